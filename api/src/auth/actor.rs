@@ -1,0 +1,219 @@
+//! Who is making the request, in which workspace, with which rights.
+
+use chrono::{DateTime, TimeZone, Utc};
+use entity::Role;
+use uuid::Uuid;
+
+use super::{api_token, jwt::JwtKeys, secret};
+use crate::{
+    domain::{
+        permissions::{role_allows, Permission},
+        scopes,
+    },
+    error::{AppError, AppResult},
+    store::{self, Store},
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A person, through an access token issued for a session.
+    User {
+        user_id: Uuid,
+        session_id: Uuid,
+        expires_at: DateTime<Utc>,
+    },
+    /// A partner app, through an API token.
+    ApiToken {
+        token_id: Uuid,
+        expires_at: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub credential: Credential,
+    /// The workspace the credential acts in; `None` for a person who has not chosen one.
+    pub workspace_id: Option<Uuid>,
+    /// The person's role in that workspace.
+    pub role: Option<Role>,
+    /// The API token's scopes.
+    pub scopes: Vec<String>,
+}
+
+impl Actor {
+    /// The person behind the request; API tokens act for no person.
+    pub fn user_id(&self) -> AppResult<Uuid> {
+        match self.credential {
+            Credential::User { user_id, .. } => Ok(user_id),
+            Credential::ApiToken { .. } => Err(AppError::forbidden(
+                "this operation needs a person's credential, not an API token",
+            )),
+        }
+    }
+
+    /// The workspace of the credential.
+    pub fn workspace_id(&self) -> AppResult<Uuid> {
+        self.workspace_id.ok_or_else(|| {
+            AppError::forbidden("no workspace selected: create one or call switchWorkspace")
+        })
+    }
+
+    /// Checks `permission` and returns the workspace it applies to.
+    pub fn require(&self, permission: Permission) -> AppResult<Uuid> {
+        let workspace_id = self.workspace_id()?;
+        let allowed = match &self.credential {
+            Credential::User { .. } => self.role.is_some_and(|role| role_allows(role, permission)),
+            Credential::ApiToken { .. } => permission
+                .scope()
+                .is_some_and(|scope| scopes::grants(&self.scopes, scope)),
+        };
+        if allowed {
+            Ok(workspace_id)
+        } else {
+            Err(AppError::forbidden(match permission.scope() {
+                Some(scope) if matches!(self.credential, Credential::ApiToken { .. }) => {
+                    format!("this API token lacks the `{scope}` scope")
+                }
+                _ => "your role does not allow this operation".to_owned(),
+            }))
+        }
+    }
+
+    /// The key under which this actor's rate-limit budget is counted.
+    pub fn rate_limit_key(&self) -> String {
+        match &self.credential {
+            Credential::User { user_id, .. } => format!("user:{user_id}"),
+            Credential::ApiToken { token_id, .. } => format!("token:{token_id}"),
+        }
+    }
+
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        match &self.credential {
+            Credential::User { expires_at, .. } => Some(*expires_at),
+            Credential::ApiToken { expires_at, .. } => *expires_at,
+        }
+    }
+}
+
+/// Why a bearer token was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFailure {
+    /// The credential is bad: refuse.
+    #[error("invalid credential")]
+    Invalid,
+    /// The credential could not be checked right now: try again.
+    #[error("credential check failed: {0:?}")]
+    Unavailable(AppError),
+}
+
+/// Resolves a bearer token (an access JWT or an API token) into an actor.
+pub async fn authenticate(
+    store: &Store,
+    keys: &JwtKeys,
+    token: &str,
+) -> Result<Actor, AuthFailure> {
+    if token.starts_with(api_token::PREFIX) {
+        authenticate_api_token(store, token).await
+    } else {
+        authenticate_access_token(store, keys, token).await
+    }
+}
+
+async fn authenticate_api_token(store: &Store, token: &str) -> Result<Actor, AuthFailure> {
+    if !api_token::is_well_formed(token) {
+        return Err(AuthFailure::Invalid);
+    }
+    let found = store::api_tokens::by_hash(store.db(), &secret::digest(token))
+        .await
+        .map_err(AuthFailure::Unavailable)?
+        .ok_or(AuthFailure::Invalid)?;
+    let now = Utc::now();
+    if found.revoked_at.is_some() || found.expires_at.is_some_and(|at| at <= now) {
+        return Err(AuthFailure::Invalid);
+    }
+    if let Err(err) = store::api_tokens::touch(store.db(), &found).await {
+        tracing::warn!(error = ?err, "could not record API token use");
+    }
+    Ok(Actor {
+        scopes: store::api_tokens::scopes_of(&found),
+        credential: Credential::ApiToken {
+            token_id: found.id,
+            expires_at: found.expires_at,
+        },
+        workspace_id: Some(found.workspace_id),
+        role: None,
+    })
+}
+
+async fn authenticate_access_token(
+    store: &Store,
+    keys: &JwtKeys,
+    token: &str,
+) -> Result<Actor, AuthFailure> {
+    let claims = keys.verify(token).map_err(|_| AuthFailure::Invalid)?;
+    let seat = match claims.wid {
+        Some(workspace_id) => store::people::membership_of(store.db(), workspace_id, claims.sub)
+            .await
+            .map_err(AuthFailure::Unavailable)?,
+        None => None,
+    };
+    Ok(Actor {
+        credential: Credential::User {
+            user_id: claims.sub,
+            session_id: claims.sid,
+            expires_at: Utc
+                .timestamp_opt(claims.exp, 0)
+                .single()
+                .unwrap_or_else(Utc::now),
+        },
+        workspace_id: seat.as_ref().map(|seat| seat.workspace_id),
+        role: seat.map(|seat| seat.role),
+        scopes: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Option<Role>) -> Actor {
+        Actor {
+            credential: Credential::User {
+                user_id: Uuid::now_v7(),
+                session_id: Uuid::now_v7(),
+                expires_at: Utc::now(),
+            },
+            workspace_id: Some(Uuid::now_v7()),
+            role,
+            scopes: vec![],
+        }
+    }
+
+    #[test]
+    fn roles_decide_for_people() {
+        assert!(user(Some(Role::Owner))
+            .require(Permission::ManageMembers)
+            .is_ok());
+        assert!(user(Some(Role::Viewer))
+            .require(Permission::ManageMembers)
+            .is_err());
+        assert!(user(None).require(Permission::ReadLeads).is_err());
+    }
+
+    #[test]
+    fn scopes_decide_for_tokens() {
+        let token = Actor {
+            credential: Credential::ApiToken {
+                token_id: Uuid::now_v7(),
+                expires_at: None,
+            },
+            workspace_id: Some(Uuid::now_v7()),
+            role: None,
+            scopes: vec!["events:write".into()],
+        };
+        assert!(token.require(Permission::IngestEvents).is_ok());
+        assert!(token.require(Permission::ReadLeads).is_err());
+        assert!(token.require(Permission::ManageMembers).is_err());
+        assert!(token.user_id().is_err());
+    }
+}

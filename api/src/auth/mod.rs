@@ -1,0 +1,10 @@
+//! Credentials: passwords, access tokens, refresh tokens, API tokens, and the request's actor.
+
+pub mod actor;
+pub mod api_token;
+pub mod jwt;
+pub mod password;
+pub mod secret;
+pub mod session;
+
+pub use actor::{Actor, Credential};

@@ -1,0 +1,83 @@
+//! The bus carries what happened after it was committed: activity for dashboards, triggers for
+//! reps, credential revocations for open sockets. Delivery is at-most-once; the database is the
+//! truth, so a subscriber that missed a message can catch up from its rows.
+
+mod memory;
+mod redis_bus;
+
+pub use async_trait_free::BoxFuture;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+pub use memory::MemoryBus;
+pub use redis_bus::RedisBus;
+
+/// Room for bursts before a slow local subscriber starts missing messages.
+pub(crate) const LOCAL_CAPACITY: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ActivityKind {
+    MemberAdded,
+    MemberRoleChanged,
+    MemberRemoved,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+}
+
+/// Something that happened in a workspace, for its `workspaceActivity` stream.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Activity {
+    pub id: Uuid,
+    pub kind: ActivityKind,
+    pub actor_user_id: Option<Uuid>,
+    pub subject_id: Uuid,
+    pub message: String,
+    pub occurred_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BusEvent {
+    Activity(Activity),
+    /// A session (refresh-token family) ended; sockets opened with its access tokens close.
+    SessionRevoked {
+        session_id: Uuid,
+    },
+    /// An API token was revoked; sockets opened with it close.
+    ApiTokenRevoked {
+        token_id: Uuid,
+    },
+    /// A member lost their seat; their sockets in that workspace close.
+    MembershipEnded {
+        user_id: Uuid,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BusMessage {
+    pub workspace_id: Uuid,
+    pub event: BusEvent,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("bus unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Publish after commit; subscribe to everything this process receives.
+pub trait Bus: Send + Sync + 'static {
+    fn publish(&self, message: BusMessage) -> BoxFuture<'_, Result<(), BusError>>;
+    fn subscribe(&self) -> broadcast::Receiver<BusMessage>;
+    /// Whether the bus can carry messages right now (for `/readyz`).
+    fn check(&self) -> BoxFuture<'_, Result<(), BusError>>;
+    fn name(&self) -> &'static str;
+}
+
+/// A boxed future, so the trait stays object-safe without a macro crate.
+mod async_trait_free {
+    pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+}

@@ -1,0 +1,107 @@
+//! Redis pub/sub: one shared subscriber connection per process, fanned out in-process to every
+//! socket, re-established with backoff when Redis goes away.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use redis::{aio::ConnectionManager, AsyncCommands};
+use tokio::sync::broadcast;
+
+use super::{async_trait_free::BoxFuture, Bus, BusError, BusMessage, LOCAL_CAPACITY};
+
+const CHANNEL: &str = "accord:bus";
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+pub struct RedisBus {
+    publisher: ConnectionManager,
+    local: broadcast::Sender<BusMessage>,
+}
+
+impl RedisBus {
+    /// Connects the publisher and starts the subscriber task.
+    pub async fn connect(url: &str) -> Result<Self, BusError> {
+        let client = redis::Client::open(url).map_err(unavailable)?;
+        let publisher = ConnectionManager::new(client.clone())
+            .await
+            .map_err(unavailable)?;
+        let local = broadcast::channel(LOCAL_CAPACITY).0;
+        tokio::spawn(run_subscriber(client, local.clone()));
+        Ok(Self { publisher, local })
+    }
+}
+
+fn unavailable(err: redis::RedisError) -> BusError {
+    BusError::Unavailable(err.to_string())
+}
+
+/// Forwards every message on the channel to local subscribers, forever, reconnecting with
+/// exponential backoff.
+async fn run_subscriber(client: redis::Client, local: broadcast::Sender<BusMessage>) {
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
+                Ok(()) => {
+                    tracing::info!("redis bus subscribed");
+                    backoff = Duration::from_millis(50);
+                    let mut messages = pubsub.on_message();
+                    while let Some(msg) = messages.next().await {
+                        let Ok(payload) = msg.get_payload::<Vec<u8>>() else {
+                            continue;
+                        };
+                        match serde_json::from_slice::<BusMessage>(&payload) {
+                            Ok(message) => {
+                                let _ = local.send(message);
+                            }
+                            Err(err) => tracing::warn!(%err, "undecodable bus message"),
+                        }
+                    }
+                    tracing::warn!("redis bus subscription lost; reconnecting");
+                }
+                Err(err) => tracing::warn!(%err, "redis subscribe failed"),
+            },
+            Err(err) => tracing::warn!(%err, "redis bus connection failed"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+impl Bus for RedisBus {
+    fn publish(&self, message: BusMessage) -> BoxFuture<'_, Result<(), BusError>> {
+        let mut conn = self.publisher.clone();
+        Box::pin(async move {
+            let payload = serde_json::to_vec(&message)
+                .map_err(|err| BusError::Unavailable(err.to_string()))?;
+            conn.publish::<_, _, ()>(CHANNEL, payload)
+                .await
+                .map_err(unavailable)
+        })
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
+        self.local.subscribe()
+    }
+
+    fn check(&self) -> BoxFuture<'_, Result<(), BusError>> {
+        let mut conn = self.publisher.clone();
+        Box::pin(async move {
+            redis::cmd("PING")
+                .query_async::<String>(&mut conn)
+                .await
+                .map(|_| ())
+                .map_err(unavailable)
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        "redis"
+    }
+}
+
+impl RedisBus {
+    /// A handle on the shared publishing connection, for other users of Redis in this process.
+    pub fn connection(&self) -> ConnectionManager {
+        self.publisher.clone()
+    }
+}

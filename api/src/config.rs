@@ -1,0 +1,301 @@
+//! One typed configuration, read once at start-up from flags and environment variables.
+
+use std::{net::SocketAddr, time::Duration};
+
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything Accord reads from its environment. `accord --help` lists each variable and default.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "ACCORD_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// Database URL: `sqlite://FILE?mode=rwc` or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://accord.db?mode=rwc",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Largest number of pooled database connections.
+    #[arg(
+        long,
+        env = "ACCORD_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// Redis URL for the bus and shared rate-limit state; unset means the in-process bus.
+    #[arg(long, env = "REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+
+    /// HMAC secret that signs access tokens (at least 32 bytes). Required in production; in
+    /// development a key is generated and kept in the database.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+
+    /// `iss` claim of access tokens.
+    #[arg(
+        long,
+        env = "ACCORD_JWT_ISSUER",
+        default_value = "accord",
+        global = true
+    )]
+    pub jwt_issuer: String,
+
+    /// `aud` claim of access tokens.
+    #[arg(
+        long,
+        env = "ACCORD_JWT_AUDIENCE",
+        default_value = "accord-api",
+        global = true
+    )]
+    pub jwt_audience: String,
+
+    /// Lifetime of an access token, in seconds.
+    #[arg(
+        long,
+        env = "ACCORD_ACCESS_TOKEN_TTL_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub access_token_ttl_secs: u64,
+
+    /// Lifetime of a refresh token, in seconds.
+    #[arg(
+        long,
+        env = "ACCORD_REFRESH_TOKEN_TTL_SECS",
+        default_value_t = 2_592_000,
+        global = true
+    )]
+    pub refresh_token_ttl_secs: u64,
+
+    /// development or production. Production refuses a missing JWT_SECRET and turns
+    /// introspection and field suggestions off unless ACCORD_INTROSPECTION says otherwise.
+    #[arg(
+        long,
+        env = "ACCORD_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
+    pub env: Environment,
+
+    /// Log format: text or json.
+    #[arg(
+        long,
+        env = "ACCORD_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Log filter, in tracing's EnvFilter syntax.
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log_filter: String,
+
+    /// Force GraphQL introspection and field suggestions on or off (default: on in development).
+    #[arg(long, env = "ACCORD_INTROSPECTION", global = true)]
+    pub introspection: Option<bool>,
+
+    /// Deepest query nesting accepted.
+    #[arg(
+        long,
+        env = "ACCORD_MAX_QUERY_DEPTH",
+        default_value_t = 12,
+        global = true
+    )]
+    pub max_query_depth: usize,
+
+    /// Highest query complexity accepted (every field and alias counts; lists count by page size).
+    #[arg(
+        long,
+        env = "ACCORD_MAX_QUERY_COMPLEXITY",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub max_query_complexity: usize,
+
+    /// Largest page a connection returns (`first`/`last`).
+    #[arg(
+        long,
+        env = "ACCORD_MAX_PAGE_SIZE",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_page_size: usize,
+
+    /// Largest accepted HTTP request body, in bytes.
+    #[arg(long, env = "ACCORD_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Largest accepted WebSocket message, in bytes.
+    #[arg(long, env = "ACCORD_MAX_WS_MESSAGE_BYTES", default_value_t = 64 * 1024, global = true)]
+    pub max_ws_message_bytes: usize,
+
+    /// How long a WebSocket may wait before sending `connection_init`, in seconds.
+    #[arg(
+        long,
+        env = "ACCORD_WS_INIT_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_init_timeout_secs: u64,
+
+    /// Query cost each user or API token may spend per rate-limit window.
+    #[arg(
+        long,
+        env = "ACCORD_RATE_LIMIT_BUDGET",
+        default_value_t = 50_000,
+        global = true
+    )]
+    pub rate_limit_budget: u64,
+
+    /// Length of the rate-limit window, in seconds.
+    #[arg(
+        long,
+        env = "ACCORD_RATE_LIMIT_WINDOW_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub rate_limit_window_secs: u64,
+
+    /// Failed log-ins for one email before it is locked out for a while.
+    #[arg(
+        long,
+        env = "ACCORD_LOGIN_MAX_FAILURES",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_max_failures: u32,
+
+    /// Lock-out after too many failed log-ins, in seconds (doubles with each further failure).
+    #[arg(
+        long,
+        env = "ACCORD_LOGIN_LOCKOUT_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub login_lockout_secs: u64,
+
+    /// How long SIGTERM waits for in-flight requests, in seconds.
+    #[arg(
+        long,
+        env = "ACCORD_SHUTDOWN_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout_secs: u64,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "ACCORD_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+impl Config {
+    pub fn is_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+
+    pub fn introspection_enabled(&self) -> bool {
+        self.introspection.unwrap_or(!self.is_production())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_token_ttl_secs)
+    }
+
+    pub fn refresh_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+
+    /// Checks the values clap cannot, naming the variable at fault.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let scheme_ok = self.is_sqlite()
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://");
+        if !scheme_ok {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        if let Some(url) = &self.redis_url {
+            if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                return Err(ConfigError::new(
+                    "REDIS_URL",
+                    "must start with redis:// or rediss://",
+                ));
+            }
+        }
+        match &self.jwt_secret {
+            Some(secret) if secret.len() < 32 => {
+                return Err(ConfigError::new(
+                    "JWT_SECRET",
+                    "must be at least 32 bytes long",
+                ));
+            }
+            None if self.is_production() => {
+                return Err(ConfigError::new(
+                    "JWT_SECRET",
+                    "is required when ACCORD_ENV=production",
+                ));
+            }
+            _ => {}
+        }
+        let positive = [
+            ("ACCORD_ACCESS_TOKEN_TTL_SECS", self.access_token_ttl_secs),
+            ("ACCORD_REFRESH_TOKEN_TTL_SECS", self.refresh_token_ttl_secs),
+            ("ACCORD_MAX_PAGE_SIZE", self.max_page_size as u64),
+            ("ACCORD_MAX_BODY_BYTES", self.max_body_bytes as u64),
+            ("ACCORD_RATE_LIMIT_WINDOW_SECS", self.rate_limit_window_secs),
+            (
+                "ACCORD_DB_MAX_CONNECTIONS",
+                u64::from(self.db_max_connections),
+            ),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
+            return Err(ConfigError::new(name, "must be greater than zero"));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable} {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub reason: &'static str,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, reason: &'static str) -> Self {
+        Self { variable, reason }
+    }
+}

@@ -1,0 +1,210 @@
+//! The one error type of the API and its mapping to GraphQL error codes.
+
+use async_graphql::ErrorExtensions;
+
+/// Every failure a resolver can report. The mapping to `extensions.code` lives in [`AppError::code`]
+/// and nowhere else.
+///
+/// It deliberately has no `Display`: async-graphql converts anything displayable into an error
+/// without extensions, and that silent path would drop the code. Conversion goes through
+/// [`ErrorExtensions`] instead.
+#[derive(Debug)]
+pub enum AppError {
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden(String),
+    NotFound {
+        entity: &'static str,
+    },
+    BadInput {
+        field: String,
+        message: String,
+    },
+    Conflict(String),
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    SlaWindowClosed(String),
+    /// Anything the client cannot act on. Its source is logged, never shown.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound { .. } => "NOT_FOUND",
+            AppError::BadInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::SlaWindowClosed(_) => "SLA_WINDOW_CLOSED",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden(message.into())
+    }
+
+    pub fn not_found(entity: &'static str) -> Self {
+        AppError::NotFound { entity }
+    }
+
+    pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Box::new(source))
+    }
+
+    /// The message the client sees.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "authentication required".to_owned(),
+            AppError::InvalidCredentials => "invalid email or password".to_owned(),
+            AppError::Forbidden(message)
+            | AppError::Conflict(message)
+            | AppError::SlaWindowClosed(message) => message.clone(),
+            AppError::NotFound { entity } => format!("{entity} not found"),
+            AppError::BadInput { field, message } => format!("{field}: {message}"),
+            AppError::RateLimited { retry_after_secs } => {
+                format!("rate limit exceeded; retry in {retry_after_secs} s")
+            }
+            AppError::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::BadInput { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AppError::internal(err)
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(app) => app,
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        err.extend()
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        if let AppError::Internal(source) = self {
+            // The request id the client sees is on the current span, so this line and the
+            // client's error can be matched.
+            tracing::error!(error = %source, detail = ?source, "internal error");
+        }
+        async_graphql::Error::new(self.message()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            match self {
+                AppError::BadInput { field, .. } => ext.set("field", field.as_str()),
+                AppError::RateLimited { retry_after_secs } => {
+                    ext.set("retryAfter", *retry_after_secs)
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+/// An error reported inside a payload rather than as a GraphQL error, for batch operations
+/// that answer item by item.
+#[derive(Debug, Clone, async_graphql::SimpleObject)]
+pub struct UserError {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl From<&AppError> for UserError {
+    fn from(err: &AppError) -> Self {
+        if let AppError::Internal(source) = err {
+            tracing::error!(error = %source, "internal error in a batch item");
+        }
+        UserError {
+            code: err.code().to_owned(),
+            message: err.message(),
+            field: err.field().map(str::to_owned),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(err: AppError) -> String {
+        let gql: async_graphql::Error = err.into();
+        let ext = gql.extensions.expect("extensions");
+        match ext.get("code") {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            other => panic!("no code: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_variant_maps_to_its_code() {
+        assert_eq!(code_of(AppError::Unauthenticated), "UNAUTHENTICATED");
+        assert_eq!(code_of(AppError::forbidden("no")), "FORBIDDEN");
+        assert_eq!(code_of(AppError::not_found("lead")), "NOT_FOUND");
+        assert_eq!(
+            code_of(AppError::bad_input("email", "bad")),
+            "BAD_USER_INPUT"
+        );
+        assert_eq!(code_of(AppError::Conflict("dup".into())), "CONFLICT");
+        assert_eq!(
+            code_of(AppError::RateLimited {
+                retry_after_secs: 3
+            }),
+            "RATE_LIMITED"
+        );
+        assert_eq!(
+            code_of(AppError::SlaWindowClosed("late".into())),
+            "SLA_WINDOW_CLOSED"
+        );
+        assert_eq!(
+            code_of(AppError::internal(std::io::Error::other("disk"))),
+            "INTERNAL"
+        );
+    }
+
+    #[test]
+    fn internal_errors_hide_their_source() {
+        let err = AppError::internal(std::io::Error::other("postgres://secret@db-host"));
+        let gql: async_graphql::Error = err.into();
+        assert_eq!(gql.message, "internal error");
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let gql: async_graphql::Error = AppError::bad_input("input.email", "not an email").into();
+        let ext = gql.extensions.expect("extensions");
+        assert_eq!(
+            ext.get("field"),
+            Some(&async_graphql::Value::String("input.email".into()))
+        );
+    }
+}

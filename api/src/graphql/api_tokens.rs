@@ -1,0 +1,170 @@
+//! API tokens for partner apps.
+
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::api_token;
+
+use super::context::ContextExt;
+use crate::{
+    auth::{api_token as token_format, secret},
+    bus::{ActivityKind, BusEvent, BusMessage},
+    domain::{
+        permissions::Permission,
+        scopes::{parse_scopes, ScopeError},
+    },
+    error::AppError,
+    store::{self, api_tokens::NewApiToken, parse_id},
+};
+
+/// A partner app's credential. The secret itself is shown only once, at creation.
+#[derive(SimpleObject)]
+pub struct ApiToken {
+    pub id: ID,
+    pub name: String,
+    /// The first characters of the secret, to tell tokens apart.
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<api_token::Model> for ApiToken {
+    fn from(model: api_token::Model) -> Self {
+        Self {
+            scopes: store::api_tokens::scopes_of(&model),
+            id: model.id.into(),
+            name: model.name,
+            prefix: model.prefix,
+            created_at: model.created_at,
+            expires_at: model.expires_at,
+            last_used_at: model.last_used_at,
+            revoked_at: model.revoked_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CreatedApiToken {
+    /// The secret. Store it now: Accord keeps only its hash.
+    pub token: String,
+    pub api_token: ApiToken,
+}
+
+#[derive(InputObject)]
+pub struct CreateApiTokenInput {
+    pub name: String,
+    /// `resource:read` or `resource:write` (write implies read), e.g. `events:write`, `leads:read`.
+    pub scopes: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+pub struct ApiTokenQuery;
+
+#[Object]
+impl ApiTokenQuery {
+    /// The workspace's API tokens, newest first.
+    async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
+        let workspace_id = ctx.actor()?.require(Permission::ManageIntegrations)?;
+        let tokens = ctx.state().store.tenant(workspace_id).api_tokens().await?;
+        Ok(tokens.into_iter().map(Into::into).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct ApiTokenMutation;
+
+#[Object]
+impl ApiTokenMutation {
+    /// Mints a token bound to the current workspace. The secret is in the answer and nowhere else.
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiTokenInput,
+    ) -> Result<CreatedApiToken> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::ManageIntegrations)?;
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(AppError::bad_input("input.name", "must be 1 to 120 characters").into());
+        }
+        if input.scopes.is_empty() {
+            return Err(AppError::bad_input("input.scopes", "name at least one scope").into());
+        }
+        let scopes = parse_scopes(&input.scopes).map_err(|(index, err)| {
+            let field = format!("input.scopes[{index}]");
+            match err {
+                ScopeError::Malformed(s) => AppError::bad_input(
+                    field,
+                    format!("`{s}` is not `resource:read` or `resource:write`"),
+                ),
+                ScopeError::UnknownResource(r) => {
+                    AppError::bad_input(field, format!("unknown resource `{r}`"))
+                }
+            }
+        })?;
+        if input.expires_at.is_some_and(|at| at <= Utc::now()) {
+            return Err(AppError::bad_input("input.expiresAt", "must be in the future").into());
+        }
+        let secret_token = token_format::generate();
+        let state = ctx.state();
+        let created = state
+            .store
+            .tenant(workspace_id)
+            .create_api_token(NewApiToken {
+                name: name.to_owned(),
+                prefix: token_format::display_prefix(&secret_token),
+                token_hash: secret::digest(&secret_token),
+                scopes,
+                created_by: actor.user_id()?,
+                expires_at: input.expires_at,
+            })
+            .await?;
+        state
+            .publish_activity(
+                workspace_id,
+                ActivityKind::ApiTokenCreated,
+                actor.user_id().ok(),
+                created.id,
+                format!("API token `{}` created", created.name),
+            )
+            .await;
+        Ok(CreatedApiToken {
+            token: secret_token,
+            api_token: created.into(),
+        })
+    }
+
+    /// Revokes a token for good; sockets opened with it close.
+    async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::ManageIntegrations)?;
+        let id = parse_id(&id, "API token")?;
+        let state = ctx.state();
+        let revoked = state
+            .store
+            .tenant(workspace_id)
+            .revoke_api_token(id)
+            .await?;
+        state
+            .publish(BusMessage {
+                workspace_id,
+                event: BusEvent::ApiTokenRevoked {
+                    token_id: revoked.id,
+                },
+            })
+            .await;
+        state
+            .publish_activity(
+                workspace_id,
+                ActivityKind::ApiTokenRevoked,
+                actor.user_id().ok(),
+                revoked.id,
+                format!("API token `{}` revoked", revoked.name),
+            )
+            .await;
+        Ok(revoked.into())
+    }
+}

@@ -1,0 +1,65 @@
+//! The GraphQL schema: one module per area, merged here. One data-free [`schema_builder`] serves
+//! the server, the SDL export and the tests.
+
+pub mod activity;
+pub mod api_tokens;
+pub mod auth;
+pub mod context;
+pub mod extension;
+pub mod loaders;
+pub mod pagination;
+pub mod types;
+pub mod workspaces;
+
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+
+use crate::state::AppState;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    auth::AuthQuery,
+    workspaces::WorkspaceQuery,
+    api_tokens::ApiTokenQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    auth::AuthMutation,
+    workspaces::WorkspaceMutation,
+    api_tokens::ApiTokenMutation,
+);
+
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(activity::ActivitySubscription);
+
+pub type AccordSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// The schema with its types and extensions but no data or limits.
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .extension(extension::RequestGuard)
+}
+
+/// The exported SDL (`accord schema`, `schema.graphql`).
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+/// The schema the server runs: limits from configuration and the shared state as data.
+pub fn build_schema(state: &AppState) -> AccordSchema {
+    let config = &state.config;
+    let mut builder = schema_builder()
+        .data(state.clone())
+        .limit_depth(config.max_query_depth)
+        .limit_complexity(config.max_query_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(16);
+    if !config.introspection_enabled() {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}

@@ -1,0 +1,315 @@
+//! GraphQL over HTTP, per the graphql-http specification: POST JSON and GET queries, media type
+//! negotiated from `Accept`, 4xx for documents that do not parse or validate (under
+//! `application/graphql-response+json`), 405 for a mutation over GET, no JSON array batches.
+
+use std::sync::Arc;
+
+use actix_web::{
+    http::{header, StatusCode},
+    web, HttpMessage, HttpRequest, HttpResponse,
+};
+use async_graphql::{
+    parser::{parse_query, types::OperationType},
+    Response, ServerError,
+};
+use serde::Deserialize;
+
+use super::{resolve_caller, Caller, RequestId};
+use crate::{
+    error::AppError,
+    graphql::{
+        context::{RequestActor, RequestMeta},
+        loaders::Loaders,
+        AccordSchema,
+    },
+    state::AppState,
+};
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const APPLICATION_JSON: &str = "application/json";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl MediaType {
+    fn from_accept(req: &HttpRequest) -> Self {
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if accept.contains(GRAPHQL_RESPONSE_JSON) || !accept.contains(APPLICATION_JSON) {
+            MediaType::GraphqlResponseJson
+        } else {
+            MediaType::Json
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            MediaType::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            MediaType::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Query-string parameters of a GET request.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+pub async fn post(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    schema: web::Data<AccordSchema>,
+) -> HttpResponse {
+    let media = MediaType::from_accept(&req);
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.starts_with(APPLICATION_JSON) || ct.starts_with(GRAPHQL_RESPONSE_JSON)
+        });
+    if !is_json {
+        return refuse(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as application/json",
+        );
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(_) => return refuse(media, StatusCode::BAD_REQUEST, "the body is not valid JSON"),
+    };
+    if value.is_array() {
+        return refuse(
+            media,
+            StatusCode::BAD_REQUEST,
+            "batched requests are not supported",
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(request) => request,
+        Err(err) => {
+            return refuse(
+                media,
+                StatusCode::BAD_REQUEST,
+                &format!("not a GraphQL request: {err}"),
+            )
+        }
+    };
+    execute(req, state, schema, request, media, false).await
+}
+
+pub async fn get(
+    req: HttpRequest,
+    params: web::Query<GetParams>,
+    state: web::Data<AppState>,
+    schema: web::Data<AccordSchema>,
+) -> HttpResponse {
+    let media = MediaType::from_accept(&req);
+    let params = params.into_inner();
+    let Some(query) = params.query else {
+        return refuse(
+            media,
+            StatusCode::BAD_REQUEST,
+            "the `query` parameter is required",
+        );
+    };
+    let mut request = async_graphql::Request::new(query);
+    request.operation_name = params.operation_name;
+    if let Some(raw) = params.variables {
+        match serde_json::from_str(&raw) {
+            Ok(variables) => request.variables = variables,
+            Err(_) => {
+                return refuse(
+                    media,
+                    StatusCode::BAD_REQUEST,
+                    "`variables` is not a JSON object",
+                )
+            }
+        }
+    }
+    if let Some(raw) = params.extensions {
+        match serde_json::from_str(&raw) {
+            Ok(extensions) => request.extensions = extensions,
+            Err(_) => {
+                return refuse(
+                    media,
+                    StatusCode::BAD_REQUEST,
+                    "`extensions` is not a JSON object",
+                )
+            }
+        }
+    }
+    execute(req, state, schema, request, media, true).await
+}
+
+/// The operation the request will run, if its document parses and names one.
+fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    let document = parse_query(&request.query).ok()?;
+    let mut operations = document.operations.iter();
+    let (_, operation) = match &request.operation_name {
+        Some(name) => operations.find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str()))?,
+        None => {
+            let first = operations.next()?;
+            if operations.next().is_some() {
+                return None;
+            }
+            first
+        }
+    };
+    Some(operation.node.ty)
+}
+
+async fn execute(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    schema: web::Data<AccordSchema>,
+    request: async_graphql::Request,
+    media: MediaType,
+    via_get: bool,
+) -> HttpResponse {
+    match operation_type(&request) {
+        Some(OperationType::Mutation) if via_get => {
+            return HttpResponse::MethodNotAllowed()
+                .insert_header((header::ALLOW, "POST"))
+                .content_type(media.content_type())
+                .json(error_body(
+                    "mutations must be sent with POST",
+                    "BAD_USER_INPUT",
+                ));
+        }
+        Some(OperationType::Subscription) => {
+            return refuse(
+                media,
+                StatusCode::BAD_REQUEST,
+                "subscriptions are served over the WebSocket at /graphql/ws",
+            );
+        }
+        _ => {}
+    }
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let actor = match resolve_caller(&state, authorization).await {
+        Caller::Anonymous => None,
+        Caller::Known(actor) => Some(actor),
+        Caller::Rejected => {
+            return respond_error(
+                media,
+                StatusCode::UNAUTHORIZED,
+                AppError::Unauthenticated,
+                &request_id,
+            )
+            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+            .finish_json();
+        }
+        Caller::Unavailable => {
+            let err = AppError::internal(std::io::Error::other("credential store unavailable"));
+            return respond_error(media, StatusCode::SERVICE_UNAVAILABLE, err, &request_id)
+                .finish_json();
+        }
+    };
+    let rate_limit_key = match &actor {
+        Some(actor) => actor.rate_limit_key(),
+        None => format!(
+            "ip:{}",
+            req.connection_info()
+                .realip_remote_addr()
+                .unwrap_or("unknown")
+        ),
+    };
+    let meta = RequestMeta::new(request_id, rate_limit_key);
+    let request = request
+        .data(RequestActor(actor))
+        .data(Arc::clone(&meta))
+        .data(Loaders::new(&state.store));
+    let response = schema.execute(request).await;
+    let status = if let Some(retry_after) = meta.retry_after() {
+        let body = serde_json::to_vec(&response).unwrap_or_default();
+        return HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, retry_after.to_string()))
+            .content_type(media.content_type())
+            .body(body);
+    } else if meta.is_request_error() && media == MediaType::GraphqlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut builder = HttpResponse::build(status);
+    builder.content_type(media.content_type());
+    for (name, value) in response.http_headers.iter() {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_str().as_bytes()),
+            header::HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            builder.insert_header((name, value));
+        }
+    }
+    builder.body(serde_json::to_vec(&response).unwrap_or_default())
+}
+
+fn error_body(message: &str, code: &str) -> serde_json::Value {
+    serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+/// A transport-level refusal before any GraphQL work.
+fn refuse(media: MediaType, status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .body(error_body(message, "BAD_USER_INPUT").to_string())
+}
+
+struct ErrorResponse {
+    builder: actix_web::HttpResponseBuilder,
+    body: Vec<u8>,
+}
+
+impl ErrorResponse {
+    fn insert_header(mut self, header: impl actix_web::http::header::TryIntoHeaderPair) -> Self {
+        self.builder.insert_header(header);
+        self
+    }
+
+    fn finish_json(mut self) -> HttpResponse {
+        self.builder.body(self.body)
+    }
+}
+
+fn respond_error(
+    media: MediaType,
+    status: StatusCode,
+    err: AppError,
+    request_id: &str,
+) -> ErrorResponse {
+    let gql: async_graphql::Error = err.into();
+    let mut server_error: ServerError = gql.into_server_error(Default::default());
+    server_error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("requestId", request_id);
+    let response = Response::from_errors(vec![server_error]);
+    let mut builder = HttpResponse::build(status);
+    builder.content_type(media.content_type());
+    ErrorResponse {
+        builder,
+        body: serde_json::to_vec(&response).unwrap_or_default(),
+    }
+}

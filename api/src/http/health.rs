@@ -1,0 +1,53 @@
+//! Liveness, readiness, metrics and the GraphiQL page.
+
+use actix_web::{web, HttpResponse};
+use async_graphql::http::GraphiQLSource;
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// The process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// The database and the bus answer; 503 with the reason otherwise.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let database = state.store.ping().await.map_err(|err| {
+        tracing::warn!(error = ?err, "readiness: database unreachable");
+        "unreachable"
+    });
+    let bus = state.bus.check().await.map_err(|err| {
+        tracing::warn!(error = %err, "readiness: bus unreachable");
+        "unreachable"
+    });
+    let body = json!({
+        "status": if database.is_ok() && bus.is_ok() { "ready" } else { "unavailable" },
+        "database": database.err().unwrap_or("ok"),
+        "bus": bus.err().unwrap_or("ok"),
+        "busKind": state.bus.name(),
+    });
+    if database.is_ok() && bus.is_ok() {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}
+
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .title("Accord GraphiQL")
+                .finish(),
+        )
+}

@@ -1,0 +1,64 @@
+//! actix-web routes: `/graphql`, `/graphql/ws`, `/graphiql`, `/healthz`, `/readyz`, `/metrics`.
+
+mod graphql;
+mod health;
+mod request_id;
+pub mod server;
+mod ws;
+
+use actix_web::web;
+
+use crate::{auth::Actor, graphql::AccordSchema, state::AppState};
+
+pub use request_id::RequestId;
+
+/// Registers every route; shared by the server and the tests' `actix_web::test` service.
+pub fn configure(state: AppState, schema: AccordSchema) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        let max_body = state.config.max_body_bytes;
+        cfg.app_data(web::Data::new(state))
+            .app_data(web::Data::new(schema))
+            .app_data(web::PayloadConfig::new(max_body))
+            .service(
+                web::resource("/graphql")
+                    .route(web::post().to(graphql::post))
+                    .route(web::get().to(graphql::get)),
+            )
+            .service(web::resource("/graphql/ws").route(web::get().to(ws::handle)))
+            .service(web::resource("/graphiql").route(web::get().to(health::graphiql)))
+            .service(web::resource("/healthz").route(web::get().to(health::healthz)))
+            .service(web::resource("/readyz").route(web::get().to(health::readyz)))
+            .service(web::resource("/metrics").route(web::get().to(health::metrics)));
+    }
+}
+
+/// The outcome of reading the `Authorization` header.
+pub(crate) enum Caller {
+    Anonymous,
+    Known(Actor),
+    /// A credential was sent but is not valid.
+    Rejected,
+    /// The credential could not be checked right now.
+    Unavailable,
+}
+
+/// Reads `Authorization: Bearer …` (or the WebSocket's `connection_init` value) into a caller.
+pub(crate) async fn resolve_caller(state: &AppState, header: Option<&str>) -> Caller {
+    let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Caller::Anonymous;
+    };
+    let Some(token) = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+    else {
+        return Caller::Rejected;
+    };
+    match crate::auth::actor::authenticate(&state.store, &state.jwt, token.trim()).await {
+        Ok(actor) => Caller::Known(actor),
+        Err(crate::auth::actor::AuthFailure::Invalid) => Caller::Rejected,
+        Err(crate::auth::actor::AuthFailure::Unavailable(err)) => {
+            tracing::error!(error = ?err, "credential check failed");
+            Caller::Unavailable
+        }
+    }
+}

@@ -1,0 +1,403 @@
+//! GraphQL over WebSocket: `graphql-transport-ws` with its close codes (4400 bad message, 4401
+//! subscribe before ack, 4403 forbidden, 4408 init timeout, 4409 duplicate id, 4429 second init),
+//! and the legacy `graphql-ws` subprotocol. Sockets close with 1001 on shutdown, 4403 when their
+//! credential is revoked or expires, and 1013 (retryable) when it could not be checked.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use actix_web::{
+    http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL},
+    web, HttpRequest, HttpResponse,
+};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use tokio::{sync::mpsc, task::JoinHandle};
+
+use super::{resolve_caller, Caller};
+use crate::{
+    auth::{Actor, Credential},
+    bus::{BusEvent, BusMessage},
+    graphql::{
+        context::{RequestActor, RequestMeta},
+        loaders::Loaders,
+        AccordSchema,
+    },
+    state::AppState,
+};
+
+const KEEPALIVE: Duration = Duration::from_secs(15);
+const AUTH_ATTEMPTS: u32 = 3;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Protocol {
+    /// The current protocol (`graphql-transport-ws`).
+    TransportWs,
+    /// The legacy subscriptions-transport-ws protocol (`graphql-ws`).
+    LegacyWs,
+}
+
+impl Protocol {
+    fn negotiate(req: &HttpRequest) -> Option<Self> {
+        let offered = req.headers().get(SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
+        let offered: Vec<&str> = offered.split(',').map(str::trim).collect();
+        if offered.contains(&"graphql-transport-ws") {
+            Some(Protocol::TransportWs)
+        } else if offered.contains(&"graphql-ws") {
+            Some(Protocol::LegacyWs)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "graphql-transport-ws",
+            Protocol::LegacyWs => "graphql-ws",
+        }
+    }
+}
+
+pub async fn handle(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AccordSchema>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let Some(protocol) = Protocol::negotiate(&req) else {
+        return Ok(HttpResponse::BadRequest()
+            .body("offer the graphql-transport-ws (or legacy graphql-ws) subprotocol"));
+    };
+    let (mut response, session, stream) = actix_ws::handle(&req, body)?;
+    response.headers_mut().insert(
+        SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(protocol.name()),
+    );
+    let max = state.config.max_ws_message_bytes;
+    let stream = stream
+        .max_frame_size(max)
+        .aggregate_continuations()
+        .max_continuation_size(max);
+    let connection = Connection {
+        state: state.get_ref().clone(),
+        schema: schema.get_ref().clone(),
+        protocol,
+        session,
+        actor: None,
+        init_received: false,
+        subscriptions: HashMap::new(),
+    };
+    actix_web::rt::spawn(connection.run(stream));
+    Ok(response)
+}
+
+/// What a subscription task hands back to the connection.
+enum Outgoing {
+    Next {
+        id: String,
+        payload: Value,
+        first: bool,
+    },
+    Done {
+        id: String,
+    },
+}
+
+struct Connection {
+    state: AppState,
+    schema: AccordSchema,
+    protocol: Protocol,
+    session: Session,
+    actor: Option<Actor>,
+    init_received: bool,
+    subscriptions: HashMap<String, JoinHandle<()>>,
+}
+
+/// Why the connection ends, as a close frame.
+struct Close(u16, &'static str);
+
+impl Connection {
+    async fn run(mut self, mut stream: actix_ws::AggregatedMessageStream) {
+        self.state.metrics.ws_connections.inc();
+        let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Outgoing>();
+        let mut shutdown = self.state.shutdown.clone();
+        let mut bus = self.state.bus.subscribe();
+        let init_deadline =
+            tokio::time::sleep(Duration::from_secs(self.state.config.ws_init_timeout_secs));
+        tokio::pin!(init_deadline);
+        let mut keepalive = tokio::time::interval(KEEPALIVE);
+        keepalive.tick().await;
+
+        let close = loop {
+            let expiry = self
+                .actor
+                .as_ref()
+                .and_then(Actor::expires_at)
+                .map(|at| (at - chrono::Utc::now()).to_std().unwrap_or_default());
+            tokio::select! {
+                message = stream.next() => match message {
+                    Some(Ok(AggregatedMessage::Text(text))) => {
+                        if let Err(close) = self.on_text(&text, &out_tx).await {
+                            break Some(close);
+                        }
+                    }
+                    Some(Ok(AggregatedMessage::Binary(_))) => break Some(Close(4400, "binary messages are not supported")),
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                        if self.session.pong(&bytes).await.is_err() { break None; }
+                    }
+                    Some(Ok(AggregatedMessage::Pong(_))) => {}
+                    Some(Ok(AggregatedMessage::Close(_))) | None => break None,
+                    Some(Err(actix_ws::ProtocolError::Overflow)) => break Some(Close(1009, "message too big")),
+                    Some(Err(_)) => break Some(Close(1002, "protocol error")),
+                },
+                Some(out) = out_rx.recv() => {
+                    if self.on_outgoing(out).await.is_err() { break None; }
+                }
+                _ = &mut init_deadline, if !self.init_received => {
+                    break Some(Close(4408, "Connection initialisation timeout"));
+                }
+                _ = shutdown.changed() => break Some(Close(1001, "server shutting down")),
+                received = bus.recv() => match received {
+                    Ok(message) if self.is_revoked_by(&message) => break Some(Close(4403, "Forbidden: credential revoked")),
+                    _ => {}
+                },
+                _ = sleep_or_never(expiry) => break Some(Close(4403, "Forbidden: credential expired")),
+                _ = keepalive.tick() => {
+                    let alive = match self.protocol {
+                        Protocol::LegacyWs if self.actor.is_some() => self.send(json!({"type": "ka"})).await,
+                        _ => self.session.ping(b"").await.map_err(|_| ()),
+                    };
+                    if alive.is_err() { break None; }
+                }
+            }
+        };
+
+        for (_, task) in self.subscriptions.drain() {
+            task.abort();
+            self.state.metrics.subscriptions.dec();
+        }
+        self.state.metrics.ws_connections.dec();
+        if let Some(Close(code, reason)) = close {
+            let _ = self
+                .session
+                .close(Some(CloseReason {
+                    code: CloseCode::Other(code),
+                    description: Some(reason.to_owned()),
+                }))
+                .await;
+        }
+    }
+
+    async fn send(&mut self, message: Value) -> Result<(), ()> {
+        self.session.text(message.to_string()).await.map_err(|_| ())
+    }
+
+    fn is_revoked_by(&self, message: &BusMessage) -> bool {
+        let Some(actor) = &self.actor else {
+            return false;
+        };
+        match (&message.event, &actor.credential) {
+            (
+                BusEvent::SessionRevoked { session_id },
+                Credential::User {
+                    session_id: mine, ..
+                },
+            ) => session_id == mine,
+            (
+                BusEvent::ApiTokenRevoked { token_id },
+                Credential::ApiToken { token_id: mine, .. },
+            ) => token_id == mine,
+            (BusEvent::MembershipEnded { user_id }, Credential::User { user_id: mine, .. }) => {
+                user_id == mine && actor.workspace_id == Some(message.workspace_id)
+            }
+            _ => false,
+        }
+    }
+
+    async fn on_outgoing(&mut self, out: Outgoing) -> Result<(), ()> {
+        match out {
+            Outgoing::Next { id, payload, first } => {
+                let failed_before_start = first
+                    && payload.get("data").is_none_or(Value::is_null)
+                    && payload.get("errors").is_some();
+                let message = match (self.protocol, failed_before_start) {
+                    (Protocol::TransportWs, true) => {
+                        self.finish(&id);
+                        json!({"type": "error", "id": id, "payload": payload["errors"]})
+                    }
+                    (Protocol::TransportWs, false) => {
+                        json!({"type": "next", "id": id, "payload": payload})
+                    }
+                    (Protocol::LegacyWs, _) => {
+                        json!({"type": "data", "id": id, "payload": payload})
+                    }
+                };
+                self.send(message).await
+            }
+            Outgoing::Done { id } => {
+                if self.finish(&id) {
+                    self.send(json!({"type": "complete", "id": id})).await
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// Forgets a subscription; returns whether it was still running.
+    fn finish(&mut self, id: &str) -> bool {
+        match self.subscriptions.remove(id) {
+            Some(task) => {
+                task.abort();
+                self.state.metrics.subscriptions.dec();
+                true
+            }
+            None => false,
+        }
+    }
+
+    async fn on_text(
+        &mut self,
+        text: &str,
+        out: &mpsc::UnboundedSender<Outgoing>,
+    ) -> Result<(), Close> {
+        let Ok(message) = serde_json::from_str::<Value>(text) else {
+            return Err(Close(4400, "Invalid message received"));
+        };
+        let kind = message.get("type").and_then(Value::as_str).unwrap_or("");
+        match (self.protocol, kind) {
+            (_, "connection_init") => self.on_init(&message).await,
+            (Protocol::TransportWs, "ping") => {
+                let _ = self.send(json!({"type": "pong"})).await;
+                Ok(())
+            }
+            (Protocol::TransportWs, "pong") => Ok(()),
+            (Protocol::TransportWs, "subscribe") | (Protocol::LegacyWs, "start") => {
+                let Some(actor) = self.actor.clone() else {
+                    return Err(Close(4401, "Unauthorized"));
+                };
+                let (Some(id), Some(payload)) = (
+                    message
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .filter(|id| !id.is_empty()),
+                    message.get("payload"),
+                ) else {
+                    return Err(Close(
+                        4400,
+                        "Invalid message received: subscribe needs an id and a payload",
+                    ));
+                };
+                let Ok(request) = serde_json::from_value::<async_graphql::Request>(payload.clone())
+                else {
+                    return Err(Close(
+                        4400,
+                        "Invalid message received: payload is not a GraphQL request",
+                    ));
+                };
+                if self.subscriptions.contains_key(id) {
+                    return match self.protocol {
+                        Protocol::TransportWs => {
+                            Err(Close(4409, "Subscriber for this id already exists"))
+                        }
+                        Protocol::LegacyWs => Ok(()),
+                    };
+                }
+                self.start(id.to_owned(), request, actor, out.clone());
+                Ok(())
+            }
+            (Protocol::TransportWs, "complete") | (Protocol::LegacyWs, "stop") => {
+                if let Some(id) = message.get("id").and_then(Value::as_str) {
+                    let id = id.to_owned();
+                    if self.finish(&id) && self.protocol == Protocol::LegacyWs {
+                        let _ = self.send(json!({"type": "complete", "id": id})).await;
+                    }
+                }
+                Ok(())
+            }
+            (Protocol::LegacyWs, "connection_terminate") => Err(Close(1000, "terminated")),
+            _ => Err(Close(4400, "Invalid message received: unknown type")),
+        }
+    }
+
+    async fn on_init(&mut self, message: &Value) -> Result<(), Close> {
+        if self.init_received {
+            return Err(Close(4429, "Too many initialisation requests"));
+        }
+        self.init_received = true;
+        let payload = message.get("payload").cloned().unwrap_or(Value::Null);
+        let authorization = ["authorization", "Authorization"]
+            .iter()
+            .find_map(|key| payload.get(*key).and_then(Value::as_str).map(str::to_owned));
+        let mut attempt = 0;
+        let actor = loop {
+            attempt += 1;
+            match resolve_caller(&self.state, authorization.as_deref()).await {
+                Caller::Known(actor) => break actor,
+                Caller::Anonymous | Caller::Rejected => {
+                    if self.protocol == Protocol::LegacyWs {
+                        let _ = self
+                            .send(json!({"type": "connection_error", "payload": {"message": "Forbidden"}}))
+                            .await;
+                    }
+                    return Err(Close(4403, "Forbidden"));
+                }
+                // A blip in the database must not end the socket with a code clients give up on.
+                Caller::Unavailable if attempt < AUTH_ATTEMPTS => {
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                }
+                Caller::Unavailable => return Err(Close(1013, "Try again later")),
+            }
+        };
+        self.actor = Some(actor);
+        let _ = self.send(json!({"type": "connection_ack"})).await;
+        if self.protocol == Protocol::LegacyWs {
+            let _ = self.send(json!({"type": "ka"})).await;
+        }
+        Ok(())
+    }
+
+    fn start(
+        &mut self,
+        id: String,
+        request: async_graphql::Request,
+        actor: Actor,
+        out: mpsc::UnboundedSender<Outgoing>,
+    ) {
+        let meta = RequestMeta::new(uuid::Uuid::now_v7().to_string(), actor.rate_limit_key());
+        let request = request
+            .data(RequestActor(Some(actor)))
+            .data(Arc::clone(&meta))
+            .data(Loaders::new(&self.state.store));
+        let schema = self.schema.clone();
+        let task_id = id.clone();
+        let task = actix_web::rt::spawn(async move {
+            let mut responses = schema.execute_stream(request);
+            let mut first = true;
+            while let Some(response) = responses.next().await {
+                let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
+                if out
+                    .send(Outgoing::Next {
+                        id: task_id.clone(),
+                        payload,
+                        first,
+                    })
+                    .is_err()
+                {
+                    return;
+                }
+                first = false;
+            }
+            let _ = out.send(Outgoing::Done { id: task_id });
+        });
+        self.subscriptions.insert(id, task);
+        self.state.metrics.subscriptions.inc();
+    }
+}
+
+async fn sleep_or_never(duration: Option<Duration>) {
+    match duration {
+        Some(duration) => tokio::time::sleep(duration).await,
+        None => std::future::pending().await,
+    }
+}

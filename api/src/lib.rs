@@ -1,0 +1,16 @@
+//! Accord's library: everything behind the thin `accord` binary.
+
+pub mod auth;
+pub mod bus;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod metrics;
+pub mod rate_limit;
+pub mod state;
+pub mod store;
+pub mod telemetry;

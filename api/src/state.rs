@@ -1,0 +1,134 @@
+//! The application state, built once before the server starts and shared by every request.
+
+use std::{sync::Arc, time::Duration};
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+
+use crate::{
+    auth::jwt::JwtKeys,
+    bus::{Bus, MemoryBus, RedisBus},
+    config::Config,
+    db,
+    metrics::Metrics,
+    rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter},
+    store::{self, Store},
+};
+
+const DEV_SIGNING_KEY: &str = "dev_jwt_signing_key";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub jwt: JwtKeys,
+    pub bus: Arc<dyn Bus>,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub metrics: Metrics,
+    /// Flips to `true` when the server begins shutting down, so open sockets can say goodbye.
+    pub shutdown: watch::Receiver<bool>,
+    shutdown_tx: Arc<watch::Sender<bool>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("DATABASE_URL: cannot connect or migrate: {0}")]
+    Database(#[source] sea_orm::DbErr),
+    #[error("REDIS_URL: cannot connect: {0}")]
+    Redis(String),
+    #[error("JWT signing key: {0}")]
+    Key(String),
+}
+
+impl AppState {
+    /// Connects to the database (migrating it) and the bus, and loads the signing key.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let db = db::connect(&config).await.map_err(StartError::Database)?;
+        db::migrate(&db).await.map_err(StartError::Database)?;
+        Self::from_parts(config, db).await
+    }
+
+    pub async fn from_parts(config: Config, db: DatabaseConnection) -> Result<Self, StartError> {
+        let store = Store::new(db);
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.clone(),
+            None => {
+                tracing::warn!(
+                    "JWT_SECRET is not set: using a development signing key kept in the database; \
+                     set JWT_SECRET in production"
+                );
+                store::people::secret_or_create(store.db(), DEV_SIGNING_KEY, || {
+                    crate::auth::secret::random_hex(32)
+                })
+                .await
+                .map_err(|err| StartError::Key(format!("{err:?}")))?
+            }
+        };
+        let jwt = JwtKeys::new(secret.as_bytes(), &config.jwt_issuer, &config.jwt_audience);
+        let window = Duration::from_secs(config.rate_limit_window_secs);
+        let (bus, limiter): (Arc<dyn Bus>, Arc<dyn RateLimiter>) = match &config.redis_url {
+            Some(url) => {
+                let bus = RedisBus::connect(url)
+                    .await
+                    .map_err(|err| StartError::Redis(err.to_string()))?;
+                let limiter =
+                    RedisRateLimiter::new(bus.connection(), config.rate_limit_budget, window);
+                (Arc::new(bus), Arc::new(limiter))
+            }
+            None => (
+                Arc::new(MemoryBus::new()),
+                Arc::new(MemoryRateLimiter::new(config.rate_limit_budget, window)),
+            ),
+        };
+        let (shutdown_tx, shutdown) = watch::channel(false);
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            jwt,
+            bus,
+            limiter,
+            metrics: Metrics::new(),
+            shutdown,
+            shutdown_tx: Arc::new(shutdown_tx),
+        })
+    }
+
+    /// Tells every open socket that the server is going away.
+    pub fn begin_shutdown(&self) {
+        let _ = self.shutdown_tx.send(true);
+    }
+}
+
+impl AppState {
+    /// Publishes after commit. A bus failure is logged, not returned: the change is committed
+    /// and its rows are the truth.
+    pub async fn publish(&self, message: crate::bus::BusMessage) {
+        if let Err(err) = self.bus.publish(message).await {
+            tracing::warn!(%err, "bus publish failed");
+        }
+    }
+
+    /// Publishes a workspace activity entry.
+    pub async fn publish_activity(
+        &self,
+        workspace_id: uuid::Uuid,
+        kind: crate::bus::ActivityKind,
+        actor_user_id: Option<uuid::Uuid>,
+        subject_id: uuid::Uuid,
+        message: String,
+    ) {
+        let activity = crate::bus::Activity {
+            id: uuid::Uuid::now_v7(),
+            kind,
+            actor_user_id,
+            subject_id,
+            message,
+            occurred_at: chrono::Utc::now(),
+        };
+        self.publish(crate::bus::BusMessage {
+            workspace_id,
+            event: crate::bus::BusEvent::Activity(activity),
+        })
+        .await;
+    }
+}

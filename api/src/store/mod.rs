@@ -1,0 +1,132 @@
+//! Data access. Tenant data is reached only through [`Tenant`], which carries the workspace of the
+//! credential and adds it to every query, so a resolver cannot forget it.
+
+pub mod api_tokens;
+pub mod members;
+pub mod people;
+pub mod sessions;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PrimaryKeyTrait, QueryFilter, Select, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// An entity whose rows belong to one workspace.
+pub trait TenantEntity: EntityTrait {
+    /// The column holding the owning workspace.
+    fn workspace_column() -> Self::Column;
+    /// The noun used in NOT_FOUND errors.
+    const NOUN: &'static str;
+}
+
+/// The database, for data that belongs to no workspace (people, sessions) and to open
+/// transactions.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn tenant(&self, workspace_id: Uuid) -> Tenant<'_, DatabaseConnection> {
+        Tenant::new(&self.db, workspace_id)
+    }
+
+    /// Begins a write transaction (IMMEDIATE on SQLite, so it takes the write lock up front
+    /// rather than failing with SQLITE_BUSY half-way).
+    pub async fn begin_write(&self) -> AppResult<DatabaseTransaction> {
+        Ok(self
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?)
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> AppResult<()> {
+        Ok(self.db.ping().await?)
+    }
+}
+
+/// Workspace-scoped access over any connection or transaction.
+pub struct Tenant<'c, C: ConnectionTrait> {
+    conn: &'c C,
+    workspace_id: Uuid,
+}
+
+impl<'c, C: ConnectionTrait> Tenant<'c, C> {
+    pub fn new(conn: &'c C, workspace_id: Uuid) -> Self {
+        Self { conn, workspace_id }
+    }
+
+    pub fn conn(&self) -> &'c C {
+        self.conn
+    }
+
+    pub fn workspace_id(&self) -> Uuid {
+        self.workspace_id
+    }
+
+    /// Every row of `E` in this workspace, ready for more filters.
+    pub fn select<E: TenantEntity>(&self) -> Select<E> {
+        E::find().filter(E::workspace_column().eq(self.workspace_id))
+    }
+
+    /// One row by id, NOT_FOUND when it does not exist in this workspace.
+    pub async fn get<E>(&self, id: Uuid) -> AppResult<E::Model>
+    where
+        E: TenantEntity,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        self.select::<E>()
+            .filter(id_condition::<E>(id))
+            .one(self.conn)
+            .await?
+            .ok_or(AppError::not_found(E::NOUN))
+    }
+}
+
+fn id_condition<E: EntityTrait>(id: Uuid) -> sea_orm::Condition
+where
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    use sea_orm::{Iterable, PrimaryKeyToColumn};
+    let column = E::PrimaryKey::iter()
+        .next()
+        .expect("every entity has a primary key")
+        .into_column();
+    sea_orm::Condition::all().add(column.eq(id))
+}
+
+/// Parses an ID argument; a malformed one cannot name any row, so it is NOT_FOUND like any other
+/// id the caller cannot see.
+pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found(noun))
+}
+
+impl TenantEntity for entity::membership::Entity {
+    fn workspace_column() -> Self::Column {
+        entity::membership::Column::WorkspaceId
+    }
+    const NOUN: &'static str = "member";
+}
+
+impl TenantEntity for entity::api_token::Entity {
+    fn workspace_column() -> Self::Column {
+        entity::api_token::Column::WorkspaceId
+    }
+    const NOUN: &'static str = "API token";
+}

@@ -1,0 +1,226 @@
+//! People, workspaces, log-in throttles and instance secrets: data that no single workspace owns.
+
+use chrono::{DateTime, Utc};
+use entity::{instance_secret, login_throttle, membership, user, workspace, Role};
+use sea_orm::{
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub async fn user_by_email<C: ConnectionTrait>(
+    conn: &C,
+    email: &str,
+) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(conn)
+        .await?)
+}
+
+pub async fn user_by_id<C: ConnectionTrait>(conn: &C, id: Uuid) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn users_by_ids<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> AppResult<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?)
+}
+
+/// Creates a user; CONFLICT when the (normalised) email is taken.
+pub async fn create_user<C: ConnectionTrait>(
+    conn: &C,
+    email: &str,
+    name: &str,
+    password_hash: String,
+) -> AppResult<user::Model> {
+    if user_by_email(conn, email).await?.is_some() {
+        return Err(AppError::Conflict(
+            "an account with this email already exists".into(),
+        ));
+    }
+    let now = Utc::now();
+    let model = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.to_owned()),
+        name: Set(name.to_owned()),
+        password_hash: Set(password_hash),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    user::Entity::insert(model)
+        .exec_with_returning(conn)
+        .await
+        .map_err(|err| match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Conflict("an account with this email already exists".into())
+            }
+            _ => err.into(),
+        })
+}
+
+pub async fn set_password_hash<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    hash: String,
+) -> AppResult<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, hash.into())
+        .col_expr(user::Column::UpdatedAt, Utc::now().into())
+        .filter(user::Column::Id.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn throttle<C: ConnectionTrait>(
+    conn: &C,
+    email: &str,
+) -> AppResult<Option<login_throttle::Model>> {
+    Ok(login_throttle::Entity::find_by_id(email.to_owned())
+        .one(conn)
+        .await?)
+}
+
+pub async fn save_throttle<C: ConnectionTrait>(
+    conn: &C,
+    email: &str,
+    failures: i32,
+    locked_until: Option<DateTime<Utc>>,
+) -> AppResult<()> {
+    let model = login_throttle::ActiveModel {
+        email: Set(email.to_owned()),
+        failures: Set(failures),
+        locked_until: Set(locked_until),
+        updated_at: Set(Utc::now()),
+    };
+    login_throttle::Entity::insert(model)
+        .on_conflict(
+            OnConflict::column(login_throttle::Column::Email)
+                .update_columns([
+                    login_throttle::Column::Failures,
+                    login_throttle::Column::LockedUntil,
+                    login_throttle::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_throttle<C: ConnectionTrait>(conn: &C, email: &str) -> AppResult<()> {
+    login_throttle::Entity::delete_by_id(email.to_owned())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn workspace_by_id<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+) -> AppResult<Option<workspace::Model>> {
+    Ok(workspace::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// Creates a workspace with a unique slug and makes `owner` its OWNER.
+pub async fn create_workspace<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    base_slug: &str,
+    owner: Uuid,
+) -> AppResult<workspace::Model> {
+    let taken = workspace::Entity::find()
+        .filter(workspace::Column::Slug.starts_with(base_slug))
+        .all(conn)
+        .await?;
+    let mut slug = base_slug.to_owned();
+    let mut n = 1;
+    while taken.iter().any(|w| w.slug == slug) {
+        n += 1;
+        slug = format!("{base_slug}-{n}");
+    }
+    let now = Utc::now();
+    let created = workspace::Entity::insert(workspace::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.to_owned()),
+        slug: Set(slug),
+        created_at: Set(now),
+    })
+    .exec_with_returning(conn)
+    .await?;
+    membership::Entity::insert(membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(created.id),
+        user_id: Set(owner),
+        role: Set(Role::Owner),
+        manager_id: Set(None),
+        created_at: Set(now),
+    })
+    .exec(conn)
+    .await?;
+    Ok(created)
+}
+
+/// The user's seat in a workspace, if they have one.
+pub async fn membership_of<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<Option<membership::Model>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::WorkspaceId.eq(workspace_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(conn)
+        .await?)
+}
+
+/// The workspaces a user belongs to, oldest seat first.
+pub async fn workspaces_of<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+) -> AppResult<Vec<(membership::Model, workspace::Model)>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .order_by_asc(membership::Column::CreatedAt)
+        .find_also_related(workspace::Entity)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(seat, ws)| ws.map(|ws| (seat, ws)))
+        .collect())
+}
+
+/// Returns the named secret, creating it with `generate` if absent. Safe when several instances
+/// start at once: the first insert wins and everyone reads the winner.
+pub async fn secret_or_create<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    generate: impl FnOnce() -> String,
+) -> AppResult<String> {
+    instance_secret::Entity::insert(instance_secret::ActiveModel {
+        name: Set(name.to_owned()),
+        value: Set(generate()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(instance_secret::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    instance_secret::Entity::find_by_id(name.to_owned())
+        .one(conn)
+        .await?
+        .map(|secret| secret.value)
+        .ok_or_else(|| AppError::internal(std::io::Error::other("instance secret vanished")))
+}
