@@ -1,1 +1,16 @@
-fn main() {}
+//! Accord's integration tests: one binary, so the machine links it once. Each test starts the
+//! real server on its own database (an SQLite file by default; a Postgres schema of its own when
+//! `ACCORD_TEST_DATABASE_URL` is set) and, with `ACCORD_TEST_REDIS_URL`, the Redis bus.
+
+mod support;
+
+mod api_tokens;
+mod auth;
+mod errors;
+mod http_spec;
+mod isolation;
+mod limits;
+mod schema_drift;
+mod two_instances;
+mod websocket;
+mod workspaces;

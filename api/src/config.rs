@@ -37,6 +37,10 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// Postgres schema to use (created if missing); unset means the server's default search path.
+    #[arg(long, env = "ACCORD_DATABASE_SCHEMA", global = true)]
+    pub database_schema: Option<String>,
+
     /// Largest number of pooled database connections.
     #[arg(
         long,
@@ -245,6 +249,19 @@ impl Config {
                 "DATABASE_URL",
                 "must start with sqlite: or postgres://",
             ));
+        }
+        if let Some(schema) = &self.database_schema {
+            let valid = !schema.is_empty()
+                && schema.len() <= 63
+                && schema
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !valid || self.is_sqlite() {
+                return Err(ConfigError::new(
+                    "ACCORD_DATABASE_SCHEMA",
+                    "must be lower-case letters, digits and underscores, with a Postgres DATABASE_URL",
+                ));
+            }
         }
         if let Some(url) = &self.redis_url {
             if !(url.starts_with("redis://") || url.starts_with("rediss://")) {

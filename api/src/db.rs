@@ -3,13 +3,18 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 use crate::config::Config;
 
 /// Opens the pool. On SQLite every connection gets WAL, a busy timeout and foreign keys.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    connect_url(&config.database_url, config.db_max_connections, None).await
+    connect_url(
+        &config.database_url,
+        config.db_max_connections,
+        config.database_schema.as_deref(),
+    )
+    .await
 }
 
 /// Opens a pool on `url`; `schema` sets the Postgres search path (tests use one schema each).
@@ -35,7 +40,13 @@ pub async fn connect_url(
     if let Some(schema) = schema {
         options.set_schema_search_path(schema.to_owned());
     }
-    Database::connect(options).await
+    let db = Database::connect(options).await?;
+    if let Some(schema) = schema {
+        // The name is validated by the configuration (lower-case, digits, underscores).
+        db.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+            .await?;
+    }
+    Ok(db)
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

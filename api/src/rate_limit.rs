@@ -104,14 +104,17 @@ impl RateLimiter for MemoryRateLimiter {
 
 pub struct RedisRateLimiter {
     conn: ConnectionManager,
+    /// Separates deployments that share one Redis.
+    namespace: String,
     limit: u64,
     window: Duration,
 }
 
 impl RedisRateLimiter {
-    pub fn new(conn: ConnectionManager, limit: u64, window: Duration) -> Self {
+    pub fn new(conn: ConnectionManager, namespace: &str, limit: u64, window: Duration) -> Self {
         Self {
             conn,
+            namespace: namespace.to_owned(),
             limit,
             window,
         }
@@ -122,7 +125,7 @@ impl RateLimiter for RedisRateLimiter {
     fn charge<'a>(&'a self, key: &'a str, cost: u64) -> BoxFuture<'a, Charge> {
         Box::pin(async move {
             let (index, reset) = window(now(), self.window);
-            let redis_key = format!("accord:rl:{key}:{index}");
+            let redis_key = format!("accord:rl:{}:{key}:{index}", self.namespace);
             let mut conn = self.conn.clone();
             let result: Result<(u64,), _> = redis::pipe()
                 .atomic()
@@ -132,7 +135,18 @@ impl RateLimiter for RedisRateLimiter {
                 .query_async(&mut conn)
                 .await;
             match result {
-                Ok((total,)) => decide(total, cost, self.limit, reset),
+                Ok((total,)) => {
+                    let charge = decide(total, cost, self.limit, reset);
+                    if matches!(charge, Charge::Exceeded { .. }) {
+                        // A refused request spends nothing, as in memory.
+                        let _: Result<i64, _> = redis::cmd("DECRBY")
+                            .arg(&redis_key)
+                            .arg(cost)
+                            .query_async(&mut conn)
+                            .await;
+                    }
+                    charge
+                }
                 Err(err) => {
                     // A limiter outage must not take the API down with it.
                     tracing::warn!(%err, "rate limiter unavailable; allowing the request");

@@ -71,8 +71,13 @@ impl AppState {
                 let bus = RedisBus::connect(url)
                     .await
                     .map_err(|err| StartError::Redis(err.to_string()))?;
-                let limiter =
-                    RedisRateLimiter::new(bus.connection(), config.rate_limit_budget, window);
+                let namespace = config.database_schema.as_deref().unwrap_or("default");
+                let limiter = RedisRateLimiter::new(
+                    bus.connection(),
+                    namespace,
+                    config.rate_limit_budget,
+                    window,
+                );
                 (Arc::new(bus), Arc::new(limiter))
             }
             None => (

@@ -1,14 +1,13 @@
-//! The request-level GraphQL extension: charges query cost to the caller's rate-limit budget,
-//! flags documents that fail to parse or validate, and stamps every error with the request id.
+//! The request-level GraphQL extension charges query cost to the caller's rate-limit budget and
+//! flags documents that fail to parse or validate; [`finish_response`] then stamps the response
+//! with the request id and the cost, for both transports.
 
 use std::sync::{atomic::Ordering, Arc};
 
 use async_graphql::{
-    extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
-    },
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
     parser::types::ExecutableDocument,
-    Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+    Name, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 
 use super::context::RequestMeta;
@@ -26,47 +25,6 @@ struct RequestGuardExtension;
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for RequestGuardExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        let meta = ctx.data_opt::<Arc<RequestMeta>>();
-        let state = ctx.data_opt::<AppState>();
-        for error in &mut response.errors {
-            let code = error_code(error);
-            if let Some(state) = state {
-                state
-                    .metrics
-                    .graphql_errors
-                    .with_label_values(&[code.as_str()])
-                    .inc();
-            }
-            if let Some(meta) = meta {
-                error
-                    .extensions
-                    .get_or_insert_with(Default::default)
-                    .set("requestId", meta.request_id.as_str());
-            }
-        }
-        if let Some((cost, budget)) =
-            meta.and_then(|m| *m.budget.lock().unwrap_or_else(|p| p.into_inner()))
-        {
-            let mut cost_info = async_graphql::indexmap::IndexMap::new();
-            cost_info.insert(async_graphql::Name::new("requested"), Value::from(cost));
-            cost_info.insert(
-                async_graphql::Name::new("remaining"),
-                Value::from(budget.remaining),
-            );
-            cost_info.insert(async_graphql::Name::new("limit"), Value::from(budget.limit));
-            cost_info.insert(
-                async_graphql::Name::new("resetAfter"),
-                Value::from(budget.reset_after_secs),
-            );
-            response
-                .extensions
-                .insert("cost".into(), Value::Object(cost_info));
-        }
-        response
-    }
-
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -117,6 +75,37 @@ impl Extension for RequestGuardExtension {
                 Err(vec![err.into_server_error(Default::default())])
             }
         }
+    }
+}
+
+/// Adds the request id to every error, counts errors by code, and reports the cost charged.
+pub fn finish_response(response: &mut Response, meta: &RequestMeta, state: &AppState) {
+    for error in &mut response.errors {
+        let code = error_code(error);
+        state
+            .metrics
+            .graphql_errors
+            .with_label_values(&[code.as_str()])
+            .inc();
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", meta.request_id.as_str());
+    }
+    let charged = *meta.budget.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((cost, budget)) = charged {
+        let cost_info = [
+            ("requested", cost),
+            ("remaining", budget.remaining),
+            ("limit", budget.limit),
+            ("resetAfter", budget.reset_after_secs),
+        ]
+        .into_iter()
+        .map(|(name, value)| (Name::new(name), Value::from(value)))
+        .collect();
+        response
+            .extensions
+            .insert("cost".into(), Value::Object(cost_info));
     }
 }
 

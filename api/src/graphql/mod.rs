@@ -16,6 +16,7 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use crate::state::AppState;
 
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     auth::AuthQuery,
     workspaces::WorkspaceQuery,
@@ -23,6 +24,7 @@ pub struct QueryRoot(
 );
 
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     auth::AuthMutation,
     workspaces::WorkspaceMutation,
@@ -30,6 +32,7 @@ pub struct MutationRoot(
 );
 
 #[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
 pub struct SubscriptionRoot(activity::ActivitySubscription);
 
 pub type AccordSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

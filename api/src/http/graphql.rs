@@ -19,6 +19,7 @@ use crate::{
     error::AppError,
     graphql::{
         context::{RequestActor, RequestMeta},
+        extension::finish_response,
         loaders::Loaders,
         AccordSchema,
     },
@@ -241,7 +242,8 @@ async fn execute(
         .data(RequestActor(actor))
         .data(Arc::clone(&meta))
         .data(Loaders::new(&state.store));
-    let response = schema.execute(request).await;
+    let mut response = schema.execute(request).await;
+    finish_response(&mut response, &meta, &state);
     let status = if let Some(retry_after) = meta.retry_after() {
         let body = serde_json::to_vec(&response).unwrap_or_default();
         return HttpResponse::TooManyRequests()

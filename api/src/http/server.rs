@@ -1,14 +1,15 @@
 //! Running the HTTP server: bind, serve, and drain on SIGTERM/SIGINT.
 
-use std::time::Duration;
+use std::{net::SocketAddr, time::Duration};
 
-use actix_web::{middleware, App, HttpServer};
+use actix_web::{dev::Server, middleware, App, HttpServer};
 
 use crate::{graphql::build_schema, state::AppState};
 
-/// Serves until SIGTERM or SIGINT, then closes sockets with 1001 and drains in-flight requests.
-pub async fn serve(state: AppState) -> std::io::Result<()> {
-    let schema = build_schema(&state);
+/// Binds the configured address and builds the server (not yet running). Returns the addresses
+/// actually bound, which matters when the port is 0.
+pub fn build(state: &AppState) -> std::io::Result<(Server, Vec<SocketAddr>)> {
+    let schema = build_schema(state);
     let config = state.config.clone();
     let app_state = state.clone();
     let mut server = HttpServer::new(move || {
@@ -22,13 +23,20 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     if let Some(workers) = config.workers {
         server = server.workers(workers);
     }
+    let addrs = server.addrs();
+    Ok((server.run(), addrs))
+}
+
+/// Serves until SIGTERM or SIGINT, then closes sockets with 1001 and drains in-flight requests.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let (server, addrs) = build(&state)?;
+    let config = state.config.clone();
     tracing::info!(
-        bind = %config.bind,
+        bind = ?addrs,
         database = if config.is_sqlite() { "sqlite" } else { "postgres" },
         bus = state.bus.name(),
         "Accord is listening"
     );
-    let server = server.run();
     let handle = server.handle();
     let signals = tokio::spawn(async move {
         wait_for_signal().await;

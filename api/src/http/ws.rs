@@ -20,6 +20,7 @@ use crate::{
     bus::{BusEvent, BusMessage},
     graphql::{
         context::{RequestActor, RequestMeta},
+        extension::finish_response,
         loaders::Loaders,
         AccordSchema,
     },
@@ -370,11 +371,13 @@ impl Connection {
             .data(Arc::clone(&meta))
             .data(Loaders::new(&self.state.store));
         let schema = self.schema.clone();
+        let state = self.state.clone();
         let task_id = id.clone();
         let task = actix_web::rt::spawn(async move {
             let mut responses = schema.execute_stream(request);
             let mut first = true;
-            while let Some(response) = responses.next().await {
+            while let Some(mut response) = responses.next().await {
+                finish_response(&mut response, &meta, &state);
                 let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
                 if out
                     .send(Outgoing::Next {

@@ -1,0 +1,179 @@
+//! GraphQL over HTTP as the graphql-http specification describes it.
+
+use serde_json::json;
+
+use crate::support::{Reply, TestApp};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+async fn post_raw(app: &TestApp, accept: Option<&str>, content_type: &str, body: String) -> Reply {
+    let mut req = app
+        .client
+        .post(app.url("/graphql"))
+        .insert_header(("content-type", content_type));
+    if let Some(accept) = accept {
+        req = req.insert_header(("accept", accept));
+    }
+    Reply::read(req.send_body(body).await.unwrap()).await
+}
+
+async fn get_raw(app: &TestApp, accept: Option<&str>, query_string: &str) -> Reply {
+    let mut req = app.client.get(app.url(&format!("/graphql?{query_string}")));
+    if let Some(accept) = accept {
+        req = req.insert_header(("accept", accept));
+    }
+    Reply::read(req.send().await.unwrap()).await
+}
+
+fn content_type(reply: &Reply) -> &str {
+    reply.header("content-type").unwrap_or("")
+}
+
+#[actix_web::test]
+async fn json_clients_get_json_and_others_get_graphql_response_json() {
+    let app = TestApp::start().await;
+    let body = json!({"query": "{ __typename }"}).to_string();
+
+    let json_reply = post_raw(
+        &app,
+        Some("application/json"),
+        "application/json",
+        body.clone(),
+    )
+    .await;
+    assert_eq!(json_reply.status, 200);
+    assert!(
+        content_type(&json_reply).starts_with("application/json"),
+        "{:?}",
+        json_reply.headers
+    );
+    assert_eq!(json_reply.body["data"]["__typename"], "Query");
+
+    let default_reply = post_raw(&app, None, "application/json", body.clone()).await;
+    assert!(content_type(&default_reply).starts_with(GRAPHQL_RESPONSE));
+
+    let explicit = post_raw(&app, Some(GRAPHQL_RESPONSE), "application/json", body).await;
+    assert!(content_type(&explicit).starts_with(GRAPHQL_RESPONSE));
+    assert!(explicit.header("x-request-id").is_some());
+}
+
+#[actix_web::test]
+async fn documents_that_fail_to_parse_or_validate_are_4xx_under_graphql_response_json() {
+    let app = TestApp::start().await;
+    let unparsable = json!({"query": "{ me { "}).to_string();
+    let reply = post_raw(
+        &app,
+        Some(GRAPHQL_RESPONSE),
+        "application/json",
+        unparsable.clone(),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert!(content_type(&reply).starts_with(GRAPHQL_RESPONSE));
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+
+    let invalid = json!({"query": "{ noSuchField }"}).to_string();
+    let reply = post_raw(&app, None, "application/json", invalid.clone()).await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.body["data"].is_null());
+
+    // Under application/json the spec keeps 200 for well-formed requests.
+    let reply = post_raw(&app, Some("application/json"), "application/json", invalid).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.body["errors"].is_array());
+}
+
+#[actix_web::test]
+async fn get_runs_queries_and_refuses_mutations_with_405() {
+    let app = TestApp::start().await;
+    let reply = get_raw(&app, Some("application/json"), "query=%7B__typename%7D").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body["data"]["__typename"], "Query");
+
+    let mutation = "query=mutation%7BlogOut%7D";
+    let reply = get_raw(&app, Some("application/json"), mutation).await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.header("allow"), Some("POST"));
+
+    let reply = get_raw(&app, None, "variables=%7B%7D").await;
+    assert_eq!(reply.status, 400);
+}
+
+#[actix_web::test]
+async fn batches_bad_bodies_and_wrong_media_types_are_refused() {
+    let app = TestApp::start().await;
+    let batch = json!([{"query": "{ __typename }"}, {"query": "{ __typename }"}]).to_string();
+    let reply = post_raw(&app, None, "application/json", batch).await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.raw.contains("batched requests are not supported"));
+
+    let reply = post_raw(&app, None, "application/json", "{not json".into()).await;
+    assert_eq!(reply.status, 400);
+
+    let reply = post_raw(
+        &app,
+        None,
+        "text/plain",
+        json!({"query": "{ __typename }"}).to_string(),
+    )
+    .await;
+    assert_eq!(reply.status, 415);
+}
+
+#[actix_web::test]
+async fn oversized_bodies_are_refused_with_413() {
+    let app = TestApp::start_with(|config| config.max_body_bytes = 1024).await;
+    let padding = "x".repeat(4096);
+    let body = json!({"query": "{ __typename }", "variables": {"pad": padding}}).to_string();
+    let reply = post_raw(&app, None, "application/json", body).await;
+    assert_eq!(reply.status, 413);
+}
+
+#[actix_web::test]
+async fn subscriptions_over_http_point_to_the_websocket() {
+    let app = TestApp::start().await;
+    let body = json!({"query": "subscription { workspaceActivity { id } }"}).to_string();
+    let reply = post_raw(&app, None, "application/json", body).await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.raw.contains("/graphql/ws"));
+}
+
+#[actix_web::test]
+async fn health_readiness_metrics_and_graphiql_answer() {
+    let app = TestApp::start().await;
+    let health = Reply::read(app.client.get(app.url("/healthz")).send().await.unwrap()).await;
+    assert_eq!(health.status, 200);
+    let ready = Reply::read(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
+    assert_eq!(ready.status, 200, "{}", ready.raw);
+    assert_eq!(ready.body["database"], "ok");
+    assert_eq!(ready.body["bus"], "ok");
+
+    // A request and an error, so the metrics have something to count.
+    app.gql(None, "{ me { id } }", json!({})).await;
+    let metrics = Reply::read(app.client.get(app.url("/metrics")).send().await.unwrap()).await;
+    assert_eq!(metrics.status, 200);
+    for name in [
+        "accord_http_requests_total",
+        "accord_http_request_duration_seconds",
+        "accord_graphql_errors_total{code=\"UNAUTHENTICATED\"}",
+        "accord_subscriptions_open",
+    ] {
+        assert!(
+            metrics.raw.contains(name),
+            "missing {name} in\n{}",
+            metrics.raw
+        );
+    }
+    let graphiql = Reply::read(app.client.get(app.url("/graphiql")).send().await.unwrap()).await;
+    assert_eq!(graphiql.status, 200);
+    assert!(graphiql.raw.contains("/graphql/ws"));
+}
+
+#[actix_web::test]
+async fn readyz_is_503_when_the_database_is_gone() {
+    let app = TestApp::start().await;
+    app.state.store.db().clone().close().await.unwrap();
+    let ready = Reply::read(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
+    assert_eq!(ready.status, 503);
+    assert_eq!(ready.body["database"], "unreachable");
+}

@@ -1,0 +1,280 @@
+//! The test harness: a real Accord server on a loopback port, a real database, and helpers to
+//! speak GraphQL to it over HTTP.
+
+pub mod process;
+pub mod ws;
+
+use std::{net::SocketAddr, time::Duration};
+
+use accord_api::{cli::Cli, config::Config, http::server, state::AppState};
+use clap::Parser;
+use serde_json::{json, Value};
+
+/// Where tests put their data, from the environment.
+pub struct Backend {
+    pub database_url: String,
+    pub database_schema: Option<String>,
+    pub redis_url: Option<String>,
+}
+
+impl Backend {
+    /// A fresh, private database for one test.
+    pub fn fresh() -> Self {
+        let unique = uuid::Uuid::now_v7().simple().to_string();
+        let redis_url = std::env::var("ACCORD_TEST_REDIS_URL")
+            .ok()
+            .filter(|v| !v.is_empty());
+        match std::env::var("ACCORD_TEST_DATABASE_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            Some(url) => Backend {
+                database_url: url,
+                database_schema: Some(format!("t_{unique}")),
+                redis_url,
+            },
+            None => {
+                let path = std::env::temp_dir().join(format!("accord-test-{unique}.db"));
+                Backend {
+                    database_url: format!("sqlite://{}?mode=rwc", path.display()),
+                    database_schema: None,
+                    redis_url,
+                }
+            }
+        }
+    }
+}
+
+/// The configuration a test server starts with: defaults, a test key and the test backend.
+pub fn test_config(backend: &Backend) -> Config {
+    let mut config = Cli::try_parse_from(["accord"])
+        .expect("defaults parse")
+        .config;
+    config.database_url = backend.database_url.clone();
+    config.database_schema = backend.database_schema.clone();
+    config.redis_url = backend.redis_url.clone();
+    config.db_max_connections = 4;
+    config.jwt_secret = Some("test-secret-test-secret-test-secret!".into());
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    config.workers = Some(1);
+    config
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub addr: SocketAddr,
+    pub client: awc::Client,
+}
+
+impl TestApp {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server after `adjust` has changed its configuration.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let backend = Backend::fresh();
+        let mut config = test_config(&backend);
+        adjust(&mut config);
+        config.validate().expect("test configuration is valid");
+        let state = AppState::build(config).await.expect("state builds");
+        Self::serve(state).await
+    }
+
+    pub async fn serve(state: AppState) -> Self {
+        let (server, addrs) = server::build(&state).expect("bind a loopback port");
+        actix_web::rt::spawn(server);
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .finish();
+        TestApp {
+            state,
+            addr: addrs[0],
+            client,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// POSTs a GraphQL request; returns the status, the headers and the JSON body.
+    pub async fn post(&self, token: Option<&str>, body: Value) -> Reply {
+        let mut req = self
+            .client
+            .post(self.url("/graphql"))
+            .insert_header(("content-type", "application/json"));
+        if let Some(token) = token {
+            req = req.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        Reply::read(req.send_body(body.to_string()).await.expect("request sent")).await
+    }
+
+    /// Runs a query or mutation with variables.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
+        self.post(token, json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// Signs a person up; returns their access token, refresh token and user id.
+    pub async fn sign_up(&self, email: &str) -> Session {
+        let reply = self
+            .gql(
+                None,
+                "mutation($email: String!) { signUp(input: {email: $email, password: \"correct horse battery\", name: \"Test Person\"}) { accessToken refreshToken user { id } } }",
+                json!({ "email": email }),
+            )
+            .await;
+        let payload = reply.data("signUp");
+        Session::from_payload(payload)
+    }
+
+    /// A new person who owns a new workspace; the session acts in it.
+    pub async fn owner(&self, workspace_name: &str) -> Session {
+        let email = format!("owner-{}@example.com", uuid::Uuid::now_v7().simple());
+        let person = self.sign_up(&email).await;
+        let reply = self
+            .gql(
+                Some(&person.access),
+                "mutation($name: String!) { createWorkspace(input: {name: $name}) { accessToken refreshToken user { id } workspace { id } } }",
+                json!({ "name": workspace_name }),
+            )
+            .await;
+        let mut session = Session::from_payload(reply.data("createWorkspace"));
+        session.email = email;
+        session
+    }
+
+    /// Adds a new person to `owner`'s workspace with `role`; returns their session in it.
+    pub async fn member(&self, owner: &Session, role: &str) -> Session {
+        let email = format!(
+            "{}-{}@example.com",
+            role.to_lowercase(),
+            uuid::Uuid::now_v7().simple()
+        );
+        self.sign_up(&email).await;
+        let added = self
+            .gql(
+                Some(&owner.access),
+                "mutation($email: String!, $role: Role!) { addMember(input: {email: $email, role: $role}) { id } }",
+                json!({ "email": email, "role": role }),
+            )
+            .await;
+        let member_id = added.data("addMember")["id"].as_str().unwrap().to_owned();
+        let reply = self.log_in(&email, owner.workspace_id.as_deref()).await;
+        let mut session = Session::from_payload(reply.data("logIn"));
+        session.email = email;
+        session.member_id = Some(member_id);
+        session
+    }
+
+    pub async fn log_in(&self, email: &str, workspace_id: Option<&str>) -> Reply {
+        self.gql(
+            None,
+            "mutation($email: String!, $ws: ID) { logIn(input: {email: $email, password: \"correct horse battery\", workspaceId: $ws}) { accessToken refreshToken expiresAt user { id } workspace { id } } }",
+            json!({ "email": email, "ws": workspace_id }),
+        )
+        .await
+    }
+
+    /// An API token with `scopes` in `owner`'s workspace.
+    pub async fn api_token(&self, owner: &Session, scopes: &[&str]) -> (String, String) {
+        let reply = self
+            .gql(
+                Some(&owner.access),
+                "mutation($scopes: [String!]!) { createApiToken(input: {name: \"partner\", scopes: $scopes}) { token apiToken { id } } }",
+                json!({ "scopes": scopes }),
+            )
+            .await;
+        let created = reply.data("createApiToken");
+        (
+            created["token"].as_str().unwrap().to_owned(),
+            created["apiToken"]["id"].as_str().unwrap().to_owned(),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub access: String,
+    pub refresh: String,
+    pub user_id: String,
+    pub workspace_id: Option<String>,
+    pub email: String,
+    pub member_id: Option<String>,
+}
+
+impl Session {
+    fn from_payload(payload: &Value) -> Self {
+        Session {
+            access: payload["accessToken"]
+                .as_str()
+                .expect("accessToken")
+                .to_owned(),
+            refresh: payload["refreshToken"]
+                .as_str()
+                .expect("refreshToken")
+                .to_owned(),
+            user_id: payload["user"]["id"].as_str().expect("user id").to_owned(),
+            workspace_id: payload["workspace"]["id"].as_str().map(str::to_owned),
+            ..Default::default()
+        }
+    }
+}
+
+/// A response as the test sees it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+    pub raw: String,
+}
+
+impl Reply {
+    pub async fn read<S>(mut response: awc::ClientResponse<S>) -> Self
+    where
+        S: futures_util::Stream<
+                Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
+            > + Unpin,
+    {
+        let bytes = response
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("body read");
+        let raw = String::from_utf8_lossy(&bytes).into_owned();
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: serde_json::from_str(&raw).unwrap_or(Value::Null),
+            raw,
+        }
+    }
+
+    /// `data.<field>`, failing the test with the whole body when there are errors.
+    pub fn data(&self, field: &str) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.raw
+        );
+        &self.body["data"][field]
+    }
+
+    /// The first error's `extensions.code`.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.raw))
+    }
+
+    /// The first error's `extensions.field`.
+    pub fn field(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["field"].as_str()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}

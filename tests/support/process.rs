@@ -1,0 +1,73 @@
+//! Real `accord` server processes, for what only separate processes can prove.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use super::Backend;
+
+pub struct ServerProcess {
+    pub addr: String,
+    child: Child,
+}
+
+impl ServerProcess {
+    /// Starts `accord serve` on a free loopback port against `backend`, and waits until ready.
+    pub async fn start(backend: &Backend) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
+        command
+            .arg("serve")
+            .env("ACCORD_BIND", &addr)
+            .env("DATABASE_URL", &backend.database_url)
+            .env("JWT_SECRET", "test-secret-test-secret-test-secret!")
+            .env("ACCORD_WORKERS", "1")
+            .env("ACCORD_DB_MAX_CONNECTIONS", "4")
+            .env("RUST_LOG", "warn")
+            .env_remove("ACCORD_DATABASE_SCHEMA")
+            .env_remove("REDIS_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let Some(schema) = &backend.database_schema {
+            command.env("ACCORD_DATABASE_SCHEMA", schema);
+        }
+        if let Some(redis) = &backend.redis_url {
+            command.env("REDIS_URL", redis);
+        }
+        let child = command.spawn().expect("accord starts");
+        let process = ServerProcess { addr, child };
+        process.wait_ready().await;
+        process
+    }
+
+    async fn wait_ready(&self) {
+        let client = awc::Client::new();
+        for _ in 0..150 {
+            if let Ok(response) = client
+                .get(format!("http://{}/readyz", self.addr))
+                .send()
+                .await
+            {
+                if response.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("accord at {} did not become ready", self.addr);
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

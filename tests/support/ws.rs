@@ -1,0 +1,130 @@
+//! A real WebSocket client speaking graphql-transport-ws (or the legacy graphql-ws) to a test
+//! server, with the close code visible to assertions.
+
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use awc::{
+    ws::{Codec, Frame, Message},
+    BoxedSocket,
+};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+
+use super::TestApp;
+
+pub const TRANSPORT_WS: &str = "graphql-transport-ws";
+pub const LEGACY_WS: &str = "graphql-ws";
+
+#[derive(Debug)]
+pub enum WsEvent {
+    Message(Value),
+    Closed(Option<u16>),
+}
+
+pub struct WsClient {
+    framed: actix_codec::Framed<BoxedSocket, Codec>,
+}
+
+impl WsClient {
+    pub async fn connect(app: &TestApp, protocol: &str) -> Self {
+        Self::connect_addr(&app.addr.to_string(), protocol).await
+    }
+
+    pub async fn connect_addr(addr: &str, protocol: &str) -> Self {
+        let (_, framed) = awc::Client::new()
+            .ws(format!("ws://{addr}/graphql/ws"))
+            .protocols([protocol])
+            .max_frame_size(1024 * 1024)
+            .connect()
+            .await
+            .expect("websocket connects");
+        WsClient { framed }
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        self.framed
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("websocket send");
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.framed
+            .send(Message::Text(text.to_owned().into()))
+            .await
+            .expect("websocket send");
+    }
+
+    /// The next message or close, answering pings; panics after `secs` seconds of silence.
+    pub async fn recv_within(&mut self, secs: u64) -> WsEvent {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.framed.next())
+                .await
+                .unwrap_or_else(|_| panic!("nothing received within {secs} s"));
+            match frame {
+                Some(Ok(Frame::Text(bytes))) => {
+                    return WsEvent::Message(serde_json::from_slice(&bytes).expect("JSON message"))
+                }
+                Some(Ok(Frame::Close(reason))) => {
+                    return WsEvent::Closed(reason.map(|r| u16::from(r.code)))
+                }
+                Some(Ok(Frame::Ping(bytes))) => {
+                    let _ = self.framed.send(Message::Pong(bytes)).await;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return WsEvent::Closed(None),
+            }
+        }
+    }
+
+    pub async fn recv(&mut self) -> WsEvent {
+        self.recv_within(10).await
+    }
+
+    /// The next message of a type other than keep-alive, failing on a close.
+    pub async fn message(&mut self) -> Value {
+        loop {
+            match self.recv().await {
+                WsEvent::Message(m) if m["type"] == "ka" => continue,
+                WsEvent::Message(m) => return m,
+                WsEvent::Closed(code) => panic!("socket closed with {code:?}"),
+            }
+        }
+    }
+
+    /// Waits for the server to close the socket and returns the code.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        self.close_code_within(10).await
+    }
+
+    pub async fn close_code_within(&mut self, secs: u64) -> Option<u16> {
+        loop {
+            if let WsEvent::Closed(code) = self.recv_within(secs).await {
+                return code;
+            }
+        }
+    }
+
+    /// `connection_init` with a bearer token; expects the ack.
+    pub async fn init(&mut self, token: &str) {
+        self.send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}))
+            .await;
+        let ack = self.message().await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+    }
+
+    pub async fn subscribe(&mut self, id: &str, query: &str) {
+        self.send(json!({"type": "subscribe", "id": id, "payload": {"query": query}}))
+            .await;
+    }
+
+    #[allow(dead_code)]
+    pub async fn send_binary(&mut self, bytes: &'static [u8]) {
+        let _ = self
+            .framed
+            .send(Message::Binary(Bytes::from_static(bytes)))
+            .await;
+    }
+}
