@@ -1,6 +1,6 @@
 //! The `accord` command line: `serve` (the default), `migrate`, `schema`.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 
 use crate::{config::Config, db, http::server, state::AppState, telemetry};
@@ -39,9 +39,34 @@ pub enum MigrateAction {
     Status,
 }
 
+/// Parses the command line. A bad value exits with clap's message plus the environment variable
+/// that feeds the flag, since most deployments set variables, not flags.
+fn parse() -> Cli {
+    Cli::try_parse().unwrap_or_else(|err| {
+        if let Some(variable) = variable_of(&err) {
+            eprintln!("accord: check the {variable} environment variable or its flag");
+        }
+        err.exit()
+    })
+}
+
+fn variable_of(err: &clap::Error) -> Option<String> {
+    let clap::error::ContextValue::String(invalid) =
+        err.get(clap::error::ContextKind::InvalidArg)?
+    else {
+        return None;
+    };
+    let long = invalid.trim_start_matches("--").split([' ', '=']).next()?;
+    Cli::command()
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some(long))?
+        .get_env()
+        .map(|env| env.to_string_lossy().into_owned())
+}
+
 /// Runs the command line; the process exit code comes from the result.
 pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let cli = Cli::parse();
+    let cli = parse();
     let config = cli.config;
     if let Some(Command::Schema) = cli.command {
         print!("{}", crate::graphql::sdl());

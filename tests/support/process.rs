@@ -16,6 +16,11 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `accord serve` on a free loopback port against `backend`, and waits until ready.
     pub async fn start(backend: &Backend) -> Self {
+        Self::start_with(backend, true).await
+    }
+
+    /// As [`start`](Self::start); without `with_secret` the server makes its development key.
+    pub async fn start_with(backend: &Backend, with_secret: bool) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -27,7 +32,6 @@ impl ServerProcess {
             .arg("serve")
             .env("ACCORD_BIND", &addr)
             .env("DATABASE_URL", &backend.database_url)
-            .env("JWT_SECRET", "test-secret-test-secret-test-secret!")
             .env("ACCORD_WORKERS", "1")
             .env("ACCORD_DB_MAX_CONNECTIONS", "4")
             .env("RUST_LOG", "warn")
@@ -35,6 +39,11 @@ impl ServerProcess {
             .env_remove("REDIS_URL")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
+        if with_secret {
+            command.env("JWT_SECRET", "test-secret-test-secret-test-secret!");
+        } else {
+            command.env_remove("JWT_SECRET");
+        }
         if let Some(schema) = &backend.database_schema {
             command.env("ACCORD_DATABASE_SCHEMA", schema);
         }
@@ -62,6 +71,22 @@ impl ServerProcess {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("accord at {} did not become ready", self.addr);
+    }
+}
+
+impl ServerProcess {
+    /// Sends SIGTERM and waits for the process to exit; returns whether it exited cleanly.
+    pub fn terminate(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        self.child
+            .wait()
+            .map(|status| status.success())
+            .unwrap_or(false)
     }
 }
 

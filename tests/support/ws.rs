@@ -107,10 +107,15 @@ impl WsClient {
         }
     }
 
-    /// `connection_init` with a bearer token; expects the ack.
-    pub async fn init(&mut self, token: &str) {
+    /// `connection_init` with a bearer token, without waiting for an answer.
+    pub async fn init_without_ack(&mut self, token: &str) {
         self.send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}))
             .await;
+    }
+
+    /// `connection_init` with a bearer token; expects the ack.
+    pub async fn init(&mut self, token: &str) {
+        self.init_without_ack(token).await;
         let ack = self.message().await;
         assert_eq!(ack["type"], "connection_ack", "{ack}");
     }
