@@ -128,3 +128,21 @@ async fn bad_scopes_are_refused_by_index() {
         .await;
     assert_eq!(by_rep.code(), "FORBIDDEN");
 }
+
+#[actix_web::test]
+async fn malformed_tokens_are_refused_before_the_database() {
+    let app = TestApp::start().await;
+    let owner = app.owner("Partners").await;
+    let (token, _) = app.api_token(&owner, &["workspace:read"]).await;
+    app.state.store.db().clone().close().await.unwrap();
+    // With the database gone, a well-formed token cannot be checked (503)...
+    let checked = app
+        .gql(Some(&token), "{ workspace { id } }", json!({}))
+        .await;
+    assert_eq!(checked.status, 503);
+    // ...but a malformed one is refused by its checksum alone (401).
+    let bad = format!("{}0000", &token[..token.len() - 4]);
+    let refused = app.gql(Some(&bad), "{ workspace { id } }", json!({})).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.code(), "UNAUTHENTICATED");
+}

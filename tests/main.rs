@@ -6,6 +6,7 @@ mod support;
 
 mod api_tokens;
 mod auth;
+mod bus_recovery;
 mod cli;
 mod errors;
 mod http_spec;

@@ -68,10 +68,10 @@ impl AppState {
         let window = Duration::from_secs(config.rate_limit_window_secs);
         let (bus, limiter): (Arc<dyn Bus>, Arc<dyn RateLimiter>) = match &config.redis_url {
             Some(url) => {
-                let bus = RedisBus::connect(url)
+                let namespace = config.database_schema.as_deref().unwrap_or("default");
+                let bus = RedisBus::connect(url, namespace)
                     .await
                     .map_err(|err| StartError::Redis(err.to_string()))?;
-                let namespace = config.database_schema.as_deref().unwrap_or("default");
                 let limiter = RedisRateLimiter::new(
                     bus.connection(),
                     namespace,

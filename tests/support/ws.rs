@@ -58,23 +58,32 @@ impl WsClient {
 
     /// The next message or close, answering pings; panics after `secs` seconds of silence.
     pub async fn recv_within(&mut self, secs: u64) -> WsEvent {
+        self.try_recv_within(secs)
+            .await
+            .unwrap_or_else(|| panic!("nothing received within {secs} s"))
+    }
+
+    /// The next message or close, or `None` after `secs` seconds of silence.
+    pub async fn try_recv_within(&mut self, secs: u64) -> Option<WsEvent> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
         loop {
             let frame = tokio::time::timeout_at(deadline, self.framed.next())
                 .await
-                .unwrap_or_else(|_| panic!("nothing received within {secs} s"));
+                .ok()?;
             match frame {
                 Some(Ok(Frame::Text(bytes))) => {
-                    return WsEvent::Message(serde_json::from_slice(&bytes).expect("JSON message"))
+                    return Some(WsEvent::Message(
+                        serde_json::from_slice(&bytes).expect("JSON message"),
+                    ))
                 }
                 Some(Ok(Frame::Close(reason))) => {
-                    return WsEvent::Closed(reason.map(|r| u16::from(r.code)))
+                    return Some(WsEvent::Closed(reason.map(|r| u16::from(r.code))))
                 }
                 Some(Ok(Frame::Ping(bytes))) => {
                     let _ = self.framed.send(Message::Pong(bytes)).await;
                 }
                 Some(Ok(_)) => {}
-                Some(Err(_)) | None => return WsEvent::Closed(None),
+                Some(Err(_)) | None => return Some(WsEvent::Closed(None)),
             }
         }
     }

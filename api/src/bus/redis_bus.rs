@@ -9,24 +9,31 @@ use tokio::sync::broadcast;
 
 use super::{async_trait_free::BoxFuture, Bus, BusError, BusMessage, LOCAL_CAPACITY};
 
-const CHANNEL: &str = "accord:bus";
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 pub struct RedisBus {
     publisher: ConnectionManager,
+    channel: String,
     local: broadcast::Sender<BusMessage>,
 }
 
 impl RedisBus {
-    /// Connects the publisher and starts the subscriber task.
-    pub async fn connect(url: &str) -> Result<Self, BusError> {
+    /// Connects the publisher and starts the subscriber task. `namespace` separates deployments
+    /// that share one Redis (instances of one deployment share their database, so its schema
+    /// name serves).
+    pub async fn connect(url: &str, namespace: &str) -> Result<Self, BusError> {
         let client = redis::Client::open(url).map_err(unavailable)?;
         let publisher = ConnectionManager::new(client.clone())
             .await
             .map_err(unavailable)?;
         let local = broadcast::channel(LOCAL_CAPACITY).0;
-        tokio::spawn(run_subscriber(client, local.clone()));
-        Ok(Self { publisher, local })
+        let channel = format!("accord:bus:{namespace}");
+        tokio::spawn(run_subscriber(client, channel.clone(), local.clone()));
+        Ok(Self {
+            publisher,
+            channel,
+            local,
+        })
     }
 }
 
@@ -36,11 +43,15 @@ fn unavailable(err: redis::RedisError) -> BusError {
 
 /// Forwards every message on the channel to local subscribers, forever, reconnecting with
 /// exponential backoff.
-async fn run_subscriber(client: redis::Client, local: broadcast::Sender<BusMessage>) {
+async fn run_subscriber(
+    client: redis::Client,
+    channel: String,
+    local: broadcast::Sender<BusMessage>,
+) {
     let mut backoff = Duration::from_millis(50);
     loop {
         match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                 Ok(()) => {
                     tracing::info!("redis bus subscribed");
                     backoff = Duration::from_millis(50);
@@ -73,7 +84,7 @@ impl Bus for RedisBus {
         Box::pin(async move {
             let payload = serde_json::to_vec(&message)
                 .map_err(|err| BusError::Unavailable(err.to_string()))?;
-            conn.publish::<_, _, ()>(CHANNEL, payload)
+            conn.publish::<_, _, ()>(&self.channel, payload)
                 .await
                 .map_err(unavailable)
         })

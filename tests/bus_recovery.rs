@@ -1,0 +1,107 @@
+//! The Redis bus resubscribes by itself after Redis restarts. Uses a Redis server of its own
+//! (so other tests are not disturbed); runs in the Redis lane (`ACCORD_TEST_REDIS_URL` set),
+//! where `redis-server` is installed.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use crate::support::{
+    ws::{WsClient, WsEvent, TRANSPORT_WS},
+    TestApp,
+};
+
+struct RedisServer {
+    port: u16,
+    child: Child,
+}
+
+impl RedisServer {
+    fn start(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed in the Redis lane");
+        std::thread::sleep(Duration::from_millis(300));
+        RedisServer { port, child }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[actix_web::test]
+async fn activity_flows_again_after_redis_restarts() {
+    if std::env::var("ACCORD_TEST_REDIS_URL").map_or(true, |v| v.is_empty()) {
+        eprintln!(
+            "bus_recovery: Redis lane only (set ACCORD_TEST_REDIS_URL); not run in this lane"
+        );
+        return;
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut redis = RedisServer::start(port);
+    let app =
+        TestApp::start_with(|config| config.redis_url = Some(format!("redis://127.0.0.1:{port}")))
+            .await;
+    let owner = app.owner("Resilient").await;
+    let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
+    ws.init(&owner.access).await;
+    ws.subscribe("1", "subscription { workspaceActivity { kind } }")
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.member(&owner, "REP").await;
+    assert_eq!(
+        ws.message().await["payload"]["data"]["workspaceActivity"]["kind"],
+        "MEMBER_ADDED"
+    );
+
+    redis.stop();
+    let readyz = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(
+        readyz.status().as_u16(),
+        503,
+        "readiness reflects the lost bus"
+    );
+    redis = RedisServer::start(redis.port);
+
+    // The subscriber reconnects with backoff (at most 5 s between tries); changes made once it
+    // is back must arrive without the client doing anything.
+    let mut delivered = false;
+    for _ in 0..15 {
+        app.member(&owner, "VIEWER").await;
+        if let Some(WsEvent::Message(message)) = ws.try_recv_within(2).await {
+            assert_eq!(
+                message["payload"]["data"]["workspaceActivity"]["kind"],
+                "MEMBER_ADDED"
+            );
+            delivered = true;
+            break;
+        }
+    }
+    assert!(delivered, "no activity arrived after Redis came back");
+    drop(redis);
+}
