@@ -41,3 +41,123 @@ pub enum Role {
     #[sea_orm(string_value = "VIEWER")]
     Viewer,
 }
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize,
+            Deserialize,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+        #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name {
+            $($(#[$vmeta])* #[sea_orm(string_value = $value)] $variant),+
+        }
+
+        impl $name {
+            /// The stored (and GraphQL) spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $value),+ }
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// Where an account stands with us.
+    Lifecycle {
+        Target = "TARGET",
+        Prospect = "PROSPECT",
+        Customer = "CUSTOMER",
+        Churned = "CHURNED",
+    }
+}
+
+string_enum! {
+    /// A lead's stage in the funnel; transitions live in `api::domain::lifecycle`.
+    LeadStage {
+        Lead = "LEAD",
+        Mql = "MQL",
+        Sal = "SAL",
+        Sql = "SQL",
+        Opportunity = "OPPORTUNITY",
+        Customer = "CUSTOMER",
+        Nurture = "NURTURE",
+        Disqualified = "DISQUALIFIED",
+    }
+}
+
+string_enum! {
+    /// The kind of channel a source is.
+    SourceKind {
+        PaidSearch = "PAID_SEARCH",
+        PaidSocial = "PAID_SOCIAL",
+        Organic = "ORGANIC",
+        Content = "CONTENT",
+        Webinar = "WEBINAR",
+        Event = "EVENT",
+        Email = "EMAIL",
+        Referral = "REFERRAL",
+        Partner = "PARTNER",
+        Outbound = "OUTBOUND",
+        Product = "PRODUCT",
+        Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// The kind of a content asset.
+    AssetKind {
+        Ebook = "EBOOK",
+        Webinar = "WEBINAR",
+        CaseStudy = "CASE_STUDY",
+        RoiCalculator = "ROI_CALCULATOR",
+        BattleCard = "BATTLE_CARD",
+        Whitepaper = "WHITEPAPER",
+        Blog = "BLOG",
+        Video = "VIDEO",
+        Demo = "DEMO",
+        Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// The buyer's stage an asset serves.
+    FunnelStage {
+        Awareness = "AWARENESS",
+        Consideration = "CONSIDERATION",
+        Decision = "DECISION",
+        Validation = "VALIDATION",
+    }
+}
+
+string_enum! {
+    /// An opportunity's sales stage.
+    OpportunityStage {
+        Discovery = "DISCOVERY",
+        Qualification = "QUALIFICATION",
+        Proposal = "PROPOSAL",
+        Negotiation = "NEGOTIATION",
+        ClosedWon = "CLOSED_WON",
+        ClosedLost = "CLOSED_LOST",
+    }
+}
+
+string_enum! {
+    /// Whether an ICP is the land or the expand motion.
+    IcpMotion {
+        Land = "LAND",
+        Expand = "EXPAND",
+    }
+}
+
+string_enum! {
+    /// Versioned documents go draft -> active -> superseded.
+    VersionStatus {
+        Draft = "DRAFT",
+        Active = "ACTIVE",
+        Superseded = "SUPERSEDED",
+    }
+}

@@ -1,0 +1,40 @@
+use sea_orm::entity::prelude::*;
+
+#[allow(unused_imports)]
+use crate::*;
+
+/// A person at an account: a lead once marketing has them.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "contacts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    /// Lower-case; unique per workspace when present.
+    pub email: Option<String>,
+    /// The partner system's id; unique per workspace when present.
+    pub external_id: Option<String>,
+    pub account_id: Option<Uuid>,
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub persona: Option<String>,
+    pub seniority: Option<String>,
+    pub personal_email: bool,
+    pub source_id: Option<Uuid>,
+    pub source_detail: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub stage: LeadStage,
+    /// 0-100 against the active ICP; 0 until one is active.
+    pub fit_score: i32,
+    pub fit_breakdown: Option<Json>,
+    pub engagement_score: i32,
+    pub tags: Json,
+    pub custom: Json,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+#[allow(unused_imports)]
+use crate::*;
+
+/// An active deal, won or lost in the end.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "opportunities")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub account_id: Uuid,
+    pub primary_contact_id: Option<Uuid>,
+    /// The lead the deal came from, for attribution.
+    pub lead_id: Option<Uuid>,
+    pub source_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub amount: f64,
+    pub currency: String,
+    pub stage: OpportunityStage,
+    pub close_date: Option<Date>,
+    pub lost_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
