@@ -1,13 +1,15 @@
-//! Relay connections over keyset pagination on time-ordered (v7) ids.
+//! Relay connections over keyset pagination: rows are ordered by one non-null column and then by
+//! their time-ordered (v7) id, and a cursor holds both, so every page is an index range scan.
 
 use async_graphql::{
     connection::{Connection, Edge},
     OutputType, SimpleObject,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Value,
 };
+use serde_json::Value as Json;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -32,13 +34,46 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-fn cursor(raw: &Option<String>, field: &str) -> AppResult<Option<Uuid>> {
-    raw.as_deref()
-        .map(|c| {
-            Uuid::parse_str(c)
-                .map_err(|_| AppError::bad_input(field, "is not a cursor from this list"))
-        })
-        .transpose()
+/// The type of the sort column, so a cursor's value can be turned back into a query value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKind {
+    Int,
+    Float,
+    Text,
+    Time,
+}
+
+/// The sort of a list: a non-null column and a direction; ties break on the id.
+pub struct Ordering<C> {
+    pub column: C,
+    pub kind: SortKind,
+    pub descending: bool,
+}
+
+/// The sort value of a row, as it goes into a cursor.
+pub fn sort_value(value: impl Into<Json>) -> Json {
+    value.into()
+}
+
+fn encode_cursor(value: &Json, id: Uuid) -> String {
+    hex::encode(serde_json::to_vec(&(value, id)).unwrap_or_default())
+}
+
+fn decode_cursor(raw: &str, kind: SortKind, field: &str) -> AppResult<(Value, Uuid)> {
+    let bad = || AppError::bad_input(field, "is not a cursor from this list");
+    let bytes = hex::decode(raw).map_err(|_| bad())?;
+    let (value, id): (Json, Uuid) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let value = match kind {
+        SortKind::Int => value.as_i64().map(Value::from),
+        SortKind::Float => value.as_f64().map(Value::from),
+        SortKind::Text => value.as_str().map(|s| Value::from(s.to_owned())),
+        SortKind::Time => value
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| Value::from(t.with_timezone(&chrono::Utc))),
+    }
+    .ok_or_else(bad)?;
+    Ok((value, id))
 }
 
 fn size(raw: Option<i32>, field: &str, max: usize) -> AppResult<Option<usize>> {
@@ -52,12 +87,26 @@ fn size(raw: Option<i32>, field: &str, max: usize) -> AppResult<Option<usize>> {
     }
 }
 
-/// Runs one page of `select`, ordered by `id_column`, and maps rows to nodes.
+/// Rows strictly after `(value, id)` in the direction of travel.
+fn beyond<C: ColumnTrait>(column: C, id_column: C, value: Value, id: Uuid, ascending: bool) -> Condition {
+    let (past, past_id) = if ascending {
+        (column.gt(value.clone()), id_column.gt(id))
+    } else {
+        (column.lt(value.clone()), id_column.lt(id))
+    };
+    Condition::any()
+        .add(past)
+        .add(Condition::all().add(column.eq(value)).add(past_id))
+}
+
+/// One page of `select`, sorted by `ordering` then id, mapped to nodes.
+#[allow(clippy::too_many_arguments)]
 pub async fn paginate<E, C, N>(
     conn: &C,
     select: Select<E>,
     id_column: E::Column,
-    id_of: impl Fn(&E::Model) -> Uuid,
+    ordering: Ordering<E::Column>,
+    key_of: impl Fn(&E::Model) -> (Json, Uuid),
     args: PageArgs,
     max_page_size: usize,
     to_node: impl Fn(E::Model) -> N,
@@ -71,28 +120,27 @@ where
     let first = size(args.first, "first", max_page_size)?;
     let last = size(args.last, "last", max_page_size)?;
     if first.is_some() && last.is_some() {
-        return Err(AppError::bad_input(
-            "last",
-            "use either first or last, not both",
-        ));
+        return Err(AppError::bad_input("last", "use either first or last, not both"));
     }
-    let after = cursor(&args.after, "after")?;
-    let before = cursor(&args.before, "before")?;
+    let after = args.after.as_deref().map(|c| decode_cursor(c, ordering.kind, "after")).transpose()?;
+    let before = args.before.as_deref().map(|c| decode_cursor(c, ordering.kind, "before")).transpose()?;
 
     let total_count = select.clone().count(conn).await?;
+    let ascending = !ordering.descending;
     let mut query = select;
-    if let Some(after) = after {
-        query = query.filter(id_column.gt(after));
+    if let Some((value, id)) = after.clone() {
+        query = query.filter(beyond(ordering.column, id_column, value, id, ascending));
     }
-    if let Some(before) = before {
-        query = query.filter(id_column.lt(before));
+    if let Some((value, id)) = before.clone() {
+        query = query.filter(beyond(ordering.column, id_column, value, id, !ascending));
     }
     let backwards = last.is_some();
     let limit = last.or(first).unwrap_or(DEFAULT_PAGE_SIZE);
-    query = if backwards {
-        query.order_by_desc(id_column)
+    let travel_ascending = ascending != backwards;
+    query = if travel_ascending {
+        query.order_by_asc(ordering.column).order_by_asc(id_column)
     } else {
-        query.order_by_asc(id_column)
+        query.order_by_desc(ordering.column).order_by_desc(id_column)
     };
     let mut rows = query.limit(limit as u64 + 1).all(conn).await?;
     let has_more = rows.len() > limit;
@@ -105,11 +153,28 @@ where
     } else {
         (after.is_some(), has_more)
     };
-    let mut page =
-        Connection::with_additional_fields(has_previous, has_next, PageInfoExtra { total_count });
-    page.edges.extend(
-        rows.into_iter()
-            .map(|row| Edge::new(id_of(&row).to_string(), to_node(row))),
+    let mut page = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        PageInfoExtra { total_count },
     );
+    page.edges.extend(rows.into_iter().map(|row| {
+        let (value, id) = key_of(&row);
+        Edge::new(encode_cursor(&value, id), to_node(row))
+    }));
     Ok(page)
+}
+
+/// The usual ordering: oldest first by creation time.
+pub fn by_created<C>(column: C) -> Ordering<C> {
+    Ordering {
+        column,
+        kind: SortKind::Time,
+        descending: false,
+    }
+}
+
+/// The sort value of a timestamp, as RFC 3339 text.
+pub fn time_key(at: chrono::DateTime<chrono::Utc>) -> Json {
+    Json::String(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
 }

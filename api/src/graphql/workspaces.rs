@@ -5,7 +5,7 @@ use entity::Role;
 
 use super::{
     context::ContextExt,
-    pagination::{paginate, Page, PageArgs},
+    pagination::{by_created, paginate, time_key, Page, PageArgs},
     types::{AuthPayload, Member, Workspace},
 };
 use crate::{
@@ -62,7 +62,8 @@ impl WorkspaceQuery {
             tenant.conn(),
             tenant.select::<entity::membership::Entity>(),
             entity::membership::Column::Id,
-            |m| m.id,
+            by_created(entity::membership::Column::CreatedAt),
+            |m| (time_key(m.created_at), m.id),
             PageArgs {
                 first,
                 after,
