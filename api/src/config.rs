@@ -213,6 +213,15 @@ pub struct Config {
     )]
     pub shutdown_timeout_secs: u64,
 
+    /// How often background jobs look for due work, in milliseconds.
+    #[arg(
+        long,
+        env = "ACCORD_JOB_POLL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub job_poll_ms: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ACCORD_WORKERS", global = true)]
     pub workers: Option<usize>,

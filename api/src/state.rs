@@ -28,6 +28,8 @@ pub struct AppState {
     /// Flips to `true` when the server begins shutting down, so open sockets can say goodbye.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
+    /// Wakes the background job loop when work was queued.
+    pub jobs_wakeup: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +97,7 @@ impl AppState {
             metrics: Metrics::new(),
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),
+            jobs_wakeup: Arc::new(tokio::sync::Notify::new()),
         })
     }
 

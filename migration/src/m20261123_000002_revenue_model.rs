@@ -53,7 +53,11 @@ fn index(table: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
     statement
 }
 
-async fn create(manager: &SchemaManager<'_>, table: TableCreateStatement, indexes: &[IndexCreateStatement]) -> Result<(), DbErr> {
+async fn create(
+    manager: &SchemaManager<'_>,
+    table: TableCreateStatement,
+    indexes: &[IndexCreateStatement],
+) -> Result<(), DbErr> {
     manager.create_table(table).await?;
     for index in indexes {
         manager.create_index(index.clone()).await?;
@@ -74,7 +78,10 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null(name("paused_at")))
                 .col(timestamp_with_time_zone(name("created_at")))
                 .to_owned(),
-            &[index(t, &["workspace_id", "id"], true), index(t, &["workspace_id", "name"], true)],
+            &[
+                index(t, &["workspace_id", "id"], true),
+                index(t, &["workspace_id", "name"], true),
+            ],
         )
         .await?;
 
@@ -167,7 +174,10 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(name("created_at")))
                 .foreign_key(&mut tenant_fk(t, "source_id", "sources"))
                 .to_owned(),
-            &[index(t, &["workspace_id", "id"], true), index(t, &["workspace_id", "source_id"], false)],
+            &[
+                index(t, &["workspace_id", "id"], true),
+                index(t, &["workspace_id", "source_id"], false),
+            ],
         )
         .await?;
 
@@ -181,7 +191,10 @@ impl MigrationTrait for Migration {
                 .col(string_len(name("funnel_stage"), 32))
                 .col(timestamp_with_time_zone(name("created_at")))
                 .to_owned(),
-            &[index(t, &["workspace_id", "id"], true), index(t, &["workspace_id", "kind"], false)],
+            &[
+                index(t, &["workspace_id", "id"], true),
+                index(t, &["workspace_id", "kind"], false),
+            ],
         )
         .await?;
 
@@ -278,17 +291,29 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null(name("finished_at")))
                 .foreign_key(&mut tenant_fk(t, "icp_id", "icps"))
                 .to_owned(),
-            &[index(t, &["status", "created_at"], false), index(t, &["workspace_id", "created_at"], false)],
+            &[
+                index(t, &["status", "created_at"], false),
+                index(t, &["workspace_id", "created_at"], false),
+            ],
         )
         .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
-            "fit_jobs", "icps", "opportunities", "spend", "assets", "campaigns", "contacts",
-            "accounts", "sources",
+            "fit_jobs",
+            "icps",
+            "opportunities",
+            "spend",
+            "assets",
+            "campaigns",
+            "contacts",
+            "accounts",
+            "sources",
         ] {
-            manager.drop_table(Table::drop().table(name(table)).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(name(table)).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -15,8 +15,16 @@ pub enum Permission {
     WatchActivity,
     /// Change the ICP, the lead contract, scoring, routing and plays.
     EditRevenueRules,
-    /// Write accounts, contacts, sources, campaigns and assets.
-    WriteRecords,
+    /// Create and update accounts.
+    WriteAccounts,
+    /// Create and update contacts (leads).
+    WriteContacts,
+    /// Sources, campaigns, content assets and their spend.
+    ManageCatalog,
+    /// Read opportunities.
+    ReadOpportunities,
+    /// Create, update and close opportunities.
+    WriteOpportunities,
     /// Send engagement events.
     IngestEvents,
     /// Read leads.
@@ -33,14 +41,18 @@ impl Permission {
         match self {
             Permission::ReadWorkspace => Some("workspace:read"),
             Permission::WatchActivity => Some("activity:read"),
-            Permission::WriteRecords => Some("contacts:write"),
+            Permission::WriteAccounts => Some("accounts:write"),
+            Permission::WriteContacts => Some("contacts:write"),
+            Permission::ReadOpportunities => Some("opportunities:read"),
+            Permission::WriteOpportunities => Some("opportunities:write"),
             Permission::IngestEvents => Some("events:write"),
             Permission::ReadLeads => Some("leads:read"),
             Permission::ReadAccounts => Some("accounts:read"),
             Permission::ReadMetrics => Some("metrics:read"),
             Permission::ManageMembers
             | Permission::ManageIntegrations
-            | Permission::EditRevenueRules => None,
+            | Permission::EditRevenueRules
+            | Permission::ManageCatalog => None,
         }
     }
 }
@@ -50,13 +62,18 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     use Role::*;
     match permission {
-        ReadWorkspace | ReadLeads | ReadAccounts | ReadMetrics => true,
+        ReadWorkspace | ReadLeads | ReadAccounts | ReadMetrics | ReadOpportunities => true,
         ManageMembers | ManageIntegrations => matches!(role, Owner | Admin),
         EditRevenueRules => matches!(role, Owner | Admin | MarketingLeader | SalesLeader | Revops),
         WatchActivity => !matches!(role, Rep),
-        WriteRecords | IngestEvents => matches!(
+        WriteAccounts | WriteContacts | IngestEvents => matches!(
             role,
             Owner | Admin | MarketingLeader | SalesLeader | Revops | Marketer | SalesManager
+        ),
+        ManageCatalog => matches!(role, Owner | Admin | MarketingLeader | Revops | Marketer),
+        WriteOpportunities => matches!(
+            role,
+            Owner | Admin | SalesLeader | Revops | SalesManager | Rep
         ),
     }
 }
@@ -79,7 +96,8 @@ mod tests {
     fn viewers_only_read() {
         assert!(role_allows(Role::Viewer, Permission::ReadLeads));
         assert!(role_allows(Role::Viewer, Permission::ReadMetrics));
-        assert!(!role_allows(Role::Viewer, Permission::WriteRecords));
+        assert!(!role_allows(Role::Viewer, Permission::WriteContacts));
+        assert!(!role_allows(Role::Viewer, Permission::WriteOpportunities));
         assert!(!role_allows(Role::Viewer, Permission::EditRevenueRules));
         assert!(!role_allows(Role::Viewer, Permission::ManageMembers));
     }
@@ -110,6 +128,14 @@ mod tests {
                 "{role:?}"
             );
         }
+    }
+
+    #[test]
+    fn marketing_runs_the_catalog_and_sales_the_pipeline() {
+        assert!(role_allows(Role::Marketer, Permission::ManageCatalog));
+        assert!(!role_allows(Role::Rep, Permission::ManageCatalog));
+        assert!(role_allows(Role::Rep, Permission::WriteOpportunities));
+        assert!(!role_allows(Role::Marketer, Permission::WriteOpportunities));
     }
 
     #[test]

@@ -1,15 +1,19 @@
-//! DataLoaders, created per request, so a list of N rows costs one query per relation, not N.
+//! DataLoaders, created per request and scoped to the caller's workspace, so a list of N rows
+//! costs one query per relation, not N.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::user;
+use entity::{account, asset, contact, opportunity, source, spend, user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::{
     error::AppError,
-    store::{self, Store},
+    store::{self, Identified, Store, TenantEntity},
 };
+
+type LoadResult<V> = Result<HashMap<Uuid, V>, Arc<AppError>>;
 
 pub struct UserLoader {
     store: Store,
@@ -17,23 +21,107 @@ pub struct UserLoader {
 
 impl Loader<Uuid> for UserLoader {
     type Value = user::Model;
-    type Error = std::sync::Arc<AppError>;
+    type Error = Arc<AppError>;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let users = store::people::users_by_ids(self.store.db(), keys)
-            .await
-            .map_err(std::sync::Arc::new)?;
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<user::Model> {
+        let users = store::people::users_by_ids(self.store.db(), keys).await?;
         Ok(users.into_iter().map(|u| (u.id, u)).collect())
+    }
+}
+
+/// Rows of one tenant table by id.
+pub struct ById<E> {
+    store: Store,
+    workspace_id: Option<Uuid>,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: TenantEntity + Send + Sync + 'static,
+    E::Model: Identified + Clone + Send + Sync + 'static,
+{
+    type Value = E::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<E::Model> {
+        let Some(workspace_id) = self.workspace_id else {
+            return Ok(HashMap::new());
+        };
+        let rows = self.store.tenant(workspace_id).get_many::<E>(keys).await?;
+        Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
+    }
+}
+
+/// Rows of one tenant table grouped by a foreign key (an account's contacts, say).
+pub struct ByParent<E: EntityTrait> {
+    store: Store,
+    workspace_id: Option<Uuid>,
+    parent: E::Column,
+    parent_of: fn(&E::Model) -> Option<Uuid>,
+    order: E::Column,
+}
+
+impl<E> Loader<Uuid> for ByParent<E>
+where
+    E: TenantEntity + Send + Sync + 'static,
+    E::Model: Clone + Send + Sync + 'static,
+    E::Column: Send + Sync,
+{
+    type Value = Vec<E::Model>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Vec<E::Model>> {
+        let Some(workspace_id) = self.workspace_id else {
+            return Ok(HashMap::new());
+        };
+        let tenant = self.store.tenant(workspace_id);
+        let rows = tenant
+            .select::<E>()
+            .filter(self.parent.is_in(keys.iter().copied()))
+            .order_by_asc(self.order)
+            .all(tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+        for row in rows {
+            if let Some(parent) = (self.parent_of)(&row) {
+                grouped.entry(parent).or_default().push(row);
+            }
+        }
+        Ok(grouped)
     }
 }
 
 /// Every loader a request may use.
 pub struct Loaders {
     pub users: DataLoader<UserLoader>,
+    pub accounts: DataLoader<ById<account::Entity>>,
+    pub contacts: DataLoader<ById<contact::Entity>>,
+    pub sources: DataLoader<ById<source::Entity>>,
+    pub assets: DataLoader<ById<asset::Entity>>,
+    pub spend_by_source: DataLoader<ByParent<spend::Entity>>,
+    pub spend_by_campaign: DataLoader<ByParent<spend::Entity>>,
+    pub contacts_by_account: DataLoader<ByParent<contact::Entity>>,
+    pub opportunities_by_account: DataLoader<ByParent<opportunity::Entity>>,
 }
 
 impl Loaders {
-    pub fn new(store: &Store) -> Self {
+    pub fn new(store: &Store, workspace_id: Option<Uuid>) -> Self {
+        fn by_id<E>(store: &Store, workspace_id: Option<Uuid>) -> DataLoader<ById<E>>
+        where
+            E: TenantEntity + Send + Sync + 'static,
+            E::Model: Identified + Clone + Send + Sync + 'static,
+        {
+            DataLoader::new(
+                ById {
+                    store: store.clone(),
+                    workspace_id,
+                    entity: PhantomData,
+                },
+                tokio::spawn,
+            )
+        }
         Self {
             users: DataLoader::new(
                 UserLoader {
@@ -41,6 +129,62 @@ impl Loaders {
                 },
                 tokio::spawn,
             ),
+            accounts: by_id(store, workspace_id),
+            contacts: by_id(store, workspace_id),
+            sources: by_id(store, workspace_id),
+            assets: by_id(store, workspace_id),
+            spend_by_source: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: spend::Column::SourceId,
+                    parent_of: |s: &spend::Model| s.source_id,
+                    order: spend::Column::Month,
+                },
+                tokio::spawn,
+            ),
+            spend_by_campaign: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: spend::Column::CampaignId,
+                    parent_of: |s: &spend::Model| s.campaign_id,
+                    order: spend::Column::Month,
+                },
+                tokio::spawn,
+            ),
+            contacts_by_account: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: contact::Column::AccountId,
+                    parent_of: |c: &contact::Model| c.account_id,
+                    order: contact::Column::CreatedAt,
+                },
+                tokio::spawn,
+            ),
+            opportunities_by_account: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: opportunity::Column::AccountId,
+                    parent_of: |o: &opportunity::Model| Some(o.account_id),
+                    order: opportunity::Column::CreatedAt,
+                },
+                tokio::spawn,
+            ),
         }
     }
+}
+
+/// Loads one row through a loader, mapping a loader failure to the API error.
+pub async fn load_one<L>(
+    loader: &DataLoader<L>,
+    id: Uuid,
+) -> async_graphql::Result<Option<L::Value>>
+where
+    L: Loader<Uuid, Error = Arc<AppError>>,
+{
+    use async_graphql::ErrorExtensions;
+    loader.load_one(id).await.map_err(|err| err.extend())
 }

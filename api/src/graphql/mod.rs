@@ -1,12 +1,19 @@
 //! The GraphQL schema: one module per area, merged here. One data-free [`schema_builder`] serves
 //! the server, the SDL export and the tests.
 
+pub mod accounts;
 pub mod activity;
 pub mod api_tokens;
 pub mod auth;
+pub mod catalog;
+pub mod catalog_mutations;
 pub mod context;
+pub mod criteria_input;
 pub mod extension;
+pub mod icps;
+pub mod leads;
 pub mod loaders;
+pub mod opportunities;
 pub mod pagination;
 pub mod types;
 pub mod workspaces;
@@ -29,6 +36,11 @@ pub struct MutationRoot(
     auth::AuthMutation,
     workspaces::WorkspaceMutation,
     api_tokens::ApiTokenMutation,
+    accounts::AccountMutation,
+    leads::LeadMutation,
+    catalog_mutations::CatalogMutation,
+    opportunities::OpportunityMutation,
+    icps::IcpMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -34,6 +34,13 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
 /// The type of the sort column, so a cursor's value can be turned back into a query value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKind {
@@ -88,7 +95,13 @@ fn size(raw: Option<i32>, field: &str, max: usize) -> AppResult<Option<usize>> {
 }
 
 /// Rows strictly after `(value, id)` in the direction of travel.
-fn beyond<C: ColumnTrait>(column: C, id_column: C, value: Value, id: Uuid, ascending: bool) -> Condition {
+fn beyond<C: ColumnTrait>(
+    column: C,
+    id_column: C,
+    value: Value,
+    id: Uuid,
+    ascending: bool,
+) -> Condition {
     let (past, past_id) = if ascending {
         (column.gt(value.clone()), id_column.gt(id))
     } else {
@@ -120,10 +133,21 @@ where
     let first = size(args.first, "first", max_page_size)?;
     let last = size(args.last, "last", max_page_size)?;
     if first.is_some() && last.is_some() {
-        return Err(AppError::bad_input("last", "use either first or last, not both"));
+        return Err(AppError::bad_input(
+            "last",
+            "use either first or last, not both",
+        ));
     }
-    let after = args.after.as_deref().map(|c| decode_cursor(c, ordering.kind, "after")).transpose()?;
-    let before = args.before.as_deref().map(|c| decode_cursor(c, ordering.kind, "before")).transpose()?;
+    let after = args
+        .after
+        .as_deref()
+        .map(|c| decode_cursor(c, ordering.kind, "after"))
+        .transpose()?;
+    let before = args
+        .before
+        .as_deref()
+        .map(|c| decode_cursor(c, ordering.kind, "before"))
+        .transpose()?;
 
     let total_count = select.clone().count(conn).await?;
     let ascending = !ordering.descending;
@@ -140,7 +164,9 @@ where
     query = if travel_ascending {
         query.order_by_asc(ordering.column).order_by_asc(id_column)
     } else {
-        query.order_by_desc(ordering.column).order_by_desc(id_column)
+        query
+            .order_by_desc(ordering.column)
+            .order_by_desc(id_column)
     };
     let mut rows = query.limit(limit as u64 + 1).all(conn).await?;
     let has_more = rows.len() > limit;
@@ -153,11 +179,8 @@ where
     } else {
         (after.is_some(), has_more)
     };
-    let mut page = Connection::with_additional_fields(
-        has_previous,
-        has_next,
-        PageInfoExtra { total_count },
-    );
+    let mut page =
+        Connection::with_additional_fields(has_previous, has_next, PageInfoExtra { total_count });
     page.edges.extend(rows.into_iter().map(|row| {
         let (value, id) = key_of(&row);
         Edge::new(encode_cursor(&value, id), to_node(row))

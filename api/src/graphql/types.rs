@@ -1,10 +1,13 @@
 //! Output types shared by several areas of the schema.
 
-use async_graphql::{ComplexObject, Context, ErrorExtensions, Result, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::{membership, user, workspace, Role};
 
-use super::{context::ContextExt, loaders::Loaders};
+use super::{
+    context::ContextExt,
+    loaders::{load_one, Loaders},
+};
 use crate::{auth::session::Session, error::AppError, store};
 
 /// A person with an Accord account.
@@ -100,12 +103,8 @@ impl From<membership::Model> for Member {
 #[ComplexObject]
 impl Member {
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        let user = ctx
-            .data_unchecked::<Loaders>()
-            .users
-            .load_one(self.user_id)
-            .await
-            .map_err(|err| err.extend())?
+        let user = load_one(&ctx.data_unchecked::<Loaders>().users, self.user_id)
+            .await?
             .ok_or(AppError::not_found("user"))?;
         Ok(user.into())
     }

@@ -238,10 +238,11 @@ async fn execute(
         ),
     };
     let meta = RequestMeta::new(request_id, rate_limit_key);
+    let workspace_id = actor.as_ref().and_then(|a| a.workspace_id);
     let request = request
         .data(RequestActor(actor))
         .data(Arc::clone(&meta))
-        .data(Loaders::new(&state.store));
+        .data(Loaders::new(&state.store, workspace_id));
     let mut response = schema.execute(request).await;
     finish_response(&mut response, &meta, &state);
     let status = if let Some(retry_after) = meta.retry_after() {

@@ -24,7 +24,9 @@ pub fn build(state: &AppState) -> std::io::Result<(Server, Vec<SocketAddr>)> {
         server = server.workers(workers);
     }
     let addrs = server.addrs();
-    Ok((server.run(), addrs))
+    let server = server.run();
+    crate::jobs::start(state);
+    Ok((server, addrs))
 }
 
 /// Serves until SIGTERM or SIGINT, then closes sockets with 1001 and drains in-flight requests.

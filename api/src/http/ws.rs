@@ -366,10 +366,11 @@ impl Connection {
         out: mpsc::UnboundedSender<Outgoing>,
     ) {
         let meta = RequestMeta::new(uuid::Uuid::now_v7().to_string(), actor.rate_limit_key());
+        let workspace_id = actor.workspace_id;
         let request = request
             .data(RequestActor(Some(actor)))
             .data(Arc::clone(&meta))
-            .data(Loaders::new(&self.state.store));
+            .data(Loaders::new(&self.state.store, workspace_id));
         let schema = self.schema.clone();
         let state = self.state.clone();
         let task_id = id.clone();

@@ -1,7 +1,11 @@
 //! Data access. Tenant data is reached only through [`Tenant`], which carries the workspace of the
 //! credential and adds it to every query, so a resolver cannot forget it.
 
+pub mod accounts;
 pub mod api_tokens;
+pub mod catalog;
+pub mod contacts;
+pub mod filters;
 pub mod members;
 pub mod people;
 pub mod sessions;
@@ -21,6 +25,11 @@ pub trait TenantEntity: EntityTrait {
     fn workspace_column() -> Self::Column;
     /// The noun used in NOT_FOUND errors.
     const NOUN: &'static str;
+}
+
+/// A row with a UUID primary key.
+pub trait Identified {
+    fn id(&self) -> Uuid;
 }
 
 /// The database, for data that belongs to no workspace (people, sessions) and to open
@@ -97,18 +106,30 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
             .await?
             .ok_or(AppError::not_found(E::NOUN))
     }
+
+    /// The rows of `E` with these ids in this workspace (others are silently absent).
+    pub async fn get_many<E: TenantEntity>(&self, ids: &[Uuid]) -> AppResult<Vec<E::Model>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .select::<E>()
+            .filter(id_column::<E>().is_in(ids.iter().copied()))
+            .all(self.conn)
+            .await?)
+    }
 }
 
-fn id_condition<E: EntityTrait>(id: Uuid) -> sea_orm::Condition
-where
-    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
-{
+fn id_column<E: EntityTrait>() -> E::Column {
     use sea_orm::{Iterable, PrimaryKeyToColumn};
-    let column = E::PrimaryKey::iter()
+    E::PrimaryKey::iter()
         .next()
         .expect("every entity has a primary key")
-        .into_column();
-    sea_orm::Condition::all().add(column.eq(id))
+        .into_column()
+}
+
+fn id_condition<E: EntityTrait>(id: Uuid) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(id_column::<E>().eq(id))
 }
 
 /// Parses an ID argument; a malformed one cannot name any row, so it is NOT_FOUND like any other
@@ -117,16 +138,35 @@ pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> 
     Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found(noun))
 }
 
-impl TenantEntity for entity::membership::Entity {
-    fn workspace_column() -> Self::Column {
-        entity::membership::Column::WorkspaceId
-    }
-    const NOUN: &'static str = "member";
+macro_rules! tenant_entities {
+    ($($module:ident => $noun:literal),+ $(,)?) => {
+        $(
+            impl TenantEntity for entity::$module::Entity {
+                fn workspace_column() -> Self::Column {
+                    entity::$module::Column::WorkspaceId
+                }
+                const NOUN: &'static str = $noun;
+            }
+
+            impl Identified for entity::$module::Model {
+                fn id(&self) -> Uuid {
+                    self.id
+                }
+            }
+        )+
+    };
 }
 
-impl TenantEntity for entity::api_token::Entity {
-    fn workspace_column() -> Self::Column {
-        entity::api_token::Column::WorkspaceId
-    }
-    const NOUN: &'static str = "API token";
+tenant_entities! {
+    membership => "member",
+    api_token => "API token",
+    account => "account",
+    contact => "lead",
+    source => "source",
+    campaign => "campaign",
+    asset => "asset",
+    spend => "spend",
+    opportunity => "opportunity",
+    icp => "ICP",
+    fit_job => "fit job",
 }

@@ -1,0 +1,283 @@
+//! Accounts: the list, one account, and the batch upsert.
+
+use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::{account, Lifecycle};
+
+use super::{
+    context::ContextExt,
+    leads::Lead,
+    loaders::{load_one, Loaders},
+    opportunities::Opportunity,
+    pagination::{
+        paginate, sort_value, time_key, OrderDirection, Ordering, Page, PageArgs, SortKind,
+    },
+    types::User,
+};
+use crate::{
+    domain::{fit::FitLine, permissions::Permission},
+    services::records::{self, AccountInput, UpsertResult},
+    store::{filters, parse_id},
+};
+
+/// One criterion of the active ICP and whether the record meets it.
+#[derive(SimpleObject, Clone)]
+pub struct FitCriterion {
+    pub criterion: String,
+    pub weight: i32,
+    pub met: bool,
+}
+
+pub fn fit_breakdown(stored: &Option<serde_json::Value>) -> Vec<FitCriterion> {
+    let lines: Vec<FitLine> = stored
+        .as_ref()
+        .and_then(|json| serde_json::from_value(json.clone()).ok())
+        .unwrap_or_default();
+    lines
+        .into_iter()
+        .map(|line| FitCriterion {
+            criterion: line.criterion,
+            weight: line.weight,
+            met: line.met,
+        })
+        .collect()
+}
+
+/// A target company.
+pub struct Account(pub account::Model);
+
+#[Object]
+impl Account {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn domain(&self) -> &str {
+        &self.0.domain
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn industry(&self) -> Option<&str> {
+        self.0.industry.as_deref()
+    }
+    async fn employees(&self) -> Option<i64> {
+        self.0.employees
+    }
+    /// Annual revenue in US dollars.
+    async fn annual_revenue(&self) -> Option<f64> {
+        self.0.annual_revenue
+    }
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+    async fn technologies(&self) -> Vec<String> {
+        serde_json::from_value(self.0.technologies.clone()).unwrap_or_default()
+    }
+    async fn custom_attributes(&self) -> Json<serde_json::Value> {
+        Json(self.0.custom.clone())
+    }
+    async fn segment(&self) -> Option<&str> {
+        self.0.segment.as_deref()
+    }
+    async fn tier(&self) -> Option<&str> {
+        self.0.tier.as_deref()
+    }
+    async fn lifecycle(&self) -> Lifecycle {
+        self.0.lifecycle
+    }
+    async fn named_account(&self) -> bool {
+        self.0.named_account
+    }
+    /// 0-100: how well the account matches the best active ICP.
+    async fn fit_score(&self) -> i32 {
+        self.0.fit_score
+    }
+    /// Each account criterion of the ICP behind `fitScore`, met or not.
+    async fn fit_breakdown(&self) -> Vec<FitCriterion> {
+        fit_breakdown(&self.0.fit_breakdown)
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(owner_id) = self.0.owner_id else {
+            return Ok(None);
+        };
+        Ok(load_one(&ctx.data_unchecked::<Loaders>().users, owner_id)
+            .await?
+            .map(User::from))
+    }
+    /// The account's contacts, oldest first.
+    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Lead>> {
+        let rows = load_one(
+            &ctx.data_unchecked::<Loaders>().contacts_by_account,
+            self.0.id,
+        )
+        .await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Lead).collect())
+    }
+    async fn opportunities(&self, ctx: &Context<'_>) -> Result<Vec<Opportunity>> {
+        let rows = load_one(
+            &ctx.data_unchecked::<Loaders>().opportunities_by_account,
+            self.0.id,
+        )
+        .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Opportunity)
+            .collect())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct AccountFilter {
+    pub segment: Option<String>,
+    pub lifecycle: Option<Vec<Lifecycle>>,
+    pub owner_id: Option<ID>,
+    pub named_account: Option<bool>,
+    pub industry: Option<String>,
+    /// Lowest fit score, inclusive.
+    pub fit_min: Option<i32>,
+    /// Highest fit score, inclusive.
+    pub fit_max: Option<i32>,
+    /// Case-insensitive text in the name or the domain.
+    pub search: Option<String>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountOrderField {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    Name,
+    Domain,
+    FitScore,
+}
+
+#[derive(InputObject, Default)]
+pub struct AccountOrder {
+    pub field: AccountOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Parses an optional id filter; a malformed one matches nothing, like any unknown id.
+pub fn optional_id(
+    raw: &Option<ID>,
+    noun: &'static str,
+) -> crate::error::AppResult<Option<uuid::Uuid>> {
+    raw.as_ref().map(|id| parse_id(id, noun)).transpose()
+}
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// Accounts, filtered and ordered; ties break on the id.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AccountFilter>,
+        order_by: Option<AccountOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Account>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadAccounts)?;
+        let state = ctx.state();
+        let tenant = state.store.tenant(workspace_id);
+        let filter = filter.unwrap_or_default();
+        let spec = filters::AccountFilter {
+            owner_id: optional_id(&filter.owner_id, "owner")?,
+            segment: filter.segment,
+            lifecycle: filter.lifecycle,
+            named_account: filter.named_account,
+            industry: filter.industry,
+            fit_min: filter.fit_min,
+            fit_max: filter.fit_max,
+            search: filter.search,
+            created_after: filter.created_after,
+            created_before: filter.created_before,
+        };
+        let order = order_by.unwrap_or_default();
+        use account::Column as A;
+        let (column, kind) = match order.field {
+            AccountOrderField::CreatedAt => (A::CreatedAt, SortKind::Time),
+            AccountOrderField::UpdatedAt => (A::UpdatedAt, SortKind::Time),
+            AccountOrderField::Name => (A::Name, SortKind::Text),
+            AccountOrderField::Domain => (A::Domain, SortKind::Text),
+            AccountOrderField::FitScore => (A::FitScore, SortKind::Int),
+        };
+        let field = order.field;
+        Ok(paginate(
+            tenant.conn(),
+            tenant.accounts_matching(&spec),
+            A::Id,
+            Ordering {
+                column,
+                kind,
+                descending: order.direction == OrderDirection::Desc,
+            },
+            move |row: &account::Model| {
+                let value = match field {
+                    AccountOrderField::CreatedAt => time_key(row.created_at),
+                    AccountOrderField::UpdatedAt => time_key(row.updated_at),
+                    AccountOrderField::Name => sort_value(row.name.clone()),
+                    AccountOrderField::Domain => sort_value(row.domain.clone()),
+                    AccountOrderField::FitScore => sort_value(row.fit_score),
+                };
+                (value, row.id)
+            },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            state.config.max_page_size,
+            Account,
+        )
+        .await?)
+    }
+
+    async fn account(&self, ctx: &Context<'_>, id: ID) -> Result<Account> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadAccounts)?;
+        let id = parse_id(&id, "account")?;
+        let row = ctx
+            .state()
+            .store
+            .tenant(workspace_id)
+            .get::<account::Entity>(id)
+            .await?;
+        Ok(Account(row))
+    }
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Creates or updates up to 1,000 accounts by domain, answering item by item.
+    async fn upsert_accounts(
+        &self,
+        ctx: &Context<'_>,
+        accounts: Vec<AccountInput>,
+    ) -> Result<Vec<UpsertResult>> {
+        let workspace_id = ctx.actor()?.require(Permission::WriteAccounts)?;
+        Ok(records::upsert_accounts(ctx.state(), workspace_id, accounts).await?)
+    }
+}

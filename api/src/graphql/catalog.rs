@@ -1,0 +1,229 @@
+//! Sources, campaigns, content assets and spend: what marketing runs and what it costs.
+
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{asset, campaign, source, spend, AssetKind, FunnelStage, SourceKind};
+
+use super::{
+    context::ContextExt,
+    loaders::{load_one, Loaders},
+    pagination::{by_created, paginate, time_key, Page, PageArgs},
+};
+use crate::domain::permissions::Permission;
+
+/// Money spent on a source or campaign in one month.
+#[derive(SimpleObject, Clone)]
+pub struct Spend {
+    pub id: ID,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub amount: f64,
+    pub currency: String,
+    pub source_id: Option<ID>,
+    pub campaign_id: Option<ID>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<spend::Model> for Spend {
+    fn from(row: spend::Model) -> Self {
+        Self {
+            id: row.id.into(),
+            month: row.month,
+            amount: row.amount,
+            currency: row.currency,
+            source_id: row.source_id.map(Into::into),
+            campaign_id: row.campaign_id.map(Into::into),
+            recorded_at: row.recorded_at,
+        }
+    }
+}
+
+/// A channel leads come from.
+pub struct Source(pub source::Model);
+
+#[Object]
+impl Source {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> SourceKind {
+        self.0.kind
+    }
+    /// A paused source's new leads are not routed as MQLs until it is resumed.
+    async fn paused(&self) -> bool {
+        self.0.paused
+    }
+    async fn paused_at(&self) -> Option<DateTime<Utc>> {
+        self.0.paused_at
+    }
+    /// Spend by month, newest first.
+    async fn spend(&self, ctx: &Context<'_>) -> Result<Vec<Spend>> {
+        let rows = load_one(&ctx.data_unchecked::<Loaders>().spend_by_source, self.0.id).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .rev()
+            .map(Spend::from)
+            .collect())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A marketing campaign with the assets it uses.
+pub struct Campaign(pub campaign::Model);
+
+#[Object]
+impl Campaign {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
+        let Some(source_id) = self.0.source_id else {
+            return Ok(None);
+        };
+        Ok(
+            load_one(&ctx.data_unchecked::<Loaders>().sources, source_id)
+                .await?
+                .map(Source),
+        )
+    }
+    async fn starts_on(&self) -> Option<NaiveDate> {
+        self.0.starts_on
+    }
+    async fn ends_on(&self) -> Option<NaiveDate> {
+        self.0.ends_on
+    }
+    async fn assets(&self, ctx: &Context<'_>) -> Result<Vec<Asset>> {
+        let ids: Vec<uuid::Uuid> =
+            serde_json::from_value(self.0.asset_ids.clone()).unwrap_or_default();
+        let loaded = ctx
+            .data_unchecked::<Loaders>()
+            .assets
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(|err| async_graphql::ErrorExtensions::extend(err.as_ref()))?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| loaded.get(id).cloned().map(Asset))
+            .collect())
+    }
+    /// Spend by month, newest first.
+    async fn spend(&self, ctx: &Context<'_>) -> Result<Vec<Spend>> {
+        let rows = load_one(
+            &ctx.data_unchecked::<Loaders>().spend_by_campaign,
+            self.0.id,
+        )
+        .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .rev()
+            .map(Spend::from)
+            .collect())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Content reps and campaigns use.
+pub struct Asset(pub asset::Model);
+
+#[Object]
+impl Asset {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    async fn kind(&self) -> AssetKind {
+        self.0.kind
+    }
+    async fn funnel_stage(&self) -> FunnelStage {
+        self.0.funnel_stage
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+#[derive(Default)]
+pub struct CatalogQuery;
+
+macro_rules! created_order_list {
+    ($ctx:expr, $entity:ident, $node:ident, $first:expr, $after:expr, $last:expr, $before:expr) => {{
+        let workspace_id = $ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let state = $ctx.state();
+        let tenant = state.store.tenant(workspace_id);
+        Ok(paginate(
+            tenant.conn(),
+            tenant.select::<$entity::Entity>(),
+            $entity::Column::Id,
+            by_created($entity::Column::CreatedAt),
+            |row: &$entity::Model| (time_key(row.created_at), row.id),
+            PageArgs {
+                first: $first,
+                after: $after,
+                last: $last,
+                before: $before,
+            },
+            state.config.max_page_size,
+            $node,
+        )
+        .await?)
+    }};
+}
+
+#[Object]
+impl CatalogQuery {
+    /// Lead sources, oldest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Source>> {
+        created_order_list!(ctx, source, Source, first, after, last, before)
+    }
+
+    /// Campaigns, oldest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn campaigns(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Campaign>> {
+        created_order_list!(ctx, campaign, Campaign, first, after, last, before)
+    }
+
+    /// Content assets, oldest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn assets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Asset>> {
+        created_order_list!(ctx, asset, Asset, first, after, last, before)
+    }
+}

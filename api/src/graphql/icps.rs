@@ -1,0 +1,474 @@
+//! Ideal customer profiles: versions, activation, fit-score recomputation and closed-won insights.
+
+use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::{fit_job, icp, IcpMotion, VersionStatus};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use serde_json::{json, Value};
+
+use super::{
+    context::ContextExt,
+    criteria_input::{weighted_json, WeightedCriterionInput},
+    loaders::{load_one, Loaders},
+    pagination::{by_created, paginate, time_key, Page, PageArgs},
+    types::User,
+};
+use crate::{
+    domain::{
+        criteria::Criteria,
+        insights::{self, Dimension, DriftKind},
+        permissions::Permission,
+        validate,
+    },
+    error::AppError,
+    services::{
+        icps::{self as service, IcpDraft},
+        insights::icp_insights,
+        records::{member_ids, owner},
+    },
+    store::parse_id,
+};
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PersonaRole {
+    /// This persona's interest starts the buying motion.
+    Triggers,
+    /// This persona can kill the deal.
+    Blocks,
+    Influences,
+}
+
+#[derive(InputObject, Clone)]
+pub struct PersonaInput {
+    pub persona: String,
+    pub role: PersonaRole,
+}
+
+#[derive(SimpleObject, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BuyingPersona {
+    pub persona: String,
+    /// TRIGGERS, BLOCKS or INFLUENCES.
+    pub role: String,
+}
+
+#[derive(InputObject)]
+pub struct IcpInput {
+    pub name: String,
+    pub motion: IcpMotion,
+    #[graphql(default)]
+    pub account_criteria: Vec<WeightedCriterionInput>,
+    #[graphql(default)]
+    pub contact_criteria: Vec<WeightedCriterionInput>,
+    #[graphql(default)]
+    pub personas: Vec<PersonaInput>,
+    #[graphql(default)]
+    pub retention_risk_tags: Vec<String>,
+    pub owner_id: Option<ID>,
+}
+
+/// A weighted criterion as stored.
+#[derive(SimpleObject)]
+pub struct WeightedCriterion {
+    pub name: String,
+    pub weight: i32,
+    /// The criteria tree in its JSON form.
+    pub criteria: Json<Value>,
+    /// The tree in words, e.g. `account.employees BETWEEN 200 and 5000`.
+    pub description: String,
+}
+
+fn weighted(json: &Value) -> Vec<WeightedCriterion> {
+    json.as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| WeightedCriterion {
+            name: item["name"].as_str().unwrap_or_default().to_owned(),
+            weight: item["weight"].as_i64().unwrap_or_default() as i32,
+            description: Criteria::parse(&item["criteria"])
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            criteria: Json(item["criteria"].clone()),
+        })
+        .collect()
+}
+
+/// One version of an ideal customer profile.
+pub struct Icp(pub icp::Model);
+
+#[Object]
+impl Icp {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    /// Shared by every version of this ICP.
+    async fn family_id(&self) -> ID {
+        self.0.family_id.into()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn motion(&self) -> IcpMotion {
+        self.0.motion
+    }
+    async fn status(&self) -> VersionStatus {
+        self.0.status
+    }
+    async fn account_criteria(&self) -> Vec<WeightedCriterion> {
+        weighted(&self.0.account_criteria)
+    }
+    async fn contact_criteria(&self) -> Vec<WeightedCriterion> {
+        weighted(&self.0.contact_criteria)
+    }
+    /// The buying committee: which personas trigger, block or influence the deal.
+    async fn personas(&self) -> Vec<BuyingPersona> {
+        serde_json::from_value(self.0.personas.clone()).unwrap_or_default()
+    }
+    async fn retention_risk_tags(&self) -> Vec<String> {
+        serde_json::from_value(self.0.retention_risk_tags.clone()).unwrap_or_default()
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(id) = self.0.owner_id else {
+            return Ok(None);
+        };
+        Ok(load_one(&ctx.data_unchecked::<Loaders>().users, id)
+            .await?
+            .map(User::from))
+    }
+    /// Every version of this ICP, oldest first.
+    async fn versions(&self, ctx: &Context<'_>) -> Result<Vec<Icp>> {
+        let tenant = ctx.state().store.tenant(self.0.workspace_id);
+        let rows = tenant
+            .select::<icp::Entity>()
+            .filter(icp::Column::FamilyId.eq(self.0.family_id))
+            .order_by_asc(icp::Column::Version)
+            .all(tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        Ok(rows.into_iter().map(Icp).collect())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn activated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.activated_at
+    }
+}
+
+/// Progress of the recomputation of fit scores after an ICP was activated.
+#[derive(SimpleObject)]
+pub struct FitScoring {
+    pub icp_id: ID,
+    /// PENDING, ACCOUNTS, CONTACTS or DONE.
+    pub status: String,
+    pub total: i64,
+    pub processed: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum InsightDimension {
+    Industry,
+    EmployeeBand,
+    RevenueBand,
+    Region,
+    Overall,
+}
+
+impl From<Dimension> for InsightDimension {
+    fn from(d: Dimension) -> Self {
+        match d {
+            Dimension::Industry => InsightDimension::Industry,
+            Dimension::EmployeeBand => InsightDimension::EmployeeBand,
+            Dimension::RevenueBand => InsightDimension::RevenueBand,
+            Dimension::Region => InsightDimension::Region,
+            Dimension::Overall => InsightDimension::Overall,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum IcpDriftKind {
+    /// Mostly outside the ICP, yet winning at least as often as average.
+    WinningOutsideIcp,
+    /// Mostly inside the ICP, yet winning at less than half the average rate.
+    LosingInsideIcp,
+    /// Mostly inside the ICP, yet its customers churn.
+    ChurningInsideIcp,
+}
+
+/// Closed deals of one segment.
+#[derive(SimpleObject)]
+pub struct SegmentInsight {
+    pub dimension: InsightDimension,
+    pub segment: String,
+    pub deals: i32,
+    pub won: i32,
+    pub lost: i32,
+    /// won / deals.
+    pub win_rate: f64,
+    /// Median amount of the won deals.
+    pub median_deal_size: Option<f64>,
+    /// Median days from creation to close of the won deals.
+    pub median_cycle_days: Option<f64>,
+    /// Among won accounts now CUSTOMER or CHURNED, the CUSTOMER share.
+    pub retained_share: Option<f64>,
+    /// Share of the segment's deals whose account fits the ICP (fit score >= 50).
+    pub in_icp_share: f64,
+}
+
+impl From<insights::SegmentStats> for SegmentInsight {
+    fn from(s: insights::SegmentStats) -> Self {
+        Self {
+            dimension: s.dimension.into(),
+            segment: s.segment,
+            deals: s.deals as i32,
+            won: s.won as i32,
+            lost: s.lost as i32,
+            win_rate: s.win_rate,
+            median_deal_size: s.median_deal_size,
+            median_cycle_days: s.median_cycle_days,
+            retained_share: s.retained_share,
+            in_icp_share: s.in_icp_share,
+        }
+    }
+}
+
+/// Where closed-won data disagrees with the active ICP.
+#[derive(SimpleObject)]
+pub struct IcpDrift {
+    pub kind: IcpDriftKind,
+    pub dimension: InsightDimension,
+    pub segment: String,
+    pub win_rate: f64,
+    pub overall_win_rate: f64,
+    pub retained_share: Option<f64>,
+    pub message: String,
+}
+
+/// A criterion the data suggests adding to the ICP.
+#[derive(SimpleObject)]
+pub struct IcpProposal {
+    pub dimension: InsightDimension,
+    pub description: String,
+    pub criteria: Json<Value>,
+}
+
+/// The closed-won analysis behind the ICP.
+#[derive(SimpleObject)]
+pub struct IcpInsights {
+    pub months: i32,
+    pub overall: SegmentInsight,
+    pub segments: Vec<SegmentInsight>,
+    pub drift: Vec<IcpDrift>,
+    pub proposals: Vec<IcpProposal>,
+}
+
+#[derive(Default)]
+pub struct IcpQuery;
+
+#[Object]
+impl IcpQuery {
+    /// ICP versions, oldest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn icps(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<VersionStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Icp>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let state = ctx.state();
+        let tenant = state.store.tenant(workspace_id);
+        let mut query = tenant.select::<icp::Entity>();
+        if let Some(status) = status {
+            query = query.filter(icp::Column::Status.eq(status));
+        }
+        Ok(paginate(
+            tenant.conn(),
+            query,
+            icp::Column::Id,
+            by_created(icp::Column::CreatedAt),
+            |row: &icp::Model| (time_key(row.created_at), row.id),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            state.config.max_page_size,
+            Icp,
+        )
+        .await?)
+    }
+
+    async fn icp(&self, ctx: &Context<'_>, id: ID) -> Result<Icp> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let id = parse_id(&id, "ICP")?;
+        Ok(Icp(ctx
+            .state()
+            .store
+            .tenant(workspace_id)
+            .get::<icp::Entity>(id)
+            .await?))
+    }
+
+    /// The latest recomputation of fit scores, if any.
+    async fn fit_scoring(&self, ctx: &Context<'_>) -> Result<Option<FitScoring>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let job = tenant
+            .select::<fit_job::Entity>()
+            .order_by_desc(fit_job::Column::CreatedAt)
+            .one(tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        Ok(job.map(|job| FitScoring {
+            icp_id: job.icp_id.into(),
+            status: job.status,
+            total: job.total,
+            processed: job.processed,
+            started_at: job.created_at,
+            finished_at: job.finished_at,
+        }))
+    }
+
+    /// Closed-won and closed-lost deals of the last `months`, by segment, with where they
+    /// disagree with the active ICP and the criteria they suggest. Segments with fewer than
+    /// `minDeals` deals are not judged.
+    async fn icp_insights(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 24)] months: i32,
+        #[graphql(default = 3)] min_deals: i32,
+    ) -> Result<IcpInsights> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        if !(1..=120).contains(&months) {
+            return Err(AppError::bad_input("months", "must be 1 to 120").into());
+        }
+        if min_deals < 1 {
+            return Err(AppError::bad_input("minDeals", "must be at least 1").into());
+        }
+        let found =
+            icp_insights(ctx.state(), workspace_id, months as u32, min_deals as usize).await?;
+        Ok(IcpInsights {
+            months,
+            overall: found.overall.into(),
+            segments: found.segments.into_iter().map(Into::into).collect(),
+            drift: found
+                .drift
+                .into_iter()
+                .map(|d| IcpDrift {
+                    kind: match d.kind {
+                        DriftKind::WinningOutsideIcp => IcpDriftKind::WinningOutsideIcp,
+                        DriftKind::LosingInsideIcp => IcpDriftKind::LosingInsideIcp,
+                        DriftKind::ChurningInsideIcp => IcpDriftKind::ChurningInsideIcp,
+                    },
+                    dimension: d.dimension.into(),
+                    segment: d.segment,
+                    win_rate: d.win_rate,
+                    overall_win_rate: d.overall_win_rate,
+                    retained_share: d.retained_share,
+                    message: d.message,
+                })
+                .collect(),
+            proposals: found
+                .proposals
+                .into_iter()
+                .map(|p| IcpProposal {
+                    dimension: p.dimension.into(),
+                    description: p.description,
+                    criteria: Json(p.criteria),
+                })
+                .collect(),
+        })
+    }
+}
+
+async fn draft_from(
+    ctx: &Context<'_>,
+    workspace_id: uuid::Uuid,
+    input: IcpInput,
+) -> Result<IcpDraft> {
+    let name = validate::required_text(&input.name, "input.name", 120)?;
+    let account_criteria = weighted_json(&input.account_criteria);
+    let contact_criteria = weighted_json(&input.contact_criteria);
+    service::check_criteria(&account_criteria, &contact_criteria)?;
+    let mut personas = Vec::with_capacity(input.personas.len());
+    for (index, p) in input.personas.iter().enumerate() {
+        let persona =
+            validate::required_text(&p.persona, &format!("input.personas[{index}].persona"), 120)?;
+        let role = match p.role {
+            PersonaRole::Triggers => "TRIGGERS",
+            PersonaRole::Blocks => "BLOCKS",
+            PersonaRole::Influences => "INFLUENCES",
+        };
+        personas.push(json!({"persona": persona, "role": role}));
+    }
+    let tags = validate::tags(&input.retention_risk_tags, "input.retentionRiskTags")?;
+    let owner_id = match &input.owner_id {
+        Some(raw) => {
+            let tenant = ctx.state().store.tenant(workspace_id);
+            Some(owner(raw, &member_ids(&tenant).await?, "input.ownerId")?)
+        }
+        None => ctx.actor()?.user_id().ok(),
+    };
+    Ok(IcpDraft {
+        name,
+        motion: input.motion,
+        account_criteria,
+        contact_criteria,
+        personas: Value::Array(personas),
+        retention_risk_tags: json!(tags),
+        owner_id,
+    })
+}
+
+#[derive(Default)]
+pub struct IcpMutation;
+
+#[Object]
+impl IcpMutation {
+    /// Creates an ICP as a draft (version 1).
+    async fn create_icp(&self, ctx: &Context<'_>, input: IcpInput) -> Result<Icp> {
+        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
+        let draft = draft_from(ctx, workspace_id, input).await?;
+        Ok(Icp(service::create(ctx.state(), workspace_id, draft).await?))
+    }
+
+    /// Edits a draft in place; editing an active or past version creates a new draft version.
+    async fn update_icp(&self, ctx: &Context<'_>, id: ID, input: IcpInput) -> Result<Icp> {
+        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
+        let id = parse_id(&id, "ICP")?;
+        ctx.state()
+            .store
+            .tenant(workspace_id)
+            .get::<icp::Entity>(id)
+            .await?;
+        let draft = draft_from(ctx, workspace_id, input).await?;
+        Ok(Icp(
+            service::update(ctx.state(), workspace_id, id, draft).await?
+        ))
+    }
+
+    /// Makes this version the active ICP of its motion (the previous one is superseded) and
+    /// starts recomputing every fit score in the background (see `fitScoring`).
+    async fn activate_icp(&self, ctx: &Context<'_>, id: ID) -> Result<Icp> {
+        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
+        let id = parse_id(&id, "ICP")?;
+        Ok(Icp(service::activate(ctx.state(), workspace_id, id).await?))
+    }
+
+    /// Deletes a draft version.
+    async fn delete_icp(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
+        service::delete_draft(ctx.state(), workspace_id, parse_id(&id, "ICP")?).await?;
+        Ok(id)
+    }
+}

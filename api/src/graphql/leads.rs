@@ -1,0 +1,241 @@
+//! Leads (contacts): the list, one lead, and the batch upsert.
+
+use async_graphql::{Context, Enum, InputObject, Json, Object, Result, ID};
+use chrono::{DateTime, Utc};
+use entity::{contact, LeadStage};
+
+use super::{
+    accounts::{fit_breakdown, optional_id, Account, FitCriterion},
+    catalog::Source,
+    context::ContextExt,
+    loaders::{load_one, Loaders},
+    pagination::{
+        paginate, sort_value, time_key, OrderDirection, Ordering, Page, PageArgs, SortKind,
+    },
+    types::User,
+};
+use crate::{
+    domain::permissions::Permission,
+    services::records::{self, ContactInput, UpsertResult},
+    store::{filters, parse_id},
+};
+
+/// A person at an account, worked by marketing and sales.
+pub struct Lead(pub contact::Model);
+
+#[Object]
+impl Lead {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    async fn persona(&self) -> Option<&str> {
+        self.0.persona.as_deref()
+    }
+    async fn seniority(&self) -> Option<&str> {
+        self.0.seniority.as_deref()
+    }
+    /// The email is at a free-mail domain (gmail.com, outlook.com, ...).
+    async fn personal_email(&self) -> bool {
+        self.0.personal_email
+    }
+    async fn account(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
+        let Some(account_id) = self.0.account_id else {
+            return Ok(None);
+        };
+        Ok(
+            load_one(&ctx.data_unchecked::<Loaders>().accounts, account_id)
+                .await?
+                .map(Account),
+        )
+    }
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
+        let Some(source_id) = self.0.source_id else {
+            return Ok(None);
+        };
+        Ok(
+            load_one(&ctx.data_unchecked::<Loaders>().sources, source_id)
+                .await?
+                .map(Source),
+        )
+    }
+    async fn source_detail(&self) -> Option<&str> {
+        self.0.source_detail.as_deref()
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(owner_id) = self.0.owner_id else {
+            return Ok(None);
+        };
+        Ok(load_one(&ctx.data_unchecked::<Loaders>().users, owner_id)
+            .await?
+            .map(User::from))
+    }
+    async fn stage(&self) -> LeadStage {
+        self.0.stage
+    }
+    /// 0-100: how well the lead and its account match the best active ICP.
+    async fn fit_score(&self) -> i32 {
+        self.0.fit_score
+    }
+    /// Each criterion of the ICP behind `fitScore`, met or not.
+    async fn fit_breakdown(&self) -> Vec<FitCriterion> {
+        fit_breakdown(&self.0.fit_breakdown)
+    }
+    async fn engagement_score(&self) -> i32 {
+        self.0.engagement_score
+    }
+    async fn tags(&self) -> Vec<String> {
+        serde_json::from_value(self.0.tags.clone()).unwrap_or_default()
+    }
+    async fn custom_attributes(&self) -> Json<serde_json::Value> {
+        Json(self.0.custom.clone())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct LeadFilter {
+    pub stage: Option<Vec<LeadStage>>,
+    pub owner_id: Option<ID>,
+    pub source_id: Option<ID>,
+    pub account_id: Option<ID>,
+    pub fit_min: Option<i32>,
+    pub fit_max: Option<i32>,
+    /// Case-insensitive text in the name or the email.
+    pub search: Option<String>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeadOrderField {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    FitScore,
+    EngagementScore,
+}
+
+#[derive(InputObject, Default)]
+pub struct LeadOrder {
+    pub field: LeadOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+#[derive(Default)]
+pub struct LeadQuery;
+
+#[Object]
+impl LeadQuery {
+    /// Leads, filtered and ordered; ties break on the id.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn leads(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<LeadFilter>,
+        order_by: Option<LeadOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Lead>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadLeads)?;
+        let state = ctx.state();
+        let tenant = state.store.tenant(workspace_id);
+        let filter = filter.unwrap_or_default();
+        let spec = filters::LeadFilter {
+            stage: filter.stage,
+            owner_id: optional_id(&filter.owner_id, "owner")?,
+            source_id: optional_id(&filter.source_id, "source")?,
+            account_id: optional_id(&filter.account_id, "account")?,
+            fit_min: filter.fit_min,
+            fit_max: filter.fit_max,
+            search: filter.search,
+            created_after: filter.created_after,
+            created_before: filter.created_before,
+        };
+        let order = order_by.unwrap_or_default();
+        use contact::Column as L;
+        let (column, kind) = match order.field {
+            LeadOrderField::CreatedAt => (L::CreatedAt, SortKind::Time),
+            LeadOrderField::UpdatedAt => (L::UpdatedAt, SortKind::Time),
+            LeadOrderField::FitScore => (L::FitScore, SortKind::Int),
+            LeadOrderField::EngagementScore => (L::EngagementScore, SortKind::Int),
+        };
+        let field = order.field;
+        Ok(paginate(
+            tenant.conn(),
+            tenant.leads_matching(&spec),
+            L::Id,
+            Ordering {
+                column,
+                kind,
+                descending: order.direction == OrderDirection::Desc,
+            },
+            move |row: &contact::Model| {
+                let value = match field {
+                    LeadOrderField::CreatedAt => time_key(row.created_at),
+                    LeadOrderField::UpdatedAt => time_key(row.updated_at),
+                    LeadOrderField::FitScore => sort_value(row.fit_score),
+                    LeadOrderField::EngagementScore => sort_value(row.engagement_score),
+                };
+                (value, row.id)
+            },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            state.config.max_page_size,
+            Lead,
+        )
+        .await?)
+    }
+
+    async fn lead(&self, ctx: &Context<'_>, id: ID) -> Result<Lead> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadLeads)?;
+        let id = parse_id(&id, "lead")?;
+        Ok(Lead(
+            ctx.state()
+                .store
+                .tenant(workspace_id)
+                .get::<contact::Entity>(id)
+                .await?,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct LeadMutation;
+
+#[Object]
+impl LeadMutation {
+    /// Creates or updates up to 1,000 contacts by external id or email, answering item by item.
+    async fn upsert_contacts(
+        &self,
+        ctx: &Context<'_>,
+        contacts: Vec<ContactInput>,
+    ) -> Result<Vec<UpsertResult>> {
+        let workspace_id = ctx.actor()?.require(Permission::WriteContacts)?;
+        Ok(records::upsert_contacts(ctx.state(), workspace_id, contacts).await?)
+    }
+}

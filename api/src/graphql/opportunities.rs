@@ -1,0 +1,478 @@
+//! Opportunities: active deals, won or lost in the end.
+
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{account, contact, opportunity, Lifecycle, OpportunityStage};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::{
+    accounts::{optional_id, Account},
+    catalog::Source,
+    context::ContextExt,
+    leads::Lead,
+    loaders::{load_one, Loaders},
+    pagination::{
+        paginate, sort_value, time_key, OrderDirection, Ordering, Page, PageArgs, SortKind,
+    },
+    types::User,
+};
+use crate::{
+    domain::{permissions::Permission, validate},
+    error::{AppError, AppResult},
+    services::records::member_ids,
+    store::{parse_id, Tenant},
+};
+
+/// A deal with an amount, a stage and a close date.
+pub struct Opportunity(pub opportunity::Model);
+
+#[Object]
+impl Opportunity {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn account(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
+        Ok(
+            load_one(&ctx.data_unchecked::<Loaders>().accounts, self.0.account_id)
+                .await?
+                .map(Account),
+        )
+    }
+    async fn primary_contact(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
+        let Some(id) = self.0.primary_contact_id else {
+            return Ok(None);
+        };
+        Ok(load_one(&ctx.data_unchecked::<Loaders>().contacts, id)
+            .await?
+            .map(Lead))
+    }
+    /// The lead the deal came from.
+    async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
+        let Some(id) = self.0.lead_id else {
+            return Ok(None);
+        };
+        Ok(load_one(&ctx.data_unchecked::<Loaders>().contacts, id)
+            .await?
+            .map(Lead))
+    }
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
+        let Some(id) = self.0.source_id else {
+            return Ok(None);
+        };
+        Ok(load_one(&ctx.data_unchecked::<Loaders>().sources, id)
+            .await?
+            .map(Source))
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(id) = self.0.owner_id else {
+            return Ok(None);
+        };
+        Ok(load_one(&ctx.data_unchecked::<Loaders>().users, id)
+            .await?
+            .map(User::from))
+    }
+    async fn amount(&self) -> f64 {
+        self.0.amount
+    }
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    async fn stage(&self) -> OpportunityStage {
+        self.0.stage
+    }
+    async fn close_date(&self) -> Option<NaiveDate> {
+        self.0.close_date
+    }
+    async fn lost_reason(&self) -> Option<&str> {
+        self.0.lost_reason.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum OpportunityStatus {
+    Open,
+    Won,
+    Lost,
+}
+
+#[derive(InputObject, Default)]
+pub struct OpportunityFilter {
+    pub status: Option<OpportunityStatus>,
+    pub stage: Option<Vec<OpportunityStage>>,
+    pub account_id: Option<ID>,
+    pub owner_id: Option<ID>,
+    pub source_id: Option<ID>,
+    pub closed_after: Option<DateTime<Utc>>,
+    pub closed_before: Option<DateTime<Utc>>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OpportunityOrderField {
+    #[default]
+    CreatedAt,
+    Amount,
+}
+
+#[derive(InputObject, Default)]
+pub struct OpportunityOrder {
+    pub field: OpportunityOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+#[derive(InputObject)]
+pub struct OpportunityInput {
+    pub name: String,
+    pub account_id: ID,
+    pub primary_contact_id: Option<ID>,
+    /// The lead the deal came from; its source is attributed unless `sourceId` says otherwise.
+    pub lead_id: Option<ID>,
+    pub source_id: Option<ID>,
+    pub owner_id: Option<ID>,
+    pub amount: f64,
+    /// ISO 4217; defaults to USD.
+    pub currency: Option<String>,
+    pub stage: Option<OpportunityStage>,
+    pub close_date: Option<NaiveDate>,
+}
+
+#[derive(InputObject)]
+pub struct OpportunityPatch {
+    pub name: Option<String>,
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+    /// An open stage; use `closeOpportunity` to win or lose.
+    pub stage: Option<OpportunityStage>,
+    pub close_date: MaybeUndefined<NaiveDate>,
+    pub owner_id: MaybeUndefined<ID>,
+    pub primary_contact_id: MaybeUndefined<ID>,
+}
+
+fn is_closed(stage: OpportunityStage) -> bool {
+    matches!(
+        stage,
+        OpportunityStage::ClosedWon | OpportunityStage::ClosedLost
+    )
+}
+
+async fn contact_in<C: sea_orm::ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    raw: &ID,
+    field: &str,
+) -> AppResult<contact::Model> {
+    let bad = || AppError::bad_input(field, "is not a lead of this workspace");
+    let id = Uuid::parse_str(raw.as_str()).map_err(|_| bad())?;
+    tenant.get::<contact::Entity>(id).await.map_err(|_| bad())
+}
+
+#[derive(Default)]
+pub struct OpportunityQuery;
+
+#[Object]
+impl OpportunityQuery {
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OpportunityFilter>,
+        order_by: Option<OpportunityOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Opportunity>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadOpportunities)?;
+        let state = ctx.state();
+        let tenant = state.store.tenant(workspace_id);
+        let filter = filter.unwrap_or_default();
+        use opportunity::Column as O;
+        let mut query = tenant.select::<opportunity::Entity>();
+        match filter.status {
+            Some(OpportunityStatus::Open) => {
+                query = query.filter(
+                    O::Stage.is_not_in([OpportunityStage::ClosedWon, OpportunityStage::ClosedLost]),
+                )
+            }
+            Some(OpportunityStatus::Won) => {
+                query = query.filter(O::Stage.eq(OpportunityStage::ClosedWon))
+            }
+            Some(OpportunityStatus::Lost) => {
+                query = query.filter(O::Stage.eq(OpportunityStage::ClosedLost))
+            }
+            None => {}
+        }
+        if let Some(stages) = filter.stage {
+            query = query.filter(O::Stage.is_in(stages));
+        }
+        if let Some(id) = optional_id(&filter.account_id, "account")? {
+            query = query.filter(O::AccountId.eq(id));
+        }
+        if let Some(id) = optional_id(&filter.owner_id, "owner")? {
+            query = query.filter(O::OwnerId.eq(id));
+        }
+        if let Some(id) = optional_id(&filter.source_id, "source")? {
+            query = query.filter(O::SourceId.eq(id));
+        }
+        if let Some(after) = filter.closed_after {
+            query = query.filter(O::ClosedAt.gte(after));
+        }
+        if let Some(before) = filter.closed_before {
+            query = query.filter(O::ClosedAt.lt(before));
+        }
+        let order = order_by.unwrap_or_default();
+        let field = order.field;
+        let (column, kind) = match field {
+            OpportunityOrderField::CreatedAt => (O::CreatedAt, SortKind::Time),
+            OpportunityOrderField::Amount => (O::Amount, SortKind::Float),
+        };
+        Ok(paginate(
+            tenant.conn(),
+            query,
+            O::Id,
+            Ordering {
+                column,
+                kind,
+                descending: order.direction == OrderDirection::Desc,
+            },
+            move |row: &opportunity::Model| {
+                let value = match field {
+                    OpportunityOrderField::CreatedAt => time_key(row.created_at),
+                    OpportunityOrderField::Amount => sort_value(row.amount),
+                };
+                (value, row.id)
+            },
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            state.config.max_page_size,
+            Opportunity,
+        )
+        .await?)
+    }
+}
+
+#[derive(Default)]
+pub struct OpportunityMutation;
+
+#[Object]
+impl OpportunityMutation {
+    async fn create_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        input: OpportunityInput,
+    ) -> Result<Opportunity> {
+        let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let name = validate::required_text(&input.name, "input.name", 200)?;
+        let amount = validate::non_negative_amount(input.amount, "input.amount")?;
+        let currency =
+            validate::currency(input.currency.as_deref().unwrap_or("USD"), "input.currency")?;
+        let stage = input.stage.unwrap_or(OpportunityStage::Discovery);
+        if is_closed(stage) {
+            return Err(AppError::bad_input(
+                "input.stage",
+                "create the deal open, then closeOpportunity",
+            )
+            .into());
+        }
+        let account_id = Uuid::parse_str(input.account_id.as_str()).map_err(|_| {
+            AppError::bad_input("input.accountId", "is not an account of this workspace")
+        })?;
+        tenant
+            .get::<account::Entity>(account_id)
+            .await
+            .map_err(|_| {
+                AppError::bad_input("input.accountId", "is not an account of this workspace")
+            })?;
+        let primary = match &input.primary_contact_id {
+            Some(raw) => Some(contact_in(&tenant, raw, "input.primaryContactId").await?.id),
+            None => None,
+        };
+        let lead = match &input.lead_id {
+            Some(raw) => Some(contact_in(&tenant, raw, "input.leadId").await?),
+            None => None,
+        };
+        let source_id = match &input.source_id {
+            Some(raw) => {
+                let bad =
+                    || AppError::bad_input("input.sourceId", "is not a source of this workspace");
+                let id = Uuid::parse_str(raw.as_str()).map_err(|_| bad())?;
+                tenant
+                    .get::<entity::source::Entity>(id)
+                    .await
+                    .map_err(|_| bad())?;
+                Some(id)
+            }
+            None => lead.as_ref().and_then(|l| l.source_id),
+        };
+        let owner_id = match &input.owner_id {
+            Some(raw) => Some(crate::services::records::owner(
+                raw,
+                &member_ids(&tenant).await?,
+                "input.ownerId",
+            )?),
+            None => None,
+        };
+        let created = opportunity::Entity::insert(opportunity::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            name: Set(name),
+            account_id: Set(account_id),
+            primary_contact_id: Set(primary),
+            lead_id: Set(lead.map(|l| l.id)),
+            source_id: Set(source_id),
+            owner_id: Set(owner_id),
+            amount: Set(amount),
+            currency: Set(currency),
+            stage: Set(stage),
+            close_date: Set(input.close_date),
+            lost_reason: Set(None),
+            created_at: Set(Utc::now()),
+            closed_at: Set(None),
+        })
+        .exec_with_returning(tenant.conn())
+        .await
+        .map_err(AppError::from)?;
+        Ok(Opportunity(created))
+    }
+
+    async fn update_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: OpportunityPatch,
+    ) -> Result<Opportunity> {
+        let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let mut row = tenant
+            .get::<opportunity::Entity>(parse_id(&id, "opportunity")?)
+            .await?;
+        if let Some(name) = input.name {
+            row.name = validate::required_text(&name, "input.name", 200)?;
+        }
+        if let Some(amount) = input.amount {
+            row.amount = validate::non_negative_amount(amount, "input.amount")?;
+        }
+        if let Some(currency) = input.currency {
+            row.currency = validate::currency(&currency, "input.currency")?;
+        }
+        if let Some(stage) = input.stage {
+            if is_closed(stage) || is_closed(row.stage) {
+                return Err(AppError::bad_input(
+                    "input.stage",
+                    "closing and reopening go through closeOpportunity",
+                )
+                .into());
+            }
+            row.stage = stage;
+        }
+        input.close_date.update_to(&mut row.close_date);
+        match &input.owner_id {
+            MaybeUndefined::Value(raw) => {
+                row.owner_id = Some(crate::services::records::owner(
+                    raw,
+                    &member_ids(&tenant).await?,
+                    "input.ownerId",
+                )?)
+            }
+            MaybeUndefined::Null => row.owner_id = None,
+            MaybeUndefined::Undefined => {}
+        }
+        match &input.primary_contact_id {
+            MaybeUndefined::Value(raw) => {
+                row.primary_contact_id =
+                    Some(contact_in(&tenant, raw, "input.primaryContactId").await?.id)
+            }
+            MaybeUndefined::Null => row.primary_contact_id = None,
+            MaybeUndefined::Undefined => {}
+        }
+        let updated = row
+            .into_active_model()
+            .reset_all()
+            .update(tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        Ok(Opportunity(updated))
+    }
+
+    /// Wins or loses the deal. A win makes the account a CUSTOMER.
+    async fn close_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        won: bool,
+        reason: Option<String>,
+    ) -> Result<Opportunity> {
+        let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
+        let id = parse_id(&id, "opportunity")?;
+        let reason = validate::optional_text(reason.as_deref(), "reason")?;
+        if !won && reason.is_none() {
+            return Err(AppError::bad_input("reason", "say why the deal was lost").into());
+        }
+        let txn = ctx.state().store.begin_write().await?;
+        let tenant = Tenant::new(&txn, workspace_id);
+        let mut row = tenant.get::<opportunity::Entity>(id).await?;
+        if is_closed(row.stage) {
+            return Err(AppError::Conflict("the opportunity is already closed".into()).into());
+        }
+        row.stage = if won {
+            OpportunityStage::ClosedWon
+        } else {
+            OpportunityStage::ClosedLost
+        };
+        row.lost_reason = if won { None } else { reason };
+        row.closed_at = Some(Utc::now());
+        let updated = row
+            .into_active_model()
+            .reset_all()
+            .update(&txn)
+            .await
+            .map_err(AppError::from)?;
+        if won {
+            account::Entity::update_many()
+                .col_expr(
+                    account::Column::Lifecycle,
+                    Lifecycle::Customer.as_str().into(),
+                )
+                .col_expr(account::Column::UpdatedAt, Utc::now().into())
+                .filter(account::Column::WorkspaceId.eq(workspace_id))
+                .filter(account::Column::Id.eq(updated.account_id))
+                .exec(&txn)
+                .await
+                .map_err(AppError::from)?;
+        }
+        txn.commit().await.map_err(AppError::from)?;
+        Ok(Opportunity(updated))
+    }
+
+    async fn delete_opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let row = tenant
+            .get::<opportunity::Entity>(parse_id(&id, "opportunity")?)
+            .await?;
+        opportunity::Entity::delete_many()
+            .filter(opportunity::Column::WorkspaceId.eq(workspace_id))
+            .filter(opportunity::Column::Id.eq(row.id))
+            .exec(tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        Ok(id)
+    }
+}

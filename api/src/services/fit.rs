@@ -1,0 +1,145 @@
+//! Fit scores against the workspace's active ICPs: rows become domain views, views get scored.
+
+use entity::{account, contact, icp, VersionStatus};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        fit::{best_fit, parse_weighted, score_account, score_contact, FitResult, IcpModel},
+        views::{AccountView, ContactView, CustomFields, LeadView},
+    },
+    error::{AppError, AppResult},
+    store::Tenant,
+};
+
+/// The active ICPs of a workspace, parsed once per batch or job.
+pub struct FitModels(Vec<IcpModel>);
+
+impl FitModels {
+    pub async fn load<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Self> {
+        let active = tenant
+            .select::<icp::Entity>()
+            .filter(icp::Column::Status.eq(VersionStatus::Active))
+            .all(tenant.conn())
+            .await?;
+        active
+            .iter()
+            .map(model_of)
+            .collect::<AppResult<_>>()
+            .map(FitModels)
+    }
+
+    pub fn from_models(models: Vec<IcpModel>) -> Self {
+        FitModels(models)
+    }
+
+    /// The best fit of an account across the active ICPs; 0 with no breakdown when none is.
+    pub fn account(&self, view: &AccountView) -> FitResult {
+        best_fit(self.0.iter().map(|icp| score_account(icp, view))).unwrap_or_else(no_fit)
+    }
+
+    pub fn contact(&self, lead: &LeadView<'_>) -> FitResult {
+        best_fit(self.0.iter().map(|icp| score_contact(icp, lead))).unwrap_or_else(no_fit)
+    }
+}
+
+fn no_fit() -> FitResult {
+    FitResult {
+        score: 0,
+        breakdown: Vec::new(),
+    }
+}
+
+/// The scoring model of a stored ICP version (validated when it was written).
+pub fn model_of(row: &icp::Model) -> AppResult<IcpModel> {
+    let parse = |json: &Value, path: &str| {
+        parse_weighted(json, path).map_err(|err| {
+            AppError::internal(std::io::Error::other(format!(
+                "stored ICP {} is invalid: {err}",
+                row.id
+            )))
+        })
+    };
+    Ok(IcpModel {
+        account_criteria: parse(&row.account_criteria, "accountCriteria")?,
+        contact_criteria: parse(&row.contact_criteria, "contactCriteria")?,
+    })
+}
+
+fn strings(json: &Value) -> Vec<String> {
+    serde_json::from_value(json.clone()).unwrap_or_default()
+}
+
+pub fn account_view(row: &account::Model) -> AccountView {
+    AccountView {
+        domain: Some(row.domain.clone()),
+        name: Some(row.name.clone()),
+        industry: row.industry.clone(),
+        employees: row.employees,
+        annual_revenue: row.annual_revenue,
+        country: row.country.clone(),
+        region: row.region.clone(),
+        technologies: strings(&row.technologies),
+        segment: row.segment.clone(),
+        tier: row.tier.clone(),
+        lifecycle: Some(row.lifecycle.as_str().to_owned()),
+        named_account: row.named_account,
+        fit_score: Some(row.fit_score),
+        custom: CustomFields::from_json(&row.custom),
+    }
+}
+
+pub fn contact_view(row: &contact::Model) -> ContactView {
+    let email_domain = row
+        .email
+        .as_deref()
+        .and_then(crate::domain::email::email_domain)
+        .map(str::to_owned);
+    ContactView {
+        email: row.email.clone(),
+        email_domain,
+        personal_email: row.personal_email,
+        title: row.title.clone(),
+        persona: row.persona.clone(),
+        seniority: row.seniority.clone(),
+        tags: strings(&row.tags),
+        custom: CustomFields::from_json(&row.custom),
+    }
+}
+
+/// The lead-level view of a contact, for fit and (later) contract and routing criteria.
+pub fn lead_view<'a>(
+    row: &'a contact::Model,
+    contact: &'a ContactView,
+    account: Option<&'a AccountView>,
+) -> LeadView<'a> {
+    LeadView {
+        account,
+        contact,
+        fit_score: Some(row.fit_score),
+        score: Some(row.engagement_score),
+        engagement_score: Some(row.engagement_score),
+        pql_score: None,
+        stage: Some(row.stage.as_str()),
+        source: None,
+        source_detail: row.source_detail.as_deref(),
+        event: None,
+    }
+}
+
+/// The columns a fit result is stored in.
+pub fn stored(result: &FitResult) -> (i32, Option<Value>) {
+    let breakdown = (!result.breakdown.is_empty())
+        .then(|| serde_json::to_value(&result.breakdown).unwrap_or(Value::Null));
+    (result.score, breakdown)
+}
+
+/// Ids of accounts whose fit matters to a contact's: the contact's own account.
+pub fn account_ids(contacts: &[contact::Model]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = contacts.iter().filter_map(|c| c.account_id).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}

@@ -1,0 +1,64 @@
+//! Closed-won analysis: the deals of the last months, segmented, against the active ICP.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Utc};
+use entity::{account, opportunity, OpportunityStage};
+use sea_orm::{ColumnTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    domain::insights::{analyze, ClosedDeal, Insights},
+    error::AppResult,
+    state::AppState,
+};
+
+/// An account whose fit score reaches this is "in the ICP" for the analysis.
+pub const IN_ICP_SCORE: i32 = 50;
+
+pub async fn icp_insights(
+    state: &AppState,
+    workspace_id: Uuid,
+    months: u32,
+    min_deals: usize,
+) -> AppResult<Insights> {
+    let tenant = state.store.tenant(workspace_id);
+    let since = Utc::now() - Duration::days(30 * i64::from(months));
+    let deals = tenant
+        .select::<opportunity::Entity>()
+        .filter(
+            opportunity::Column::Stage
+                .is_in([OpportunityStage::ClosedWon, OpportunityStage::ClosedLost]),
+        )
+        .filter(opportunity::Column::ClosedAt.gte(since))
+        .all(tenant.conn())
+        .await?;
+    let mut account_ids: Vec<Uuid> = deals.iter().map(|d| d.account_id).collect();
+    account_ids.sort();
+    account_ids.dedup();
+    let accounts: HashMap<Uuid, account::Model> = tenant
+        .get_many::<account::Entity>(&account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let closed: Vec<ClosedDeal> = deals
+        .into_iter()
+        .map(|deal| {
+            let account = accounts.get(&deal.account_id);
+            ClosedDeal {
+                industry: account.and_then(|a| a.industry.clone()),
+                employees: account.and_then(|a| a.employees),
+                annual_revenue: account.and_then(|a| a.annual_revenue),
+                region: account.and_then(|a| a.region.clone()),
+                amount: deal.amount,
+                created_at: deal.created_at,
+                closed_at: deal.closed_at.unwrap_or(deal.created_at),
+                won: deal.stage == OpportunityStage::ClosedWon,
+                account_lifecycle: account.map(|a| a.lifecycle.as_str().to_owned()),
+                in_icp: account.is_some_and(|a| a.fit_score >= IN_ICP_SCORE),
+            }
+        })
+        .collect();
+    Ok(analyze(&closed, min_deals))
+}

@@ -1,0 +1,343 @@
+//! `upsertContacts`: contacts by external id, then email; each linked to its account (given
+//! explicitly, else found or created from a business email's domain).
+
+use std::collections::HashMap;
+
+use async_graphql::{InputObject, MaybeUndefined, ID};
+use chrono::Utc;
+use entity::{account, contact, LeadStage};
+use sea_orm::{ActiveModelTrait, IntoActiveModel};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{
+    accounts::blank_account, check_batch_size, member_ids, owner, UpsertResult, UpsertStatus,
+};
+use crate::{
+    domain::{
+        email::{email_domain, is_personal_domain},
+        text::normalize_email,
+        validate,
+    },
+    error::{AppError, AppResult},
+    services::fit::{account_view, contact_view, lead_view, stored, FitModels},
+    state::AppState,
+    store::Tenant,
+};
+
+/// A contact to create or update, found by `externalId`, else by `email` (one is required).
+/// Omitted fields keep their value; `null` clears a nullable field.
+#[derive(InputObject, Clone, Default)]
+pub struct ContactInput {
+    pub email: Option<String>,
+    /// The partner system's id for this person.
+    pub external_id: Option<String>,
+    pub name: MaybeUndefined<String>,
+    pub title: MaybeUndefined<String>,
+    pub persona: MaybeUndefined<String>,
+    pub seniority: MaybeUndefined<String>,
+    /// The account's domain; when absent, a business email's domain is used (personal email
+    /// domains such as gmail.com create no account).
+    pub account_domain: Option<String>,
+    pub source_id: MaybeUndefined<ID>,
+    pub source_detail: MaybeUndefined<String>,
+    pub owner_id: MaybeUndefined<ID>,
+    pub tags: Option<Vec<String>>,
+    pub custom_attributes: Option<async_graphql::Json<Value>>,
+}
+
+struct Valid {
+    email: Option<String>,
+    external_id: Option<String>,
+    name: MaybeUndefined<String>,
+    title: MaybeUndefined<String>,
+    persona: MaybeUndefined<String>,
+    seniority: MaybeUndefined<String>,
+    account_domain: Option<String>,
+    source_id: MaybeUndefined<Uuid>,
+    source_detail: MaybeUndefined<String>,
+    owner_id: MaybeUndefined<ID>,
+    tags: Option<Vec<String>>,
+    custom: Option<serde_json::Map<String, Value>>,
+}
+
+fn text(value: MaybeUndefined<String>, field: &str) -> AppResult<MaybeUndefined<String>> {
+    Ok(match value {
+        MaybeUndefined::Value(v) => match validate::optional_text(Some(&v), field)? {
+            Some(v) => MaybeUndefined::Value(v),
+            None => MaybeUndefined::Null,
+        },
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+    })
+}
+
+fn validate_input(input: ContactInput, path: &str) -> AppResult<Valid> {
+    let at = |field: &str| format!("{path}.{field}");
+    let email = input
+        .email
+        .map(|e| {
+            normalize_email(&e)
+                .ok_or_else(|| AppError::bad_input(at("email"), "is not a valid email address"))
+        })
+        .transpose()?;
+    let external_id = input
+        .external_id
+        .map(|id| validate::required_text(&id, &at("externalId"), 200))
+        .transpose()?;
+    if email.is_none() && external_id.is_none() {
+        return Err(AppError::bad_input(path, "needs an email or an externalId"));
+    }
+    let source_id = match input.source_id {
+        MaybeUndefined::Value(id) => {
+            MaybeUndefined::Value(Uuid::parse_str(id.as_str()).map_err(|_| {
+                AppError::bad_input(at("sourceId"), "is not a source of this workspace")
+            })?)
+        }
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+    };
+    Ok(Valid {
+        email,
+        external_id,
+        name: text(input.name, &at("name"))?,
+        title: text(input.title, &at("title"))?,
+        persona: text(input.persona, &at("persona"))?,
+        seniority: text(input.seniority, &at("seniority"))?,
+        account_domain: input
+            .account_domain
+            .map(|d| validate::company_domain(&d, &at("accountDomain")))
+            .transpose()?,
+        source_id,
+        source_detail: text(input.source_detail, &at("sourceDetail"))?,
+        owner_id: input.owner_id,
+        tags: input
+            .tags
+            .map(|t| validate::tags(&t, &at("tags")))
+            .transpose()?,
+        custom: input
+            .custom_attributes
+            .map(|c| validate::custom_attributes(&c.0, &at("customAttributes")))
+            .transpose()?,
+    })
+}
+
+/// The account domain a contact belongs to: the explicit one, else a business email's.
+fn account_domain_of(valid: &Valid) -> Option<String> {
+    valid.account_domain.clone().or_else(|| {
+        let domain = email_domain(valid.email.as_deref()?)?;
+        (!is_personal_domain(domain)).then(|| domain.to_owned())
+    })
+}
+
+fn blank_contact(workspace_id: Uuid) -> contact::Model {
+    let now = Utc::now();
+    contact::Model {
+        id: Uuid::now_v7(),
+        workspace_id,
+        email: None,
+        external_id: None,
+        account_id: None,
+        name: None,
+        title: None,
+        persona: None,
+        seniority: None,
+        personal_email: false,
+        source_id: None,
+        source_detail: None,
+        owner_id: None,
+        stage: LeadStage::Lead,
+        fit_score: 0,
+        fit_breakdown: None,
+        engagement_score: 0,
+        tags: json!([]),
+        custom: json!({}),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn apply(
+    row: &mut contact::Model,
+    valid: Valid,
+    owner_id: MaybeUndefined<Uuid>,
+    account_id: Option<Uuid>,
+) {
+    if valid.email.is_some() {
+        row.email = valid.email;
+    }
+    if valid.external_id.is_some() {
+        row.external_id = valid.external_id;
+    }
+    row.personal_email = row
+        .email
+        .as_deref()
+        .and_then(email_domain)
+        .is_some_and(is_personal_domain);
+    if account_id.is_some() {
+        row.account_id = account_id;
+    }
+    valid.name.update_to(&mut row.name);
+    valid.title.update_to(&mut row.title);
+    valid.persona.update_to(&mut row.persona);
+    valid.seniority.update_to(&mut row.seniority);
+    valid.source_id.update_to(&mut row.source_id);
+    valid.source_detail.update_to(&mut row.source_detail);
+    owner_id.update_to(&mut row.owner_id);
+    if let Some(tags) = valid.tags {
+        row.tags = json!(tags);
+    }
+    if let Some(custom) = valid.custom {
+        row.custom = Value::Object(custom);
+    }
+}
+
+pub async fn upsert_contacts(
+    state: &AppState,
+    workspace_id: Uuid,
+    inputs: Vec<ContactInput>,
+) -> AppResult<Vec<UpsertResult>> {
+    check_batch_size(inputs.len(), "contacts")?;
+    let mut results: Vec<Option<UpsertResult>> = vec![None; inputs.len()];
+    let mut valid = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.into_iter().enumerate() {
+        match validate_input(input, &format!("contacts[{index}]")) {
+            Ok(v) => valid.push((index, v)),
+            Err(err) => results[index] = Some(UpsertResult::rejected(index, &err)),
+        }
+    }
+
+    let txn = state.store.begin_write().await?;
+    let tenant = Tenant::new(&txn, workspace_id);
+    let members = member_ids(&tenant).await?;
+    let fit = FitModels::load(&tenant).await?;
+    let sources: std::collections::HashSet<Uuid> = tenant.source_ids().await?;
+
+    let external_ids: Vec<String> = valid
+        .iter()
+        .filter_map(|(_, v)| v.external_id.clone())
+        .collect();
+    let emails: Vec<String> = valid.iter().filter_map(|(_, v)| v.email.clone()).collect();
+    let found = tenant.contacts_by_keys(&external_ids, &emails).await?;
+    let mut by_external: HashMap<String, contact::Model> = HashMap::new();
+    let mut by_email: HashMap<String, contact::Model> = HashMap::new();
+    for row in found {
+        if let Some(id) = &row.external_id {
+            by_external.insert(id.clone(), row.clone());
+        }
+        if let Some(email) = &row.email {
+            by_email.insert(email.clone(), row);
+        }
+    }
+
+    let domains: Vec<String> = valid
+        .iter()
+        .filter_map(|(_, v)| account_domain_of(v))
+        .collect();
+    let mut accounts: HashMap<String, account::Model> = tenant
+        .accounts_by_domains(&domains)
+        .await?
+        .into_iter()
+        .map(|a| (a.domain.clone(), a))
+        .collect();
+    let mut new_accounts = Vec::new();
+    let mut inserts = Vec::new();
+    let mut seen: HashMap<Uuid, usize> = HashMap::new();
+
+    for (index, v) in valid {
+        let path = format!("contacts[{index}]");
+        let owner_id = match &v.owner_id {
+            MaybeUndefined::Value(raw) => match owner(raw, &members, &format!("{path}.ownerId")) {
+                Ok(id) => MaybeUndefined::Value(id),
+                Err(err) => {
+                    results[index] = Some(UpsertResult::rejected(index, &err));
+                    continue;
+                }
+            },
+            MaybeUndefined::Null => MaybeUndefined::Null,
+            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+        };
+        if let MaybeUndefined::Value(source) = v.source_id {
+            if !sources.contains(&source) {
+                let err = AppError::bad_input(
+                    format!("{path}.sourceId"),
+                    "is not a source of this workspace",
+                );
+                results[index] = Some(UpsertResult::rejected(index, &err));
+                continue;
+            }
+        }
+        let existing = v
+            .external_id
+            .as_ref()
+            .and_then(|id| by_external.get(id))
+            .or_else(|| v.email.as_ref().and_then(|e| by_email.get(e)))
+            .cloned();
+        let (mut row, status) = match existing {
+            Some(row) => (row, UpsertStatus::Updated),
+            None => (blank_contact(workspace_id), UpsertStatus::Created),
+        };
+        if let Some(first) = seen.insert(row.id, index) {
+            let err = AppError::bad_input(
+                path,
+                format!("names the same person as contacts[{first}] in this batch"),
+            );
+            results[index] = Some(UpsertResult::rejected(index, &err));
+            continue;
+        }
+        let account = account_domain_of(&v).map(|domain| {
+            accounts.entry(domain.clone()).or_insert_with(|| {
+                let created = blank_account(workspace_id, &domain);
+                new_accounts.push(created.clone());
+                created
+            })
+        });
+        let account_id = account.as_ref().map(|a| a.id);
+        let account_fit_view = account.map(|a| account_view(a));
+        let before = row.clone();
+        apply(&mut row, v, owner_id, account_id);
+        let contact = contact_view(&row);
+        let (score, breakdown) =
+            stored(&fit.contact(&lead_view(&row, &contact, account_fit_view.as_ref())));
+        row.fit_score = score;
+        row.fit_breakdown = breakdown;
+        // Later items of the batch naming the same person find this row (and are refused).
+        if let Some(id) = &row.external_id {
+            by_external.insert(id.clone(), row.clone());
+        }
+        if let Some(email) = &row.email {
+            by_email.insert(email.clone(), row.clone());
+        }
+        if status == UpsertStatus::Created {
+            results[index] = Some(UpsertResult::written(index, status, row.id));
+            inserts.push(row.into_active_model());
+        } else if row == before {
+            results[index] = Some(UpsertResult::written(
+                index,
+                UpsertStatus::Unchanged,
+                row.id,
+            ));
+        } else {
+            row.updated_at = Utc::now();
+            results[index] = Some(UpsertResult::written(index, status, row.id));
+            row.into_active_model().reset_all().update(&txn).await?;
+        }
+    }
+    // Accounts first: contacts refer to them.
+    for account in &mut new_accounts {
+        let (score, breakdown) = stored(&fit.account(&account_view(account)));
+        account.fit_score = score;
+        account.fit_breakdown = breakdown;
+    }
+    tenant
+        .insert_accounts(
+            new_accounts
+                .into_iter()
+                .map(IntoActiveModel::into_active_model)
+                .collect(),
+        )
+        .await?;
+    tenant.insert_contacts(inserts).await?;
+    txn.commit().await?;
+    Ok(results.into_iter().flatten().collect())
+}

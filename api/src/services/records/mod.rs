@@ -1,0 +1,89 @@
+//! Batch upserts of accounts and contacts by natural key, answered item by item. Every item is
+//! validated first; the valid ones are written in one transaction, so an item is either written
+//! whole or not at all.
+
+mod accounts;
+mod contacts;
+
+pub use accounts::{upsert_accounts, AccountInput};
+pub use contacts::{upsert_contacts, ContactInput};
+
+use std::collections::HashSet;
+
+use async_graphql::{Enum, SimpleObject, ID};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::{
+    error::{AppError, AppResult, UserError},
+    store::Tenant,
+};
+
+/// The most items one batch may carry.
+pub const MAX_BATCH: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum UpsertStatus {
+    Created,
+    Updated,
+    /// Nothing changed.
+    Unchanged,
+    Rejected,
+}
+
+/// The answer for one item of a batch, in the order sent.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct UpsertResult {
+    pub index: i32,
+    pub status: UpsertStatus,
+    pub id: Option<ID>,
+    pub error: Option<UserError>,
+}
+
+impl UpsertResult {
+    fn written(index: usize, status: UpsertStatus, id: Uuid) -> Self {
+        Self {
+            index: index as i32,
+            status,
+            id: Some(id.into()),
+            error: None,
+        }
+    }
+
+    fn rejected(index: usize, err: &AppError) -> Self {
+        Self {
+            index: index as i32,
+            status: UpsertStatus::Rejected,
+            id: None,
+            error: Some(err.into()),
+        }
+    }
+}
+
+pub(crate) fn check_batch_size(len: usize, field: &str) -> AppResult<()> {
+    if len == 0 || len > MAX_BATCH {
+        return Err(AppError::bad_input(
+            field,
+            format!("send 1 to {MAX_BATCH} items"),
+        ));
+    }
+    Ok(())
+}
+
+/// The user ids holding a seat in the workspace: owners must be among them.
+pub async fn member_ids<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<HashSet<Uuid>> {
+    Ok(tenant
+        .members()
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect())
+}
+
+/// Parses an owner id that must name a member of the workspace.
+pub fn owner(raw: &ID, members: &HashSet<Uuid>, field: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw.as_str())
+        .ok()
+        .filter(|id| members.contains(id))
+        .ok_or_else(|| AppError::bad_input(field, "is not a member of this workspace"))
+}

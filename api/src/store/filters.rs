@@ -1,0 +1,117 @@
+//! The filters lists expose, turned into workspace-scoped selects.
+
+use chrono::{DateTime, Utc};
+use entity::{account, contact, LeadStage, Lifecycle};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func},
+    ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select,
+};
+use uuid::Uuid;
+
+use super::Tenant;
+
+/// A case-insensitive substring condition on any of `columns`.
+fn search<C: ColumnTrait>(columns: &[C], text: &str) -> Condition {
+    let pattern = format!("%{}%", text.trim().to_lowercase().replace(['%', '_'], ""));
+    columns.iter().fold(Condition::any(), |any, column| {
+        any.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.clone()))
+    })
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AccountFilter {
+    pub segment: Option<String>,
+    pub lifecycle: Option<Vec<Lifecycle>>,
+    pub owner_id: Option<Uuid>,
+    pub named_account: Option<bool>,
+    pub industry: Option<String>,
+    pub fit_min: Option<i32>,
+    pub fit_max: Option<i32>,
+    pub search: Option<String>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct LeadFilter {
+    pub stage: Option<Vec<LeadStage>>,
+    pub owner_id: Option<Uuid>,
+    pub source_id: Option<Uuid>,
+    pub account_id: Option<Uuid>,
+    pub fit_min: Option<i32>,
+    pub fit_max: Option<i32>,
+    pub search: Option<String>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+impl<C: ConnectionTrait> Tenant<'_, C> {
+    pub fn accounts_matching(&self, filter: &AccountFilter) -> Select<account::Entity> {
+        use account::Column as A;
+        let mut query = self.select::<account::Entity>();
+        if let Some(segment) = &filter.segment {
+            query = query.filter(A::Segment.eq(segment.clone()));
+        }
+        if let Some(lifecycle) = &filter.lifecycle {
+            query = query.filter(A::Lifecycle.is_in(lifecycle.iter().copied()));
+        }
+        if let Some(owner) = filter.owner_id {
+            query = query.filter(A::OwnerId.eq(owner));
+        }
+        if let Some(named) = filter.named_account {
+            query = query.filter(A::NamedAccount.eq(named));
+        }
+        if let Some(industry) = &filter.industry {
+            query = query.filter(A::Industry.eq(industry.clone()));
+        }
+        if let Some(min) = filter.fit_min {
+            query = query.filter(A::FitScore.gte(min));
+        }
+        if let Some(max) = filter.fit_max {
+            query = query.filter(A::FitScore.lte(max));
+        }
+        if let Some(after) = filter.created_after {
+            query = query.filter(A::CreatedAt.gte(after));
+        }
+        if let Some(before) = filter.created_before {
+            query = query.filter(A::CreatedAt.lt(before));
+        }
+        if let Some(text) = filter.search.as_deref().filter(|t| !t.trim().is_empty()) {
+            query = query.filter(search(&[A::Name, A::Domain], text));
+        }
+        query
+    }
+
+    pub fn leads_matching(&self, filter: &LeadFilter) -> Select<contact::Entity> {
+        use contact::Column as L;
+        let mut query = self.select::<contact::Entity>();
+        if let Some(stage) = &filter.stage {
+            query = query.filter(L::Stage.is_in(stage.iter().copied()));
+        }
+        if let Some(owner) = filter.owner_id {
+            query = query.filter(L::OwnerId.eq(owner));
+        }
+        if let Some(source) = filter.source_id {
+            query = query.filter(L::SourceId.eq(source));
+        }
+        if let Some(account) = filter.account_id {
+            query = query.filter(L::AccountId.eq(account));
+        }
+        if let Some(min) = filter.fit_min {
+            query = query.filter(L::FitScore.gte(min));
+        }
+        if let Some(max) = filter.fit_max {
+            query = query.filter(L::FitScore.lte(max));
+        }
+        if let Some(after) = filter.created_after {
+            query = query.filter(L::CreatedAt.gte(after));
+        }
+        if let Some(before) = filter.created_before {
+            query = query.filter(L::CreatedAt.lt(before));
+        }
+        if let Some(text) = filter.search.as_deref().filter(|t| !t.trim().is_empty()) {
+            query = query.filter(search(&[L::Name, L::Email], text));
+        }
+        query
+    }
+}
