@@ -13,8 +13,10 @@ pub enum AppError {
     Unauthenticated,
     InvalidCredentials,
     Forbidden(String),
+    /// `field` is set when the id came inside an input (a reference to another record).
     NotFound {
         entity: &'static str,
+        field: Option<String>,
     },
     BadInput {
         field: String,
@@ -57,7 +59,18 @@ impl AppError {
     }
 
     pub fn not_found(entity: &'static str) -> Self {
-        AppError::NotFound { entity }
+        AppError::NotFound {
+            entity,
+            field: None,
+        }
+    }
+
+    /// An id inside an input that names no record of this workspace.
+    pub fn not_found_at(entity: &'static str, field: impl Into<String>) -> Self {
+        AppError::NotFound {
+            entity,
+            field: Some(field.into()),
+        }
     }
 
     pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
@@ -72,7 +85,7 @@ impl AppError {
             AppError::Forbidden(message)
             | AppError::Conflict(message)
             | AppError::SlaWindowClosed(message) => message.clone(),
-            AppError::NotFound { entity } => format!("{entity} not found"),
+            AppError::NotFound { entity, .. } => format!("{entity} not found"),
             AppError::BadInput { field, message } => format!("{field}: {message}"),
             AppError::RateLimited { retry_after_secs } => {
                 format!("rate limit exceeded; retry in {retry_after_secs} s")
@@ -84,6 +97,7 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             AppError::BadInput { field, .. } => Some(field),
+            AppError::NotFound { field, .. } => field.as_deref(),
             _ => None,
         }
     }
@@ -119,12 +133,11 @@ impl ErrorExtensions for AppError {
         }
         async_graphql::Error::new(self.message()).extend_with(|_, ext| {
             ext.set("code", self.code());
-            match self {
-                AppError::BadInput { field, .. } => ext.set("field", field.as_str()),
-                AppError::RateLimited { retry_after_secs } => {
-                    ext.set("retryAfter", *retry_after_secs)
-                }
-                _ => {}
+            if let Some(field) = self.field() {
+                ext.set("field", field);
+            }
+            if let AppError::RateLimited { retry_after_secs } = self {
+                ext.set("retryAfter", *retry_after_secs);
             }
         })
     }

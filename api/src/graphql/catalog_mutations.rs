@@ -80,12 +80,11 @@ async fn checked_source<C: sea_orm::ConnectionTrait>(
     raw: &ID,
     field: &str,
 ) -> Result<Uuid, AppError> {
-    let id = Uuid::parse_str(raw.as_str())
-        .map_err(|_| AppError::bad_input(field, "is not a source of this workspace"))?;
+    let id = Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at("source", field))?;
     tenant
         .get::<source::Entity>(id)
         .await
-        .map_err(|_| AppError::bad_input(field, "is not a source of this workspace"))?;
+        .map_err(|_| AppError::not_found_at("source", field))?;
     Ok(id)
 }
 
@@ -96,20 +95,12 @@ async fn checked_assets<C: sea_orm::ConnectionTrait>(
 ) -> Result<Vec<Uuid>, AppError> {
     let mut ids = Vec::with_capacity(raw.len());
     for (index, id) in raw.iter().enumerate() {
-        let bad = || {
-            AppError::bad_input(
-                format!("{field}[{index}]"),
-                "is not an asset of this workspace",
-            )
-        };
+        let bad = || AppError::not_found_at("asset", format!("{field}[{index}]"));
         ids.push(Uuid::parse_str(id.as_str()).map_err(|_| bad())?);
     }
     let found = tenant.get_many::<asset::Entity>(&ids).await?;
     if let Some(index) = ids.iter().position(|id| !found.iter().any(|a| a.id == *id)) {
-        return Err(AppError::bad_input(
-            format!("{field}[{index}]"),
-            "is not an asset of this workspace",
-        ));
+        return Err(AppError::not_found_at("asset", format!("{field}[{index}]")));
     }
     Ok(ids)
 }
@@ -328,9 +319,7 @@ impl CatalogMutation {
         };
         let campaign_id = match &input.campaign_id {
             Some(raw) => {
-                let bad = || {
-                    AppError::bad_input("input.campaignId", "is not a campaign of this workspace")
-                };
+                let bad = || AppError::not_found_at("campaign", "input.campaignId");
                 let id = Uuid::parse_str(raw.as_str()).map_err(|_| bad())?;
                 tenant
                     .get::<campaign::Entity>(id)

@@ -28,6 +28,11 @@ pub struct QueryRoot(
     auth::AuthQuery,
     workspaces::WorkspaceQuery,
     api_tokens::ApiTokenQuery,
+    accounts::AccountQuery,
+    leads::LeadQuery,
+    catalog::CatalogQuery,
+    opportunities::OpportunityQuery,
+    icps::IcpQuery,
 );
 
 #[derive(MergedObject, Default)]

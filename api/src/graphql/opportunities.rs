@@ -172,7 +172,7 @@ async fn contact_in<C: sea_orm::ConnectionTrait>(
     raw: &ID,
     field: &str,
 ) -> AppResult<contact::Model> {
-    let bad = || AppError::bad_input(field, "is not a lead of this workspace");
+    let bad = || AppError::not_found_at("lead", field);
     let id = Uuid::parse_str(raw.as_str()).map_err(|_| bad())?;
     tenant.get::<contact::Entity>(id).await.map_err(|_| bad())
 }
@@ -291,15 +291,12 @@ impl OpportunityMutation {
             )
             .into());
         }
-        let account_id = Uuid::parse_str(input.account_id.as_str()).map_err(|_| {
-            AppError::bad_input("input.accountId", "is not an account of this workspace")
-        })?;
+        let account_id = Uuid::parse_str(input.account_id.as_str())
+            .map_err(|_| AppError::not_found_at("account", "input.accountId"))?;
         tenant
             .get::<account::Entity>(account_id)
             .await
-            .map_err(|_| {
-                AppError::bad_input("input.accountId", "is not an account of this workspace")
-            })?;
+            .map_err(|_| AppError::not_found_at("account", "input.accountId"))?;
         let primary = match &input.primary_contact_id {
             Some(raw) => Some(contact_in(&tenant, raw, "input.primaryContactId").await?.id),
             None => None,
@@ -310,8 +307,7 @@ impl OpportunityMutation {
         };
         let source_id = match &input.source_id {
             Some(raw) => {
-                let bad =
-                    || AppError::bad_input("input.sourceId", "is not a source of this workspace");
+                let bad = || AppError::not_found_at("source", "input.sourceId");
                 let id = Uuid::parse_str(raw.as_str()).map_err(|_| bad())?;
                 tenant
                     .get::<entity::source::Entity>(id)

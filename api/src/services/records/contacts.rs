@@ -89,11 +89,10 @@ fn validate_input(input: ContactInput, path: &str) -> AppResult<Valid> {
         return Err(AppError::bad_input(path, "needs an email or an externalId"));
     }
     let source_id = match input.source_id {
-        MaybeUndefined::Value(id) => {
-            MaybeUndefined::Value(Uuid::parse_str(id.as_str()).map_err(|_| {
-                AppError::bad_input(at("sourceId"), "is not a source of this workspace")
-            })?)
-        }
+        MaybeUndefined::Value(id) => MaybeUndefined::Value(
+            Uuid::parse_str(id.as_str())
+                .map_err(|_| AppError::not_found_at("source", at("sourceId")))?,
+        ),
         MaybeUndefined::Null => MaybeUndefined::Null,
         MaybeUndefined::Undefined => MaybeUndefined::Undefined,
     };
@@ -259,10 +258,7 @@ pub async fn upsert_contacts(
         };
         if let MaybeUndefined::Value(source) = v.source_id {
             if !sources.contains(&source) {
-                let err = AppError::bad_input(
-                    format!("{path}.sourceId"),
-                    "is not a source of this workspace",
-                );
+                let err = AppError::not_found_at("source", format!("{path}.sourceId"));
                 results[index] = Some(UpsertResult::rejected(index, &err));
                 continue;
             }

@@ -85,5 +85,5 @@ pub fn owner(raw: &ID, members: &HashSet<Uuid>, field: &str) -> AppResult<Uuid> 
     Uuid::parse_str(raw.as_str())
         .ok()
         .filter(|id| members.contains(id))
-        .ok_or_else(|| AppError::bad_input(field, "is not a member of this workspace"))
+        .ok_or_else(|| AppError::not_found_at("member", field))
 }
