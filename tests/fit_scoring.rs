@@ -80,7 +80,8 @@ fn lead_breakdown(met: &[&str]) -> Value {
 
 /// Creates an ICP draft; returns it.
 pub async fn create_icp(app: &TestApp, session: &Session, input: Value) -> Value {
-    let query = format!("mutation($input: IcpInput!) {{ createIcp(input: $input) {{ {ICP_FIELDS} }} }}");
+    let query =
+        format!("mutation($input: IcpInput!) {{ createIcp(input: $input) {{ {ICP_FIELDS} }} }}");
     app.gql(Some(&session.access), &query, json!({ "input": input }))
         .await
         .data("createIcp")
@@ -91,10 +92,14 @@ async fn update_icp(app: &TestApp, session: &Session, id: &Value, input: Value) 
     let query = format!(
         "mutation($id: ID!, $input: IcpInput!) {{ updateIcp(id: $id, input: $input) {{ {ICP_FIELDS} }} }}"
     );
-    app.gql(Some(&session.access), &query, json!({ "id": id, "input": input }))
-        .await
-        .data("updateIcp")
-        .clone()
+    app.gql(
+        Some(&session.access),
+        &query,
+        json!({ "id": id, "input": input }),
+    )
+    .await
+    .data("updateIcp")
+    .clone()
 }
 
 /// Activates an ICP version; returns it.
@@ -261,7 +266,10 @@ async fn fit_scores_match_the_seed_rules_computed_by_hand() {
     // Rival: 20 + 15 + 10 - 50 (competitor) = -5, clamped to 0.
     assert_eq!(
         fit(&app, &owner, "account", rival_id).await,
-        (0, account_breakdown(&[SIZE, INDUSTRY, GEOGRAPHY, COMPETITOR]))
+        (
+            0,
+            account_breakdown(&[SIZE, INDUSTRY, GEOGRAPHY, COMPETITOR])
+        )
     );
     // Corner Shop: 12 employees, Retail, Brazil: nothing holds = 0.
     assert_eq!(
@@ -292,10 +300,7 @@ async fn fit_scores_match_the_seed_rules_computed_by_hand() {
     let expected = [
         // VP of Sales at Acme, business email: title 25 + size 20 + industry 15
         // + geography 10 + business email 5 = 75.
-        (
-            75,
-            vec![SIZE, INDUSTRY, GEOGRAPHY, TITLE, BUSINESS_EMAIL],
-        ),
+        (75, vec![SIZE, INDUSTRY, GEOGRAPHY, TITLE, BUSINESS_EMAIL]),
         // The same profile with a gmail address: 25 + 20 + 15 + 10 - 10 (personal email) = 60.
         (60, vec![SIZE, INDUSTRY, GEOGRAPHY, TITLE, PERSONAL_EMAIL]),
         // Head of Sales at the competitor: 25 + 20 + 15 + 10 - 50 + 5 = 25.
@@ -334,7 +339,12 @@ async fn fit_scores_match_the_seed_rules_computed_by_hand() {
         )
         .await;
     let data = &accounts_of.body["data"];
-    assert_eq!(data["a"], json!({"personalEmail": true, "account": null}), "{}", accounts_of.raw);
+    assert_eq!(
+        data["a"],
+        json!({"personalEmail": true, "account": null}),
+        "{}",
+        accounts_of.raw
+    );
     assert_eq!(
         data["b"],
         json!({"personalEmail": true, "account": {"domain": "acme-soft.com"}})
@@ -361,10 +371,25 @@ async fn changing_a_contact_rescores_it() {
         json!([{"email": "jane.doe@gmail.com", "title": "Marketing Intern"}]),
     )
     .await;
-    // The title no longer matches: 20 + 15 + 10 - 10 = 35.
+    // The contact is still at Acme (an update without `accountDomain` keeps the account)...
+    let kept = app
+        .gql(
+            Some(&owner.access),
+            "query($id: ID!) { lead(id: $id) { title account { domain } } }",
+            json!({"id": ids[0]}),
+        )
+        .await;
+    assert_eq!(
+        kept.data("lead"),
+        &json!({"title": "Marketing Intern", "account": {"domain": "acme-soft.com"}})
+    );
+    // ...and the title no longer matches: 20 + 15 + 10 - 10 = 35.
     assert_eq!(
         fit(&app, &owner, "lead", &ids[0]).await,
-        (35, lead_breakdown(&[SIZE, INDUSTRY, GEOGRAPHY, PERSONAL_EMAIL]))
+        (
+            35,
+            lead_breakdown(&[SIZE, INDUSTRY, GEOGRAPHY, PERSONAL_EMAIL])
+        )
     );
 }
 
@@ -467,7 +492,10 @@ async fn activating_an_icp_rescores_existing_records_in_the_background() {
     activate_icp(&app, &owner, &v1["id"]).await;
     let job = wait_for_rescoring(&app, &owner, &v1["id"]).await;
     // 2 accounts + 3 contacts.
-    assert_eq!((job["processed"].as_i64(), job["total"].as_i64()), (Some(5), Some(5)));
+    assert_eq!(
+        (job["processed"].as_i64(), job["total"].as_i64()),
+        (Some(5), Some(5))
+    );
     assert!(job["finishedAt"].is_string(), "{job}");
     // Acme 20 + 15 + 10 = 45; Rival 45 - 50 -> 0; Jane 45 + 25 + 5 = 75;
     // Jane Doe (gmail) 45 + 25 - 10 = 60; Sam (competitor) -5 + 25 + 5 = 25.
@@ -490,7 +518,10 @@ async fn activating_an_icp_rescores_existing_records_in_the_background() {
     assert_eq!(icp(&app, &owner, &v1["id"]).await["status"], "SUPERSEDED");
     assert_eq!(icp(&app, &owner, &v2["id"]).await["status"], "ACTIVE");
     let job = wait_for_rescoring(&app, &owner, &v2["id"]).await;
-    assert_eq!((job["processed"].as_i64(), job["total"].as_i64()), (Some(5), Some(5)));
+    assert_eq!(
+        (job["processed"].as_i64(), job["total"].as_i64()),
+        (Some(5), Some(5))
+    );
     // Industry no longer holds for anyone: Acme 20 + 10 = 30; Rival 30 - 50 -> 0;
     // Jane 30 + 25 + 5 = 60; Jane Doe 30 + 25 - 20 = 35; Sam -20 + 25 + 5 = 10.
     assert_eq!(
@@ -504,10 +535,19 @@ async fn editing_a_draft_is_in_place_and_editing_an_active_version_makes_a_new_d
     let app = TestApp::start().await;
     let owner = app.owner("Versions").await;
     let draft = create_icp(&app, &owner, seed_rules("Draft name")).await;
-    assert_eq!((&draft["version"], &draft["status"]), (&json!(1), &json!("DRAFT")));
+    assert_eq!(
+        (&draft["version"], &draft["status"]),
+        (&json!(1), &json!("DRAFT"))
+    );
     assert_eq!(draft["activatedAt"], Value::Null);
 
-    let edited = update_icp(&app, &owner, &draft["id"], seed_rules("Mid-market software")).await;
+    let edited = update_icp(
+        &app,
+        &owner,
+        &draft["id"],
+        seed_rules("Mid-market software"),
+    )
+    .await;
     assert_eq!(edited["id"], draft["id"], "a draft is edited in place");
     assert_eq!(edited["version"], 1);
     assert_eq!(edited["name"], "Mid-market software");
@@ -517,10 +557,19 @@ async fn editing_a_draft_is_in_place_and_editing_an_active_version_makes_a_new_d
     assert_eq!(active["status"], "ACTIVE");
     assert!(active["activatedAt"].is_string());
 
-    let v2 = update_icp(&app, &owner, &draft["id"], seed_rules("Mid-market software v2")).await;
+    let v2 = update_icp(
+        &app,
+        &owner,
+        &draft["id"],
+        seed_rules("Mid-market software v2"),
+    )
+    .await;
     assert_ne!(v2["id"], draft["id"], "an active version is never edited");
     assert_eq!(v2["familyId"], draft["familyId"]);
-    assert_eq!((&v2["version"], &v2["status"]), (&json!(2), &json!("DRAFT")));
+    assert_eq!(
+        (&v2["version"], &v2["status"]),
+        (&json!(2), &json!("DRAFT"))
+    );
     let v1 = icp(&app, &owner, &draft["id"]).await;
     assert_eq!(v1["status"], "ACTIVE");
     assert_eq!(v1["name"], "Mid-market software");
@@ -559,15 +608,20 @@ async fn editing_a_draft_is_in_place_and_editing_an_active_version_makes_a_new_d
 async fn invalid_criteria_are_refused_at_their_path_and_nothing_is_written() {
     let app = TestApp::start().await;
     let owner = app.owner("Validation").await;
-    let size = rule(SIZE, 20, compare("account.employees", "BETWEEN", json!([200, 5000])));
-    let with = |account: Value, contact: Value| {
-        json!({"name": "Broken", "motion": "LAND", "accountCriteria": account, "contactCriteria": contact})
-    };
+    let size = rule(
+        SIZE,
+        20,
+        compare("account.employees", "BETWEEN", json!([200, 5000])),
+    );
+    let with = |account: Value, contact: Value| json!({"name": "Broken", "motion": "LAND", "accountCriteria": account, "contactCriteria": contact});
     let cases = [
         (
             "unknown field",
             with(
-                json!([size, rule("Headcount", 10, compare("account.size", "GT", json!(1)))]),
+                json!([
+                    size,
+                    rule("Headcount", 10, compare("account.size", "GT", json!(1)))
+                ]),
                 json!([]),
             ),
             "input.accountCriteria[1].criteria.field",
@@ -575,10 +629,14 @@ async fn invalid_criteria_are_refused_at_their_path_and_nothing_is_written() {
         (
             "wrong value type, nested",
             with(
-                json!([rule("US mid-market", 20, json!({"all": [
-                    compare("account.country", "IN", json!(["US"])),
-                    compare("account.employees", "GTE", json!("two hundred")),
-                ]}))]),
+                json!([rule(
+                    "US mid-market",
+                    20,
+                    json!({"all": [
+                        compare("account.country", "IN", json!(["US"])),
+                        compare("account.employees", "GTE", json!("two hundred")),
+                    ]})
+                )]),
                 json!([]),
             ),
             "input.accountCriteria[0].criteria.all[1].value",
@@ -587,14 +645,22 @@ async fn invalid_criteria_are_refused_at_their_path_and_nothing_is_written() {
             "wrong op for the field",
             with(
                 json!([size]),
-                json!([rule(PERSONAL_EMAIL, -10, compare("contact.personalEmail", "MATCHES", json!("yes")))]),
+                json!([rule(
+                    PERSONAL_EMAIL,
+                    -10,
+                    compare("contact.personalEmail", "MATCHES", json!("yes"))
+                )]),
             ),
             "input.contactCriteria[0].criteria.op",
         ),
         (
             "weight out of range",
             with(
-                json!([rule(SIZE, 150, compare("account.employees", "GTE", json!(200)))]),
+                json!([rule(
+                    SIZE,
+                    150,
+                    compare("account.employees", "GTE", json!(200))
+                )]),
                 json!([]),
             ),
             "input.accountCriteria[0].weight",
@@ -660,5 +726,9 @@ async fn only_leaders_revops_and_admins_create_icps() {
         "the creator owns the ICP by default"
     );
     let viewer = app.member(&owner, "VIEWER").await;
-    assert_eq!(icp_count(&app, &viewer).await, 1, "only REVOPS's ICP was written");
+    assert_eq!(
+        icp_count(&app, &viewer).await,
+        1,
+        "only REVOPS's ICP was written"
+    );
 }

@@ -1,7 +1,8 @@
 //! Prometheus metrics for `/metrics`.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 #[derive(Clone)]
@@ -12,6 +13,8 @@ pub struct Metrics {
     pub graphql_errors: IntCounterVec,
     pub ws_connections: IntGauge,
     pub subscriptions: IntGauge,
+    pub db_statements: IntCounterVec,
+    pub db_latency: Histogram,
 }
 
 impl Metrics {
@@ -44,8 +47,23 @@ impl Metrics {
             IntGauge::new("ws_connections", "Open WebSocket connections").expect("valid metric");
         let subscriptions = IntGauge::new("subscriptions_open", "Open GraphQL subscriptions")
             .expect("valid metric");
+        let db_statements = IntCounterVec::new(
+            Opts::new("db_statements_total", "SQL statements run, by outcome"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let db_latency = Histogram::with_opts(
+            HistogramOpts::new("db_statement_duration_seconds", "SQL statement latency").buckets(
+                vec![
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+                ],
+            ),
+        )
+        .expect("valid metric");
         for collector in [
-            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(db_statements.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(db_latency.clone()),
+            Box::new(http_requests.clone()),
             Box::new(http_latency.clone()),
             Box::new(graphql_errors.clone()),
             Box::new(ws_connections.clone()),
@@ -62,7 +80,22 @@ impl Metrics {
             graphql_errors,
             ws_connections,
             subscriptions,
+            db_statements,
+            db_latency,
         }
+    }
+
+    /// Called by the database layer for every statement it runs.
+    pub fn observe_statement(&self, elapsed: std::time::Duration, failed: bool) {
+        let outcome = if failed { "error" } else { "ok" };
+        self.db_statements.with_label_values(&[outcome]).inc();
+        self.db_latency.observe(elapsed.as_secs_f64());
+    }
+
+    /// Statements run so far (for tests and benchmarks that count queries).
+    pub fn statements(&self) -> u64 {
+        self.db_statements.with_label_values(&["ok"]).get()
+            + self.db_statements.with_label_values(&["error"]).get()
     }
 
     /// The Prometheus text exposition of every metric.

@@ -50,7 +50,13 @@ impl AppState {
         Self::from_parts(config, db).await
     }
 
-    pub async fn from_parts(config: Config, db: DatabaseConnection) -> Result<Self, StartError> {
+    pub async fn from_parts(
+        config: Config,
+        mut db: DatabaseConnection,
+    ) -> Result<Self, StartError> {
+        let metrics = Metrics::new();
+        let observed = metrics.clone();
+        db.set_metric_callback(move |info| observed.observe_statement(info.elapsed, info.failed));
         let store = Store::new(db);
         let secret = match &config.jwt_secret {
             Some(secret) => secret.clone(),
@@ -94,7 +100,7 @@ impl AppState {
             jwt,
             bus,
             limiter,
-            metrics: Metrics::new(),
+            metrics,
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),
             jobs_wakeup: Arc::new(tokio::sync::Notify::new()),

@@ -1,0 +1,59 @@
+//! A page of leads with their account and owner costs a constant number of statements,
+//! whatever the page size: relations go through DataLoaders.
+
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+
+const PAGE: &str = "query($n: Int) { leads(first: $n) { totalCount edges { node { email account { domain name owner { email } } owner { email } source { name } } } } }";
+
+#[actix_web::test]
+async fn a_page_of_leads_with_account_and_owner_costs_constant_statements() {
+    let app = TestApp::start().await;
+    let owner = app.owner("Counting").await;
+    let rep = app.member(&owner, "REP").await;
+    let source = app
+        .gql(
+            Some(&owner.access),
+            "mutation { createSource(input: {name: \"Ads\", kind: PAID_SEARCH}) { id } }",
+            json!({}),
+        )
+        .await;
+    let source_id = source.data("createSource")["id"].clone();
+    let accounts: Vec<Value> = (0..60)
+        .map(|i| json!({"domain": format!("company{i}.com"), "ownerId": rep.user_id}))
+        .collect();
+    app.gql(
+        Some(&owner.access),
+        "mutation($a: [AccountInput!]!) { upsertAccounts(accounts: $a) { status } }",
+        json!({"a": accounts}),
+    )
+    .await
+    .data("upsertAccounts");
+    let contacts: Vec<Value> = (0..60)
+        .map(|i| json!({"email": format!("buyer@company{i}.com"), "ownerId": rep.user_id, "sourceId": source_id}))
+        .collect();
+    app.gql(
+        Some(&owner.access),
+        "mutation($c: [ContactInput!]!) { upsertContacts(contacts: $c) { status } }",
+        json!({"c": contacts}),
+    )
+    .await
+    .data("upsertContacts");
+
+    let mut costs = Vec::new();
+    for n in [5, 50] {
+        let before = app.state.metrics.statements();
+        let reply = app.gql(Some(&owner.access), PAGE, json!({"n": n})).await;
+        let edges = reply.data("leads")["edges"].as_array().unwrap().len();
+        assert_eq!(edges, n);
+        assert!(reply.data("leads")["edges"][0]["node"]["account"]["owner"]["email"].is_string());
+        costs.push(app.state.metrics.statements() - before);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for 5 and 50 leads: {costs:?}"
+    );
+    // membership, count, page, accounts, users, sources: a handful, never one per row.
+    assert!(costs[1] <= 8, "{costs:?}");
+}
