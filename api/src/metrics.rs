@@ -1,5 +1,10 @@
 //! Prometheus metrics for `/metrics`.
 
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc, Mutex,
+};
+
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
     TextEncoder,
@@ -15,6 +20,9 @@ pub struct Metrics {
     pub subscriptions: IntGauge,
     pub db_statements: IntCounterVec,
     pub db_latency: Histogram,
+    /// When set, the text of every statement is kept (see [`Metrics::tap_statements`]).
+    tap: Arc<Mutex<Option<Vec<String>>>>,
+    tapping: Arc<AtomicBool>,
 }
 
 impl Metrics {
@@ -82,11 +90,32 @@ impl Metrics {
             subscriptions,
             db_statements,
             db_latency,
+            tap: Arc::default(),
+            tapping: Arc::default(),
         }
     }
 
+    /// Starts keeping the SQL of every statement (values inlined) until [`Metrics::untap`];
+    /// benchmarks replay them with pgbench, tests read them.
+    pub fn tap_statements(&self) {
+        *self.tap.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
+        self.tapping.store(true, Ordering::Release);
+    }
+
+    /// Stops keeping statements and returns those kept.
+    pub fn untap(&self) -> Vec<String> {
+        self.tapping.store(false, Ordering::Release);
+        self.tap.lock().unwrap_or_else(|p| p.into_inner()).take().unwrap_or_default()
+    }
+
     /// Called by the database layer for every statement it runs.
-    pub fn observe_statement(&self, elapsed: std::time::Duration, failed: bool) {
+    pub fn observe_statement(&self, elapsed: std::time::Duration, failed: bool, sql: impl FnOnce() -> String) {
+        // Checked without the lock: statements run on every worker, taps are rare.
+        if self.tapping.load(Ordering::Acquire) {
+            if let Some(kept) = self.tap.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                kept.push(sql());
+            }
+        }
         let outcome = if failed { "error" } else { "ok" };
         self.db_statements.with_label_values(&[outcome]).inc();
         self.db_latency.observe(elapsed.as_secs_f64());

@@ -56,7 +56,9 @@ impl AppState {
     ) -> Result<Self, StartError> {
         let metrics = Metrics::new();
         let observed = metrics.clone();
-        db.set_metric_callback(move |info| observed.observe_statement(info.elapsed, info.failed));
+        db.set_metric_callback(move |info| {
+            observed.observe_statement(info.elapsed, info.failed, || info.statement.to_string())
+        });
         let store = Store::new(db);
         let secret = match &config.jwt_secret {
             Some(secret) => secret.clone(),
