@@ -16,7 +16,10 @@ use serde_json::json;
 const PAGE: &str = "query { leads(first: 50, orderBy: {field: CREATED_AT, direction: DESC}) { edges { node { id email title fitScore stage account { id name domain industry } owner { id name email } } } } }";
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[actix_web::main]
@@ -31,15 +34,31 @@ async fn main() {
     let (token, workspace) = support::owner_session(addr, "owner@read-path.bench").await;
     let workspace_id = uuid::Uuid::parse_str(&workspace).unwrap();
     let (reps, sources) = support::generate::ensure_team(&state.store, workspace_id, 20).await;
-    let made = support::generate::ensure_contacts(&state.store, workspace_id, contacts, &reps, &sources).await;
+    let made =
+        support::generate::ensure_contacts(&state.store, workspace_id, contacts, &reps, &sources)
+            .await;
     println!("workspace with {made} contacts; {concurrency} clients for {seconds} s");
 
     let body = json!({ "query": PAGE });
-    support::load::run(addr, &token, body.clone(), concurrency, Duration::from_secs(2)).await;
+    support::load::run(
+        addr,
+        &token,
+        body.clone(),
+        concurrency,
+        Duration::from_secs(2),
+    )
+    .await;
     state.metrics.tap_statements();
     support::gql(addr, Some(&token), PAGE, json!({})).await;
     let statements = state.metrics.untap();
-    let result = support::load::run(addr, &token, body, concurrency, Duration::from_secs(seconds)).await;
+    let result = support::load::run(
+        addr,
+        &token,
+        body,
+        concurrency,
+        Duration::from_secs(seconds),
+    )
+    .await;
     println!(
         "graphql: {:.0} requests/s, p50 {:.1} ms, p99 {:.1} ms, {} statements per request",
         result.per_second(),
@@ -64,7 +83,14 @@ async fn main() {
     let output = Command::new("pgbench")
         .args(["-n", "-f"])
         .arg(&script)
-        .args(["-T", &seconds.to_string(), "-c", &concurrency.to_string(), "-j", "2"])
+        .args([
+            "-T",
+            &seconds.to_string(),
+            "-c",
+            &concurrency.to_string(),
+            "-j",
+            "2",
+        ])
         .arg(&database_url)
         .output()
         .expect("pgbench is installed");

@@ -105,11 +105,20 @@ impl Metrics {
     /// Stops keeping statements and returns those kept.
     pub fn untap(&self) -> Vec<String> {
         self.tapping.store(false, Ordering::Release);
-        self.tap.lock().unwrap_or_else(|p| p.into_inner()).take().unwrap_or_default()
+        self.tap
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .unwrap_or_default()
     }
 
     /// Called by the database layer for every statement it runs.
-    pub fn observe_statement(&self, elapsed: std::time::Duration, failed: bool, sql: impl FnOnce() -> String) {
+    pub fn observe_statement(
+        &self,
+        elapsed: std::time::Duration,
+        failed: bool,
+        sql: impl FnOnce() -> String,
+    ) {
         // Checked without the lock: statements run on every worker, taps are rare.
         if self.tapping.load(Ordering::Acquire) {
             if let Some(kept) = self.tap.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {

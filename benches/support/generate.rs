@@ -4,7 +4,9 @@
 use accord_api::store::Store;
 use chrono::{Duration, Utc};
 use entity::{account, contact, membership, source, user, LeadStage, Lifecycle, Role, SourceKind};
-use sea_orm::{ActiveValue::Set, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, ColumnTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -29,24 +31,47 @@ impl Rng {
     }
 }
 
-const INDUSTRIES: &[&str] = &["Software", "SaaS", "Fintech", "Healthcare", "Manufacturing", "Retail", "Education"];
+const INDUSTRIES: &[&str] = &[
+    "Software",
+    "SaaS",
+    "Fintech",
+    "Healthcare",
+    "Manufacturing",
+    "Retail",
+    "Education",
+];
 const COUNTRIES: &[&str] = &["US", "US", "US", "CA", "GB", "DE", "FR", "AU", "BR", "IN"];
 const SEGMENTS: &[&str] = &["SMB", "MID_MARKET", "ENTERPRISE"];
 const TITLES: &[&str] = &[
-    "VP Sales", "Head of Sales", "Chief Revenue Officer", "Sales Manager", "Account Executive",
-    "VP Marketing", "Marketing Manager", "RevOps Manager", "Software Engineer", "CFO",
+    "VP Sales",
+    "Head of Sales",
+    "Chief Revenue Officer",
+    "Sales Manager",
+    "Account Executive",
+    "VP Marketing",
+    "Marketing Manager",
+    "RevOps Manager",
+    "Software Engineer",
+    "CFO",
 ];
 
 /// The workspace's reps (created once) and sources.
 pub async fn ensure_team(store: &Store, workspace_id: Uuid, reps: usize) -> (Vec<Uuid>, Vec<Uuid>) {
     let db = store.db();
     let existing = store.tenant(workspace_id).members().await.unwrap();
-    let mut rep_ids: Vec<Uuid> = existing.iter().filter(|m| m.role == Role::Rep).map(|m| m.user_id).collect();
+    let mut rep_ids: Vec<Uuid> = existing
+        .iter()
+        .filter(|m| m.role == Role::Rep)
+        .map(|m| m.user_id)
+        .collect();
     for i in rep_ids.len()..reps {
         let id = Uuid::now_v7();
         user::Entity::insert(user::ActiveModel {
             id: Set(id),
-            email: Set(format!("rep{i}-{}@bench.example.com", workspace_id.simple())),
+            email: Set(format!(
+                "rep{i}-{}@bench.example.com",
+                workspace_id.simple()
+            )),
             name: Set(format!("Rep {i}")),
             password_hash: Set("not-a-login".into()),
             created_at: Set(Utc::now()),
@@ -77,7 +102,12 @@ pub async fn ensure_team(store: &Store, workspace_id: Uuid, reps: usize) -> (Vec
         .map(|s| s.id)
         .collect();
     if sources.is_empty() {
-        for (name, kind) in [("Google Ads", SourceKind::PaidSearch), ("Webinars", SourceKind::Webinar), ("Content", SourceKind::Content), ("Partners", SourceKind::Partner)] {
+        for (name, kind) in [
+            ("Google Ads", SourceKind::PaidSearch),
+            ("Webinars", SourceKind::Webinar),
+            ("Content", SourceKind::Content),
+            ("Partners", SourceKind::Partner),
+        ] {
             let id = Uuid::now_v7();
             source::Entity::insert(source::ActiveModel {
                 id: Set(id),
@@ -98,7 +128,13 @@ pub async fn ensure_team(store: &Store, workspace_id: Uuid, reps: usize) -> (Vec
 }
 
 /// Fills the workspace up to `contacts` contacts (ten per account). Returns how many exist.
-pub async fn ensure_contacts(store: &Store, workspace_id: Uuid, contacts: u64, reps: &[Uuid], sources: &[Uuid]) -> u64 {
+pub async fn ensure_contacts(
+    store: &Store,
+    workspace_id: Uuid,
+    contacts: u64,
+    reps: &[Uuid],
+    sources: &[Uuid],
+) -> u64 {
     let db = store.db();
     let have = contact::Entity::find()
         .filter(contact::Column::WorkspaceId.eq(workspace_id))
@@ -174,9 +210,15 @@ pub async fn ensure_contacts(store: &Store, workspace_id: Uuid, contacts: u64, r
                 made += 1;
             }
         }
-        account::Entity::insert_many(accounts).exec_without_returning(db).await.unwrap();
+        account::Entity::insert_many(accounts)
+            .exec_without_returning(db)
+            .await
+            .unwrap();
         for chunk in people.chunks(500) {
-            contact::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await.unwrap();
+            contact::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(db)
+                .await
+                .unwrap();
         }
     }
     made

@@ -27,7 +27,13 @@ impl LoadResult {
     }
 }
 
-pub async fn run(addr: SocketAddr, token: &str, body: Value, concurrency: usize, duration: Duration) -> LoadResult {
+pub async fn run(
+    addr: SocketAddr,
+    token: &str,
+    body: Value,
+    concurrency: usize,
+    duration: Duration,
+) -> LoadResult {
     let body = body.to_string();
     let started = Instant::now();
     let deadline = started + duration;
@@ -51,7 +57,11 @@ pub async fn run(addr: SocketAddr, token: &str, body: Value, concurrency: usize,
                     .await
                     .expect("request");
                 let bytes = response.body().limit(16 * 1024 * 1024).await.expect("body");
-                assert!(response.status().is_success(), "{}", String::from_utf8_lossy(&bytes));
+                assert!(
+                    response.status().is_success(),
+                    "{}",
+                    String::from_utf8_lossy(&bytes)
+                );
                 latencies.push(sent.elapsed());
             }
             latencies

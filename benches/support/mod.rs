@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 /// The database a benchmark uses: `ACCORD_BENCH_DATABASE_URL` (Postgres by default), in a
 /// schema of its own so repeated runs reuse the generated data.
 pub fn bench_config(schema: &str) -> Config {
-    let mut config = Cli::try_parse_from(["accord"]).expect("defaults parse").config;
+    let mut config = Cli::try_parse_from(["accord"])
+        .expect("defaults parse")
+        .config;
     let url = std::env::var("ACCORD_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     if url.starts_with("sqlite") {
@@ -68,13 +70,25 @@ pub async fn owner_session(addr: SocketAddr, email: &str) -> (String, String) {
         .expect("request");
     let body: Value = serde_json::from_slice(&response.body().await.unwrap()).unwrap();
     if let Some(ws) = body["data"]["logIn"]["workspace"]["id"].as_str() {
-        return (body["data"]["logIn"]["accessToken"].as_str().unwrap().to_owned(), ws.to_owned());
+        return (
+            body["data"]["logIn"]["accessToken"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            ws.to_owned(),
+        );
     }
     let signed = gql(addr, None, "mutation($e: String!) { signUp(input: {email: $e, password: \"bench password 123\", name: \"Bench Owner\"}) { accessToken } }", json!({"e": email})).await;
     let token = signed["signUp"]["accessToken"].as_str().unwrap().to_owned();
     let created = gql(addr, Some(&token), "mutation { createWorkspace(input: {name: \"Benchmark\"}) { accessToken workspace { id } } }", json!({})).await;
     (
-        created["createWorkspace"]["accessToken"].as_str().unwrap().to_owned(),
-        created["createWorkspace"]["workspace"]["id"].as_str().unwrap().to_owned(),
+        created["createWorkspace"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        created["createWorkspace"]["workspace"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     )
 }

@@ -112,6 +112,8 @@ impl Lead {
 #[derive(InputObject, Default)]
 pub struct LeadFilter {
     pub stage: Option<Vec<LeadStage>>,
+    /// The segment of the lead's account.
+    pub segment: Option<String>,
     pub owner_id: Option<ID>,
     pub source_id: Option<ID>,
     pub account_id: Option<ID>,
@@ -163,6 +165,7 @@ impl LeadQuery {
         let filter = filter.unwrap_or_default();
         let spec = filters::LeadFilter {
             stage: filter.stage,
+            segment: filter.segment,
             owner_id: optional_id(&filter.owner_id, "owner")?,
             source_id: optional_id(&filter.source_id, "source")?,
             account_id: optional_id(&filter.account_id, "account")?,

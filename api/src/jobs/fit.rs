@@ -118,12 +118,7 @@ async fn score_accounts<C: ConnectionTrait>(
     for row in &rows {
         let (score, breakdown) = stored(&models.account(&account_view(row)));
         if score != row.fit_score || breakdown != row.fit_breakdown {
-            account::Entity::update_many()
-                .col_expr(account::Column::FitScore, score.into())
-                .col_expr(account::Column::FitBreakdown, breakdown.into())
-                .filter(account::Column::Id.eq(row.id))
-                .exec(tenant.conn())
-                .await?;
+            tenant.set_account_fit(row.id, score, breakdown).await?;
         }
     }
     Ok(Batch {
@@ -157,12 +152,7 @@ async fn score_contacts<C: ConnectionTrait>(
         let account = row.account_id.and_then(|id| accounts.get(&id));
         let (score, breakdown) = stored(&models.contact(&lead_view(row, &view, account)));
         if score != row.fit_score || breakdown != row.fit_breakdown {
-            contact::Entity::update_many()
-                .col_expr(contact::Column::FitScore, score.into())
-                .col_expr(contact::Column::FitBreakdown, breakdown.into())
-                .filter(contact::Column::Id.eq(row.id))
-                .exec(tenant.conn())
-                .await?;
+            tenant.set_contact_fit(row.id, score, breakdown).await?;
         }
     }
     Ok(Batch {

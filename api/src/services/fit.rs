@@ -35,6 +35,22 @@ impl FitModels {
         FitModels(models)
     }
 
+    /// The highest account fit score any active ICP can give (its positive weights, at most
+    /// 100); 0 with no active ICP.
+    pub fn max_account_score(&self) -> i32 {
+        self.0
+            .iter()
+            .map(|icp| {
+                icp.account_criteria
+                    .iter()
+                    .map(|c| c.weight.max(0))
+                    .sum::<i32>()
+                    .min(100)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The best fit of an account across the active ICPs; 0 with no breakdown when none is.
     pub fn account(&self, view: &AccountView) -> FitResult {
         best_fit(self.0.iter().map(|icp| score_account(icp, view))).unwrap_or_else(no_fit)

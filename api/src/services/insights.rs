@@ -10,11 +10,16 @@ use uuid::Uuid;
 use crate::{
     domain::insights::{analyze, ClosedDeal, Insights},
     error::AppResult,
+    services::fit::FitModels,
     state::AppState,
 };
 
-/// An account whose fit score reaches this is "in the ICP" for the analysis.
-pub const IN_ICP_SCORE: i32 = 50;
+/// Whether an account is "in the ICP" for the analysis: its fit reaches half of what the active
+/// ICP's account criteria can give. (A fixed bar would misjudge ICPs whose account weights add
+/// up to little: the seed's add up to 45.)
+fn in_icp(score: i32, max_score: i32) -> bool {
+    max_score > 0 && score > 0 && 2 * score >= max_score
+}
 
 pub async fn icp_insights(
     state: &AppState,
@@ -23,6 +28,7 @@ pub async fn icp_insights(
     min_deals: usize,
 ) -> AppResult<Insights> {
     let tenant = state.store.tenant(workspace_id);
+    let max_score = FitModels::load(&tenant).await?.max_account_score();
     let since = Utc::now() - Duration::days(30 * i64::from(months));
     let deals = tenant
         .select::<opportunity::Entity>()
@@ -56,9 +62,22 @@ pub async fn icp_insights(
                 closed_at: deal.closed_at.unwrap_or(deal.created_at),
                 won: deal.stage == OpportunityStage::ClosedWon,
                 account_lifecycle: account.map(|a| a.lifecycle.as_str().to_owned()),
-                in_icp: account.is_some_and(|a| a.fit_score >= IN_ICP_SCORE),
+                in_icp: account.is_some_and(|a| in_icp(a.fit_score, max_score)),
             }
         })
         .collect();
     Ok(analyze(&closed, min_deals))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_icp;
+
+    #[test]
+    fn in_icp_is_half_of_the_reachable_score() {
+        // The seed ICP's account criteria add up to 45.
+        assert!(in_icp(35, 45));
+        assert!(!in_icp(20, 45));
+        assert!(!in_icp(0, 0));
+    }
 }

@@ -51,3 +51,51 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         Ok(())
     }
 }
+
+impl<C: ConnectionTrait> Tenant<'_, C> {
+    pub async fn contacts_of_accounts(
+        &self,
+        account_ids: &[Uuid],
+    ) -> AppResult<Vec<contact::Model>> {
+        if account_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .select::<contact::Entity>()
+            .filter(contact::Column::AccountId.is_in(account_ids.iter().copied()))
+            .all(self.conn())
+            .await?)
+    }
+
+    pub async fn set_contact_fit(
+        &self,
+        id: Uuid,
+        score: i32,
+        breakdown: Option<serde_json::Value>,
+    ) -> AppResult<()> {
+        contact::Entity::update_many()
+            .col_expr(contact::Column::FitScore, score.into())
+            .col_expr(contact::Column::FitBreakdown, breakdown.into())
+            .filter(contact::Column::WorkspaceId.eq(self.workspace_id()))
+            .filter(contact::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_account_fit(
+        &self,
+        id: Uuid,
+        score: i32,
+        breakdown: Option<serde_json::Value>,
+    ) -> AppResult<()> {
+        entity::account::Entity::update_many()
+            .col_expr(entity::account::Column::FitScore, score.into())
+            .col_expr(entity::account::Column::FitBreakdown, breakdown.into())
+            .filter(entity::account::Column::WorkspaceId.eq(self.workspace_id()))
+            .filter(entity::account::Column::Id.eq(id))
+            .exec(self.conn())
+            .await?;
+        Ok(())
+    }
+}

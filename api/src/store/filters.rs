@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::{account, contact, LeadStage, Lifecycle};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func},
+    sea_query::{Expr, ExprTrait, Func, Query},
     ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select,
 };
 use uuid::Uuid;
@@ -35,6 +35,8 @@ pub struct AccountFilter {
 #[derive(Debug, Default, Clone)]
 pub struct LeadFilter {
     pub stage: Option<Vec<LeadStage>>,
+    /// The segment of the lead's account.
+    pub segment: Option<String>,
     pub owner_id: Option<Uuid>,
     pub source_id: Option<Uuid>,
     pub account_id: Option<Uuid>,
@@ -90,6 +92,15 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         }
         if let Some(owner) = filter.owner_id {
             query = query.filter(L::OwnerId.eq(owner));
+        }
+        if let Some(segment) = &filter.segment {
+            let accounts = Query::select()
+                .column(account::Column::Id)
+                .from(account::Entity)
+                .and_where(account::Column::WorkspaceId.eq(self.workspace_id()))
+                .and_where(account::Column::Segment.eq(segment.clone()))
+                .to_owned();
+            query = query.filter(L::AccountId.in_subquery(accounts));
         }
         if let Some(source) = filter.source_id {
             query = query.filter(L::SourceId.eq(source));

@@ -189,6 +189,8 @@ pub fn analyze(deals: &[ClosedDeal], min_deals: usize) -> Insights {
     let drift: Vec<Drift> = segments
         .iter()
         .filter(|s| s.deals >= min_deals)
+        // A segment holding every deal says nothing the overall figures do not.
+        .filter(|s| s.deals < overall.deals)
         .flat_map(|s| drift_of(s, overall.win_rate))
         .collect();
     let proposals = proposals(&drift);

@@ -13,7 +13,7 @@ use super::{check_batch_size, member_ids, owner, UpsertResult, UpsertStatus};
 use crate::{
     domain::validate,
     error::{AppError, AppResult},
-    services::fit::{account_view, stored, FitModels},
+    services::fit::{account_view, contact_view, lead_view, stored, FitModels},
     state::AppState,
     store::Tenant,
 };
@@ -201,6 +201,7 @@ pub async fn upsert_accounts(
         .map(|a| (a.domain.clone(), a))
         .collect();
     let mut inserts = Vec::new();
+    let mut changed: Vec<account::Model> = Vec::new();
     for (index, v) in valid {
         let owner_id = match &v.owner_id {
             MaybeUndefined::Value(raw) => {
@@ -239,10 +240,36 @@ pub async fn upsert_accounts(
         } else {
             row.updated_at = Utc::now();
             results[index] = Some(UpsertResult::written(index, status, row.id));
+            changed.push(row.clone());
             row.into_active_model().reset_all().update(&txn).await?;
         }
     }
     tenant.insert_accounts(inserts).await?;
+    // A contact's fit includes its account's criteria, so they move with the account.
+    rescore_contacts_of(&tenant, &fit, &changed).await?;
     txn.commit().await?;
     Ok(results.into_iter().flatten().collect())
+}
+
+/// Rescores the contacts of accounts that changed, in the same transaction.
+async fn rescore_contacts_of<C: sea_orm::ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    fit: &FitModels,
+    accounts: &[account::Model],
+) -> AppResult<()> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let views: HashMap<Uuid, _> = accounts.iter().map(|a| (a.id, account_view(a))).collect();
+    let ids: Vec<Uuid> = views.keys().copied().collect();
+    let contacts = tenant.contacts_of_accounts(&ids).await?;
+    for row in contacts {
+        let contact = contact_view(&row);
+        let account = row.account_id.and_then(|id| views.get(&id));
+        let (score, breakdown) = stored(&fit.contact(&lead_view(&row, &contact, account)));
+        if score != row.fit_score || breakdown != row.fit_breakdown {
+            tenant.set_contact_fit(row.id, score, breakdown).await?;
+        }
+    }
+    Ok(())
 }

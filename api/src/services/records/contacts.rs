@@ -229,6 +229,18 @@ pub async fn upsert_contacts(
         }
     }
 
+    // Contacts keep their account when an update names none: their fit still counts it.
+    let kept_ids: Vec<Uuid> = by_external
+        .values()
+        .chain(by_email.values())
+        .filter_map(|c| c.account_id)
+        .collect();
+    let kept: HashMap<Uuid, account::Model> = tenant
+        .get_many::<account::Entity>(&kept_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
     let domains: Vec<String> = valid
         .iter()
         .filter_map(|(_, v)| account_domain_of(v))
@@ -288,8 +300,11 @@ pub async fn upsert_contacts(
                 created
             })
         });
-        let account_id = account.as_ref().map(|a| a.id);
-        let account_fit_view = account.map(|a| account_view(a));
+        let account = account
+            .map(|a| &*a)
+            .or_else(|| row.account_id.and_then(|id| kept.get(&id)));
+        let account_id = account.map(|a| a.id);
+        let account_fit_view = account.map(account_view);
         let before = row.clone();
         apply(&mut row, v, owner_id, account_id);
         let contact = contact_view(&row);
