@@ -37,6 +37,7 @@ async fn main() {
     let made =
         support::generate::ensure_contacts(&state.store, workspace_id, contacts, &reps, &sources)
             .await;
+    support::generate::analyze(&state.store).await;
     println!("workspace with {made} contacts; {concurrency} clients for {seconds} s");
 
     let body = json!({ "query": PAGE });

@@ -223,3 +223,11 @@ pub async fn ensure_contacts(
     }
     made
 }
+
+/// Refreshes the planner's statistics after a bulk load (Postgres only).
+pub async fn analyze(store: &Store) {
+    use sea_orm::ConnectionTrait;
+    if store.db().get_database_backend() == sea_orm::DbBackend::Postgres {
+        store.db().execute_unprepared("ANALYZE").await.unwrap();
+    }
+}

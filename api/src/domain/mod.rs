@@ -1,11 +1,14 @@
 //! Pure domain logic: no database, no HTTP. Every module here is unit-tested on its own.
 
+pub mod calendar;
 pub mod criteria;
 pub mod email;
 pub mod fit;
 pub mod insights;
+pub mod lifecycle;
 pub mod permissions;
 pub mod scopes;
+pub mod scoring;
 pub mod text;
 pub mod validate;
 pub mod views;

@@ -241,12 +241,7 @@ impl AccountQuery {
                 };
                 (value, row.id)
             },
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Account,
         )

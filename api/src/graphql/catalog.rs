@@ -173,12 +173,7 @@ macro_rules! created_order_list {
             $entity::Column::Id,
             by_created($entity::Column::CreatedAt),
             |row: &$entity::Model| (time_key(row.created_at), row.id),
-            PageArgs {
-                first: $first,
-                after: $after,
-                last: $last,
-                before: $before,
-            },
+            PageArgs::new($ctx, $first, $after, $last, $before),
             state.config.max_page_size,
             $node,
         )

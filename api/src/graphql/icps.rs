@@ -296,12 +296,7 @@ impl IcpQuery {
             icp::Column::Id,
             by_created(icp::Column::CreatedAt),
             |row: &icp::Model| (time_key(row.created_at), row.id),
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Icp,
         )

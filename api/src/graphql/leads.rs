@@ -202,12 +202,7 @@ impl LeadQuery {
                 };
                 (value, row.id)
             },
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Lead,
         )

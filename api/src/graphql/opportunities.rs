@@ -254,12 +254,7 @@ impl OpportunityQuery {
                 };
                 (value, row.id)
             },
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Opportunity,
         )

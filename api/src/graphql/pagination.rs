@@ -25,13 +25,34 @@ pub struct PageInfoExtra {
 
 pub type Page<N> = Connection<String, N, PageInfoExtra>;
 
-/// `first`/`after`/`last`/`before` as the client sent them.
+/// `first`/`after`/`last`/`before` as the client sent them, and whether it asked for
+/// `totalCount` (counting a large workspace costs more than the page itself, so it is done only
+/// when asked).
 #[derive(Debug, Default, Clone)]
 pub struct PageArgs {
     pub first: Option<i32>,
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    pub count_total: bool,
+}
+
+impl PageArgs {
+    pub fn new(
+        ctx: &async_graphql::Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+            count_total: ctx.look_ahead().field("totalCount").exists(),
+        }
+    }
 }
 
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
@@ -149,7 +170,11 @@ where
         .map(|c| decode_cursor(c, ordering.kind, "before"))
         .transpose()?;
 
-    let total_count = select.clone().count(conn).await?;
+    let total_count = if args.count_total {
+        select.clone().count(conn).await?
+    } else {
+        0
+    };
     let ascending = !ordering.descending;
     let mut query = select;
     if let Some((value, id)) = after.clone() {

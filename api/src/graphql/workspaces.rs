@@ -64,12 +64,7 @@ impl WorkspaceQuery {
             entity::membership::Column::Id,
             by_created(entity::membership::Column::CreatedAt),
             |m| (time_key(m.created_at), m.id),
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Member::from,
         )
