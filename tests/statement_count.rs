@@ -9,7 +9,8 @@ const PAGE: &str = "query($n: Int) { leads(first: $n) { totalCount edges { node 
 
 #[actix_web::test]
 async fn a_page_of_leads_with_account_and_owner_costs_constant_statements() {
-    let app = TestApp::start().await;
+    // No background polling while statements are counted.
+    let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
     let owner = app.owner("Counting").await;
     let rep = app.member(&owner, "REP").await;
     let source = app

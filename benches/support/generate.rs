@@ -86,6 +86,7 @@ pub async fn ensure_team(store: &Store, workspace_id: Uuid, reps: usize) -> (Vec
             user_id: Set(id),
             role: Set(Role::Rep),
             manager_id: Set(None),
+            out_of_office: Set(false),
             created_at: Set(Utc::now()),
         })
         .exec(db)
@@ -200,6 +201,12 @@ pub async fn ensure_contacts(
                         fit_score: rng.below(101) as i32,
                         fit_breakdown: None,
                         engagement_score: rng.below(120) as i32,
+                        pql_score: 0,
+                        last_engaged_at: None,
+                        mql_kind: None,
+                        stage_changed_at: None,
+                        assigned_at: None,
+                        routing: None,
                         tags: json!([]),
                         custom: json!({}),
                         created_at: now - Duration::days(rng.below(365) as i64),

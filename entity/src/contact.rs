@@ -27,7 +27,16 @@ pub struct Model {
     /// 0-100 against the active ICP; 0 until one is active.
     pub fit_score: i32,
     pub fit_breakdown: Option<Json>,
+    /// Behaviour points in the ledger, before decay (decay depends on when you look).
     pub engagement_score: i32,
+    pub pql_score: i32,
+    /// The last event that earned positive points; decay counts from here.
+    pub last_engaged_at: Option<DateTimeUtc>,
+    pub mql_kind: Option<MqlKind>,
+    pub stage_changed_at: Option<DateTimeUtc>,
+    pub assigned_at: Option<DateTimeUtc>,
+    /// Why the lead went to its owner: the rule and the reason, as JSON.
+    pub routing: Option<Json>,
     pub tags: Json,
     pub custom: Json,
     pub created_at: DateTimeUtc,

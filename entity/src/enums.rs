@@ -161,3 +161,66 @@ string_enum! {
         Superseded = "SUPERSEDED",
     }
 }
+
+string_enum! {
+    /// A lead contract goes draft -> signed (by both leaders) -> active -> superseded.
+    ContractStatus {
+        Draft = "DRAFT",
+        Signed = "SIGNED",
+        Active = "ACTIVE",
+        Superseded = "SUPERSEDED",
+    }
+}
+
+string_enum! {
+    /// How hot an MQL is: a hand-raiser, or one who crossed the threshold by behaviour.
+    MqlKind {
+        Hot = "HOT",
+        Warm = "WARM",
+    }
+}
+
+string_enum! {
+    /// Where a score ledger entry comes from.
+    ScoreKind {
+        Behaviour = "BEHAVIOUR",
+        Pql = "PQL",
+    }
+}
+
+string_enum! {
+    /// Why sales refused an MQL.
+    RejectionReason {
+        WrongSegment = "WRONG_SEGMENT",
+        NoBuyingTrigger = "NO_BUYING_TRIGGER",
+        CompetitorLockIn = "COMPETITOR_LOCK_IN",
+        BadContactData = "BAD_CONTACT_DATA",
+        Duplicate = "DUPLICATE",
+        NoBudget = "NO_BUDGET",
+        BadTiming = "BAD_TIMING",
+        Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// What a trigger asks of the person who receives it.
+    TriggerKind {
+        LeadAssigned = "LEAD_ASSIGNED",
+        HotLeadEngaged = "HOT_LEAD_ENGAGED",
+        PlayStepDue = "PLAY_STEP_DUE",
+        SlaWarning = "SLA_WARNING",
+        SlaBreached = "SLA_BREACHED",
+        LeadRecycled = "LEAD_RECYCLED",
+        RejectionDisputed = "REJECTION_DISPUTED",
+        DisputeResolved = "DISPUTE_RESOLVED",
+        SourcePaused = "SOURCE_PAUSED",
+    }
+}
+
+string_enum! {
+    /// The clocks the contract starts when a lead is assigned.
+    SlaKind {
+        FirstTouch = "FIRST_TOUCH",
+        StatusUpdate = "STATUS_UPDATE",
+    }
+}

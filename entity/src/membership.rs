@@ -13,6 +13,8 @@ pub struct Model {
     pub role: Role,
     /// The sales manager whose team this member is on, if any.
     pub manager_id: Option<Uuid>,
+    /// Routing skips reps who are out of office.
+    pub out_of_office: bool,
     pub created_at: DateTimeUtc,
 }
 

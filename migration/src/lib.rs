@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_revenue_model;
 mod m20261123_000003_sort_indexes;
+mod m20261123_000004_lead_lifecycle;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_revenue_model::Migration),
             Box::new(m20261123_000003_sort_indexes::Migration),
+            Box::new(m20261123_000004_lead_lifecycle::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Pure domain logic: no database, no HTTP. Every module here is unit-tested on its own.
 
 pub mod calendar;
+pub mod contract;
 pub mod criteria;
 pub mod email;
 pub mod fit;

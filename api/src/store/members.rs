@@ -38,6 +38,7 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
             user_id: Set(user_id),
             role: Set(role),
             manager_id: Set(None),
+            out_of_office: Set(false),
             created_at: Set(Utc::now()),
         })
         .exec_with_returning(self.conn())

@@ -162,6 +162,7 @@ pub async fn create_workspace<C: ConnectionTrait>(
         user_id: Set(owner),
         role: Set(Role::Owner),
         manager_id: Set(None),
+        out_of_office: Set(false),
         created_at: Set(now),
     })
     .exec(conn)

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[allow(unused_imports)]
+use crate::*;
+
+/// A clock the contract started: first touch or status update, with its due time.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "sla_clocks")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub contact_id: Uuid,
+    pub kind: SlaKind,
+    pub assignee_id: Uuid,
+    pub started_at: DateTimeUtc,
+    pub due_at: DateTimeUtc,
+    pub warn_at: DateTimeUtc,
+    pub warned_at: Option<DateTimeUtc>,
+    pub breached_at: Option<DateTimeUtc>,
+    pub met_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
