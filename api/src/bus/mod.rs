@@ -54,6 +54,12 @@ pub enum BusEvent {
     MembershipEnded {
         user_id: Uuid,
     },
+    /// A trigger row was committed for a person; their subscriptions read it from the database.
+    Trigger {
+        trigger_id: Uuid,
+        recipient_id: Uuid,
+        sequence: i64,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ pub mod fit;
 pub mod insights;
 pub mod lifecycle;
 pub mod permissions;
+pub mod routing;
 pub mod scopes;
 pub mod scoring;
 pub mod text;

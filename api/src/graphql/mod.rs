@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalog;
 pub mod catalog_mutations;
 pub mod context;
+pub mod contracts;
 pub mod criteria_input;
 pub mod extension;
 pub mod icps;
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     catalog::CatalogQuery,
     opportunities::OpportunityQuery,
     icps::IcpQuery,
+    contracts::ContractQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -46,6 +48,7 @@ pub struct MutationRoot(
     catalog_mutations::CatalogMutation,
     opportunities::OpportunityMutation,
     icps::IcpMutation,
+    contracts::ContractMutation,
 );
 
 #[derive(MergedSubscription, Default)]

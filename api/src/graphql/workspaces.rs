@@ -11,11 +11,13 @@ use super::{
 use crate::{
     auth::{session, Credential},
     bus::{ActivityKind, BusEvent, BusMessage},
+    domain::contract::Terms,
     domain::{
         permissions::{may_grant, Permission},
         text::{normalize_email, slugify},
     },
     error::AppError,
+    services::contracts,
     store::{self, parse_id, Tenant},
 };
 
@@ -93,6 +95,13 @@ impl WorkspaceMutation {
         let txn = state.store.begin_write().await?;
         let workspace =
             store::people::create_workspace(&txn, name, &slugify(name), user_id).await?;
+        // Every workspace starts with a draft contract holding the seed's defaults.
+        contracts::insert_draft(
+            &Tenant::new(&txn, workspace.id),
+            &Terms::seed(),
+            Some(user_id),
+        )
+        .await?;
         txn.commit().await.map_err(AppError::from)?;
         let user = store::people::user_by_id(state.store.db(), user_id)
             .await?

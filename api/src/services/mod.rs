@@ -1,7 +1,9 @@
 //! Use cases that combine domain logic and the store: what a resolver calls when one query is
 //! not enough. Pure rules stay in `domain`; SQL stays in `store`.
 
+pub mod contracts;
 pub mod fit;
 pub mod icps;
 pub mod insights;
 pub mod records;
+pub mod triggers;

@@ -1,0 +1,279 @@
+//! Routing: who gets a lead. The named account's owner wins first; then the first rule whose
+//! criteria match, to its rep or its pool (round robin or weighted, skipping reps who are out of
+//! office or at capacity); then the fallback queue.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::criteria::{Criteria, Facts};
+
+/// A routing rule, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct RuleSpec {
+    pub id: Uuid,
+    pub name: String,
+    pub criteria: Criteria,
+    /// `(rep, weight)`; one entry routes to that rep, several form a pool.
+    pub targets: Vec<(Uuid, u32)>,
+    pub weighted: bool,
+    /// Open leads a rep may hold before this rule skips them.
+    pub capacity: Option<u32>,
+    /// Leads this rule has assigned so far: the round-robin position.
+    pub assigned_count: i64,
+}
+
+/// What routing knows of a rep.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RepState {
+    pub open_leads: u32,
+    pub out_of_office: bool,
+}
+
+/// Why the lead went where it went, kept on the lead (`lead.routing`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "by")]
+pub enum RouteReason {
+    NamedAccountOwner,
+    Rule { rule_id: Uuid, rule: String },
+    Fallback,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Route {
+    pub owner: Option<Uuid>,
+    #[serde(flatten)]
+    pub reason: RouteReason,
+    pub explanation: String,
+}
+
+fn eligible(rep: &Uuid, capacity: Option<u32>, reps: &HashMap<Uuid, RepState>) -> bool {
+    let state = reps.get(rep).copied().unwrap_or_default();
+    !state.out_of_office && capacity.is_none_or(|cap| state.open_leads < cap)
+}
+
+/// The pool member whose turn it is: round robin by position, or by weight (each rep appears
+/// in the cycle as many times as its weight), skipping ineligible reps.
+fn pick(rule: &RuleSpec, reps: &HashMap<Uuid, RepState>) -> Option<Uuid> {
+    let cycle: Vec<Uuid> = if rule.weighted {
+        rule.targets
+            .iter()
+            .flat_map(|(rep, weight)| std::iter::repeat_n(*rep, *weight as usize))
+            .collect()
+    } else {
+        rule.targets.iter().map(|(rep, _)| *rep).collect()
+    };
+    if cycle.is_empty() {
+        return None;
+    }
+    let start = rule.assigned_count.rem_euclid(cycle.len() as i64) as usize;
+    (0..cycle.len())
+        .map(|offset| cycle[(start + offset) % cycle.len()])
+        .find(|rep| eligible(rep, rule.capacity, reps))
+}
+
+/// Routes a lead. `rules` are in order; the first that matches and has an eligible rep wins.
+pub fn route(
+    lead: &dyn Facts,
+    named_account_owner: Option<Uuid>,
+    rules: &[RuleSpec],
+    reps: &HashMap<Uuid, RepState>,
+) -> Route {
+    if let Some(owner) = named_account_owner.filter(|o| eligible(o, None, reps)) {
+        return Route {
+            owner: Some(owner),
+            reason: RouteReason::NamedAccountOwner,
+            explanation: "the account is a named account; its owner takes the lead".into(),
+        };
+    }
+    let mut skipped = Vec::new();
+    for rule in rules {
+        if !rule.criteria.evaluate(lead) {
+            continue;
+        }
+        match pick(rule, reps) {
+            Some(owner) => {
+                return Route {
+                    owner: Some(owner),
+                    reason: RouteReason::Rule {
+                        rule_id: rule.id,
+                        rule: rule.name.clone(),
+                    },
+                    explanation: format!("rule `{}` matched: {}", rule.name, rule.criteria),
+                }
+            }
+            None => skipped.push(rule.name.clone()),
+        }
+    }
+    let explanation = if skipped.is_empty() {
+        "no routing rule matched; the lead waits in the fallback queue".to_owned()
+    } else {
+        format!(
+            "rules {} matched but every rep was out of office or at capacity; the lead waits in the fallback queue",
+            skipped.join(", ")
+        )
+    };
+    Route {
+        owner: None,
+        reason: RouteReason::Fallback,
+        explanation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::criteria::{Field, StaticFacts};
+    use serde_json::json;
+
+    fn rule(
+        name: &str,
+        criteria: serde_json::Value,
+        targets: &[(Uuid, u32)],
+        weighted: bool,
+        count: i64,
+    ) -> RuleSpec {
+        RuleSpec {
+            id: Uuid::now_v7(),
+            name: name.into(),
+            criteria: Criteria::parse(&criteria).unwrap(),
+            targets: targets.to_vec(),
+            weighted,
+            capacity: None,
+            assigned_count: count,
+        }
+    }
+
+    fn us_lead() -> StaticFacts {
+        StaticFacts::new().with(Field::AccountCountry, "US")
+    }
+
+    #[test]
+    fn the_named_account_owner_wins_first() {
+        let owner = Uuid::now_v7();
+        let rep = Uuid::now_v7();
+        let rules = vec![rule(
+            "US",
+            json!({"field": "account.country", "op": "EQ", "value": "US"}),
+            &[(rep, 1)],
+            false,
+            0,
+        )];
+        let routed = route(&us_lead(), Some(owner), &rules, &HashMap::new());
+        assert_eq!(routed.owner, Some(owner));
+        assert_eq!(routed.reason, RouteReason::NamedAccountOwner);
+    }
+
+    #[test]
+    fn the_first_matching_rule_routes_by_territory() {
+        let emea = Uuid::now_v7();
+        let na = Uuid::now_v7();
+        let rules = vec![
+            rule(
+                "EMEA",
+                json!({"field": "account.country", "op": "IN", "value": ["GB", "DE"]}),
+                &[(emea, 1)],
+                false,
+                0,
+            ),
+            rule(
+                "North America",
+                json!({"field": "account.country", "op": "IN", "value": ["US", "CA"]}),
+                &[(na, 1)],
+                false,
+                0,
+            ),
+        ];
+        let routed = route(&us_lead(), None, &rules, &HashMap::new());
+        assert_eq!(routed.owner, Some(na));
+        assert!(
+            matches!(routed.reason, RouteReason::Rule { ref rule, .. } if rule == "North America")
+        );
+        assert!(routed.explanation.contains("North America"));
+    }
+
+    #[test]
+    fn pools_rotate_and_skip_the_unavailable() {
+        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let all = json!({"field": "account.country", "op": "EXISTS"});
+        let picks: Vec<Option<Uuid>> = (0..3)
+            .map(|n| {
+                route(
+                    &us_lead(),
+                    None,
+                    &[rule(
+                        "pool",
+                        all.clone(),
+                        &[(a, 1), (b, 1), (c, 1)],
+                        false,
+                        n,
+                    )],
+                    &HashMap::new(),
+                )
+                .owner
+            })
+            .collect();
+        assert_eq!(picks, vec![Some(a), Some(b), Some(c)]);
+        let mut reps = HashMap::new();
+        reps.insert(
+            b,
+            RepState {
+                open_leads: 0,
+                out_of_office: true,
+            },
+        );
+        let skip = route(
+            &us_lead(),
+            None,
+            &[rule(
+                "pool",
+                all.clone(),
+                &[(a, 1), (b, 1), (c, 1)],
+                false,
+                1,
+            )],
+            &reps,
+        );
+        assert_eq!(skip.owner, Some(c));
+        let mut capped = rule("pool", all, &[(a, 1)], false, 0);
+        capped.capacity = Some(2);
+        reps.insert(
+            a,
+            RepState {
+                open_leads: 2,
+                out_of_office: false,
+            },
+        );
+        let full = route(&us_lead(), None, &[capped], &reps);
+        assert_eq!(full.owner, None);
+        assert_eq!(full.reason, RouteReason::Fallback);
+        assert!(full.explanation.contains("capacity"));
+    }
+
+    #[test]
+    fn weights_shape_the_cycle() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let all = json!({"field": "account.country", "op": "EXISTS"});
+        let picks: Vec<Option<Uuid>> = (0..4)
+            .map(|n| {
+                route(
+                    &us_lead(),
+                    None,
+                    &[rule("w", all.clone(), &[(a, 3), (b, 1)], true, n)],
+                    &HashMap::new(),
+                )
+                .owner
+            })
+            .collect();
+        assert_eq!(picks, vec![Some(a), Some(a), Some(a), Some(b)]);
+    }
+
+    #[test]
+    fn nothing_matching_goes_to_the_fallback_queue() {
+        let routed = route(&us_lead(), None, &[], &HashMap::new());
+        assert_eq!(routed.owner, None);
+        assert!(routed.explanation.contains("fallback"));
+    }
+}

@@ -1,0 +1,173 @@
+//! The lead contract: versions, terms, signatures.
+
+use async_graphql::{Context, Json, Object, Result, ID};
+use chrono::{DateTime, Utc};
+use entity::{lead_contract, ContractStatus};
+use sea_orm::{ColumnTrait, QueryFilter};
+use serde_json::Value;
+
+use super::{
+    context::ContextExt,
+    loaders::{load_one, Loaders},
+    pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
+    types::User,
+};
+use crate::{
+    domain::permissions::Permission, error::AppError, services::contracts, store::parse_id,
+};
+
+/// One version of the written agreement between marketing and sales.
+pub struct LeadContract(pub lead_contract::Model);
+
+#[Object]
+impl LeadContract {
+    async fn id(&self) -> ID {
+        self.0.id.into()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn status(&self) -> ContractStatus {
+        self.0.status
+    }
+    /// The terms: `acceptance`, `scoring` (behaviour rules, decay, MQL threshold, hand-raisers,
+    /// PQL model), `slas` (first touch for WARM and HOT MQLs, status update, minimum touches,
+    /// business calendar), `rejection` (window, reason codes), `sourceRule` and `commitments`.
+    async fn terms(&self) -> Json<Value> {
+        Json(self.0.terms.clone())
+    }
+    async fn marketing_signed_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        signer(ctx, self.0.marketing_signed_by).await
+    }
+    async fn marketing_signed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.marketing_signed_at
+    }
+    async fn sales_signed_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        signer(ctx, self.0.sales_signed_by).await
+    }
+    async fn sales_signed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.sales_signed_at
+    }
+    async fn activated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.activated_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+async fn signer(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(load_one(&ctx.data_unchecked::<Loaders>().users, id)
+        .await?
+        .map(User::from))
+}
+
+#[derive(Default)]
+pub struct ContractQuery;
+
+#[Object]
+impl ContractQuery {
+    /// The active lead contract, if both leaders have signed one.
+    async fn lead_contract(&self, ctx: &Context<'_>) -> Result<Option<LeadContract>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        Ok(contracts::active(&tenant).await?.map(LeadContract))
+    }
+
+    /// Every version, newest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn lead_contracts(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<ContractStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<LeadContract>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let state = ctx.state();
+        let tenant = state.store.tenant(workspace_id);
+        let mut query = tenant.select::<lead_contract::Entity>();
+        if let Some(status) = status {
+            query = query.filter(lead_contract::Column::Status.eq(status));
+        }
+        Ok(paginate(
+            tenant.conn(),
+            query,
+            lead_contract::Column::Id,
+            Ordering {
+                column: lead_contract::Column::CreatedAt,
+                kind: SortKind::Time,
+                descending: true,
+            },
+            |row: &lead_contract::Model| (time_key(row.created_at), row.id),
+            PageArgs::new(ctx, first, after, last, before),
+            state.config.max_page_size,
+            LeadContract,
+        )
+        .await?)
+    }
+}
+
+#[derive(Default)]
+pub struct ContractMutation;
+
+#[Object]
+impl ContractMutation {
+    /// A new draft copying `fromId`, or the active contract, or the latest version.
+    async fn draft_lead_contract(
+        &self,
+        ctx: &Context<'_>,
+        from_id: Option<ID>,
+    ) -> Result<LeadContract> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditRevenueRules)?;
+        let from = from_id
+            .as_ref()
+            .map(|id| parse_id(id, "lead contract"))
+            .transpose()?;
+        Ok(LeadContract(
+            contracts::draft(ctx.state(), workspace_id, from, actor.user_id().ok()).await?,
+        ))
+    }
+
+    /// Replaces the terms of a draft (its signatures are cleared); editing a signed or active
+    /// version creates a new draft instead.
+    async fn update_lead_contract(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        terms: Json<Value>,
+    ) -> Result<LeadContract> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditRevenueRules)?;
+        let id = parse_id(&id, "lead contract")?;
+        ctx.state()
+            .store
+            .tenant(workspace_id)
+            .get::<lead_contract::Entity>(id)
+            .await?;
+        let terms = contracts::parse_terms(&terms.0)?;
+        Ok(LeadContract(
+            contracts::update(ctx.state(), workspace_id, id, terms, actor.user_id().ok()).await?,
+        ))
+    }
+
+    /// Signs a draft as the marketing leader or the sales leader; with both signatures it
+    /// becomes the active contract.
+    async fn sign_lead_contract(&self, ctx: &Context<'_>, id: ID) -> Result<LeadContract> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditRevenueRules)?;
+        let id = parse_id(&id, "lead contract")?;
+        let role = actor
+            .role
+            .ok_or_else(|| AppError::forbidden("only people sign contracts"))?;
+        let signed = contracts::sign(ctx.state(), workspace_id, id, actor.user_id()?, role).await?;
+        Ok(LeadContract(signed))
+    }
+}

@@ -1,0 +1,208 @@
+//! Lead contracts: drafts hold the terms; a draft signed by both a MARKETING_LEADER and a
+//! SALES_LEADER becomes the active contract (the previous one is superseded and kept). Editing a
+//! signed or active version makes a new draft.
+
+use chrono::Utc;
+use entity::{lead_contract, ContractStatus, Role};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{
+    domain::contract::Terms,
+    error::{AppError, AppResult},
+    state::AppState,
+    store::Tenant,
+};
+
+/// Parses and validates terms sent by a client, naming the path of the first problem.
+pub fn parse_terms(json: &Value) -> AppResult<Terms> {
+    let terms: Terms = serde_json::from_value(json.clone()).map_err(|err| {
+        AppError::bad_input(
+            "terms",
+            format!("does not match the contract's shape: {err}"),
+        )
+    })?;
+    terms
+        .validate()
+        .map_err(|err| AppError::bad_input(err.field, err.message))?;
+    Ok(terms)
+}
+
+pub fn terms_of(row: &lead_contract::Model) -> AppResult<Terms> {
+    serde_json::from_value(row.terms.clone()).map_err(AppError::internal)
+}
+
+/// The active contract's terms, or the seed defaults when none is active yet.
+pub async fn active_terms<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<(Option<lead_contract::Model>, Terms)> {
+    match active(tenant).await? {
+        Some(row) => {
+            let terms = terms_of(&row)?;
+            Ok((Some(row), terms))
+        }
+        None => Ok((None, Terms::seed())),
+    }
+}
+
+pub async fn active<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Option<lead_contract::Model>> {
+    Ok(tenant
+        .select::<lead_contract::Entity>()
+        .filter(lead_contract::Column::Status.eq(ContractStatus::Active))
+        .one(tenant.conn())
+        .await?)
+}
+
+async fn latest<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Option<lead_contract::Model>> {
+    Ok(tenant
+        .select::<lead_contract::Entity>()
+        .order_by_desc(lead_contract::Column::Version)
+        .one(tenant.conn())
+        .await?)
+}
+
+/// Inserts a new draft version holding `terms`.
+pub async fn insert_draft<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    terms: &Terms,
+    created_by: Option<Uuid>,
+) -> AppResult<lead_contract::Model> {
+    let previous = latest(tenant).await?;
+    let now = Utc::now();
+    Ok(lead_contract::Entity::insert(lead_contract::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(tenant.workspace_id()),
+        family_id: Set(previous.as_ref().map_or_else(Uuid::now_v7, |p| p.family_id)),
+        version: Set(previous.map_or(1, |p| p.version + 1)),
+        status: Set(ContractStatus::Draft),
+        terms: Set(serde_json::to_value(terms).map_err(AppError::internal)?),
+        marketing_signed_by: Set(None),
+        marketing_signed_at: Set(None),
+        sales_signed_by: Set(None),
+        sales_signed_at: Set(None),
+        activated_at: Set(None),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(tenant.conn())
+    .await?)
+}
+
+/// A new draft copying `from` (or the active, else the latest, version).
+pub async fn draft(
+    state: &AppState,
+    workspace_id: Uuid,
+    from: Option<Uuid>,
+    actor: Option<Uuid>,
+) -> AppResult<lead_contract::Model> {
+    let txn = state.store.begin_write().await?;
+    let tenant = Tenant::new(&txn, workspace_id);
+    let base = match from {
+        Some(id) => Some(tenant.get::<lead_contract::Entity>(id).await?),
+        None => match active(&tenant).await? {
+            Some(row) => Some(row),
+            None => latest(&tenant).await?,
+        },
+    };
+    let terms = match &base {
+        Some(row) => terms_of(row)?,
+        None => Terms::seed(),
+    };
+    let created = insert_draft(&tenant, &terms, actor).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Replaces a draft's terms; a signed or active version gets a new draft with them instead.
+pub async fn update(
+    state: &AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+    terms: Terms,
+    actor: Option<Uuid>,
+) -> AppResult<lead_contract::Model> {
+    let txn = state.store.begin_write().await?;
+    let tenant = Tenant::new(&txn, workspace_id);
+    let row = tenant.get::<lead_contract::Entity>(id).await?;
+    let saved = if row.status == ContractStatus::Draft {
+        let mut active = row.into_active_model();
+        active.terms = Set(serde_json::to_value(&terms).map_err(AppError::internal)?);
+        // Changed terms need fresh signatures.
+        active.marketing_signed_by = Set(None);
+        active.marketing_signed_at = Set(None);
+        active.sales_signed_by = Set(None);
+        active.sales_signed_at = Set(None);
+        active.updated_at = Set(Utc::now());
+        active.update(&txn).await?
+    } else {
+        insert_draft(&tenant, &terms, actor).await?
+    };
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Records the signer's signature (as the marketing or the sales leader); with both, the draft
+/// becomes the active contract.
+pub async fn sign(
+    state: &AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+    signer: Uuid,
+    role: Role,
+) -> AppResult<lead_contract::Model> {
+    let txn = state.store.begin_write().await?;
+    let tenant = Tenant::new(&txn, workspace_id);
+    let row = tenant.get::<lead_contract::Entity>(id).await?;
+    if row.status != ContractStatus::Draft {
+        return Err(AppError::Conflict(format!(
+            "version {} is {} already; draft a new version to change it",
+            row.version,
+            row.status.as_str()
+        )));
+    }
+    let now = Utc::now();
+    let mut active = row.clone().into_active_model();
+    match role {
+        Role::MarketingLeader => {
+            active.marketing_signed_by = Set(Some(signer));
+            active.marketing_signed_at = Set(Some(now));
+        }
+        Role::SalesLeader => {
+            active.sales_signed_by = Set(Some(signer));
+            active.sales_signed_at = Set(Some(now));
+        }
+        _ => {
+            return Err(AppError::forbidden(
+                "only a MARKETING_LEADER or a SALES_LEADER signs the lead contract",
+            ))
+        }
+    }
+    let marketing = role == Role::MarketingLeader || row.marketing_signed_by.is_some();
+    let sales = role == Role::SalesLeader || row.sales_signed_by.is_some();
+    if marketing && sales {
+        lead_contract::Entity::update_many()
+            .col_expr(
+                lead_contract::Column::Status,
+                ContractStatus::Superseded.as_str().into(),
+            )
+            .filter(lead_contract::Column::WorkspaceId.eq(workspace_id))
+            .filter(lead_contract::Column::Status.eq(ContractStatus::Active))
+            .exec(&txn)
+            .await?;
+        active.status = Set(ContractStatus::Active);
+        active.activated_at = Set(Some(now));
+    }
+    active.updated_at = Set(now);
+    let saved = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
