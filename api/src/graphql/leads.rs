@@ -8,6 +8,7 @@ use super::{
     accounts::{fit_breakdown, optional_id, Account, FitCriterion},
     catalog::Source,
     context::ContextExt,
+    lead_explain,
     loaders::{load_one, Loaders},
     pagination::{
         paginate, sort_value, time_key, OrderDirection, Ordering, Page, PageArgs, SortKind,
@@ -92,8 +93,35 @@ impl Lead {
     async fn fit_breakdown(&self) -> Vec<FitCriterion> {
         fit_breakdown(&self.0.fit_breakdown)
     }
+    /// Behaviour points in the ledger before decay; see `scoreBreakdown` for the score now.
     async fn engagement_score(&self) -> i32 {
         self.0.engagement_score
+    }
+    async fn pql_score(&self) -> i32 {
+        self.0.pql_score
+    }
+    /// HOT (a hand-raiser) or WARM, once the lead is an MQL.
+    async fn mql_kind(&self) -> Option<entity::MqlKind> {
+        self.0.mql_kind
+    }
+    async fn assigned_at(&self) -> Option<DateTime<Utc>> {
+        self.0.assigned_at
+    }
+    /// Every rule that fired, with its points, and the decay in force now.
+    async fn score_breakdown(&self, ctx: &Context<'_>) -> Result<lead_explain::LeadScore> {
+        lead_explain::score(ctx, &self.0).await
+    }
+    /// Why the lead is or is not an MQL under the active contract, criterion by criterion.
+    async fn qualification(&self, ctx: &Context<'_>) -> Result<lead_explain::Qualification> {
+        lead_explain::qualification(ctx, &self.0).await
+    }
+    /// Which routing rule sent the lead to its owner, and why.
+    async fn routing(&self) -> Option<Json<serde_json::Value>> {
+        lead_explain::routing(&self.0)
+    }
+    /// Every stage change: from, to, when, who, why.
+    async fn stage_history(&self, ctx: &Context<'_>) -> Result<Vec<lead_explain::StageChangeOut>> {
+        lead_explain::history(ctx, &self.0).await
     }
     async fn tags(&self) -> Vec<String> {
         serde_json::from_value(self.0.tags.clone()).unwrap_or_default()

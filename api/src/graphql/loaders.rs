@@ -4,7 +4,9 @@
 use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{account, asset, contact, opportunity, source, spend, user};
+use entity::{
+    account, asset, contact, opportunity, score_entry, source, spend, stage_change, user,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -104,6 +106,8 @@ pub struct Loaders {
     pub spend_by_campaign: DataLoader<ByParent<spend::Entity>>,
     pub contacts_by_account: DataLoader<ByParent<contact::Entity>>,
     pub opportunities_by_account: DataLoader<ByParent<opportunity::Entity>>,
+    pub ledger_by_contact: DataLoader<ByParent<score_entry::Entity>>,
+    pub stages_by_contact: DataLoader<ByParent<stage_change::Entity>>,
 }
 
 impl Loaders {
@@ -160,6 +164,26 @@ impl Loaders {
                     parent: contact::Column::AccountId,
                     parent_of: |c: &contact::Model| c.account_id,
                     order: contact::Column::CreatedAt,
+                },
+                tokio::spawn,
+            ),
+            ledger_by_contact: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: score_entry::Column::ContactId,
+                    parent_of: |e: &score_entry::Model| Some(e.contact_id),
+                    order: score_entry::Column::OccurredAt,
+                },
+                tokio::spawn,
+            ),
+            stages_by_contact: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: stage_change::Column::ContactId,
+                    parent_of: |c: &stage_change::Model| Some(c.contact_id),
+                    order: stage_change::Column::ChangedAt,
                 },
                 tokio::spawn,
             ),

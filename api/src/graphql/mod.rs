@@ -12,10 +12,13 @@ pub mod contracts;
 pub mod criteria_input;
 pub mod extension;
 pub mod icps;
+pub mod ingest;
+pub mod lead_explain;
 pub mod leads;
 pub mod loaders;
 pub mod opportunities;
 pub mod pagination;
+pub mod routing;
 pub mod types;
 pub mod workspaces;
 
@@ -35,6 +38,7 @@ pub struct QueryRoot(
     opportunities::OpportunityQuery,
     icps::IcpQuery,
     contracts::ContractQuery,
+    routing::RoutingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -49,6 +53,8 @@ pub struct MutationRoot(
     opportunities::OpportunityMutation,
     icps::IcpMutation,
     contracts::ContractMutation,
+    routing::RoutingMutation,
+    ingest::IngestMutation,
 );
 
 #[derive(MergedSubscription, Default)]

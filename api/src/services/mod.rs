@@ -4,6 +4,8 @@
 pub mod contracts;
 pub mod fit;
 pub mod icps;
+pub mod ingest;
 pub mod insights;
 pub mod records;
+pub mod routing;
 pub mod triggers;

@@ -129,7 +129,7 @@ fn account_domain_of(valid: &Valid) -> Option<String> {
     })
 }
 
-fn blank_contact(workspace_id: Uuid) -> contact::Model {
+pub(crate) fn blank_contact(workspace_id: Uuid) -> contact::Model {
     let now = Utc::now();
     contact::Model {
         id: Uuid::now_v7(),

@@ -2,8 +2,8 @@
 //! validated first; the valid ones are written in one transaction, so an item is either written
 //! whole or not at all.
 
-mod accounts;
-mod contacts;
+pub(crate) mod accounts;
+pub(crate) mod contacts;
 
 pub use accounts::{upsert_accounts, AccountInput};
 pub use contacts::{upsert_contacts, ContactInput};

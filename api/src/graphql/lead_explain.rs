@@ -1,0 +1,184 @@
+//! Why a lead has its score, why it is or is not an MQL, and how it got where it is.
+
+use async_graphql::{Context, Json, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{contact, LeadStage};
+
+use super::{
+    context::ContextExt,
+    loaders::{load_one, Loaders},
+};
+use crate::{
+    domain::{
+        criteria::Criteria,
+        scoring::{mql_kind, score_at, EntryKind, ScoreBreakdown},
+    },
+    services::{contracts, ingest::ledger_entry},
+};
+
+#[derive(SimpleObject)]
+pub struct ScoreLineOut {
+    /// The event type the rule scores.
+    pub rule: String,
+    /// BEHAVIOUR or PQL.
+    pub kind: String,
+    pub points: i32,
+    /// How many events it counted.
+    pub count: i32,
+}
+
+/// The lead's score as of now: every rule that fired, and the decay in force.
+#[derive(SimpleObject)]
+pub struct LeadScore {
+    pub fit: i32,
+    pub behaviour: i32,
+    pub pql: i32,
+    /// Decay for inactivity (0 or negative): the largest step of the contract that applies.
+    pub decay: i32,
+    /// Behaviour after decay, never below 0.
+    pub engagement: i32,
+    /// fit + engagement, compared with the contract's MQL threshold.
+    pub total: i32,
+    pub last_engaged_at: Option<DateTime<Utc>>,
+    pub lines: Vec<ScoreLineOut>,
+}
+
+#[derive(SimpleObject)]
+pub struct QualificationCriterion {
+    pub criterion: String,
+    pub met: bool,
+    pub detail: String,
+}
+
+/// Criterion by criterion, whether the lead meets the active contract.
+#[derive(SimpleObject)]
+pub struct Qualification {
+    pub qualifies: bool,
+    /// HOT (a hand-raiser) or WARM when it qualifies.
+    pub kind: Option<String>,
+    pub criteria: Vec<QualificationCriterion>,
+}
+
+#[derive(SimpleObject)]
+pub struct StageChangeOut {
+    pub from: Option<LeadStage>,
+    pub to: LeadStage,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<async_graphql::ID>,
+    pub reason: Option<String>,
+    pub contract_id: Option<async_graphql::ID>,
+}
+
+async fn breakdown(
+    ctx: &Context<'_>,
+    row: &contact::Model,
+) -> Result<(ScoreBreakdown, crate::domain::contract::Terms)> {
+    let tenant = ctx.state().store.tenant(row.workspace_id);
+    let (_, terms) = contracts::active_terms(&tenant).await?;
+    let entries = load_one(&ctx.data_unchecked::<Loaders>().ledger_by_contact, row.id)
+        .await?
+        .unwrap_or_default();
+    let ledger: Vec<_> = entries.iter().map(ledger_entry).collect();
+    Ok((score_at(&terms.scoring, &ledger, Utc::now()), terms))
+}
+
+pub async fn score(ctx: &Context<'_>, row: &contact::Model) -> Result<LeadScore> {
+    let (score, _) = breakdown(ctx, row).await?;
+    Ok(LeadScore {
+        fit: row.fit_score,
+        behaviour: score.behaviour,
+        pql: score.pql,
+        decay: score.decay,
+        engagement: score.total,
+        total: row.fit_score + score.total,
+        last_engaged_at: score.last_engaged_at,
+        lines: score
+            .lines
+            .iter()
+            .map(|l| ScoreLineOut {
+                rule: l.rule.clone(),
+                kind: match l.kind {
+                    EntryKind::Behaviour => "BEHAVIOUR".into(),
+                    EntryKind::Pql => "PQL".into(),
+                },
+                points: l.points,
+                count: l.count as i32,
+            })
+            .collect(),
+    })
+}
+
+pub async fn qualification(ctx: &Context<'_>, row: &contact::Model) -> Result<Qualification> {
+    let (score, terms) = breakdown(ctx, row).await?;
+    let threshold = terms.scoring.mql_threshold;
+    let total = row.fit_score + score.total;
+    let source_paused = match row.source_id {
+        Some(id) => load_one(&ctx.data_unchecked::<Loaders>().sources, id)
+            .await?
+            .is_some_and(|s| s.paused),
+        None => false,
+    };
+    let mut criteria = vec![
+        QualificationCriterion {
+            criterion: "fits the ICP".into(),
+            met: row.fit_score >= terms.acceptance.min_fit,
+            detail: format!("fit {} (needs {})", row.fit_score, terms.acceptance.min_fit),
+        },
+        QualificationCriterion {
+            criterion: "score reaches the MQL threshold".into(),
+            met: total >= threshold && score.total > 0,
+            detail: format!(
+                "fit {} + engagement {} = {total} (threshold {threshold})",
+                row.fit_score, score.total
+            ),
+        },
+        QualificationCriterion {
+            criterion: "source is not paused".into(),
+            met: !source_paused,
+            detail: if source_paused {
+                "its source is paused by the source rule: new leads stay LEAD until revops resumes it".into()
+            } else {
+                "ok".into()
+            },
+        },
+    ];
+    if let Some(json) = &terms.acceptance.criteria {
+        if let Ok(extra) = Criteria::parse(json) {
+            criteria.push(QualificationCriterion {
+                criterion: format!("meets {extra}"),
+                met: true,
+                detail: "evaluated when the lead's events arrive".into(),
+            });
+        }
+    }
+    let kind = mql_kind(&terms.scoring, row.fit_score, &score);
+    let qualifies = criteria.iter().all(|c| c.met) && kind.is_some();
+    Ok(Qualification {
+        qualifies,
+        kind: kind
+            .filter(|_| qualifies)
+            .map(|k| format!("{k:?}").to_uppercase()),
+        criteria,
+    })
+}
+
+pub async fn history(ctx: &Context<'_>, row: &contact::Model) -> Result<Vec<StageChangeOut>> {
+    let changes = load_one(&ctx.data_unchecked::<Loaders>().stages_by_contact, row.id)
+        .await?
+        .unwrap_or_default();
+    Ok(changes
+        .into_iter()
+        .map(|c| StageChangeOut {
+            from: c.from_stage,
+            to: c.to_stage,
+            at: c.changed_at,
+            actor_id: c.actor_id.map(Into::into),
+            reason: c.reason,
+            contract_id: c.contract_id.map(Into::into),
+        })
+        .collect())
+}
+
+pub fn routing(row: &contact::Model) -> Option<Json<serde_json::Value>> {
+    row.routing.clone().map(Json)
+}
