@@ -14,6 +14,7 @@ mod fit_scoring;
 mod http_spec;
 mod insights;
 mod isolation;
+mod lead_scenario;
 mod limits;
 mod records;
 mod schema_drift;

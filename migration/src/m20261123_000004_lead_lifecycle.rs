@@ -172,7 +172,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             &[
                 // A replayed event can never add a rule's points twice.
-                index(t, &["workspace_id", "event_id", "rule"], true),
+                index(t, &["workspace_id", "event_id", "kind", "rule"], true),
                 index(t, &["workspace_id", "contact_id", "occurred_at"], false),
             ],
         )

@@ -19,6 +19,7 @@ pub mod loaders;
 pub mod opportunities;
 pub mod pagination;
 pub mod routing;
+pub mod triggers;
 pub mod types;
 pub mod workspaces;
 
@@ -39,6 +40,7 @@ pub struct QueryRoot(
     icps::IcpQuery,
     contracts::ContractQuery,
     routing::RoutingQuery,
+    triggers::TriggerQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -55,6 +57,7 @@ pub struct MutationRoot(
     contracts::ContractMutation,
     routing::RoutingMutation,
     ingest::IngestMutation,
+    triggers::TriggerMutation,
 );
 
 #[derive(MergedSubscription, Default)]

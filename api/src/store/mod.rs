@@ -132,6 +132,27 @@ fn id_condition<E: EntityTrait>(id: Uuid) -> sea_orm::Condition {
     sea_orm::Condition::all().add(id_column::<E>().eq(id))
 }
 
+/// Makes concurrent writers that create records by natural key (accounts by domain, contacts by
+/// email, sources by name) take turns within one workspace, so two batches naming the same new
+/// company cannot both create it. SQLite's IMMEDIATE transactions already serialize writers; on
+/// Postgres this takes a transaction-scoped advisory lock keyed by the workspace.
+pub async fn serialize_identity_writes<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: Uuid,
+) -> AppResult<()> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let (high, low) = workspace_id.as_u64_pair();
+        let key = (high ^ low) as i64;
+        conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Parses an ID argument; a malformed one cannot name any row, so it is NOT_FOUND like any other
 /// id the caller cannot see.
 pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> {

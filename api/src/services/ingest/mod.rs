@@ -57,6 +57,7 @@ pub async fn ingest(
     }
 
     let txn = state.store.begin_write().await?;
+    crate::store::serialize_identity_writes(&txn, workspace_id).await?;
     let tenant = Tenant::new(&txn, workspace_id);
     let keys: Vec<String> = valid.iter().map(|(_, e)| e.key.clone()).collect();
     let seen: HashMap<String, event::Model> = tenant

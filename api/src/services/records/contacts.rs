@@ -213,6 +213,7 @@ pub async fn upsert_contacts(
     }
 
     let txn = state.store.begin_write().await?;
+    crate::store::serialize_identity_writes(&txn, workspace_id).await?;
     let tenant = Tenant::new(&txn, workspace_id);
     let members = member_ids(&tenant).await?;
     let fit = FitModels::load(&tenant).await?;
