@@ -15,6 +15,7 @@ mod http_spec;
 mod insights;
 mod isolation;
 mod lead_scenario;
+mod lead_work;
 mod limits;
 mod records;
 mod schema_drift;

@@ -13,6 +13,7 @@ pub mod criteria_input;
 pub mod extension;
 pub mod icps;
 pub mod ingest;
+pub mod lead_actions;
 pub mod lead_explain;
 pub mod leads;
 pub mod loaders;
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     contracts::ContractQuery,
     routing::RoutingQuery,
     triggers::TriggerQuery,
+    lead_actions::LeadActionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -58,6 +60,7 @@ pub struct MutationRoot(
     routing::RoutingMutation,
     ingest::IngestMutation,
     triggers::TriggerMutation,
+    lead_actions::LeadActionMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -6,6 +6,8 @@ pub mod fit;
 pub mod icps;
 pub mod ingest;
 pub mod insights;
+pub mod lead_actions;
 pub mod records;
 pub mod routing;
+pub mod sources;
 pub mod triggers;

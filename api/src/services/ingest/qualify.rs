@@ -75,10 +75,16 @@ pub async fn evaluate<C: ConnectionTrait>(
         let kind = mql_kind(&terms.scoring, row.fit_score, &score);
         let accepted = row.fit_score >= terms.acceptance.min_fit
             && acceptance.as_ref().is_none_or(|c| c.evaluate(&view));
-        let paused = row
-            .source_id
-            .and_then(|s| resolved.sources.get(&s))
-            .is_some_and(|s: &source::Model| s.paused);
+        let paused = match row.source_id {
+            Some(id) => match resolved.sources.get(&id) {
+                Some(known) => known.paused,
+                None => tenant
+                    .get::<source::Entity>(id)
+                    .await
+                    .is_ok_and(|s| s.paused),
+            },
+            None => false,
+        };
         let qualifies =
             matches!(row.stage, LeadStage::Lead | LeadStage::Nurture) && accepted && !paused;
         match kind {

@@ -1,0 +1,152 @@
+//! Source health: the rejection rate of each source per calendar month, from the stage history
+//! and the rejections (not from counters), and the contract's source rule that pauses a source.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use entity::{membership, rejection, source, stage_change, LeadStage, Role, TriggerKind};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use crate::{
+    domain::contract::Terms,
+    error::AppResult,
+    services::triggers::{self, NewTrigger},
+    store::Tenant,
+};
+
+/// One source's figures for one calendar month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthRate {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub mqls: u64,
+    pub rejections: u64,
+    pub rate: f64,
+}
+
+fn month_start(year: i32, month: u32) -> DateTime<Utc> {
+    Utc.from_utc_datetime(
+        &NaiveDate::from_ymd_opt(year, month, 1)
+            .expect("valid month")
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight"),
+    )
+}
+
+/// The first instants of `count` calendar months ending with the month of `now`, oldest first.
+fn months_back(now: DateTime<Utc>, count: u32) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let (mut year, mut month) = (now.year(), now.month());
+    let mut spans = Vec::new();
+    for _ in 0..count {
+        let start = month_start(year, month);
+        let end = if month == 12 {
+            month_start(year + 1, 1)
+        } else {
+            month_start(year, month + 1)
+        };
+        spans.push((start, end));
+        if month == 1 {
+            year -= 1;
+            month = 12;
+        } else {
+            month -= 1;
+        }
+    }
+    spans.reverse();
+    spans
+}
+
+/// The source's MQLs and rejections in each of the last `months` months (the current included).
+pub async fn monthly_rates<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    source_id: Uuid,
+    now: DateTime<Utc>,
+    months: u32,
+) -> AppResult<Vec<MonthRate>> {
+    let mut rates = Vec::new();
+    for (start, end) in months_back(now, months) {
+        let mqls = tenant
+            .select::<stage_change::Entity>()
+            .filter(stage_change::Column::SourceId.eq(source_id))
+            .filter(stage_change::Column::ToStage.eq(LeadStage::Mql))
+            .filter(stage_change::Column::ChangedAt.gte(start))
+            .filter(stage_change::Column::ChangedAt.lt(end))
+            .count(tenant.conn())
+            .await?;
+        let rejections = tenant
+            .select::<rejection::Entity>()
+            .filter(rejection::Column::SourceId.eq(source_id))
+            .filter(rejection::Column::RejectedAt.gte(start))
+            .filter(rejection::Column::RejectedAt.lt(end))
+            .count(tenant.conn())
+            .await?;
+        rates.push(MonthRate {
+            month: start.format("%Y-%m").to_string(),
+            mqls,
+            rejections,
+            rate: if mqls == 0 {
+                0.0
+            } else {
+                rejections as f64 / mqls as f64
+            },
+        });
+    }
+    Ok(rates)
+}
+
+/// Pauses the source when its rejection rate exceeded the contract's limit in each of the last
+/// `consecutiveMonths` months, and tells the marketing leaders. Idempotent.
+pub async fn apply_rule<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    source_id: Uuid,
+    terms: &Terms,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<entity::trigger::Model>> {
+    let rule = &terms.source_rule;
+    let row = tenant.get::<source::Entity>(source_id).await?;
+    if row.paused {
+        return Ok(Vec::new());
+    }
+    let rates = monthly_rates(tenant, source_id, now, rule.consecutive_months).await?;
+    let breached = rates
+        .iter()
+        .all(|m| m.mqls >= u64::from(rule.min_mqls) && m.rate > rule.max_rejection_rate);
+    if !breached {
+        return Ok(Vec::new());
+    }
+    let name = row.name.clone();
+    let mut active = row.into_active_model();
+    active.paused = Set(true);
+    active.paused_at = Set(Some(now));
+    active.update(tenant.conn()).await?;
+    let leaders = tenant
+        .select::<membership::Entity>()
+        .filter(membership::Column::Role.eq(Role::MarketingLeader))
+        .all(tenant.conn())
+        .await?;
+    let figures: Vec<String> = rates
+        .iter()
+        .map(|m| format!("{}: {} of {} rejected", m.month, m.rejections, m.mqls))
+        .collect();
+    let mut written = Vec::new();
+    for leader in leaders {
+        written.push(
+            triggers::write(tenant, NewTrigger {
+                recipient_id: leader.user_id,
+                kind: TriggerKind::SourcePaused,
+                lead_id: None,
+                due_at: None,
+                message: format!(
+                    "Source `{name}` is paused: its rejection rate passed {:.0}% for {} months ({})",
+                    rule.max_rejection_rate * 100.0,
+                    rule.consecutive_months,
+                    figures.join("; ")
+                ),
+            })
+            .await?,
+        );
+    }
+    Ok(written)
+}

@@ -1,0 +1,450 @@
+//! Working the lead: accept, reject inside the window (and not after), dispute and resolve,
+//! qualify, convert, recycle, reassign; and the source rule pausing a source whose rejection
+//! rate stays above 20% for two months.
+
+use chrono::{Duration, Utc};
+use sea_orm::ConnectionTrait;
+use serde_json::{json, Value};
+
+use crate::support::{Session, TestApp};
+
+const INGEST: &str = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status error { code field message } } } }";
+
+struct Team {
+    owner: Session,
+    rep: Session,
+    cmo: Session,
+    cro: Session,
+    marketer: Session,
+    token: String,
+}
+
+/// An active seed contract, no ICP (fit 0: a demo request alone, +50, makes a HOT MQL), and one
+/// rule sending every lead to `rep`.
+async fn team(app: &TestApp) -> Team {
+    let owner = app.owner("Working leads").await;
+    let rep = app.member(&owner, "REP").await;
+    let cmo = app.member(&owner, "MARKETING_LEADER").await;
+    let cro = app.member(&owner, "SALES_LEADER").await;
+    let marketer = app.member(&owner, "MARKETER").await;
+    let draft = app
+        .gql(
+            Some(&owner.access),
+            "{ leadContracts { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let id = draft.data("leadContracts")["edges"][0]["node"]["id"].clone();
+    // The seed contract wants a fit of 25; these tests run without an ICP.
+    let mut terms = app
+        .gql(
+            Some(&owner.access),
+            "query { leadContracts { edges { node { terms } } } }",
+            json!({}),
+        )
+        .await
+        .data("leadContracts")["edges"][0]["node"]["terms"]
+        .clone();
+    terms["acceptance"]["minFit"] = json!(0);
+    app.gql(
+        Some(&owner.access),
+        "mutation($id: ID!, $t: JSON!) { updateLeadContract(id: $id, terms: $t) { id } }",
+        json!({"id": id, "t": terms}),
+    )
+    .await
+    .data("updateLeadContract");
+    for signer in [&cmo, &cro] {
+        app.gql(
+            Some(&signer.access),
+            "mutation($id: ID!) { signLeadContract(id: $id) { status } }",
+            json!({"id": id}),
+        )
+        .await
+        .data("signLeadContract");
+    }
+    app.gql(
+        Some(&owner.access),
+        "mutation($rep: ID!) { createRoutingRule(input: {name: \"Everyone\", position: 1, criteria: {field: \"lead.stage\", op: EXISTS}, targets: [{userId: $rep}]}) { id } }",
+        json!({"rep": rep.user_id}),
+    )
+    .await
+    .data("createRoutingRule");
+    let (token, _) = app.api_token(&owner, &["events:write"]).await;
+    Team {
+        owner,
+        rep,
+        cmo,
+        cro,
+        marketer,
+        token,
+    }
+}
+
+/// Ingests a demo request for `email` from `source`; returns the lead's id.
+async fn hot_lead(app: &TestApp, team: &Team, email: &str, source: &str) -> String {
+    let events = json!([{"idempotencyKey": format!("demo-{email}"), "type": "demo_request", "contact": {"email": email, "name": email}, "source": source}]);
+    let reply = app
+        .gql(Some(&team.token), INGEST, json!({"e": events}))
+        .await;
+    assert_eq!(
+        reply.data("ingestEvents")["results"][0]["status"],
+        "ACCEPTED",
+        "{}",
+        reply.raw
+    );
+    let lead = app
+        .gql(Some(&team.owner.access), "query($q: String) { leads(filter: {search: $q}) { edges { node { id stage owner { id } } } } }", json!({"q": email}))
+        .await;
+    lead.data("leads")["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn stage_of(app: &TestApp, team: &Team, id: &str) -> Value {
+    app.gql(
+        Some(&team.owner.access),
+        "query($id: ID!) { lead(id: $id) { stage tags owner { id } } }",
+        json!({"id": id}),
+    )
+    .await
+    .data("lead")
+    .clone()
+}
+
+#[actix_web::test]
+async fn the_owner_accepts_qualifies_and_converts() {
+    let app = TestApp::start().await;
+    let team = team(&app).await;
+    let id = hot_lead(&app, &team, "ana@acme.com", "Website").await;
+    assert_eq!(stage_of(&app, &team, &id).await["stage"], "MQL");
+
+    let other_rep = app.member(&team.owner, "REP").await;
+    let stranger = app
+        .gql(
+            Some(&other_rep.access),
+            "mutation($id: ID!) { acceptLead(id: $id) { stage } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        stranger.code(),
+        "FORBIDDEN",
+        "only the owner, their manager or a leader"
+    );
+
+    let accepted = app
+        .gql(
+            Some(&team.rep.access),
+            "mutation($id: ID!) { acceptLead(id: $id) { stage } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(accepted.data("acceptLead")["stage"], "SAL");
+    let twice = app
+        .gql(
+            Some(&team.rep.access),
+            "mutation($id: ID!) { acceptLead(id: $id) { stage } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(twice.code(), "BAD_USER_INPUT");
+    assert!(
+        twice.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("SAL"),
+        "{}",
+        twice.raw
+    );
+
+    let qualified = app
+        .gql(
+            Some(&team.rep.access),
+            "mutation($id: ID!) { qualifyLead(id: $id, bant: {budget: \"$40k approved\", authority: \"VP signs\", need: \"routing chaos\", timing: \"this quarter\"}) { stage stageHistory { to reason } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let lead = qualified.data("qualifyLead");
+    assert_eq!(lead["stage"], "SQL");
+    assert!(lead["stageHistory"][2]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("$40k approved"));
+
+    // The lead has no account (personal? no: acme.com is a business domain, so it has one).
+    let opp = app
+        .gql(Some(&team.rep.access), "mutation($id: ID!) { convertLead(id: $id, input: {name: \"Acme deal\", amount: 40000}) { stage amount source { name } lead { stage } } }", json!({"id": id}))
+        .await;
+    let opp = opp.data("convertLead");
+    assert_eq!(opp["stage"], "DISCOVERY");
+    assert_eq!(opp["source"]["name"], "Website");
+    assert_eq!(opp["lead"]["stage"], "OPPORTUNITY");
+}
+
+#[actix_web::test]
+async fn rejections_need_a_reason_inside_the_window_and_can_be_disputed() {
+    let app = TestApp::start().await;
+    let team = team(&app).await;
+    let id = hot_lead(&app, &team, "bo@globex.com", "Website").await;
+    let reject = "mutation($id: ID!, $r: RejectionReason!, $n: String) { rejectLead(id: $id, reason: $r, note: $n) { stage } }";
+    let no_note = app
+        .gql(
+            Some(&team.rep.access),
+            reject,
+            json!({"id": id, "r": "OTHER"}),
+        )
+        .await;
+    assert_eq!(no_note.field(), Some("note"));
+    let rejected = app
+        .gql(
+            Some(&team.rep.access),
+            reject,
+            json!({"id": id, "r": "NO_BUDGET"}),
+        )
+        .await;
+    assert_eq!(rejected.data("rejectLead")["stage"], "NURTURE");
+
+    let listed = app.gql(Some(&team.marketer.access), "{ rejections(filter: {reason: [NO_BUDGET]}) { totalCount edges { node { id reason lead { id } source { name } } } } }", json!({})).await;
+    let rejection = listed.data("rejections")["edges"][0]["node"].clone();
+    assert_eq!(listed.data("rejections")["totalCount"], 1);
+    assert_eq!(rejection["source"]["name"], "Website");
+
+    let dispute = "mutation($id: ID!) { disputeRejection(id: $id, note: \"They booked a budget call yesterday\") { disputedAt } }";
+    let by_rep = app
+        .gql(
+            Some(&team.rep.access),
+            dispute,
+            json!({"id": rejection["id"]}),
+        )
+        .await;
+    assert_eq!(by_rep.code(), "FORBIDDEN", "marketing disputes");
+    let disputed = app
+        .gql(
+            Some(&team.marketer.access),
+            dispute,
+            json!({"id": rejection["id"]}),
+        )
+        .await;
+    assert!(disputed.data("disputeRejection")["disputedAt"].is_string());
+    let cro_inbox = app
+        .gql(Some(&team.cro.access), "{ triggers { kind } }", json!({}))
+        .await;
+    assert!(cro_inbox
+        .data("triggers")
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["kind"] == "REJECTION_DISPUTED"));
+
+    let resolved = app
+        .gql(
+            Some(&team.cmo.access),
+            "mutation($id: ID!) { resolveDispute(id: $id, upheld: true) { resolution } }",
+            json!({"id": rejection["id"]}),
+        )
+        .await;
+    assert_eq!(resolved.data("resolveDispute")["resolution"], "UPHELD");
+    let back = stage_of(&app, &team, &id).await;
+    assert_eq!(back["stage"], "MQL");
+    assert_eq!(
+        back["owner"]["id"],
+        json!(team.rep.user_id),
+        "the lead returns to its rep"
+    );
+
+    // After the 48-hour window, rejection is refused.
+    let late = hot_lead(&app, &team, "cy@initech.com", "Website").await;
+    let db = app.state.store.db();
+    let past = (Utc::now() - Duration::hours(49)).to_rfc3339();
+    let sql = if app.state.config.is_sqlite() {
+        format!(
+            "UPDATE contacts SET assigned_at = '{past}' WHERE id = x'{}'",
+            late.replace('-', "")
+        )
+    } else {
+        format!("UPDATE contacts SET assigned_at = '{past}' WHERE id = '{late}'")
+    };
+    db.execute_unprepared(&sql).await.unwrap();
+    let closed = app
+        .gql(
+            Some(&team.rep.access),
+            reject,
+            json!({"id": late, "r": "BAD_TIMING"}),
+        )
+        .await;
+    assert_eq!(closed.code(), "SLA_WINDOW_CLOSED", "{}", closed.raw);
+    assert_eq!(
+        stage_of(&app, &team, &late).await["stage"],
+        "MQL",
+        "nothing changed"
+    );
+}
+
+#[actix_web::test]
+async fn recycling_and_reassigning() {
+    let app = TestApp::start().await;
+    let team = team(&app).await;
+    let id = hot_lead(&app, &team, "di@umbrella.com", "Website").await;
+    let check_back = app
+        .gql(
+            Some(&team.rep.access),
+            "mutation($id: ID!) { recycleLead(id: $id, tag: CHECK_BACK) { stage } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(check_back.field(), Some("until"));
+    let recycled = app
+        .gql(Some(&team.rep.access), "mutation($id: ID!) { recycleLead(id: $id, tag: CHECK_BACK, until: \"2027-03-01\") { stage tags } }", json!({"id": id}))
+        .await;
+    assert_eq!(
+        recycled.data("recycleLead"),
+        &json!({"stage": "NURTURE", "tags": ["CHECK_BACK"]})
+    );
+
+    let other = hot_lead(&app, &team, "ed@hooli.com", "Website").await;
+    let second_rep = app.member(&team.owner, "REP").await;
+    let by_rep = app
+        .gql(
+            Some(&team.rep.access),
+            "mutation($id: ID!, $u: ID!) { assignLead(id: $id, userId: $u) { owner { id } } }",
+            json!({"id": other, "u": second_rep.user_id}),
+        )
+        .await;
+    assert_eq!(by_rep.code(), "FORBIDDEN");
+    let moved = app.gql(Some(&team.cro.access), "mutation($id: ID!, $u: ID!) { assignLead(id: $id, userId: $u) { owner { id } routing } }", json!({"id": other, "u": second_rep.user_id})).await;
+    assert_eq!(
+        moved.data("assignLead")["owner"]["id"],
+        json!(second_rep.user_id)
+    );
+    let inbox = app
+        .gql(
+            Some(&second_rep.access),
+            "{ triggers { kind lead { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(inbox.data("triggers")[0]["kind"], "LEAD_ASSIGNED");
+}
+
+#[actix_web::test]
+async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
+    let app = TestApp::start().await;
+    let team = team(&app).await;
+    // This month: 10 MQLs from "Cheap list", 3 of them rejected (30%).
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        ids.push(hot_lead(&app, &team, &format!("lead{i}@cheap{i}.io"), "Cheap list").await);
+    }
+    let reject = "mutation($id: ID!) { rejectLead(id: $id, reason: WRONG_SEGMENT) { stage } }";
+    for id in &ids[..2] {
+        app.gql(Some(&team.rep.access), reject, json!({"id": id}))
+            .await
+            .data("rejectLead");
+    }
+    // Last month: the same figures, written into the history as it would have been recorded.
+    let db = app.state.store.db();
+    let sqlite = app.state.config.is_sqlite();
+    let last_month = (Utc::now() - Duration::days(32)).to_rfc3339();
+    let ws = team.owner.workspace_id.clone().unwrap();
+    let source = app
+        .gql(
+            Some(&team.owner.access),
+            "{ sources { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await;
+    let cheap = source.data("sources")["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["name"] == "Cheap list")
+        .unwrap()["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let uuid_sql = |id: &str| {
+        if sqlite {
+            format!("x'{}'", id.replace('-', ""))
+        } else {
+            format!("'{id}'")
+        }
+    };
+    for _ in 0..10 {
+        db.execute_unprepared(&format!(
+            "INSERT INTO stage_changes (id, workspace_id, contact_id, from_stage, to_stage, changed_at, source_id) VALUES ({}, {}, {}, 'LEAD', 'MQL', '{last_month}', {})",
+            uuid_sql(&uuid::Uuid::now_v7().to_string()), uuid_sql(&ws), uuid_sql(&ids[9]), uuid_sql(&cheap)
+        ))
+        .await
+        .unwrap();
+    }
+    for _ in 0..3 {
+        db.execute_unprepared(&format!(
+            "INSERT INTO rejections (id, workspace_id, contact_id, rejected_by, source_id, reason, rejected_at) VALUES ({}, {}, {}, {}, {}, 'WRONG_SEGMENT', '{last_month}')",
+            uuid_sql(&uuid::Uuid::now_v7().to_string()), uuid_sql(&ws), uuid_sql(&ids[9]), uuid_sql(&team.rep.user_id), uuid_sql(&cheap)
+        ))
+        .await
+        .unwrap();
+    }
+    // The third rejection this month crosses 20% again: the source is paused.
+    app.gql(Some(&team.rep.access), reject, json!({"id": ids[2]}))
+        .await
+        .data("rejectLead");
+    let health = app.gql(Some(&team.cmo.access), "query($id: ID!) { sourceHealth(sourceId: $id, months: 2) { month mqls rejections rejectionRate } }", json!({"id": cheap})).await;
+    let months = health.data("sourceHealth").as_array().unwrap().clone();
+    assert_eq!(months[0]["mqls"], 10);
+    assert_eq!(months[0]["rejections"], 3);
+    assert_eq!(months[1]["rejectionRate"], 0.3);
+    let paused = app
+        .gql(
+            Some(&team.owner.access),
+            "query { sources { edges { node { name paused } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(paused.data("sources")["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["node"] == json!({"name": "Cheap list", "paused": true})));
+    let inbox = app
+        .gql(
+            Some(&team.cmo.access),
+            "{ triggers { kind message } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        inbox
+            .data("triggers")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["kind"] == "SOURCE_PAUSED"),
+        "{}",
+        inbox.raw
+    );
+
+    // Its next lead stays LEAD, and says why.
+    let next = hot_lead(&app, &team, "next@cheapnext.io", "Cheap list").await;
+    let lead = app
+        .gql(Some(&team.owner.access), "query($id: ID!) { lead(id: $id) { stage qualification { qualifies criteria { criterion met } } } }", json!({"id": next}))
+        .await;
+    let lead = lead.data("lead");
+    assert_eq!(lead["stage"], "LEAD");
+    assert!(lead["qualification"]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["criterion"] == "source is not paused" && c["met"] == false));
+
+    let resumed = app
+        .gql(
+            Some(&team.owner.access),
+            "mutation($id: ID!) { resumeSource(id: $id) { paused } }",
+            json!({"id": cheap}),
+        )
+        .await;
+    assert_eq!(resumed.data("resumeSource")["paused"], false);
+    let _ = team.marketer;
+}
