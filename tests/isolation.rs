@@ -17,6 +17,12 @@ struct VictimIds {
     asset_id: String,
     opportunity_id: String,
     icp_id: String,
+    contract_id: String,
+    routing_rule_id: String,
+    mql_id: String,
+    rejection_id: String,
+    trigger_id: String,
+    owner_user_id: String,
 }
 
 /// One row of the matrix: an operation and the variables that aim it at the victim.
@@ -143,6 +149,196 @@ fn cases() -> Vec<Case> {
             query: "mutation($id: ID!) { deleteIcp(id: $id) }",
             variables: |v| json!({"id": v.icp_id}),
         },
+        Case {
+            name: "draftLeadContract (fromId)",
+            query: "mutation($id: ID!) { draftLeadContract(fromId: $id) { id } }",
+            variables: |v| json!({"id": v.contract_id}),
+        },
+        Case {
+            name: "updateLeadContract",
+            query: "mutation($id: ID!) { updateLeadContract(id: $id, terms: {}) { id } }",
+            variables: |v| json!({"id": v.contract_id}),
+        },
+        Case {
+            name: "signLeadContract",
+            query: "mutation($id: ID!) { signLeadContract(id: $id) { id } }",
+            variables: |v| json!({"id": v.contract_id}),
+        },
+        Case {
+            name: "updateRoutingRule",
+            query: "mutation($id: ID!) { updateRoutingRule(id: $id, input: {name: \"x\", position: 1, criteria: {field: \"lead.stage\", op: EXISTS}, targets: []}) { id } }",
+            variables: |v| json!({"id": v.routing_rule_id}),
+        },
+        Case {
+            name: "deleteRoutingRule",
+            query: "mutation($id: ID!) { deleteRoutingRule(id: $id) }",
+            variables: |v| json!({"id": v.routing_rule_id}),
+        },
+        Case {
+            name: "createRoutingRule (targets.userId)",
+            query: "mutation($id: ID!) { createRoutingRule(input: {name: \"x\", position: 1, criteria: {field: \"lead.stage\", op: EXISTS}, targets: [{userId: $id}]}) { id } }",
+            variables: |v| json!({"id": v.owner_user_id}),
+        },
+        Case {
+            name: "acceptLead",
+            query: "mutation($id: ID!) { acceptLead(id: $id) { id } }",
+            variables: |v| json!({"id": v.mql_id}),
+        },
+        Case {
+            name: "rejectLead",
+            query: "mutation($id: ID!) { rejectLead(id: $id, reason: NO_BUDGET) { id } }",
+            variables: |v| json!({"id": v.mql_id}),
+        },
+        Case {
+            name: "qualifyLead",
+            query: "mutation($id: ID!) { qualifyLead(id: $id, bant: {budget: \"b\", authority: \"a\", need: \"n\", timing: \"t\"}) { id } }",
+            variables: |v| json!({"id": v.mql_id}),
+        },
+        Case {
+            name: "convertLead",
+            query: "mutation($id: ID!) { convertLead(id: $id, input: {name: \"x\", amount: 1}) { id } }",
+            variables: |v| json!({"id": v.mql_id}),
+        },
+        Case {
+            name: "recycleLead",
+            query: "mutation($id: ID!) { recycleLead(id: $id, tag: FUTURE) { id } }",
+            variables: |v| json!({"id": v.mql_id}),
+        },
+        Case {
+            name: "assignLead",
+            query: "mutation($id: ID!) { assignLead(id: $id, userId: $id) { id } }",
+            variables: |v| json!({"id": v.mql_id}),
+        },
+        Case {
+            name: "disputeRejection",
+            query: "mutation($id: ID!) { disputeRejection(id: $id, note: \"x\") { id } }",
+            variables: |v| json!({"id": v.rejection_id}),
+        },
+        Case {
+            name: "resolveDispute",
+            query: "mutation($id: ID!) { resolveDispute(id: $id, upheld: true) { id } }",
+            variables: |v| json!({"id": v.rejection_id}),
+        },
+        Case {
+            name: "resumeSource",
+            query: "mutation($id: ID!) { resumeSource(id: $id) { id } }",
+            variables: |v| json!({"id": v.source_id}),
+        },
+        Case {
+            name: "sourceHealth",
+            query: "query($id: ID!) { sourceHealth(sourceId: $id) { month } }",
+            variables: |v| json!({"id": v.source_id}),
+        },
+        Case {
+            name: "acknowledgeTrigger",
+            query: "mutation($id: ID!) { acknowledgeTrigger(id: $id) { id } }",
+            variables: |v| json!({"id": v.trigger_id}),
+        },
+        Case {
+            name: "triggers (since)",
+            query: "query($id: ID!) { triggers(since: $id) { id } }",
+            variables: |v| json!({"id": v.trigger_id}),
+        },
+    ]
+}
+
+/// The victim's lead pipeline: a signed contract, a routing rule, an MQL with its trigger, and
+/// a rejected lead. Returns (contract, rule, mql, rejection, trigger) ids.
+async fn victim_pipeline(app: &TestApp, victim: &Session) -> [String; 5] {
+    let cmo = app.member(victim, "MARKETING_LEADER").await;
+    let cro = app.member(victim, "SALES_LEADER").await;
+    let contracts = app
+        .gql(
+            Some(&victim.access),
+            "{ leadContracts { edges { node { id terms } } } }",
+            json!({}),
+        )
+        .await;
+    let node = contracts.data("leadContracts")["edges"][0]["node"].clone();
+    let mut terms = node["terms"].clone();
+    terms["acceptance"]["minFit"] = json!(0);
+    app.gql(
+        Some(&victim.access),
+        "mutation($id: ID!, $t: JSON!) { updateLeadContract(id: $id, terms: $t) { id } }",
+        json!({"id": node["id"], "t": terms}),
+    )
+    .await
+    .data("updateLeadContract");
+    for signer in [&cmo, &cro] {
+        app.gql(
+            Some(&signer.access),
+            "mutation($id: ID!) { signLeadContract(id: $id) { status } }",
+            json!({"id": node["id"]}),
+        )
+        .await
+        .data("signLeadContract");
+    }
+    let rule = app
+        .gql(
+            Some(&victim.access),
+            "mutation($u: ID!) { createRoutingRule(input: {name: \"All\", position: 1, criteria: {field: \"lead.stage\", op: EXISTS}, targets: [{userId: $u}]}) { id } }",
+            json!({"u": victim.user_id}),
+        )
+        .await;
+    let rule_id = rule.data("createRoutingRule")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (token, _) = app.api_token(victim, &["events:write"]).await;
+    let ingest = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status } } }";
+    for email in ["mql@victim.com", "rejected@victim.com"] {
+        app.gql(Some(&token), ingest, json!({"e": [{"idempotencyKey": email, "type": "demo_request", "contact": {"email": email}}]}))
+            .await
+            .data("ingestEvents");
+    }
+    let leads = app
+        .gql(
+            Some(&victim.access),
+            "{ leads(filter: {stage: [MQL]}) { edges { node { id email } } } }",
+            json!({}),
+        )
+        .await;
+    let id_of = |email: &str| {
+        leads.data("leads")["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["email"] == email)
+            .unwrap()["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (mql, doomed) = (id_of("mql@victim.com"), id_of("rejected@victim.com"));
+    app.gql(
+        Some(&victim.access),
+        "mutation($id: ID!) { rejectLead(id: $id, reason: WRONG_SEGMENT) { id } }",
+        json!({"id": doomed}),
+    )
+    .await
+    .data("rejectLead");
+    let rejection = app
+        .gql(
+            Some(&victim.access),
+            "{ rejections { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let trigger = app
+        .gql(Some(&victim.access), "{ triggers { id } }", json!({}))
+        .await;
+    [
+        node["id"].as_str().unwrap().to_owned(),
+        rule_id,
+        mql,
+        rejection.data("rejections")["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        trigger.data("triggers")[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     ]
 }
 
@@ -196,7 +392,9 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
                accounts { edges { node { id name updatedAt } } } leads { edges { node { id updatedAt } } }
                sources { edges { node { id name spend { amount } } } } campaigns { totalCount edges { node { id name } } }
                assets { edges { node { id name } } } opportunities { edges { node { id amount stage } } }
-               icps { totalCount edges { node { id name status version } } } }",
+               icps { totalCount edges { node { id name status version } } }
+               leadContracts { totalCount edges { node { id status terms } } } routingRules { id name assignedCount }
+               rejections { edges { node { id disputedAt resolution } } } triggers { id acknowledgedAt } }",
             json!({}),
         )
         .await;
@@ -210,6 +408,8 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
     let victim_rep = app.member(&victim, "REP").await;
     let (_, api_token_id) = app.api_token(&victim, &["leads:read"]).await;
     let records = victim_records(&app, &victim).await;
+    let [contract_id, routing_rule_id, mql_id, rejection_id, trigger_id] =
+        victim_pipeline(&app, &victim).await;
     let ids = VictimIds {
         workspace_id: victim.workspace_id.clone().unwrap(),
         member_id: victim_rep.member_id.clone().unwrap(),
@@ -221,6 +421,12 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         asset_id: id(&records, "asset"),
         opportunity_id: id(&records, "opportunity"),
         icp_id: id(&records, "icp"),
+        contract_id,
+        routing_rule_id,
+        mql_id,
+        rejection_id,
+        trigger_id,
+        owner_user_id: victim.user_id.clone(),
     };
     let attacker = app.owner("Attacker").await;
     let before = snapshot(&app, &victim).await;
