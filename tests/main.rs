@@ -9,6 +9,7 @@ mod auth;
 mod bus_recovery;
 mod catalog;
 mod cli;
+mod decay;
 mod errors;
 mod fit_scoring;
 mod http_spec;

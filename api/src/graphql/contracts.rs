@@ -71,6 +71,23 @@ pub struct ContractQuery;
 
 #[Object]
 impl ContractQuery {
+    /// Replays a contract's scoring and acceptance over the workspace's leads and closed deals:
+    /// how many would have been MQLs, which won deals it would have caught or missed, and the
+    /// rejection rate to expect.
+    async fn backtest_lead_contract(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<crate::services::backtest::Backtest> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let row = tenant
+            .get::<lead_contract::Entity>(parse_id(&id, "lead contract")?)
+            .await?;
+        let terms = contracts::terms_of(&row)?;
+        Ok(crate::services::backtest::run(ctx.state(), workspace_id, &terms).await?)
+    }
+
     /// The active lead contract, if both leaders have signed one.
     async fn lead_contract(&self, ctx: &Context<'_>) -> Result<Option<LeadContract>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;

@@ -3,6 +3,7 @@
 //! (`FOR UPDATE SKIP LOCKED` on Postgres; SQLite runs one instance).
 
 pub mod fit;
+pub mod nurture;
 
 use std::time::Duration;
 
@@ -15,7 +16,15 @@ pub fn start(state: &AppState) {
     tokio::spawn(async move {
         let poll = Duration::from_millis(state.config.job_poll_ms);
         let mut shutdown = state.shutdown.clone();
+        // The return to nurture is a daily matter: looking once a minute is plenty.
+        let mut next_nurture = std::time::Instant::now();
         loop {
+            if std::time::Instant::now() >= next_nurture {
+                if let Err(err) = nurture::run_once(&state, chrono::Utc::now()).await {
+                    tracing::error!(error = ?err, "return to nurture failed; retrying later");
+                }
+                next_nurture = std::time::Instant::now() + Duration::from_secs(60);
+            }
             loop {
                 match fit::run_once(&state).await {
                     Ok(true) => continue,
