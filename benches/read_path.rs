@@ -7,6 +7,8 @@
 //! Variables: ACCORD_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
 //! ACCORD_BENCH_CONTACTS (100000), ACCORD_BENCH_SECONDS (10), ACCORD_BENCH_CONCURRENCY (16).
 
+// Shared by several benchmarks; each uses part of it.
+#[allow(dead_code)]
 mod support;
 
 use std::{process::Command, time::Duration};

@@ -160,6 +160,11 @@ fn cases() -> Vec<Case> {
             variables: |v| json!({"id": v.contract_id}),
         },
         Case {
+            name: "backtestLeadContract",
+            query: "query($id: ID!) { backtestLeadContract(id: $id) { wouldBeMqls } }",
+            variables: |v| json!({"id": v.contract_id}),
+        },
+        Case {
             name: "signLeadContract",
             query: "mutation($id: ID!) { signLeadContract(id: $id) { id } }",
             variables: |v| json!({"id": v.contract_id}),
