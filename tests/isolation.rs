@@ -40,6 +40,11 @@ fn cases() -> Vec<Case> {
             variables: |v| json!({"id": v.member_id}),
         },
         Case {
+            name: "setMemberAvailability",
+            query: "mutation($id: ID!) { setMemberAvailability(memberId: $id, outOfOffice: true) { id } }",
+            variables: |v| json!({"id": v.member_id}),
+        },
+        Case {
             name: "removeMember",
             query: "mutation($id: ID!) { removeMember(memberId: $id) { id } }",
             variables: |v| json!({"id": v.member_id}),
@@ -393,7 +398,7 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
     let reply = app
         .gql(
             Some(&victim.access),
-            "{ members(first: 50) { edges { node { id role } } } apiTokens { id revokedAt }
+            "{ members(first: 50) { edges { node { id role outOfOffice } } } apiTokens { id revokedAt }
                accounts { edges { node { id name updatedAt } } } leads { edges { node { id updatedAt } } }
                sources { edges { node { id name spend { amount } } } } campaigns { totalCount edges { node { id name } } }
                assets { edges { node { id name } } } opportunities { edges { node { id amount stage } } }
@@ -408,7 +413,8 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
 
 #[actix_web::test]
 async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
-    let app = TestApp::start().await;
+    // The victim's snapshot is a large query, taken after every case: no rate limit here.
+    let app = TestApp::start_with(|config| config.rate_limit_budget = u64::MAX / 2).await;
     let victim = app.owner("Victim").await;
     let victim_rep = app.member(&victim, "REP").await;
     let (_, api_token_id) = app.api_token(&victim, &["leads:read"]).await;

@@ -302,6 +302,28 @@ async fn recycling_and_reassigning() {
         &json!({"stage": "NURTURE", "tags": ["CHECK_BACK"]})
     );
 
+    // A rep out of office is skipped: with nobody else in the rule, the lead waits unassigned.
+    let away = app
+        .gql(Some(&team.rep.access), "mutation($id: ID!) { setMemberAvailability(memberId: $id, outOfOffice: true) { outOfOffice } }", json!({"id": team.rep.member_id}))
+        .await;
+    assert_eq!(away.data("setMemberAvailability")["outOfOffice"], true);
+    let waiting = hot_lead(&app, &team, "fy@vandelay.com", "Website").await;
+    let lead = app
+        .gql(
+            Some(&team.owner.access),
+            "query($id: ID!) { lead(id: $id) { stage owner { id } routing } }",
+            json!({"id": waiting}),
+        )
+        .await;
+    assert_eq!(lead.data("lead")["owner"], Value::Null);
+    assert!(lead.data("lead")["routing"]["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("out of office"));
+    app.gql(Some(&team.rep.access), "mutation($id: ID!) { setMemberAvailability(memberId: $id, outOfOffice: false) { outOfOffice } }", json!({"id": team.rep.member_id}))
+        .await
+        .data("setMemberAvailability");
+
     let other = hot_lead(&app, &team, "ed@hooli.com", "Website").await;
     let second_rep = app.member(&team.owner, "REP").await;
     let by_rep = app

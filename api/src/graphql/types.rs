@@ -84,6 +84,8 @@ impl From<workspace::Model> for Workspace {
 pub struct Member {
     pub id: ID,
     pub role: Role,
+    /// Routing skips members who are out of office.
+    pub out_of_office: bool,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub user_id: uuid::Uuid,
@@ -94,6 +96,7 @@ impl From<membership::Model> for Member {
         Self {
             id: model.id.into(),
             role: model.role,
+            out_of_office: model.out_of_office,
             created_at: model.created_at,
             user_id: model.user_id,
         }

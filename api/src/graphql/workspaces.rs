@@ -192,6 +192,45 @@ impl WorkspaceMutation {
         Ok(updated.into())
     }
 
+    /// Marks a member out of office (routing skips them) or back. Members set their own;
+    /// managers, leaders and admins set anyone's.
+    async fn set_member_availability(
+        &self,
+        ctx: &Context<'_>,
+        member_id: ID,
+        out_of_office: bool,
+    ) -> Result<Member> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::ReadWorkspace)?;
+        let me = actor.user_id()?;
+        let member_id = parse_id(&member_id, "member")?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let member = tenant.get::<entity::membership::Entity>(member_id).await?;
+        let may = member.user_id == me
+            || matches!(
+                actor.role,
+                Some(
+                    Role::Owner
+                        | Role::Admin
+                        | Role::SalesLeader
+                        | Role::SalesManager
+                        | Role::Revops
+                )
+            );
+        if !may {
+            return Err(AppError::forbidden(
+                "only the member, their managers or leaders change availability",
+            )
+            .into());
+        }
+        let mut active: entity::membership::ActiveModel = member.into();
+        active.out_of_office = sea_orm::ActiveValue::Set(out_of_office);
+        let saved = sea_orm::ActiveModelTrait::update(active, tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        Ok(saved.into())
+    }
+
     /// Removes a member from the current workspace. The last OWNER cannot be removed.
     async fn remove_member(&self, ctx: &Context<'_>, member_id: ID) -> Result<Member> {
         let actor = ctx.actor()?;

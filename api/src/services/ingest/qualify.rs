@@ -10,10 +10,8 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -58,6 +56,7 @@ pub async fn evaluate<C: ConnectionTrait>(
         .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))?;
     let mut ids: Vec<&Uuid> = ledgers.keys().collect();
     ids.sort();
+    let mut changed = Vec::new();
     for id in ids {
         let Some(before) = resolved.contacts.get(id) else {
             continue;
@@ -143,12 +142,10 @@ pub async fn evaluate<C: ConnectionTrait>(
         }
         if row != *before {
             row.updated_at = now;
-            row.into_active_model()
-                .reset_all()
-                .update(tenant.conn())
-                .await?;
+            changed.push(row);
         }
     }
+    tenant.save_contacts(changed).await?;
     Ok(written)
 }
 
