@@ -459,6 +459,23 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
     let reply = app.log_in(&attacker.email, Some(&ids.workspace_id)).await;
     assert_eq!(reply.code(), "NOT_FOUND");
 
+    // Events naming another workspace's campaign or asset are refused at the field.
+    let (events_token, _) = app.api_token(&attacker, &["events:write"]).await;
+    let sent = app
+        .gql(
+            Some(&events_token),
+            "mutation($c: ID, $a: ID) { ingestEvents(events: [{idempotencyKey: \"x1\", type: \"session\", contact: {email: \"a@b.io\"}, campaignId: $c}, {idempotencyKey: \"x2\", type: \"session\", contact: {email: \"a@b.io\"}, assetId: $a}]) { results { status error { code field } } } }",
+            json!({"c": ids.campaign_id, "a": ids.asset_id}),
+        )
+        .await;
+    assert_eq!(
+        sent.data("ingestEvents")["results"],
+        json!([
+            {"status": "REJECTED", "error": {"code": "NOT_FOUND", "field": "events[0].campaignId"}},
+            {"status": "REJECTED", "error": {"code": "NOT_FOUND", "field": "events[1].assetId"}}
+        ])
+    );
+
     // Filters naming another workspace's records find nothing.
     let filtered = app
         .gql(

@@ -59,6 +59,29 @@ impl Source {
     async fn paused_at(&self) -> Option<DateTime<Utc>> {
         self.0.paused_at
     }
+    /// MQLs, rejections and the rejection rate per calendar month, the current month last
+    /// (what the contract's source rule judges).
+    async fn rejection_rates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 6)] months: i32,
+    ) -> Result<Vec<super::lead_actions::SourceMonth>> {
+        if !(1..=24).contains(&months) {
+            return Err(crate::error::AppError::bad_input("months", "must be 1 to 24").into());
+        }
+        let tenant = ctx.state().store.tenant(self.0.workspace_id);
+        let rates = crate::services::sources::monthly_rates(
+            &tenant,
+            self.0.id,
+            chrono::Utc::now(),
+            months as u32,
+        )
+        .await?;
+        Ok(rates
+            .into_iter()
+            .map(super::lead_actions::SourceMonth::from)
+            .collect())
+    }
     /// Spend by month, newest first.
     async fn spend(&self, ctx: &Context<'_>) -> Result<Vec<Spend>> {
         let rows = load_one(&ctx.data_unchecked::<Loaders>().spend_by_source, self.0.id).await?;

@@ -120,6 +120,17 @@ pub struct SourceMonth {
     pub rejection_rate: f64,
 }
 
+impl From<crate::services::sources::MonthRate> for SourceMonth {
+    fn from(m: crate::services::sources::MonthRate) -> Self {
+        Self {
+            month: m.month,
+            mqls: m.mqls as i64,
+            rejections: m.rejections as i64,
+            rejection_rate: m.rate,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct LeadActionQuery;
 
@@ -195,15 +206,7 @@ impl LeadActionQuery {
         let rates =
             crate::services::sources::monthly_rates(&tenant, source.id, Utc::now(), months as u32)
                 .await?;
-        Ok(rates
-            .into_iter()
-            .map(|m| SourceMonth {
-                month: m.month,
-                mqls: m.mqls as i64,
-                rejections: m.rejections as i64,
-                rejection_rate: m.rate,
-            })
-            .collect())
+        Ok(rates.into_iter().map(SourceMonth::from).collect())
     }
 }
 

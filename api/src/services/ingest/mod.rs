@@ -83,6 +83,38 @@ pub async fn ingest(
         }
     }
 
+    // Campaign and asset ids must name records of this workspace.
+    let campaign_ids: Vec<Uuid> = fresh.iter().filter_map(|(_, e)| e.campaign_id).collect();
+    let asset_ids: Vec<Uuid> = fresh.iter().filter_map(|(_, e)| e.asset_id).collect();
+    let campaigns: std::collections::HashSet<Uuid> = tenant
+        .get_many::<entity::campaign::Entity>(&campaign_ids)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let assets: std::collections::HashSet<Uuid> = tenant
+        .get_many::<entity::asset::Entity>(&asset_ids)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    fresh.retain(|(index, e)| {
+        let missing = if e.campaign_id.is_some_and(|id| !campaigns.contains(&id)) {
+            Some(("campaign", "campaignId"))
+        } else if e.asset_id.is_some_and(|id| !assets.contains(&id)) {
+            Some(("asset", "assetId"))
+        } else {
+            None
+        };
+        match missing {
+            Some((noun, field)) => {
+                let err = AppError::not_found_at(noun, format!("events[{index}].{field}"));
+                results[*index] = Some(IngestResult::rejected(*index, &err));
+                false
+            }
+            None => true,
+        }
+    });
     let resolved = identity::resolve(&tenant, &fresh).await?;
     let rows: Vec<event::ActiveModel> = fresh
         .iter()
