@@ -4,66 +4,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::helpers::{create, index, name, tenant_fk, tenant_table};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn name(table: &str) -> Alias {
-    Alias::new(table)
-}
-
-/// A tenant table: `id` primary key and `workspace_id` referencing the workspace.
-fn tenant_table(table: &str) -> TableCreateStatement {
-    Table::create()
-        .table(name(table))
-        .col(pk_uuid(name("id")))
-        .col(uuid(name("workspace_id")))
-        .foreign_key(
-            ForeignKey::create()
-                .from(name(table), name("workspace_id"))
-                .to(name("workspaces"), name("id"))
-                .on_delete(ForeignKeyAction::Cascade),
-        )
-        .to_owned()
-}
-
-/// A reference from `table.column` to `target.id` inside the same workspace.
-fn tenant_fk(table: &str, column: &str, target: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from_tbl(name(table))
-        .from_col(name("workspace_id"))
-        .from_col(name(column))
-        .to_tbl(name(target))
-        .to_col(name("workspace_id"))
-        .to_col(name("id"))
-        .to_owned()
-}
-
-fn index(table: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
-    let prefix = if unique { "ux" } else { "ix" };
-    let mut statement = Index::create()
-        .name(format!("{prefix}_{table}_{}", columns.join("_")))
-        .table(name(table))
-        .to_owned();
-    for column in columns {
-        statement.col(name(column));
-    }
-    if unique {
-        statement.unique();
-    }
-    statement
-}
-
-async fn create(
-    manager: &SchemaManager<'_>,
-    table: TableCreateStatement,
-    indexes: &[IndexCreateStatement],
-) -> Result<(), DbErr> {
-    manager.create_table(table).await?;
-    for index in indexes {
-        manager.create_index(index.clone()).await?;
-    }
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
