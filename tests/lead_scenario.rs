@@ -331,3 +331,31 @@ async fn concurrent_sends_of_the_same_events_record_each_once() {
         );
     }
 }
+
+#[actix_web::test]
+async fn concurrent_sends_reusing_a_key_with_another_payload_conflict() {
+    let app = TestApp::start().await;
+    let owner = app.owner("Conflicts").await;
+    let (token, _) = app.api_token(&owner, &["events:write"]).await;
+    let batch = |kind: &str| json!({"e": [{"idempotencyKey": "same-key", "type": kind, "contact": {"email": "kim@conflict.io"}}]});
+    let (first, second) = futures_util::join!(
+        app.gql(Some(&token), INGEST, batch("session")),
+        app.gql(Some(&token), INGEST, batch("email_open"))
+    );
+    let mut outcomes: Vec<String> = [first, second]
+        .iter()
+        .map(|reply| {
+            let result = &reply.data("ingestEvents")["results"][0];
+            match result["status"].as_str().unwrap() {
+                "REJECTED" => result["error"]["code"].as_str().unwrap().to_owned(),
+                status => status.to_owned(),
+            }
+        })
+        .collect();
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        vec!["ACCEPTED", "CONFLICT"],
+        "one wins, the other is a conflict"
+    );
+}
