@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{check_batch_size, member_ids, owner, UpsertResult, UpsertStatus};
+use super::{check_batch_size, member_ids, owner_patch, text_patch, UpsertResult, UpsertStatus};
 use crate::{
     domain::validate,
     error::{AppError, AppResult},
@@ -60,18 +60,6 @@ struct Valid {
     owner_id: MaybeUndefined<ID>,
 }
 
-fn text(value: MaybeUndefined<String>, field: &str) -> AppResult<MaybeUndefined<String>> {
-    value
-        .map_value(|v| validate::optional_text(Some(&v), field))
-        .transpose()
-        .map(|v| match v {
-            MaybeUndefined::Value(None) => MaybeUndefined::Null,
-            MaybeUndefined::Value(Some(v)) => MaybeUndefined::Value(v),
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-        })
-}
-
 fn validate_input(input: AccountInput, path: &str) -> AppResult<Valid> {
     let at = |field: &str| format!("{path}.{field}");
     Ok(Valid {
@@ -80,7 +68,7 @@ fn validate_input(input: AccountInput, path: &str) -> AppResult<Valid> {
             .name
             .map(|n| validate::required_text(&n, &at("name"), 200))
             .transpose()?,
-        industry: text(input.industry, &at("industry"))?,
+        industry: text_patch(input.industry, &at("industry"))?,
         employees: input
             .employees
             .map_value(|n| validate::non_negative_int(i64::from(n), &at("employees")))
@@ -93,7 +81,7 @@ fn validate_input(input: AccountInput, path: &str) -> AppResult<Valid> {
             .country
             .map_value(|c| validate::country(&c, &at("country")))
             .transpose()?,
-        region: text(input.region, &at("region"))?,
+        region: text_patch(input.region, &at("region"))?,
         technologies: input
             .technologies
             .map(|t| validate::tags(&t, &at("technologies")))
@@ -102,8 +90,8 @@ fn validate_input(input: AccountInput, path: &str) -> AppResult<Valid> {
             .custom_attributes
             .map(|c| validate::custom_attributes(&c.0, &at("customAttributes")))
             .transpose()?,
-        segment: text(input.segment, &at("segment"))?,
-        tier: text(input.tier, &at("tier"))?,
+        segment: text_patch(input.segment, &at("segment"))?,
+        tier: text_patch(input.tier, &at("tier"))?,
         lifecycle: input.lifecycle,
         named_account: input.named_account,
         owner_id: input.owner_id,
@@ -204,19 +192,14 @@ pub async fn upsert_accounts(
     let mut inserts = Vec::new();
     let mut changed: Vec<account::Model> = Vec::new();
     for (index, v) in valid {
-        let owner_id = match &v.owner_id {
-            MaybeUndefined::Value(raw) => {
-                match owner(raw, &members, &format!("accounts[{index}].ownerId")) {
-                    Ok(id) => MaybeUndefined::Value(id),
-                    Err(err) => {
-                        results[index] = Some(UpsertResult::rejected(index, &err));
-                        continue;
-                    }
+        let owner_id =
+            match owner_patch(&v.owner_id, &members, &format!("accounts[{index}].ownerId")) {
+                Ok(patch) => patch,
+                Err(err) => {
+                    results[index] = Some(UpsertResult::rejected(index, &err));
+                    continue;
                 }
-            }
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-        };
+            };
         let (mut row, status) = match existing.remove(&v.domain) {
             Some(row) => (row, UpsertStatus::Updated),
             None => (

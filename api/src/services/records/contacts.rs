@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{
-    accounts::blank_account, check_batch_size, member_ids, owner, UpsertResult, UpsertStatus,
+    accounts::blank_account, check_batch_size, member_ids, owner_patch, text_patch, UpsertResult,
+    UpsertStatus,
 };
 use crate::{
     domain::{
@@ -61,17 +62,6 @@ struct Valid {
     custom: Option<serde_json::Map<String, Value>>,
 }
 
-fn text(value: MaybeUndefined<String>, field: &str) -> AppResult<MaybeUndefined<String>> {
-    Ok(match value {
-        MaybeUndefined::Value(v) => match validate::optional_text(Some(&v), field)? {
-            Some(v) => MaybeUndefined::Value(v),
-            None => MaybeUndefined::Null,
-        },
-        MaybeUndefined::Null => MaybeUndefined::Null,
-        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-    })
-}
-
 fn validate_input(input: ContactInput, path: &str) -> AppResult<Valid> {
     let at = |field: &str| format!("{path}.{field}");
     let email = input
@@ -99,16 +89,16 @@ fn validate_input(input: ContactInput, path: &str) -> AppResult<Valid> {
     Ok(Valid {
         email,
         external_id,
-        name: text(input.name, &at("name"))?,
-        title: text(input.title, &at("title"))?,
-        persona: text(input.persona, &at("persona"))?,
-        seniority: text(input.seniority, &at("seniority"))?,
+        name: text_patch(input.name, &at("name"))?,
+        title: text_patch(input.title, &at("title"))?,
+        persona: text_patch(input.persona, &at("persona"))?,
+        seniority: text_patch(input.seniority, &at("seniority"))?,
         account_domain: input
             .account_domain
             .map(|d| validate::company_domain(&d, &at("accountDomain")))
             .transpose()?,
         source_id,
-        source_detail: text(input.source_detail, &at("sourceDetail"))?,
+        source_detail: text_patch(input.source_detail, &at("sourceDetail"))?,
         owner_id: input.owner_id,
         tags: input
             .tags
@@ -264,16 +254,12 @@ pub async fn upsert_contacts(
 
     for (index, v) in valid {
         let path = format!("contacts[{index}]");
-        let owner_id = match &v.owner_id {
-            MaybeUndefined::Value(raw) => match owner(raw, &members, &format!("{path}.ownerId")) {
-                Ok(id) => MaybeUndefined::Value(id),
-                Err(err) => {
-                    results[index] = Some(UpsertResult::rejected(index, &err));
-                    continue;
-                }
-            },
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+        let owner_id = match owner_patch(&v.owner_id, &members, &format!("{path}.ownerId")) {
+            Ok(patch) => patch,
+            Err(err) => {
+                results[index] = Some(UpsertResult::rejected(index, &err));
+                continue;
+            }
         };
         if let MaybeUndefined::Value(source) = v.source_id {
             if !sources.contains(&source) {

@@ -10,7 +10,7 @@ pub use contacts::{upsert_contacts, ContactInput};
 
 use std::collections::HashSet;
 
-use async_graphql::{Enum, SimpleObject, ID};
+use async_graphql::{Enum, MaybeUndefined, SimpleObject, ID};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -86,4 +86,34 @@ pub fn owner(raw: &ID, members: &HashSet<Uuid>, field: &str) -> AppResult<Uuid> 
         .ok()
         .filter(|id| members.contains(id))
         .ok_or_else(|| AppError::not_found_at("member", field))
+}
+
+/// An owner patch: a new owner (who must be a member), `null` to clear, or unchanged.
+pub(crate) fn owner_patch(
+    raw: &MaybeUndefined<ID>,
+    members: &HashSet<Uuid>,
+    field: &str,
+) -> AppResult<MaybeUndefined<Uuid>> {
+    Ok(match raw {
+        MaybeUndefined::Value(raw) => MaybeUndefined::Value(owner(raw, members, field)?),
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+    })
+}
+
+/// A text patch: trimmed and length-checked; blank clears the field like `null`.
+pub(crate) fn text_patch(
+    value: MaybeUndefined<String>,
+    field: &str,
+) -> AppResult<MaybeUndefined<String>> {
+    Ok(match value {
+        MaybeUndefined::Value(v) => {
+            match crate::domain::validate::optional_text(Some(&v), field)? {
+                Some(v) => MaybeUndefined::Value(v),
+                None => MaybeUndefined::Null,
+            }
+        }
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+    })
 }
