@@ -80,12 +80,7 @@ async fn checked_source<C: sea_orm::ConnectionTrait>(
     raw: &ID,
     field: &str,
 ) -> Result<Uuid, AppError> {
-    let id = Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at("source", field))?;
-    tenant
-        .get::<source::Entity>(id)
-        .await
-        .map_err(|_| AppError::not_found_at("source", field))?;
-    Ok(id)
+    Ok(tenant.referenced::<source::Entity>(raw, field).await?.id)
 }
 
 async fn checked_assets<C: sea_orm::ConnectionTrait>(
@@ -318,15 +313,12 @@ impl CatalogMutation {
             None => None,
         };
         let campaign_id = match &input.campaign_id {
-            Some(raw) => {
-                let bad = || AppError::not_found_at("campaign", "input.campaignId");
-                let id = Uuid::parse_str(raw.as_str()).map_err(|_| bad())?;
+            Some(raw) => Some(
                 tenant
-                    .get::<campaign::Entity>(id)
-                    .await
-                    .map_err(|_| bad())?;
-                Some(id)
-            }
+                    .referenced::<campaign::Entity>(raw, "input.campaignId")
+                    .await?
+                    .id,
+            ),
             None => None,
         };
         if source_id.is_some() == campaign_id.is_some() {

@@ -172,9 +172,7 @@ async fn contact_in<C: sea_orm::ConnectionTrait>(
     raw: &ID,
     field: &str,
 ) -> AppResult<contact::Model> {
-    let bad = || AppError::not_found_at("lead", field);
-    let id = Uuid::parse_str(raw.as_str()).map_err(|_| bad())?;
-    tenant.get::<contact::Entity>(id).await.map_err(|_| bad())
+    tenant.referenced::<contact::Entity>(raw, field).await
 }
 
 #[derive(Default)]
@@ -286,12 +284,10 @@ impl OpportunityMutation {
             )
             .into());
         }
-        let account_id = Uuid::parse_str(input.account_id.as_str())
-            .map_err(|_| AppError::not_found_at("account", "input.accountId"))?;
-        tenant
-            .get::<account::Entity>(account_id)
-            .await
-            .map_err(|_| AppError::not_found_at("account", "input.accountId"))?;
+        let account_id = tenant
+            .referenced::<account::Entity>(&input.account_id, "input.accountId")
+            .await?
+            .id;
         let primary = match &input.primary_contact_id {
             Some(raw) => Some(contact_in(&tenant, raw, "input.primaryContactId").await?.id),
             None => None,
@@ -301,15 +297,12 @@ impl OpportunityMutation {
             None => None,
         };
         let source_id = match &input.source_id {
-            Some(raw) => {
-                let bad = || AppError::not_found_at("source", "input.sourceId");
-                let id = Uuid::parse_str(raw.as_str()).map_err(|_| bad())?;
+            Some(raw) => Some(
                 tenant
-                    .get::<entity::source::Entity>(id)
-                    .await
-                    .map_err(|_| bad())?;
-                Some(id)
-            }
+                    .referenced::<entity::source::Entity>(raw, "input.sourceId")
+                    .await?
+                    .id,
+            ),
             None => lead.as_ref().and_then(|l| l.source_id),
         };
         let owner_id = match &input.owner_id {

@@ -107,6 +107,24 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
             .ok_or(AppError::not_found(E::NOUN))
     }
 
+    /// A record named by an id inside an input (a reference): NOT_FOUND at `field` when the id
+    /// is malformed or names no row of this workspace; database failures stay INTERNAL.
+    pub async fn referenced<E: TenantEntity>(
+        &self,
+        raw: &async_graphql::ID,
+        field: &str,
+    ) -> AppResult<E::Model>
+    where
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        let missing = || AppError::not_found_at(E::NOUN, field);
+        let id = Uuid::parse_str(raw.as_str()).map_err(|_| missing())?;
+        match self.get::<E>(id).await {
+            Err(AppError::NotFound { .. }) => Err(missing()),
+            other => other,
+        }
+    }
+
     /// The rows of `E` with these ids in this workspace (others are silently absent).
     pub async fn get_many<E: TenantEntity>(&self, ids: &[Uuid]) -> AppResult<Vec<E::Model>> {
         if ids.is_empty() {
