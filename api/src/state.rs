@@ -25,6 +25,8 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub limiter: Arc<dyn RateLimiter>,
     pub metrics: Metrics,
+    /// The domain's time: SLA clocks, cadences and jobs read it; tests move it forward.
+    pub clock: crate::clock::Clock,
     /// Flips to `true` when the server begins shutting down, so open sockets can say goodbye.
     pub shutdown: watch::Receiver<bool>,
     shutdown_tx: Arc<watch::Sender<bool>>,
@@ -103,6 +105,7 @@ impl AppState {
             bus,
             limiter,
             metrics,
+            clock: crate::clock::Clock::default(),
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),
             jobs_wakeup: Arc::new(tokio::sync::Notify::new()),

@@ -208,6 +208,7 @@ pub async fn ensure_contacts(
                         assigned_at: None,
                         routing: None,
                         tags: json!([]),
+                        opted_out_at: None,
                         custom: json!({}),
                         created_at: now - Duration::days(rng.below(365) as i64),
                         updated_at: now,

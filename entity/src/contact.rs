@@ -38,6 +38,8 @@ pub struct Model {
     /// Why the lead went to its owner: the rule and the reason, as JSON.
     pub routing: Option<Json>,
     pub tags: Json,
+    /// The contact asked not to be contacted: every play stops and none starts.
+    pub opted_out_at: Option<DateTimeUtc>,
     pub custom: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -214,6 +214,10 @@ string_enum! {
         RejectionDisputed = "REJECTION_DISPUTED",
         DisputeResolved = "DISPUTE_RESOLVED",
         SourcePaused = "SOURCE_PAUSED",
+        /// A lead entered a play: its cadence starts now.
+        PlayEnrolled = "PLAY_ENROLLED",
+        /// A play ended for a lead (accelerated, stopped).
+        PlayEnded = "PLAY_ENDED",
     }
 }
 
@@ -222,5 +226,75 @@ string_enum! {
     SlaKind {
         FirstTouch = "FIRST_TOUCH",
         StatusUpdate = "STATUS_UPDATE",
+    }
+}
+
+string_enum! {
+    /// How a rep reaches the buyer in a cadence step or a touch.
+    Channel {
+        Email = "EMAIL",
+        Call = "CALL",
+        Linkedin = "LINKEDIN",
+        Voicemail = "VOICEMAIL",
+        DirectMail = "DIRECT_MAIL",
+        Event = "EVENT",
+    }
+}
+
+string_enum! {
+    /// What a cadence step says: messaging moves from thought leadership to customer story to
+    /// next step.
+    MessageTheme {
+        ThoughtLeadership = "THOUGHT_LEADERSHIP",
+        Education = "EDUCATION",
+        CustomerStory = "CUSTOMER_STORY",
+        SocialProof = "SOCIAL_PROOF",
+        ValueProposition = "VALUE_PROPOSITION",
+        NextStep = "NEXT_STEP",
+        BreakUp = "BREAK_UP",
+    }
+}
+
+string_enum! {
+    /// Whether a play enrolls leads.
+    PlayStatus {
+        Draft = "DRAFT",
+        Active = "ACTIVE",
+        Paused = "PAUSED",
+    }
+}
+
+string_enum! {
+    /// Where a lead's run through a play stands.
+    EnrollmentStatus {
+        Active = "ACTIVE",
+        /// A reply or a booked meeting moved the lead on (exit to discovery).
+        Accelerated = "ACCELERATED",
+        /// The last step passed without response: back to nurture as RE_ENGAGE.
+        Recycled = "RECYCLED",
+        /// Ended early: opted out, rejected, recycled by hand, paused play, moved on otherwise.
+        Stopped = "STOPPED",
+    }
+}
+
+string_enum! {
+    /// Whether a cadence step's task is still to do.
+    TaskStatus {
+        Open = "OPEN",
+        Done = "DONE",
+        Cancelled = "CANCELLED",
+    }
+}
+
+string_enum! {
+    /// What came of a touch.
+    TouchOutcome {
+        Sent = "SENT",
+        Connected = "CONNECTED",
+        NoAnswer = "NO_ANSWER",
+        Replied = "REPLIED",
+        MeetingBooked = "MEETING_BOOKED",
+        Bounced = "BOUNCED",
+        OptedOut = "OPTED_OUT",
     }
 }

@@ -24,6 +24,8 @@ pub struct Model {
     pub lost_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
+    /// When it entered its current stage (the stage history has every move).
+    pub stage_changed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

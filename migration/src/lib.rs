@@ -7,6 +7,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_revenue_model;
 mod m20261123_000003_sort_indexes;
 mod m20261123_000004_lead_lifecycle;
+mod m20261123_000005_plays;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_revenue_model::Migration),
             Box::new(m20261123_000003_sort_indexes::Migration),
             Box::new(m20261123_000004_lead_lifecycle::Migration),
+            Box::new(m20261123_000005_plays::Migration),
         ]
     }
 }

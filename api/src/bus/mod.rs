@@ -25,6 +25,10 @@ pub enum ActivityKind {
     MemberRemoved,
     ApiTokenCreated,
     ApiTokenRevoked,
+    /// A lead changed stage (subject: the lead).
+    LeadStageChanged,
+    /// A trigger went to someone (subject: the trigger).
+    TriggerCreated,
 }
 
 /// Something that happened in a workspace, for its `workspaceActivity` stream.
@@ -54,12 +58,61 @@ pub enum BusEvent {
     MembershipEnded {
         user_id: Uuid,
     },
-    /// A trigger row was committed for a person; their subscriptions read it from the database.
-    Trigger {
-        trigger_id: Uuid,
-        recipient_id: Uuid,
-        sequence: i64,
-    },
+    /// A trigger row was committed for a person. Subscribers that saw the recipient's previous
+    /// sequence stream it as it is; any gap is read from the database.
+    Trigger(TriggerNotice),
+    /// A lead changed stage (committed), for dashboards and managers.
+    StageChanged(StageChangeNotice),
+    /// Local only, never sent between processes: this process may have missed messages (the
+    /// Redis subscription was re-established), so subscribers re-read what they follow.
+    Resync,
+}
+
+/// A committed trigger, as carried on the bus: everything a subscription streams.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriggerNotice {
+    pub id: Uuid,
+    pub recipient_id: Uuid,
+    pub sequence: i64,
+    pub kind: entity::TriggerKind,
+    pub lead_id: Option<Uuid>,
+    pub play_id: Option<Uuid>,
+    pub step: Option<i32>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+impl From<entity::trigger::Model> for TriggerNotice {
+    fn from(row: entity::trigger::Model) -> Self {
+        Self {
+            id: row.id,
+            recipient_id: row.recipient_id,
+            sequence: row.sequence,
+            kind: row.kind,
+            lead_id: row.lead_id,
+            play_id: row.play_id,
+            step: row.step,
+            due_at: row.due_at,
+            message: row.message,
+            created_at: row.created_at,
+            acknowledged_at: row.acknowledged_at,
+        }
+    }
+}
+
+/// A committed stage change, with the lead's owner so managers can follow their team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageChangeNotice {
+    pub id: Uuid,
+    pub lead_id: Uuid,
+    pub owner_id: Option<Uuid>,
+    pub from_stage: Option<entity::LeadStage>,
+    pub to_stage: entity::LeadStage,
+    pub actor_id: Option<Uuid>,
+    pub reason: Option<String>,
+    pub changed_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

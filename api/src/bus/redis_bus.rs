@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use redis::{aio::ConnectionManager, AsyncCommands};
 use tokio::sync::broadcast;
 
-use super::{async_trait_free::BoxFuture, Bus, BusError, BusMessage, LOCAL_CAPACITY};
+use super::{async_trait_free::BoxFuture, Bus, BusError, BusEvent, BusMessage, LOCAL_CAPACITY};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -55,6 +55,11 @@ async fn run_subscriber(
                 Ok(()) => {
                     tracing::info!("redis bus subscribed");
                     backoff = Duration::from_millis(50);
+                    // Messages published while we were away are gone; subscribers re-read.
+                    let _ = local.send(BusMessage {
+                        workspace_id: uuid::Uuid::nil(),
+                        event: BusEvent::Resync,
+                    });
                     let mut messages = pubsub.on_message();
                     while let Some(msg) = messages.next().await {
                         let Ok(payload) = msg.get_payload::<Vec<u8>>() else {

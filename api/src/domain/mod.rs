@@ -8,6 +8,8 @@ pub mod fit;
 pub mod insights;
 pub mod lifecycle;
 pub mod permissions;
+pub mod pipeline;
+pub mod plays;
 pub mod routing;
 pub mod scopes;
 pub mod scoring;

@@ -33,6 +33,8 @@ pub enum Permission {
     ReadAccounts,
     /// Read dashboards and metrics.
     ReadMetrics,
+    /// Follow a person's triggers (people follow their own; partner apps and managers name one).
+    ReadTriggers,
 }
 
 impl Permission {
@@ -49,6 +51,7 @@ impl Permission {
             Permission::ReadLeads => Some("leads:read"),
             Permission::ReadAccounts => Some("accounts:read"),
             Permission::ReadMetrics => Some("metrics:read"),
+            Permission::ReadTriggers => Some("triggers:read"),
             Permission::ManageMembers
             | Permission::ManageIntegrations
             | Permission::EditRevenueRules
@@ -62,7 +65,8 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     use Role::*;
     match permission {
-        ReadWorkspace | ReadLeads | ReadAccounts | ReadMetrics | ReadOpportunities => true,
+        ReadWorkspace | ReadLeads | ReadAccounts | ReadMetrics | ReadOpportunities
+        | ReadTriggers => true,
         ManageMembers | ManageIntegrations => matches!(role, Owner | Admin),
         EditRevenueRules => matches!(role, Owner | Admin | MarketingLeader | SalesLeader | Revops),
         WatchActivity => !matches!(role, Rep),

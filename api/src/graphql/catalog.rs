@@ -138,6 +138,18 @@ impl Campaign {
             .filter_map(|id| loaded.get(id).cloned().map(Asset))
             .collect())
     }
+    /// The plays that follow this campaign up, oldest first.
+    async fn plays(&self, ctx: &Context<'_>) -> Result<Vec<super::plays::Play>> {
+        Ok(load_one(
+            &ctx.data_unchecked::<Loaders>().plays_by_campaign,
+            self.0.id,
+        )
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(super::plays::Play)
+        .collect())
+    }
     /// Spend by month, newest first.
     async fn spend(&self, ctx: &Context<'_>) -> Result<Vec<Spend>> {
         let rows = load_one(

@@ -18,10 +18,7 @@ use crate::{
     auth::Actor,
     domain::{permissions::Permission, validate},
     error::AppError,
-    services::{
-        lead_actions::{self as actions, Bant, Conversion},
-        triggers,
-    },
+    services::lead_actions::{self as actions, Bant, Conversion},
     store::parse_id,
 };
 
@@ -226,6 +223,7 @@ impl LeadActionMutation {
     async fn accept_lead(&self, ctx: &Context<'_>, id: ID) -> Result<Lead> {
         let (actor, ws) = works(ctx)?;
         let done = actions::accept(ctx.state(), actor, ws, parse_id(&id, "lead")?).await?;
+        done.notices.publish(ctx.state(), ws).await;
         Ok(Lead(done.lead))
     }
 
@@ -248,10 +246,10 @@ impl LeadActionMutation {
             parse_id(&id, "lead")?,
             reason,
             note,
-            Utc::now(),
+            ctx.state().clock.now(),
         )
         .await?;
-        triggers::publish(ctx.state(), &done.triggers).await;
+        done.notices.publish(ctx.state(), ws).await;
         Ok(Lead(done.lead))
     }
 
@@ -279,7 +277,7 @@ impl LeadActionMutation {
         let note = validate::required_text(&note, "note", 2000)?;
         let (row, written) =
             actions::dispute(ctx.state(), actor, ws, parse_id(&id, "rejection")?, note).await?;
-        triggers::publish(ctx.state(), &written).await;
+        written.publish(ctx.state(), ws).await;
         Ok(Rejection(row))
     }
 
@@ -300,7 +298,7 @@ impl LeadActionMutation {
         }
         let (row, written) =
             actions::resolve(ctx.state(), actor, ws, parse_id(&id, "rejection")?, upheld).await?;
-        triggers::publish(ctx.state(), &written).await;
+        written.publish(ctx.state(), ws).await;
         Ok(Rejection(row))
     }
 
@@ -313,11 +311,9 @@ impl LeadActionMutation {
             need: validate::required_text(&bant.need, "bant.need", 500)?,
             timing: validate::required_text(&bant.timing, "bant.timing", 500)?,
         };
-        Ok(Lead(
-            actions::qualify(ctx.state(), actor, ws, parse_id(&id, "lead")?, bant)
-                .await?
-                .lead,
-        ))
+        let done = actions::qualify(ctx.state(), actor, ws, parse_id(&id, "lead")?, bant).await?;
+        done.notices.publish(ctx.state(), ws).await;
+        Ok(Lead(done.lead))
     }
 
     /// SAL | SQL -> OPPORTUNITY: opens the deal, attributed to the lead's source.
@@ -337,8 +333,9 @@ impl LeadActionMutation {
             )?,
             close_date: input.close_date,
         };
-        let (_, opp) =
+        let (done, opp) =
             actions::convert(ctx.state(), actor, ws, parse_id(&id, "lead")?, deal).await?;
+        done.notices.publish(ctx.state(), ws).await;
         Ok(Opportunity(opp))
     }
 
@@ -361,11 +358,10 @@ impl LeadActionMutation {
             RecycleTag::ReEngage => "RE_ENGAGE",
             RecycleTag::CheckBack => "CHECK_BACK",
         };
-        Ok(Lead(
-            actions::recycle(ctx.state(), actor, ws, parse_id(&id, "lead")?, name, until)
-                .await?
-                .lead,
-        ))
+        let done =
+            actions::recycle(ctx.state(), actor, ws, parse_id(&id, "lead")?, name, until).await?;
+        done.notices.publish(ctx.state(), ws).await;
+        Ok(Lead(done.lead))
     }
 
     /// Gives the lead to another rep (overriding routing) and restarts its clocks.
@@ -374,7 +370,7 @@ impl LeadActionMutation {
         let owner = uuid::Uuid::parse_str(user_id.as_str())
             .map_err(|_| AppError::not_found_at("member", "userId"))?;
         let done = actions::assign(ctx.state(), actor, ws, parse_id(&id, "lead")?, owner).await?;
-        triggers::publish(ctx.state(), &done.triggers).await;
+        done.notices.publish(ctx.state(), ws).await;
         Ok(Lead(done.lead))
     }
 

@@ -126,6 +126,34 @@ impl Lead {
     async fn tags(&self) -> Vec<String> {
         serde_json::from_value(self.0.tags.clone()).unwrap_or_default()
     }
+    /// When the contact asked not to be contacted (every play stopped then).
+    async fn opted_out_at(&self) -> Option<DateTime<Utc>> {
+        self.0.opted_out_at
+    }
+    /// The plays the lead ran or is running, oldest first.
+    async fn enrollments(&self, ctx: &Context<'_>) -> Result<Vec<super::work::Enrollment>> {
+        Ok(load_one(
+            &ctx.data_unchecked::<Loaders>().enrollments_by_contact,
+            self.0.id,
+        )
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(super::work::Enrollment)
+        .collect())
+    }
+    /// Every touch logged, oldest first.
+    async fn touches(&self, ctx: &Context<'_>) -> Result<Vec<super::work::Touch>> {
+        Ok(load_one(
+            &ctx.data_unchecked::<Loaders>().touches_by_contact,
+            self.0.id,
+        )
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(Into::into)
+        .collect())
+    }
     async fn custom_attributes(&self) -> Json<serde_json::Value> {
         Json(self.0.custom.clone())
     }

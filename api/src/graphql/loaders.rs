@@ -5,7 +5,8 @@ use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    account, asset, contact, opportunity, score_entry, source, spend, stage_change, user,
+    account, asset, cadence, campaign, contact, enrollment, opportunity, play, score_entry, source,
+    spend, stage_change, touch, user,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -108,6 +109,12 @@ pub struct Loaders {
     pub opportunities_by_account: DataLoader<ByParent<opportunity::Entity>>,
     pub ledger_by_contact: DataLoader<ByParent<score_entry::Entity>>,
     pub stages_by_contact: DataLoader<ByParent<stage_change::Entity>>,
+    pub plays: DataLoader<ById<play::Entity>>,
+    pub campaigns: DataLoader<ById<campaign::Entity>>,
+    pub cadences: DataLoader<ById<cadence::Entity>>,
+    pub plays_by_campaign: DataLoader<ByParent<play::Entity>>,
+    pub enrollments_by_contact: DataLoader<ByParent<enrollment::Entity>>,
+    pub touches_by_contact: DataLoader<ByParent<touch::Entity>>,
 }
 
 impl Loaders {
@@ -184,6 +191,39 @@ impl Loaders {
                     parent: stage_change::Column::ContactId,
                     parent_of: |c: &stage_change::Model| Some(c.contact_id),
                     order: stage_change::Column::ChangedAt,
+                },
+                tokio::spawn,
+            ),
+            plays: by_id(store, workspace_id),
+            campaigns: by_id(store, workspace_id),
+            cadences: by_id(store, workspace_id),
+            plays_by_campaign: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: play::Column::CampaignId,
+                    parent_of: |p: &play::Model| p.campaign_id,
+                    order: play::Column::CreatedAt,
+                },
+                tokio::spawn,
+            ),
+            enrollments_by_contact: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: enrollment::Column::ContactId,
+                    parent_of: |e: &enrollment::Model| Some(e.contact_id),
+                    order: enrollment::Column::EnrolledAt,
+                },
+                tokio::spawn,
+            ),
+            touches_by_contact: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: touch::Column::ContactId,
+                    parent_of: |t: &touch::Model| Some(t.contact_id),
+                    order: touch::Column::OccurredAt,
                 },
                 tokio::spawn,
             ),

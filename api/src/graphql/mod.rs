@@ -19,9 +19,11 @@ pub mod leads;
 pub mod loaders;
 pub mod opportunities;
 pub mod pagination;
+pub mod plays;
 pub mod routing;
 pub mod triggers;
 pub mod types;
+pub mod work;
 pub mod workspaces;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
@@ -43,6 +45,8 @@ pub struct QueryRoot(
     routing::RoutingQuery,
     triggers::TriggerQuery,
     lead_actions::LeadActionQuery,
+    plays::PlayQuery,
+    work::WorkQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -61,11 +65,16 @@ pub struct MutationRoot(
     ingest::IngestMutation,
     triggers::TriggerMutation,
     lead_actions::LeadActionMutation,
+    plays::PlayMutation,
+    work::WorkMutation,
 );
 
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(activity::ActivitySubscription);
+pub struct SubscriptionRoot(
+    activity::ActivitySubscription,
+    triggers::TriggerSubscription,
+);
 
 pub type AccordSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{account, contact, opportunity, Lifecycle, OpportunityStage};
+use entity::{account, contact, opportunity, OpportunityStage};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
@@ -160,12 +160,7 @@ pub struct OpportunityPatch {
     pub primary_contact_id: MaybeUndefined<ID>,
 }
 
-fn is_closed(stage: OpportunityStage) -> bool {
-    matches!(
-        stage,
-        OpportunityStage::ClosedWon | OpportunityStage::ClosedLost
-    )
-}
+use crate::services::opportunities::is_closed;
 
 async fn contact_in<C: sea_orm::ConnectionTrait>(
     tenant: &Tenant<'_, C>,
@@ -329,10 +324,19 @@ impl OpportunityMutation {
             lost_reason: Set(None),
             created_at: Set(Utc::now()),
             closed_at: Set(None),
+            stage_changed_at: Set(Some(Utc::now())),
         })
         .exec_with_returning(tenant.conn())
         .await
         .map_err(AppError::from)?;
+        crate::services::opportunities::record_stage(
+            &tenant,
+            &created,
+            None,
+            ctx.actor()?.user_id().ok(),
+            created.created_at,
+        )
+        .await?;
         Ok(Opportunity(created))
     }
 
@@ -347,6 +351,7 @@ impl OpportunityMutation {
         let mut row = tenant
             .get::<opportunity::Entity>(parse_id(&id, "opportunity")?)
             .await?;
+        let mut stage_moved_from = None;
         if let Some(name) = input.name {
             row.name = validate::required_text(&name, "input.name", 200)?;
         }
@@ -364,7 +369,11 @@ impl OpportunityMutation {
                 )
                 .into());
             }
-            row.stage = stage;
+            if stage != row.stage {
+                stage_moved_from = Some(row.stage);
+                row.stage = stage;
+                row.stage_changed_at = Some(ctx.state().clock.now());
+            }
         }
         input.close_date.update_to(&mut row.close_date);
         match &input.owner_id {
@@ -392,6 +401,16 @@ impl OpportunityMutation {
             .update(tenant.conn())
             .await
             .map_err(AppError::from)?;
+        if let Some(from) = stage_moved_from {
+            crate::services::opportunities::record_stage(
+                &tenant,
+                &updated,
+                Some(from),
+                ctx.actor()?.user_id().ok(),
+                ctx.state().clock.now(),
+            )
+            .await?;
+        }
         Ok(Opportunity(updated))
     }
 
@@ -409,40 +428,17 @@ impl OpportunityMutation {
         if !won && reason.is_none() {
             return Err(AppError::bad_input("reason", "say why the deal was lost").into());
         }
-        let txn = ctx.state().store.begin_write().await?;
-        let tenant = Tenant::new(&txn, workspace_id);
-        let mut row = tenant.get::<opportunity::Entity>(id).await?;
-        if is_closed(row.stage) {
-            return Err(AppError::Conflict("the opportunity is already closed".into()).into());
-        }
-        row.stage = if won {
-            OpportunityStage::ClosedWon
-        } else {
-            OpportunityStage::ClosedLost
-        };
-        row.lost_reason = if won { None } else { reason };
-        row.closed_at = Some(Utc::now());
-        let updated = row
-            .into_active_model()
-            .reset_all()
-            .update(&txn)
-            .await
-            .map_err(AppError::from)?;
-        if won {
-            account::Entity::update_many()
-                .col_expr(
-                    account::Column::Lifecycle,
-                    Lifecycle::Customer.as_str().into(),
-                )
-                .col_expr(account::Column::UpdatedAt, Utc::now().into())
-                .filter(account::Column::WorkspaceId.eq(workspace_id))
-                .filter(account::Column::Id.eq(updated.account_id))
-                .exec(&txn)
-                .await
-                .map_err(AppError::from)?;
-        }
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(Opportunity(updated))
+        let actor = ctx.actor()?.user_id().ok();
+        let closed = crate::services::opportunities::close(
+            ctx.state(),
+            workspace_id,
+            id,
+            won,
+            reason,
+            actor,
+        )
+        .await?;
+        Ok(Opportunity(closed))
     }
 
     async fn delete_opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
@@ -451,6 +447,12 @@ impl OpportunityMutation {
         let row = tenant
             .get::<opportunity::Entity>(parse_id(&id, "opportunity")?)
             .await?;
+        entity::opportunity_stage_change::Entity::delete_many()
+            .filter(entity::opportunity_stage_change::Column::WorkspaceId.eq(workspace_id))
+            .filter(entity::opportunity_stage_change::Column::OpportunityId.eq(row.id))
+            .exec(tenant.conn())
+            .await
+            .map_err(AppError::from)?;
         opportunity::Entity::delete_many()
             .filter(opportunity::Column::WorkspaceId.eq(workspace_id))
             .filter(opportunity::Column::Id.eq(row.id))

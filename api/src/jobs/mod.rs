@@ -1,13 +1,33 @@
 //! Background work inside the server, driven by rows in the database (not timers held only in
 //! memory), so a restart loses nothing. Each due item is claimed by one instance at a time
-//! (`FOR UPDATE SKIP LOCKED` on Postgres; SQLite runs one instance).
+//! (`FOR UPDATE SKIP LOCKED` on Postgres; SQLite runs one instance). Everything reads the
+//! state's [`crate::clock::Clock`], so tests can move time forward.
 
+pub mod clocks;
 pub mod fit;
 pub mod nurture;
+pub mod periodic;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::state::AppState;
+use crate::{error::AppResult, state::AppState};
+
+/// Slow-moving work (the 60-day return to nurture, the monthly source rule, stalled deals) is
+/// looked at this often.
+const SLOW_EVERY: Duration = Duration::from_secs(60);
+
+/// Runs every kind of due work once, as of the state's clock: SLA warnings and breaches,
+/// cadence steps, plays that ran out, the return to nurture, the monthly source rule and stalled
+/// deals. The job loop calls it (the slow kinds less often); tests call it after moving the
+/// clock. Returns how many items were handled.
+pub async fn run_due(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    let mut handled = clocks::run_once(state, now).await?;
+    handled += nurture::run_once(state, now).await?;
+    handled += periodic::source_rule(state, now).await?;
+    handled += periodic::stalled_opportunities(state, now).await?;
+    Ok(handled)
+}
 
 /// Starts the job loop: it runs whenever woken (after a change that queues work) and at least
 /// every `ACCORD_JOB_POLL_MS`.
@@ -16,14 +36,23 @@ pub fn start(state: &AppState) {
     tokio::spawn(async move {
         let poll = Duration::from_millis(state.config.job_poll_ms);
         let mut shutdown = state.shutdown.clone();
-        // The return to nurture is a daily matter: looking once a minute is plenty.
-        let mut next_nurture = std::time::Instant::now();
+        let mut next_slow = Instant::now();
         loop {
-            if std::time::Instant::now() >= next_nurture {
-                if let Err(err) = nurture::run_once(&state, chrono::Utc::now()).await {
+            let now = state.clock.now();
+            if let Err(err) = clocks::run_once(&state, now).await {
+                tracing::error!(error = ?err, "SLA and cadence clocks failed; retrying later");
+            }
+            if Instant::now() >= next_slow {
+                if let Err(err) = nurture::run_once(&state, now).await {
                     tracing::error!(error = ?err, "return to nurture failed; retrying later");
                 }
-                next_nurture = std::time::Instant::now() + Duration::from_secs(60);
+                if let Err(err) = periodic::source_rule(&state, now).await {
+                    tracing::error!(error = ?err, "monthly source rule failed; retrying later");
+                }
+                if let Err(err) = periodic::stalled_opportunities(&state, now).await {
+                    tracing::error!(error = ?err, "stalled-deal plays failed; retrying later");
+                }
+                next_slow = Instant::now() + SLOW_EVERY;
             }
             loop {
                 match fit::run_once(&state).await {

@@ -14,7 +14,9 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
-        ingest::qualify::{display_name, record_stage_change},
+        ingest::qualify::display_name,
+        notices::{record_stage_change, Notices, StageMove},
+        plays::engine,
         triggers::{self, NewTrigger},
     },
     state::AppState,
@@ -55,18 +57,25 @@ async fn run_workspace(
         query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
     let due = query.all(&txn).await?;
-    let mut written = Vec::new();
+    let mut notices = Notices::default();
     for lead in &due {
         let to = next_stage(lead.stage, Transition::ReturnToNurture)
             .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))?;
+        let why = format!("no engagement for {days} days");
         record_stage_change(
             &tenant,
             lead,
-            to,
-            contract.as_ref(),
-            &format!("no engagement for {days} days"),
+            StageMove {
+                to,
+                actor: None,
+                reason: why.clone(),
+                contract: contract.as_ref(),
+                at: now,
+            },
+            &mut notices,
         )
         .await?;
+        engine::stop_all(&tenant, lead.id, &why, now).await?;
         sla_clock::Entity::update_many()
             .col_expr(sla_clock::Column::MetAt, Some(now).into())
             .filter(sla_clock::Column::WorkspaceId.eq(workspace_id))
@@ -75,19 +84,22 @@ async fn run_workspace(
             .exec(&txn)
             .await?;
         if let Some(owner) = lead.owner_id {
-            written.push(
+            notices.triggers.push(
                 triggers::write(
                     &tenant,
                     NewTrigger {
                         recipient_id: owner,
                         kind: TriggerKind::LeadRecycled,
                         lead_id: Some(lead.id),
+                        play_id: None,
+                        step: None,
                         due_at: None,
                         message: format!(
                             "{} went back to nurture after {days} days without engagement",
                             display_name(lead)
                         ),
                     },
+                    now,
                 )
                 .await?,
             );
@@ -99,6 +111,6 @@ async fn run_workspace(
         row.into_active_model().reset_all().update(&txn).await?;
     }
     txn.commit().await?;
-    triggers::publish(state, &written).await;
+    notices.publish(state, workspace_id).await;
     Ok(due.len())
 }

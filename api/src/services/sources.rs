@@ -137,6 +137,8 @@ pub async fn apply_rule<C: ConnectionTrait>(
                 recipient_id: leader.user_id,
                 kind: TriggerKind::SourcePaused,
                 lead_id: None,
+                play_id: None,
+                step: None,
                 due_at: None,
                 message: format!(
                     "Source `{name}` is paused: its rejection rate passed {:.0}% for {} months ({})",
@@ -144,7 +146,7 @@ pub async fn apply_rule<C: ConnectionTrait>(
                     rule.consecutive_months,
                     figures.join("; ")
                 ),
-            })
+            }, now)
             .await?,
         );
     }

@@ -1,5 +1,6 @@
 //! Triggers are rows first, messages second: written in the transaction of the change that
-//! caused them, with a per-recipient sequence allocated there, then published after commit.
+//! caused them, with a per-recipient sequence allocated there, then published after commit
+//! ([`crate::services::notices::Notices`]).
 
 use chrono::{DateTime, Utc};
 use entity::{recipient_sequence, trigger, TriggerKind};
@@ -10,18 +11,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{
-    bus::{BusEvent, BusMessage},
-    error::AppResult,
-    state::AppState,
-    store::Tenant,
-};
+use crate::{error::AppResult, store::Tenant};
 
 /// What a trigger is about, before it has a sequence.
 pub struct NewTrigger {
     pub recipient_id: Uuid,
     pub kind: TriggerKind,
     pub lead_id: Option<Uuid>,
+    pub play_id: Option<Uuid>,
+    /// The cadence step (1-based) the trigger is about.
+    pub step: Option<i32>,
     pub due_at: Option<DateTime<Utc>>,
     pub message: String,
 }
@@ -65,6 +64,7 @@ async fn next_sequence<C: ConnectionTrait>(
 pub async fn write<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     new: NewTrigger,
+    now: DateTime<Utc>,
 ) -> AppResult<trigger::Model> {
     let sequence = next_sequence(tenant, new.recipient_id).await?;
     Ok(trigger::Entity::insert(trigger::ActiveModel {
@@ -74,29 +74,13 @@ pub async fn write<C: ConnectionTrait>(
         sequence: Set(sequence),
         kind: Set(new.kind),
         lead_id: Set(new.lead_id),
-        play_id: Set(None),
-        step: Set(None),
+        play_id: Set(new.play_id),
+        step: Set(new.step),
         due_at: Set(new.due_at),
         message: Set(new.message),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         acknowledged_at: Set(None),
     })
     .exec_with_returning(tenant.conn())
     .await?)
-}
-
-/// Announces committed triggers on the bus (at most once; the rows are the truth).
-pub async fn publish(state: &AppState, triggers: &[trigger::Model]) {
-    for row in triggers {
-        state
-            .publish(BusMessage {
-                workspace_id: row.workspace_id,
-                event: BusEvent::Trigger {
-                    trigger_id: row.id,
-                    recipient_id: row.recipient_id,
-                    sequence: row.sequence,
-                },
-            })
-            .await;
-    }
 }

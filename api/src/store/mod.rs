@@ -217,4 +217,11 @@ tenant_entities! {
     sla_clock => "SLA clock",
     rejection => "rejection",
     fit_job => "fit job",
+    cadence => "cadence",
+    play => "play",
+    enrollment => "enrollment",
+    task => "task",
+    touch => "touch",
+    opportunity_stage_change => "opportunity stage change",
+    job_mark => "job mark",
 }

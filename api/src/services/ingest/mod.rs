@@ -9,7 +9,6 @@ pub mod qualify;
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use entity::{event, score_entry, ScoreKind};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TryInsertResult};
 use uuid::Uuid;
@@ -19,7 +18,7 @@ pub use input::{EventAccountInput, EventContactInput, EventInput, IngestResult, 
 use crate::{
     domain::scoring::{entries_for_event, EntryKind, LedgerEntry},
     error::{AppError, AppResult},
-    services::{contracts, triggers},
+    services::{contracts, notices::Notices},
     state::AppState,
     store::Tenant,
 };
@@ -37,7 +36,7 @@ pub async fn ingest(
             format!("send 1 to {MAX_EVENTS} events"),
         ));
     }
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut results: Vec<Option<IngestResult>> = vec![None; inputs.len()];
     let mut valid = Vec::with_capacity(inputs.len());
     let mut first_by_key: HashMap<String, usize> = HashMap::new();
@@ -199,13 +198,15 @@ pub async fn ingest(
     for row in &inserted {
         by_contact.entry(row.contact_id).or_default().push(row);
     }
+    for events in by_contact.values_mut() {
+        events.sort_by_key(|e| (e.occurred_at, e.id));
+    }
     let ledgers = load_ledgers(&tenant, by_contact.keys().copied().collect()).await?;
     let mut new_entries = Vec::new();
     let mut ledger_after: HashMap<Uuid, Vec<LedgerEntry>> = HashMap::new();
-    for (contact_id, mut events) in by_contact {
-        events.sort_by_key(|e| (e.occurred_at, e.id));
+    for (&contact_id, events) in &by_contact {
         let mut ledger = ledgers.get(&contact_id).cloned().unwrap_or_default();
-        for row in events {
+        for row in events.iter().copied() {
             for entry in entries_for_event(
                 &terms.scoring,
                 row.id,
@@ -236,17 +237,22 @@ pub async fn ingest(
             .exec_without_returning(&txn)
             .await?;
     }
-    let written = qualify::evaluate(
+    let mut notices = Notices::default();
+    qualify::evaluate(
         &tenant,
         contract.as_ref(),
         &terms,
         &ledger_after,
+        &by_contact,
         &resolved,
         now,
+        &mut notices,
     )
     .await?;
     txn.commit().await?;
-    triggers::publish(state, &written).await;
+    notices.publish(state, workspace_id).await;
+    // New enrollments have a step due now: let the job loop announce it without waiting.
+    state.wake_jobs();
     Ok(results.into_iter().flatten().collect())
 }
 

@@ -1,12 +1,13 @@
 //! Re-evaluating leads after their events: scores, the MQL decision under the active contract,
-//! routing, assignment, SLA clocks and the rep's trigger, all in the batch's transaction.
+//! routing, assignment, SLA clocks, the rep's trigger and play enrollment, all in the batch's
+//! transaction.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
-    contact, lead_contract, membership, routing_rule, sla_clock, source, stage_change, trigger,
-    LeadStage, MqlKind as StoredMqlKind, SlaKind, TriggerKind,
+    contact, event, lead_contract, membership, routing_rule, sla_clock, source, trigger, LeadStage,
+    MqlKind as StoredMqlKind, SlaKind, TriggerKind,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
@@ -21,12 +22,15 @@ use crate::{
         contract::Terms,
         criteria::Criteria,
         lifecycle::{next_stage, Transition},
+        plays::Signal,
         routing::{route, RepState, Route, RuleSpec},
         scoring::{mql_kind, score_at, LedgerEntry, MqlKind},
     },
     error::{AppError, AppResult},
     services::{
         fit::{account_view, contact_view, lead_view},
+        notices::{record_stage_change, Notices, StageMove},
+        plays::engine::PlayEngine,
         triggers::{self, NewTrigger},
     },
     store::Tenant,
@@ -35,18 +39,22 @@ use crate::{
 /// Stages in which a lead counts against a rep's capacity.
 const OPEN_STAGES: [LeadStage; 3] = [LeadStage::Mql, LeadStage::Sal, LeadStage::Sql];
 
-/// Updates the scores of every lead that received events and qualifies those that now meet the
-/// contract. Returns the triggers written, to publish after commit.
+/// Updates the scores of every lead that received events, qualifies those that now meet the
+/// contract, and enrolls leads in the plays their events, assignment or score crossings fire.
+/// Triggers and stage changes go into `notices`, to publish after commit.
+#[allow(clippy::too_many_arguments)]
 pub async fn evaluate<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     contract: Option<&lead_contract::Model>,
     terms: &Terms,
     ledgers: &HashMap<Uuid, Vec<LedgerEntry>>,
+    events: &HashMap<Uuid, Vec<&event::Model>>,
     resolved: &Resolved,
     now: DateTime<Utc>,
-) -> AppResult<Vec<trigger::Model>> {
+    notices: &mut Notices,
+) -> AppResult<()> {
     let mut router: Option<Router> = None;
-    let mut written = Vec::new();
+    let plays = PlayEngine::load(tenant).await?;
     let acceptance = terms
         .acceptance
         .criteria
@@ -86,6 +94,27 @@ pub async fn evaluate<C: ConnectionTrait>(
         };
         let qualifies =
             matches!(row.stage, LeadStage::Lead | LeadStage::Nurture) && accepted && !paused;
+        let mut signals: Vec<Signal<'_>> = events
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| match &e.properties {
+                serde_json::Value::Object(properties) => Some(Signal::Event {
+                    event_type: &e.event_type,
+                    properties,
+                }),
+                _ => None,
+            })
+            .collect();
+        signals.push(Signal::ScoreChanged {
+            before: before.engagement_score,
+            after: score.total,
+        });
+        if before.pql_score < terms.scoring.pql_threshold
+            && score.pql >= terms.scoring.pql_threshold
+        {
+            signals.push(Signal::PqlReached);
+        }
         match kind {
             Some(kind) if qualifies => {
                 if router.is_none() {
@@ -99,12 +128,17 @@ pub async fn evaluate<C: ConnectionTrait>(
                 record_stage_change(
                     tenant,
                     &row,
-                    to,
-                    contract,
-                    &format!(
-                        "score {} + fit {} reached the MQL threshold of {}",
-                        score.total, row.fit_score, terms.scoring.mql_threshold
-                    ),
+                    StageMove {
+                        to,
+                        actor: None,
+                        reason: format!(
+                            "score {} + fit {} reached the MQL threshold of {}",
+                            score.total, row.fit_score, terms.scoring.mql_threshold
+                        ),
+                        contract,
+                        at: now,
+                    },
+                    notices,
                 )
                 .await?;
                 row.stage = to;
@@ -115,7 +149,10 @@ pub async fn evaluate<C: ConnectionTrait>(
                     row.owner_id = Some(owner);
                     row.assigned_at = Some(now);
                     router.assigned(tenant, &routed, owner).await?;
-                    written.push(assign(tenant, &row, owner, kind, terms, now).await?);
+                    notices
+                        .triggers
+                        .push(assign(tenant, &row, owner, kind, terms, now).await?);
+                    signals.push(Signal::MqlAssigned(stored_kind(kind)));
                 }
             }
             Some(MqlKind::Hot)
@@ -123,16 +160,19 @@ pub async fn evaluate<C: ConnectionTrait>(
             {
                 row.mql_kind = Some(StoredMqlKind::Hot);
                 if let Some(owner) = row.owner_id {
-                    written.push(
+                    notices.triggers.push(
                         triggers::write(
                             tenant,
                             NewTrigger {
                                 recipient_id: owner,
                                 kind: TriggerKind::HotLeadEngaged,
                                 lead_id: Some(row.id),
+                                play_id: None,
+                                step: None,
                                 due_at: None,
                                 message: format!("{} raised a hand: act now", display_name(&row)),
                             },
+                            now,
                         )
                         .await?,
                     );
@@ -140,13 +180,31 @@ pub async fn evaluate<C: ConnectionTrait>(
             }
             _ => {}
         }
+        if !plays.is_empty() {
+            let view = lead_view(&row, &contact_facts, account_facts.as_ref());
+            let view = crate::domain::views::LeadView {
+                score: Some(score.total),
+                ..view
+            };
+            plays
+                .enroll(
+                    tenant,
+                    &row,
+                    &view,
+                    &signals,
+                    None,
+                    &terms.slas.calendar,
+                    now,
+                )
+                .await?;
+        }
         if row != *before {
             row.updated_at = now;
             changed.push(row);
         }
     }
     tenant.save_contacts(changed).await?;
-    Ok(written)
+    Ok(())
 }
 
 fn stored_kind(kind: MqlKind) -> StoredMqlKind {
@@ -162,30 +220,6 @@ pub fn display_name(row: &contact::Model) -> String {
         .or_else(|| row.email.clone())
         .or_else(|| row.external_id.clone())
         .unwrap_or_else(|| "A lead".to_owned())
-}
-
-pub async fn record_stage_change<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    row: &contact::Model,
-    to: LeadStage,
-    contract: Option<&lead_contract::Model>,
-    reason: &str,
-) -> AppResult<()> {
-    stage_change::Entity::insert(stage_change::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
-        contact_id: Set(row.id),
-        from_stage: Set(Some(row.stage)),
-        to_stage: Set(to),
-        changed_at: Set(Utc::now()),
-        actor_id: Set(None),
-        reason: Set(Some(reason.to_owned())),
-        contract_id: Set(contract.map(|c| c.id)),
-        source_id: Set(row.source_id),
-    })
-    .exec(tenant.conn())
-    .await?;
-    Ok(())
 }
 
 /// Starts the SLA clocks of an assignment and writes the owner's trigger.
@@ -237,6 +271,8 @@ async fn assign<C: ConnectionTrait>(
             recipient_id: owner,
             kind: trigger_kind,
             lead_id: Some(row.id),
+            play_id: None,
+            step: None,
             due_at: Some(first_touch_due),
             message: format!(
                 "{what} assigned to you: {}{}; first touch due by {}",
@@ -248,6 +284,7 @@ async fn assign<C: ConnectionTrait>(
                 first_touch_due.to_rfc3339()
             ),
         },
+        now,
     )
     .await
 }

@@ -146,6 +146,7 @@ pub(crate) fn blank_contact(workspace_id: Uuid) -> contact::Model {
         assigned_at: None,
         routing: None,
         tags: json!([]),
+        opted_out_at: None,
         custom: json!({}),
         created_at: now,
         updated_at: now,

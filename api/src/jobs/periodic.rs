@@ -1,0 +1,156 @@
+//! Work that runs on a calendar rather than on a due time: the monthly source rule and the
+//! search for stalled deals. A periodic run is claimed by inserting its mark (one per workspace,
+//! job and period) in the transaction that does the work, so with several instances exactly
+//! one does it and a crash leaves it to the next attempt.
+
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
+use entity::{
+    job_mark, opportunity, opportunity_stage_change, source, workspace, OpportunityStage,
+};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        pipeline::{is_stalled, stage_medians, Move},
+        plays::{PlayTrigger, Signal},
+    },
+    error::AppResult,
+    services::{
+        contracts,
+        notices::Notices,
+        opportunities::is_closed,
+        plays::engine::{signal_lead, PlayEngine},
+        sources,
+    },
+    state::AppState,
+    store::{serialize_identity_writes, Tenant},
+};
+
+/// Inserts the mark of a periodic run; `false` when another run already holds it.
+async fn claim_period<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    job: &str,
+    period: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let taken = tenant
+        .select::<job_mark::Entity>()
+        .filter(job_mark::Column::Job.eq(job))
+        .filter(job_mark::Column::Period.eq(period))
+        .one(tenant.conn())
+        .await?
+        .is_some();
+    if taken {
+        return Ok(false);
+    }
+    job_mark::Entity::insert(job_mark::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(tenant.workspace_id()),
+        job: Set(job.to_owned()),
+        period: Set(period.to_owned()),
+        done_at: Set(now),
+    })
+    .exec(tenant.conn())
+    .await?;
+    Ok(true)
+}
+
+/// Once a month per workspace: judges every running source on the months that ended (the
+/// contract's consecutive months up to last month) and pauses those over the limit, with a
+/// SOURCE_PAUSED trigger to the marketing leaders. Returns the workspaces judged.
+pub async fn source_rule(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let period = format!("{:04}-{:02}", now.year(), now.month());
+    let month_start = Utc
+        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
+        .single()
+        .expect("the first of a month exists");
+    let last_month = month_start - Duration::seconds(1);
+    let mut judged = 0;
+    for ws in workspace::Entity::find().all(state.store.db()).await? {
+        let txn = state.store.begin_write().await?;
+        serialize_identity_writes(&txn, ws.id).await?;
+        let tenant = Tenant::new(&txn, ws.id);
+        if !claim_period(&tenant, "source_rule", &period, now).await? {
+            continue;
+        }
+        let (_, terms) = contracts::active_terms(&tenant).await?;
+        let mut notices = Notices::default();
+        for running in tenant
+            .select::<source::Entity>()
+            .filter(source::Column::Paused.eq(false))
+            .all(&txn)
+            .await?
+        {
+            notices
+                .triggers
+                .extend(sources::apply_rule(&tenant, running.id, &terms, last_month).await?);
+        }
+        txn.commit().await?;
+        notices.publish(state, ws.id).await;
+        judged += 1;
+    }
+    Ok(judged)
+}
+
+/// Enrolls the primary contacts of open deals that have stayed in their stage longer than the
+/// stage's median (from the stage history) in the OPPORTUNITY_STALLED plays, once per deal and
+/// stage. Returns the enrollments made.
+pub async fn stalled_opportunities(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut enrolled = 0;
+    for ws in workspace::Entity::find().all(state.store.db()).await? {
+        let tenant = state.store.tenant(ws.id);
+        let engine = PlayEngine::load(&tenant).await?;
+        if !engine.wants(|t| matches!(t, PlayTrigger::OpportunityStalled)) {
+            continue;
+        }
+        let moves: Vec<Move<OpportunityStage>> = tenant
+            .select::<opportunity_stage_change::Entity>()
+            .all(tenant.conn())
+            .await?
+            .into_iter()
+            .map(|m| Move {
+                subject: m.opportunity_id,
+                to: m.to_stage,
+                at: m.changed_at,
+            })
+            .collect();
+        let medians = stage_medians(&moves);
+        let stalled: Vec<opportunity::Model> = tenant
+            .select::<opportunity::Entity>()
+            .filter(opportunity::Column::PrimaryContactId.is_not_null())
+            .all(tenant.conn())
+            .await?
+            .into_iter()
+            .filter(|o| !is_closed(o.stage))
+            .filter(|o| {
+                is_stalled(
+                    &medians,
+                    o.stage,
+                    o.stage_changed_at.unwrap_or(o.created_at),
+                    now,
+                )
+            })
+            .collect();
+        for deal in stalled {
+            let txn = state.store.begin_write().await?;
+            serialize_identity_writes(&txn, ws.id).await?;
+            let tenant = Tenant::new(&txn, ws.id);
+            let entered = deal.stage_changed_at.unwrap_or(deal.created_at);
+            let key = format!(
+                "stalled:{}:{}:{}",
+                deal.id,
+                deal.stage.as_str(),
+                entered.timestamp()
+            );
+            let contact = deal
+                .primary_contact_id
+                .expect("filtered on a primary contact");
+            enrolled += signal_lead(&tenant, contact, Signal::OpportunityStalled, &key, now)
+                .await?
+                .len();
+            txn.commit().await?;
+        }
+    }
+    Ok(enrolled)
+}

@@ -1,0 +1,385 @@
+//! Enrollment: when something happens to a lead (an event, an assignment, a score crossing, a
+//! stalled or lost deal), every active play whose trigger fires is considered; the chosen ones
+//! enroll the lead and turn each cadence step into a task for its owner, due on a business day.
+//! Ending: every way a lead's plays stop, with their open tasks cancelled.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{
+    cadence, contact, enrollment, play, task, EnrollmentStatus, LeadStage, PlayStatus, TaskStatus,
+};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::{cadences::steps_of, definitions::trigger_of};
+use crate::{
+    domain::{
+        calendar::BusinessCalendar,
+        criteria::Criteria,
+        plays::{ends_at, schedule, select, CadenceStep, Candidate, PlayTrigger, Running, Signal},
+        views::{EventView, LeadView},
+    },
+    error::AppResult,
+    store::Tenant,
+};
+
+struct LoadedPlay {
+    row: play::Model,
+    trigger: PlayTrigger,
+    criteria: Option<Criteria>,
+    steps: Vec<CadenceStep>,
+}
+
+/// The workspace's active plays, loaded once per batch of work.
+pub struct PlayEngine {
+    plays: Vec<LoadedPlay>,
+}
+
+impl PlayEngine {
+    pub async fn load<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Self> {
+        let rows = tenant
+            .select::<play::Entity>()
+            .filter(play::Column::Status.eq(PlayStatus::Active))
+            .all(tenant.conn())
+            .await?;
+        let cadence_ids: Vec<Uuid> = rows.iter().map(|p| p.cadence_id).collect();
+        let cadences: HashMap<Uuid, cadence::Model> = tenant
+            .get_many::<cadence::Entity>(&cadence_ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let plays = rows
+            .into_iter()
+            .filter_map(|row| {
+                let trigger = trigger_of(&row)?;
+                let criteria = match &trigger {
+                    PlayTrigger::Event {
+                        criteria: Some(json),
+                        ..
+                    } => Some(Criteria::parse(json).ok()?),
+                    _ => None,
+                };
+                let steps = steps_of(cadences.get(&row.cadence_id)?);
+                Some(LoadedPlay {
+                    row,
+                    trigger,
+                    criteria,
+                    steps,
+                })
+            })
+            .collect();
+        Ok(Self { plays })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plays.is_empty()
+    }
+
+    /// Whether any active play listens for lifecycle moments of this kind (saves the caller
+    /// building views when none does).
+    pub fn wants(&self, probe: impl Fn(&PlayTrigger) -> bool) -> bool {
+        self.plays.iter().any(|p| probe(&p.trigger))
+    }
+
+    /// Enrolls `lead` in the plays `signals` fire, honouring priority and exclusivity. A lead
+    /// without an owner, opted out or disqualified enters no play. `signal_key` names a
+    /// background signal (a stalled or lost deal) so it enrolls once however often it is seen.
+    /// Returns the enrollments made.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn enroll<C: ConnectionTrait>(
+        &self,
+        tenant: &Tenant<'_, C>,
+        lead: &contact::Model,
+        view: &LeadView<'_>,
+        signals: &[Signal<'_>],
+        signal_key: Option<&str>,
+        calendar: &BusinessCalendar,
+        now: DateTime<Utc>,
+    ) -> AppResult<Vec<enrollment::Model>> {
+        let Some(owner) = lead.owner_id else {
+            return Ok(Vec::new());
+        };
+        if self.plays.is_empty()
+            || lead.opted_out_at.is_some()
+            || matches!(lead.stage, LeadStage::Disqualified | LeadStage::Customer)
+        {
+            return Ok(Vec::new());
+        }
+        let fired: Vec<&LoadedPlay> = self
+            .plays
+            .iter()
+            .filter(|p| {
+                signals.iter().any(|s| {
+                    // Event criteria may test the event itself (`event.type`, properties).
+                    let view = match s {
+                        Signal::Event {
+                            event_type,
+                            properties,
+                        } => LeadView {
+                            event: Some(EventView {
+                                event_type,
+                                properties,
+                            }),
+                            ..*view
+                        },
+                        _ => *view,
+                    };
+                    p.trigger.fires(p.criteria.as_ref(), s, &view)
+                })
+            })
+            .collect();
+        if fired.is_empty() {
+            return Ok(Vec::new());
+        }
+        let key_of = |p: &LoadedPlay| {
+            signal_key.map(str::to_owned).or_else(|| {
+                p.trigger
+                    .once_per_lead()
+                    .then(|| format!("lead:{}", lead.id))
+            })
+        };
+        let running = active_enrollments(tenant, lead.id).await?;
+        let keys: Vec<String> = fired.iter().filter_map(|p| key_of(p)).collect();
+        let seen: Vec<(Uuid, Option<String>)> = if keys.is_empty() {
+            Vec::new()
+        } else {
+            tenant
+                .select::<enrollment::Entity>()
+                .filter(enrollment::Column::SignalKey.is_in(keys))
+                .all(tenant.conn())
+                .await?
+                .into_iter()
+                .map(|e| (e.play_id, e.signal_key))
+                .collect()
+        };
+        let candidates: Vec<Candidate> = fired
+            .iter()
+            .filter(|p| {
+                let key = key_of(p);
+                key.is_none() || !seen.contains(&(p.row.id, key))
+            })
+            .map(|p| Candidate {
+                play_id: p.row.id,
+                priority: p.row.priority,
+                exclusive: p.row.exclusive,
+            })
+            .collect();
+        let chosen = select(
+            &candidates,
+            &Running {
+                play_ids: running.iter().map(|e| e.play_id).collect(),
+                has_exclusive: running.iter().any(|e| e.exclusive),
+            },
+        );
+        let mut made = Vec::new();
+        for play_id in chosen {
+            let play = fired
+                .iter()
+                .find(|p| p.row.id == play_id)
+                .expect("chosen among the fired plays");
+            made.push(start(tenant, play, lead.id, owner, key_of(play), calendar, now).await?);
+        }
+        Ok(made)
+    }
+}
+
+/// Writes the enrollment and one task per cadence step.
+async fn start<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    play: &LoadedPlay,
+    lead_id: Uuid,
+    owner: Uuid,
+    signal_key: Option<String>,
+    calendar: &BusinessCalendar,
+    now: DateTime<Utc>,
+) -> AppResult<enrollment::Model> {
+    let workspace_id = tenant.workspace_id();
+    let row = enrollment::Entity::insert(enrollment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        play_id: Set(play.row.id),
+        contact_id: Set(lead_id),
+        owner_id: Set(owner),
+        status: Set(EnrollmentStatus::Active),
+        exclusive: Set(play.row.exclusive),
+        signal_key: Set(signal_key),
+        enrolled_at: Set(now),
+        ends_at: Set(Some(ends_at(calendar, now, &play.steps))),
+        first_touch_at: Set(None),
+        ended_at: Set(None),
+        end_reason: Set(None),
+    })
+    .exec_with_returning(tenant.conn())
+    .await?;
+    let due = schedule(calendar, now, &play.steps);
+    let tasks: Vec<task::ActiveModel> = play
+        .steps
+        .iter()
+        .zip(due)
+        .enumerate()
+        .map(|(i, (step, due_at))| task::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            enrollment_id: Set(row.id),
+            play_id: Set(play.row.id),
+            contact_id: Set(lead_id),
+            assignee_id: Set(owner),
+            step: Set(i as i32 + 1),
+            day_offset: Set(step.day_offset as i32),
+            channel: Set(step.channel),
+            theme: Set(step.theme),
+            asset_id: Set(step.asset_id),
+            instructions: Set(step.instructions.clone()),
+            due_at: Set(due_at),
+            status: Set(TaskStatus::Open),
+            notified_at: Set(None),
+            completed_at: Set(None),
+            completed_by: Set(None),
+        })
+        .collect();
+    if !tasks.is_empty() {
+        task::Entity::insert_many(tasks)
+            .exec_without_returning(tenant.conn())
+            .await?;
+    }
+    Ok(row)
+}
+
+pub async fn active_enrollments<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_id: Uuid,
+) -> AppResult<Vec<enrollment::Model>> {
+    Ok(tenant
+        .select::<enrollment::Entity>()
+        .filter(enrollment::Column::ContactId.eq(lead_id))
+        .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Ends the given enrollments with `status` and `reason`, cancelling their open tasks.
+pub async fn end<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    enrollment_ids: &[Uuid],
+    status: EnrollmentStatus,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if enrollment_ids.is_empty() {
+        return Ok(());
+    }
+    let ws = tenant.workspace_id();
+    enrollment::Entity::update_many()
+        .col_expr(enrollment::Column::Status, status.as_str().into())
+        .col_expr(enrollment::Column::EndedAt, Some(now).into())
+        .col_expr(
+            enrollment::Column::EndReason,
+            Some(reason.to_owned()).into(),
+        )
+        .filter(enrollment::Column::WorkspaceId.eq(ws))
+        .filter(enrollment::Column::Id.is_in(enrollment_ids.iter().copied()))
+        .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
+        .exec(tenant.conn())
+        .await?;
+    task::Entity::update_many()
+        .col_expr(task::Column::Status, TaskStatus::Cancelled.as_str().into())
+        .filter(task::Column::WorkspaceId.eq(ws))
+        .filter(task::Column::EnrollmentId.is_in(enrollment_ids.iter().copied()))
+        .filter(task::Column::Status.eq(TaskStatus::Open))
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// Stops every play the lead is running (it was rejected, recycled, disqualified, converted or
+/// asked not to be contacted).
+pub async fn stop_all<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let ids: Vec<Uuid> = active_enrollments(tenant, lead_id)
+        .await?
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    end(tenant, &ids, EnrollmentStatus::Stopped, reason, now).await
+}
+
+/// The lead changed hands: its running plays and open tasks go with it.
+pub async fn reassign<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_id: Uuid,
+    owner: Uuid,
+) -> AppResult<()> {
+    let ws = tenant.workspace_id();
+    enrollment::Entity::update_many()
+        .col_expr(enrollment::Column::OwnerId, owner.into())
+        .filter(enrollment::Column::WorkspaceId.eq(ws))
+        .filter(enrollment::Column::ContactId.eq(lead_id))
+        .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
+        .exec(tenant.conn())
+        .await?;
+    task::Entity::update_many()
+        .col_expr(task::Column::AssigneeId, owner.into())
+        .filter(task::Column::WorkspaceId.eq(ws))
+        .filter(task::Column::ContactId.eq(lead_id))
+        .filter(task::Column::Status.eq(TaskStatus::Open))
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// Enrolls one lead in the plays a background signal fires (a stalled or lost deal), once per
+/// `signal_key`. Does nothing when no active play listens for it.
+pub async fn signal_lead<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_id: Uuid,
+    signal: Signal<'_>,
+    signal_key: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<enrollment::Model>> {
+    let engine = PlayEngine::load(tenant).await?;
+    // Background signals fire on the trigger's kind alone, whatever the lead looks like.
+    let probe = LeadView {
+        account: None,
+        contact: &Default::default(),
+        fit_score: None,
+        score: None,
+        engagement_score: None,
+        pql_score: None,
+        stage: None,
+        source: None,
+        source_detail: None,
+        event: None,
+    };
+    if !engine.wants(|t| t.fires(None, &signal, &probe)) {
+        return Ok(Vec::new());
+    }
+    let lead = tenant.get::<contact::Entity>(lead_id).await?;
+    let account = match lead.account_id {
+        Some(id) => tenant
+            .get_many::<entity::account::Entity>(&[id])
+            .await?
+            .pop(),
+        None => None,
+    };
+    let account_facts = account.as_ref().map(crate::services::fit::account_view);
+    let contact_facts = crate::services::fit::contact_view(&lead);
+    let view = crate::services::fit::lead_view(&lead, &contact_facts, account_facts.as_ref());
+    let (_, terms) = crate::services::contracts::active_terms(tenant).await?;
+    engine
+        .enroll(
+            tenant,
+            &lead,
+            &view,
+            &[signal],
+            Some(signal_key),
+            &terms.slas.calendar,
+            now,
+        )
+        .await
+}

@@ -1,0 +1,336 @@
+//! Touches: what a rep did and what came of it. A touch satisfies the first-touch SLA, counts
+//! toward the contract's minimum touches, completes its task, and applies the running plays'
+//! exit criteria: a reply accelerates the lead, an opt-out stops every play, and a lead that
+//! ran out of steps waiting for touches is recycled once it has them.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    asset, contact, enrollment, lead_contract, play, task, touch, Channel, EnrollmentStatus,
+    LeadStage, SlaKind, TaskStatus, TouchOutcome, TriggerKind,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::{definitions::exit_of, engine};
+use crate::{
+    auth::Actor,
+    domain::{
+        contract::Terms,
+        lifecycle::{next_stage, Transition},
+        plays::{acceleration_path, touch_effect, ExitTarget, TouchEffect},
+    },
+    error::{AppError, AppResult},
+    services::{
+        contracts,
+        ingest::qualify::display_name,
+        lead_actions::{check_works_lead, meet_clocks},
+        notices::{record_stage_change, Notices, StageMove},
+        triggers::{self, NewTrigger},
+    },
+    state::AppState,
+    store::Tenant,
+};
+
+pub struct TouchInput {
+    pub lead_id: Uuid,
+    pub channel: Channel,
+    pub outcome: TouchOutcome,
+    pub asset_id: Option<Uuid>,
+    pub task_id: Option<Uuid>,
+    pub note: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+pub struct Logged {
+    pub touch: touch::Model,
+    pub lead: contact::Model,
+    pub notices: Notices,
+}
+
+/// A NOT_FOUND from `get` pinned to the input field that named the id.
+fn at(err: AppError, noun: &'static str, field: &str) -> AppError {
+    match err {
+        AppError::NotFound { .. } => AppError::not_found_at(noun, field),
+        other => other,
+    }
+}
+
+/// How many touches the lead has had since `since`.
+pub async fn touches_since<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_id: Uuid,
+    since: DateTime<Utc>,
+) -> AppResult<u32> {
+    let count = tenant
+        .select::<touch::Entity>()
+        .filter(touch::Column::ContactId.eq(lead_id))
+        .filter(touch::Column::OccurredAt.gte(since))
+        .count(tenant.conn())
+        .await?;
+    Ok(count as u32)
+}
+
+pub async fn log(
+    state: &AppState,
+    actor: &Actor,
+    workspace_id: Uuid,
+    input: TouchInput,
+) -> AppResult<Logged> {
+    let now = state.clock.now();
+    let occurred_at = input.occurred_at.unwrap_or(now);
+    if occurred_at > now + Duration::minutes(5) {
+        return Err(AppError::bad_input(
+            "input.occurredAt",
+            "a touch cannot happen in the future",
+        ));
+    }
+    let txn = state.store.begin_write().await?;
+    let tenant = Tenant::new(&txn, workspace_id);
+    let mut lead = tenant
+        .get::<contact::Entity>(input.lead_id)
+        .await
+        .map_err(|e| at(e, "lead", "input.leadId"))?;
+    let me = check_works_lead(&tenant, actor, &lead).await?;
+    if let Some(id) = input.asset_id {
+        tenant
+            .get::<asset::Entity>(id)
+            .await
+            .map_err(|e| at(e, "asset", "input.assetId"))?;
+    }
+    let task = match input.task_id {
+        Some(id) => {
+            let task = tenant
+                .get::<task::Entity>(id)
+                .await
+                .map_err(|e| at(e, "task", "input.taskId"))?;
+            if task.contact_id != lead.id {
+                return Err(AppError::bad_input(
+                    "input.taskId",
+                    "the task is for another lead",
+                ));
+            }
+            Some(task)
+        }
+        None => None,
+    };
+    let mut running = engine::active_enrollments(&tenant, lead.id).await?;
+    running.sort_by_key(|e| (!e.exclusive, e.enrolled_at));
+    let enrollment = match &task {
+        Some(task) => Some(task.enrollment_id),
+        None => running.first().map(|e| e.id),
+    };
+    let play_id = match &task {
+        Some(task) => Some(task.play_id),
+        None => running.first().map(|e| e.play_id),
+    };
+    let row = touch::Entity::insert(touch::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        contact_id: Set(lead.id),
+        actor_id: Set(me),
+        channel: Set(input.channel),
+        outcome: Set(input.outcome),
+        asset_id: Set(input.asset_id),
+        note: Set(input.note),
+        task_id: Set(task.as_ref().map(|t| t.id)),
+        enrollment_id: Set(enrollment),
+        play_id: Set(play_id),
+        occurred_at: Set(occurred_at),
+        created_at: Set(now),
+    })
+    .exec_with_returning(&txn)
+    .await?;
+    meet_clocks(&tenant, lead.id, Some(SlaKind::FirstTouch), now).await?;
+    if let Some(task) = task.filter(|t| t.status == TaskStatus::Open) {
+        let mut active = task.into_active_model();
+        active.status = Set(TaskStatus::Done);
+        active.completed_at = Set(Some(now));
+        active.completed_by = Set(Some(me));
+        active.update(&txn).await?;
+    }
+    if !running.is_empty() {
+        enrollment::Entity::update_many()
+            .col_expr(enrollment::Column::FirstTouchAt, Some(occurred_at).into())
+            .filter(enrollment::Column::WorkspaceId.eq(workspace_id))
+            .filter(enrollment::Column::Id.is_in(running.iter().map(|e| e.id)))
+            .filter(enrollment::Column::FirstTouchAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+
+    let mut notices = Notices::default();
+    let (contract, terms) = contracts::active_terms(&tenant).await?;
+    let plays = tenant
+        .get_many::<play::Entity>(&running.iter().map(|e| e.play_id).collect::<Vec<_>>())
+        .await?;
+    let exit_of_play = |id: Uuid| {
+        plays
+            .iter()
+            .find(|p| p.id == id)
+            .map(exit_of)
+            .unwrap_or_default()
+    };
+    let name_of_play = |id: Uuid| {
+        plays
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(|| "a play".to_owned(), |p| format!("play `{}`", p.name))
+    };
+    let mut accelerating: Vec<(&enrollment::Model, ExitTarget)> = Vec::new();
+    let mut stop_everything = input.outcome == TouchOutcome::OptedOut;
+    for e in &running {
+        match touch_effect(&exit_of_play(e.play_id), input.outcome) {
+            TouchEffect::Accelerate(target) => accelerating.push((e, target)),
+            TouchEffect::StopAll => stop_everything = true,
+            TouchEffect::Continue => {}
+        }
+    }
+    if stop_everything {
+        lead.opted_out_at = Some(now);
+        engine::stop_all(&tenant, lead.id, "the contact opted out", now).await?;
+    } else if let Some(&(first, _)) = accelerating.first() {
+        let target = if accelerating.iter().any(|(_, t)| *t == ExitTarget::Sql) {
+            ExitTarget::Sql
+        } else {
+            ExitTarget::Sal
+        };
+        let why = format!(
+            "{} on {}: accelerated",
+            input.outcome.as_str(),
+            name_of_play(first.play_id)
+        );
+        for stage in acceleration_path(lead.stage, target.stage()) {
+            record_stage_change(
+                &tenant,
+                &lead,
+                StageMove {
+                    to: stage,
+                    actor: Some(me),
+                    reason: why.clone(),
+                    contract: contract.as_ref(),
+                    at: now,
+                },
+                &mut notices,
+            )
+            .await?;
+            lead.stage = stage;
+            lead.stage_changed_at = Some(now);
+        }
+        meet_clocks(&tenant, lead.id, None, now).await?;
+        let ids: Vec<Uuid> = accelerating.iter().map(|(e, _)| e.id).collect();
+        engine::end(&tenant, &ids, EnrollmentStatus::Accelerated, &why, now).await?;
+        engine::stop_all(&tenant, lead.id, &why, now).await?;
+    } else {
+        for e in running.iter().filter(|e| e.ends_at.is_none()) {
+            let since = lead
+                .assigned_at
+                .map_or(e.enrolled_at, |a| a.min(e.enrolled_at));
+            if touches_since(&tenant, lead.id, since).await?
+                >= terms.slas.min_touches_before_recycle
+            {
+                lead = recycle_exhausted(
+                    &tenant,
+                    e,
+                    lead,
+                    &name_of_play(e.play_id),
+                    (contract.as_ref(), &terms),
+                    now,
+                    &mut notices,
+                )
+                .await?;
+                break;
+            }
+        }
+    }
+    lead.updated_at = now;
+    let lead = lead.into_active_model().reset_all().update(&txn).await?;
+    txn.commit().await?;
+    Ok(Logged {
+        touch: row,
+        lead,
+        notices,
+    })
+}
+
+/// The lead ran through a play's last step without responding and had the contract's minimum
+/// touches: back to nurture tagged RE_ENGAGE, its plays over, its owner told. Returns the lead
+/// as changed (the caller saves it).
+pub async fn recycle_exhausted<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    enrollment: &enrollment::Model,
+    mut lead: contact::Model,
+    play_name: &str,
+    (contract, terms): (Option<&lead_contract::Model>, &Terms),
+    now: DateTime<Utc>,
+    notices: &mut Notices,
+) -> AppResult<contact::Model> {
+    let why = format!(
+        "recycled: RE_ENGAGE (no response after the last step of {play_name}, {} touches or more)",
+        terms.slas.min_touches_before_recycle
+    );
+    if let Ok(to) = next_stage(lead.stage, Transition::Recycle) {
+        record_stage_change(
+            tenant,
+            &lead,
+            StageMove {
+                to,
+                actor: None,
+                reason: why.clone(),
+                contract,
+                at: now,
+            },
+            notices,
+        )
+        .await?;
+        lead.stage = to;
+        lead.stage_changed_at = Some(now);
+    } else if lead.stage != LeadStage::Lead {
+        // Already moved on (SQL by hand, an opportunity): the play simply ends.
+        engine::end(
+            tenant,
+            &[enrollment.id],
+            EnrollmentStatus::Stopped,
+            "ran out of steps after the lead moved on",
+            now,
+        )
+        .await?;
+        return Ok(lead);
+    }
+    let mut tags: Vec<String> = serde_json::from_value(lead.tags.clone()).unwrap_or_default();
+    tags.retain(|t| !["FUTURE", "RE_ENGAGE", "CHECK_BACK"].contains(&t.as_str()));
+    tags.push("RE_ENGAGE".to_owned());
+    lead.tags = serde_json::json!(tags);
+    meet_clocks(tenant, lead.id, None, now).await?;
+    engine::end(
+        tenant,
+        &[enrollment.id],
+        EnrollmentStatus::Recycled,
+        &why,
+        now,
+    )
+    .await?;
+    engine::stop_all(tenant, lead.id, &why, now).await?;
+    notices.triggers.push(
+        triggers::write(
+            tenant,
+            NewTrigger {
+                recipient_id: enrollment.owner_id,
+                kind: TriggerKind::LeadRecycled,
+                lead_id: Some(lead.id),
+                play_id: Some(enrollment.play_id),
+                step: None,
+                due_at: None,
+                message: format!(
+                    "{} went back to nurture as RE_ENGAGE: no response through the last step of {play_name}",
+                    display_name(&lead)
+                ),
+            },
+            now,
+        )
+        .await?,
+    );
+    Ok(lead)
+}
