@@ -12,7 +12,7 @@ const INGEST: &str = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { 
 
 /// Signs the draft contract by both leaders, activates the seed ICP and routes North America to
 /// `rep`. Returns the sales leader (who can read leads) and the partner token.
-async fn revenue_team(app: &TestApp, owner: &Session) -> (Session, Session, String) {
+pub(crate) async fn revenue_team(app: &TestApp, owner: &Session) -> (Session, Session, String) {
     let cmo = app.member(owner, "MARKETING_LEADER").await;
     let cro = app.member(owner, "SALES_LEADER").await;
     let contracts = app

@@ -18,6 +18,7 @@ mod isolation;
 mod lead_scenario;
 mod lead_work;
 mod limits;
+mod plays;
 mod records;
 mod schema_drift;
 mod statement_count;
