@@ -3,7 +3,10 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{Session, TestApp};
+use crate::support::{
+    ws::{WsClient, TRANSPORT_WS},
+    Session, TestApp,
+};
 
 /// Ids that belong to the victim workspace.
 struct VictimIds {
@@ -23,6 +26,11 @@ struct VictimIds {
     rejection_id: String,
     trigger_id: String,
     owner_user_id: String,
+    cadence_id: String,
+    play_id: String,
+    task_id: String,
+    /// A lead of the attacker's own, to aim the other ids of `logTouch` at the victim.
+    attacker_lead_id: String,
 }
 
 /// One row of the matrix: an operation and the variables that aim it at the victim.
@@ -249,7 +257,94 @@ fn cases() -> Vec<Case> {
             query: "query($id: ID!) { triggers(since: $id) { id } }",
             variables: |v| json!({"id": v.trigger_id}),
         },
+        Case {
+            name: "play",
+            query: "query($id: ID!) { play(id: $id) { id } }",
+            variables: |v| json!({"id": v.play_id}),
+        },
+        Case {
+            name: "updatePlay",
+            query: "mutation($id: ID!, $c: ID!) { updatePlay(id: $id, input: {name: \"Stolen\", cadenceId: $c, trigger: {kind: PQL_REACHED}}) { id } }",
+            variables: |v| json!({"id": v.play_id, "c": v.cadence_id}),
+        },
+        Case {
+            name: "activatePlay",
+            query: "mutation($id: ID!) { activatePlay(id: $id) { id } }",
+            variables: |v| json!({"id": v.play_id}),
+        },
+        Case {
+            name: "pausePlay",
+            query: "mutation($id: ID!) { pausePlay(id: $id) { id } }",
+            variables: |v| json!({"id": v.play_id}),
+        },
+        Case {
+            name: "createPlay (cadenceId)",
+            query: "mutation($id: ID!) { createPlay(input: {name: \"x\", cadenceId: $id, trigger: {kind: PQL_REACHED}}) { id } }",
+            variables: |v| json!({"id": v.cadence_id}),
+        },
+        Case {
+            name: "updateCadence",
+            query: "mutation($id: ID!) { updateCadence(id: $id, input: {name: \"Stolen\"}) { id } }",
+            variables: |v| json!({"id": v.cadence_id}),
+        },
+        Case {
+            name: "createCadence (assetId)",
+            query: "mutation($id: ID!) { createCadence(input: {name: \"x\", steps: [{dayOffset: 0, channel: EMAIL, theme: NEXT_STEP, assetId: $id}]}) { id } }",
+            variables: |v| json!({"id": v.asset_id}),
+        },
+        Case {
+            name: "completeTask",
+            query: "mutation($id: ID!) { completeTask(id: $id) { id } }",
+            variables: |v| json!({"id": v.task_id}),
+        },
+        Case {
+            name: "logTouch (leadId)",
+            query: "mutation($id: ID!) { logTouch(input: {leadId: $id, channel: CALL, outcome: CONNECTED}) { touch { id } } }",
+            variables: |v| json!({"id": v.mql_id}),
+        },
+        Case {
+            name: "logTouch (taskId)",
+            query: "mutation($id: ID!, $mine: ID!) { logTouch(input: {leadId: $mine, channel: CALL, outcome: CONNECTED, taskId: $id}) { touch { id } } }",
+            variables: |v| json!({"id": v.task_id, "mine": v.attacker_lead_id}),
+        },
+        Case {
+            name: "logTouch (assetId)",
+            query: "mutation($id: ID!, $mine: ID!) { logTouch(input: {leadId: $mine, channel: EMAIL, outcome: SENT, assetId: $id}) { touch { id } } }",
+            variables: |v| json!({"id": v.asset_id, "mine": v.attacker_lead_id}),
+        },
     ]
+}
+
+/// An active play on MQL assignment using the victim's seed cadence, so the victim's MQL gets
+/// tasks. Returns (cadence, play) ids.
+async fn victim_plays(app: &TestApp, victim: &Session) -> (String, String) {
+    let cadences = app
+        .gql(
+            Some(&victim.access),
+            "{ cadences { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let cadence = cadences.data("cadences")["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let play = app
+        .gql(
+            Some(&victim.access),
+            "mutation($c: ID!) { createPlay(input: {name: \"Victim play\", cadenceId: $c, trigger: {kind: MQL_ASSIGNED}}) { id } }",
+            json!({"c": cadence}),
+        )
+        .await;
+    let play = play.data("createPlay")["id"].as_str().unwrap().to_owned();
+    app.gql(
+        Some(&victim.access),
+        "mutation($id: ID!) { activatePlay(id: $id) { status } }",
+        json!({"id": play}),
+    )
+    .await
+    .data("activatePlay");
+    (cadence, play)
 }
 
 /// The victim's lead pipeline: a signed contract, a routing rule, an MQL with its trigger, and
@@ -404,7 +499,10 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
                assets { edges { node { id name } } } opportunities { edges { node { id amount stage } } }
                icps { totalCount edges { node { id name status version } } }
                leadContracts { totalCount edges { node { id status terms } } } routingRules { id name assignedCount }
-               rejections { edges { node { id disputedAt resolution } } } triggers { id acknowledgedAt } }",
+               rejections { edges { node { id disputedAt resolution } } } triggers { id acknowledgedAt }
+               cadences { edges { node { id name updatedAt } } } plays { edges { node { id name status updatedAt } } }
+               myTasks(filter: {status: OPEN}) { edges { node { id status } } }
+               mql: leads(filter: {stage: [MQL]}) { edges { node { id enrollments { status } touches { id } } } } }",
             json!({}),
         )
         .await;
@@ -419,6 +517,7 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
     let victim_rep = app.member(&victim, "REP").await;
     let (_, api_token_id) = app.api_token(&victim, &["leads:read"]).await;
     let records = victim_records(&app, &victim).await;
+    let (cadence_id, play_id) = victim_plays(&app, &victim).await;
     let [contract_id, routing_rule_id, mql_id, rejection_id, trigger_id] =
         victim_pipeline(&app, &victim).await;
     let ids = VictimIds {
@@ -438,8 +537,35 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         rejection_id,
         trigger_id,
         owner_user_id: victim.user_id.clone(),
+        cadence_id,
+        play_id,
+        task_id: String::new(),
+        attacker_lead_id: String::new(),
     };
+    let tasks = app
+        .gql(
+            Some(&victim.access),
+            "{ myTasks { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let mut ids = ids;
+    ids.task_id = tasks.data("myTasks")["edges"][0]["node"]["id"]
+        .as_str()
+        .expect("the victim's MQL runs the play")
+        .to_owned();
     let attacker = app.owner("Attacker").await;
+    let mine = app
+        .gql(
+            Some(&attacker.access),
+            "mutation { upsertContacts(contacts: [{email: \"me@attacker.io\"}]) { id } }",
+            json!({}),
+        )
+        .await;
+    ids.attacker_lead_id = mine.data("upsertContacts")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let before = snapshot(&app, &victim).await;
 
     for case in cases() {
@@ -485,6 +611,43 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         )
         .await;
     assert_eq!(filtered.data("leads")["totalCount"], 0);
+    let filtered = app
+        .gql(
+            Some(&attacker.access),
+            "query($p: ID, $c: ID) { myTasks(filter: {playId: $p}) { totalCount } plays(filter: {campaignId: $c}) { totalCount } }",
+            json!({"p": ids.play_id, "c": ids.campaign_id}),
+        )
+        .await;
+    assert_eq!(filtered.data("myTasks")["totalCount"], 0);
+    assert_eq!(filtered.data("plays")["totalCount"], 0);
+
+    // The live trigger stream cannot resume from, or follow, another workspace's people.
+    let mut socket = WsClient::connect(&app, TRANSPORT_WS).await;
+    socket.init(&attacker.access).await;
+    for (id, query) in [
+        (
+            "since",
+            format!(
+                "subscription {{ playTriggers(since: \"{}\") {{ id }} }}",
+                ids.trigger_id
+            ),
+        ),
+        (
+            "recipient",
+            format!(
+                "subscription {{ playTriggers(recipientId: \"{}\") {{ id }} }}",
+                ids.owner_user_id
+            ),
+        ),
+    ] {
+        socket.subscribe(id, &query).await;
+        let answer = socket.message().await;
+        assert_eq!(answer["type"], "error", "{answer}");
+        assert_eq!(
+            answer["payload"][0]["extensions"]["code"], "NOT_FOUND",
+            "{answer}"
+        );
+    }
 
     // An API token of the attacker's workspace cannot reach the victim either.
     let (token, _) = app.api_token(&attacker, &["workspace:read"]).await;
@@ -498,9 +661,32 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
 async fn malformed_ids_are_not_found_too() {
     let app = TestApp::start().await;
     let owner = app.owner("Solo").await;
+    let bad = || "not-a-uuid".to_owned();
+    let ids = VictimIds {
+        workspace_id: bad(),
+        member_id: bad(),
+        api_token_id: bad(),
+        account_id: bad(),
+        lead_id: bad(),
+        source_id: bad(),
+        campaign_id: bad(),
+        asset_id: bad(),
+        opportunity_id: bad(),
+        icp_id: bad(),
+        contract_id: bad(),
+        routing_rule_id: bad(),
+        mql_id: bad(),
+        rejection_id: bad(),
+        trigger_id: bad(),
+        owner_user_id: bad(),
+        cadence_id: bad(),
+        play_id: bad(),
+        task_id: bad(),
+        attacker_lead_id: bad(),
+    };
     for case in cases() {
         let reply = app
-            .gql(Some(&owner.access), case.query, json!({"id": "not-a-uuid"}))
+            .gql(Some(&owner.access), case.query, (case.variables)(&ids))
             .await;
         assert_eq!(reply.code(), "NOT_FOUND", "{}", case.name);
     }
