@@ -252,10 +252,14 @@ async fn steps_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
     for step in &due {
         let tenant = Tenant::new(&txn, step.workspace_id);
         let lead = tenant.get::<contact::Entity>(step.contact_id).await?;
-        if !play_names.contains_key(&step.play_id) {
-            let name = tenant.get::<play::Entity>(step.play_id).await?.name;
-            play_names.insert(step.play_id, name);
-        }
+        let play_name = match play_names.get(&step.play_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name = tenant.get::<play::Entity>(step.play_id).await?.name;
+                play_names.insert(step.play_id, name.clone());
+                name
+            }
+        };
         let instructions = step
             .instructions
             .as_deref()
@@ -274,7 +278,7 @@ async fn steps_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
                     message: format!(
                         "Step {} of `{}` for {}: {}{instructions}",
                         step.step,
-                        play_names[&step.play_id],
+                        play_name,
                         display_name(&lead),
                         channel_words(step)
                     ),

@@ -6,9 +6,7 @@
 mod rejections;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{
-    contact, lead_contract, opportunity, sla_clock, LeadStage, OpportunityStage, Role, TriggerKind,
-};
+use entity::{contact, opportunity, sla_clock, OpportunityStage, Role, TriggerKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter,
@@ -71,26 +69,11 @@ fn transition_error(err: crate::domain::lifecycle::TransitionError) -> AppError 
 async fn move_lead<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     mut lead: contact::Model,
-    to: LeadStage,
-    actor: Uuid,
-    reason: String,
-    contract: Option<&lead_contract::Model>,
-    now: DateTime<Utc>,
+    change: StageMove<'_>,
     notices: &mut Notices,
 ) -> AppResult<contact::Model> {
-    record_stage_change(
-        tenant,
-        &lead,
-        StageMove {
-            to,
-            actor: Some(actor),
-            reason,
-            contract,
-            at: now,
-        },
-        notices,
-    )
-    .await?;
+    let (to, now) = (change.to, change.at);
+    record_stage_change(tenant, &lead, change, notices).await?;
     lead.stage = to;
     lead.stage_changed_at = Some(now);
     lead.updated_at = now;
@@ -157,11 +140,13 @@ pub async fn accept(
     let lead = move_lead(
         &tenant,
         lead,
-        to,
-        me,
-        "accepted by sales".into(),
-        contract.as_ref(),
-        now,
+        StageMove {
+            to,
+            actor: Some(me),
+            reason: "accepted by sales".into(),
+            contract: contract.as_ref(),
+            at: now,
+        },
         &mut notices,
     )
     .await?;
@@ -201,11 +186,13 @@ pub async fn qualify(
     let lead = move_lead(
         &tenant,
         lead,
-        to,
-        me,
-        reason,
-        contract.as_ref(),
-        now,
+        StageMove {
+            to,
+            actor: Some(me),
+            reason,
+            contract: contract.as_ref(),
+            at: now,
+        },
         &mut notices,
     )
     .await?;
@@ -264,11 +251,13 @@ pub async fn convert(
     let lead = move_lead(
         &tenant,
         lead,
-        to,
-        me,
-        "converted to an opportunity".into(),
-        contract.as_ref(),
-        now,
+        StageMove {
+            to,
+            actor: Some(me),
+            reason: "converted to an opportunity".into(),
+            contract: contract.as_ref(),
+            at: now,
+        },
         &mut notices,
     )
     .await?;
@@ -322,11 +311,13 @@ pub async fn recycle(
     let lead = move_lead(
         &tenant,
         lead,
-        to,
-        me,
-        reason,
-        contract.as_ref(),
-        now,
+        StageMove {
+            to,
+            actor: Some(me),
+            reason,
+            contract: contract.as_ref(),
+            at: now,
+        },
         &mut notices,
     )
     .await?;

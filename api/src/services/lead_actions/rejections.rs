@@ -16,7 +16,7 @@ use crate::{
     services::{
         contracts,
         ingest::qualify::display_name,
-        notices::Notices,
+        notices::{Notices, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},
     },
@@ -99,11 +99,13 @@ pub async fn reject(
     let lead = move_lead(
         &tenant,
         lead,
-        to,
-        me,
-        why,
-        contract.as_ref(),
-        now,
+        StageMove {
+            to,
+            actor: Some(me),
+            reason: why,
+            contract: contract.as_ref(),
+            at: now,
+        },
         &mut notices,
     )
     .await?;
@@ -200,11 +202,13 @@ pub async fn resolve(
         let lead = move_lead(
             &tenant,
             lead,
-            to,
-            me,
-            "dispute upheld: back to its rep".into(),
-            contract.as_ref(),
-            now,
+            StageMove {
+                to,
+                actor: Some(me),
+                reason: "dispute upheld: back to its rep".into(),
+                contract: contract.as_ref(),
+                at: now,
+            },
             &mut notices,
         )
         .await?;
