@@ -31,6 +31,8 @@ struct VictimIds {
     task_id: String,
     /// A lead of the attacker's own, to aim the other ids of `logTouch` at the victim.
     attacker_lead_id: String,
+    /// The attacker's own seat, to aim `setMemberManager`'s manager at the victim.
+    attacker_member_id: String,
 }
 
 /// One row of the matrix: an operation and the variables that aim it at the victim.
@@ -51,6 +53,16 @@ fn cases() -> Vec<Case> {
             name: "setMemberAvailability",
             query: "mutation($id: ID!) { setMemberAvailability(memberId: $id, outOfOffice: true) { id } }",
             variables: |v| json!({"id": v.member_id}),
+        },
+        Case {
+            name: "setMemberManager (memberId)",
+            query: "mutation($id: ID!) { setMemberManager(memberId: $id, managerUserId: null) { id } }",
+            variables: |v| json!({"id": v.member_id}),
+        },
+        Case {
+            name: "setMemberManager (managerUserId)",
+            query: "mutation($id: ID!, $mine: ID!) { setMemberManager(memberId: $mine, managerUserId: $id) { id } }",
+            variables: |v| json!({"id": v.owner_user_id, "mine": v.attacker_member_id}),
         },
         Case {
             name: "removeMember",
@@ -493,7 +505,7 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
     let reply = app
         .gql(
             Some(&victim.access),
-            "{ members(first: 50) { edges { node { id role outOfOffice } } } apiTokens { id revokedAt }
+            "{ members(first: 50) { edges { node { id role outOfOffice managerId } } } apiTokens { id revokedAt }
                accounts { edges { node { id name updatedAt } } } leads { edges { node { id updatedAt } } }
                sources { edges { node { id name spend { amount } } } } campaigns { totalCount edges { node { id name } } }
                assets { edges { node { id name } } } opportunities { edges { node { id amount stage } } }
@@ -541,6 +553,7 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         play_id,
         task_id: String::new(),
         attacker_lead_id: String::new(),
+        attacker_member_id: String::new(),
     };
     let tasks = app
         .gql(
@@ -683,6 +696,7 @@ async fn malformed_ids_are_not_found_too() {
         play_id: bad(),
         task_id: bad(),
         attacker_lead_id: bad(),
+        attacker_member_id: bad(),
     };
     for case in cases() {
         let reply = app

@@ -793,3 +793,143 @@ async fn bad_plays_and_touches_are_refused_with_the_field_and_write_nothing() {
     let touches = lead(&app, &team.rep, f.as_str().unwrap()).await["touches"].clone();
     assert_eq!(touches, json!([]), "refused touches write nothing");
 }
+
+#[actix_web::test]
+async fn managers_partners_and_dashboards_follow_triggers_by_role() {
+    let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
+    let team = team(&app, "Followers").await;
+    let manager = app.member(&team.owner, "SALES_MANAGER").await;
+    let marketer = app.member(&team.owner, "MARKETER").await;
+    let placed = app
+        .gql(
+            Some(&team.owner.access),
+            "mutation($m: ID!, $u: ID!) { setMemberManager(memberId: $m, managerUserId: $u) { managerId } }",
+            json!({"m": team.rep.member_id, "u": manager.user_id}),
+        )
+        .await;
+    assert_eq!(
+        placed.data("setMemberManager")["managerId"],
+        json!(manager.user_id)
+    );
+
+    let mut dashboards = Vec::new();
+    for who in [&manager, &marketer] {
+        let mut socket = WsClient::connect(&app, TRANSPORT_WS).await;
+        socket.init(&who.access).await;
+        socket
+            .subscribe(
+                "activity",
+                "subscription { workspaceActivity { kind leadId recipientId } }",
+            )
+            .await;
+        dashboards.push(socket);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    ingest(
+        &app,
+        &team.token,
+        json!([webinar("w-1", "gil@wingtip.com", "Gil Tan")]),
+    )
+    .await;
+
+    // The manager sees the team's stage change and trigger; the marketer only the stage change.
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let event = dashboards[0].message().await;
+        seen.push(event["payload"]["data"]["workspaceActivity"]["kind"].clone());
+    }
+    assert_eq!(
+        seen,
+        [json!("LEAD_STAGE_CHANGED"), json!("TRIGGER_CREATED")]
+    );
+    let event = dashboards[1].message().await;
+    assert_eq!(
+        event["payload"]["data"]["workspaceActivity"]["kind"],
+        "LEAD_STAGE_CHANGED"
+    );
+    assert!(
+        dashboards[1].try_recv_within(1).await.is_none(),
+        "no one's triggers for marketers"
+    );
+
+    // A partner app with `triggers:read` follows a named rep; it must name one.
+    let (partner, _) = app.api_token(&team.owner, &["triggers:read"]).await;
+    let follow = |who: &str| {
+        format!("subscription {{ playTriggers(recipientId: \"{who}\") {{ kind sequence }} }}")
+    };
+    let mut socket = WsClient::connect(&app, TRANSPORT_WS).await;
+    socket.init(&partner).await;
+    socket.subscribe("rep", &follow(&team.rep.user_id)).await;
+    let replayed = socket.message().await;
+    assert_eq!(
+        replayed["payload"]["data"]["playTriggers"]["kind"],
+        "LEAD_ASSIGNED"
+    );
+    socket.subscribe("nobody", SUBSCRIBE).await;
+    let refused = socket.message().await;
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
+    let (events_only, _) = app.api_token(&team.owner, &["events:write"]).await;
+    let mut socket = WsClient::connect(&app, TRANSPORT_WS).await;
+    socket.init(&events_only).await;
+    socket.subscribe("rep", &follow(&team.rep.user_id)).await;
+    let refused = socket.message().await;
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    // A rep follows only themselves.
+    let mut socket = WsClient::connect(&app, TRANSPORT_WS).await;
+    socket.init(&team.rep.access).await;
+    socket.subscribe("boss", &follow(&manager.user_id)).await;
+    let refused = socket.message().await;
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+
+    // The breach escalates to the rep's manager, not to the sales leader.
+    let leads = app
+        .gql(
+            Some(&team.cro.access),
+            "{ leads { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let lead_id = leads.data("leads")["edges"][0]["node"]["id"].clone();
+    let assigned = app
+        .gql(
+            Some(&team.rep.access),
+            "{ triggers { dueAt lead { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(assigned.data("triggers")[0]["lead"]["id"], lead_id);
+    app.state
+        .clock
+        .advance_to(at(&assigned.data("triggers")[0]["dueAt"]) + Duration::seconds(1));
+    run_jobs(&app).await;
+    let escalations = |reply: &crate::support::Reply| {
+        reply
+            .data("triggers")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["message"].as_str().unwrap().starts_with("Escalation"))
+            .count()
+    };
+    let boss = app
+        .gql(Some(&manager.access), "{ triggers { message } }", json!({}))
+        .await;
+    assert_eq!(escalations(&boss), 1, "{}", boss.raw);
+    let leader = app
+        .gql(
+            Some(&team.cro.access),
+            "{ triggers { message } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(escalations(&leader), 0, "{}", leader.raw);
+}

@@ -214,10 +214,6 @@ string_enum! {
         RejectionDisputed = "REJECTION_DISPUTED",
         DisputeResolved = "DISPUTE_RESOLVED",
         SourcePaused = "SOURCE_PAUSED",
-        /// A lead entered a play: its cadence starts now.
-        PlayEnrolled = "PLAY_ENROLLED",
-        /// A play ended for a lead (accelerated, stopped).
-        PlayEnded = "PLAY_ENDED",
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use async_graphql::{Context, Object, Result, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
-use entity::{trigger, TriggerKind};
+use entity::{trigger, Role, TriggerKind};
 use futures_util::Stream;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -105,8 +105,20 @@ async fn recipient_of(
             ))
         }
         (Some(named), _) => {
-            if me.is_some() {
-                actor.require(Permission::WatchActivity)?;
+            let follows_others = matches!(
+                actor.role,
+                Some(
+                    Role::Owner
+                        | Role::Admin
+                        | Role::SalesLeader
+                        | Role::SalesManager
+                        | Role::Revops
+                )
+            );
+            if me.is_some() && !follows_others {
+                return Err(AppError::forbidden(
+                    "sales managers, sales leaders, revops and admins follow other people's triggers",
+                ));
             }
             let tenant = state.store.tenant(workspace_id);
             if tenant.member_by_user(named).await?.is_none() {

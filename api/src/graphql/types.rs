@@ -86,6 +86,9 @@ pub struct Member {
     pub role: Role,
     /// Routing skips members who are out of office.
     pub out_of_office: bool,
+    /// The user id of the sales manager whose team this member is on: SLA breaches escalate
+    /// to them (to the sales leaders when there is none).
+    pub manager_id: Option<ID>,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub user_id: uuid::Uuid,
@@ -97,6 +100,7 @@ impl From<membership::Model> for Member {
             id: model.id.into(),
             role: model.role,
             out_of_office: model.out_of_office,
+            manager_id: model.manager_id.map(Into::into),
             created_at: model.created_at,
             user_id: model.user_id,
         }

@@ -229,6 +229,52 @@ impl WorkspaceMutation {
         Ok(saved.into())
     }
 
+    /// Puts a member on a manager's team (`managerUserId`: the manager's user id), or off any
+    /// team (null). Owners, admins, sales leaders and revops organise teams.
+    async fn set_member_manager(
+        &self,
+        ctx: &Context<'_>,
+        member_id: ID,
+        manager_user_id: Option<ID>,
+    ) -> Result<Member> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::ReadWorkspace)?;
+        if !matches!(
+            actor.role,
+            Some(Role::Owner | Role::Admin | Role::SalesLeader | Role::Revops)
+        ) {
+            return Err(AppError::forbidden(
+                "owners, admins, sales leaders and revops organise teams",
+            )
+            .into());
+        }
+        let member_id = parse_id(&member_id, "member")?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let member = tenant.get::<entity::membership::Entity>(member_id).await?;
+        let manager = match manager_user_id {
+            Some(raw) => {
+                let id = uuid::Uuid::parse_str(raw.as_str())
+                    .map_err(|_| AppError::not_found_at("member", "managerUserId"))?;
+                if tenant.member_by_user(id).await?.is_none() {
+                    return Err(AppError::not_found_at("member", "managerUserId").into());
+                }
+                if id == member.user_id {
+                    return Err(
+                        AppError::bad_input("managerUserId", "nobody manages themselves").into(),
+                    );
+                }
+                Some(id)
+            }
+            None => None,
+        };
+        let mut active: entity::membership::ActiveModel = member.into();
+        active.manager_id = sea_orm::ActiveValue::Set(manager);
+        let saved = sea_orm::ActiveModelTrait::update(active, tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        Ok(saved.into())
+    }
+
     /// Removes a member from the current workspace. The last OWNER cannot be removed.
     async fn remove_member(&self, ctx: &Context<'_>, member_id: ID) -> Result<Member> {
         let actor = ctx.actor()?;

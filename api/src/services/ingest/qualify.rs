@@ -24,7 +24,7 @@ use crate::{
         lifecycle::{next_stage, Transition},
         plays::Signal,
         routing::{route, RepState, Route, RuleSpec},
-        scoring::{mql_kind, score_at, LedgerEntry, MqlKind},
+        scoring::{decay_at, mql_kind, score_at, LedgerEntry, MqlKind},
     },
     error::{AppError, AppResult},
     services::{
@@ -106,8 +106,18 @@ pub async fn evaluate<C: ConnectionTrait>(
                 _ => None,
             })
             .collect();
+        // Both sides with decay as it stands now, so a lead that decayed below the threshold
+        // and climbs back crosses it again.
+        let decayed_before = Ord::max(
+            before.engagement_score.saturating_add(decay_at(
+                &terms.scoring,
+                before.last_engaged_at,
+                now,
+            )),
+            0,
+        );
         signals.push(Signal::ScoreChanged {
-            before: before.engagement_score,
+            before: decayed_before,
             after: score.total,
         });
         if before.pql_score < terms.scoring.pql_threshold
@@ -125,6 +135,10 @@ pub async fn evaluate<C: ConnectionTrait>(
                 let routed = router.route(&view, named_owner);
                 let to = next_stage(row.stage, Transition::Qualify)
                     .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))?;
+                // The new owner is on the stage change's notice, so their manager sees it.
+                if let Some(owner) = routed.owner {
+                    row.owner_id = Some(owner);
+                }
                 record_stage_change(
                     tenant,
                     &row,
