@@ -933,3 +933,88 @@ async fn managers_partners_and_dashboards_follow_triggers_by_role() {
         .await;
     assert_eq!(escalations(&leader), 0, "{}", leader.raw);
 }
+
+#[actix_web::test]
+async fn deals_that_stall_or_are_lost_start_their_plays_once() {
+    let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
+    let team = team(&app, "Deals").await;
+    let stalled = create_play(
+        &app,
+        &team,
+        json!({"name": "Stalled rescue", "exclusive": false, "trigger": {"kind": "OPPORTUNITY_STALLED"}}),
+    )
+    .await;
+    let lost = create_play(
+        &app,
+        &team,
+        json!({"name": "Win-back", "exclusive": false, "trigger": {"kind": "CLOSED_LOST"}}),
+    )
+    .await;
+    let made = app
+        .gql(
+            Some(&team.owner.access),
+            "mutation($rep: ID!) { upsertAccounts(accounts: [{domain: \"globex.com\"}]) { id }
+               upsertContacts(contacts: [{email: \"x@globex.com\", ownerId: $rep}, {email: \"y@globex.com\", ownerId: $rep}, {email: \"z@globex.com\", ownerId: $rep}]) { id } }",
+            json!({"rep": team.rep.user_id}),
+        )
+        .await;
+    let account = made.data("upsertAccounts")[0]["id"].clone();
+    let contacts: Vec<Value> = made
+        .data("upsertContacts")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    let mut deals = Vec::new();
+    for (name, contact) in ["X", "Y", "Z"].iter().zip(&contacts) {
+        let deal = app
+            .gql(
+                Some(&team.owner.access),
+                "mutation($a: ID!, $c: ID!, $n: String!) { createOpportunity(input: {name: $n, accountId: $a, primaryContactId: $c, amount: 20000}) { id stage } }",
+                json!({"a": account, "c": contact, "n": name}),
+            )
+            .await;
+        deals.push(deal.data("createOpportunity")["id"].clone());
+    }
+    let advance = "mutation($id: ID!) { updateOpportunity(id: $id, input: {stage: QUALIFICATION}) { stage } }";
+    // X leaves discovery after 10 days, Y after 20: the discovery median is 10 days.
+    app.state.clock.advance(Duration::days(10));
+    app.gql(Some(&team.owner.access), advance, json!({"id": deals[0]}))
+        .await
+        .data("updateOpportunity");
+    app.state.clock.advance(Duration::days(10));
+    app.gql(Some(&team.owner.access), advance, json!({"id": deals[1]}))
+        .await
+        .data("updateOpportunity");
+    // Z has sat in discovery for 20 days: stalled. Seen twice, it enrolls once.
+    run_jobs(&app).await;
+    run_jobs(&app).await;
+    let enrolled = |lead: Value| {
+        let app = &app;
+        let rep = &team.rep;
+        async move { lead_plays(app, rep, lead.as_str().unwrap()).await }
+    };
+    assert_eq!(enrolled(contacts[2].clone()).await, [stalled.clone()]);
+    assert!(enrolled(contacts[0].clone()).await.is_empty());
+    assert!(enrolled(contacts[1].clone()).await.is_empty());
+
+    // Y is lost: its contact is retargeted.
+    app.gql(
+        Some(&team.owner.access),
+        "mutation($id: ID!) { closeOpportunity(id: $id, won: false, reason: \"no budget\") { stage } }",
+        json!({"id": deals[1]}),
+    )
+    .await
+    .data("closeOpportunity");
+    assert_eq!(enrolled(contacts[1].clone()).await, [lost]);
+}
+
+async fn lead_plays(app: &TestApp, who: &Session, id: &str) -> Vec<String> {
+    lead(app, who, id).await["enrollments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["play"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -322,9 +322,9 @@ impl OpportunityMutation {
             stage: Set(stage),
             close_date: Set(input.close_date),
             lost_reason: Set(None),
-            created_at: Set(Utc::now()),
+            created_at: Set(ctx.state().clock.now()),
             closed_at: Set(None),
-            stage_changed_at: Set(Some(Utc::now())),
+            stage_changed_at: Set(Some(ctx.state().clock.now())),
         })
         .exec_with_returning(tenant.conn())
         .await
