@@ -995,7 +995,7 @@ async fn deals_that_stall_or_are_lost_start_their_plays_once() {
         let rep = &team.rep;
         async move { lead_plays(app, rep, lead.as_str().unwrap()).await }
     };
-    assert_eq!(enrolled(contacts[2].clone()).await, [stalled.clone()]);
+    assert_eq!(enrolled(contacts[2].clone()).await, [stalled]);
     assert!(enrolled(contacts[0].clone()).await.is_empty());
     assert!(enrolled(contacts[1].clone()).await.is_empty());
 
