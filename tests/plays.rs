@@ -1018,3 +1018,79 @@ async fn lead_plays(app: &TestApp, who: &Session, id: &str) -> Vec<String> {
         .map(|e| e["play"]["id"].as_str().unwrap().to_owned())
         .collect()
 }
+
+#[actix_web::test]
+async fn campaigns_list_their_plays_and_definitions_can_change() {
+    let app = TestApp::start().await;
+    let team = team(&app, "Campaign Plays").await;
+    let owner = &team.owner.access;
+    let made = app
+        .gql(
+            Some(owner),
+            "mutation { createCampaign(input: {name: \"Q4 webinar\"}) { id }
+               createAsset(input: {name: \"Hospital case study\", kind: CASE_STUDY, funnelStage: CONSIDERATION}) { id } }",
+            json!({}),
+        )
+        .await;
+    let campaign = made.data("createCampaign")["id"].clone();
+    let asset = made.data("createAsset")["id"].clone();
+    let play = app
+        .gql(
+            Some(owner),
+            "mutation($c: ID!, $cad: ID!, $a: ID!) { createPlay(input: {name: \"Webinar follow-up\", campaignId: $c, cadenceId: $cad, assetIds: [$a], trigger: {kind: EVENT, eventTypes: [\"webinar_attended\"]}}) { id assets { id } exit { accelerateOn accelerateTo recycleWhenExhausted } } }",
+            json!({"c": campaign, "cad": team.cadence_id, "a": asset}),
+        )
+        .await;
+    let created = play.data("createPlay").clone();
+    assert_eq!(created["assets"][0]["id"], asset);
+    assert_eq!(
+        created["exit"],
+        json!({"accelerateOn": ["REPLIED", "MEETING_BOOKED"], "accelerateTo": "SQL", "recycleWhenExhausted": true})
+    );
+    let listed = app
+        .gql(
+            Some(owner),
+            "query($c: ID!) { campaigns { edges { node { plays { id } } } } plays(filter: {campaignId: $c}) { totalCount } }",
+            json!({"c": campaign}),
+        )
+        .await;
+    assert_eq!(
+        listed.data("campaigns")["edges"][0]["node"]["plays"][0]["id"],
+        created["id"]
+    );
+    assert_eq!(listed.data("plays")["totalCount"], 1);
+
+    let updated = app
+        .gql(
+            Some(owner),
+            "mutation($id: ID!, $cad: ID!) { updatePlay(id: $id, input: {name: \"Score play\", cadenceId: $cad, priority: 7, exclusive: false, trigger: {kind: SCORE_THRESHOLD, threshold: 40}, exit: {accelerateOn: [MEETING_BOOKED], accelerateTo: SAL, recycleWhenExhausted: false}}) { name priority exclusive campaign { id } trigger { kind threshold } exit { accelerateOn accelerateTo recycleWhenExhausted } } }",
+            json!({"id": created["id"], "cad": team.cadence_id}),
+        )
+        .await;
+    let updated = updated.data("updatePlay").clone();
+    assert_eq!(
+        updated["trigger"],
+        json!({"kind": "SCORE_THRESHOLD", "threshold": 40})
+    );
+    assert_eq!(updated["exit"]["accelerateTo"], "SAL");
+    assert_eq!(
+        (updated["priority"].clone(), updated["exclusive"].clone()),
+        (json!(7), json!(false))
+    );
+    assert!(
+        updated["campaign"].is_null(),
+        "a replaced definition without campaignId drops it"
+    );
+
+    let cadence = app
+        .gql(
+            Some(owner),
+            "mutation($id: ID!, $a: ID!) { updateCadence(id: $id, input: {name: \"Short\", steps: [{dayOffset: 0, channel: EMAIL, theme: CUSTOMER_STORY, assetId: $a}, {dayOffset: 2, channel: CALL, theme: NEXT_STEP}]}) { name steps { dayOffset asset { id } } } }",
+            json!({"id": team.cadence_id, "a": asset}),
+        )
+        .await;
+    let cadence = cadence.data("updateCadence").clone();
+    assert_eq!(cadence["name"], "Short");
+    assert_eq!(cadence["steps"][0]["asset"]["id"], asset);
+    assert_eq!(cadence["steps"][1]["dayOffset"], 2);
+}
