@@ -2,53 +2,13 @@
 //! (so other tests are not disturbed); runs in the Redis lane (`ACCORD_TEST_REDIS_URL` set),
 //! where `redis-server` is installed.
 
-use std::{
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use std::time::Duration;
 
 use crate::support::{
+    redis::RedisServer,
     ws::{WsClient, WsEvent, TRANSPORT_WS},
     TestApp,
 };
-
-struct RedisServer {
-    port: u16,
-    child: Child,
-}
-
-impl RedisServer {
-    fn start(port: u16) -> Self {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed in the Redis lane");
-        std::thread::sleep(Duration::from_millis(300));
-        RedisServer { port, child }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 #[actix_web::test]
 async fn activity_flows_again_after_redis_restarts() {
@@ -58,15 +18,8 @@ async fn activity_flows_again_after_redis_restarts() {
         );
         return;
     }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut redis = RedisServer::start(port);
-    let app =
-        TestApp::start_with(|config| config.redis_url = Some(format!("redis://127.0.0.1:{port}")))
-            .await;
+    let mut redis = RedisServer::start_free();
+    let app = TestApp::start_with(|config| config.redis_url = Some(redis.url())).await;
     let owner = app.owner("Resilient").await;
     let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
     ws.init(&owner.access).await;

@@ -10,6 +10,7 @@ mod bus_recovery;
 mod catalog;
 mod cli;
 mod decay;
+mod delivery;
 mod errors;
 mod fit_scoring;
 mod http_spec;

@@ -9,7 +9,7 @@ use std::{
 
 use redis::aio::ConnectionManager;
 
-use crate::bus::BoxFuture;
+use crate::bus::{bounded_redis_call, BoxFuture};
 
 /// What is left of the budget after a charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,23 +127,27 @@ impl RateLimiter for RedisRateLimiter {
             let (index, reset) = window(now(), self.window);
             let redis_key = format!("accord:rl:{}:{key}:{index}", self.namespace);
             let mut conn = self.conn.clone();
-            let result: Result<(u64,), _> = redis::pipe()
-                .atomic()
-                .incr(&redis_key, cost)
-                .expire(&redis_key, (reset + 1) as i64)
-                .ignore()
-                .query_async(&mut conn)
-                .await;
+            let result: Result<(u64,), _> = bounded_redis_call(
+                redis::pipe()
+                    .atomic()
+                    .incr(&redis_key, cost)
+                    .expire(&redis_key, (reset + 1) as i64)
+                    .ignore()
+                    .query_async(&mut conn),
+            )
+            .await;
             match result {
                 Ok((total,)) => {
                     let charge = decide(total, cost, self.limit, reset);
                     if matches!(charge, Charge::Exceeded { .. }) {
                         // A refused request spends nothing, as in memory.
-                        let _: Result<i64, _> = redis::cmd("DECRBY")
-                            .arg(&redis_key)
-                            .arg(cost)
-                            .query_async(&mut conn)
-                            .await;
+                        let _: Result<i64, _> = bounded_redis_call(
+                            redis::cmd("DECRBY")
+                                .arg(&redis_key)
+                                .arg(cost)
+                                .query_async(&mut conn),
+                        )
+                        .await;
                     }
                     charge
                 }

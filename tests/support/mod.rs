@@ -2,6 +2,7 @@
 //! speak GraphQL to it over HTTP.
 
 pub mod process;
+pub mod redis;
 pub mod ws;
 
 use std::{net::SocketAddr, time::Duration};

@@ -6,7 +6,9 @@ use std::{
     time::Duration,
 };
 
-use super::Backend;
+use serde_json::{json, Value};
+
+use super::{Backend, Reply};
 
 pub struct ServerProcess {
     pub addr: String,
@@ -56,7 +58,8 @@ impl ServerProcess {
         process
     }
 
-    async fn wait_ready(&self) {
+    /// Waits until `/readyz` answers 200 (database and bus reachable); panics after 15 s.
+    pub async fn wait_ready(&self) {
         let client = awc::Client::new();
         for _ in 0..150 {
             if let Ok(response) = client
@@ -75,6 +78,28 @@ impl ServerProcess {
 }
 
 impl ServerProcess {
+    /// Runs a query or mutation over HTTP; waits up to 60 s for the answer.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
+        let mut req = awc::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .finish()
+            .post(format!("http://{}/graphql", self.addr))
+            .insert_header(("content-type", "application/json"));
+        if let Some(token) = token {
+            req = req.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        let body = json!({"query": query, "variables": variables}).to_string();
+        Reply::read(req.send_body(body).await.expect("request sent")).await
+    }
+
+    /// Sends SIGKILL (no chance to drain or close anything) and waits for the process to die.
+    pub fn kill(mut self) {
+        use std::os::unix::process::ExitStatusExt;
+        self.child.kill().expect("SIGKILL sent");
+        let status = self.child.wait().expect("the killed process is reaped");
+        assert_eq!(status.signal(), Some(9), "killed by SIGKILL: {status}");
+    }
+
     /// Sends SIGTERM and waits for the process to exit; returns whether it exited cleanly.
     pub fn terminate(mut self) -> bool {
         let pid = self.child.id().to_string();

@@ -134,6 +134,11 @@ impl WsClient {
             .await;
     }
 
+    pub async fn subscribe_with(&mut self, id: &str, query: &str, variables: Value) {
+        self.send(json!({"type": "subscribe", "id": id, "payload": {"query": query, "variables": variables}}))
+            .await;
+    }
+
     #[allow(dead_code)]
     pub async fn send_binary(&mut self, bytes: &'static [u8]) {
         let _ = self

@@ -4,6 +4,7 @@
 
 mod memory;
 mod redis_bus;
+pub(crate) use redis_bus::bounded as bounded_redis_call;
 
 pub use async_trait_free::BoxFuture;
 use chrono::{DateTime, Utc};

@@ -11,6 +11,25 @@ use super::{async_trait_free::BoxFuture, Bus, BusError, BusEvent, BusMessage, LO
 
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
+/// The longest a caller waits on the shared Redis connection. While Redis is down the
+/// connection manager parks every command on its reconnect attempts (six, with backoff: about
+/// ten seconds), which would hold each request that publishes or is rate limited that long;
+/// past this they fail instead, are logged, and the caller carries on. Matches the manager's
+/// own per-command response timeout.
+const CALL_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// `call` bounded by [`CALL_TIMEOUT`].
+pub(crate) async fn bounded<T>(
+    call: impl std::future::Future<Output = redis::RedisResult<T>>,
+) -> Result<T, BusError> {
+    match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        Ok(result) => result.map_err(unavailable),
+        Err(_) => Err(BusError::Unavailable(format!(
+            "redis did not answer within {CALL_TIMEOUT:?}"
+        ))),
+    }
+}
+
 pub struct RedisBus {
     publisher: ConnectionManager,
     channel: String,
@@ -89,9 +108,7 @@ impl Bus for RedisBus {
         Box::pin(async move {
             let payload = serde_json::to_vec(&message)
                 .map_err(|err| BusError::Unavailable(err.to_string()))?;
-            conn.publish::<_, _, ()>(&self.channel, payload)
-                .await
-                .map_err(unavailable)
+            bounded(conn.publish::<_, _, ()>(&self.channel, payload)).await
         })
     }
 
@@ -102,11 +119,9 @@ impl Bus for RedisBus {
     fn check(&self) -> BoxFuture<'_, Result<(), BusError>> {
         let mut conn = self.publisher.clone();
         Box::pin(async move {
-            redis::cmd("PING")
-                .query_async::<String>(&mut conn)
+            bounded(redis::cmd("PING").query_async::<String>(&mut conn))
                 .await
                 .map(|_| ())
-                .map_err(unavailable)
         })
     }
 
