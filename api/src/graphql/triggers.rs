@@ -254,7 +254,8 @@ impl Follow {
             }
             if self.behind {
                 let tenant = self.state.store.tenant(self.workspace_id);
-                match read_after(&tenant, self.recipient, self.last, REPLAY_PAGE).await {
+                // Boxed, so an idle subscription does not carry a database query's state.
+                match Box::pin(read_after(&tenant, self.recipient, self.last, REPLAY_PAGE)).await {
                     Ok(rows) => {
                         self.behind = rows.len() as u64 == REPLAY_PAGE;
                         self.buffer.extend(rows.into_iter().map(Trigger::from));

@@ -138,7 +138,9 @@ impl Connection {
             tokio::select! {
                 message = stream.next() => match message {
                     Some(Ok(AggregatedMessage::Text(text))) => {
-                        if let Err(close) = self.on_text(&text, &out_tx).await {
+                        // Boxed: handling a message awaits database work whose state would
+                        // otherwise sit inside every idle connection's task.
+                        if let Err(close) = Box::pin(self.on_text(&text, &out_tx)).await {
                             break Some(close);
                         }
                     }
