@@ -470,3 +470,85 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
     assert_eq!(resumed.data("resumeSource")["paused"], false);
     let _ = team.marketer;
 }
+
+/// The first instant of the month after the one `at` falls in, plus a day.
+fn early_next_month(at: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    use chrono::{Datelike, TimeZone};
+    let (year, month) = if at.month() == 12 {
+        (at.year() + 1, 1)
+    } else {
+        (at.year(), at.month() + 1)
+    };
+    Utc.with_ymd_and_hms(year, month, 2, 12, 0, 0).unwrap()
+}
+
+#[actix_web::test]
+async fn the_monthly_source_rule_pauses_a_source_no_single_rejection_tripped() {
+    let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
+    let team = team(&app).await;
+    let reject = "mutation($id: ID!) { rejectLead(id: $id, reason: WRONG_SEGMENT) { stage } }";
+    // Two months of "Spray list": 5 MQLs, 2 rejected (40%) each. Each month's rejections come
+    // before its fifth MQL, so no rejection ever sees a month worth judging (5 MQLs or more).
+    for month in 0..2 {
+        if month == 1 {
+            let next = early_next_month(app.state.clock.now());
+            app.state.clock.advance_to(next);
+        }
+        for i in 0..5 {
+            let id = hot_lead(
+                &app,
+                &team,
+                &format!("m{month}-{i}@spray{month}{i}.io"),
+                "Spray list",
+            )
+            .await;
+            if i < 2 {
+                app.gql(Some(&team.rep.access), reject, json!({"id": id}))
+                    .await
+                    .data("rejectLead");
+            }
+        }
+    }
+    let paused = || async {
+        app.gql(
+            Some(&team.owner.access),
+            "{ sources { edges { node { name paused } } } }",
+            json!({}),
+        )
+        .await
+        .data("sources")["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["name"] == "Spray list")
+            .unwrap()["node"]["paused"]
+            .clone()
+    };
+    assert_eq!(paused().await, false, "no rejection paused it");
+
+    // Early next month the monthly run judges the two months that ended: paused, once.
+    let next = early_next_month(app.state.clock.now());
+    app.state.clock.advance_to(next);
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!(paused().await, true);
+    let told = app
+        .gql(
+            Some(&team.cmo.access),
+            "{ triggers { kind message } }",
+            json!({}),
+        )
+        .await;
+    let pauses: Vec<&Value> = told
+        .data("triggers")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "SOURCE_PAUSED")
+        .collect();
+    assert_eq!(pauses.len(), 1, "{}", told.raw);
+    assert!(pauses[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Spray list"));
+}
