@@ -552,3 +552,77 @@ async fn the_monthly_source_rule_pauses_a_source_no_single_rejection_tripped() {
         .unwrap()
         .contains("Spray list"));
 }
+
+#[actix_web::test]
+async fn the_funnel_is_read_from_the_stage_history() {
+    let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
+    let team = team(&app).await;
+    let t0 = app.state.clock.now();
+    let ana = hot_lead(&app, &team, "ana@funnel-a.io", "Website").await;
+    let ben = hot_lead(&app, &team, "ben@funnel-b.io", "Website").await;
+    app.state.clock.advance(Duration::days(1));
+    app.gql(
+        Some(&team.rep.access),
+        "mutation($id: ID!) { acceptLead(id: $id) { stage } }",
+        json!({"id": ana}),
+    )
+    .await
+    .data("acceptLead");
+    app.state.clock.advance(Duration::hours(12));
+    app.gql(
+        Some(&team.rep.access),
+        "mutation($id: ID!) { rejectLead(id: $id, reason: NO_BUDGET) { stage } }",
+        json!({"id": ben}),
+    )
+    .await
+    .data("rejectLead");
+    app.state.clock.advance(Duration::hours(36));
+    // Now t0 + 3 days. By hand:
+    // - MQL: both entered (2); Ana moved on to SAL (further down the path), Ben to NURTURE (not):
+    //   conversion 1/2. Their stays ended after 1 day and 1.5 days: lower median 1 day.
+    // - SAL: Ana entered (1), still there (current 1) for 2 days: no finished stay, no median.
+    // - NURTURE: Ben (1), current 1.
+    let reply = app
+        .gql(
+            Some(&team.cmo.access),
+            "query($from: DateTime!, $to: DateTime!) { funnel(range: {from: $from, to: $to}) { stage entered advanced conversion medianDays current currentMedianAgeDays overMedian } }",
+            json!({"from": (t0 - Duration::hours(1)).to_rfc3339(), "to": (t0 + Duration::days(4)).to_rfc3339()}),
+        )
+        .await;
+    let stage = |name: &str| {
+        reply
+            .data("funnel")
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == name)
+            .unwrap()
+            .clone()
+    };
+    let mql = stage("MQL");
+    assert_eq!(
+        (mql["entered"].clone(), mql["advanced"].clone()),
+        (json!(2), json!(1))
+    );
+    assert_eq!(mql["conversion"], 0.5);
+    assert_eq!(mql["medianDays"], 1.0);
+    assert_eq!(mql["current"], 0);
+    let sal = stage("SAL");
+    assert_eq!(
+        (sal["entered"].clone(), sal["current"].clone()),
+        (json!(1), json!(1))
+    );
+    assert!(sal["medianDays"].is_null());
+    let age = sal["currentMedianAgeDays"].as_f64().unwrap();
+    assert!((age - 2.0).abs() < 0.01, "{age}");
+    assert_eq!(stage("NURTURE")["current"], 1);
+
+    let backwards = app
+        .gql(
+            Some(&team.cmo.access),
+            "query($from: DateTime!, $to: DateTime!) { funnel(range: {from: $from, to: $to}) { stage } }",
+            json!({"from": t0.to_rfc3339(), "to": (t0 - Duration::days(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(backwards.code(), "BAD_USER_INPUT");
+}

@@ -17,6 +17,7 @@ pub mod lead_actions;
 pub mod lead_explain;
 pub mod leads;
 pub mod loaders;
+pub mod metrics;
 pub mod opportunities;
 pub mod pagination;
 pub mod plays;
@@ -47,6 +48,7 @@ pub struct QueryRoot(
     lead_actions::LeadActionQuery,
     plays::PlayQuery,
     work::WorkQuery,
+    metrics::MetricsQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -8,6 +8,7 @@ pub mod icps;
 pub mod ingest;
 pub mod insights;
 pub mod lead_actions;
+pub mod metrics;
 pub mod notices;
 pub mod opportunities;
 pub mod plays;
