@@ -73,6 +73,14 @@ impl AppError {
         }
     }
 
+    /// A NOT_FOUND pinned to the input field that named the id; any other error unchanged.
+    pub fn at_field(self, field: impl Into<String>) -> Self {
+        match self {
+            AppError::NotFound { entity, .. } => AppError::not_found_at(entity, field),
+            other => other,
+        }
+    }
+
     pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         AppError::Internal(Box::new(source))
     }

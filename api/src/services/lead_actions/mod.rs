@@ -115,6 +115,14 @@ pub(crate) async fn meet_clocks<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The lead's tags with `tag` as its one recycling tag (FUTURE, RE_ENGAGE, CHECK_BACK).
+pub(crate) fn with_recycle_tag(tags: &serde_json::Value, tag: &str) -> serde_json::Value {
+    let mut tags: Vec<String> = serde_json::from_value(tags.clone()).unwrap_or_default();
+    tags.retain(|t| !["FUTURE", "RE_ENGAGE", "CHECK_BACK"].contains(&t.as_str()));
+    tags.push(tag.to_owned());
+    serde_json::json!(tags)
+}
+
 pub struct Outcome {
     pub lead: contact::Model,
     /// To publish once committed.
@@ -302,11 +310,8 @@ pub async fn recycle(
     };
     meet_clocks(&tenant, lead.id, None, now).await?;
     engine::stop_all(&tenant, lead.id, &reason, now).await?;
-    let mut tags: Vec<String> = serde_json::from_value(lead.tags.clone()).unwrap_or_default();
-    tags.retain(|t| !["FUTURE", "RE_ENGAGE", "CHECK_BACK"].contains(&t.as_str()));
-    tags.push(tag.to_owned());
     let mut lead = lead;
-    lead.tags = serde_json::json!(tags);
+    lead.tags = with_recycle_tag(&lead.tags, tag);
     let mut notices = Notices::default();
     let lead = move_lead(
         &tenant,

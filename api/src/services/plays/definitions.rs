@@ -48,18 +48,12 @@ pub async fn check<C: ConnectionTrait>(tenant: &Tenant<'_, C>, draft: &PlayDraft
     tenant
         .get::<cadence::Entity>(draft.cadence_id)
         .await
-        .map_err(|err| match err {
-            AppError::NotFound { .. } => AppError::not_found_at("cadence", "input.cadenceId"),
-            other => other,
-        })?;
+        .map_err(|err| err.at_field("input.cadenceId"))?;
     if let Some(id) = draft.campaign_id {
         tenant
             .get::<campaign::Entity>(id)
             .await
-            .map_err(|err| match err {
-                AppError::NotFound { .. } => AppError::not_found_at("campaign", "input.campaignId"),
-                other => other,
-            })?;
+            .map_err(|err| err.at_field("input.campaignId"))?;
     }
     let known: Vec<Uuid> = tenant
         .get_many::<asset::Entity>(&draft.asset_ids)

@@ -26,7 +26,7 @@ use crate::{
     services::{
         contracts,
         ingest::qualify::display_name,
-        lead_actions::{check_works_lead, meet_clocks},
+        lead_actions::{check_works_lead, meet_clocks, with_recycle_tag},
         notices::{record_stage_change, Notices, StageMove},
         triggers::{self, NewTrigger},
     },
@@ -48,14 +48,6 @@ pub struct Logged {
     pub touch: touch::Model,
     pub lead: contact::Model,
     pub notices: Notices,
-}
-
-/// A NOT_FOUND from `get` pinned to the input field that named the id.
-fn at(err: AppError, noun: &'static str, field: &str) -> AppError {
-    match err {
-        AppError::NotFound { .. } => AppError::not_found_at(noun, field),
-        other => other,
-    }
 }
 
 /// How many touches the lead has had since `since`.
@@ -92,20 +84,20 @@ pub async fn log(
     let mut lead = tenant
         .get::<contact::Entity>(input.lead_id)
         .await
-        .map_err(|e| at(e, "lead", "input.leadId"))?;
+        .map_err(|e| e.at_field("input.leadId"))?;
     let me = check_works_lead(&tenant, actor, &lead).await?;
     if let Some(id) = input.asset_id {
         tenant
             .get::<asset::Entity>(id)
             .await
-            .map_err(|e| at(e, "asset", "input.assetId"))?;
+            .map_err(|e| e.at_field("input.assetId"))?;
     }
     let task = match input.task_id {
         Some(id) => {
             let task = tenant
                 .get::<task::Entity>(id)
                 .await
-                .map_err(|e| at(e, "task", "input.taskId"))?;
+                .map_err(|e| e.at_field("input.taskId"))?;
             if task.contact_id != lead.id {
                 return Err(AppError::bad_input(
                     "input.taskId",
@@ -299,10 +291,7 @@ pub async fn recycle_exhausted<C: ConnectionTrait>(
         .await?;
         return Ok(lead);
     }
-    let mut tags: Vec<String> = serde_json::from_value(lead.tags.clone()).unwrap_or_default();
-    tags.retain(|t| !["FUTURE", "RE_ENGAGE", "CHECK_BACK"].contains(&t.as_str()));
-    tags.push("RE_ENGAGE".to_owned());
-    lead.tags = serde_json::json!(tags);
+    lead.tags = with_recycle_tag(&lead.tags, "RE_ENGAGE");
     meet_clocks(tenant, lead.id, None, now).await?;
     engine::end(
         tenant,
