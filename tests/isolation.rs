@@ -33,6 +33,8 @@ struct VictimIds {
     attacker_lead_id: String,
     /// The attacker's own seat, to aim `setMemberManager`'s manager at the victim.
     attacker_member_id: String,
+    /// The attacker's own cadence, to aim `createPlay`'s other ids at the victim.
+    attacker_cadence_id: String,
 }
 
 /// One row of the matrix: an operation and the variables that aim it at the victim.
@@ -295,6 +297,16 @@ fn cases() -> Vec<Case> {
             variables: |v| json!({"id": v.cadence_id}),
         },
         Case {
+            name: "createPlay (campaignId)",
+            query: "mutation($id: ID!, $mine: ID!) { createPlay(input: {name: \"x\", cadenceId: $mine, campaignId: $id, trigger: {kind: PQL_REACHED}}) { id } }",
+            variables: |v| json!({"id": v.campaign_id, "mine": v.attacker_cadence_id}),
+        },
+        Case {
+            name: "createPlay (assetIds)",
+            query: "mutation($id: ID!, $mine: ID!) { createPlay(input: {name: \"x\", cadenceId: $mine, assetIds: [$id], trigger: {kind: PQL_REACHED}}) { id } }",
+            variables: |v| json!({"id": v.asset_id, "mine": v.attacker_cadence_id}),
+        },
+        Case {
             name: "updateCadence",
             query: "mutation($id: ID!) { updateCadence(id: $id, input: {name: \"Stolen\"}) { id } }",
             variables: |v| json!({"id": v.cadence_id}),
@@ -554,6 +566,7 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         task_id: String::new(),
         attacker_lead_id: String::new(),
         attacker_member_id: String::new(),
+        attacker_cadence_id: String::new(),
     };
     let tasks = app
         .gql(
@@ -697,6 +710,7 @@ async fn malformed_ids_are_not_found_too() {
         task_id: bad(),
         attacker_lead_id: bad(),
         attacker_member_id: bad(),
+        attacker_cadence_id: bad(),
     };
     for case in cases() {
         let reply = app

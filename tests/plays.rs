@@ -811,6 +811,40 @@ async fn managers_partners_and_dashboards_follow_triggers_by_role() {
         placed.data("setMemberManager")["managerId"],
         json!(manager.user_id)
     );
+    let own_manager = app
+        .gql(
+            Some(&team.owner.access),
+            "mutation($m: ID!, $u: ID!) { setMemberManager(memberId: $m, managerUserId: $u) { managerId } }",
+            json!({"m": team.rep.member_id, "u": team.rep.user_id}),
+        )
+        .await;
+    assert_eq!(
+        (own_manager.code(), own_manager.field()),
+        ("BAD_USER_INPUT", Some("managerUserId"))
+    );
+    let by_rep = app
+        .gql(
+            Some(&team.rep.access),
+            "mutation($m: ID!) { setMemberManager(memberId: $m, managerUserId: null) { managerId } }",
+            json!({"m": team.rep.member_id}),
+        )
+        .await;
+    assert_eq!(by_rep.code(), "FORBIDDEN");
+    let seats = app
+        .gql(
+            Some(&team.owner.access),
+            "{ members { edges { node { id managerId } } } }",
+            json!({}),
+        )
+        .await;
+    let rep_seat = seats.data("members")["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["id"] == json!(team.rep.member_id))
+        .unwrap()["node"]["managerId"]
+        .clone();
+    assert_eq!(rep_seat, json!(manager.user_id), "refusals changed nothing");
 
     let mut dashboards = Vec::new();
     for who in [&manager, &marketer] {
