@@ -294,3 +294,24 @@ string_enum! {
         OptedOut = "OPTED_OUT",
     }
 }
+
+string_enum! {
+    /// What a shared goal measures (seed 004, step 5). Every one is higher-is-better.
+    GoalMetric {
+        /// Pipeline created from leads sales accepted (marketing-sourced deals).
+        SalesAcceptedPipeline = "SALES_ACCEPTED_PIPELINE",
+        /// Revenue won from marketing-sourced deals.
+        MarketingSourcedClosedRevenue = "MARKETING_SOURCED_CLOSED_REVENUE",
+        /// Revenue won where marketing touched the account before the close.
+        MarketingInfluencedRevenue = "MARKETING_INFLUENCED_REVENUE",
+        ClosedWonRevenue = "CLOSED_WON_REVENUE",
+        PipelineCreated = "PIPELINE_CREATED",
+        Mqls = "MQLS",
+        Sals = "SALS",
+        /// SALs / MQLs.
+        MqlAcceptanceRate = "MQL_ACCEPTANCE_RATE",
+        WinRate = "WIN_RATE",
+        /// Share of SLA clocks met on time.
+        SlaCompliance = "SLA_COMPLIANCE",
+    }
+}

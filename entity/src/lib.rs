@@ -1,6 +1,7 @@
 //! SeaORM entities, one file per table, and the enums they share. No logic lives here.
 
 pub mod account;
+pub mod action_item;
 pub mod api_token;
 pub mod asset;
 pub mod cadence;
@@ -10,18 +11,23 @@ pub mod enrollment;
 pub mod enums;
 pub mod event;
 pub mod fit_job;
+pub mod goal;
 pub mod icp;
 pub mod instance_secret;
 pub mod job_mark;
 pub mod lead_contract;
 pub mod login_throttle;
 pub mod membership;
+pub mod messaging_test;
 pub mod opportunity;
 pub mod opportunity_stage_change;
 pub mod play;
 pub mod recipient_sequence;
 pub mod refresh_token;
 pub mod rejection;
+pub mod revenue_review;
+pub mod review_attendance;
+pub mod review_decision;
 pub mod routing_rule;
 pub mod score_entry;
 pub mod sla_clock;

@@ -20,6 +20,19 @@ pub struct Model {
     pub contract_id: Option<Uuid>,
     /// The source of the lead at the time, for source-level rates.
     pub source_id: Option<Uuid>,
+    /// The lead's owner at the time.
+    pub owner_id: Option<Uuid>,
+    /// The segment of the lead's account at the time.
+    pub segment: Option<String>,
+    /// The campaign the move is credited to: the one whose event moved the lead, else the one
+    /// of the lead's previous change.
+    pub campaign_id: Option<Uuid>,
+    /// The play the move is credited to, likewise.
+    pub play_id: Option<Uuid>,
+    /// When the lead moved on: the stay that began here ended. `None` while it is still here.
+    pub left_at: Option<DateTimeUtc>,
+    /// Where it went.
+    pub next_stage: Option<LeadStage>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod m20261123_000002_revenue_model;
 mod m20261123_000003_sort_indexes;
 mod m20261123_000004_lead_lifecycle;
 mod m20261123_000005_plays;
+mod m20261123_000006_revenue_review;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_sort_indexes::Migration),
             Box::new(m20261123_000004_lead_lifecycle::Migration),
             Box::new(m20261123_000005_plays::Migration),
+            Box::new(m20261123_000006_revenue_review::Migration),
         ]
     }
 }

@@ -15,7 +15,7 @@ use crate::{
     services::{
         contracts,
         ingest::qualify::display_name,
-        notices::{record_stage_change, Notices, StageMove},
+        notices::{record_stage_change, Credit, Notices, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},
     },
@@ -71,6 +71,7 @@ async fn run_workspace(
                 reason: why.clone(),
                 contract: contract.as_ref(),
                 at: now,
+                credit: Credit::default(),
             },
             &mut notices,
         )

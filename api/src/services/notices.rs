@@ -3,8 +3,11 @@
 //! second (published after commit, at most once).
 
 use chrono::{DateTime, Utc};
-use entity::{contact, lead_contract, stage_change, trigger, LeadStage};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use entity::{account, contact, lead_contract, stage_change, trigger, LeadStage};
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -57,15 +60,57 @@ pub struct StageMove<'a> {
     pub reason: String,
     pub contract: Option<&'a lead_contract::Model>,
     pub at: DateTime<Utc>,
+    pub credit: Credit,
 }
 
-/// Records one stage change of `lead` in the history and notes it for publishing.
+/// The campaign and play a move is credited to, when the move itself knows (the event that
+/// qualified the lead, the touch that accelerated it). Unknown parts are inherited from the
+/// lead's previous change.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Credit {
+    pub campaign_id: Option<Uuid>,
+    pub play_id: Option<Uuid>,
+}
+
+/// Records one stage change of `lead` in the history and notes it for publishing. The lead's
+/// previous stay ends here, in the same transaction, so every row's `left_at` is exact.
 pub async fn record_stage_change<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     lead: &contact::Model,
     change: StageMove<'_>,
     notices: &mut Notices,
 ) -> AppResult<()> {
+    let previous = tenant
+        .select::<stage_change::Entity>()
+        .filter(stage_change::Column::ContactId.eq(lead.id))
+        .filter(stage_change::Column::LeftAt.is_null())
+        .order_by_desc(stage_change::Column::ChangedAt)
+        .one(tenant.conn())
+        .await?;
+    if previous.is_some() {
+        stage_change::Entity::update_many()
+            .col_expr(stage_change::Column::LeftAt, Expr::value(change.at))
+            .col_expr(stage_change::Column::NextStage, Expr::value(change.to))
+            .filter(stage_change::Column::WorkspaceId.eq(tenant.workspace_id()))
+            .filter(stage_change::Column::ContactId.eq(lead.id))
+            .filter(stage_change::Column::LeftAt.is_null())
+            .exec(tenant.conn())
+            .await?;
+    }
+    let segment = match lead.account_id {
+        Some(account_id) => tenant
+            .select::<account::Entity>()
+            .filter(account::Column::Id.eq(account_id))
+            .select_only()
+            .column(account::Column::Segment)
+            .into_tuple::<Option<String>>()
+            .one(tenant.conn())
+            .await?
+            .flatten(),
+        None => None,
+    };
+    let inherited =
+        |pick: fn(&stage_change::Model) -> Option<Uuid>| previous.as_ref().and_then(pick);
     let row = stage_change::Entity::insert(stage_change::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
@@ -77,6 +122,15 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         reason: Set(Some(change.reason)),
         contract_id: Set(change.contract.map(|c| c.id)),
         source_id: Set(lead.source_id),
+        owner_id: Set(lead.owner_id),
+        segment: Set(segment),
+        campaign_id: Set(change
+            .credit
+            .campaign_id
+            .or_else(|| inherited(|p| p.campaign_id))),
+        play_id: Set(change.credit.play_id.or_else(|| inherited(|p| p.play_id))),
+        left_at: Set(None),
+        next_stage: Set(None),
     })
     .exec_with_returning(tenant.conn())
     .await?;

@@ -224,4 +224,10 @@ tenant_entities! {
     touch => "touch",
     opportunity_stage_change => "opportunity stage change",
     job_mark => "job mark",
+    revenue_review => "revenue review",
+    review_attendance => "attendance",
+    review_decision => "decision",
+    action_item => "action item",
+    goal => "goal",
+    messaging_test => "messaging test",
 }

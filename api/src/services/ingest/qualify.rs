@@ -29,7 +29,7 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         fit::{account_view, contact_view, lead_view},
-        notices::{record_stage_change, Notices, StageMove},
+        notices::{record_stage_change, Credit, Notices, StageMove},
         plays::engine::PlayEngine,
         triggers::{self, NewTrigger},
     },
@@ -151,6 +151,12 @@ pub async fn evaluate<C: ConnectionTrait>(
                         ),
                         contract,
                         at: now,
+                        credit: Credit {
+                            campaign_id: events
+                                .get(id)
+                                .and_then(|batch| batch.iter().rev().find_map(|e| e.campaign_id)),
+                            play_id: None,
+                        },
                     },
                     notices,
                 )

@@ -22,7 +22,7 @@ use crate::{
     services::{
         contracts,
         ingest::qualify::display_name,
-        notices::{record_stage_change, Notices, StageMove},
+        notices::{record_stage_change, Credit, Notices, StageMove},
         plays::{engine, touches::touches_since},
         triggers::{self, NewTrigger},
     },
@@ -154,6 +154,7 @@ pub async fn accept(
             reason: "accepted by sales".into(),
             contract: contract.as_ref(),
             at: now,
+            credit: Credit::default(),
         },
         &mut notices,
     )
@@ -200,6 +201,7 @@ pub async fn qualify(
             reason,
             contract: contract.as_ref(),
             at: now,
+            credit: Credit::default(),
         },
         &mut notices,
     )
@@ -265,6 +267,7 @@ pub async fn convert(
             reason: "converted to an opportunity".into(),
             contract: contract.as_ref(),
             at: now,
+            credit: Credit::default(),
         },
         &mut notices,
     )
@@ -322,6 +325,7 @@ pub async fn recycle(
             reason,
             contract: contract.as_ref(),
             at: now,
+            credit: Credit::default(),
         },
         &mut notices,
     )

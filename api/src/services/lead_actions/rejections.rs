@@ -16,7 +16,7 @@ use crate::{
     services::{
         contracts,
         ingest::qualify::display_name,
-        notices::{Notices, StageMove},
+        notices::{Credit, Notices, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},
     },
@@ -105,6 +105,7 @@ pub async fn reject(
             reason: why,
             contract: contract.as_ref(),
             at: now,
+            credit: Credit::default(),
         },
         &mut notices,
     )
@@ -208,6 +209,7 @@ pub async fn resolve(
                 reason: "dispute upheld: back to its rep".into(),
                 contract: contract.as_ref(),
                 at: now,
+                credit: Credit::default(),
             },
             &mut notices,
         )

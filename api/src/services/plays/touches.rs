@@ -27,7 +27,7 @@ use crate::{
         contracts,
         ingest::qualify::display_name,
         lead_actions::{check_works_lead, meet_clocks, with_recycle_tag},
-        notices::{record_stage_change, Notices, StageMove},
+        notices::{record_stage_change, Credit, Notices, StageMove},
         triggers::{self, NewTrigger},
     },
     state::AppState,
@@ -204,6 +204,10 @@ pub async fn log(
                     reason: why.clone(),
                     contract: contract.as_ref(),
                     at: now,
+                    credit: Credit {
+                        campaign_id: None,
+                        play_id: Some(first.play_id),
+                    },
                 },
                 &mut notices,
             )
@@ -273,6 +277,10 @@ pub async fn recycle_exhausted<C: ConnectionTrait>(
                 reason: why.clone(),
                 contract,
                 at: now,
+                credit: Credit {
+                    campaign_id: None,
+                    play_id: Some(enrollment.play_id),
+                },
             },
             notices,
         )
