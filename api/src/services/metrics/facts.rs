@@ -288,6 +288,9 @@ async fn opportunities<C: ConnectionTrait>(
         .collect())
 }
 
+/// A lead's move into a stage, with the campaign and play it is credited to.
+type LeadMove = (Uuid, LeadStage, DateTime<Utc>, Option<Uuid>, Option<Uuid>);
+
 /// What a deal's lead history says: whether sales accepted it as an MQL (the deal is then
 /// marketing-sourced) and the campaign and play its conversion is credited to.
 #[derive(Default)]
@@ -304,7 +307,7 @@ async fn deal_leads<C: ConnectionTrait>(
     use stage_change::Column as S;
     let mut leads: HashMap<Uuid, DealLead> = HashMap::new();
     for chunk in lead_ids.chunks(CHUNK) {
-        let rows: Vec<(Uuid, LeadStage, DateTime<Utc>, Option<Uuid>, Option<Uuid>)> = tenant
+        let rows: Vec<LeadMove> = tenant
             .select::<stage_change::Entity>()
             .filter(S::ContactId.is_in(chunk.iter().copied()))
             .filter(S::ToStage.is_in([LeadStage::Sal, LeadStage::Opportunity]))
