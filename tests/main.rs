@@ -4,6 +4,7 @@
 
 mod support;
 
+mod alignment_health;
 mod api_tokens;
 mod auth;
 mod bus_recovery;
