@@ -2,7 +2,9 @@
 //! quoted commas, quotes and line breaks), header aliases and `--mapping`, the error file, dry
 //! runs and idempotent re-runs; and `upsertOpportunities`, the same service through GraphQL.
 
-use std::{path::PathBuf, process::Command, time::Instant};
+use std::{path::PathBuf, time::Instant};
+
+use tokio::process::Command;
 
 use serde_json::{json, Value};
 
@@ -32,18 +34,24 @@ impl Run {
     }
 }
 
-/// Runs `accord import ARGS` on the test server's database.
-fn import(app: &TestApp, args: &[&str]) -> Run {
+/// Runs `accord import ARGS` on the test server's database (without blocking the test server).
+async fn import(app: &TestApp, args: &[&str]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
     command.arg("import").args(args);
-    for var in ["REDIS_URL", "JWT_SECRET", "ACCORD_ENV", "ACCORD_DATABASE_SCHEMA", "RUST_LOG"] {
+    for var in [
+        "REDIS_URL",
+        "JWT_SECRET",
+        "ACCORD_ENV",
+        "ACCORD_DATABASE_SCHEMA",
+        "RUST_LOG",
+    ] {
         command.env_remove(var);
     }
     command.env("DATABASE_URL", &app.state.config.database_url);
     if let Some(schema) = &app.state.config.database_schema {
         command.env("ACCORD_DATABASE_SCHEMA", schema);
     }
-    let output = command.output().expect("accord runs");
+    let output = command.output().await.expect("accord runs");
     Run {
         ok: output.status.success(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -95,7 +103,9 @@ async fn a_hundred_thousand_contacts_import_once_and_re_run_unchanged() {
     let dir = scratch();
     let file = dir.join("contacts.csv");
     let rows = 100_000;
-    let mut text = String::from("\u{feff}Email Address,First Name,Last Name,Job Title,Notes,Contact Owner\r\n");
+    let mut text = String::from(
+        "\u{feff}Email Address,First Name,Last Name,Job Title,Notes,Contact Owner\r\n",
+    );
     for i in 0..rows {
         text.push_str(&contact_row(i));
     }
@@ -104,28 +114,79 @@ async fn a_hundred_thousand_contacts_import_once_and_re_run_unchanged() {
     let path = file.to_str().unwrap();
 
     let started = Instant::now();
-    let first = import(&app, &["contacts", path, "--workspace", &workspace]);
+    let first = import(&app, &["contacts", path, "--workspace", &workspace]).await;
     let first_took = started.elapsed();
     assert!(!first.ok, "failed rows make the exit status non-zero");
     assert!(first.stderr.contains("4 rows failed"), "{}", first.stderr);
     let bad = 4;
     assert_eq!(
         first.summary(),
-        format!("contacts: created {}, updated 0, unchanged 0, failed {bad}", rows - bad)
+        format!(
+            "contacts: created {}, updated 0, unchanged 0, failed {bad}",
+            rows - bad
+        )
     );
     let errors = error_rows(&dir.join("contacts.errors.csv"));
     let header = strings(&[
-        "row", "Email Address", "First Name", "Last Name", "Job Title", "Notes", "Contact Owner",
-        "field", "message",
+        "row",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Job Title",
+        "Notes",
+        "Contact Owner",
+        "field",
+        "message",
     ]);
     assert_eq!(errors[0], header);
     assert_eq!(
         errors[1..],
         [
-            strings(&["12", "not-an-email", "Ana", "Bad", "VP Sales", "", "", "Email Address", "is not a valid email address"]),
-            strings(&["2502", "", "No", "Email", "CTO", "", "", "", "needs an email or an externalId"]),
-            strings(&["50002", "extra@company1.com", "Too", "Many", "Cells", "", "", "oops", "", "has 7 cells where the header has 6"]),
-            strings(&["100001", "last@company2.com", "Ghost", "Owned", "CFO", "", "ghost@nowhere.io", "Contact Owner", "no member of the workspace has the email `ghost@nowhere.io`"]),
+            strings(&[
+                "12",
+                "not-an-email",
+                "Ana",
+                "Bad",
+                "VP Sales",
+                "",
+                "",
+                "Email Address",
+                "is not a valid email address"
+            ]),
+            strings(&[
+                "2502",
+                "",
+                "No",
+                "Email",
+                "CTO",
+                "",
+                "",
+                "",
+                "needs an email or an externalId"
+            ]),
+            strings(&[
+                "50002",
+                "extra@company1.com",
+                "Too",
+                "Many",
+                "Cells",
+                "",
+                "",
+                "oops",
+                "",
+                "has 7 cells where the header has 6"
+            ]),
+            strings(&[
+                "100001",
+                "last@company2.com",
+                "Ghost",
+                "Owned",
+                "CFO",
+                "",
+                "ghost@nowhere.io",
+                "Contact Owner",
+                "no member of the workspace has the email `ghost@nowhere.io`"
+            ]),
         ]
     );
 
@@ -136,20 +197,34 @@ async fn a_hundred_thousand_contacts_import_once_and_re_run_unchanged() {
     )
     .await;
     assert_eq!(data["leads"]["totalCount"], rows - bad);
-    assert_eq!(data["accounts"]["totalCount"], 400, "one account per business domain");
+    assert_eq!(
+        data["accounts"]["totalCount"], 400,
+        "one account per business domain"
+    );
     assert_eq!(
         data["lead7"]["edges"][0]["node"],
         json!({"name": "Lopez, Jr. O\"Neil", "title": "VP, \"Sales\"", "account": {"domain": "company7.com"}})
     );
 
     let started = Instant::now();
-    let again = import(&app, &["contacts", path, "--workspace", &workspace, "--quiet"]);
+    let again = import(
+        &app,
+        &["contacts", path, "--workspace", &workspace, "--quiet"],
+    )
+    .await;
     let again_took = started.elapsed();
     assert_eq!(
         again.summary(),
-        format!("contacts: created 0, updated 0, unchanged {}, failed {bad}", rows - bad)
+        format!(
+            "contacts: created 0, updated 0, unchanged {}, failed {bad}",
+            rows - bad
+        )
     );
-    assert!(again.stderr.lines().all(|l| !l.contains("columns:")), "--quiet: {}", again.stderr);
+    assert!(
+        again.stderr.lines().all(|l| !l.contains("columns:")),
+        "--quiet: {}",
+        again.stderr
+    );
     eprintln!("100,000 contacts: first import {first_took:?}, re-run {again_took:?}");
 }
 
@@ -172,21 +247,49 @@ async fn accounts_import_with_a_mapping_and_owners_by_email() {
     let args = |extra: &[&'static str]| -> Vec<String> {
         let mut args = strings(&["accounts", file.to_str().unwrap(), "--workspace"]);
         args.push(owner.workspace_id.clone().unwrap());
-        args.extend(strings(&["--mapping", "Tier Level=tier,Industry=", "--errors", errors.to_str().unwrap()]));
+        args.extend(strings(&[
+            "--mapping",
+            "Tier Level=tier,Industry=",
+            "--errors",
+            errors.to_str().unwrap(),
+        ]));
         args.extend(strings(extra));
         args
     };
+    let app = &app;
     let run = |extra: &[&'static str]| {
         let args = args(extra);
-        import(&app, &args.iter().map(String::as_str).collect::<Vec<_>>())
+        async move { import(app, &args.iter().map(String::as_str).collect::<Vec<_>>()).await }
     };
-    let first = run(&[]);
-    assert_eq!(first.summary(), "accounts: created 2, updated 0, unchanged 0, failed 1");
-    assert!(first.stderr.contains("Tier Level -> tier"), "{}", first.stderr);
-    assert!(first.stderr.contains("not imported: Industry"), "{}", first.stderr);
+    let first = run(&[]).await;
+    assert_eq!(
+        first.summary(),
+        "accounts: created 2, updated 0, unchanged 0, failed 1"
+    );
+    assert!(
+        first.stderr.contains("Tier Level -> tier"),
+        "{}",
+        first.stderr
+    );
+    assert!(
+        first.stderr.contains("not imported: Industry"),
+        "{}",
+        first.stderr
+    );
     assert_eq!(
         error_rows(&errors)[1],
-        strings(&["3", "Globex", "globex.com", "lots", "US", "", "Silver", "", "Employees", "`lots` is not a whole number"])
+        strings(&[
+            "3",
+            "Globex",
+            "globex.com",
+            "lots",
+            "US",
+            "",
+            "Silver",
+            "",
+            "Employees",
+            "`lots` is not a whole number"
+        ])
     );
     let data = total(
         &app,
@@ -203,22 +306,52 @@ async fn accounts_import_with_a_mapping_and_owners_by_email() {
     );
 
     // Fixed: Globex comes in, the others are unchanged; the error file is rewritten.
-    let text = std::fs::read_to_string(&file).unwrap().replace("lots", "300");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("lots", "300");
     std::fs::write(&file, text).unwrap();
-    let dry = run(&["--dry-run"]);
-    assert_eq!(dry.summary(), "dry run, nothing written: accounts: created 1, updated 0, unchanged 2, failed 0");
+    let dry = run(&["--dry-run"]).await;
+    assert_eq!(
+        dry.summary(),
+        "dry run, nothing written: accounts: created 1, updated 0, unchanged 2, failed 0"
+    );
     assert!(dry.ok, "{}", dry.stderr);
-    assert_eq!(total(&app, &owner, "{ accounts { totalCount } }").await["accounts"]["totalCount"], 2);
-    let fixed = run(&[]);
+    assert_eq!(
+        total(&app, &owner, "{ accounts { totalCount } }").await["accounts"]["totalCount"],
+        2
+    );
+    let fixed = run(&[]).await;
     assert!(fixed.ok, "{}", fixed.stderr);
-    assert_eq!(fixed.summary(), "accounts: created 1, updated 0, unchanged 2, failed 0");
+    assert_eq!(
+        fixed.summary(),
+        "accounts: created 1, updated 0, unchanged 2, failed 0"
+    );
     assert_eq!(error_rows(&errors).len(), 1, "only the header is left");
 
-    let bad_mapping = import(&app, &["accounts", file.to_str().unwrap(), "--workspace", "no-such-workspace"]);
+    let bad_mapping = import(
+        &app,
+        &[
+            "accounts",
+            file.to_str().unwrap(),
+            "--workspace",
+            "no-such-workspace",
+        ],
+    )
+    .await;
     assert!(!bad_mapping.ok);
-    assert!(bad_mapping.stderr.contains("no-such-workspace"), "{}", bad_mapping.stderr);
-    let bad_mapping = run(&["--mapping", "Website=colour"]);
-    assert!(bad_mapping.stderr.contains("`colour` is not a field of accounts"), "{}", bad_mapping.stderr);
+    assert!(
+        bad_mapping.stderr.contains("no-such-workspace"),
+        "{}",
+        bad_mapping.stderr
+    );
+    let bad_mapping = run(&["--mapping", "Website=colour"]).await;
+    assert!(
+        bad_mapping
+            .stderr
+            .contains("`colour` is not a field of accounts"),
+        "{}",
+        bad_mapping.stderr
+    );
 }
 
 #[actix_web::test]
@@ -240,15 +373,32 @@ async fn opportunities_import_by_external_id_on_accounts_by_domain() {
     .unwrap();
     let path = file.to_str().unwrap();
     let workspace = owner.workspace_id.clone().unwrap();
-    let args = ["opportunities", path, "--workspace", &workspace, "--mapping", "Ref=external_id"];
-    let first = import(&app, &args);
-    assert_eq!(first.summary(), "opportunities: created 2, updated 0, unchanged 0, failed 2");
+    let args = [
+        "opportunities",
+        path,
+        "--workspace",
+        &workspace,
+        "--mapping",
+        "Ref=external_id",
+    ];
+    let first = import(&app, &args).await;
+    assert_eq!(
+        first.summary(),
+        "opportunities: created 2, updated 0, unchanged 0, failed 2"
+    );
     let errors = error_rows(&dir.join("deals.errors.csv"));
     assert_eq!(errors[1][0], "4");
-    assert_eq!(errors[1][9..], strings(&["Amount", "is required to create a deal"]));
+    assert_eq!(
+        errors[1][9..],
+        strings(&["Amount", "is required to create a deal"])
+    );
     assert_eq!(errors[2][0], "5");
     assert_eq!(errors[2][9], "Stage");
-    assert!(errors[2][10].starts_with("`Stalled` is not one of DISCOVERY"), "{:?}", errors[2]);
+    assert!(
+        errors[2][10].starts_with("`Stalled` is not one of DISCOVERY"),
+        "{:?}",
+        errors[2]
+    );
 
     let data = total(
         &app,
@@ -263,25 +413,44 @@ async fn opportunities_import_by_external_id_on_accounts_by_domain() {
             {"node": {"externalId": "D-1", "name": "Acme renewal", "amount": 12500.0, "currency": "USD", "stage": "NEGOTIATION", "closeDate": "2027-01-31", "closedAt": null, "owner": {"id": rep.user_id}, "account": {"domain": "acme.com", "lifecycle": "TARGET"}}}
         ])
     );
-    assert_eq!(data["accounts"]["totalCount"], 2, "rejected rows create no account");
+    assert_eq!(
+        data["accounts"]["totalCount"], 2,
+        "rejected rows create no account"
+    );
 
-    let again = import(&app, &args);
-    assert_eq!(again.summary(), "opportunities: created 0, updated 0, unchanged 2, failed 2");
+    let again = import(&app, &args).await;
+    assert_eq!(
+        again.summary(),
+        "opportunities: created 0, updated 0, unchanged 2, failed 2"
+    );
 }
 
 const UPSERT_OPPORTUNITIES: &str = "mutation($o: [OpportunityUpsertInput!]!) { upsertOpportunities(opportunities: $o) { index status id error { code field message } } }";
 
 async fn upsert(app: &TestApp, session: &Session, items: Value) -> Vec<Value> {
     let reply = app
-        .gql(Some(&session.access), UPSERT_OPPORTUNITIES, json!({"o": items}))
+        .gql(
+            Some(&session.access),
+            UPSERT_OPPORTUNITIES,
+            json!({"o": items}),
+        )
         .await;
-    reply.data("upsertOpportunities").as_array().unwrap().clone()
+    reply
+        .data("upsertOpportunities")
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn statuses(results: &[Value]) -> Vec<(String, Value)> {
     results
         .iter()
-        .map(|r| (r["status"].as_str().unwrap().to_owned(), r["error"]["field"].clone()))
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap().to_owned(),
+                r["error"]["field"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -321,7 +490,10 @@ async fn upsert_opportunities_answers_item_by_item() {
     assert_eq!(first[6]["error"]["code"], "NOT_FOUND");
     let list = "{ opportunities(orderBy: {field: AMOUNT}) { totalCount edges { node { externalId name amount stage closedAt account { domain lifecycle } } } } accounts { totalCount } }";
     let data = total(&app, &owner, list).await;
-    assert_eq!(data["opportunities"]["totalCount"], 2, "rejected items wrote nothing");
+    assert_eq!(
+        data["opportunities"]["totalCount"], 2,
+        "rejected items wrote nothing"
+    );
     assert_eq!(data["accounts"]["totalCount"], 2);
     assert_eq!(
         data["opportunities"]["edges"][0]["node"],
@@ -347,9 +519,22 @@ async fn upsert_opportunities_answers_item_by_item() {
         ]
     );
     assert_eq!(second[0]["id"], first[0]["id"]);
-    let reopen = upsert(&app, &owner, json!([{"externalId": "sf-6", "stage": "DISCOVERY"}])).await;
-    assert_eq!(statuses(&reopen), vec![("REJECTED".into(), json!("opportunities[0].stage"))]);
-    let lost = upsert(&app, &owner, json!([{"externalId": "sf-1", "stage": "CLOSED_LOST", "lostReason": "Budget"}])).await;
+    let reopen = upsert(
+        &app,
+        &owner,
+        json!([{"externalId": "sf-6", "stage": "DISCOVERY"}]),
+    )
+    .await;
+    assert_eq!(
+        statuses(&reopen),
+        vec![("REJECTED".into(), json!("opportunities[0].stage"))]
+    );
+    let lost = upsert(
+        &app,
+        &owner,
+        json!([{"externalId": "sf-1", "stage": "CLOSED_LOST", "lostReason": "Budget"}]),
+    )
+    .await;
     assert_eq!(lost[0]["status"], "UPDATED");
     let deal = app
         .gql(
@@ -364,12 +549,18 @@ async fn upsert_opportunities_answers_item_by_item() {
     assert_eq!(node["lostReason"], "Budget");
     assert!(node["closedAt"].is_string());
 
-    let empty = app.gql(Some(&owner.access), UPSERT_OPPORTUNITIES, json!({"o": []})).await;
+    let empty = app
+        .gql(Some(&owner.access), UPSERT_OPPORTUNITIES, json!({"o": []}))
+        .await;
     assert_eq!(empty.code(), "BAD_USER_INPUT");
     assert_eq!(empty.field(), Some("opportunities"));
     let (token, _) = app.api_token(&owner, &["opportunities:read"]).await;
     let forbidden = app
-        .gql(Some(&token), UPSERT_OPPORTUNITIES, json!({"o": [{"externalId": "x"}]}))
+        .gql(
+            Some(&token),
+            UPSERT_OPPORTUNITIES,
+            json!({"o": [{"externalId": "x"}]}),
+        )
         .await;
     assert_eq!(forbidden.code(), "FORBIDDEN");
 }

@@ -761,8 +761,16 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         )
         .await;
     assert_eq!(mine.data("opportunities")["totalCount"], 0);
-    assert_eq!(mine.data("accounts")["totalCount"], 0, "no account for refused deals");
-    assert_eq!(snapshot(&app, &victim).await, before, "upsertOpportunities changed the victim");
+    assert_eq!(
+        mine.data("accounts")["totalCount"],
+        0,
+        "no account for refused deals"
+    );
+    assert_eq!(
+        snapshot(&app, &victim).await,
+        before,
+        "upsertOpportunities changed the victim"
+    );
 
     // Filters naming another workspace's records find nothing.
     let filtered = app

@@ -79,7 +79,11 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let quiet_by_default = matches!(cli.command, Some(Command::Import(_)))
         && std::env::var_os("RUST_LOG").is_none()
         && config.log_filter == "info";
-    let filter = if quiet_by_default { "warn" } else { config.log_filter.as_str() };
+    let filter = if quiet_by_default {
+        "warn"
+    } else {
+        config.log_filter.as_str()
+    };
     telemetry::init(config.log_format, filter);
     config.validate()?;
     match cli.command.unwrap_or(Command::Serve) {

@@ -18,13 +18,25 @@ const fn field(name: &'static str, aliases: &'static [&'static str]) -> Field {
 const ACCOUNTS: &[Field] = &[
     field(
         "domain",
-        &["website", "company domain", "company domain name", "web site", "url", "account domain"],
+        &[
+            "website",
+            "company domain",
+            "company domain name",
+            "web site",
+            "url",
+            "account domain",
+        ],
     ),
     field("name", &["account name", "company name", "company"]),
     field("industry", &[]),
     field(
         "employees",
-        &["number of employees", "employee count", "headcount", "company size"],
+        &[
+            "number of employees",
+            "employee count",
+            "headcount",
+            "company size",
+        ],
     ),
     field("annual_revenue", &["revenue"]),
     field("country", &["billing country", "country/region"]),
@@ -34,12 +46,21 @@ const ACCOUNTS: &[Field] = &[
     field("tier", &[]),
     field("lifecycle", &["lifecycle stage"]),
     field("named_account", &["target account"]),
-    field("owner_email", &["owner", "owner email", "account owner", "company owner"]),
+    field(
+        "owner_email",
+        &["owner", "owner email", "account owner", "company owner"],
+    ),
 ];
 
 const CONTACTS: &[Field] = &[
-    field("email", &["email address", "e-mail", "work email", "business email"]),
-    field("external_id", &["record id", "contact id", "lead id", "crm id"]),
+    field(
+        "email",
+        &["email address", "e-mail", "work email", "business email"],
+    ),
+    field(
+        "external_id",
+        &["record id", "contact id", "lead id", "crm id"],
+    ),
     field("name", &["full name", "contact name"]),
     field("first_name", &["first name", "given name"]),
     field("last_name", &["last name", "surname", "family name"]),
@@ -52,7 +73,10 @@ const CONTACTS: &[Field] = &[
     ),
     field("source_detail", &["lead source", "original source"]),
     field("tags", &[]),
-    field("owner_email", &["owner", "owner email", "contact owner", "lead owner"]),
+    field(
+        "owner_email",
+        &["owner", "owner email", "contact owner", "lead owner"],
+    ),
 ];
 
 const OPPORTUNITIES: &[Field] = &[
@@ -101,7 +125,11 @@ pub struct Columns {
 impl Columns {
     /// Maps `headers`: `--mapping` first (`column=field`, or `column=` to skip a column), then a
     /// header spelling a field's own name, then an alias; the first column wins a field.
-    pub fn resolve(kind: Kind, headers: &[String], mapping: &[String]) -> Result<Self, ImportError> {
+    pub fn resolve(
+        kind: Kind,
+        headers: &[String],
+        mapping: &[String],
+    ) -> Result<Self, ImportError> {
         let catalogue = fields(kind);
         let known = |wanted: &str| {
             catalogue
@@ -109,13 +137,17 @@ impl Columns {
                 .find(|f| normalize(f.name) == normalize(wanted))
                 .map(|f| f.name)
         };
-        let position = |column: &str| headers.iter().position(|h| normalize(h) == normalize(column));
+        let position = |column: &str| {
+            headers
+                .iter()
+                .position(|h| normalize(h) == normalize(column))
+        };
         let mut by_field: HashMap<&'static str, usize> = HashMap::new();
         let mut taken = vec![false; headers.len()];
         for pair in mapping {
-            let (column, target) = pair.split_once('=').ok_or_else(|| {
-                ImportError::Mapping(format!("`{pair}` is not column=field"))
-            })?;
+            let (column, target) = pair
+                .split_once('=')
+                .ok_or_else(|| ImportError::Mapping(format!("`{pair}` is not column=field")))?;
             let at = position(column).ok_or_else(|| {
                 ImportError::Mapping(format!("the file has no column `{column}`"))
             })?;
@@ -132,10 +164,10 @@ impl Columns {
             })?;
             by_field.insert(name, at);
         }
-        let passes: [&dyn Fn(&Field, &str) -> bool; 2] = [
-            &|f, h| normalize(f.name) == h,
-            &|f, h| f.aliases.iter().any(|a| normalize(a) == h),
-        ];
+        let passes: [&dyn Fn(&Field, &str) -> bool; 2] =
+            [&|f, h| normalize(f.name) == h, &|f, h| {
+                f.aliases.iter().any(|a| normalize(a) == h)
+            }];
         for matches in passes {
             for (at, header) in headers.iter().enumerate() {
                 let header = normalize(header);
@@ -223,7 +255,13 @@ mod tests {
     fn headers_match_our_names_and_crm_aliases_whatever_the_case() {
         let columns = Columns::resolve(
             Kind::Contacts,
-            &headers(&["Email Address", "FIRST_NAME", "Job Title", "Company Domain", "Notes"]),
+            &headers(&[
+                "Email Address",
+                "FIRST_NAME",
+                "Job Title",
+                "Company Domain",
+                "Notes",
+            ]),
             &[],
         )
         .unwrap();
@@ -241,9 +279,12 @@ mod tests {
         let columns = Columns::resolve(Kind::Accounts, &names, &[]).unwrap();
         assert_eq!(columns.index_of("domain"), Some(1));
         assert_eq!(columns.index_of("name"), Some(2));
-        let mapped =
-            Columns::resolve(Kind::Accounts, &names, &["website=domain".into(), "domain=".into()])
-                .unwrap();
+        let mapped = Columns::resolve(
+            Kind::Accounts,
+            &names,
+            &["website=domain".into(), "domain=".into()],
+        )
+        .unwrap();
         assert_eq!(mapped.index_of("domain"), Some(0));
     }
 
@@ -252,7 +293,13 @@ mod tests {
         // A deal export's "Account Name" is the company's name, not the deal's.
         let columns = Columns::resolve(
             Kind::Opportunities,
-            &headers(&["Opportunity ID", "Account Name", "Amount", "Close Date", "Stage"]),
+            &headers(&[
+                "Opportunity ID",
+                "Account Name",
+                "Amount",
+                "Close Date",
+                "Stage",
+            ]),
             &[],
         )
         .unwrap();

@@ -114,7 +114,11 @@ pub struct Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let prefix = if self.dry_run { "dry run, nothing written: " } else { "" };
+        let prefix = if self.dry_run {
+            "dry run, nothing written: "
+        } else {
+            ""
+        };
         write!(f, "{prefix}{}: {}", self.kind, self.tally)
     }
 }
@@ -173,7 +177,11 @@ async fn run_as<R: Record>(state: &AppState, args: &ImportArgs) -> Result<Report
         owners: owners(state, workspace_id).await?,
         errors: ErrorFile::create(errors_path.clone(), columns.headers()).await?,
         columns,
-        write: if args.dry_run { Write::DryRun } else { Write::Commit },
+        write: if args.dry_run {
+            Write::DryRun
+        } else {
+            Write::Commit
+        },
     };
     let mut tally = Tally::default();
     while let Some(batch) = source.next().await {
@@ -347,7 +355,11 @@ fn renumber(message: &str, noun: &str, numbers: &[u64]) -> String {
             Some((number, tail)) => {
                 out.push_str(&format!("row {number}"));
                 let field_len = match tail.strip_prefix('.') {
-                    Some(field) => 1 + field.find(|c: char| !c.is_alphanumeric()).unwrap_or(field.len()),
+                    Some(field) => {
+                        1 + field
+                            .find(|c: char| !c.is_alphanumeric())
+                            .unwrap_or(field.len())
+                    }
                     None => 0,
                 };
                 rest = &tail[field_len..];
@@ -370,21 +382,38 @@ mod tests {
     fn api_errors_are_told_in_the_file_s_terms() {
         assert_eq!(csv_field("contacts[3].accountDomain"), "account_domain");
         assert_eq!(csv_field("accounts[0].ownerId"), "owner_email");
-        assert_eq!(csv_field("accounts[0].customAttributes.x"), "custom_attributes");
+        assert_eq!(
+            csv_field("accounts[0].customAttributes.x"),
+            "custom_attributes"
+        );
         assert_eq!(csv_field("contacts[3]"), "");
         assert_eq!(
-            plain_message("contacts[3].email: is not a valid email address", "contacts[3].email"),
+            plain_message(
+                "contacts[3].email: is not a valid email address",
+                "contacts[3].email"
+            ),
             "is not a valid email address"
         );
         assert_eq!(
-            renumber("repeats accounts[1].domain in this batch", "accounts", &[7, 9]),
+            renumber(
+                "repeats accounts[1].domain in this batch",
+                "accounts",
+                &[7, 9]
+            ),
             "repeats row 9 in this batch"
         );
         assert_eq!(
-            renumber("names the same person as contacts[0] in this batch", "contacts", &[4]),
+            renumber(
+                "names the same person as contacts[0] in this batch",
+                "contacts",
+                &[4]
+            ),
             "names the same person as row 4 in this batch"
         );
-        assert_eq!(renumber("contacts[9] is odd", "contacts", &[4]), "contacts[9] is odd");
+        assert_eq!(
+            renumber("contacts[9] is odd", "contacts", &[4]),
+            "contacts[9] is odd"
+        );
     }
 
     #[test]

@@ -44,9 +44,17 @@ impl<'a> Row<'a> {
         keep(self.owned(field))
     }
 
-    fn parsed<T>(&self, field: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> AppResult<Option<T>> {
+    fn parsed<T>(
+        &self,
+        field: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        what: &str,
+    ) -> AppResult<Option<T>> {
         self.text(field)
-            .map(|cell| parse(cell).ok_or_else(|| AppError::bad_input(field, format!("`{cell}` is not {what}"))))
+            .map(|cell| {
+                parse(cell)
+                    .ok_or_else(|| AppError::bad_input(field, format!("`{cell}` is not {what}")))
+            })
             .transpose()
     }
 
@@ -73,7 +81,10 @@ impl<'a> Row<'a> {
             .and_then(|email| owners.get(&email).cloned())
             .map(MaybeUndefined::Value)
             .ok_or_else(|| {
-                AppError::bad_input("owner_email", format!("no member of the workspace has the email `{cell}`"))
+                AppError::bad_input(
+                    "owner_email",
+                    format!("no member of the workspace has the email `{cell}`"),
+                )
             })
     }
 }
@@ -297,11 +308,20 @@ mod tests {
         assert_eq!(parse_whole("1,200"), Some(1200));
         assert_eq!(parse_whole("12.5"), None);
         assert_eq!(parse_bool("Yes"), Some(true));
-        assert_eq!(parse_date("03/31/2026"), NaiveDate::from_ymd_opt(2026, 3, 31));
-        assert_eq!(parse_date("2026-03-31T10:00:00Z"), NaiveDate::from_ymd_opt(2026, 3, 31));
+        assert_eq!(
+            parse_date("03/31/2026"),
+            NaiveDate::from_ymd_opt(2026, 3, 31)
+        );
+        assert_eq!(
+            parse_date("2026-03-31T10:00:00Z"),
+            NaiveDate::from_ymd_opt(2026, 3, 31)
+        );
         assert_eq!(parse_date("31.03.2026"), None);
         assert_eq!(parse_stage("Closed Won"), Some(OpportunityStage::ClosedWon));
-        assert_eq!(parse_stage("negotiation"), Some(OpportunityStage::Negotiation));
+        assert_eq!(
+            parse_stage("negotiation"),
+            Some(OpportunityStage::Negotiation)
+        );
         assert_eq!(parse_stage("Lost"), Some(OpportunityStage::ClosedLost));
         assert_eq!(parse_stage("Stalled"), None);
         assert_eq!(country_code("DEU"), "DE");

@@ -267,10 +267,8 @@ impl AccountsByDomain {
     pub(crate) fn get_or_create(&mut self, domain: &str) -> &account::Model {
         if !self.known.contains_key(domain) {
             self.created.push(domain.to_owned());
-            self.known.insert(
-                domain.to_owned(),
-                blank_account(self.workspace_id, domain),
-            );
+            self.known
+                .insert(domain.to_owned(), blank_account(self.workspace_id, domain));
         }
         &self.known[domain]
     }

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{
-    accounts::AccountsByDomain, check_batch_size, member_ids, owner_patch, source_patch, text_patch,
-    UpsertResult, UpsertStatus, Write,
+    accounts::AccountsByDomain, check_batch_size, member_ids, owner_patch, source_patch,
+    text_patch, UpsertResult, UpsertStatus, Write,
 };
 use crate::{
     domain::{

@@ -102,7 +102,12 @@ fn check_creatable(v: &Valid, path: &str) -> AppResult<()> {
     }
 }
 
-fn blank_deal(workspace_id: Uuid, external_id: &str, account_id: Uuid, now: DateTime<Utc>) -> opportunity::Model {
+fn blank_deal(
+    workspace_id: Uuid,
+    external_id: &str,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> opportunity::Model {
     opportunity::Model {
         id: Uuid::now_v7(),
         workspace_id,
@@ -236,8 +241,8 @@ pub async fn upsert_opportunities(
     for (index, v) in valid {
         let path = format!("opportunities[{index}]");
         let found = existing.remove(&v.external_id);
-        let checked = owner_patch(&v.owner_id, &members, &format!("{path}.ownerId"))
-            .and_then(|owner| {
+        let checked =
+            owner_patch(&v.owner_id, &members, &format!("{path}.ownerId")).and_then(|owner| {
                 let source = source_patch(&v.source_id, &sources, &format!("{path}.sourceId"))?;
                 match &found {
                     Some(row) => check_stage(row, &v, &path)?,
