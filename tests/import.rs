@@ -230,7 +230,7 @@ async fn a_hundred_thousand_contacts_import_once_and_re_run_unchanged() {
 
 #[actix_web::test]
 async fn accounts_import_with_a_mapping_and_owners_by_email() {
-    let app = TestApp::start().await;
+    let app = &TestApp::start().await;
     let owner = app.owner("Accounts Import").await;
     let dir = scratch();
     let file = dir.join("accounts.csv");
@@ -256,7 +256,6 @@ async fn accounts_import_with_a_mapping_and_owners_by_email() {
         args.extend(strings(extra));
         args
     };
-    let app = &app;
     let run = |extra: &[&'static str]| {
         let args = args(extra);
         async move { import(app, &args.iter().map(String::as_str).collect::<Vec<_>>()).await }
@@ -292,7 +291,7 @@ async fn accounts_import_with_a_mapping_and_owners_by_email() {
         ])
     );
     let data = total(
-        &app,
+        app,
         &owner,
         "{ accounts(orderBy: {field: NAME}) { edges { node { domain name employees country tier industry owner { id } } } } }",
     )
@@ -317,7 +316,7 @@ async fn accounts_import_with_a_mapping_and_owners_by_email() {
     );
     assert!(dry.ok, "{}", dry.stderr);
     assert_eq!(
-        total(&app, &owner, "{ accounts { totalCount } }").await["accounts"]["totalCount"],
+        total(app, &owner, "{ accounts { totalCount } }").await["accounts"]["totalCount"],
         2
     );
     let fixed = run(&[]).await;
@@ -329,7 +328,7 @@ async fn accounts_import_with_a_mapping_and_owners_by_email() {
     assert_eq!(error_rows(&errors).len(), 1, "only the header is left");
 
     let bad_mapping = import(
-        &app,
+        app,
         &[
             "accounts",
             file.to_str().unwrap(),

@@ -18,7 +18,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(name(TABLE))
-                    .add_column(&mut string_len_null(name("external_id"), 200))
+                    .add_column(string_len_null(name("external_id"), 200))
                     .to_owned(),
             )
             .await?;

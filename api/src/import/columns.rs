@@ -97,6 +97,9 @@ const OPPORTUNITIES: &[Field] = &[
     ),
 ];
 
+/// Whether a field answers to a normalized header.
+type Matcher = fn(&Field, &str) -> bool;
+
 fn fields(kind: Kind) -> &'static [Field] {
     match kind {
         Kind::Accounts => ACCOUNTS,
@@ -164,10 +167,11 @@ impl Columns {
             })?;
             by_field.insert(name, at);
         }
-        let passes: [&dyn Fn(&Field, &str) -> bool; 2] =
-            [&|f, h| normalize(f.name) == h, &|f, h| {
-                f.aliases.iter().any(|a| normalize(a) == h)
-            }];
+        // Our own names first, then the aliases.
+        let passes: [Matcher; 2] = [
+            |f, h| normalize(f.name) == h,
+            |f, h| f.aliases.iter().any(|a| normalize(a) == h),
+        ];
         for matches in passes {
             for (at, header) in headers.iter().enumerate() {
                 let header = normalize(header);
