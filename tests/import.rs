@@ -351,6 +351,28 @@ async fn accounts_import_with_a_mapping_and_owners_by_email() {
         "{}",
         bad_mapping.stderr
     );
+    let path = file.to_str().unwrap();
+    let workspace = owner.workspace_id.clone().unwrap();
+    let onto_itself = import(
+        app,
+        &[
+            "accounts",
+            path,
+            "--workspace",
+            &workspace,
+            "--errors",
+            path,
+        ],
+    )
+    .await;
+    assert!(
+        onto_itself
+            .stderr
+            .contains("that is the file being imported"),
+        "{}",
+        onto_itself.stderr
+    );
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Globex"));
 }
 
 #[actix_web::test]

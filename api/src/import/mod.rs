@@ -88,6 +88,8 @@ pub enum ImportError {
     NoWorkspace(String),
     #[error("--mapping: {0}")]
     Mapping(String),
+    #[error("--errors {}: that is the file being imported", .0.display())]
+    ErrorsIsInput(PathBuf),
     #[error("the database: {0}")]
     Database(String),
     #[error("{failed} rows failed; see {}", path.display())]
@@ -175,7 +177,7 @@ async fn run_as<R: Record>(state: &AppState, args: &ImportArgs) -> Result<Report
         state,
         workspace_id,
         owners: owners(state, workspace_id).await?,
-        errors: ErrorFile::create(errors_path.clone(), columns.headers()).await?,
+        errors: ErrorFile::create(errors_path.clone(), &args.file, columns.headers()).await?,
         columns,
         write: if args.dry_run {
             Write::DryRun

@@ -1,7 +1,13 @@
 //! What an import tells the person running it: the progress bar on stderr, the error file
 //! (written on a thread of its own) and the counts.
 
-use std::{fmt, fs::File, io::IsTerminal, path::PathBuf, time::Duration};
+use std::{
+    fmt,
+    fs::File,
+    io::IsTerminal,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::mpsc;
@@ -25,11 +31,23 @@ pub struct ErrorFile {
 }
 
 impl ErrorFile {
-    pub async fn create(path: PathBuf, headers: &[String]) -> Result<Self, ImportError> {
+    /// Creates (or empties) the file at `path`, refusing the file being imported.
+    pub async fn create(
+        path: PathBuf,
+        importing: &Path,
+        headers: &[String],
+    ) -> Result<Self, ImportError> {
+        let importing = importing.to_owned();
         let mut header = vec!["row".to_owned()];
         header.extend(headers.iter().cloned());
         header.extend(["field".to_owned(), "message".to_owned()]);
         let writer = tokio::task::spawn_blocking(move || -> Result<_, ImportError> {
+            let same = |a: &Path, b: &Path| {
+                a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+            };
+            if same(&path, &importing) {
+                return Err(ImportError::ErrorsIsInput(path));
+            }
             let file = File::create(&path)
                 .map_err(|err| ImportError::Io(path.display().to_string(), err))?;
             let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(file);
