@@ -47,7 +47,7 @@ fn help_lists_every_variable() {
     ] {
         assert!(help.contains(var), "--help does not mention {var}");
     }
-    for command in ["serve", "migrate", "schema"] {
+    for command in ["serve", "migrate", "schema", "import"] {
         assert!(help.contains(command));
     }
 }

@@ -10,11 +10,26 @@ use serde_json::{json, Value};
 
 use crate::support::{Session, TestApp};
 
-/// A directory of the test's own for its CSV files.
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("accord-import-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of the test's own for its CSV files, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        let name = format!("accord-import-{}", uuid::Uuid::now_v7().simple());
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 struct Run {
@@ -100,7 +115,7 @@ fn contact_row(i: usize) -> String {
 async fn a_hundred_thousand_contacts_import_once_and_re_run_unchanged() {
     let app = TestApp::start().await;
     let owner = app.owner("Big Import").await;
-    let dir = scratch();
+    let dir = Scratch::new();
     let file = dir.join("contacts.csv");
     let rows = 100_000;
     let mut text = String::from(
@@ -232,7 +247,7 @@ async fn a_hundred_thousand_contacts_import_once_and_re_run_unchanged() {
 async fn accounts_import_with_a_mapping_and_owners_by_email() {
     let app = &TestApp::start().await;
     let owner = app.owner("Accounts Import").await;
-    let dir = scratch();
+    let dir = Scratch::new();
     let file = dir.join("accounts.csv");
     let errors = dir.join("problems.csv");
     std::fs::write(
@@ -380,7 +395,7 @@ async fn opportunities_import_by_external_id_on_accounts_by_domain() {
     let app = TestApp::start().await;
     let owner = app.owner("Deals Import").await;
     let rep = app.member(&owner, "REP").await;
-    let dir = scratch();
+    let dir = Scratch::new();
     let file = dir.join("deals.csv");
     std::fs::write(
         &file,
