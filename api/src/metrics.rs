@@ -20,6 +20,8 @@ pub struct Metrics {
     pub subscriptions: IntGauge,
     pub db_statements: IntCounterVec,
     pub db_latency: Histogram,
+    /// Webhook delivery attempts by outcome (`delivered`, `failed`).
+    pub webhook_attempts: IntCounterVec,
     /// When set, the text of every statement is kept (see [`Metrics::tap_statements`]).
     tap: Arc<Mutex<Option<Vec<String>>>>,
     tapping: Arc<AtomicBool>,
@@ -68,8 +70,17 @@ impl Metrics {
             ),
         )
         .expect("valid metric");
+        let webhook_attempts = IntCounterVec::new(
+            Opts::new(
+                "webhook_attempts_total",
+                "Webhook delivery attempts by outcome",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
         for collector in [
-            Box::new(db_statements.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(webhook_attempts.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(db_statements.clone()),
             Box::new(db_latency.clone()),
             Box::new(http_requests.clone()),
             Box::new(http_latency.clone()),
@@ -90,6 +101,7 @@ impl Metrics {
             subscriptions,
             db_statements,
             db_latency,
+            webhook_attempts,
             tap: Arc::default(),
             tapping: Arc::default(),
         }
