@@ -309,10 +309,16 @@ async fn deliveries_are_signed_retried_and_disabled() {
         .await
         .unwrap();
     let metrics = String::from_utf8_lossy(&metrics);
-    assert!(
-        metrics.contains("accord_webhook_attempts_total{outcome=\"failed\"}"),
-        "{metrics}"
-    );
+    for line in [
+        "accord_webhook_attempts_total{outcome=\"failed\"}",
+        "accord_webhook_attempts_total{outcome=\"delivered\"} 1",
+        "accord_ingested_events_total{status=\"accepted\"} 1",
+        "accord_job_queue_depth{queue=\"webhook_deliveries\"} 0",
+        "accord_job_queue_depth{queue=\"sla_clocks\"}",
+        "accord_trigger_delivery_seconds_count",
+    ] {
+        assert!(metrics.contains(line), "{line} not in {metrics}");
+    }
 }
 
 #[actix_web::test]
