@@ -267,23 +267,31 @@ pub fn client(state: &AppState) -> awc::Client {
         .finish()
 }
 
-/// Starts the sender: it runs when a transaction filled the outbox and at least every
-/// `ACCORD_JOB_POLL_MS`. It lives on the server's own (actix) runtime, since the client does.
+/// Starts the sender on a thread of its own running an actix runtime (the client needs one,
+/// and the binary's main runtime is plain tokio). It runs when a transaction filled the outbox
+/// and at least every `ACCORD_JOB_POLL_MS`, until shutdown.
 pub fn start(state: &AppState) {
     let state = state.clone();
-    actix_web::rt::spawn(async move {
-        let client = client(&state);
-        let poll = StdDuration::from_millis(state.config.job_poll_ms);
-        let mut shutdown = state.shutdown.clone();
-        loop {
-            if let Err(err) = deliver_due(&state, &client).await {
-                tracing::error!(error = ?err, "webhook deliveries failed; retrying later");
-            }
-            tokio::select! {
-                _ = state.webhooks_wakeup.notified() => {}
-                _ = tokio::time::sleep(poll) => {}
-                _ = shutdown.changed() => return,
-            }
+    let spawned = std::thread::Builder::new()
+        .name("accord-webhooks".into())
+        .spawn(move || actix_web::rt::System::new().block_on(run(state)));
+    if let Err(err) = spawned {
+        tracing::error!(error = ?err, "could not start the webhook sender");
+    }
+}
+
+async fn run(state: AppState) {
+    let client = client(&state);
+    let poll = StdDuration::from_millis(state.config.job_poll_ms);
+    let mut shutdown = state.shutdown.clone();
+    loop {
+        if let Err(err) = deliver_due(&state, &client).await {
+            tracing::error!(error = ?err, "webhook deliveries failed; retrying later");
         }
-    });
+        tokio::select! {
+            _ = state.webhooks_wakeup.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
