@@ -37,6 +37,7 @@ struct VictimIds {
     attacker_cadence_id: String,
     review_id: String,
     action_item_id: String,
+    webhook_id: String,
     /// The attacker's own review, user and asset, to aim the other ids of the review
     /// operations, goals and messaging tests at the victim.
     attacker_review_id: String,
@@ -384,6 +385,21 @@ fn cases() -> Vec<Case> {
             variables: |v| json!({"id": v.asset_id, "mine": v.attacker_asset_id}),
         },
         Case {
+            name: "updateWebhook",
+            query: "mutation($id: ID!) { updateWebhook(id: $id, input: {active: false}) { id } }",
+            variables: |v| json!({"id": v.webhook_id}),
+        },
+        Case {
+            name: "deleteWebhook",
+            query: "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            variables: |v| json!({"id": v.webhook_id}),
+        },
+        Case {
+            name: "webhookDeliveries",
+            query: "query($id: ID!) { webhookDeliveries(webhookId: $id) { id } }",
+            variables: |v| json!({"id": v.webhook_id}),
+        },
+        Case {
             name: "createGoal (ownerIds)",
             query: "mutation($id: ID!, $me: ID!) { createGoal(input: {name: \"g\", metric: SALS, target: 1, period: {start: \"2026-01-01\", months: 1}, ownerIds: [$me, $id]}) { id } }",
             variables: |v| json!({"id": v.owner_user_id, "me": v.attacker_user_id}),
@@ -580,7 +596,8 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
                myTasks(filter: {status: OPEN}) { edges { node { id status } } }
                mql: leads(filter: {stage: [MQL]}) { edges { node { id enrollments { status } touches { id } } } }
                revenueReview { meeting { id attendance { userId present } decisions { decision } logPublishedAt actionItems { id } } }
-               actionItems(openOnly: false) { id completedAt } goals { id } messagingTests { id } }",
+               actionItems(openOnly: false) { id completedAt } goals { id } messagingTests { id }
+               webhooks { id url status events } }",
             json!({}),
         )
         .await;
@@ -623,6 +640,7 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         attacker_cadence_id: String::new(),
         review_id: String::new(),
         action_item_id: String::new(),
+        webhook_id: String::new(),
         attacker_review_id: String::new(),
         attacker_user_id: String::new(),
         attacker_asset_id: String::new(),
@@ -670,6 +688,17 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         )
         .await;
     ids.action_item_id = item.data("createActionItem")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hook = app
+        .gql(
+            Some(&victim.access),
+            "mutation { createWebhook(input: {url: \"https://victim.example.com/hook\", events: [\"*\"]}) { webhook { id } } }",
+            json!({}),
+        )
+        .await;
+    ids.webhook_id = hook.data("createWebhook")["webhook"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -857,6 +886,7 @@ async fn malformed_ids_are_not_found_too() {
         attacker_cadence_id: bad(),
         review_id: bad(),
         action_item_id: bad(),
+        webhook_id: bad(),
         attacker_review_id: bad(),
         attacker_user_id: bad(),
         attacker_asset_id: bad(),

@@ -27,5 +27,6 @@ mod revenue_metrics;
 mod schema_drift;
 mod statement_count;
 mod two_instances;
+mod webhooks;
 mod websocket;
 mod workspaces;

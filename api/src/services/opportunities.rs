@@ -86,19 +86,23 @@ pub async fn close(
     row.stage_changed_at = Some(now);
     let updated = row.into_active_model().reset_all().update(&txn).await?;
     record_stage(&tenant, &updated, Some(from), actor, now).await?;
-    on_closed(&tenant, &updated, now).await?;
+    let queued = on_closed(&tenant, &updated, now).await?;
     txn.commit().await?;
+    if queued > 0 {
+        state.webhooks_wakeup.notify_one();
+    }
     Ok(updated)
 }
 
 /// What closing a deal sets off, in the transaction that closed it: a win makes the account a
 /// CUSTOMER; a loss fires the CLOSED_LOST plays for its primary contact (retargeting), once per
-/// deal.
+/// deal; `opportunity.won` or `.lost` goes to the webhooks. Answers how many deliveries were
+/// queued (wake the sender after commit when there are any).
 pub async fn on_closed<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     opp: &opportunity::Model,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<usize> {
     use entity::{account, Lifecycle};
     use sea_orm::{ColumnTrait, QueryFilter};
 
@@ -123,7 +127,18 @@ pub async fn on_closed<C: ConnectionTrait>(
         )
         .await?;
     }
-    Ok(())
+    let event = if opp.stage == OpportunityStage::ClosedWon {
+        "opportunity.won"
+    } else {
+        "opportunity.lost"
+    };
+    let payload = serde_json::json!({"opportunity": {
+        "id": opp.id, "name": opp.name, "amount": opp.amount,
+        "currency": opp.currency, "accountId": opp.account_id,
+        "ownerId": opp.owner_id, "leadId": opp.lead_id,
+        "lostReason": opp.lost_reason, "closedAt": opp.closed_at,
+    }});
+    crate::services::webhooks::emit(tenant, event, payload, now).await
 }
 
 pub fn is_closed(stage: OpportunityStage) -> bool {

@@ -307,9 +307,13 @@ pub async fn upsert_opportunities(
         .await?;
     tenant.insert_opportunities(inserts).await?;
     insert_stage_changes(&tenant, history).await?;
+    let mut queued = 0;
     for deal in &closed {
-        on_closed(&tenant, deal, now).await?;
+        queued += on_closed(&tenant, deal, now).await?;
     }
     write.finish(txn).await?;
+    if queued > 0 && write == Write::Commit {
+        state.webhooks_wakeup.notify_one();
+    }
     Ok(results.into_iter().flatten().collect())
 }
