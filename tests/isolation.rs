@@ -766,6 +766,41 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         ])
     );
 
+    // Batch upserts naming another workspace's member or source are refused at the field and
+    // write nothing.
+    let deals = app
+        .gql(
+            Some(&attacker.access),
+            "mutation($o: ID, $s: ID) { upsertOpportunities(opportunities: [{externalId: \"x1\", name: \"Stolen\", accountDomain: \"victim.com\", amount: 1, ownerId: $o}, {externalId: \"x2\", name: \"Stolen\", accountDomain: \"victim.com\", amount: 1, sourceId: $s}]) { status error { code field } } }",
+            json!({"o": ids.owner_user_id, "s": ids.source_id}),
+        )
+        .await;
+    assert_eq!(
+        deals.data("upsertOpportunities"),
+        &json!([
+            {"status": "REJECTED", "error": {"code": "NOT_FOUND", "field": "opportunities[0].ownerId"}},
+            {"status": "REJECTED", "error": {"code": "NOT_FOUND", "field": "opportunities[1].sourceId"}}
+        ])
+    );
+    let mine = app
+        .gql(
+            Some(&attacker.access),
+            "{ opportunities { totalCount } accounts(filter: {search: \"victim\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(mine.data("opportunities")["totalCount"], 0);
+    assert_eq!(
+        mine.data("accounts")["totalCount"],
+        0,
+        "no account for refused deals"
+    );
+    assert_eq!(
+        snapshot(&app, &victim).await,
+        before,
+        "upsertOpportunities changed the victim"
+    );
+
     // Filters naming another workspace's records find nothing.
     let filtered = app
         .gql(

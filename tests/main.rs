@@ -15,6 +15,7 @@ mod delivery;
 mod errors;
 mod fit_scoring;
 mod http_spec;
+mod import;
 mod insights;
 mod isolation;
 mod lead_scenario;

@@ -1,4 +1,4 @@
-//! The `accord` command line: `serve` (the default), `migrate`, `schema`.
+//! The `accord` command line: `serve` (the default), `migrate`, `schema`, `import`.
 
 use clap::{CommandFactory, Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
@@ -27,6 +27,8 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL) to standard output.
     Schema,
+    /// Import accounts, contacts or opportunities from a CSV file into a workspace.
+    Import(crate::import::ImportArgs),
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -72,7 +74,17 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
         print!("{}", crate::graphql::sdl());
         return Ok(());
     }
-    telemetry::init(config.log_format, &config.log_filter);
+    // An import's own output is its progress bar and its summary: info lines would break both,
+    // so it logs warnings and errors unless RUST_LOG says otherwise.
+    let quiet_by_default = matches!(cli.command, Some(Command::Import(_)))
+        && std::env::var_os("RUST_LOG").is_none()
+        && config.log_filter == "info";
+    let filter = if quiet_by_default {
+        "warn"
+    } else {
+        config.log_filter.as_str()
+    };
+    telemetry::init(config.log_format, filter);
     config.validate()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -87,7 +99,26 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 MigrateAction::Status => Migrator::status(&conn).await?,
             }
         }
+        Command::Import(args) => {
+            let state = import_state(config).await?;
+            let report = crate::import::run(&state, &args).await?;
+            println!("{report}");
+            report.into_result()?;
+        }
         Command::Schema => unreachable!("handled above"),
     }
     Ok(())
+}
+
+/// The state an import runs on: the configured database, migrated like `serve` does. An import
+/// signs no token and publishes nothing, so it needs neither the signing key (which would be
+/// created and warned about) nor Redis.
+async fn import_state(mut config: Config) -> Result<AppState, Box<dyn std::error::Error>> {
+    let conn = db::connect(&config).await?;
+    db::migrate(&conn).await?;
+    config.redis_url = None;
+    config
+        .jwt_secret
+        .get_or_insert_with(|| crate::auth::secret::random_hex(32));
+    Ok(AppState::from_parts(config, conn).await?)
 }

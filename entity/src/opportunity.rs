@@ -26,6 +26,8 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     /// When it entered its current stage (the stage history has every move).
     pub stage_changed_at: Option<DateTimeUtc>,
+    /// The partner system's id (imports and `upsertOpportunities` find the deal by it).
+    pub external_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261123_000004_lead_lifecycle;
 mod m20261123_000005_plays;
 mod m20261123_000006_revenue_review;
 mod m20261123_000007_webhooks;
+mod m20261123_000008_opportunity_external_id;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_plays::Migration),
             Box::new(m20261123_000006_revenue_review::Migration),
             Box::new(m20261123_000007_webhooks::Migration),
+            Box::new(m20261123_000008_opportunity_external_id::Migration),
         ]
     }
 }

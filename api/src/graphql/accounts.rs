@@ -273,6 +273,9 @@ impl AccountMutation {
         accounts: Vec<AccountInput>,
     ) -> Result<Vec<UpsertResult>> {
         let workspace_id = ctx.actor()?.require(Permission::WriteAccounts)?;
-        Ok(records::upsert_accounts(ctx.state(), workspace_id, accounts).await?)
+        Ok(
+            records::upsert_accounts(ctx.state(), workspace_id, accounts, records::Write::Commit)
+                .await?,
+        )
     }
 }

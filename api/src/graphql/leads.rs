@@ -290,6 +290,9 @@ impl LeadMutation {
         contacts: Vec<ContactInput>,
     ) -> Result<Vec<UpsertResult>> {
         let workspace_id = ctx.actor()?.require(Permission::WriteContacts)?;
-        Ok(records::upsert_contacts(ctx.state(), workspace_id, contacts).await?)
+        Ok(
+            records::upsert_contacts(ctx.state(), workspace_id, contacts, records::Write::Commit)
+                .await?,
+        )
     }
 }

@@ -22,7 +22,7 @@ use super::{
 use crate::{
     domain::{permissions::Permission, validate},
     error::{AppError, AppResult},
-    services::records::member_ids,
+    services::records::{self, member_ids},
     store::{parse_id, Tenant},
 };
 
@@ -36,6 +36,10 @@ impl Opportunity {
     }
     async fn name(&self) -> &str {
         &self.0.name
+    }
+    /// The partner system's id, for deals written by `upsertOpportunities` or an import.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
     }
     async fn account(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
         Ok(
@@ -260,6 +264,24 @@ pub struct OpportunityMutation;
 
 #[Object]
 impl OpportunityMutation {
+    /// Creates or updates up to 1,000 deals by `externalId`, answering item by item.
+    async fn upsert_opportunities(
+        &self,
+        ctx: &Context<'_>,
+        opportunities: Vec<records::OpportunityUpsertInput>,
+    ) -> Result<Vec<records::UpsertResult>> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::WriteOpportunities)?;
+        Ok(records::upsert_opportunities(
+            ctx.state(),
+            workspace_id,
+            actor.user_id().ok(),
+            opportunities,
+            records::Write::Commit,
+        )
+        .await?)
+    }
+
     async fn create_opportunity(
         &self,
         ctx: &Context<'_>,
@@ -325,6 +347,7 @@ impl OpportunityMutation {
             created_at: Set(ctx.state().clock.now()),
             closed_at: Set(None),
             stage_changed_at: Set(Some(ctx.state().clock.now())),
+            external_id: Set(None),
         })
         .exec_with_returning(tenant.conn())
         .await

@@ -16,17 +16,40 @@ pub async fn record_stage<C: ConnectionTrait>(
     actor: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    opportunity_stage_change::Entity::insert(opportunity_stage_change::ActiveModel {
+    opportunity_stage_change::Entity::insert(stage_change(opp, from, actor, at))
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// The history row saying that `opp` entered its current stage at `at`.
+pub fn stage_change(
+    opp: &opportunity::Model,
+    from: Option<OpportunityStage>,
+    actor: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> opportunity_stage_change::ActiveModel {
+    opportunity_stage_change::ActiveModel {
         id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
+        workspace_id: Set(opp.workspace_id),
         opportunity_id: Set(opp.id),
         from_stage: Set(from),
         to_stage: Set(opp.stage),
         changed_at: Set(at),
         actor_id: Set(actor),
-    })
-    .exec(tenant.conn())
-    .await?;
+    }
+}
+
+/// Writes many stage history rows in one statement.
+pub async fn insert_stage_changes<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    rows: Vec<opportunity_stage_change::ActiveModel>,
+) -> AppResult<()> {
+    if !rows.is_empty() {
+        opportunity_stage_change::Entity::insert_many(rows)
+            .exec_without_returning(tenant.conn())
+            .await?;
+    }
     Ok(())
 }
 
@@ -40,8 +63,7 @@ pub async fn close(
     reason: Option<String>,
     actor: Option<Uuid>,
 ) -> AppResult<opportunity::Model> {
-    use entity::{account, Lifecycle};
-    use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
 
     let now = state.clock.now();
     let txn = state.store.begin_write().await?;
@@ -64,27 +86,8 @@ pub async fn close(
     row.stage_changed_at = Some(now);
     let updated = row.into_active_model().reset_all().update(&txn).await?;
     record_stage(&tenant, &updated, Some(from), actor, now).await?;
-    if won {
-        account::Entity::update_many()
-            .col_expr(
-                account::Column::Lifecycle,
-                Lifecycle::Customer.as_str().into(),
-            )
-            .col_expr(account::Column::UpdatedAt, now.into())
-            .filter(account::Column::WorkspaceId.eq(workspace_id))
-            .filter(account::Column::Id.eq(updated.account_id))
-            .exec(&txn)
-            .await?;
-    } else if let Some(contact) = updated.primary_contact_id {
-        crate::services::plays::engine::signal_lead(
-            &tenant,
-            contact,
-            crate::domain::plays::Signal::ClosedLost,
-            &format!("closed_lost:{}", updated.id),
-            now,
-        )
-        .await?;
-    }
+    on_closed(&tenant, &updated, now).await?;
+    // Announced here, not in `on_closed`: an import of closed deals is history, not news.
     let event = if won {
         "opportunity.won"
     } else {
@@ -102,6 +105,41 @@ pub async fn close(
         state.webhooks_wakeup.notify_one();
     }
     Ok(updated)
+}
+
+/// What closing a deal sets off, in the transaction that closed it: a win makes the account a
+/// CUSTOMER; a loss fires the CLOSED_LOST plays for its primary contact (retargeting), once per
+/// deal.
+pub async fn on_closed<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    opp: &opportunity::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use entity::{account, Lifecycle};
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    if opp.stage == OpportunityStage::ClosedWon {
+        account::Entity::update_many()
+            .col_expr(
+                account::Column::Lifecycle,
+                Lifecycle::Customer.as_str().into(),
+            )
+            .col_expr(account::Column::UpdatedAt, now.into())
+            .filter(account::Column::WorkspaceId.eq(tenant.workspace_id()))
+            .filter(account::Column::Id.eq(opp.account_id))
+            .exec(tenant.conn())
+            .await?;
+    } else if let Some(contact) = opp.primary_contact_id {
+        crate::services::plays::engine::signal_lead(
+            tenant,
+            contact,
+            crate::domain::plays::Signal::ClosedLost,
+            &format!("closed_lost:{}", opp.id),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub fn is_closed(stage: OpportunityStage) -> bool {

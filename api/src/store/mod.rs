@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod filters;
 pub mod members;
+pub mod opportunities;
 pub mod people;
 pub mod sessions;
 

@@ -130,6 +130,16 @@ pub async fn workspace_by_id<C: ConnectionTrait>(
     Ok(workspace::Entity::find_by_id(id).one(conn).await?)
 }
 
+pub async fn workspace_by_slug<C: ConnectionTrait>(
+    conn: &C,
+    slug: &str,
+) -> AppResult<Option<workspace::Model>> {
+    Ok(workspace::Entity::find()
+        .filter(workspace::Column::Slug.eq(slug))
+        .one(conn)
+        .await?)
+}
+
 /// Creates a workspace with a unique slug and makes `owner` its OWNER.
 pub async fn create_workspace<C: ConnectionTrait>(
     conn: &C,

@@ -253,6 +253,7 @@ pub async fn convert(
         created_at: Set(now),
         closed_at: Set(None),
         stage_changed_at: Set(Some(now)),
+        external_id: Set(None),
     })
     .exec_with_returning(&txn)
     .await?;

@@ -9,7 +9,9 @@ use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{check_batch_size, member_ids, owner_patch, text_patch, UpsertResult, UpsertStatus};
+use super::{
+    check_batch_size, member_ids, owner_patch, text_patch, UpsertResult, UpsertStatus, Write,
+};
 use crate::{
     domain::validate,
     error::{AppError, AppResult},
@@ -155,6 +157,7 @@ pub async fn upsert_accounts(
     state: &AppState,
     workspace_id: Uuid,
     inputs: Vec<AccountInput>,
+    write: Write,
 ) -> AppResult<Vec<UpsertResult>> {
     check_batch_size(inputs.len(), "accounts")?;
     let mut results: Vec<Option<UpsertResult>> = vec![None; inputs.len()];
@@ -231,8 +234,63 @@ pub async fn upsert_accounts(
     tenant.insert_accounts(inserts).await?;
     // A contact's fit includes its account's criteria, so they move with the account.
     rescore_contacts_of(&tenant, &fit, &changed).await?;
-    txn.commit().await?;
+    write.finish(txn).await?;
     Ok(results.into_iter().flatten().collect())
+}
+
+/// The accounts a batch names by domain: those that exist, and those the batch creates for
+/// domains it names first (contacts by their email's domain, deals by their account's).
+pub(crate) struct AccountsByDomain {
+    workspace_id: Uuid,
+    known: HashMap<String, account::Model>,
+    created: Vec<String>,
+}
+
+impl AccountsByDomain {
+    pub(crate) async fn load<C: sea_orm::ConnectionTrait>(
+        tenant: &Tenant<'_, C>,
+        domains: &[String],
+    ) -> AppResult<Self> {
+        Ok(Self {
+            workspace_id: tenant.workspace_id(),
+            known: tenant
+                .accounts_by_domains(domains)
+                .await?
+                .into_iter()
+                .map(|a| (a.domain.clone(), a))
+                .collect(),
+            created: Vec::new(),
+        })
+    }
+
+    /// The account of `domain`, created (in memory, until [`Self::insert_created`]) if new.
+    pub(crate) fn get_or_create(&mut self, domain: &str) -> &account::Model {
+        if !self.known.contains_key(domain) {
+            self.created.push(domain.to_owned());
+            self.known
+                .insert(domain.to_owned(), blank_account(self.workspace_id, domain));
+        }
+        &self.known[domain]
+    }
+
+    /// Inserts the accounts this batch created, fit-scored, in one statement. Run it before
+    /// writing the records that refer to them.
+    pub(crate) async fn insert_created<C: sea_orm::ConnectionTrait>(
+        mut self,
+        tenant: &Tenant<'_, C>,
+        fit: &FitModels,
+    ) -> AppResult<()> {
+        let mut rows = Vec::with_capacity(self.created.len());
+        for domain in &self.created {
+            if let Some(mut account) = self.known.remove(domain) {
+                let (score, breakdown) = stored(&fit.account(&account_view(&account)));
+                account.fit_score = score;
+                account.fit_breakdown = breakdown;
+                rows.push(account.into_active_model());
+            }
+        }
+        tenant.insert_accounts(rows).await
+    }
 }
 
 /// Rescores the contacts of accounts that changed, in the same transaction.

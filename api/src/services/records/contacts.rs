@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{
-    accounts::blank_account, check_batch_size, member_ids, owner_patch, text_patch, UpsertResult,
-    UpsertStatus,
+    accounts::AccountsByDomain, check_batch_size, member_ids, owner_patch, source_patch,
+    text_patch, UpsertResult, UpsertStatus, Write,
 };
 use crate::{
     domain::{
@@ -55,7 +55,7 @@ struct Valid {
     persona: MaybeUndefined<String>,
     seniority: MaybeUndefined<String>,
     account_domain: Option<String>,
-    source_id: MaybeUndefined<Uuid>,
+    source_id: MaybeUndefined<ID>,
     source_detail: MaybeUndefined<String>,
     owner_id: MaybeUndefined<ID>,
     tags: Option<Vec<String>>,
@@ -78,14 +78,6 @@ fn validate_input(input: ContactInput, path: &str) -> AppResult<Valid> {
     if email.is_none() && external_id.is_none() {
         return Err(AppError::bad_input(path, "needs an email or an externalId"));
     }
-    let source_id = match input.source_id {
-        MaybeUndefined::Value(id) => MaybeUndefined::Value(
-            Uuid::parse_str(id.as_str())
-                .map_err(|_| AppError::not_found_at("source", at("sourceId")))?,
-        ),
-        MaybeUndefined::Null => MaybeUndefined::Null,
-        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-    };
     Ok(Valid {
         email,
         external_id,
@@ -97,7 +89,7 @@ fn validate_input(input: ContactInput, path: &str) -> AppResult<Valid> {
             .account_domain
             .map(|d| validate::company_domain(&d, &at("accountDomain")))
             .transpose()?,
-        source_id,
+        source_id: input.source_id,
         source_detail: text_patch(input.source_detail, &at("sourceDetail"))?,
         owner_id: input.owner_id,
         tags: input
@@ -153,12 +145,14 @@ pub(crate) fn blank_contact(workspace_id: Uuid) -> contact::Model {
     }
 }
 
-fn apply(
-    row: &mut contact::Model,
-    valid: Valid,
+/// The references of an item, checked against the workspace.
+struct Refs {
     owner_id: MaybeUndefined<Uuid>,
+    source_id: MaybeUndefined<Uuid>,
     account_id: Option<Uuid>,
-) {
+}
+
+fn apply(row: &mut contact::Model, valid: Valid, refs: Refs) {
     if valid.email.is_some() {
         row.email = valid.email;
     }
@@ -170,16 +164,16 @@ fn apply(
         .as_deref()
         .and_then(email_domain)
         .is_some_and(is_personal_domain);
-    if account_id.is_some() {
-        row.account_id = account_id;
+    if refs.account_id.is_some() {
+        row.account_id = refs.account_id;
     }
     valid.name.update_to(&mut row.name);
     valid.title.update_to(&mut row.title);
     valid.persona.update_to(&mut row.persona);
     valid.seniority.update_to(&mut row.seniority);
-    valid.source_id.update_to(&mut row.source_id);
+    refs.source_id.update_to(&mut row.source_id);
     valid.source_detail.update_to(&mut row.source_detail);
-    owner_id.update_to(&mut row.owner_id);
+    refs.owner_id.update_to(&mut row.owner_id);
     if let Some(tags) = valid.tags {
         row.tags = json!(tags);
     }
@@ -192,6 +186,7 @@ pub async fn upsert_contacts(
     state: &AppState,
     workspace_id: Uuid,
     inputs: Vec<ContactInput>,
+    write: Write,
 ) -> AppResult<Vec<UpsertResult>> {
     check_batch_size(inputs.len(), "contacts")?;
     let mut results: Vec<Option<UpsertResult>> = vec![None; inputs.len()];
@@ -243,13 +238,7 @@ pub async fn upsert_contacts(
         .iter()
         .filter_map(|(_, v)| account_domain_of(v))
         .collect();
-    let mut accounts: HashMap<String, account::Model> = tenant
-        .accounts_by_domains(&domains)
-        .await?
-        .into_iter()
-        .map(|a| (a.domain.clone(), a))
-        .collect();
-    let mut new_accounts = Vec::new();
+    let mut accounts = AccountsByDomain::load(&tenant, &domains).await?;
     let mut inserts = Vec::new();
     let mut seen: HashMap<Uuid, usize> = HashMap::new();
 
@@ -262,13 +251,13 @@ pub async fn upsert_contacts(
                 continue;
             }
         };
-        if let MaybeUndefined::Value(source) = v.source_id {
-            if !sources.contains(&source) {
-                let err = AppError::not_found_at("source", format!("{path}.sourceId"));
+        let source_id = match source_patch(&v.source_id, &sources, &format!("{path}.sourceId")) {
+            Ok(patch) => patch,
+            Err(err) => {
                 results[index] = Some(UpsertResult::rejected(index, &err));
                 continue;
             }
-        }
+        };
         let existing = v
             .external_id
             .as_ref()
@@ -287,20 +276,18 @@ pub async fn upsert_contacts(
             results[index] = Some(UpsertResult::rejected(index, &err));
             continue;
         }
-        let account = account_domain_of(&v).map(|domain| {
-            accounts.entry(domain.clone()).or_insert_with(|| {
-                let created = blank_account(workspace_id, &domain);
-                new_accounts.push(created.clone());
-                created
-            })
-        });
-        let account = account
-            .map(|a| &*a)
+        let account = account_domain_of(&v)
+            .map(|domain| accounts.get_or_create(&domain))
             .or_else(|| row.account_id.and_then(|id| kept.get(&id)));
         let account_id = account.map(|a| a.id);
         let account_fit_view = account.map(account_view);
         let before = row.clone();
-        apply(&mut row, v, owner_id, account_id);
+        let refs = Refs {
+            owner_id,
+            source_id,
+            account_id,
+        };
+        apply(&mut row, v, refs);
         let contact = contact_view(&row);
         let (score, breakdown) =
             stored(&fit.contact(&lead_view(&row, &contact, account_fit_view.as_ref())));
@@ -329,20 +316,8 @@ pub async fn upsert_contacts(
         }
     }
     // Accounts first: contacts refer to them.
-    for account in &mut new_accounts {
-        let (score, breakdown) = stored(&fit.account(&account_view(account)));
-        account.fit_score = score;
-        account.fit_breakdown = breakdown;
-    }
-    tenant
-        .insert_accounts(
-            new_accounts
-                .into_iter()
-                .map(IntoActiveModel::into_active_model)
-                .collect(),
-        )
-        .await?;
+    accounts.insert_created(&tenant, &fit).await?;
     tenant.insert_contacts(inserts).await?;
-    txn.commit().await?;
+    write.finish(txn).await?;
     Ok(results.into_iter().flatten().collect())
 }

@@ -4,14 +4,16 @@
 
 pub(crate) mod accounts;
 pub(crate) mod contacts;
+pub(crate) mod opportunities;
 
 pub use accounts::{upsert_accounts, AccountInput};
 pub use contacts::{upsert_contacts, ContactInput};
+pub use opportunities::{upsert_opportunities, OpportunityUpsertInput};
 
 use std::collections::HashSet;
 
 use async_graphql::{Enum, MaybeUndefined, SimpleObject, ID};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use uuid::Uuid;
 
 use crate::{
@@ -21,6 +23,24 @@ use crate::{
 
 /// The most items one batch may carry.
 pub const MAX_BATCH: usize = 1000;
+
+/// Whether a batch's writes are kept, or only tried and rolled back (an import's `--dry-run`:
+/// every item is answered as it would be).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Commit,
+    DryRun,
+}
+
+impl Write {
+    pub(crate) async fn finish(self, txn: DatabaseTransaction) -> AppResult<()> {
+        match self {
+            Write::Commit => txn.commit().await?,
+            Write::DryRun => txn.rollback().await?,
+        }
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 pub enum UpsertStatus {
@@ -96,6 +116,25 @@ pub(crate) fn owner_patch(
 ) -> AppResult<MaybeUndefined<Uuid>> {
     Ok(match raw {
         MaybeUndefined::Value(raw) => MaybeUndefined::Value(owner(raw, members, field)?),
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+    })
+}
+
+/// A source patch: a source of the workspace, `null` to clear, or unchanged. A malformed id or
+/// another workspace's is NOT_FOUND at `field`.
+pub(crate) fn source_patch(
+    raw: &MaybeUndefined<ID>,
+    sources: &HashSet<Uuid>,
+    field: &str,
+) -> AppResult<MaybeUndefined<Uuid>> {
+    Ok(match raw {
+        MaybeUndefined::Value(raw) => MaybeUndefined::Value(
+            Uuid::parse_str(raw.as_str())
+                .ok()
+                .filter(|id| sources.contains(id))
+                .ok_or_else(|| AppError::not_found_at("source", field))?,
+        ),
         MaybeUndefined::Null => MaybeUndefined::Null,
         MaybeUndefined::Undefined => MaybeUndefined::Undefined,
     })
