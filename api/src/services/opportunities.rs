@@ -86,7 +86,20 @@ pub async fn close(
     row.stage_changed_at = Some(now);
     let updated = row.into_active_model().reset_all().update(&txn).await?;
     record_stage(&tenant, &updated, Some(from), actor, now).await?;
-    let queued = on_closed(&tenant, &updated, now).await?;
+    on_closed(&tenant, &updated, now).await?;
+    // Announced here, not in `on_closed`: an import of closed deals is history, not news.
+    let event = if won {
+        "opportunity.won"
+    } else {
+        "opportunity.lost"
+    };
+    let payload = serde_json::json!({"opportunity": {
+        "id": updated.id, "name": updated.name, "amount": updated.amount,
+        "currency": updated.currency, "accountId": updated.account_id,
+        "ownerId": updated.owner_id, "leadId": updated.lead_id,
+        "lostReason": updated.lost_reason, "closedAt": updated.closed_at,
+    }});
+    let queued = crate::services::webhooks::emit(&tenant, event, payload, now).await?;
     txn.commit().await?;
     if queued > 0 {
         state.webhooks_wakeup.notify_one();
@@ -96,13 +109,12 @@ pub async fn close(
 
 /// What closing a deal sets off, in the transaction that closed it: a win makes the account a
 /// CUSTOMER; a loss fires the CLOSED_LOST plays for its primary contact (retargeting), once per
-/// deal; `opportunity.won` or `.lost` goes to the webhooks. Answers how many deliveries were
-/// queued (wake the sender after commit when there are any).
+/// deal.
 pub async fn on_closed<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     opp: &opportunity::Model,
     now: DateTime<Utc>,
-) -> AppResult<usize> {
+) -> AppResult<()> {
     use entity::{account, Lifecycle};
     use sea_orm::{ColumnTrait, QueryFilter};
 
@@ -127,18 +139,7 @@ pub async fn on_closed<C: ConnectionTrait>(
         )
         .await?;
     }
-    let event = if opp.stage == OpportunityStage::ClosedWon {
-        "opportunity.won"
-    } else {
-        "opportunity.lost"
-    };
-    let payload = serde_json::json!({"opportunity": {
-        "id": opp.id, "name": opp.name, "amount": opp.amount,
-        "currency": opp.currency, "accountId": opp.account_id,
-        "ownerId": opp.owner_id, "leadId": opp.lead_id,
-        "lostReason": opp.lost_reason, "closedAt": opp.closed_at,
-    }});
-    crate::services::webhooks::emit(tenant, event, payload, now).await
+    Ok(())
 }
 
 pub fn is_closed(stage: OpportunityStage) -> bool {

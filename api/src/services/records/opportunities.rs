@@ -37,7 +37,8 @@ pub struct OpportunityUpsertInput {
     /// ISO 4217; a new deal without one is in USD.
     pub currency: Option<String>,
     /// A new deal without one starts in DISCOVERY. A closed stage closes the deal (at its close
-    /// date, if past); a win makes its account a CUSTOMER. A closed deal is not reopened.
+    /// date, if past); a win makes its account a CUSTOMER. Unlike `closeOpportunity`, no webhook
+    /// announces it. A closed deal is not reopened.
     pub stage: Option<OpportunityStage>,
     pub close_date: MaybeUndefined<NaiveDate>,
     pub lost_reason: MaybeUndefined<String>,
@@ -307,13 +308,10 @@ pub async fn upsert_opportunities(
         .await?;
     tenant.insert_opportunities(inserts).await?;
     insert_stage_changes(&tenant, history).await?;
-    let mut queued = 0;
+    // Not announced to webhooks (`closeOpportunity` is): imported deals are history, not news.
     for deal in &closed {
-        queued += on_closed(&tenant, deal, now).await?;
+        on_closed(&tenant, deal, now).await?;
     }
     write.finish(txn).await?;
-    if queued > 0 && write == Write::Commit {
-        state.webhooks_wakeup.notify_one();
-    }
     Ok(results.into_iter().flatten().collect())
 }
