@@ -1,0 +1,152 @@
+//! Shared metrics and review queries at scale (DESIGN.md section 11: under 200 ms at p95 on a
+//! workspace with 1 million leads and 10 million events). Generates a year of revenue history
+//! straight into the database (leads walking the funnel with their stays, deals, SLA clocks,
+//! rejections, touches, ~10 events per lead), then times each query over the 30 days ending at
+//! the generated "now": 5 warm-ups, 50 timed requests one at a time, p50 and p95.
+//!
+//!     ACCORD_BENCH_LEADS=100000 cargo bench --bench metrics                        # Postgres
+//!     ACCORD_BENCH_LEADS=100000 ACCORD_BENCH_DB=sqlite cargo bench --bench metrics # SQLite
+//!
+//! Variables: ACCORD_BENCH_LEADS (10000), ACCORD_BENCH_DB (postgres | sqlite),
+//! ACCORD_BENCH_METRICS_URL (postgres://postgres@127.0.0.1:5432/accord_bench_metrics, created
+//! when missing; one schema per size, `metrics_<leads>`), ACCORD_BENCH_DATA_DIR (SQLite files
+//! `accord-metrics-<leads>.db` and the results file; default Cargo's `target/tmp`),
+//! ACCORD_BENCH_WARMUPS (5), ACCORD_BENCH_RUNS (50), ACCORD_BENCH_QUERIES (comma-separated
+//! names to run; all by default), ACCORD_BENCH_EXPLAIN (1: EXPLAIN ANALYZE the statements of
+//! the slowest query, Postgres).
+//!
+//! A generated workspace is reused by later runs of the same size and backend (a million leads
+//! take minutes to build); drop the schema (`DROP SCHEMA metrics_1000000 CASCADE`) or delete
+//! the file to build it again. An interrupted generation is detected and started over. Each
+//! run appends its rows to `metrics-results.md` in the data directory and prints them all, so
+//! runs at several sizes add up to one table.
+
+// Shared by several benchmarks; each uses part of it.
+#[allow(dead_code)]
+mod support;
+
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use serde_json::{json, Value};
+use support::metrics::{
+    build,
+    measure::{self, Client, Row, Spec},
+    target::{self, Target},
+    world::{ensure_world, monday_of},
+};
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+const FUNNEL: &str = "query($r: RangeInput!) { funnel(range: $r) { stage entered advanced conversion medianDays current currentMedianAgeDays overMedian } }";
+
+/// The queries, over the 30 days before `now`.
+fn specs(now: DateTime<Utc>) -> Vec<Spec> {
+    let range = json!({"from": now - Duration::days(30), "to": now});
+    let spec = |name: &str, query: &str, variables: Value| Spec {
+        name: name.to_owned(),
+        query: query.to_owned(),
+        variables,
+    };
+    vec![
+        spec("funnel", FUNNEL, json!({"r": range})),
+    ]
+}
+
+#[actix_web::main]
+async fn main() {
+    let target = Target::from_env();
+    let warmups: usize = env_or("ACCORD_BENCH_WARMUPS", 5);
+    let runs: usize = env_or("ACCORD_BENCH_RUNS", 50);
+    let only: Option<String> = std::env::var("ACCORD_BENCH_QUERIES").ok();
+    let existing = target.existing().await;
+    let (state, addr) = support::start(target.config()).await;
+    let (token, workspace) = support::owner_session(addr, "owner@metrics.bench").await;
+    let workspace_id = uuid::Uuid::parse_str(&workspace).unwrap();
+
+    let (now, seconds) = match existing {
+        Some(done) => {
+            println!(
+                "{} leads on {}: reusing the workspace generated in {:.0} s (history ends {})",
+                target.leads,
+                target.name(),
+                done.seconds,
+                done.now
+            );
+            (done.now, done.seconds)
+        }
+        None => {
+            let now = Utc::now().duration_trunc(Duration::seconds(1)).unwrap();
+            let me = support::gql(addr, Some(&token), "{ me { id } }", json!({})).await;
+            let leader = uuid::Uuid::parse_str(me["me"]["id"].as_str().unwrap()).unwrap();
+            let world = ensure_world(&state, addr, &token, workspace_id, leader, now, 40).await;
+            println!("generating {} leads on {}", target.leads, target.name());
+            let started = Instant::now();
+            let counts = build::generate(state.store.db(), &world, target.leads).await;
+            build::settle(state.store.db()).await;
+            let seconds = started.elapsed().as_secs_f64();
+            target::mark_complete(state.store.db(), workspace_id, target.leads, now, seconds)
+                .await;
+            println!("generated in {seconds:.0} s: {counts:?}");
+            (now, seconds)
+        }
+    };
+    // Background work due at start (SLA clocks that came due since generation, the monthly
+    // source rule) is done before anything is timed.
+    accord_api::jobs::run_due(&state).await.unwrap();
+
+    let client = Client::new(addr, &token);
+    let mut rows = Vec::new();
+    let mut slowest: Option<(f64, Spec)> = None;
+    for spec in specs(now) {
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.split(',').any(|n| n == spec.name))
+        {
+            continue;
+        }
+        let before = state.metrics.statements();
+        let timed = client.time(&spec, warmups, runs).await;
+        let statements = (state.metrics.statements() - before) / (warmups + runs) as u64;
+        let outcome = timed.map(|r| {
+            let ms = |p| r.percentile(p).as_secs_f64() * 1000.0;
+            (ms(0.5), ms(0.95))
+        });
+        if let Ok((_, p95)) = outcome {
+            if slowest.as_ref().is_none_or(|s| s.0 < p95) {
+                slowest = Some((p95, spec.clone()));
+            }
+        }
+        let row = Row {
+            query: spec.name.clone(),
+            leads: target.leads,
+            backend: target.name(),
+            outcome,
+            statements,
+        };
+        println!("{}", row.markdown());
+        rows.push(row);
+    }
+
+    println!(
+        "\n{} leads on {}: generation {seconds:.0} s; {warmups} warm-ups and {runs} timed requests per query\n",
+        target.leads,
+        target.name()
+    );
+    println!("{}", measure::HEADER);
+    for row in &rows {
+        println!("{}", row.markdown());
+    }
+    let all = measure::append_results(&target, &rows, seconds);
+    println!("\nAll runs so far ({}):\n\n{all}", target.results_path().display());
+    if env_or("ACCORD_BENCH_EXPLAIN", 0) == 1 {
+        if let Some((_, spec)) = slowest {
+            measure::explain(&state, &client, &spec, 3).await;
+        }
+    }
+}
