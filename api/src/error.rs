@@ -173,6 +173,23 @@ impl From<&AppError> for UserError {
     }
 }
 
+/// The domain's refusals of a report, a review or a plan name the input field at fault.
+macro_rules! bad_input_from {
+    ($($error:ty),+) => {
+        $(impl From<$error> for AppError {
+            fn from(err: $error) -> Self {
+                AppError::bad_input(err.field, err.message)
+            }
+        })+
+    };
+}
+
+bad_input_from!(
+    crate::domain::metrics::MetricsError,
+    crate::domain::review::ReviewError,
+    crate::domain::planning::PlanningError
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

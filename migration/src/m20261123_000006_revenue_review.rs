@@ -62,10 +62,13 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        manager
-            .get_connection()
-            .execute_unprepared(BACKFILL_STAYS)
-            .await?;
+        for sql in [
+            BACKFILL_STAYS,
+            // A new lead entered its first stage when it was created.
+            "UPDATE contacts SET stage_changed_at = created_at WHERE stage_changed_at IS NULL",
+        ] {
+            manager.get_connection().execute_unprepared(sql).await?;
+        }
         for statement in [
             index(t, &["workspace_id", "left_at"], false),
             index("sla_clocks", &["workspace_id", "due_at"], false),

@@ -11,6 +11,7 @@ pub mod context;
 pub mod contracts;
 pub mod criteria_input;
 pub mod extension;
+pub mod health;
 pub mod icps;
 pub mod ingest;
 pub mod lead_actions;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     plays::PlayQuery,
     work::WorkQuery,
     metrics::MetricsQuery,
+    health::HealthQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -7,9 +7,9 @@
 //! further down the path (SAL -> OPPORTUNITY converts SAL even though it skips SQL), and not
 //! when it leaves the path (NURTURE, DISQUALIFIED).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::stats::{days, lower_median, share};
@@ -55,68 +55,156 @@ impl Funnel {
     }
 }
 
-#[derive(Default)]
-struct StageTally {
-    entered: u64,
-    advanced: u64,
-    stays: Vec<chrono::Duration>,
-    ages: Vec<chrono::Duration>,
+/// One stay of a lead in a stage: a row of the stage history together with the lead's next
+/// move (the store keeps it on the row as `left_at` and `next_stage`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stay {
+    pub lead_id: Uuid,
+    pub stage: Stage,
+    pub entered_at: DateTime<Utc>,
+    /// Where the lead went next and when; `None` while it is still in the stage.
+    pub next: Option<(Stage, DateTime<Utc>)>,
 }
 
-/// The funnel of `range`, as known at `as_of` (stage changes after `as_of` are ignored).
-pub fn funnel(
-    changes: &[StageChange],
-    range: &Range,
-    as_of: DateTime<Utc>,
-) -> Result<Funnel, MetricsError> {
-    range.validate("range")?;
+/// The stays a history of stage changes makes, each with its lead's next change.
+pub fn stays_of(changes: &[StageChange]) -> Vec<Stay> {
     let mut histories: HashMap<Uuid, Vec<&StageChange>> = HashMap::new();
-    for change in changes.iter().filter(|c| c.at <= as_of) {
+    for change in changes {
         histories.entry(change.lead_id).or_default().push(change);
     }
-    let mut tallies: HashMap<Stage, StageTally> = HashMap::new();
+    let mut stays = Vec::with_capacity(changes.len());
     for history in histories.values_mut() {
         // Stable: changes at the same instant keep the order they were recorded in.
         history.sort_by_key(|c| c.at);
         for (i, entry) in history.iter().enumerate() {
-            let tally = tallies.entry(entry.to).or_default();
-            let next = history.get(i + 1);
-            if range.contains(entry.at) {
-                tally.entered += 1;
-                if next.is_some_and(|n| entry.to.advances_to(n.to)) {
-                    tally.advanced += 1;
-                }
-            }
-            match next {
-                Some(next) if range.contains(next.at) => tally.stays.push(next.at - entry.at),
-                Some(_) => {}
-                None => tally.ages.push(as_of - entry.at),
-            }
+            stays.push(Stay {
+                lead_id: entry.lead_id,
+                stage: entry.to,
+                entered_at: entry.at,
+                next: history.get(i + 1).map(|n| (n.to, n.at)),
+            });
         }
     }
+    stays
+}
+
+/// How a stage's entries in the range fared: the funnel's flow, from the stays alone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Flow {
+    pub entered: u64,
+    pub advanced: u64,
+    /// Median (lower) length of the stays that ended in the range.
+    pub median: Option<Duration>,
+}
+
+/// The flow of every stage over `range`, as known at `as_of` (moves after it have not happened
+/// yet). `stays` must hold every stay that began or ended in the range.
+pub fn flow(
+    stays: &[Stay],
+    range: &Range,
+    as_of: DateTime<Utc>,
+) -> Result<BTreeMap<Stage, Flow>, MetricsError> {
+    range.validate("range")?;
+    let mut tallies: BTreeMap<Stage, (u64, u64, Vec<Duration>)> = BTreeMap::new();
+    for stay in stays.iter().filter(|s| s.entered_at <= as_of) {
+        let tally = tallies.entry(stay.stage).or_default();
+        let next = stay.next.filter(|(_, at)| *at <= as_of);
+        if range.contains(stay.entered_at) {
+            tally.0 += 1;
+            if next.is_some_and(|(to, _)| stay.stage.advances_to(to)) {
+                tally.1 += 1;
+            }
+        }
+        if let Some((_, left)) = next.filter(|(_, at)| range.contains(*at)) {
+            tally.2.push(left - stay.entered_at);
+        }
+    }
+    Ok(tallies
+        .into_iter()
+        .map(|(stage, (entered, advanced, stays))| {
+            let median = lower_median(&stays);
+            (
+                stage,
+                Flow {
+                    entered,
+                    advanced,
+                    median,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The leads sitting in a stage at `as_of`, measured against the stage's median stay.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Occupancy {
+    pub current: u64,
+    /// Median (lower) time in the stage so far.
+    pub median_age: Option<Duration>,
+    /// How many have been in the stage longer than the median stay; `None` without a median.
+    pub over_median: Option<u64>,
+}
+
+impl Occupancy {
+    /// From the ages of every lead in the stage (the store computes the same in SQL).
+    pub fn of(ages: &[Duration], median: Option<Duration>) -> Self {
+        Self {
+            current: ages.len() as u64,
+            median_age: lower_median(ages),
+            over_median: median.map(|m| ages.iter().filter(|age| **age > m).count() as u64),
+        }
+    }
+}
+
+/// The funnel: every stage in the order of [`Stage::ALL`], its flow and its occupancy.
+pub fn funnel(
+    flows: &BTreeMap<Stage, Flow>,
+    mut occupancy: impl FnMut(Stage, Option<Duration>) -> Occupancy,
+) -> Funnel {
     let stages = Stage::ALL
         .iter()
         .map(|&stage| {
-            let tally = tallies.remove(&stage).unwrap_or_default();
-            let median = lower_median(&tally.stays);
+            let flow = flows.get(&stage).cloned().unwrap_or_default();
+            let now = occupancy(stage, flow.median);
             let leads_somewhere = !matches!(
                 stage,
                 Stage::Customer | Stage::Nurture | Stage::Disqualified
             );
             FunnelStage {
                 stage,
-                entered: tally.entered,
-                advanced: tally.advanced,
-                conversion: share(tally.advanced, tally.entered).filter(|_| leads_somewhere),
-                median_days: median.map(days),
-                current: tally.ages.len() as u64,
-                current_median_age_days: lower_median(&tally.ages).map(days),
-                over_median: median
-                    .map(|median| tally.ages.iter().filter(|age| **age > median).count() as u64),
+                entered: flow.entered,
+                advanced: flow.advanced,
+                conversion: share(flow.advanced, flow.entered).filter(|_| leads_somewhere),
+                median_days: flow.median.map(days),
+                current: now.current,
+                current_median_age_days: now.median_age.map(days),
+                over_median: now.over_median,
             }
         })
         .collect();
-    Ok(Funnel { stages })
+    Funnel { stages }
+}
+
+/// The funnel of a whole, in-memory history (tests, small workspaces): stays from the changes,
+/// occupancy from the stays still open at `as_of`.
+pub fn funnel_of_history(
+    changes: &[StageChange],
+    range: &Range,
+    as_of: DateTime<Utc>,
+) -> Result<Funnel, MetricsError> {
+    let stays: Vec<Stay> = stays_of(changes)
+        .into_iter()
+        .filter(|s| s.entered_at <= as_of)
+        .collect();
+    let flows = flow(&stays, range, as_of)?;
+    Ok(funnel(&flows, |stage, median| {
+        let ages: Vec<Duration> = stays
+            .iter()
+            .filter(|s| s.stage == stage && s.next.is_none_or(|(_, at)| at > as_of))
+            .map(|s| as_of - s.entered_at)
+            .collect();
+        Occupancy::of(&ages, median)
+    }))
 }
 
 #[cfg(test)]
@@ -149,7 +237,7 @@ mod tests {
     #[test]
     fn march_funnel() {
         // As of April 1st 09:00, so ages are whole days.
-        let funnel = funnel(
+        let funnel = funnel_of_history(
             &fixture::stage_changes(),
             &Range::month_of(date(3, 1)),
             at(4, 1, 9, 0),
@@ -225,7 +313,7 @@ mod tests {
     fn changes_after_as_of_are_not_known_yet() {
         // As of March 15th: F's SQL (17th) has not happened, F is an SAL since the 14th; C is
         // in SQL since the 9th.
-        let funnel = funnel(
+        let funnel = funnel_of_history(
             &fixture::stage_changes(),
             &Range::month_of(date(3, 1)),
             at(3, 15, 9, 0),
@@ -246,7 +334,9 @@ mod tests {
             to: at(3, 1, 0, 0),
         };
         assert_eq!(
-            funnel(&[], &range, at(4, 1, 0, 0)).unwrap_err().field,
+            funnel_of_history(&[], &range, at(4, 1, 0, 0))
+                .unwrap_err()
+                .field,
             "range.to"
         );
     }

@@ -26,7 +26,9 @@ pub use facts::{
     Attribution, DealStatus, Facts, FirstTouch, Opportunity, Rejection, SlaClock, Spend, Stage,
     StageChange,
 };
-pub use funnel::{funnel, Funnel, FunnelStage};
+pub use funnel::{
+    flow, funnel, funnel_of_history, stays_of, Flow, Funnel, FunnelStage, Occupancy, Stay,
+};
 pub use range::{month_start, week_start, GroupBy, GroupKey, Range};
 pub use shared::{
     metrics, CoverageStatus, CoverageTarget, GroupMetrics, MetricsQuery, MetricsReport,

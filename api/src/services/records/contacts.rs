@@ -142,7 +142,7 @@ pub(crate) fn blank_contact(workspace_id: Uuid) -> contact::Model {
         pql_score: 0,
         last_engaged_at: None,
         mql_kind: None,
-        stage_changed_at: None,
+        stage_changed_at: Some(now),
         assigned_at: None,
         routing: None,
         tags: json!([]),

@@ -1,0 +1,41 @@
+//! Alignment health over the last complete weeks.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ConnectionTrait;
+
+use super::facts::{load_facts, Extras};
+use crate::{
+    domain::{
+        metrics::Range,
+        review::{alignment_health, AlignmentHealth, HEALTH_MIN_WEEKS, WIN_RATE_WINDOW_DAYS},
+    },
+    error::{AppError, AppResult},
+    store::Tenant,
+};
+
+/// The three leading indicators over the `weeks` complete weeks before `as_of`, the verdict,
+/// SLA compliance and the dispute backlog.
+pub async fn health_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    weeks: usize,
+    as_of: DateTime<Utc>,
+) -> AppResult<AlignmentHealth> {
+    if !(HEALTH_MIN_WEEKS..=104).contains(&weeks) {
+        return Err(AppError::bad_input(
+            "weeks",
+            format!("must be between {HEALTH_MIN_WEEKS} and 104"),
+        ));
+    }
+    let current = Range::week_of(as_of.date_naive()).from;
+    let span = Range {
+        from: current - Duration::weeks(weeks as i64),
+        to: current,
+    };
+    let extras = Extras {
+        mid_funnel_stays: true,
+        open_disputes: true,
+        closed_before: Duration::days(WIN_RATE_WINDOW_DAYS),
+    };
+    let facts = load_facts(tenant, &span, as_of, extras).await?;
+    Ok(alignment_health(&facts, as_of, weeks)?)
+}
