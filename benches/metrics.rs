@@ -33,7 +33,7 @@ use support::metrics::{
     build,
     measure::{self, Client, Row, Spec},
     target::{self, Target},
-    world::{ensure_world, monday_of},
+    world::ensure_world,
 };
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -45,16 +45,30 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 const FUNNEL: &str = "query($r: RangeInput!) { funnel(range: $r) { stage entered advanced conversion medianDays current currentMedianAgeDays overMedian } }";
 
+/// Every field of a metrics report.
+const SHARED: &str = "fragment M on SharedMetricsView { mqls sals sqls opportunities mqlAcceptanceRate leadToOpportunityRate spend costPerOpportunity leadVelocityRate pipelineCreated marketingSourcedPipeline marketingInfluencedRevenue marketingSourcedRevenue closedWonRevenue won lost winRate firstTouchP50Minutes firstTouchP90Minutes untouched slaDue slaMet slaCompliance rejections rejectionRate rejectionReasons { reason count share } coverage { openPipeline target ratio bandLow bandHigh status } }";
+
+const HEALTH: &str = "query { alignmentHealth(weeks: 8) { rejectionRate { points { weekOf value } wrongWay } midFunnelAging { points { weekOf value } wrongWay } winRateDivergence { points { weekOf value } wrongWay } rejectionRateRises verdict slaCompliance { weekOf value } disputeBacklog oldestDisputeDays } }";
+
 /// The queries, over the 30 days before `now`.
 fn specs(now: DateTime<Utc>) -> Vec<Spec> {
     let range = json!({"from": now - Duration::days(30), "to": now});
-    let spec = |name: &str, query: &str, variables: Value| Spec {
+    let spec = |name: &str, query: String, variables: Value| Spec {
         name: name.to_owned(),
-        query: query.to_owned(),
+        query,
         variables,
     };
+    let metrics = |group: &str| {
+        format!(
+            "query($r: RangeInput!) {{ metrics(range: $r, {group} coverageTarget: 2500000) {{ total {{ ...M }} groups {{ key name periodStart metrics {{ ...M }} }} }} }} {SHARED}"
+        )
+    };
     vec![
-        spec("funnel", FUNNEL, json!({"r": range})),
+        spec("funnel", FUNNEL.into(), json!({"r": range})),
+        spec("metrics", metrics(""), json!({"r": range})),
+        spec("metrics by SOURCE", metrics("groupBy: SOURCE,"), json!({"r": range})),
+        spec("metrics by WEEK", metrics("groupBy: WEEK,"), json!({"r": range})),
+        spec("alignmentHealth(weeks: 8)", HEALTH.into(), json!({})),
     ]
 }
 

@@ -126,7 +126,7 @@ impl Gen<'_> {
             // nurture never moves them while a benchmark runs.
             last_engaged_at: (!matches!(s.stage, Lead | Mql)).then_some(last_engaged),
             mql_kind: s.mql_kind,
-            stage_changed_at: (s.moves > 0).then_some(s.at),
+            stage_changed_at: Some(s.at),
             assigned_at: s.assigned_at,
             routing: None,
             tags: json!([]),
