@@ -10,18 +10,18 @@ use crate::support::{Session, TestApp};
 
 const INGEST: &str = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status error { code field message } } } }";
 
-struct Team {
-    owner: Session,
-    rep: Session,
-    cmo: Session,
-    cro: Session,
-    marketer: Session,
-    token: String,
+pub(crate) struct Team {
+    pub owner: Session,
+    pub rep: Session,
+    pub cmo: Session,
+    pub cro: Session,
+    pub marketer: Session,
+    pub token: String,
 }
 
 /// An active seed contract, no ICP (fit 0: a demo request alone, +50, makes a HOT MQL), and one
 /// rule sending every lead to `rep`.
-async fn team(app: &TestApp) -> Team {
+pub(crate) async fn team(app: &TestApp) -> Team {
     let owner = app.owner("Working leads").await;
     let rep = app.member(&owner, "REP").await;
     let cmo = app.member(&owner, "MARKETING_LEADER").await;
@@ -81,7 +81,7 @@ async fn team(app: &TestApp) -> Team {
 }
 
 /// Ingests a demo request for `email` from `source`; returns the lead's id.
-async fn hot_lead(app: &TestApp, team: &Team, email: &str, source: &str) -> String {
+pub(crate) async fn hot_lead(app: &TestApp, team: &Team, email: &str, source: &str) -> String {
     let events = json!([{"idempotencyKey": format!("demo-{email}"), "type": "demo_request", "contact": {"email": email, "name": email}, "source": source}]);
     let reply = app
         .gql(Some(&team.token), INGEST, json!({"e": events}))

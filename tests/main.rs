@@ -21,6 +21,7 @@ mod lead_work;
 mod limits;
 mod plays;
 mod records;
+mod revenue_metrics;
 mod schema_drift;
 mod statement_count;
 mod two_instances;

@@ -9,21 +9,50 @@ use std::sync::{
 
 use chrono::{DateTime, Duration, Utc};
 
-/// The system clock plus an offset that only ever grows.
-#[derive(Clone, Default)]
+/// Marks a clock that runs (the system clock plus the offset) rather than standing still.
+const RUNNING: i64 = i64::MIN;
+
+/// The system clock plus an offset that only ever grows; or, once frozen, a fixed instant that
+/// moves only when told (tests whose expected numbers are exact to the second).
+#[derive(Clone)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,
+    frozen_ms: Arc<AtomicI64>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self {
+            offset_ms: Arc::default(),
+            frozen_ms: Arc::new(AtomicI64::new(RUNNING)),
+        }
+    }
 }
 
 impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+        match self.frozen_ms.load(Ordering::Relaxed) {
+            RUNNING => Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed)),
+            frozen => DateTime::from_timestamp_millis(frozen).unwrap_or_default(),
+        }
     }
 
     /// Moves this clock (and every clone of it) forward by `by`.
     pub fn advance(&self, by: Duration) {
-        self.offset_ms
-            .fetch_add(by.num_milliseconds().max(0), Ordering::Relaxed);
+        let by = by.num_milliseconds().max(0);
+        if self.frozen_ms.load(Ordering::Relaxed) == RUNNING {
+            self.offset_ms.fetch_add(by, Ordering::Relaxed);
+        } else {
+            self.frozen_ms.fetch_add(by, Ordering::Relaxed);
+        }
+    }
+
+    /// Stops the clock at `at` (or now, if `at` has passed): from then on it moves only with
+    /// [`Clock::advance`] and [`Clock::advance_to`].
+    pub fn freeze_at(&self, at: DateTime<Utc>) {
+        let at = at.max(self.now());
+        self.frozen_ms
+            .store(at.timestamp_millis(), Ordering::Relaxed);
     }
 
     /// Moves the clock forward to `at` (never back: time in the database must not reverse).
@@ -38,6 +67,26 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frozen_clock_moves_only_when_told() {
+        let clock = Clock::default();
+        let at = Utc::now() + Duration::days(100);
+        clock.freeze_at(at);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(clock.now().timestamp_millis(), at.timestamp_millis());
+        clock.advance(Duration::minutes(3));
+        assert_eq!(
+            clock.now().timestamp_millis(),
+            (at + Duration::minutes(3)).timestamp_millis()
+        );
+        clock.advance_to(at);
+        assert_eq!(
+            clock.now().timestamp_millis(),
+            (at + Duration::minutes(3)).timestamp_millis(),
+            "never back"
+        );
+    }
 
     #[test]
     fn advancing_moves_every_clone_and_never_goes_back() {

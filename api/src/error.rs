@@ -81,6 +81,22 @@ impl AppError {
         }
     }
 
+    /// The same error with its field named inside the argument `argument` (`title` becomes
+    /// `input.title`), for services that validate one input object.
+    pub fn inside(self, argument: &str) -> Self {
+        match self {
+            AppError::BadInput { field, message } => AppError::BadInput {
+                field: format!("{argument}.{field}"),
+                message,
+            },
+            AppError::NotFound {
+                entity,
+                field: Some(field),
+            } => AppError::not_found_at(entity, format!("{argument}.{field}")),
+            other => other,
+        }
+    }
+
     pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         AppError::Internal(Box::new(source))
     }

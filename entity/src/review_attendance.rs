@@ -8,7 +8,7 @@ pub struct Model {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub review_id: Uuid,
-    pub member_id: Uuid,
+    pub user_id: Uuid,
     pub present: bool,
     pub recorded_at: DateTimeUtc,
 }

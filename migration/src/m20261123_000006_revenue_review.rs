@@ -119,12 +119,12 @@ impl MigrationTrait for Migration {
             manager,
             tenant_table(t)
                 .col(uuid(name("review_id")))
-                .col(uuid(name("member_id")))
+                .col(uuid(name("user_id")))
                 .col(boolean(name("present")))
                 .col(timestamp_with_time_zone(name("recorded_at")))
                 .foreign_key(&mut tenant_fk(t, "review_id", "revenue_reviews"))
                 .to_owned(),
-            &[index(t, &["workspace_id", "review_id", "member_id"], true)],
+            &[index(t, &["workspace_id", "review_id", "user_id"], true)],
         )
         .await?;
 

@@ -35,6 +35,8 @@ pub enum Permission {
     ReadMetrics,
     /// Follow a person's triggers (people follow their own; partner apps and managers name one).
     ReadTriggers,
+    /// Start the weekly revenue review, record attendance, decisions and action items.
+    RunRevenueReview,
 }
 
 impl Permission {
@@ -55,7 +57,8 @@ impl Permission {
             Permission::ManageMembers
             | Permission::ManageIntegrations
             | Permission::EditRevenueRules
-            | Permission::ManageCatalog => None,
+            | Permission::ManageCatalog
+            | Permission::RunRevenueReview => None,
         }
     }
 }
@@ -68,7 +71,9 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         ReadWorkspace | ReadLeads | ReadAccounts | ReadMetrics | ReadOpportunities
         | ReadTriggers => true,
         ManageMembers | ManageIntegrations => matches!(role, Owner | Admin),
-        EditRevenueRules => matches!(role, Owner | Admin | MarketingLeader | SalesLeader | Revops),
+        EditRevenueRules | RunRevenueReview => {
+            matches!(role, Owner | Admin | MarketingLeader | SalesLeader | Revops)
+        }
         WatchActivity => !matches!(role, Rep),
         WriteAccounts | WriteContacts | IngestEvents => matches!(
             role,

@@ -21,7 +21,9 @@ pub mod loaders;
 pub mod metrics;
 pub mod opportunities;
 pub mod pagination;
+pub mod planning;
 pub mod plays;
+pub mod review;
 pub mod routing;
 pub mod triggers;
 pub mod types;
@@ -51,6 +53,8 @@ pub struct QueryRoot(
     work::WorkQuery,
     metrics::MetricsQuery,
     health::HealthQuery,
+    review::ReviewQuery,
+    planning::PlanningQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -71,6 +75,8 @@ pub struct MutationRoot(
     lead_actions::LeadActionMutation,
     plays::PlayMutation,
     work::WorkMutation,
+    review::ReviewMutation,
+    planning::PlanningMutation,
 );
 
 #[derive(MergedSubscription, Default)]

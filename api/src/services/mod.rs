@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod contracts;
 pub mod fit;
+pub mod goals;
 pub mod icps;
 pub mod ingest;
 pub mod insights;
@@ -13,6 +14,7 @@ pub mod notices;
 pub mod opportunities;
 pub mod plays;
 pub mod records;
+pub mod review;
 pub mod routing;
 pub mod sources;
 pub mod triggers;

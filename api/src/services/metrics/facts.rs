@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::{
-    account, contact, event, opportunity, rejection, sla_clock, spend, stage_change, LeadStage,
-    OpportunityStage, SlaKind,
+    account, contact, event, opportunity, rejection, sla_clock, spend, stage_change, touch,
+    LeadStage, OpportunityStage, SlaKind,
 };
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -92,13 +92,18 @@ pub async fn load_facts<C: ConnectionTrait>(
         .chain(rejections.iter().map(|r| r.contact_id))
         .collect();
     leads.load(tenant, &ids).await?;
+    let touched = touch_times(tenant, &clocks, range).await?;
     for clock in &clocks {
         let attribution = leads.attribution(clock.contact_id, Some(clock.assignee_id));
         if clock.kind == SlaKind::FirstTouch && range.contains(clock.started_at) {
             facts.first_touches.push(FirstTouch {
                 lead_id: clock.contact_id,
                 assigned_at: clock.started_at,
-                first_touch_at: clock.met_at,
+                // The rep's first logged touch, not the clock's end: accepting or rejecting
+                // also ends a first-touch clock, but is not a touch.
+                first_touch_at: touched
+                    .get(&clock.contact_id)
+                    .and_then(|times| times.iter().find(|at| **at >= clock.started_at).copied()),
                 attribution: attribution.clone(),
             });
         }
@@ -288,6 +293,9 @@ async fn opportunities<C: ConnectionTrait>(
         .collect())
 }
 
+/// A lead's move into a stage, with the campaign and play it is credited to.
+type LeadMove = (Uuid, LeadStage, DateTime<Utc>, Option<Uuid>, Option<Uuid>);
+
 /// What a deal's lead history says: whether sales accepted it as an MQL (the deal is then
 /// marketing-sourced) and the campaign and play its conversion is credited to.
 #[derive(Default)]
@@ -304,7 +312,7 @@ async fn deal_leads<C: ConnectionTrait>(
     use stage_change::Column as S;
     let mut leads: HashMap<Uuid, DealLead> = HashMap::new();
     for chunk in lead_ids.chunks(CHUNK) {
-        let rows: Vec<(Uuid, LeadStage, DateTime<Utc>, Option<Uuid>, Option<Uuid>)> = tenant
+        let rows: Vec<LeadMove> = tenant
             .select::<stage_change::Entity>()
             .filter(S::ContactId.is_in(chunk.iter().copied()))
             .filter(S::ToStage.is_in([LeadStage::Sal, LeadStage::Opportunity]))
@@ -472,6 +480,40 @@ async fn clocks<C: ConnectionTrait>(
     let mut all = due;
     all.extend(assigned);
     Ok(all)
+}
+
+/// When the leads assigned in the range were touched, from the range's start on, oldest first.
+async fn touch_times<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    clocks: &[sla_clock::Model],
+    range: &Range,
+) -> AppResult<HashMap<Uuid, Vec<DateTime<Utc>>>> {
+    let mut ids: Vec<Uuid> = clocks
+        .iter()
+        .filter(|c| c.kind == SlaKind::FirstTouch && range.contains(c.started_at))
+        .map(|c| c.contact_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut times: HashMap<Uuid, Vec<DateTime<Utc>>> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<(Uuid, DateTime<Utc>)> = tenant
+            .select::<touch::Entity>()
+            .filter(touch::Column::ContactId.is_in(chunk.iter().copied()))
+            .filter(touch::Column::OccurredAt.gte(range.from))
+            .select_only()
+            .columns([touch::Column::ContactId, touch::Column::OccurredAt])
+            .into_tuple()
+            .all(tenant.conn())
+            .await?;
+        for (lead, at) in rows {
+            times.entry(lead).or_default().push(at);
+        }
+    }
+    for list in times.values_mut() {
+        list.sort_unstable();
+    }
+    Ok(times)
 }
 
 async fn rejections<C: ConnectionTrait>(

@@ -1,0 +1,293 @@
+//! Planning: the demand waterfall from a revenue goal back to MQLs, and shared goals.
+
+use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{goal, GoalMetric};
+
+use super::{context::ContextExt, metrics::RangeInput};
+use crate::{
+    domain::{
+        permissions::Permission,
+        planning::{ConversionRates, Period, StageNeeds, Team, Waterfall},
+    },
+    error::AppError,
+    services::{
+        goals::{self, goal_of, NewGoal},
+        metrics::{goal_progress, waterfall_of, WaterfallRequest},
+    },
+};
+
+/// Whole calendar months: a month, a quarter, a year.
+#[derive(InputObject, Clone, Copy)]
+pub struct PeriodInput {
+    /// Any day of the first month.
+    pub start: NaiveDate,
+    pub months: u32,
+}
+
+impl From<PeriodInput> for Period {
+    fn from(p: PeriodInput) -> Self {
+        Period {
+            start: p.start,
+            months: p.months,
+        }
+    }
+}
+
+/// Conversion rates (shares in (0, 1]) and deal size; each one given replaces the actual.
+#[derive(InputObject, Default)]
+pub struct RatesInput {
+    pub mql_to_sal: Option<f64>,
+    pub sal_to_sql: Option<f64>,
+    pub sql_to_won: Option<f64>,
+    pub average_deal_size: Option<f64>,
+}
+
+#[derive(InputObject)]
+pub struct DemandWaterfallInput {
+    pub revenue_goal: f64,
+    pub period: PeriodInput,
+    /// The share of the goal marketing is expected to source, 0 to 1.
+    pub marketing_contribution: f64,
+    pub overrides: Option<RatesInput>,
+    /// Where the actual rates are measured; the 182 days before now by default.
+    pub rates_from: Option<RangeInput>,
+}
+
+/// The rates the waterfall used and where each came from.
+#[derive(SimpleObject)]
+pub struct AppliedRatesView {
+    /// SALs / MQLs.
+    pub mql_to_sal: f64,
+    /// SQLs / SALs.
+    pub sal_to_sql: f64,
+    /// Deals won / SQLs.
+    pub sql_to_won: f64,
+    /// Closed-won revenue / deals won.
+    pub average_deal_size: f64,
+    /// Which were overridden, in the order above.
+    pub overridden: Vec<bool>,
+}
+
+/// Whole numbers needed at each stage (each step rounds up).
+#[derive(SimpleObject)]
+pub struct StageNeedsView {
+    pub customers: u64,
+    pub sqls: u64,
+    pub sals: u64,
+    pub mqls: u64,
+}
+
+impl From<StageNeeds> for StageNeedsView {
+    fn from(n: StageNeeds) -> Self {
+        Self {
+            customers: n.customers,
+            sqls: n.sqls,
+            sals: n.sals,
+            mqls: n.mqls,
+        }
+    }
+}
+
+/// Seed 003's demand waterfall: revenue goal -> customers (/ deal size) -> SQLs (/ SQL->won)
+/// -> SALs (/ SAL->SQL) -> MQLs (/ MQL->SAL), for all customers and marketing's share.
+#[derive(SimpleObject)]
+pub struct DemandWaterfallView {
+    pub rates: AppliedRatesView,
+    pub rates_from: DateTime<Utc>,
+    pub rates_to: DateTime<Utc>,
+    /// Every customer the goal takes, as if all came through the funnel.
+    pub total: StageNeedsView,
+    /// revenueGoal x marketingContribution.
+    pub marketing_revenue: f64,
+    /// Marketing's share of the customers and the funnel behind them.
+    pub marketing: StageNeedsView,
+    /// ceil(marketing MQLs / months).
+    pub mqls_needed_per_month: u64,
+    /// What the active lead contract commits marketing to (the seed's default without one).
+    pub committed_mqls_per_month: u32,
+    /// Needed - committed per month: above zero, the contract asks for too few MQLs.
+    pub gap_per_month: i64,
+}
+
+impl DemandWaterfallView {
+    fn new(w: Waterfall, rates_from: DateTime<Utc>, rates_to: DateTime<Utc>) -> Self {
+        Self {
+            rates: AppliedRatesView {
+                mql_to_sal: w.rates.mql_to_sal,
+                sal_to_sql: w.rates.sal_to_sql,
+                sql_to_won: w.rates.sql_to_won,
+                average_deal_size: w.rates.average_deal_size,
+                overridden: w.rates.overridden.to_vec(),
+            },
+            rates_from,
+            rates_to,
+            total: w.total.into(),
+            marketing_revenue: w.marketing_revenue,
+            marketing: w.marketing.into(),
+            mqls_needed_per_month: w.mqls_needed_per_month,
+            committed_mqls_per_month: w.committed_mqls_per_month,
+            gap_per_month: w.gap_per_month,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum TeamView {
+    Marketing,
+    Sales,
+}
+
+#[derive(SimpleObject)]
+pub struct GoalOwnerView {
+    pub user_id: ID,
+    pub team: TeamView,
+}
+
+/// A goal both teams own, with its attainment so far.
+#[derive(SimpleObject)]
+pub struct GoalView {
+    pub id: ID,
+    pub name: String,
+    pub metric: GoalMetric,
+    pub target: f64,
+    pub period_start: NaiveDate,
+    pub period_months: u32,
+    pub owners: Vec<GoalOwnerView>,
+    /// The metric over the period so far (null when it has no value yet, e.g. a rate with
+    /// nothing to divide).
+    pub actual: Option<f64>,
+    /// actual / target: 1.0 is on target.
+    pub attainment: Option<f64>,
+    pub created_at: DateTime<Utc>,
+}
+
+async fn goal_view(
+    ctx: &Context<'_>,
+    workspace_id: uuid::Uuid,
+    row: &goal::Model,
+) -> Result<GoalView> {
+    let state = ctx.state();
+    let tenant = state.store.tenant(workspace_id);
+    let goal = goal_of(row)?;
+    let progress = goal_progress(&tenant, &goal, state.clock.now()).await?;
+    Ok(GoalView {
+        id: row.id.into(),
+        name: row.name.clone(),
+        metric: row.metric,
+        target: row.target,
+        period_start: goal.period.start,
+        period_months: goal.period.months,
+        owners: goal
+            .owners
+            .iter()
+            .map(|o| GoalOwnerView {
+                user_id: o.member_id.into(),
+                team: match o.team {
+                    Team::Marketing => TeamView::Marketing,
+                    Team::Sales => TeamView::Sales,
+                },
+            })
+            .collect(),
+        actual: progress.actual,
+        attainment: progress.attainment,
+        created_at: row.created_at,
+    })
+}
+
+#[derive(InputObject)]
+pub struct GoalInput {
+    pub name: String,
+    pub metric: GoalMetric,
+    /// For rates, a share (0.8 for 80%).
+    pub target: f64,
+    pub period: PeriodInput,
+    /// Users who own it: at least one from marketing and one from sales.
+    pub owner_ids: Vec<ID>,
+}
+
+#[derive(Default)]
+pub struct PlanningQuery;
+
+#[Object]
+impl PlanningQuery {
+    /// Works a revenue goal back to the MQLs needed, with the workspace's actual conversion
+    /// rates and deal size (each overridable), and compares with the contract's commitment.
+    async fn demand_waterfall(
+        &self,
+        ctx: &Context<'_>,
+        input: DemandWaterfallInput,
+    ) -> Result<DemandWaterfallView> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        let state = ctx.state();
+        let tenant = state.store.tenant(workspace_id);
+        let overrides = input.overrides.unwrap_or_default();
+        let request = WaterfallRequest {
+            revenue_goal: input.revenue_goal,
+            period: input.period.into(),
+            marketing_contribution: input.marketing_contribution,
+            overrides: ConversionRates {
+                mql_to_sal: overrides.mql_to_sal,
+                sal_to_sql: overrides.sal_to_sql,
+                sql_to_won: overrides.sql_to_won,
+                average_deal_size: overrides.average_deal_size,
+            },
+            rates_from: input.rates_from.map(Into::into),
+        };
+        let (waterfall, rates) = waterfall_of(&tenant, request, state.clock.now())
+            .await
+            .map_err(|err| err.inside("input"))?;
+        Ok(DemandWaterfallView::new(waterfall, rates.from, rates.to))
+    }
+
+    /// Shared goals with their attainment, latest period first.
+    async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<GoalView>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let rows = goals::list(&tenant).await?;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in &rows {
+            views.push(goal_view(ctx, workspace_id, row).await?);
+        }
+        Ok(views)
+    }
+}
+
+#[derive(Default)]
+pub struct PlanningMutation;
+
+#[Object]
+impl PlanningMutation {
+    /// A goal both leaders are measured on: a metric, a target, a period, owners from both teams.
+    async fn create_goal(&self, ctx: &Context<'_>, input: GoalInput) -> Result<GoalView> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditRevenueRules)?;
+        let me = actor.user_id()?;
+        let owner_ids = input
+            .owner_ids
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                uuid::Uuid::parse_str(raw.as_str())
+                    .map_err(|_| AppError::not_found_at("member", format!("input.ownerIds.{i}")))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let new = NewGoal {
+            name: input.name,
+            metric: input.metric,
+            target: input.target,
+            period: input.period.into(),
+            owner_ids,
+        };
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        let row = {
+            let tenant = crate::store::Tenant::new(&txn, workspace_id);
+            goals::create(&tenant, new, me, state.clock.now())
+                .await
+                .map_err(|err| err.inside("input"))?
+        };
+        txn.commit().await.map_err(AppError::from)?;
+        goal_view(ctx, workspace_id, &row).await
+    }
+}

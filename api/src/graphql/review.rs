@@ -1,0 +1,668 @@
+//! The weekly revenue review: the agenda built from the numbers, the meeting's record
+//! (attendance and quorum, decisions, the published log), action items and messaging tests.
+
+use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{action_item, messaging_test, Role};
+use uuid::Uuid;
+
+use super::{
+    context::ContextExt,
+    loaders::{load_one, Loaders},
+    metrics::ReasonCountView,
+};
+use crate::{
+    auth::Actor,
+    domain::{
+        metrics::GroupKey,
+        permissions::Permission,
+        review::{
+            log_late, stale_action_items, ActionItem as ItemFacts, Agenda, AlignedChecklist,
+            PipelineLine, StuckDeal, TestResult,
+        },
+    },
+    error::AppError,
+    services::review::{
+        agenda_of, create_test,
+        meeting::{self, Meeting, NewActionItem},
+        test_with_counts, NewTest,
+    },
+    store::parse_id,
+};
+
+/// Pipeline created last week in one source or segment.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct PipelineLineView {
+    /// The source id or the segment; null for deals without one.
+    pub key: Option<String>,
+    pub opportunities: u64,
+    pub amount: f64,
+    #[graphql(skip)]
+    source_id: Option<Uuid>,
+}
+
+#[ComplexObject]
+impl PipelineLineView {
+    /// The source's name, the segment, or "Unattributed".
+    async fn name(&self, ctx: &Context<'_>) -> Result<String> {
+        if let Some(id) = self.source_id {
+            let source = load_one(&ctx.data_unchecked::<Loaders>().sources, id).await?;
+            return Ok(source.map_or_else(|| id.to_string(), |s| s.name));
+        }
+        Ok(self.key.clone().unwrap_or_else(|| "Unattributed".into()))
+    }
+}
+
+impl From<&PipelineLine> for PipelineLineView {
+    fn from(line: &PipelineLine) -> Self {
+        let (key, source_id) = match &line.key {
+            GroupKey::Id(id) => (Some(id.to_string()), Some(*id)),
+            GroupKey::Segment(s) => (Some(s.clone()), None),
+            GroupKey::Period(d) => (Some(d.to_string()), None),
+            GroupKey::Unattributed => (None, None),
+        };
+        Self {
+            key,
+            opportunities: line.opportunities,
+            amount: line.amount,
+            source_id,
+        }
+    }
+}
+
+/// An open deal stuck in its stage two weeks past the stage's median.
+#[derive(SimpleObject)]
+pub struct StuckDealView {
+    pub opportunity_id: ID,
+    pub stage: String,
+    pub owner_id: Option<ID>,
+    pub amount: f64,
+    pub days_in_stage: f64,
+    /// The median stay in the stage, from the deal stage history of the last year.
+    pub median_days: f64,
+    pub days_over_median: f64,
+}
+
+impl From<&StuckDeal> for StuckDealView {
+    fn from(d: &StuckDeal) -> Self {
+        Self {
+            opportunity_id: d.id.into(),
+            stage: d.stage.clone(),
+            owner_id: d.owner_id.map(Into::into),
+            amount: d.amount,
+            days_in_stage: d.days_in_stage,
+            median_days: d.median_days,
+            days_over_median: d.days_over_median,
+        }
+    }
+}
+
+/// One variant of a test and how it did.
+#[derive(SimpleObject)]
+pub struct VariantResultView {
+    pub label: String,
+    pub touches: u64,
+    /// Touches with a REPLIED or MEETING_BOOKED outcome.
+    pub replies: u64,
+    /// replies / touches.
+    pub reply_rate: Option<f64>,
+}
+
+/// A messaging test's result: reply rates per variant, the leader and whether it is significant.
+#[derive(SimpleObject)]
+pub struct TestResultView {
+    pub test_id: ID,
+    pub name: String,
+    pub variants: Vec<VariantResultView>,
+    /// The variant with the highest reply rate; null when two share it.
+    pub leader: Option<String>,
+    /// (leader's rate - runner-up's rate) / runner-up's rate.
+    pub lift: Option<f64>,
+    /// Two-proportion z statistic, leader against runner-up.
+    pub z: Option<f64>,
+    /// |z| >= 1.96: the difference holds at 95% confidence.
+    pub conclusive: bool,
+}
+
+impl From<&TestResult> for TestResultView {
+    fn from(t: &TestResult) -> Self {
+        Self {
+            test_id: t.test_id.into(),
+            name: t.name.clone(),
+            variants: t
+                .variants
+                .iter()
+                .map(|v| VariantResultView {
+                    label: v.label.clone(),
+                    touches: v.touches,
+                    replies: v.replies,
+                    reply_rate: v.reply_rate,
+                })
+                .collect(),
+            leader: t.leader.clone(),
+            lift: t.lift,
+            z: t.z,
+            conclusive: t.conclusive,
+        }
+    }
+}
+
+/// Seed 004's "you are aligned when", answered with last week's data.
+#[derive(SimpleObject)]
+pub struct AlignedChecklistView {
+    /// Rejections recorded last week.
+    pub rejections: u64,
+    /// Of those, coded within the contract's rejection window of the MQL's hand-over.
+    pub coded_in_time: u64,
+    /// Every rejected lead has a coded reason within 48 hours.
+    pub every_rejection_coded_in_time: bool,
+    /// The top three rejection reasons (what the CMO must be able to name).
+    pub top_reasons: Vec<ReasonCountView>,
+    pub top_reasons_known: bool,
+    /// The campaign test marketing ran (what the CRO must be able to name).
+    pub campaign_test: Option<String>,
+    /// A test ran last week with at least two variants used.
+    pub campaign_test_recorded: bool,
+    /// All three hold.
+    pub aligned: bool,
+}
+
+impl From<&AlignedChecklist> for AlignedChecklistView {
+    fn from(c: &AlignedChecklist) -> Self {
+        Self {
+            rejections: c.rejections,
+            coded_in_time: c.coded_in_time,
+            every_rejection_coded_in_time: c.every_rejection_coded_in_time,
+            top_reasons: c.top_reasons.iter().map(Into::into).collect(),
+            top_reasons_known: c.top_reasons_known,
+            campaign_test: c.campaign_test.clone(),
+            campaign_test_recorded: c.campaign_test_recorded,
+            aligned: c.aligned,
+        }
+    }
+}
+
+/// The fixed agenda (seed 004): last week's pipeline by source and segment, the rejection rate
+/// and its top three reasons, stuck deals, one messaging test, and the checklist.
+#[derive(SimpleObject)]
+pub struct ReviewAgenda {
+    /// The Monday of the week under review (the week before the meeting).
+    pub reviewed_from: DateTime<Utc>,
+    pub reviewed_to: DateTime<Utc>,
+    pub opportunities: u64,
+    pub pipeline_created: f64,
+    /// Largest first.
+    pub pipeline_by_source: Vec<PipelineLineView>,
+    pub pipeline_by_segment: Vec<PipelineLineView>,
+    pub mqls: u64,
+    pub rejections: u64,
+    /// rejections / mqls, last week.
+    pub rejection_rate: Option<f64>,
+    pub top_reasons: Vec<ReasonCountView>,
+    /// Most overdue first.
+    pub stuck_deals: Vec<StuckDealView>,
+    pub test: Option<TestResultView>,
+    pub checklist: AlignedChecklistView,
+}
+
+impl From<&Agenda> for ReviewAgenda {
+    fn from(a: &Agenda) -> Self {
+        Self {
+            reviewed_from: a.reviewed.from,
+            reviewed_to: a.reviewed.to,
+            opportunities: a.opportunities,
+            pipeline_created: a.pipeline_created,
+            pipeline_by_source: a.pipeline_by_source.iter().map(Into::into).collect(),
+            pipeline_by_segment: a.pipeline_by_segment.iter().map(Into::into).collect(),
+            mqls: a.mqls,
+            rejections: a.rejections,
+            rejection_rate: a.rejection_rate,
+            top_reasons: a.top_reasons.iter().map(Into::into).collect(),
+            stuck_deals: a.stuck_deals.iter().map(Into::into).collect(),
+            test: a.test.as_ref().map(Into::into),
+            checklist: (&a.checklist).into(),
+        }
+    }
+}
+
+/// Something a person owes the team.
+#[derive(SimpleObject)]
+pub struct ActionItemView {
+    pub id: ID,
+    pub review_id: Option<ID>,
+    pub title: String,
+    /// The user who owns it.
+    pub owner_id: ID,
+    pub due_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl From<&action_item::Model> for ActionItemView {
+    fn from(i: &action_item::Model) -> Self {
+        Self {
+            id: i.id.into(),
+            review_id: i.review_id.map(Into::into),
+            title: i.title.clone(),
+            owner_id: i.owner_id.into(),
+            due_at: i.due_at,
+            created_at: i.created_at,
+            completed_at: i.completed_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AttendeeView {
+    pub user_id: ID,
+    pub role: Role,
+    pub present: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct DecisionView {
+    pub id: ID,
+    pub decision: String,
+    pub recorded_by: ID,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// One week's meeting as recorded.
+#[derive(SimpleObject)]
+pub struct ReviewMeeting {
+    pub id: ID,
+    pub week_of: NaiveDate,
+    pub started_at: DateTime<Utc>,
+    pub started_by: ID,
+    pub attendance: Vec<AttendeeView>,
+    pub marketing_leader_present: bool,
+    pub sales_leader_present: bool,
+    /// No meeting when both the marketing leader and the sales leader are absent.
+    pub quorum_met: bool,
+    /// The decision log, in the order decided.
+    pub decisions: Vec<DecisionView>,
+    pub log_published_at: Option<DateTime<Utc>>,
+    /// The log was (or is still not) published more than 24 hours after the meeting started.
+    pub log_late: bool,
+    pub action_items: Vec<ActionItemView>,
+}
+
+impl ReviewMeeting {
+    fn new(m: &Meeting, as_of: DateTime<Utc>) -> Self {
+        let quorum = m.quorum();
+        Self {
+            id: m.review.id.into(),
+            week_of: m.review.week_of,
+            started_at: m.review.started_at,
+            started_by: m.review.started_by.into(),
+            attendance: m
+                .attendance
+                .iter()
+                .map(|(row, role)| AttendeeView {
+                    user_id: row.user_id.into(),
+                    role: *role,
+                    present: row.present,
+                })
+                .collect(),
+            marketing_leader_present: quorum.marketing_leader_present,
+            sales_leader_present: quorum.sales_leader_present,
+            quorum_met: quorum.met(),
+            decisions: m
+                .decisions
+                .iter()
+                .map(|d| DecisionView {
+                    id: d.id.into(),
+                    decision: d.decision.clone(),
+                    recorded_by: d.recorded_by.into(),
+                    recorded_at: d.recorded_at,
+                })
+                .collect(),
+            log_published_at: m.review.log_published_at,
+            log_late: log_late(&m.session(), as_of),
+            action_items: m.action_items.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The review of one week: its agenda, its meeting (once started) and the review's own metrics.
+#[derive(SimpleObject)]
+pub struct RevenueReview {
+    /// The Monday of the meeting's week.
+    pub week_of: NaiveDate,
+    pub agenda: ReviewAgenda,
+    pub meeting: Option<ReviewMeeting>,
+    /// Open action items created more than two weeks ago, oldest first.
+    pub stale_action_items: Vec<ActionItemView>,
+    /// Decisions recorded / meetings held (with quorum) over the last 13 weeks.
+    pub decisions_per_meeting: Option<f64>,
+}
+
+/// A messaging test with its variants' counts so far.
+#[derive(SimpleObject)]
+pub struct MessagingTestView {
+    pub id: ID,
+    pub name: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub result: TestResultView,
+}
+
+#[derive(InputObject)]
+pub struct AttendanceInput {
+    pub user_id: ID,
+    pub present: bool,
+}
+
+#[derive(InputObject)]
+pub struct ActionItemInput {
+    /// The review it came out of, if any.
+    pub review_id: Option<ID>,
+    pub title: String,
+    /// The user who owns it (a member of the workspace).
+    pub owner_id: ID,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject)]
+pub struct VariantInput {
+    /// "A", "B", ...
+    pub label: String,
+    /// The asset (message or content) this variant sends, in cadence steps or campaigns.
+    pub asset_id: ID,
+}
+
+#[derive(InputObject)]
+pub struct MessagingTestInput {
+    pub name: String,
+    pub variants: Vec<VariantInput>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+fn runner(actor: &Actor) -> Result<(Uuid, Uuid), AppError> {
+    let workspace_id = actor.require(Permission::RunRevenueReview)?;
+    Ok((workspace_id, actor.user_id()?))
+}
+
+fn user_ref(raw: &ID, field: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at("member", field))
+}
+
+async fn meeting_view(ctx: &Context<'_>, workspace_id: Uuid, id: Uuid) -> Result<ReviewMeeting> {
+    let state = ctx.state();
+    let tenant = state.store.tenant(workspace_id);
+    let meeting = meeting::get(&tenant, id).await?;
+    Ok(ReviewMeeting::new(&meeting, state.clock.now()))
+}
+
+async fn test_view(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+    row: &messaging_test::Model,
+) -> Result<MessagingTestView> {
+    let state = ctx.state();
+    let tenant = state.store.tenant(workspace_id);
+    let test = test_with_counts(&tenant, row, state.clock.now()).await?;
+    Ok(MessagingTestView {
+        id: row.id.into(),
+        name: row.name.clone(),
+        started_at: row.started_at,
+        ended_at: row.ended_at,
+        result: (&crate::domain::review::test_result(&test)).into(),
+    })
+}
+
+#[derive(Default)]
+pub struct ReviewQuery;
+
+#[Object]
+impl ReviewQuery {
+    /// The review of the week holding `weekOf` (this week by default): the agenda over the week
+    /// before, the meeting once started, stale action items and decisions per meeting.
+    async fn revenue_review(
+        &self,
+        ctx: &Context<'_>,
+        week_of: Option<NaiveDate>,
+    ) -> Result<RevenueReview> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        let state = ctx.state();
+        let now = state.clock.now();
+        let week_of = week_of.unwrap_or(now.date_naive());
+        let tenant = state.store.tenant(workspace_id);
+        let agenda = agenda_of(&tenant, week_of, now).await?;
+        let meeting = meeting::of_week(&tenant, week_of).await?;
+        let open = meeting::open_action_items(&tenant).await?;
+        let facts: Vec<ItemFacts> = open
+            .iter()
+            .map(|i| ItemFacts {
+                id: i.id,
+                owner_id: i.owner_id,
+                created_at: i.created_at,
+                due_at: i.due_at,
+                completed_at: i.completed_at,
+            })
+            .collect();
+        let stale = stale_action_items(&facts, now)
+            .into_iter()
+            .filter_map(|s| open.iter().find(|i| i.id == s.id))
+            .map(Into::into)
+            .collect();
+        Ok(RevenueReview {
+            week_of: agenda.week_of,
+            agenda: (&agenda).into(),
+            meeting: meeting.as_ref().map(|m| ReviewMeeting::new(m, now)),
+            stale_action_items: stale,
+            decisions_per_meeting: meeting::decisions_per_quarter(&tenant, now).await?,
+        })
+    }
+
+    /// Action items, open ones only by default, oldest first.
+    async fn action_items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = true)] open_only: bool,
+    ) -> Result<Vec<ActionItemView>> {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let mut query = tenant
+            .select::<action_item::Entity>()
+            .order_by_asc(action_item::Column::CreatedAt);
+        if open_only {
+            query = query.filter(action_item::Column::CompletedAt.is_null());
+        }
+        let rows = query.all(tenant.conn()).await.map_err(AppError::from)?;
+        Ok(rows.iter().map(Into::into).collect())
+    }
+
+    /// Messaging and campaign tests, most recent first.
+    async fn messaging_tests(&self, ctx: &Context<'_>) -> Result<Vec<MessagingTestView>> {
+        use sea_orm::QueryOrder;
+        let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let rows = tenant
+            .select::<messaging_test::Entity>()
+            .order_by_desc(messaging_test::Column::StartedAt)
+            .all(tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in &rows {
+            views.push(test_view(ctx, workspace_id, row).await?);
+        }
+        Ok(views)
+    }
+}
+
+#[derive(Default)]
+pub struct ReviewMutation;
+
+#[Object]
+impl ReviewMutation {
+    /// Opens the review of the week holding `weekOf` (this week by default); one per week.
+    async fn start_revenue_review(
+        &self,
+        ctx: &Context<'_>,
+        week_of: Option<NaiveDate>,
+    ) -> Result<ReviewMeeting> {
+        let (workspace_id, me) = runner(ctx.actor()?)?;
+        let state = ctx.state();
+        let now = state.clock.now();
+        let txn = state.store.begin_write().await?;
+        let review = {
+            let tenant = crate::store::Tenant::new(&txn, workspace_id);
+            meeting::start(&tenant, week_of.unwrap_or(now.date_naive()), me, now).await?
+        };
+        txn.commit().await.map_err(AppError::from)?;
+        meeting_view(ctx, workspace_id, review.id).await
+    }
+
+    /// Records who attended (a person recorded again is updated). The quorum: the meeting is
+    /// held unless both the marketing leader and the sales leader are absent.
+    async fn record_attendance(
+        &self,
+        ctx: &Context<'_>,
+        review_id: ID,
+        attendance: Vec<AttendanceInput>,
+    ) -> Result<ReviewMeeting> {
+        let (workspace_id, _) = runner(ctx.actor()?)?;
+        let review_id = parse_id(&review_id, "revenue review")?;
+        let entries = attendance
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                Ok((
+                    user_ref(&a.user_id, &format!("attendance.{i}.userId"))?,
+                    a.present,
+                ))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        {
+            let tenant = crate::store::Tenant::new(&txn, workspace_id);
+            meeting::record_attendance(&tenant, review_id, &entries, state.clock.now()).await?;
+        }
+        txn.commit().await.map_err(AppError::from)?;
+        meeting_view(ctx, workspace_id, review_id).await
+    }
+
+    /// Adds a decision to the meeting's log (CONFLICT without a quorum or once published).
+    async fn record_decision(
+        &self,
+        ctx: &Context<'_>,
+        review_id: ID,
+        decision: String,
+    ) -> Result<ReviewMeeting> {
+        let (workspace_id, me) = runner(ctx.actor()?)?;
+        let review_id = parse_id(&review_id, "revenue review")?;
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        {
+            let tenant = crate::store::Tenant::new(&txn, workspace_id);
+            meeting::record_decision(&tenant, review_id, &decision, me, state.clock.now()).await?;
+        }
+        txn.commit().await.map_err(AppError::from)?;
+        meeting_view(ctx, workspace_id, review_id).await
+    }
+
+    /// Publishes the decision log with the review; due within 24 hours of the meeting.
+    async fn publish_decision_log(
+        &self,
+        ctx: &Context<'_>,
+        review_id: ID,
+    ) -> Result<ReviewMeeting> {
+        let (workspace_id, me) = runner(ctx.actor()?)?;
+        let review_id = parse_id(&review_id, "revenue review")?;
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        {
+            let tenant = crate::store::Tenant::new(&txn, workspace_id);
+            meeting::publish_log(&tenant, review_id, me, state.clock.now()).await?;
+        }
+        txn.commit().await.map_err(AppError::from)?;
+        meeting_view(ctx, workspace_id, review_id).await
+    }
+
+    /// An action item with an owner and a due time, usually out of a review.
+    async fn create_action_item(
+        &self,
+        ctx: &Context<'_>,
+        input: ActionItemInput,
+    ) -> Result<ActionItemView> {
+        let (workspace_id, me) = runner(ctx.actor()?)?;
+        let review_id = match &input.review_id {
+            Some(raw) => Some(
+                Uuid::parse_str(raw.as_str())
+                    .map_err(|_| AppError::not_found_at("revenue review", "input.reviewId"))?,
+            ),
+            None => None,
+        };
+        let item = NewActionItem {
+            review_id,
+            title: input.title,
+            owner_id: user_ref(&input.owner_id, "input.ownerId")?,
+            due_at: input.due_at,
+        };
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        let row = {
+            let tenant = crate::store::Tenant::new(&txn, workspace_id);
+            meeting::create_action_item(&tenant, item, me, state.clock.now())
+                .await
+                .map_err(|err| err.inside("input"))?
+        };
+        txn.commit().await.map_err(AppError::from)?;
+        Ok((&row).into())
+    }
+
+    /// Completes an action item: its owner may, and so may whoever runs the review.
+    async fn complete_action_item(&self, ctx: &Context<'_>, id: ID) -> Result<ActionItemView> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::ReadMetrics)?;
+        let me = actor.user_id()?;
+        let runs_reviews = actor.require(Permission::RunRevenueReview).is_ok();
+        let id = parse_id(&id, "action item")?;
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        let row = {
+            let tenant = crate::store::Tenant::new(&txn, workspace_id);
+            meeting::complete_action_item(&tenant, id, me, runs_reviews, state.clock.now()).await?
+        };
+        txn.commit().await.map_err(AppError::from)?;
+        Ok((&row).into())
+    }
+
+    /// A messaging or campaign test: two or more variants, each an asset used in cadence steps
+    /// or campaigns; reply rates come from the touches that used them.
+    async fn create_messaging_test(
+        &self,
+        ctx: &Context<'_>,
+        input: MessagingTestInput,
+    ) -> Result<MessagingTestView> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::ManageCatalog)?;
+        let me = actor.user_id()?;
+        let test = NewTest {
+            name: input.name,
+            variants: input
+                .variants
+                .into_iter()
+                .map(|v| (v.label, v.asset_id))
+                .collect(),
+            started_at: input.started_at,
+            ended_at: input.ended_at,
+        };
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        let row = {
+            let tenant = crate::store::Tenant::new(&txn, workspace_id);
+            create_test(&tenant, test, me, state.clock.now())
+                .await
+                .map_err(|err| err.inside("input"))?
+        };
+        txn.commit().await.map_err(AppError::from)?;
+        test_view(ctx, workspace_id, &row).await
+    }
+}

@@ -1,0 +1,173 @@
+//! The review's fixed agenda for one week, built from the shared metrics of the week before,
+//! the open deals against their stage medians, and the messaging test that ran.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{messaging_test, opportunity, opportunity_stage_change, touch, TouchOutcome};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QuerySelect};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        metrics::Range,
+        pipeline::{stage_medians, Move},
+        review::{agenda, reviewed_week, Agenda, AgendaInput, MessagingTest, OpenDeal, Variant},
+    },
+    error::AppResult,
+    services::{
+        contracts,
+        metrics::{load_facts, Extras},
+        opportunities::is_closed,
+    },
+    store::Tenant,
+};
+
+/// Deal stage medians are read from this much of the deal stage history.
+const MEDIAN_HISTORY_DAYS: i64 = 365;
+
+/// A variant as stored on a messaging test: a label and the asset (message) it sends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredVariant {
+    pub label: String,
+    pub asset_id: Uuid,
+}
+
+/// The agenda of the review held in the week of `week_of`, as of `as_of`.
+pub async fn agenda_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    week_of: NaiveDate,
+    as_of: DateTime<Utc>,
+) -> AppResult<Agenda> {
+    let reviewed = reviewed_week(week_of);
+    let facts = load_facts(tenant, &reviewed, as_of, Extras::default()).await?;
+    let (open_deals, stage_medians) = open_deals(tenant, as_of).await?;
+    let tests = tests_of(tenant, &reviewed, as_of).await?;
+    let window = contracts::active_terms(tenant)
+        .await?
+        .1
+        .rejection
+        .window_hours;
+    Ok(agenda(&AgendaInput {
+        week_of,
+        as_of,
+        facts: &facts,
+        open_deals: &open_deals,
+        stage_medians: &stage_medians,
+        tests: &tests,
+        rejection_window: Duration::hours(i64::from(window)),
+    }))
+}
+
+async fn open_deals<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    as_of: DateTime<Utc>,
+) -> AppResult<(Vec<OpenDeal>, HashMap<String, Duration>)> {
+    use opportunity::Column as O;
+    let deals: Vec<OpenDeal> = tenant
+        .select::<opportunity::Entity>()
+        .filter(O::ClosedAt.is_null())
+        .all(tenant.conn())
+        .await?
+        .into_iter()
+        .filter(|deal| !is_closed(deal.stage))
+        .map(|deal| OpenDeal {
+            id: deal.id,
+            stage: deal.stage.as_str().to_owned(),
+            entered_stage_at: deal.stage_changed_at.unwrap_or(deal.created_at),
+            amount: deal.amount,
+            owner_id: deal.owner_id,
+        })
+        .collect();
+    use opportunity_stage_change::Column as M;
+    let moves: Vec<Move<entity::OpportunityStage>> = tenant
+        .select::<opportunity_stage_change::Entity>()
+        .filter(M::ChangedAt.gte(as_of - Duration::days(MEDIAN_HISTORY_DAYS)))
+        .select_only()
+        .columns([M::OpportunityId, M::ToStage, M::ChangedAt])
+        .into_tuple::<(Uuid, entity::OpportunityStage, DateTime<Utc>)>()
+        .all(tenant.conn())
+        .await?
+        .into_iter()
+        .map(|(subject, to, at)| Move { subject, to, at })
+        .collect();
+    let medians = stage_medians(&moves)
+        .into_iter()
+        .map(|(stage, median)| (stage.as_str().to_owned(), median))
+        .collect();
+    Ok((deals, medians))
+}
+
+/// The messaging tests that ran during `week`, with each variant's touches and replies over
+/// the test's own span (up to `as_of`).
+async fn tests_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    week: &Range,
+    as_of: DateTime<Utc>,
+) -> AppResult<Vec<MessagingTest>> {
+    use messaging_test::Column as T;
+    let rows = tenant
+        .select::<messaging_test::Entity>()
+        .filter(T::StartedAt.lt(week.to))
+        .filter(
+            Condition::any()
+                .add(T::EndedAt.is_null())
+                .add(T::EndedAt.gte(week.from)),
+        )
+        .all(tenant.conn())
+        .await?;
+    let mut tests = Vec::with_capacity(rows.len());
+    for row in rows {
+        tests.push(test_with_counts(tenant, &row, as_of).await?);
+    }
+    Ok(tests)
+}
+
+/// A stored test with its variants' touches and replies counted.
+pub async fn test_with_counts<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: &messaging_test::Model,
+    as_of: DateTime<Utc>,
+) -> AppResult<MessagingTest> {
+    let stored: Vec<StoredVariant> =
+        serde_json::from_value(row.variants.clone()).map_err(crate::error::AppError::internal)?;
+    let until = row.ended_at.unwrap_or(as_of).min(as_of);
+    let assets: Vec<Uuid> = stored.iter().map(|v| v.asset_id).collect();
+    let touches: Vec<(Option<Uuid>, TouchOutcome)> = tenant
+        .select::<touch::Entity>()
+        .filter(touch::Column::AssetId.is_in(assets))
+        .filter(touch::Column::OccurredAt.gte(row.started_at))
+        .filter(touch::Column::OccurredAt.lte(until))
+        .select_only()
+        .columns([touch::Column::AssetId, touch::Column::Outcome])
+        .into_tuple()
+        .all(tenant.conn())
+        .await?;
+    let variants = stored
+        .iter()
+        .map(|variant| {
+            let used: Vec<&TouchOutcome> = touches
+                .iter()
+                .filter(|(asset, _)| *asset == Some(variant.asset_id))
+                .map(|(_, outcome)| outcome)
+                .collect();
+            Variant {
+                label: variant.label.clone(),
+                touches: used.len() as u64,
+                replies: used
+                    .iter()
+                    .filter(|o| matches!(o, TouchOutcome::Replied | TouchOutcome::MeetingBooked))
+                    .count() as u64,
+            }
+        })
+        .collect();
+    Ok(MessagingTest {
+        id: row.id,
+        name: row.name.clone(),
+        started_at: row.started_at,
+        ended_at: row.ended_at,
+        variants,
+    })
+}
