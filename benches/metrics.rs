@@ -33,7 +33,7 @@ use support::metrics::{
     build,
     measure::{self, Client, Row, Spec},
     target::{self, Target},
-    world::ensure_world,
+    world::{build_world, monday_of},
 };
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -50,7 +50,12 @@ const SHARED: &str = "fragment M on SharedMetricsView { mqls sals sqls opportuni
 
 const HEALTH: &str = "query { alignmentHealth(weeks: 8) { rejectionRate { points { weekOf value } wrongWay } midFunnelAging { points { weekOf value } wrongWay } winRateDivergence { points { weekOf value } wrongWay } rejectionRateRises verdict slaCompliance { weekOf value } disputeBacklog oldestDisputeDays } }";
 
-/// The queries, over the 30 days before `now`.
+const REVIEW: &str = "query($w: NaiveDate!) { revenueReview(weekOf: $w) { weekOf agenda { reviewedFrom reviewedTo opportunities pipelineCreated pipelineBySource { key name opportunities amount } pipelineBySegment { key name opportunities amount } mqls rejections rejectionRate topReasons { reason count share } stuckDeals { opportunityId stage ownerId amount daysInStage medianDays daysOverMedian } test { testId name variants { label touches replies } leader lift z conclusive } checklist { rejections codedInTime everyRejectionCodedInTime topReasons { reason count } topReasonsKnown campaignTest campaignTestRecorded aligned } } meeting { id quorumMet decisions { id decision } logLate actionItems { id title completedAt } } staleActionItems { id title } decisionsPerMeeting } }";
+
+const WATERFALL: &str = "query($i: DemandWaterfallInput!) { demandWaterfall(input: $i) { rates { mqlToSal salToSql sqlToWon averageDealSize overridden } ratesFrom ratesTo total { customers sqls sals mqls } marketingRevenue marketing { customers sqls sals mqls } mqlsNeededPerMonth committedMqlsPerMonth gapPerMonth } }";
+
+/// The queries, over the 30 days before `now` (the review: the week holding `now`, which
+/// reviews the week before; the waterfall: rates over the 182 days before `now`).
 fn specs(now: DateTime<Utc>) -> Vec<Spec> {
     let range = json!({"from": now - Duration::days(30), "to": now});
     let spec = |name: &str, query: String, variables: Value| Spec {
@@ -69,6 +74,21 @@ fn specs(now: DateTime<Utc>) -> Vec<Spec> {
         spec("metrics by SOURCE", metrics("groupBy: SOURCE,"), json!({"r": range})),
         spec("metrics by WEEK", metrics("groupBy: WEEK,"), json!({"r": range})),
         spec("alignmentHealth(weeks: 8)", HEALTH.into(), json!({})),
+        spec(
+            "revenueReview(weekOf)",
+            REVIEW.into(),
+            json!({"w": monday_of(now)}),
+        ),
+        spec(
+            "demandWaterfall",
+            WATERFALL.into(),
+            json!({"i": {
+                "revenueGoal": 12_000_000.0,
+                "period": {"start": (now + Duration::days(31)).date_naive(), "months": 12},
+                "marketingContribution": 0.6,
+                "ratesFrom": {"from": now - Duration::days(182), "to": now},
+            }}),
+        ),
     ]
 }
 
@@ -96,9 +116,7 @@ async fn main() {
         }
         None => {
             let now = Utc::now().duration_trunc(Duration::seconds(1)).unwrap();
-            let me = support::gql(addr, Some(&token), "{ me { id } }", json!({})).await;
-            let leader = uuid::Uuid::parse_str(me["me"]["id"].as_str().unwrap()).unwrap();
-            let world = ensure_world(&state, addr, &token, workspace_id, leader, now, 40).await;
+            let world = build_world(&state, addr, &token, workspace_id, now, 40).await;
             println!("generating {} leads on {}", target.leads, target.name());
             let started = Instant::now();
             let counts = build::generate(state.store.db(), &world, target.leads).await;

@@ -40,7 +40,7 @@ pub(super) fn open(
         _ => (5_000.0, 25_000.0),
     };
     let amount = ((lo + (hi - lo) * gen.rng.unit()) / 100.0).round() * 100.0;
-    let length = gen.rng.within(Duration::days(14), Duration::days(180), 2);
+    let length = gen.rng.within(Duration::days(20), Duration::days(300), 1);
     let won = gen.rng.chance(0.5);
     let end = at + length;
     // The stages it passes through, at fractions of its length; a lost deal may stop early.

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{batch::Batch, deal, world::World, Draw, Ids};
 use crate::support::generate::{Rng, TITLES};
 
-use LeadStage::{Customer, Disqualified, Lead, Mql, Nurture, Opportunity, Sal, Sql};
+use LeadStage::{Disqualified, Lead, Mql, Nurture, Opportunity, Sal, Sql};
 
 /// An account as its leads see it.
 pub struct AccountRef {
@@ -147,9 +147,9 @@ impl Gen<'_> {
             Lead if r < 0.30 => (Mql, days(1), days(60), "qualified: meets the contract"),
             Lead if r < 0.34 => (Disqualified, days(1), days(30), "disqualified: not a fit"),
             Lead if r < 0.40 => (Nurture, days(60), days(90), "no engagement for 60 days"),
-            Mql if r < 0.60 => (Sal, Duration::hours(2), days(5), "accepted by sales"),
-            Mql if r < 0.80 => (Nurture, Duration::hours(4), days(5), "rejected"),
-            Mql if r < 0.85 => (Disqualified, Duration::hours(4), days(5), "rejected"),
+            Mql if r < 0.60 => (Sal, Duration::hours(1), days(4), "accepted by sales"),
+            Mql if r < 0.80 => (Nurture, Duration::hours(1), days(4), "rejected"),
+            Mql if r < 0.85 => (Disqualified, Duration::hours(1), days(4), "rejected"),
             Mql if r < 0.90 => (Nurture, days(5), days(20), "recycled: FUTURE"),
             Sal if r < 0.50 => (Sql, days(2), days(20), "qualified by sales"),
             Sal if r < 0.70 => (Nurture, days(7), days(40), "recycled: CHECK_BACK"),
@@ -160,7 +160,9 @@ impl Gen<'_> {
             Nurture if r < 0.12 => (Mql, days(20), days(150), "qualified again"),
             _ => return None,
         };
-        Some((to, s.at + self.rng.within(lo, hi, 2), why))
+        // Sales decides on most MQLs within the 48-hour status-update SLA, not all.
+        let skew = if s.stage == Mql { 3 } else { 2 };
+        Some((to, s.at + self.rng.within(lo, hi, skew), why))
     }
 
     fn apply(

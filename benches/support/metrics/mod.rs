@@ -3,7 +3,8 @@
 //! lead), reused across runs, and the timing of the metrics queries over it.
 //!
 //! - `target`: which database and size, and whether a complete workspace is already there;
-//! - `world`: the team, sources, campaigns, plays and spend a run builds on;
+//! - `world`: the team, sources, campaigns, plays and spend a run builds on, and `review`:
+//!   the leaders, assets, messaging test and 13 weeks of review meetings;
 //! - `lead`: one lead's year, as rows (pure; deterministic from its seed);
 //! - `batch`: rows of many leads, inserted with multi-row INSERTs;
 //! - `build`: generation in chunks, then the completion marker;
@@ -15,6 +16,7 @@ pub mod deal;
 mod events;
 pub mod lead;
 pub mod measure;
+mod review;
 mod sales;
 pub mod target;
 pub mod world;

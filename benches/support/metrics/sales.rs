@@ -70,7 +70,10 @@ impl Gen<'_> {
             actor_id: s.owner.expect("only owned leads are touched"),
             channel: *self.rng.pick(CHANNELS),
             outcome: *self.rng.pick(OUTCOMES),
-            asset_id: None,
+            asset_id: self
+                .rng
+                .chance(0.4)
+                .then(|| *self.rng.pick(&self.world.assets)),
             note: None,
             task_id: None,
             enrollment_id: None,
@@ -124,14 +127,14 @@ impl Gen<'_> {
         };
         let disputed = at + self.rng.within(Duration::hours(4), Duration::days(3), 1);
         if self.rng.chance(0.2) && disputed < now {
-            row.disputed_by = Some(self.world.leader);
+            row.disputed_by = Some(self.world.leaders[0]);
             row.disputed_at = Some(disputed);
             row.dispute_note = Some("meets the contract".into());
             let resolved = disputed + self.rng.within(Duration::hours(1), Duration::days(5), 1);
             if self.rng.chance(0.75) && resolved < now {
                 let upheld = !s.reinstated && self.rng.chance(0.35);
                 row.resolution = Some(if upheld { "UPHELD" } else { "DENIED" }.into());
-                row.resolved_by = Some(self.world.leader);
+                row.resolved_by = Some(self.world.leaders[1]);
                 row.resolved_at = Some(resolved);
                 if upheld {
                     s.reinstated = true;

@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::review;
 use crate::support::{generate::ensure_team, gql};
 use accord_api::state::AppState;
 
@@ -16,12 +17,14 @@ pub struct World {
     pub workspace_id: Uuid,
     pub now: DateTime<Utc>,
     pub reps: Vec<Uuid>,
-    /// The owner: disputes and their resolutions are recorded in their name.
-    pub leader: Uuid,
+    /// The marketing leader (disputes rejections) and the sales leader (resolves disputes).
+    pub leaders: Vec<Uuid>,
     pub sources: Vec<Uuid>,
     /// Each campaign with the source it runs on.
     pub campaigns: Vec<(Uuid, Uuid)>,
     pub plays: Vec<Uuid>,
+    /// Content some touches use.
+    pub assets: Vec<Uuid>,
 }
 
 impl World {
@@ -53,73 +56,58 @@ const CAMPAIGNS: &[&str] = &[
     "Q4 year-end offer",
 ];
 
-/// Reps, sources, campaigns (two per source), a cadence with two plays per campaign, and 13
-/// months of spend per source and per campaign. Idempotent: returns what exists when the
-/// workspace already has its campaigns.
-pub async fn ensure_world(
+/// Reps, the two leaders, sources, campaigns (one per name, over the sources), a cadence with
+/// two plays per campaign, assets, 13 months of spend per source and campaign, and the review
+/// history (see `review`).
+pub async fn build_world(
     state: &AppState,
     addr: SocketAddr,
     token: &str,
     workspace_id: Uuid,
-    leader: Uuid,
     now: DateTime<Utc>,
     reps: usize,
 ) -> World {
     let (reps, sources) = ensure_team(&state.store, workspace_id, reps).await;
-    let existing = gql(
-        addr,
-        Some(token),
-        "{ campaigns(first: 100) { edges { node { id source { id } plays { id } } } } }",
-        json!({}),
-    )
-    .await;
+    let leaders = review::leaders(addr, token, workspace_id).await;
+    let assets = review::assets(addr, token).await;
     let mut campaigns = Vec::new();
     let mut plays = Vec::new();
-    for edge in existing["campaigns"]["edges"].as_array().unwrap() {
-        let node = &edge["node"];
-        let id = Uuid::parse_str(node["id"].as_str().unwrap()).unwrap();
-        let source = Uuid::parse_str(node["source"]["id"].as_str().unwrap()).unwrap();
-        campaigns.push((id, source));
-        for play in node["plays"].as_array().unwrap() {
-            plays.push(Uuid::parse_str(play["id"].as_str().unwrap()).unwrap());
-        }
-    }
-    if campaigns.is_empty() {
-        let cadence = gql(addr, Some(token), "mutation { createCadence(input: {name: \"Follow-up\", steps: [{dayOffset: 0, channel: EMAIL, theme: VALUE_PROPOSITION}, {dayOffset: 2, channel: CALL, theme: CUSTOMER_STORY}, {dayOffset: 5, channel: LINKEDIN, theme: NEXT_STEP}]}) { id } }", json!({})).await;
-        let cadence = cadence["createCadence"]["id"].as_str().unwrap().to_owned();
-        for (i, name) in CAMPAIGNS.iter().enumerate() {
-            let source = sources[i % sources.len()];
-            let made = gql(
+    let cadence = gql(addr, Some(token), "mutation { createCadence(input: {name: \"Follow-up\", steps: [{dayOffset: 0, channel: EMAIL, theme: VALUE_PROPOSITION}, {dayOffset: 2, channel: CALL, theme: CUSTOMER_STORY}, {dayOffset: 5, channel: LINKEDIN, theme: NEXT_STEP}]}) { id } }", json!({})).await;
+    let cadence = cadence["createCadence"]["id"].as_str().unwrap().to_owned();
+    for (i, name) in CAMPAIGNS.iter().enumerate() {
+        let source = sources[i % sources.len()];
+        let made = gql(
+            addr,
+            Some(token),
+            "mutation($n: String!, $s: ID!) { createCampaign(input: {name: $n, sourceId: $s}) { id } }",
+            json!({"n": name, "s": source.to_string()}),
+        )
+        .await;
+        let id = made["createCampaign"]["id"].as_str().unwrap().to_owned();
+        campaigns.push((Uuid::parse_str(&id).unwrap(), source));
+        for (j, kind) in ["MQL_ASSIGNED", "PQL_REACHED"].iter().enumerate() {
+            let play = gql(
                 addr,
                 Some(token),
-                "mutation($n: String!, $s: ID!) { createCampaign(input: {name: $n, sourceId: $s}) { id } }",
-                json!({"n": name, "s": source.to_string()}),
+                &format!("mutation($n: String!, $c: ID!, $k: ID!) {{ createPlay(input: {{name: $n, cadenceId: $k, campaignId: $c, trigger: {{kind: {kind}}}, exclusive: false}}) {{ id }} }}"),
+                json!({"n": format!("{name} follow-up {}", j + 1), "c": id, "k": cadence}),
             )
             .await;
-            let id = made["createCampaign"]["id"].as_str().unwrap().to_owned();
-            campaigns.push((Uuid::parse_str(&id).unwrap(), source));
-            for (j, kind) in ["MQL_ASSIGNED", "PQL_REACHED"].iter().enumerate() {
-                let play = gql(
-                    addr,
-                    Some(token),
-                    &format!("mutation($n: String!, $c: ID!, $k: ID!) {{ createPlay(input: {{name: $n, cadenceId: $k, campaignId: $c, trigger: {{kind: {kind}}}, exclusive: false}}) {{ id }} }}"),
-                    json!({"n": format!("{name} follow-up {}", j + 1), "c": id, "k": cadence}),
-                )
-                .await;
-                let play = play["createPlay"]["id"].as_str().unwrap();
-                plays.push(Uuid::parse_str(play).unwrap());
-            }
+            let play = play["createPlay"]["id"].as_str().unwrap();
+            plays.push(Uuid::parse_str(play).unwrap());
         }
-        record_spend(addr, token, &sources, &campaigns, now).await;
     }
+    record_spend(addr, token, &sources, &campaigns, now).await;
+    review::history(state.store.db(), addr, token, now, &leaders, &assets).await;
     World {
         workspace_id,
         now,
         reps,
-        leader,
+        leaders,
         sources,
         campaigns,
         plays,
+        assets,
     }
 }
 
