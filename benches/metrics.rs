@@ -11,7 +11,8 @@
 //! ACCORD_BENCH_METRICS_URL (postgres://postgres@127.0.0.1:5432/accord_bench_metrics, created
 //! when missing; one schema per size, `metrics_<leads>`), ACCORD_BENCH_DATA_DIR (SQLite files
 //! `accord-metrics-<leads>.db` and the results file; default Cargo's `target/tmp`),
-//! ACCORD_BENCH_WARMUPS (5), ACCORD_BENCH_RUNS (50), ACCORD_BENCH_QUERIES (comma-separated
+//! ACCORD_BENCH_WARMUPS (5), ACCORD_BENCH_RUNS (50), ACCORD_BENCH_BUDGET_SECONDS (300: past it,
+//! a query stops at 10 timed requests or more), ACCORD_BENCH_QUERIES (comma-separated
 //! names to run; all by default), ACCORD_BENCH_EXPLAIN (1: EXPLAIN ANALYZE the statements of
 //! the slowest query, Postgres).
 //!
@@ -97,6 +98,7 @@ async fn main() {
     let target = Target::from_env();
     let warmups: usize = env_or("ACCORD_BENCH_WARMUPS", 5);
     let runs: usize = env_or("ACCORD_BENCH_RUNS", 50);
+    let budget = std::time::Duration::from_secs(env_or("ACCORD_BENCH_BUDGET_SECONDS", 300));
     let only: Option<String> = std::env::var("ACCORD_BENCH_QUERIES").ok();
     let existing = target.existing().await;
     let (state, addr) = support::start(target.config()).await;
@@ -142,16 +144,12 @@ async fn main() {
         {
             continue;
         }
-        let before = state.metrics.statements();
-        let timed = client.time(&spec, warmups, runs).await;
-        let statements = (state.metrics.statements() - before) / (warmups + runs) as u64;
-        let outcome = timed.map(|r| {
-            let ms = |p| r.percentile(p).as_secs_f64() * 1000.0;
-            (ms(0.5), ms(0.95))
-        });
-        if let Ok((_, p95)) = outcome {
-            if slowest.as_ref().is_none_or(|s| s.0 < p95) {
-                slowest = Some((p95, spec.clone()));
+        let outcome = client
+            .time(&state.metrics, &spec, warmups, runs, budget)
+            .await;
+        if let Ok(timing) = &outcome {
+            if slowest.as_ref().is_none_or(|s| s.0 < timing.p95) {
+                slowest = Some((timing.p95, spec.clone()));
             }
         }
         let row = Row {
@@ -159,23 +157,31 @@ async fn main() {
             leads: target.leads,
             backend: target.name(),
             outcome,
-            statements,
         };
         println!("{}", row.markdown());
         rows.push(row);
     }
 
     println!(
-        "\n{} leads on {}: generation {seconds:.0} s; {warmups} warm-ups and {runs} timed requests per query\n",
+        "\n{} leads on {}, generated in {seconds:.0} s; {warmups} warm-ups, then {runs} timed requests per query (at least 10 once {} s have passed)\n",
         target.leads,
-        target.name()
+        target.name(),
+        budget.as_secs()
     );
     println!("{}", measure::HEADER);
     for row in &rows {
         println!("{}", row.markdown());
     }
-    let all = measure::append_results(&target, &rows, seconds);
-    println!("\nAll runs so far ({}):\n\n{all}", target.results_path().display());
+    let lines: Vec<String> = rows.iter().map(Row::markdown).collect();
+    let all = measure::keep(&target.results_path("metrics-results.md"), measure::HEADER, 3, &lines);
+    let built = format!("| {} | {} | {seconds:.0} |", target.leads, target.name());
+    let generation = measure::keep(
+        &target.results_path("metrics-generation.md"),
+        "| leads | backend | generation s |\n|---:|---|---:|",
+        2,
+        &[built],
+    );
+    println!("\nAll runs so far ({}):\n\n{all}\n{generation}", target.results_path("").display());
     if env_or("ACCORD_BENCH_EXPLAIN", 0) == 1 {
         if let Some((_, spec)) = slowest {
             measure::explain(&state, &client, &spec, 3).await;

@@ -61,7 +61,8 @@ impl Gen<'_> {
             batch.events.push(event::Model {
                 id: self.ids.next(),
                 workspace_id: self.world.workspace_id,
-                idempotency_key: format!("m{n}-{k}"),
+                // Zero-padded, so the unique index on keys is appended to.
+                idempotency_key: format!("m{n:09}-{k:02}"),
                 payload_hash: format!(
                     "{:016x}{:016x}{:016x}{:016x}",
                     self.rng.next(),

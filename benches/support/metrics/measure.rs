@@ -4,14 +4,14 @@
 
 use std::{
     net::SocketAddr,
+    path::Path,
     time::{Duration, Instant},
 };
 
-use accord_api::state::AppState;
+use accord_api::{metrics::Metrics, state::AppState};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{json, Value};
 
-use super::target::Target;
 use crate::support::load::LoadResult;
 
 #[derive(Clone)]
@@ -66,24 +66,59 @@ impl Client {
         }
     }
 
-    /// The latencies of `runs` requests after `warmups`.
-    pub async fn time(&self, spec: &Spec, warmups: usize, runs: usize) -> Result<LoadResult, String> {
+    /// `warmups` requests, then `runs` timed ones, one at a time (or fewer, but at least
+    /// `MIN_RUNS`, once `budget` has passed: a million leads make some queries slow).
+    pub async fn time(
+        &self,
+        metrics: &Metrics,
+        spec: &Spec,
+        warmups: usize,
+        runs: usize,
+        budget: Duration,
+    ) -> Result<Timing, String> {
         for _ in 0..warmups {
             self.send(spec).await?;
         }
+        let statements = metrics.statements();
+        let sql_seconds = metrics.db_latency.get_sample_sum();
         let started = Instant::now();
         let mut latencies = Vec::with_capacity(runs);
-        for _ in 0..runs {
+        while latencies.len() < runs && (latencies.len() < MIN_RUNS || started.elapsed() < budget) {
             let sent = Instant::now();
             self.send(spec).await?;
             latencies.push(sent.elapsed());
         }
-        Ok(LoadResult {
-            requests: runs,
+        let n = latencies.len();
+        let result = LoadResult {
+            requests: n,
             elapsed: started.elapsed(),
             latencies,
+        };
+        let ms = |p| result.percentile(p).as_secs_f64() * 1000.0;
+        Ok(Timing {
+            runs: n,
+            p50: ms(0.5),
+            p95: ms(0.95),
+            sql_ms: (metrics.db_latency.get_sample_sum() - sql_seconds) * 1000.0 / n as f64,
+            statements: (metrics.statements() - statements) as f64 / n as f64,
         })
     }
+}
+
+/// Fewer timed requests than asked are made only past the time budget, and never fewer than
+/// this.
+const MIN_RUNS: usize = 10;
+
+/// What the timed requests of one query took.
+pub struct Timing {
+    pub runs: usize,
+    pub p50: f64,
+    pub p95: f64,
+    /// Mean time per request spent in SQL statements (from sending a statement to holding its
+    /// rows), as the server's statement histogram saw it.
+    pub sql_ms: f64,
+    /// Mean statements per request.
+    pub statements: f64,
 }
 
 /// One line of the results table.
@@ -91,30 +126,23 @@ pub struct Row {
     pub query: String,
     pub leads: u64,
     pub backend: &'static str,
-    pub outcome: Result<(f64, f64), String>,
-    pub statements: u64,
+    pub outcome: Result<Timing, String>,
 }
 
 impl Row {
     pub fn markdown(&self) -> String {
+        let head = format!("| {} | {} | {} |", self.query, self.leads, self.backend);
         match &self.outcome {
-            Ok((p50, p95)) => format!(
-                "| {} | {} | {} | {p50:.1} | {p95:.1} | {} |",
-                self.query, self.leads, self.backend, self.statements
+            Ok(t) => format!(
+                "{head} {} | {:.1} | {:.1} | {:.1} | {:.0} |",
+                t.runs, t.p50, t.p95, t.sql_ms, t.statements
             ),
-            Err(message) => format!(
-                "| {} | {} | {} | - | - | error: {} |",
-                self.query,
-                self.leads,
-                self.backend,
-                message.replace('|', "/")
-            ),
+            Err(message) => format!("{head} - | - | - | - | error: {} |", message.replace('|', "/")),
         }
     }
 }
 
-pub const HEADER: &str =
-    "| query | leads | backend | p50 ms | p95 ms | statements |\n|---|---:|---|---:|---:|---:|";
+pub const HEADER: &str = "| query | leads | backend | runs | p50 ms | p95 ms | SQL ms/request | statements/request |\n|---|---:|---|---:|---:|---:|---:|---:|";
 
 /// Runs `spec` once with the statements tapped, then EXPLAIN ANALYZE on each (Postgres);
 /// prints the `top` slowest with their plans.
@@ -167,35 +195,30 @@ pub async fn explain(state: &AppState, client: &Client, spec: &Spec, top: usize)
     }
 }
 
-/// Adds this run's rows to the results file (replacing earlier rows of the same query, size
-/// and backend) and returns the whole table, by query, backend and size.
-pub fn append_results(target: &Target, rows: &[Row], generation_seconds: f64) -> String {
-    let path = target.results_path();
-    let mut lines: Vec<String> = std::fs::read_to_string(&path)
+/// Adds `lines` (table rows whose first `key` cells identify them) to the table in `path`,
+/// replacing earlier rows with the same key; returns the whole table, sorted by key.
+pub fn keep(path: &Path, header: &str, key: usize, lines: &[String]) -> String {
+    let mut kept: Vec<String> = std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| query"))
+        .skip(2)
+        .filter(|l| l.starts_with("| "))
         .map(str::to_owned)
         .collect();
-    let generation = Row {
-        query: "(generation, s)".into(),
-        leads: target.leads,
-        backend: target.name(),
-        outcome: Ok((generation_seconds, generation_seconds)),
-        statements: 0,
-    };
-    for row in rows.iter().chain([&generation]) {
-        let line = row.markdown();
-        let key = cells(&line)[..3].to_vec();
-        lines.retain(|l| cells(l)[..3] != key[..]);
-        lines.push(line);
+    for line in lines {
+        let id = cells(line)[..key].to_vec();
+        kept.retain(|l| cells(l)[..key] != id[..]);
+        kept.push(line.clone());
     }
-    lines.sort_by_key(|l| {
-        let c = cells(l);
-        (c[0].clone(), c[2].clone(), c[1].parse::<u64>().unwrap_or(0))
+    // Text cells in order, number cells by value.
+    kept.sort_by_key(|l| {
+        cells(l)[..key]
+            .iter()
+            .map(|c| (c.parse::<u64>().unwrap_or(0), c.clone()))
+            .collect::<Vec<_>>()
     });
-    let table = format!("{HEADER}\n{}\n", lines.join("\n"));
-    std::fs::write(&path, &table).unwrap();
+    let table = format!("{header}\n{}\n", kept.join("\n"));
+    std::fs::write(path, &table).unwrap();
     table
 }
 
@@ -205,6 +228,6 @@ fn cells(line: &str) -> Vec<String> {
         .split('|')
         .map(|c| c.trim().to_owned())
         .collect();
-    cells.resize(6, String::new());
+    cells.resize(8, String::new());
     cells
 }

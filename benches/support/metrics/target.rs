@@ -84,9 +84,9 @@ impl Target {
         }
     }
 
-    /// Where results of all runs are kept.
-    pub fn results_path(&self) -> std::path::PathBuf {
-        std::path::Path::new(&data_dir()).join("metrics-results.md")
+    /// A file of the data directory (where the results of all runs are kept).
+    pub fn results_path(&self, file: &str) -> std::path::PathBuf {
+        std::path::Path::new(&data_dir()).join(file)
     }
 
     pub fn name(&self) -> &'static str {
