@@ -35,6 +35,14 @@ struct VictimIds {
     attacker_member_id: String,
     /// The attacker's own cadence, to aim `createPlay`'s other ids at the victim.
     attacker_cadence_id: String,
+    review_id: String,
+    action_item_id: String,
+    webhook_id: String,
+    /// The attacker's own review, user and asset, to aim the other ids of the review
+    /// operations, goals and messaging tests at the victim.
+    attacker_review_id: String,
+    attacker_user_id: String,
+    attacker_asset_id: String,
 }
 
 /// One row of the matrix: an operation and the variables that aim it at the victim.
@@ -336,6 +344,66 @@ fn cases() -> Vec<Case> {
             query: "mutation($id: ID!, $mine: ID!) { logTouch(input: {leadId: $mine, channel: EMAIL, outcome: SENT, assetId: $id}) { touch { id } } }",
             variables: |v| json!({"id": v.asset_id, "mine": v.attacker_lead_id}),
         },
+        Case {
+            name: "recordAttendance (reviewId)",
+            query: "mutation($id: ID!, $me: ID!) { recordAttendance(reviewId: $id, attendance: [{userId: $me, present: true}]) { id } }",
+            variables: |v| json!({"id": v.review_id, "me": v.attacker_user_id}),
+        },
+        Case {
+            name: "recordAttendance (userId)",
+            query: "mutation($id: ID!, $mine: ID!) { recordAttendance(reviewId: $mine, attendance: [{userId: $id, present: true}]) { id } }",
+            variables: |v| json!({"id": v.owner_user_id, "mine": v.attacker_review_id}),
+        },
+        Case {
+            name: "recordDecision",
+            query: "mutation($id: ID!) { recordDecision(reviewId: $id, decision: \"Stop\") { id } }",
+            variables: |v| json!({"id": v.review_id}),
+        },
+        Case {
+            name: "publishDecisionLog",
+            query: "mutation($id: ID!) { publishDecisionLog(reviewId: $id) { id } }",
+            variables: |v| json!({"id": v.review_id}),
+        },
+        Case {
+            name: "createActionItem (reviewId)",
+            query: "mutation($id: ID!, $me: ID!) { createActionItem(input: {reviewId: $id, title: \"x\", ownerId: $me}) { id } }",
+            variables: |v| json!({"id": v.review_id, "me": v.attacker_user_id}),
+        },
+        Case {
+            name: "createActionItem (ownerId)",
+            query: "mutation($id: ID!, $mine: ID!) { createActionItem(input: {reviewId: $mine, title: \"x\", ownerId: $id}) { id } }",
+            variables: |v| json!({"id": v.owner_user_id, "mine": v.attacker_review_id}),
+        },
+        Case {
+            name: "completeActionItem",
+            query: "mutation($id: ID!) { completeActionItem(id: $id) { id } }",
+            variables: |v| json!({"id": v.action_item_id}),
+        },
+        Case {
+            name: "createMessagingTest (assetId)",
+            query: "mutation($id: ID!, $mine: ID!) { createMessagingTest(input: {name: \"t\", startedAt: \"2026-01-01T00:00:00Z\", variants: [{label: \"A\", assetId: $mine}, {label: \"B\", assetId: $id}]}) { id } }",
+            variables: |v| json!({"id": v.asset_id, "mine": v.attacker_asset_id}),
+        },
+        Case {
+            name: "updateWebhook",
+            query: "mutation($id: ID!) { updateWebhook(id: $id, input: {active: false}) { id } }",
+            variables: |v| json!({"id": v.webhook_id}),
+        },
+        Case {
+            name: "deleteWebhook",
+            query: "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            variables: |v| json!({"id": v.webhook_id}),
+        },
+        Case {
+            name: "webhookDeliveries",
+            query: "query($id: ID!) { webhookDeliveries(webhookId: $id) { id } }",
+            variables: |v| json!({"id": v.webhook_id}),
+        },
+        Case {
+            name: "createGoal (ownerIds)",
+            query: "mutation($id: ID!, $me: ID!) { createGoal(input: {name: \"g\", metric: SALS, target: 1, period: {start: \"2026-01-01\", months: 1}, ownerIds: [$me, $id]}) { id } }",
+            variables: |v| json!({"id": v.owner_user_id, "me": v.attacker_user_id}),
+        },
     ]
 }
 
@@ -526,7 +594,10 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
                rejections { edges { node { id disputedAt resolution } } } triggers { id acknowledgedAt }
                cadences { edges { node { id name updatedAt } } } plays { edges { node { id name status updatedAt } } }
                myTasks(filter: {status: OPEN}) { edges { node { id status } } }
-               mql: leads(filter: {stage: [MQL]}) { edges { node { id enrollments { status } touches { id } } } } }",
+               mql: leads(filter: {stage: [MQL]}) { edges { node { id enrollments { status } touches { id } } } }
+               revenueReview { meeting { id attendance { userId present } decisions { decision } logPublishedAt actionItems { id } } }
+               actionItems(openOnly: false) { id completedAt } goals { id } messagingTests { id }
+               webhooks { id url status events } }",
             json!({}),
         )
         .await;
@@ -567,6 +638,12 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         attacker_lead_id: String::new(),
         attacker_member_id: String::new(),
         attacker_cadence_id: String::new(),
+        review_id: String::new(),
+        action_item_id: String::new(),
+        webhook_id: String::new(),
+        attacker_review_id: String::new(),
+        attacker_user_id: String::new(),
+        attacker_asset_id: String::new(),
     };
     let tasks = app
         .gql(
@@ -591,6 +668,67 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
     ids.attacker_lead_id = mine.data("upsertContacts")[0]["id"]
         .as_str()
         .unwrap()
+        .to_owned();
+    let review = app
+        .gql(
+            Some(&victim.access),
+            "mutation { startRevenueReview { id } }",
+            json!({}),
+        )
+        .await;
+    ids.review_id = review.data("startRevenueReview")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let item = app
+        .gql(
+            Some(&victim.access),
+            "mutation($r: ID!, $o: ID!) { createActionItem(input: {reviewId: $r, title: \"Victim item\", ownerId: $o}) { id } }",
+            json!({"r": ids.review_id, "o": victim.user_id}),
+        )
+        .await;
+    ids.action_item_id = item.data("createActionItem")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hook = app
+        .gql(
+            Some(&victim.access),
+            "mutation { createWebhook(input: {url: \"https://victim.example.com/hook\", events: [\"*\"]}) { webhook { id } } }",
+            json!({}),
+        )
+        .await;
+    ids.webhook_id = hook.data("createWebhook")["webhook"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let own = app
+        .gql(
+            Some(&attacker.access),
+            "mutation { startRevenueReview { id } createAsset(input: {name: \"Mine\", kind: EBOOK, funnelStage: AWARENESS}) { id } }",
+            json!({}),
+        )
+        .await;
+    ids.attacker_review_id = own.data("startRevenueReview")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ids.attacker_asset_id = own.data("createAsset")["id"].as_str().unwrap().to_owned();
+    ids.attacker_user_id = attacker.user_id.clone();
+    let seats = app
+        .gql(
+            Some(&attacker.access),
+            "{ members(first: 5) { edges { node { id } } } cadences { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    ids.attacker_member_id = seats.data("members")["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ids.attacker_cadence_id = seats.data("cadences")["edges"][0]["node"]["id"]
+        .as_str()
+        .expect("every workspace starts with the seed cadence")
         .to_owned();
     let before = snapshot(&app, &victim).await;
 
@@ -711,6 +849,12 @@ async fn malformed_ids_are_not_found_too() {
         attacker_lead_id: bad(),
         attacker_member_id: bad(),
         attacker_cadence_id: bad(),
+        review_id: bad(),
+        action_item_id: bad(),
+        webhook_id: bad(),
+        attacker_review_id: bad(),
+        attacker_user_id: bad(),
+        attacker_asset_id: bad(),
     };
     for case in cases() {
         let reply = app

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod alignment_health;
 mod api_tokens;
 mod auth;
 mod bus_recovery;
@@ -25,5 +26,6 @@ mod revenue_metrics;
 mod schema_drift;
 mod statement_count;
 mod two_instances;
+mod webhooks;
 mod websocket;
 mod workspaces;

@@ -222,6 +222,15 @@ pub struct Config {
     )]
     pub job_poll_ms: u64,
 
+    /// How long a webhook receiver has to answer, in milliseconds.
+    #[arg(
+        long,
+        env = "ACCORD_WEBHOOK_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub webhook_timeout_ms: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ACCORD_WORKERS", global = true)]
     pub workers: Option<usize>,

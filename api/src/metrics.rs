@@ -20,6 +20,14 @@ pub struct Metrics {
     pub subscriptions: IntGauge,
     pub db_statements: IntCounterVec,
     pub db_latency: Histogram,
+    /// Webhook delivery attempts by outcome (`delivered`, `failed`).
+    pub webhook_attempts: IntCounterVec,
+    /// Ingested events by outcome (`accepted`, `duplicate`, `rejected`).
+    pub ingested_events: IntCounterVec,
+    /// From a trigger's commit to its push on a live subscription.
+    pub trigger_delivery: Histogram,
+    /// Due work waiting, by queue, measured when `/metrics` is read.
+    pub job_queue_depth: prometheus::IntGaugeVec,
     /// When set, the text of every statement is kept (see [`Metrics::tap_statements`]).
     tap: Arc<Mutex<Option<Vec<String>>>>,
     tapping: Arc<AtomicBool>,
@@ -68,8 +76,40 @@ impl Metrics {
             ),
         )
         .expect("valid metric");
+        let webhook_attempts = IntCounterVec::new(
+            Opts::new(
+                "webhook_attempts_total",
+                "Webhook delivery attempts by outcome",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let ingested_events = IntCounterVec::new(
+            Opts::new("ingested_events_total", "Ingested events by outcome"),
+            &["status"],
+        )
+        .expect("valid metric");
+        let trigger_delivery = Histogram::with_opts(
+            HistogramOpts::new(
+                "trigger_delivery_seconds",
+                "From a trigger's commit to its push on a live subscription",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+            ]),
+        )
+        .expect("valid metric");
+        let job_queue_depth = prometheus::IntGaugeVec::new(
+            Opts::new("job_queue_depth", "Due background work waiting, by queue"),
+            &["queue"],
+        )
+        .expect("valid metric");
         for collector in [
-            Box::new(db_statements.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(webhook_attempts.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(ingested_events.clone()),
+            Box::new(trigger_delivery.clone()),
+            Box::new(job_queue_depth.clone()),
+            Box::new(db_statements.clone()),
             Box::new(db_latency.clone()),
             Box::new(http_requests.clone()),
             Box::new(http_latency.clone()),
@@ -90,6 +130,10 @@ impl Metrics {
             subscriptions,
             db_statements,
             db_latency,
+            webhook_attempts,
+            ingested_events,
+            trigger_delivery,
+            job_queue_depth,
             tap: Arc::default(),
             tapping: Arc::default(),
         }

@@ -32,6 +32,8 @@ pub struct AppState {
     shutdown_tx: Arc<watch::Sender<bool>>,
     /// Wakes the background job loop when work was queued.
     pub jobs_wakeup: Arc<tokio::sync::Notify>,
+    /// Wakes the webhook sender when a transaction put deliveries in the outbox.
+    pub webhooks_wakeup: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +111,7 @@ impl AppState {
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),
             jobs_wakeup: Arc::new(tokio::sync::Notify::new()),
+            webhooks_wakeup: Arc::new(tokio::sync::Notify::new()),
         })
     }
 

@@ -214,6 +214,8 @@ string_enum! {
         RejectionDisputed = "REJECTION_DISPUTED",
         DisputeResolved = "DISPUTE_RESOLVED",
         SourcePaused = "SOURCE_PAUSED",
+        /// A webhook its owner registered was disabled (deliveries kept failing, or 410).
+        WebhookDisabled = "WEBHOOK_DISABLED",
     }
 }
 
@@ -313,5 +315,28 @@ string_enum! {
         WinRate = "WIN_RATE",
         /// Share of SLA clocks met on time.
         SlaCompliance = "SLA_COMPLIANCE",
+    }
+}
+
+string_enum! {
+    /// Whether a webhook receives deliveries.
+    WebhookStatus {
+        Active = "ACTIVE",
+        /// Turned off: by its owner, after its deliveries kept failing, or by an HTTP 410.
+        Disabled = "DISABLED",
+    }
+}
+
+string_enum! {
+    /// Where a delivery stands.
+    DeliveryStatus {
+        /// Waiting for its next attempt.
+        Pending = "PENDING",
+        /// The receiver answered 2xx.
+        Delivered = "DELIVERED",
+        /// Retried for more than 24 hours without success: given up.
+        Failed = "FAILED",
+        /// Its webhook was disabled or deleted before it went out.
+        Cancelled = "CANCELLED",
     }
 }

@@ -38,6 +38,9 @@ pub mod task;
 pub mod touch;
 pub mod trigger;
 pub mod user;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
 pub mod workspace;
 
 pub use enums::*;

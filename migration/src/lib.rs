@@ -9,6 +9,7 @@ mod m20261123_000003_sort_indexes;
 mod m20261123_000004_lead_lifecycle;
 mod m20261123_000005_plays;
 mod m20261123_000006_revenue_review;
+mod m20261123_000007_webhooks;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_lead_lifecycle::Migration),
             Box::new(m20261123_000005_plays::Migration),
             Box::new(m20261123_000006_revenue_review::Migration),
+            Box::new(m20261123_000007_webhooks::Migration),
         ]
     }
 }

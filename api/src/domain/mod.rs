@@ -19,3 +19,4 @@ pub mod scoring;
 pub mod text;
 pub mod validate;
 pub mod views;
+pub mod webhooks;

@@ -37,6 +37,8 @@ pub enum Permission {
     ReadTriggers,
     /// Start the weekly revenue review, record attendance, decisions and action items.
     RunRevenueReview,
+    /// Register and manage outbound webhooks (partner apps, with `webhooks:write`).
+    ManageWebhooks,
 }
 
 impl Permission {
@@ -54,6 +56,7 @@ impl Permission {
             Permission::ReadAccounts => Some("accounts:read"),
             Permission::ReadMetrics => Some("metrics:read"),
             Permission::ReadTriggers => Some("triggers:read"),
+            Permission::ManageWebhooks => Some("webhooks:write"),
             Permission::ManageMembers
             | Permission::ManageIntegrations
             | Permission::EditRevenueRules
@@ -71,6 +74,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         ReadWorkspace | ReadLeads | ReadAccounts | ReadMetrics | ReadOpportunities
         | ReadTriggers => true,
         ManageMembers | ManageIntegrations => matches!(role, Owner | Admin),
+        ManageWebhooks => matches!(role, Owner | Admin | Revops),
         EditRevenueRules | RunRevenueReview => {
             matches!(role, Owner | Admin | MarketingLeader | SalesLeader | Revops)
         }

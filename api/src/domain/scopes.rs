@@ -11,6 +11,7 @@ pub const RESOURCES: &[&str] = &[
     "opportunities",
     "metrics",
     "triggers",
+    "webhooks",
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -27,6 +27,7 @@ pub mod review;
 pub mod routing;
 pub mod triggers;
 pub mod types;
+pub mod webhooks;
 pub mod work;
 pub mod workspaces;
 
@@ -55,6 +56,7 @@ pub struct QueryRoot(
     health::HealthQuery,
     review::ReviewQuery,
     planning::PlanningQuery,
+    webhooks::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -77,6 +79,7 @@ pub struct MutationRoot(
     work::WorkMutation,
     review::ReviewMutation,
     planning::PlanningMutation,
+    webhooks::WebhookMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -277,6 +277,13 @@ impl Follow {
                     && notice.recipient_id == self.recipient =>
                 {
                     if notice.sequence == self.last + 1 {
+                        let waited = chrono::Utc::now() - notice.created_at;
+                        if let Ok(waited) = waited.to_std() {
+                            self.state
+                                .metrics
+                                .trigger_delivery
+                                .observe(waited.as_secs_f64());
+                        }
                         self.buffer.push_back(notice.into());
                     } else if notice.sequence > self.last {
                         // A gap: an earlier trigger's message was lost or is late.

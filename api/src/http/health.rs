@@ -35,6 +35,18 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    match crate::jobs::queue_depths(&state).await {
+        Ok(depths) => {
+            for (queue, depth) in depths {
+                state
+                    .metrics
+                    .job_queue_depth
+                    .with_label_values(&[queue])
+                    .set(depth as i64);
+            }
+        }
+        Err(err) => tracing::warn!(error = ?err, "could not measure the job queues"),
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())

@@ -26,6 +26,7 @@ pub fn build(state: &AppState) -> std::io::Result<(Server, Vec<SocketAddr>)> {
     let addrs = server.addrs();
     let server = server.run();
     crate::jobs::start(state);
+    crate::services::webhooks::sender::start(state);
     Ok((server, addrs))
 }
 

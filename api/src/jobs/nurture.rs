@@ -77,6 +77,9 @@ async fn run_workspace(
         )
         .await?;
         engine::stop_all(&tenant, lead.id, &why, now).await?;
+        let payload = serde_json::json!({"lead": crate::services::webhooks::lead_data(lead), "tag": "NURTURE", "reason": why});
+        notices.webhooks +=
+            crate::services::webhooks::emit(&tenant, "lead.recycled", payload, now).await?;
         sla_clock::Entity::update_many()
             .col_expr(sla_clock::Column::MetAt, Some(now).into())
             .filter(sla_clock::Column::WorkspaceId.eq(workspace_id))

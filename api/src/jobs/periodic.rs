@@ -82,9 +82,7 @@ pub async fn source_rule(state: &AppState, now: DateTime<Utc>) -> AppResult<usiz
             .all(&txn)
             .await?
         {
-            notices
-                .triggers
-                .extend(sources::apply_rule(&tenant, running.id, &terms, last_month).await?);
+            notices.extend(sources::apply_rule(&tenant, running.id, &terms, last_month).await?);
         }
         txn.commit().await?;
         notices.publish(state, ws.id).await;

@@ -85,21 +85,25 @@ pub async fn create<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<goal::Model> {
     let name = validate::required_text(&input.name, "name", 200)?;
-    let mut owners = Vec::with_capacity(input.owner_ids.len());
+    // Every id first: one that names nobody here is NOT_FOUND whatever the others are.
+    let mut members = Vec::with_capacity(input.owner_ids.len());
     for (i, user_id) in input.owner_ids.iter().enumerate() {
-        let field = format!("ownerIds.{i}");
         let member = tenant
             .member_by_user(*user_id)
             .await?
-            .ok_or(AppError::not_found_at("member", field.clone()))?;
+            .ok_or(AppError::not_found_at("member", format!("ownerIds.{i}")))?;
+        members.push(member);
+    }
+    let mut owners = Vec::with_capacity(members.len());
+    for (i, member) in members.iter().enumerate() {
         let team = team_of(member.role).ok_or_else(|| {
             AppError::bad_input(
-                field,
+                format!("ownerIds.{i}"),
                 "owners come from marketing (leader, marketer) or sales (leader, manager, rep)",
             )
         })?;
         owners.push(GoalOwner {
-            member_id: *user_id,
+            member_id: member.user_id,
             team,
         });
     }

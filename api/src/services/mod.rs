@@ -18,3 +18,4 @@ pub mod review;
 pub mod routing;
 pub mod sources;
 pub mod triggers;
+pub mod webhooks;

@@ -22,17 +22,23 @@ use crate::{
 pub struct Notices {
     pub triggers: Vec<trigger::Model>,
     pub stage_changes: Vec<StageChangeNotice>,
+    /// Webhook deliveries the transaction put in the outbox.
+    pub webhooks: usize,
 }
 
 impl Notices {
     pub fn extend(&mut self, other: Notices) {
         self.triggers.extend(other.triggers);
         self.stage_changes.extend(other.stage_changes);
+        self.webhooks += other.webhooks;
     }
 
     /// Announces everything on the bus. A bus failure is logged by [`AppState::publish`]: the
     /// rows are committed and subscribers catch up from them.
     pub async fn publish(self, state: &AppState, workspace_id: Uuid) {
+        if self.webhooks > 0 {
+            state.webhooks_wakeup.notify_one();
+        }
         for change in self.stage_changes {
             state
                 .publish(BusMessage {
@@ -134,6 +140,20 @@ pub async fn record_stage_change<C: ConnectionTrait>(
     })
     .exec_with_returning(tenant.conn())
     .await?;
+    let event = match change.to {
+        LeadStage::Mql => Some("lead.mql"),
+        LeadStage::Sal => Some("lead.accepted"),
+        LeadStage::Opportunity => Some("lead.converted"),
+        _ => None,
+    };
+    if let Some(event) = event {
+        let mut data = crate::services::webhooks::lead_data(lead);
+        data["stage"] = serde_json::json!(change.to);
+        data["previousStage"] = serde_json::json!(lead.stage);
+        let payload = serde_json::json!({"lead": data, "reason": row.reason});
+        notices.webhooks +=
+            crate::services::webhooks::emit(tenant, event, payload, change.at).await?;
+    }
     notices.stage_changes.push(StageChangeNotice {
         id: row.id,
         lead_id: lead.id,

@@ -85,7 +85,22 @@ pub async fn close(
         )
         .await?;
     }
+    let event = if won {
+        "opportunity.won"
+    } else {
+        "opportunity.lost"
+    };
+    let payload = serde_json::json!({"opportunity": {
+        "id": updated.id, "name": updated.name, "amount": updated.amount,
+        "currency": updated.currency, "accountId": updated.account_id,
+        "ownerId": updated.owner_id, "leadId": updated.lead_id,
+        "lostReason": updated.lost_reason, "closedAt": updated.closed_at,
+    }});
+    let queued = crate::services::webhooks::emit(&tenant, event, payload, now).await?;
     txn.commit().await?;
+    if queued > 0 {
+        state.webhooks_wakeup.notify_one();
+    }
     Ok(updated)
 }
 

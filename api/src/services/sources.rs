@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::services::notices::Notices;
 use crate::{
     domain::contract::Terms,
     error::AppResult,
@@ -103,18 +104,18 @@ pub async fn apply_rule<C: ConnectionTrait>(
     source_id: Uuid,
     terms: &Terms,
     now: DateTime<Utc>,
-) -> AppResult<Vec<entity::trigger::Model>> {
+) -> AppResult<Notices> {
     let rule = &terms.source_rule;
     let row = tenant.get::<source::Entity>(source_id).await?;
     if row.paused {
-        return Ok(Vec::new());
+        return Ok(Notices::default());
     }
     let rates = monthly_rates(tenant, source_id, now, rule.consecutive_months).await?;
     let breached = rates
         .iter()
         .all(|m| m.mqls >= u64::from(rule.min_mqls) && m.rate > rule.max_rejection_rate);
     if !breached {
-        return Ok(Vec::new());
+        return Ok(Notices::default());
     }
     let name = row.name.clone();
     let mut active = row.into_active_model();
@@ -150,5 +151,14 @@ pub async fn apply_rule<C: ConnectionTrait>(
             .await?,
         );
     }
-    Ok(written)
+    let payload = serde_json::json!({
+        "source": {"id": source_id, "name": name, "pausedAt": now},
+        "months": rates.iter().map(|m| serde_json::json!({"month": m.month, "mqls": m.mqls, "rejections": m.rejections, "rate": m.rate})).collect::<Vec<_>>(),
+    });
+    let webhooks = crate::services::webhooks::emit(tenant, "source.paused", payload, now).await?;
+    Ok(Notices {
+        triggers: written,
+        webhooks,
+        ..Notices::default()
+    })
 }

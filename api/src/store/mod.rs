@@ -230,4 +230,7 @@ tenant_entities! {
     action_item => "action item",
     goal => "goal",
     messaging_test => "messaging test",
+    webhook => "webhook",
+    webhook_delivery => "webhook delivery",
+    webhook_attempt => "webhook attempt",
 }

@@ -169,6 +169,15 @@ pub async fn evaluate<C: ConnectionTrait>(
                     row.owner_id = Some(owner);
                     row.assigned_at = Some(now);
                     router.assigned(tenant, &routed, owner).await?;
+                    let payload = serde_json::json!({
+                        "lead": crate::services::webhooks::lead_data(&row),
+                        "ownerId": owner,
+                        "by": "routing",
+                        "routing": row.routing,
+                    });
+                    notices.webhooks +=
+                        crate::services::webhooks::emit(tenant, "lead.assigned", payload, now)
+                            .await?;
                     notices
                         .triggers
                         .push(assign(tenant, &row, owner, kind, terms, now).await?);

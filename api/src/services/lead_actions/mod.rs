@@ -25,6 +25,7 @@ use crate::{
         notices::{record_stage_change, Credit, Notices, StageMove},
         plays::{engine, touches::touches_since},
         triggers::{self, NewTrigger},
+        webhooks,
     },
     state::AppState,
     store::Tenant,
@@ -330,6 +331,9 @@ pub async fn recycle(
         &mut notices,
     )
     .await?;
+    let payload =
+        serde_json::json!({"lead": webhooks::lead_data(&lead), "tag": tag, "until": until});
+    notices.webhooks += webhooks::emit(&tenant, "lead.recycled", payload, now).await?;
     txn.commit().await?;
     Ok(Outcome { lead, notices })
 }
@@ -371,6 +375,9 @@ pub async fn assign(
     lead.updated_at = now;
     let lead = lead.into_active_model().reset_all().update(&txn).await?;
     let mut notices = Notices::default();
+    let payload =
+        serde_json::json!({"lead": webhooks::lead_data(&lead), "ownerId": owner, "by": "manual"});
+    notices.webhooks += webhooks::emit(&tenant, "lead.assigned", payload, now).await?;
     notices.triggers.push(
         triggers::write(
             &tenant,

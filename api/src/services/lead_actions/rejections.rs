@@ -19,6 +19,7 @@ use crate::{
         notices::{Credit, Notices, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},
+        webhooks,
     },
     state::AppState,
     store::Tenant,
@@ -110,10 +111,13 @@ pub async fn reject(
         &mut notices,
     )
     .await?;
+    let payload = serde_json::json!({
+        "lead": webhooks::lead_data(&lead),
+        "rejection": {"id": row.id, "reason": row.reason, "note": row.note, "rejectedBy": row.rejected_by},
+    });
+    notices.webhooks += webhooks::emit(&tenant, "lead.rejected", payload, now).await?;
     if let Some(source) = source {
-        notices
-            .triggers
-            .extend(crate::services::sources::apply_rule(&tenant, source, &terms, now).await?);
+        notices.extend(crate::services::sources::apply_rule(&tenant, source, &terms, now).await?);
     }
     txn.commit().await?;
     Ok((Outcome { lead, notices }, row))

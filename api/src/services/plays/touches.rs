@@ -310,6 +310,9 @@ pub async fn recycle_exhausted<C: ConnectionTrait>(
     )
     .await?;
     engine::stop_all(tenant, lead.id, &why, now).await?;
+    let payload = serde_json::json!({"lead": crate::services::webhooks::lead_data(&lead), "tag": "RE_ENGAGE", "playId": enrollment.play_id});
+    notices.webhooks +=
+        crate::services::webhooks::emit(tenant, "lead.recycled", payload, now).await?;
     notices.triggers.push(
         triggers::write(
             tenant,

@@ -1,0 +1,286 @@
+//! Outbound webhooks for partner apps: register, list, change, delete, and read deliveries with
+//! every attempt.
+
+use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::{
+    api_token, webhook, webhook_attempt, webhook_delivery, DeliveryStatus, WebhookStatus,
+};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::context::ContextExt;
+use crate::{
+    auth::{Actor, Credential},
+    domain::permissions::Permission,
+    error::AppError,
+    services::webhooks::{self, NewWebhook, WebhookPatch},
+    store::{parse_id, Tenant},
+};
+
+/// An endpoint Accord POSTs signed events to.
+#[derive(SimpleObject)]
+pub struct Webhook {
+    pub id: ID,
+    pub url: String,
+    /// Event names, or `*` for all.
+    pub events: Vec<String>,
+    pub status: WebhookStatus,
+    /// Why it was disabled: by a person, after 24 hours of failed deliveries, or an HTTP 410.
+    pub disabled_reason: Option<String>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// The user who registered it (for an API token, the token's creator): told when it is
+    /// disabled.
+    pub created_by: ID,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<webhook::Model> for Webhook {
+    fn from(m: webhook::Model) -> Self {
+        Self {
+            id: m.id.into(),
+            url: m.url,
+            events: serde_json::from_value(m.events).unwrap_or_default(),
+            status: m.status,
+            disabled_reason: m.disabled_reason,
+            disabled_at: m.disabled_at,
+            created_by: m.created_by.into(),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A new webhook and its signing secret, shown this once.
+#[derive(SimpleObject)]
+pub struct CreatedWebhook {
+    pub webhook: Webhook,
+    /// HMAC-SHA256 key: verify `Accord-Signature` over `<Accord-Timestamp>.<raw body>`.
+    pub secret: String,
+}
+
+/// One try at delivering.
+#[derive(SimpleObject)]
+pub struct WebhookAttempt {
+    pub attempted_at: DateTime<Utc>,
+    /// The receiver's HTTP status; null when it could not be reached or timed out.
+    pub status_code: Option<i32>,
+    pub latency_ms: i32,
+    pub error: Option<String>,
+}
+
+/// One event for one webhook, with every attempt.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct WebhookDelivery {
+    pub id: ID,
+    /// Shared by every webhook that received the event (`Accord-Event-Id`): de-duplicate on it.
+    pub event_id: ID,
+    pub event: String,
+    pub payload: async_graphql::Json<serde_json::Value>,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    workspace_id: Uuid,
+    #[graphql(skip)]
+    delivery_id: Uuid,
+}
+
+#[ComplexObject]
+impl WebhookDelivery {
+    /// Every attempt, oldest first.
+    async fn attempt_log(&self, ctx: &Context<'_>) -> Result<Vec<WebhookAttempt>> {
+        let tenant = ctx.state().store.tenant(self.workspace_id);
+        let rows = tenant
+            .select::<webhook_attempt::Entity>()
+            .filter(webhook_attempt::Column::DeliveryId.eq(self.delivery_id))
+            .order_by_asc(webhook_attempt::Column::AttemptedAt)
+            .all(tenant.conn())
+            .await
+            .map_err(AppError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|a| WebhookAttempt {
+                attempted_at: a.attempted_at,
+                status_code: a.status_code,
+                latency_ms: a.latency_ms,
+                error: a.error,
+            })
+            .collect())
+    }
+}
+
+impl From<webhook_delivery::Model> for WebhookDelivery {
+    fn from(d: webhook_delivery::Model) -> Self {
+        Self {
+            id: d.id.into(),
+            event_id: d.event_id.into(),
+            event: d.event,
+            payload: async_graphql::Json(d.payload),
+            status: d.status,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_status_code: d.last_status_code,
+            last_error: d.last_error,
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+            workspace_id: d.workspace_id,
+            delivery_id: d.id,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct WebhookInput {
+    /// http or https.
+    pub url: String,
+    /// `lead.mql`, `lead.assigned`, `lead.accepted`, `lead.rejected`, `lead.recycled`,
+    /// `lead.converted`, `opportunity.won`, `opportunity.lost`, `source.paused`, or `*`.
+    pub events: Vec<String>,
+    /// 16 to 128 characters; generated when absent.
+    pub secret: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct WebhookPatchInput {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    /// false disables it (pending deliveries are cancelled); true re-enables it.
+    pub active: Option<bool>,
+}
+
+fn manager(actor: &Actor) -> Result<Uuid, AppError> {
+    actor.require(Permission::ManageWebhooks)
+}
+
+/// The person a webhook belongs to: the caller, or the creator of the caller's API token.
+async fn owner_of(ctx: &Context<'_>, actor: &Actor, workspace_id: Uuid) -> Result<Uuid> {
+    match actor.credential {
+        Credential::User { user_id, .. } => Ok(user_id),
+        Credential::ApiToken { token_id, .. } => {
+            let tenant = ctx.state().store.tenant(workspace_id);
+            Ok(tenant.get::<api_token::Entity>(token_id).await?.created_by)
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct WebhookQuery;
+
+#[Object]
+impl WebhookQuery {
+    /// The workspace's webhooks, oldest first.
+    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<Webhook>> {
+        let workspace_id = manager(ctx.actor()?)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        Ok(webhooks::list(&tenant)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// A webhook's deliveries, newest first (at most `first`, default 50).
+    async fn webhook_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        webhook_id: ID,
+        #[graphql(default = 50)] first: u64,
+        status: Option<DeliveryStatus>,
+    ) -> Result<Vec<WebhookDelivery>> {
+        let workspace_id = manager(ctx.actor()?)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let webhook_id = parse_id(&webhook_id, "webhook")?;
+        tenant.get::<webhook::Entity>(webhook_id).await?;
+        let mut query = tenant
+            .select::<webhook_delivery::Entity>()
+            .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
+            .order_by_desc(webhook_delivery::Column::CreatedAt)
+            .limit(first.min(500));
+        if let Some(status) = status {
+            query = query.filter(webhook_delivery::Column::Status.eq(status));
+        }
+        let rows = query.all(tenant.conn()).await.map_err(AppError::from)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct WebhookMutation;
+
+#[Object]
+impl WebhookMutation {
+    /// Registers a webhook; the answer holds its signing secret, shown once.
+    async fn create_webhook(
+        &self,
+        ctx: &Context<'_>,
+        input: WebhookInput,
+    ) -> Result<CreatedWebhook> {
+        let actor = ctx.actor()?;
+        let workspace_id = manager(actor)?;
+        let owner = owner_of(ctx, actor, workspace_id).await?;
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        let row = {
+            let tenant = Tenant::new(&txn, workspace_id);
+            let new = NewWebhook {
+                url: input.url,
+                events: input.events,
+                secret: input.secret,
+            };
+            webhooks::create(&tenant, new, owner, state.clock.now())
+                .await
+                .map_err(|err| err.inside("input"))?
+        };
+        txn.commit().await.map_err(AppError::from)?;
+        let secret = row.secret.clone();
+        Ok(CreatedWebhook {
+            webhook: row.into(),
+            secret,
+        })
+    }
+
+    /// Changes a webhook's URL or events, or turns it off and on.
+    async fn update_webhook(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: WebhookPatchInput,
+    ) -> Result<Webhook> {
+        let workspace_id = manager(ctx.actor()?)?;
+        let id = parse_id(&id, "webhook")?;
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        let row = {
+            let tenant = Tenant::new(&txn, workspace_id);
+            let patch = WebhookPatch {
+                url: input.url,
+                events: input.events,
+                active: input.active,
+            };
+            webhooks::update(&tenant, id, patch, state.clock.now())
+                .await
+                .map_err(|err| err.inside("input"))?
+        };
+        txn.commit().await.map_err(AppError::from)?;
+        Ok(row.into())
+    }
+
+    /// Deletes a webhook and its delivery log.
+    async fn delete_webhook(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let workspace_id = manager(ctx.actor()?)?;
+        let raw = id.clone();
+        let id = parse_id(&id, "webhook")?;
+        let state = ctx.state();
+        let txn = state.store.begin_write().await?;
+        webhooks::delete(&Tenant::new(&txn, workspace_id), id).await?;
+        txn.commit().await.map_err(AppError::from)?;
+        Ok(raw)
+    }
+}

@@ -1,0 +1,402 @@
+//! Outbound webhooks against a real HTTP receiver started by the test: signed deliveries that
+//! fail, time out and recover; a receiver that answers 410; one that stays down for a day; the
+//! owner's trigger; refusals.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use chrono::Duration;
+use serde_json::{json, Value};
+
+use crate::lead_work::{hot_lead, team};
+use crate::support::TestApp;
+
+/// What the receiver does with the next request to a path.
+#[derive(Clone, Copy)]
+enum Answer {
+    Status(u16),
+    /// Answers 200, but only after the sender's timeout.
+    Hang,
+}
+
+/// A request as received.
+#[derive(Clone, Debug)]
+struct Received {
+    headers: HashMap<String, String>,
+    body: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Receiver {
+    /// Scripted answers per path; when a script runs out, the path's default.
+    scripts: HashMap<String, VecDeque<Answer>>,
+    defaults: HashMap<String, Answer>,
+    received: HashMap<String, Vec<Received>>,
+}
+
+type Shared = Arc<Mutex<Receiver>>;
+
+async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
+    let path = req.path().to_owned();
+    let answer = {
+        let mut receiver = shared.lock().unwrap();
+        let headers = req
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        receiver
+            .received
+            .entry(path.clone())
+            .or_default()
+            .push(Received {
+                headers,
+                body: body.to_vec(),
+            });
+        let scripted = receiver
+            .scripts
+            .get_mut(&path)
+            .and_then(VecDeque::pop_front);
+        scripted
+            .or_else(|| receiver.defaults.get(&path).copied())
+            .unwrap_or(Answer::Status(200))
+    };
+    match answer {
+        Answer::Status(code) => {
+            HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).finish()
+        }
+        Answer::Hang => {
+            tokio::time::sleep(StdDuration::from_secs(3)).await;
+            HttpResponse::Ok().finish()
+        }
+    }
+}
+
+/// Starts the receiver on a loopback port; returns its base URL.
+fn start_receiver(shared: Shared) -> String {
+    let data = web::Data::new(shared);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .default_service(web::to(receive))
+    })
+    .workers(1)
+    .disable_signals()
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let port = server.addrs()[0].port();
+    actix_web::rt::spawn(server.run());
+    format!("http://localhost:{port}")
+}
+
+const DELIVERIES: &str = "query($id: ID!) { webhookDeliveries(webhookId: $id) { eventId event status attempts lastStatusCode lastError payload attemptLog { statusCode latencyMs error } } }";
+
+/// Polls the webhook's deliveries until `done` holds (the sender runs on its own).
+async fn wait_for(
+    app: &TestApp,
+    access: &str,
+    webhook: &Value,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..200 {
+        let reply = app
+            .gql(Some(access), DELIVERIES, json!({"id": webhook}))
+            .await;
+        let deliveries = reply.data("webhookDeliveries").clone();
+        if done(&deliveries) {
+            return deliveries;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    panic!("the deliveries of {webhook} never got there");
+}
+
+#[actix_web::test]
+async fn deliveries_are_signed_retried_and_disabled() {
+    // The receiver's "hang" outlasts a 500 ms timeout; jobs only run when woken.
+    let app = TestApp::start_with(|config| {
+        config.job_poll_ms = 3_600_000;
+        config.webhook_timeout_ms = 500;
+    })
+    .await;
+    let team = team(&app).await;
+    let owner = &team.owner.access;
+    let shared: Shared = Arc::default();
+    {
+        let mut receiver = shared.lock().unwrap();
+        receiver.scripts.insert(
+            "/hook".into(),
+            VecDeque::from([Answer::Status(500), Answer::Hang, Answer::Status(204)]),
+        );
+        receiver
+            .defaults
+            .insert("/gone".into(), Answer::Status(410));
+        receiver
+            .defaults
+            .insert("/down".into(), Answer::Status(503));
+    }
+    let base = start_receiver(shared.clone());
+    let create = "mutation($u: String!, $e: [String!]!, $s: String) { createWebhook(input: {url: $u, events: $e, secret: $s}) { secret webhook { id status events } } }";
+    let secret = "a-long-shared-secret";
+    let hook = app
+        .gql(
+            Some(owner),
+            create,
+            json!({"u": format!("{base}/hook"), "e": ["lead.mql"], "s": secret}),
+        )
+        .await;
+    let hook_id = hook.data("createWebhook")["webhook"]["id"].clone();
+    assert_eq!(hook.data("createWebhook")["secret"], secret);
+    let gone = app
+        .gql(
+            Some(owner),
+            create,
+            json!({"u": format!("{base}/gone"), "e": ["lead.assigned"]}),
+        )
+        .await;
+    let gone_id = gone.data("createWebhook")["webhook"]["id"].clone();
+    assert!(gone.data("createWebhook")["secret"]
+        .as_str()
+        .unwrap()
+        .starts_with("whsec_"));
+    let down = app
+        .gql(
+            Some(owner),
+            create,
+            json!({"u": format!("{base}/down"), "e": ["lead.mql"]}),
+        )
+        .await;
+    let down_id = down.data("createWebhook")["webhook"]["id"].clone();
+
+    // One demo request: the lead becomes an MQL (to /hook and /down) and is assigned (/gone).
+    let clock = &app.state.clock;
+    clock.freeze_at(clock.now());
+    hot_lead(&app, &team, "pat@receiver-test.io", "Webinar").await;
+
+    // First attempt: 500.
+    let first = wait_for(&app, owner, &hook_id, |d| d[0]["attempts"] == 1).await;
+    assert_eq!(first[0]["status"], "PENDING");
+    assert_eq!(first[0]["lastStatusCode"], 500);
+    // The retry is due 30-36 s later: nothing happens before.
+    app.state.webhooks_wakeup.notify_one();
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    assert_eq!(shared.lock().unwrap().received["/hook"].len(), 1);
+    clock.advance(Duration::seconds(37));
+    app.state.webhooks_wakeup.notify_one();
+    // Second attempt: the receiver hangs past the timeout.
+    let second = wait_for(&app, owner, &hook_id, |d| d[0]["attempts"] == 2).await;
+    assert!(second[0]["lastStatusCode"].is_null());
+    assert!(second[0]["lastError"].is_string());
+    clock.advance(Duration::seconds(73));
+    app.state.webhooks_wakeup.notify_one();
+    let third = wait_for(&app, owner, &hook_id, |d| d[0]["status"] == "DELIVERED").await;
+    let log = third[0]["attemptLog"].as_array().unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[0]["statusCode"], 500);
+    assert!(log[1]["statusCode"].is_null() && log[1]["error"].is_string());
+    assert!(log[1]["latencyMs"].as_i64().unwrap() >= 500, "{}", log[1]);
+    assert_eq!(log[2]["statusCode"], 204);
+
+    // Every attempt carried the same event id and a valid signature over timestamp and body.
+    let received = shared.lock().unwrap().received["/hook"].clone();
+    assert_eq!(received.len(), 3);
+    let event_id = third[0]["eventId"].as_str().unwrap();
+    for request in &received {
+        assert_eq!(request.headers["accord-event-id"], event_id);
+        assert_eq!(request.headers["accord-event"], "lead.mql");
+        let timestamp: i64 = request.headers["accord-timestamp"].parse().unwrap();
+        assert!(accord_api::domain::webhooks::verify(
+            secret,
+            timestamp,
+            &request.body,
+            &request.headers["accord-signature"]
+        ));
+        assert!(!accord_api::domain::webhooks::verify(
+            "not-the-secret-at-all",
+            timestamp,
+            &request.body,
+            &request.headers["accord-signature"]
+        ));
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(body["id"], event_id);
+        assert_eq!(body["type"], "lead.mql");
+        assert_eq!(body["data"]["lead"]["email"], "pat@receiver-test.io");
+        assert_eq!(body["data"]["lead"]["stage"], "MQL");
+    }
+
+    // 410 Gone: the webhook is disabled at once and its owner told.
+    let hooks = "{ webhooks { id status disabledReason } }";
+    let gone_now = wait_for(&app, owner, &gone_id, |d| d[0]["status"] == "FAILED").await;
+    assert_eq!(gone_now[0]["attempts"], 1);
+    let listed = app.gql(Some(owner), hooks, json!({})).await;
+    let gone_row = listed
+        .data("webhooks")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == gone_id)
+        .unwrap()
+        .clone();
+    assert_eq!(gone_row["status"], "DISABLED");
+    assert!(gone_row["disabledReason"].as_str().unwrap().contains("410"));
+
+    // /down answers 503 for a day: attempts back off until 24 hours have passed, then the
+    // delivery is given up and the webhook disabled.
+    for _ in 0..8 {
+        let before = wait_for(&app, owner, &down_id, |_| true).await[0]["attempts"].clone();
+        if before.as_i64().unwrap() > 0 {
+            clock.advance(Duration::hours(7));
+        }
+        app.state.webhooks_wakeup.notify_one();
+        let after = wait_for(&app, owner, &down_id, |d| d[0]["attempts"] != before).await;
+        if after[0]["status"] == "FAILED" {
+            break;
+        }
+    }
+    let down_now = wait_for(&app, owner, &down_id, |_| true).await;
+    assert_eq!(down_now[0]["status"], "FAILED");
+    // Attempts: at 0, 37 s and 110 s (while /hook was retried, the clock moved for both), then
+    // at 7, 14 and 21 hours (each retry due minutes after the previous), and at 28 hours, past
+    // the day: given up. Seven.
+    assert_eq!(down_now[0]["attempts"], 7);
+    let listed = app.gql(Some(owner), hooks, json!({})).await;
+    let down_row = listed
+        .data("webhooks")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == down_id)
+        .unwrap()
+        .clone();
+    assert_eq!(down_row["status"], "DISABLED");
+    assert!(down_row["disabledReason"]
+        .as_str()
+        .unwrap()
+        .contains("24 hours"));
+    let inbox = app
+        .gql(Some(owner), "{ triggers { kind message } }", json!({}))
+        .await;
+    let disabled: Vec<&Value> = inbox
+        .data("triggers")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "WEBHOOK_DISABLED")
+        .collect();
+    assert_eq!(disabled.len(), 2, "{disabled:?}");
+
+    // Re-enabled, it receives again.
+    let enabled = app
+        .gql(
+            Some(owner),
+            "mutation($id: ID!) { updateWebhook(id: $id, input: {active: true}) { status disabledReason } }",
+            json!({"id": down_id}),
+        )
+        .await;
+    assert_eq!(
+        enabled.data("updateWebhook"),
+        &json!({"status": "ACTIVE", "disabledReason": null})
+    );
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .body()
+        .await
+        .unwrap();
+    let metrics = String::from_utf8_lossy(&metrics);
+    for line in [
+        "accord_webhook_attempts_total{outcome=\"failed\"}",
+        "accord_webhook_attempts_total{outcome=\"delivered\"} 1",
+        "accord_ingested_events_total{status=\"accepted\"} 1",
+        "accord_job_queue_depth{queue=\"webhook_deliveries\"} 0",
+        "accord_job_queue_depth{queue=\"sla_clocks\"}",
+        "accord_trigger_delivery_seconds_count",
+    ] {
+        assert!(metrics.contains(line), "{line} not in {metrics}");
+    }
+}
+
+#[actix_web::test]
+async fn webhooks_are_validated_and_only_managers_register_them() {
+    let app = TestApp::start().await;
+    let team = team(&app).await;
+    let create = "mutation($u: String!, $e: [String!]!, $s: String) { createWebhook(input: {url: $u, events: $e, secret: $s}) { webhook { id createdBy } } }";
+    let bad_url = app
+        .gql(
+            Some(&team.owner.access),
+            create,
+            json!({"u": "ftp://x", "e": ["lead.mql"]}),
+        )
+        .await;
+    assert_eq!(bad_url.code(), "BAD_USER_INPUT");
+    assert_eq!(bad_url.field(), Some("input.url"));
+    let bad_event = app
+        .gql(
+            Some(&team.owner.access),
+            create,
+            json!({"u": "https://example.com/h", "e": ["lead.nope"]}),
+        )
+        .await;
+    assert_eq!(bad_event.field(), Some("input.events"));
+    let short_secret = app
+        .gql(
+            Some(&team.owner.access),
+            create,
+            json!({"u": "https://example.com/h", "e": ["*"], "s": "short"}),
+        )
+        .await;
+    assert_eq!(short_secret.field(), Some("input.secret"));
+    let by_rep = app
+        .gql(
+            Some(&team.rep.access),
+            create,
+            json!({"u": "https://example.com/h", "e": ["*"]}),
+        )
+        .await;
+    assert_eq!(by_rep.code(), "FORBIDDEN");
+    let listed = app
+        .gql(Some(&team.owner.access), "{ webhooks { id } }", json!({}))
+        .await;
+    assert_eq!(listed.data("webhooks"), &json!([]));
+
+    // A partner app with `webhooks:write` registers one; its owner is the token's creator.
+    let (token, _) = app.api_token(&team.owner, &["webhooks:write"]).await;
+    let made = app
+        .gql(
+            Some(&token),
+            create,
+            json!({"u": "https://partner.example.com/accord", "e": ["opportunity.won"]}),
+        )
+        .await;
+    assert_eq!(
+        made.data("createWebhook")["webhook"]["createdBy"],
+        team.owner.user_id
+    );
+    let id = made.data("createWebhook")["webhook"]["id"].clone();
+    let (reader, _) = app.api_token(&team.owner, &["leads:read"]).await;
+    let refused = app
+        .gql(Some(&reader), "{ webhooks { id } }", json!({}))
+        .await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    let deleted = app
+        .gql(
+            Some(&token),
+            "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(deleted.data("deleteWebhook"), &id);
+    let again = app
+        .gql(
+            Some(&token),
+            "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(again.code(), "NOT_FOUND");
+}
