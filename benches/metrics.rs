@@ -72,8 +72,16 @@ fn specs(now: DateTime<Utc>) -> Vec<Spec> {
     vec![
         spec("funnel", FUNNEL.into(), json!({"r": range})),
         spec("metrics", metrics(""), json!({"r": range})),
-        spec("metrics by SOURCE", metrics("groupBy: SOURCE,"), json!({"r": range})),
-        spec("metrics by WEEK", metrics("groupBy: WEEK,"), json!({"r": range})),
+        spec(
+            "metrics by SOURCE",
+            metrics("groupBy: SOURCE,"),
+            json!({"r": range}),
+        ),
+        spec(
+            "metrics by WEEK",
+            metrics("groupBy: WEEK,"),
+            json!({"r": range}),
+        ),
         spec("alignmentHealth(weeks: 8)", HEALTH.into(), json!({})),
         spec(
             "revenueReview(weekOf)",
@@ -124,8 +132,7 @@ async fn main() {
             let counts = build::generate(state.store.db(), &world, target.leads).await;
             build::settle(state.store.db()).await;
             let seconds = started.elapsed().as_secs_f64();
-            target::mark_complete(state.store.db(), workspace_id, target.leads, now, seconds)
-                .await;
+            target::mark_complete(state.store.db(), workspace_id, target.leads, now, seconds).await;
             println!("generated in {seconds:.0} s: {counts:?}");
             (now, seconds)
         }
@@ -173,7 +180,12 @@ async fn main() {
         println!("{}", row.markdown());
     }
     let lines: Vec<String> = rows.iter().map(Row::markdown).collect();
-    let all = measure::keep(&target.results_path("metrics-results.md"), measure::HEADER, 3, &lines);
+    let all = measure::keep(
+        &target.results_path("metrics-results.md"),
+        measure::HEADER,
+        3,
+        &lines,
+    );
     let built = format!("| {} | {} | {seconds:.0} |", target.leads, target.name());
     let generation = measure::keep(
         &target.results_path("metrics-generation.md"),
@@ -181,7 +193,10 @@ async fn main() {
         2,
         &[built],
     );
-    println!("\nAll runs so far ({}):\n\n{all}\n{generation}", target.results_path("").display());
+    println!(
+        "\nAll runs so far ({}):\n\n{all}\n{generation}",
+        target.results_path("").display()
+    );
     if env_or("ACCORD_BENCH_EXPLAIN", 0) == 1 {
         if let Some((_, spec)) = slowest {
             measure::explain(&state, &client, &spec, 3).await;

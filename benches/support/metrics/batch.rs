@@ -60,7 +60,10 @@ pub fn max_values(backend: DbBackend) -> usize {
 
 impl Batch {
     /// Everything but the events, in foreign-key order.
-    pub async fn insert_leads<C: ConnectionTrait>(self, db: &C) -> Result<Vec<event::Model>, DbErr> {
+    pub async fn insert_leads<C: ConnectionTrait>(
+        self,
+        db: &C,
+    ) -> Result<Vec<event::Model>, DbErr> {
         put(db, self.accounts).await?;
         put(db, self.contacts).await?;
         put(db, self.stage_changes).await?;

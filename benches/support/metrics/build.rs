@@ -25,7 +25,14 @@ use crate::support::generate::{Rng, COUNTRIES, INDUSTRIES};
 const LEADS_PER_ACCOUNT: u64 = 10;
 const CHUNK: u64 = 10_000;
 /// Most accounts are small.
-const SEGMENTS: &[&str] = &["SMB", "SMB", "SMB", "MID_MARKET", "MID_MARKET", "ENTERPRISE"];
+const SEGMENTS: &[&str] = &[
+    "SMB",
+    "SMB",
+    "SMB",
+    "MID_MARKET",
+    "MID_MARKET",
+    "ENTERPRISE",
+];
 
 /// Lanes inserting events on Postgres, each a chunk at a time in its own transaction.
 const EVENT_LANES: usize = 2;

@@ -10,9 +10,7 @@ use super::{
     Draw,
 };
 
-use OpportunityStage::{
-    ClosedLost, ClosedWon, Discovery, Negotiation, Proposal, Qualification,
-};
+use OpportunityStage::{ClosedLost, ClosedWon, Discovery, Negotiation, Proposal, Qualification};
 
 /// The reason of the stage change that a dispute upheld writes.
 pub const REINSTATED: &str = "dispute upheld: back to its rep";
@@ -44,7 +42,12 @@ pub(super) fn open(
     let won = gen.rng.chance(0.5);
     let end = at + length;
     // The stages it passes through, at fractions of its length; a lost deal may stop early.
-    let mut path = vec![(Discovery, 0.0), (Qualification, 0.2), (Proposal, 0.5), (Negotiation, 0.75)];
+    let mut path = vec![
+        (Discovery, 0.0),
+        (Qualification, 0.2),
+        (Proposal, 0.5),
+        (Negotiation, 0.75),
+    ];
     if !won {
         path.truncate(1 + gen.rng.below(4) as usize);
     }

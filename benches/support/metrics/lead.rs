@@ -154,7 +154,12 @@ impl Gen<'_> {
             Sal if r < 0.50 => (Sql, days(2), days(20), "qualified by sales"),
             Sal if r < 0.70 => (Nurture, days(7), days(40), "recycled: CHECK_BACK"),
             Sal if r < 0.80 => (Disqualified, days(3), days(30), "disqualified: no fit"),
-            Sql if r < 0.50 => (Opportunity, days(3), days(25), "converted to an opportunity"),
+            Sql if r < 0.50 => (
+                Opportunity,
+                days(3),
+                days(25),
+                "converted to an opportunity",
+            ),
             Sql if r < 0.70 => (Nurture, days(7), days(40), "recycled: FUTURE"),
             Sql if r < 0.80 => (Disqualified, days(3), days(30), "disqualified: no budget"),
             Nurture if r < 0.12 => (Mql, days(20), days(150), "qualified again"),

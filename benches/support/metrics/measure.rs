@@ -58,10 +58,7 @@ impl Client {
         let reply: Value = serde_json::from_slice(&bytes)
             .map_err(|_| format!("{}: {}", response.status(), String::from_utf8_lossy(&bytes)))?;
         match reply.get("errors") {
-            Some(errors) => Err(errors[0]["message"]
-                .as_str()
-                .unwrap_or("error")
-                .to_owned()),
+            Some(errors) => Err(errors[0]["message"].as_str().unwrap_or("error").to_owned()),
             None => Ok(reply["data"].clone()),
         }
     }
@@ -137,7 +134,10 @@ impl Row {
                 "{head} {} | {:.1} | {:.1} | {:.1} | {:.0} |",
                 t.runs, t.p50, t.p95, t.sql_ms, t.statements
             ),
-            Err(message) => format!("{head} - | - | - | - | error: {} |", message.replace('|', "/")),
+            Err(message) => format!(
+                "{head} - | - | - | - | error: {} |",
+                message.replace('|', "/")
+            ),
         }
     }
 }
@@ -159,7 +159,10 @@ pub async fn explain(state: &AppState, client: &Client, spec: &Spec, top: usize)
         return;
     }
     let mut plans = Vec::new();
-    for sql in statements.iter().filter(|s| s.trim_start().starts_with("SELECT")) {
+    for sql in statements
+        .iter()
+        .filter(|s| s.trim_start().starts_with("SELECT"))
+    {
         let explained = db
             .query_all_raw(Statement::from_string(
                 DbBackend::Postgres,

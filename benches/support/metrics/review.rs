@@ -20,8 +20,15 @@ fn id(value: &Value) -> Uuid {
 /// Signs up and adds the marketing and the sales leader; returns their user ids.
 pub async fn leaders(addr: SocketAddr, token: &str, workspace: Uuid) -> Vec<Uuid> {
     let mut ids = Vec::new();
-    for (role, name) in [("MARKETING_LEADER", "Mara CMO"), ("SALES_LEADER", "Sam CRO")] {
-        let email = format!("{}-{}@bench.example.com", role.to_lowercase(), workspace.simple());
+    for (role, name) in [
+        ("MARKETING_LEADER", "Mara CMO"),
+        ("SALES_LEADER", "Sam CRO"),
+    ] {
+        let email = format!(
+            "{}-{}@bench.example.com",
+            role.to_lowercase(),
+            workspace.simple()
+        );
         let signed = gql(
             addr,
             None,
@@ -105,7 +112,10 @@ pub async fn history(
             json!({"r": review, "a": attendance}),
         )
         .await;
-        for decision in ["Tighten the MQL threshold for Partners", "Re-run the webinar follow-up play"] {
+        for decision in [
+            "Tighten the MQL threshold for Partners",
+            "Re-run the webinar follow-up play",
+        ] {
             gql(
                 addr,
                 Some(token),

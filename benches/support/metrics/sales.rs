@@ -1,7 +1,9 @@
 //! What sales does with an MQL: SLA clocks, touches, and rejections (with disputes).
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{rejection, sla_clock, touch, Channel, LeadStage, RejectionReason, SlaKind, TouchOutcome};
+use entity::{
+    rejection, sla_clock, touch, Channel, LeadStage, RejectionReason, SlaKind, TouchOutcome,
+};
 
 use super::{
     batch::Batch,
@@ -10,7 +12,12 @@ use super::{
     Draw,
 };
 
-const CHANNELS: &[Channel] = &[Channel::Email, Channel::Email, Channel::Call, Channel::Linkedin];
+const CHANNELS: &[Channel] = &[
+    Channel::Email,
+    Channel::Email,
+    Channel::Call,
+    Channel::Linkedin,
+];
 const OUTCOMES: &[TouchOutcome] = &[
     TouchOutcome::Sent,
     TouchOutcome::Sent,

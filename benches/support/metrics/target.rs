@@ -47,7 +47,10 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 /// ACCORD_BENCH_DATA_DIR, else Cargo's temporary directory for benchmarks.
 fn data_dir() -> String {
-    let dir = env_or("ACCORD_BENCH_DATA_DIR", env!("CARGO_TARGET_TMPDIR").to_owned());
+    let dir = env_or(
+        "ACCORD_BENCH_DATA_DIR",
+        env!("CARGO_TARGET_TMPDIR").to_owned(),
+    );
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
