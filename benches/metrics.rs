@@ -20,7 +20,12 @@
 //! take minutes to build); drop the schema (`DROP SCHEMA metrics_1000000 CASCADE`) or delete
 //! the file to build it again. An interrupted generation is detected and started over. Each
 //! run appends its rows to `metrics-results.md` in the data directory and prints them all, so
-//! runs at several sizes add up to one table.
+//! runs at several sizes add up to one table (and `metrics-generation.md` the build times).
+//!
+//! The ranges end at the generated "now", but some answers are as of the server's clock
+//! (alignmentHealth's last complete weeks, the funnel's current stages and aging, the review's
+//! stale action items): a workspace reused days after it was built has aged, and the run says
+//! so. Rebuild it for figures comparable with a fresh one.
 
 // Shared by several benchmarks; each uses part of it.
 #[allow(dead_code)]
@@ -122,6 +127,13 @@ async fn main() {
                 done.seconds,
                 done.now
             );
+            let age = Utc::now() - done.now;
+            if age > Duration::days(1) {
+                println!(
+                    "note: its history ended {} days ago; answers as of the server's clock see an aged workspace",
+                    age.num_days()
+                );
+            }
             (done.now, done.seconds)
         }
         None => {

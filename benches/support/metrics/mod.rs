@@ -5,7 +5,9 @@
 //! - `target`: which database and size, and whether a complete workspace is already there;
 //! - `world`: the team, sources, campaigns, plays and spend a run builds on, and `review`:
 //!   the leaders, assets, messaging test and 13 weeks of review meetings;
-//! - `lead`: one lead's year, as rows (pure; deterministic from its seed);
+//! - `lead`: one lead's year, as rows (pure; a run's seed gives the same history), with
+//!   `sales` (SLA clocks, touches, rejections and disputes), `deal` (the opportunity and its
+//!   stages) and `events` (its engagement);
 //! - `batch`: rows of many leads, inserted with multi-row INSERTs;
 //! - `build`: generation in chunks, then the completion marker;
 //! - `measure`: warm-ups, timed requests, percentiles and the table.
