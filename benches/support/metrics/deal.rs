@@ -81,6 +81,7 @@ pub(super) fn open(
         name: format!("New business {}", id.simple()),
         account_id: s.account,
         primary_contact_id: Some(s.id),
+        external_id: None,
         lead_id: Some(s.id),
         source_id: Some(s.source),
         owner_id: s.owner,
