@@ -31,7 +31,7 @@ impl Rng {
     }
 }
 
-const INDUSTRIES: &[&str] = &[
+pub const INDUSTRIES: &[&str] = &[
     "Software",
     "SaaS",
     "Fintech",
@@ -40,9 +40,9 @@ const INDUSTRIES: &[&str] = &[
     "Retail",
     "Education",
 ];
-const COUNTRIES: &[&str] = &["US", "US", "US", "CA", "GB", "DE", "FR", "AU", "BR", "IN"];
-const SEGMENTS: &[&str] = &["SMB", "MID_MARKET", "ENTERPRISE"];
-const TITLES: &[&str] = &[
+pub const COUNTRIES: &[&str] = &["US", "US", "US", "CA", "GB", "DE", "FR", "AU", "BR", "IN"];
+pub const SEGMENTS: &[&str] = &["SMB", "MID_MARKET", "ENTERPRISE"];
+pub const TITLES: &[&str] = &[
     "VP Sales",
     "Head of Sales",
     "Chief Revenue Officer",

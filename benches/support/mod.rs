@@ -2,6 +2,7 @@
 
 pub mod generate;
 pub mod load;
+pub mod metrics;
 
 use std::net::SocketAddr;
 
