@@ -269,18 +269,25 @@ pub fn client(state: &AppState) -> awc::Client {
 
 /// Starts the sender on a thread of its own running an actix runtime (the client needs one,
 /// and the binary's main runtime is plain tokio). It runs when a transaction filled the outbox
-/// and at least every `ACCORD_JOB_POLL_MS`, until shutdown.
+/// and at least every `ACCORD_JOB_POLL_MS`, until shutdown or until the runtime that started it
+/// is gone (a test's server), so it never outlives the state it was given.
 pub fn start(state: &AppState) {
     let state = state.clone();
+    let (alive, gone) = tokio::sync::oneshot::channel::<()>();
+    // Held by a task of the caller's runtime: dropped with it.
+    tokio::spawn(async move {
+        let _alive = alive;
+        std::future::pending::<()>().await
+    });
     let spawned = std::thread::Builder::new()
         .name("accord-webhooks".into())
-        .spawn(move || actix_web::rt::System::new().block_on(run(state)));
+        .spawn(move || actix_web::rt::System::new().block_on(run(state, gone)));
     if let Err(err) = spawned {
         tracing::error!(error = ?err, "could not start the webhook sender");
     }
 }
 
-async fn run(state: AppState) {
+async fn run(state: AppState, mut gone: tokio::sync::oneshot::Receiver<()>) {
     let client = client(&state);
     let poll = StdDuration::from_millis(state.config.job_poll_ms);
     let mut shutdown = state.shutdown.clone();
@@ -292,6 +299,7 @@ async fn run(state: AppState) {
             _ = state.webhooks_wakeup.notified() => {}
             _ = tokio::time::sleep(poll) => {}
             _ = shutdown.changed() => return,
+            _ = &mut gone => return,
         }
     }
 }
