@@ -22,6 +22,7 @@ mod lead_scenario;
 mod lead_work;
 mod limits;
 mod plays;
+mod readme;
 mod records;
 mod revenue_metrics;
 mod schema_drift;

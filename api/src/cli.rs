@@ -29,6 +29,9 @@ pub enum Command {
     Schema,
     /// Import accounts, contacts or opportunities from a CSV file into a workspace.
     Import(crate::import::ImportArgs),
+    /// Create a demo workspace (a 50-person revenue team after 90 days) and print a login and
+    /// an API token; run again to get a fresh token.
+    Demo(crate::demo::DemoArgs),
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -76,7 +79,7 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     // An import's own output is its progress bar and its summary: info lines would break both,
     // so it logs warnings and errors unless RUST_LOG says otherwise.
-    let quiet_by_default = matches!(cli.command, Some(Command::Import(_)))
+    let quiet_by_default = matches!(cli.command, Some(Command::Import(_) | Command::Demo(_)))
         && std::env::var_os("RUST_LOG").is_none()
         && config.log_filter == "info";
     let filter = if quiet_by_default {
@@ -100,20 +103,25 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         Command::Import(args) => {
-            let state = import_state(config).await?;
+            let state = offline_state(config).await?;
             let report = crate::import::run(&state, &args).await?;
             println!("{report}");
             report.into_result()?;
+        }
+        Command::Demo(args) => {
+            let state = offline_state(config).await?;
+            eprintln!("Making the demo workspace (a minute or two)...");
+            println!("{}", crate::demo::run(&state, &args).await?);
         }
         Command::Schema => unreachable!("handled above"),
     }
     Ok(())
 }
 
-/// The state an import runs on: the configured database, migrated like `serve` does. An import
-/// signs no token and publishes nothing, so it needs neither the signing key (which would be
-/// created and warned about) nor Redis.
-async fn import_state(mut config: Config) -> Result<AppState, Box<dyn std::error::Error>> {
+/// The state an import or the demo runs on: the configured database, migrated like `serve`
+/// does. Neither signs a token nor needs its events delivered live, so they need neither the
+/// signing key (which would be created and warned about) nor Redis.
+async fn offline_state(mut config: Config) -> Result<AppState, Box<dyn std::error::Error>> {
     let conn = db::connect(&config).await?;
     db::migrate(&conn).await?;
     config.redis_url = None;

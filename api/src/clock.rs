@@ -30,6 +30,15 @@ impl Default for Clock {
 }
 
 impl Clock {
+    /// A new clock standing at `at`, past or future: for building a history (`accord demo`)
+    /// on a state of its own, never on a running server's clock.
+    pub fn frozen_at(at: DateTime<Utc>) -> Self {
+        Self {
+            offset_ms: Arc::default(),
+            frozen_ms: Arc::new(AtomicI64::new(at.timestamp_millis())),
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         match self.frozen_ms.load(Ordering::Relaxed) {
             RUNNING => Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed)),

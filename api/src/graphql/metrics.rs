@@ -34,6 +34,19 @@ impl From<RangeInput> for Range {
     }
 }
 
+/// Dashboards open on the last 30 days when no range is asked for.
+const DEFAULT_RANGE_DAYS: i64 = 30;
+
+fn range_or_default(range: Option<RangeInput>, now: DateTime<Utc>) -> Range {
+    range.map_or_else(
+        || Range {
+            from: now - chrono::Duration::days(DEFAULT_RANGE_DAYS),
+            to: now,
+        },
+        Range::from,
+    )
+}
+
 /// One stage of the funnel.
 #[derive(SimpleObject)]
 pub struct FunnelStageView {
@@ -325,22 +338,29 @@ pub struct MetricsQuery;
 #[Object]
 impl MetricsQuery {
     /// Counts per stage, stage-to-stage conversion, median days per stage and current stage
-    /// aging against the stage median, all from the stage history, as of now.
-    async fn funnel(&self, ctx: &Context<'_>, range: RangeInput) -> Result<Vec<FunnelStageView>> {
+    /// aging against the stage median, all from the stage history, as of now. `range`
+    /// defaults to the last 30 days.
+    async fn funnel(
+        &self,
+        ctx: &Context<'_>,
+        range: Option<RangeInput>,
+    ) -> Result<Vec<FunnelStageView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        let funnel = funnel_of(&tenant, range.into(), state.clock.now()).await?;
+        let now = state.clock.now();
+        let funnel = funnel_of(&tenant, range_or_default(range, now), now).await?;
         Ok(funnel.stages.iter().map(Into::into).collect())
     }
 
     /// The shared metrics both teams own (seed 002's revenue metrics stack) over `range`,
     /// optionally split by `groupBy`. `coverageTarget` is the bookings target the open
-    /// pipeline must cover (3-4x is healthy); without it coverage is null.
+    /// pipeline must cover (3-4x is healthy); without it coverage is null. `range` defaults to
+    /// the last 30 days.
     async fn metrics(
         &self,
         ctx: &Context<'_>,
-        range: RangeInput,
+        range: Option<RangeInput>,
         group_by: Option<MetricsGroupBy>,
         coverage_target: Option<f64>,
     ) -> Result<MetricsReportView> {
@@ -351,12 +371,14 @@ impl MetricsQuery {
         if coverage_target.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
             return Err(AppError::bad_input("coverageTarget", "must be positive").into());
         }
+        let now = state.clock.now();
+        let range = range_or_default(range, now);
         let report = metrics_of(
             &tenant,
-            range.into(),
+            range,
             group_by,
             coverage_target.map(CoverageTarget::new),
-            state.clock.now(),
+            now,
         )
         .await?;
         Ok(MetricsReportView {

@@ -106,6 +106,18 @@ pub fn sdl() -> String {
     schema_builder().finish().sdl()
 }
 
+/// The schema for trusted callers inside the process (`accord demo`): the same resolvers on
+/// `state`, without the per-caller rate limit and query limits that guard the network.
+pub fn in_process_schema(state: &AppState) -> AccordSchema {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .data(state.clone())
+    .finish()
+}
+
 /// The schema the server runs: limits from configuration and the shared state as data.
 pub fn build_schema(state: &AppState) -> AccordSchema {
     let config = &state.config;

@@ -11,13 +11,11 @@ use super::{
 use crate::{
     auth::{session, Credential},
     bus::{ActivityKind, BusEvent, BusMessage},
-    domain::contract::Terms,
     domain::{
         permissions::{may_grant, Permission},
-        text::{normalize_email, slugify},
+        text::normalize_email,
     },
     error::AppError,
-    services::contracts,
     store::{self, parse_id, Tenant},
 };
 
@@ -94,12 +92,7 @@ impl WorkspaceMutation {
         let state = ctx.state();
         let txn = state.store.begin_write().await?;
         let workspace =
-            store::people::create_workspace(&txn, name, &slugify(name), user_id).await?;
-        // Every workspace starts with a draft contract holding the seed's defaults and the
-        // seed's two-week cadence.
-        let tenant = Tenant::new(&txn, workspace.id);
-        contracts::insert_draft(&tenant, &Terms::seed(), Some(user_id)).await?;
-        crate::services::plays::cadences::seed(&tenant, Some(user_id), state.clock.now()).await?;
+            crate::services::workspaces::create(&txn, name, user_id, state.clock.now()).await?;
         txn.commit().await.map_err(AppError::from)?;
         let user = store::people::user_by_id(state.store.db(), user_id)
             .await?

@@ -19,3 +19,4 @@ pub mod routing;
 pub mod sources;
 pub mod triggers;
 pub mod webhooks;
+pub mod workspaces;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{account, contact, source, SourceKind};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -47,9 +47,9 @@ fn account_domain(event: &ValidEvent) -> Option<String> {
 pub async fn resolve<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     events: &[(usize, ValidEvent)],
+    now: DateTime<Utc>,
 ) -> AppResult<Resolved> {
     let workspace_id = tenant.workspace_id();
-    let now = Utc::now();
     let fit = FitModels::load(tenant).await?;
 
     let names: Vec<String> = events
@@ -131,7 +131,7 @@ pub async fn resolve<C: ConnectionTrait>(
             accounts
                 .entry(domain.clone())
                 .or_insert_with(|| {
-                    let mut created = blank_account(workspace_id, &domain);
+                    let mut created = blank_account(workspace_id, &domain, now);
                     if let Some(given) = event
                         .account
                         .as_ref()
@@ -161,7 +161,7 @@ pub async fn resolve<C: ConnectionTrait>(
             .copied();
         let contact_id = existing.unwrap_or_else(Uuid::now_v7);
         let row = contacts.entry(contact_id).or_insert_with(|| {
-            let mut fresh = blank_contact(workspace_id);
+            let mut fresh = blank_contact(workspace_id, now);
             fresh.id = contact_id;
             fresh
         });
@@ -237,7 +237,7 @@ pub async fn resolve<C: ConnectionTrait>(
             None => inserts.push(row.clone().into_active_model()),
             Some(before) if before != row => {
                 let mut changed = row.clone();
-                changed.updated_at = Utc::now();
+                changed.updated_at = now;
                 changed
                     .into_active_model()
                     .reset_all()

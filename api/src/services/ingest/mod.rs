@@ -114,7 +114,7 @@ pub async fn ingest(
             None => true,
         }
     });
-    let resolved = identity::resolve(&tenant, &fresh).await?;
+    let resolved = identity::resolve(&tenant, &fresh, now).await?;
     let rows: Vec<event::ActiveModel> = fresh
         .iter()
         .map(|(_, e)| {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::{InputObject, MaybeUndefined, ID};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{account, Lifecycle};
 use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use serde_json::{json, Value};
@@ -101,8 +101,11 @@ fn validate_input(input: AccountInput, path: &str) -> AppResult<Valid> {
 }
 
 /// A new account with only its domain known.
-pub(crate) fn blank_account(workspace_id: Uuid, domain: &str) -> account::Model {
-    let now = Utc::now();
+pub(crate) fn blank_account(
+    workspace_id: Uuid,
+    domain: &str,
+    now: DateTime<Utc>,
+) -> account::Model {
     account::Model {
         id: Uuid::now_v7(),
         workspace_id,
@@ -180,6 +183,7 @@ pub async fn upsert_accounts(
         }
     }
 
+    let now = state.clock.now();
     let txn = state.store.begin_write().await?;
     crate::store::serialize_identity_writes(&txn, workspace_id).await?;
     let tenant = Tenant::new(&txn, workspace_id);
@@ -206,7 +210,7 @@ pub async fn upsert_accounts(
         let (mut row, status) = match existing.remove(&v.domain) {
             Some(row) => (row, UpsertStatus::Updated),
             None => (
-                blank_account(workspace_id, &v.domain),
+                blank_account(workspace_id, &v.domain, now),
                 UpsertStatus::Created,
             ),
         };
@@ -225,7 +229,7 @@ pub async fn upsert_accounts(
                 row.id,
             ));
         } else {
-            row.updated_at = Utc::now();
+            row.updated_at = now;
             results[index] = Some(UpsertResult::written(index, status, row.id));
             changed.push(row.clone());
             row.into_active_model().reset_all().update(&txn).await?;
@@ -242,6 +246,7 @@ pub async fn upsert_accounts(
 /// domains it names first (contacts by their email's domain, deals by their account's).
 pub(crate) struct AccountsByDomain {
     workspace_id: Uuid,
+    now: DateTime<Utc>,
     known: HashMap<String, account::Model>,
     created: Vec<String>,
 }
@@ -250,9 +255,11 @@ impl AccountsByDomain {
     pub(crate) async fn load<C: sea_orm::ConnectionTrait>(
         tenant: &Tenant<'_, C>,
         domains: &[String],
+        now: DateTime<Utc>,
     ) -> AppResult<Self> {
         Ok(Self {
             workspace_id: tenant.workspace_id(),
+            now,
             known: tenant
                 .accounts_by_domains(domains)
                 .await?
@@ -267,8 +274,10 @@ impl AccountsByDomain {
     pub(crate) fn get_or_create(&mut self, domain: &str) -> &account::Model {
         if !self.known.contains_key(domain) {
             self.created.push(domain.to_owned());
-            self.known
-                .insert(domain.to_owned(), blank_account(self.workspace_id, domain));
+            self.known.insert(
+                domain.to_owned(),
+                blank_account(self.workspace_id, domain, self.now),
+            );
         }
         &self.known[domain]
     }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_graphql::{InputObject, MaybeUndefined, ID};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{account, contact, LeadStage};
 use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use serde_json::{json, Value};
@@ -111,8 +111,7 @@ fn account_domain_of(valid: &Valid) -> Option<String> {
     })
 }
 
-pub(crate) fn blank_contact(workspace_id: Uuid) -> contact::Model {
-    let now = Utc::now();
+pub(crate) fn blank_contact(workspace_id: Uuid, now: DateTime<Utc>) -> contact::Model {
     contact::Model {
         id: Uuid::now_v7(),
         workspace_id,
@@ -198,6 +197,7 @@ pub async fn upsert_contacts(
         }
     }
 
+    let now = state.clock.now();
     let txn = state.store.begin_write().await?;
     crate::store::serialize_identity_writes(&txn, workspace_id).await?;
     let tenant = Tenant::new(&txn, workspace_id);
@@ -238,7 +238,7 @@ pub async fn upsert_contacts(
         .iter()
         .filter_map(|(_, v)| account_domain_of(v))
         .collect();
-    let mut accounts = AccountsByDomain::load(&tenant, &domains).await?;
+    let mut accounts = AccountsByDomain::load(&tenant, &domains, now).await?;
     let mut inserts = Vec::new();
     let mut seen: HashMap<Uuid, usize> = HashMap::new();
 
@@ -266,7 +266,7 @@ pub async fn upsert_contacts(
             .cloned();
         let (mut row, status) = match existing {
             Some(row) => (row, UpsertStatus::Updated),
-            None => (blank_contact(workspace_id), UpsertStatus::Created),
+            None => (blank_contact(workspace_id, now), UpsertStatus::Created),
         };
         if let Some(first) = seen.insert(row.id, index) {
             let err = AppError::bad_input(
@@ -310,7 +310,7 @@ pub async fn upsert_contacts(
                 row.id,
             ));
         } else {
-            row.updated_at = Utc::now();
+            row.updated_at = now;
             results[index] = Some(UpsertResult::written(index, status, row.id));
             row.into_active_model().reset_all().update(&txn).await?;
         }

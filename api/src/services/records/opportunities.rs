@@ -234,7 +234,7 @@ pub async fn upsert_opportunities(
         .iter()
         .filter_map(|(_, v)| v.account_domain.clone())
         .collect();
-    let mut accounts = AccountsByDomain::load(&tenant, &domains).await?;
+    let mut accounts = AccountsByDomain::load(&tenant, &domains, now).await?;
     let mut inserts = Vec::new();
     let mut history = Vec::new();
     let mut closed = Vec::new();

@@ -1,0 +1,162 @@
+//! The README works when pasted: against a server holding `accord demo`'s workspace, the
+//! five-minute tour's shell block runs as written (with curl and jq) and the trigger it causes
+//! reaches the rep's socket, and every ```graphql example in the README runs without an error.
+
+use std::time::Duration;
+
+use accord_api::demo::{self, DemoArgs};
+use serde_json::{json, Value};
+
+use crate::support::{
+    ws::{WsClient, TRANSPORT_WS},
+    TestApp,
+};
+
+const README: &str = include_str!("../README.md");
+const TOUR_HEADING: &str = "## A five-minute tour of the demo";
+
+/// The fenced blocks of `language` in `markdown`, in order.
+fn blocks<'a>(markdown: &'a str, language: &str) -> Vec<&'a str> {
+    let fence = format!("```{language}\n");
+    let mut found = Vec::new();
+    let mut rest = markdown;
+    while let Some(start) = rest.find(&fence) {
+        let body = &rest[start + fence.len()..];
+        let end = body.find("\n```").expect("every fence closes");
+        found.push(&body[..end]);
+        rest = &body[end + 4..];
+    }
+    found
+}
+
+/// The tour section: from its heading to the next section.
+fn tour() -> &'static str {
+    let start = README.find(TOUR_HEADING).expect("the README has the tour");
+    let section = &README[start + TOUR_HEADING.len()..];
+    let end = section.find("\n## ").unwrap_or(section.len());
+    &section[..end]
+}
+
+/// A `NAME=value` assignment the tour makes in its shell block.
+fn assigned<'a>(script: &'a str, name: &str) -> &'a str {
+    let prefix = format!("{name}=");
+    script
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("the tour sets {name}"))
+        .trim_matches('\'')
+}
+
+async fn demo_server() -> TestApp {
+    let app = TestApp::start().await;
+    // The tour's people and companies come from the seed alone; fewer days and leads keep the
+    // test quick.
+    let args = DemoArgs {
+        seed: 7,
+        days: 21,
+        leads_per_day: 4,
+    };
+    let report = demo::run(&app.state, &args).await.expect("the demo builds");
+    assert!(report.created);
+    assert!(
+        report.counts.mqls > 0 && report.counts.opportunities > 0,
+        "{}",
+        report.counts
+    );
+    app
+}
+
+async fn access_token(app: &TestApp, email: &str) -> String {
+    let reply = app
+        .gql(
+            None,
+            "mutation($e: String!, $p: String!) { logIn(input: {email: $e, password: $p}) { accessToken } }",
+            json!({"e": email, "p": demo::DEMO_PASSWORD}),
+        )
+        .await;
+    reply.data("logIn")["accessToken"]
+        .as_str()
+        .expect("the demo person logs in")
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn the_tour_runs_as_written_and_the_trigger_reaches_the_rep() {
+    let app = demo_server().await;
+    let section = tour();
+    let scripts = blocks(section, "sh");
+    let script = scripts
+        .iter()
+        .find(|s| s.contains("ingestEvents"))
+        .expect("the tour ingests an event with curl");
+    let rep_email = assigned(script, "REP_EMAIL");
+
+    // The rep listens first, as the tour's WebSocket step does.
+    let rep_token = access_token(&app, rep_email).await;
+    let subscription = blocks(section, "graphql")
+        .into_iter()
+        .find(|b| b.contains("playTriggers"))
+        .expect("the tour subscribes to playTriggers");
+    let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
+    ws.init(&rep_token).await;
+    ws.subscribe_with("1", subscription, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let script = script.replace("http://127.0.0.1:8080", &app.url(""));
+    let output = tokio::process::Command::new("bash")
+        .arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .await
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the tour failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !stdout.contains("\"errors\""),
+        "the tour hit an error: {stdout}"
+    );
+    assert!(
+        stdout.contains("\"ACCEPTED\""),
+        "the event was taken: {stdout}"
+    );
+
+    let next = ws.message().await;
+    assert_eq!(next["type"], "next", "{next}");
+    let trigger = &next["payload"]["data"]["playTriggers"];
+    assert_eq!(trigger["kind"], "LEAD_ASSIGNED", "{next}");
+    assert!(trigger["lead"]["id"].is_string(), "{next}");
+}
+
+#[actix_web::test]
+async fn every_graphql_example_in_the_readme_runs_on_the_demo() {
+    let app = demo_server().await;
+    let owner_email = assigned(blocks(tour(), "sh").join("\n").as_str(), "EMAIL").to_owned();
+    let token = access_token(&app, &owner_email).await;
+    let examples = blocks(README, "graphql");
+    assert!(examples.len() >= 4, "the README has GraphQL examples");
+    for example in examples {
+        assert!(
+            !example.contains("!)"),
+            "README examples run as pasted, without required variables: {example}"
+        );
+        if example.trim_start().starts_with("subscription") {
+            let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
+            ws.init(&token).await;
+            ws.subscribe_with("1", example, json!({})).await;
+            ws.send(json!({"type": "ping"})).await;
+            let answer = ws.message().await;
+            assert_eq!(answer["type"], "pong", "{example}: {answer}");
+            continue;
+        }
+        let reply = app.gql(Some(&token), example, json!({})).await;
+        let body: &Value = &reply.body;
+        assert!(body.get("errors").is_none(), "{example}: {body}");
+        assert!(body["data"].is_object(), "{example}: {body}");
+    }
+}
