@@ -12,6 +12,7 @@ mod catalog;
 mod cli;
 mod decay;
 mod delivery;
+mod demo;
 mod errors;
 mod fit_scoring;
 mod http_spec;

@@ -25,10 +25,51 @@ const LAST_NAMES: &[&str] = &[
     "Murphy",
 ];
 const COMPANY_STEMS: &[&str] = &[
-    "Acorn", "Beacon", "Cobalt", "Delta", "Ember", "Fable", "Granite", "Harbor", "Iris", "Juniper",
-    "Kestrel", "Lattice", "Meridian", "Nimbus", "Orchid", "Pioneer", "Quarry", "Ridge", "Summit",
-    "Tidal", "Umber", "Vertex", "Willow", "Xylo", "Yonder", "Zephyr", "Atlas", "Birch", "Cinder",
+    "Acorn",
+    "Beacon",
+    "Cobalt",
+    "Delta",
+    "Ember",
+    "Fable",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Lattice",
+    "Meridian",
+    "Nimbus",
+    "Orchid",
+    "Pioneer",
+    "Quarry",
+    "Ridge",
+    "Summit",
+    "Tidal",
+    "Umber",
+    "Vertex",
+    "Willow",
+    "Xylo",
+    "Yonder",
+    "Zephyr",
+    "Atlas",
+    "Birch",
+    "Cinder",
     "Drift",
+    "Echo",
+    "Falcon",
+    "Glacier",
+    "Helix",
+    "Indigo",
+    "Jasper",
+    "Keystone",
+    "Lumina",
+    "Maple",
+    "Northstar",
+    "Onyx",
+    "Prism",
+    "Quill",
+    "Redwood",
+    "Sable",
 ];
 const COMPANY_SUFFIXES: &[&str] = &[
     "Labs",
@@ -41,6 +82,10 @@ const COMPANY_SUFFIXES: &[&str] = &[
     "Works",
     "Media",
     "Analytics",
+    "Bank",
+    "Foods",
+    "Energy",
+    "Learning",
 ];
 const INDUSTRIES: &[(&str, u32)] = &[
     ("Software", 30),
@@ -172,22 +217,20 @@ fn distinct_names(rng: &mut StdRng, n: usize) -> Vec<(&'static str, &'static str
     names
 }
 
-/// `n` companies with distinct domains; about half SMB, a third mid-market, the rest
+/// `n` companies (at most two thirds of the names we can make) with distinct domains; about half SMB, a third mid-market, the rest
 /// enterprise, some enterprise ones named accounts.
 pub fn companies(rng: &mut StdRng, n: usize) -> Vec<Company> {
+    assert!(
+        n * 3 <= COMPANY_STEMS.len() * COMPANY_SUFFIXES.len() * 2,
+        "room for {n} distinct names"
+    );
     let mut companies: Vec<Company> = Vec::with_capacity(n);
-    let mut round = 0;
     while companies.len() < n {
         let stem = *COMPANY_STEMS.choose(rng).expect("stems");
         let suffix = *COMPANY_SUFFIXES.choose(rng).expect("suffixes");
-        let name = if round == 0 {
-            format!("{stem} {suffix}")
-        } else {
-            format!("{stem} {suffix} {}", round + 1)
-        };
+        let name = format!("{stem} {suffix}");
         let domain = format!("{}.example", name.to_lowercase().replace(' ', "-"));
         if companies.iter().any(|c| c.domain == domain) {
-            round = (round + 1) % 5;
             continue;
         }
         let employees = match rng.random_range(0..100) {

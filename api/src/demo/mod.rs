@@ -10,6 +10,8 @@ mod plan;
 mod setup;
 mod story;
 
+pub use story::Counts;
+
 use std::fmt;
 
 use chrono::{DateTime, Duration, Timelike, Utc};

@@ -231,7 +231,9 @@ impl Story<'_> {
             .find(|s| s.0 == lead.source)
             .map_or(0.5, |s| s.2);
         let low_fit = lead.fit < 40;
-        let reject = (1.0 - quality) * 0.45 + if low_fit { 0.15 } else { 0.0 };
+        // Most sources stay under the contract's 20% rejection rule; syndication does not, and
+        // the monthly source rule pauses it.
+        let reject = (1.0 - quality) * 0.22 + if low_fit { 0.08 } else { 0.0 };
         if self.rng.random_bool(reject.min(0.9)) {
             return self.reject(lead, low_fit).await;
         }

@@ -20,7 +20,7 @@ use super::{
 use journeys::PlannedEvent;
 
 /// What the story made, for the summary line.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
     pub prospects: u32,
     pub events: u32,
@@ -147,7 +147,9 @@ pub async fn tell(
     args: &DemoArgs,
 ) -> Result<Counts, DemoError> {
     let start = api.state().clock.now();
-    let end = Utc::now() - Duration::minutes(1);
+    // The story ends at the last midnight: the same seed run twice on one day tells the same
+    // story, to the minute.
+    let end = start + Duration::days(i64::from(args.days));
     let mut story = Story {
         api,
         team,

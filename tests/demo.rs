@@ -1,0 +1,84 @@
+//! `accord demo`: one seed tells one story; a second run on the same database makes nothing new
+//! and hands out a working API token.
+
+use accord_api::demo::{self, DemoArgs};
+use serde_json::json;
+
+use crate::support::TestApp;
+
+fn small(seed: u64) -> DemoArgs {
+    DemoArgs {
+        seed,
+        days: 30,
+        leads_per_day: 3,
+    }
+}
+
+/// What a dashboard shows of the story: stage entries of the last 30 days.
+async fn funnel_entries(app: &TestApp, email: &str) -> Vec<(String, i64)> {
+    let token = crate::readme::access_token(app, email).await;
+    let funnel = app
+        .gql(Some(&token), "{ funnel { stage entered } }", json!({}))
+        .await;
+    funnel
+        .data("funnel")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().to_owned(),
+                s["entered"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn one_seed_tells_one_story() {
+    let first = TestApp::start().await;
+    let second = TestApp::start().await;
+    let a = demo::run(&first.state, &small(11))
+        .await
+        .expect("the demo builds");
+    let b = demo::run(&second.state, &small(11))
+        .await
+        .expect("the demo builds");
+    assert_eq!(a.counts, b.counts);
+    assert_eq!(a.email, b.email);
+    assert!(
+        a.counts.mqls > 0 && a.counts.rejected > 0 && a.counts.touches > 0,
+        "{}",
+        a.counts
+    );
+    let entries = funnel_entries(&first, &a.email).await;
+    assert!(entries.iter().any(|(_, n)| *n > 0), "{entries:?}");
+    assert_eq!(entries, funnel_entries(&second, &b.email).await);
+}
+
+#[actix_web::test]
+async fn a_second_run_only_hands_out_a_new_token() {
+    let app = TestApp::start().await;
+    let made = demo::run(&app.state, &small(3))
+        .await
+        .expect("the demo builds");
+    let again = demo::run(&app.state, &small(3))
+        .await
+        .expect("the second run answers");
+    assert!(made.created && !again.created);
+    assert_eq!(again.workspace_slug, made.workspace_slug);
+    assert_eq!(again.counts, demo::Counts::default());
+    assert_ne!(again.api_token, made.api_token);
+    // The fresh token works: it ingests an event for the demo workspace.
+    let ingested = app
+        .gql(
+            Some(&again.api_token),
+            "mutation { ingestEvents(events: [{idempotencyKey: \"again-1\", type: \"session\", contact: {email: \"pat@acorn-retail.example\"}}]) { results { status } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ingested.data("ingestEvents")["results"][0]["status"],
+        "ACCEPTED"
+    );
+}
