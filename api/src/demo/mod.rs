@@ -17,6 +17,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, Timelike, Utc};
 
 use crate::{clock::Clock, error::AppError, state::AppState, store};
+use plan::WORKSPACE_NAME;
 
 /// Every demo person signs in with this password.
 pub const DEMO_PASSWORD: &str = "accord-demo-2026";
@@ -57,6 +58,11 @@ pub enum DemoError {
     App(AppError),
     #[error("unexpected answer: {0}")]
     Answer(#[from] serde_json::Error),
+    #[error(
+        "the demo stopped part-way ({cause}); the workspace {WORKSPACE_NAME} holds what was made: \
+         run `accord demo` again on an empty database"
+    )]
+    Stopped { cause: Box<DemoError> },
 }
 
 impl From<AppError> for DemoError {
@@ -125,9 +131,14 @@ pub async fn run(state: &AppState, args: &DemoArgs) -> Result<DemoReport, DemoEr
     past.clock = Clock::frozen_at(start);
     let api = client::Api::new(&past);
     let team = setup::team(&api, &world).await?;
-    let api_token = setup::api_token(&api, &team).await?;
-    let catalog = setup::catalog(&api, &world, &team).await?;
-    let counts = story::tell(&api, &world, &team, &catalog, args).await?;
+    let stopped = |cause| DemoError::Stopped {
+        cause: Box::new(cause),
+    };
+    let api_token = setup::api_token(&api, &team).await.map_err(stopped)?;
+    let catalog = setup::catalog(&api, &world, &team).await.map_err(stopped)?;
+    let counts = story::tell(&api, &world, &team, &catalog, args)
+        .await
+        .map_err(stopped)?;
     let workspace = store::people::workspace_by_id(state.store.db(), team.workspace_id)
         .await?
         .ok_or_else(|| AppError::internal(std::io::Error::other("demo workspace vanished")))?;
