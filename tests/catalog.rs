@@ -271,3 +271,63 @@ async fn opportunities_are_created_updated_and_closed() {
         .await;
     assert_eq!(forbidden.code(), "FORBIDDEN");
 }
+
+#[actix_web::test]
+async fn an_asset_in_use_is_not_deleted() {
+    let app = TestApp::start().await;
+    let owner = app.owner("Content").await;
+    let asset = create(
+        &app,
+        &owner,
+        "mutation { createAsset(input: {name: \"Case study\", kind: CASE_STUDY, funnelStage: DECISION}) { id } }",
+        "createAsset",
+        json!({}),
+    )
+    .await["id"]
+        .clone();
+    let steps = |asset: Value| json!([{"dayOffset": 0, "channel": "EMAIL", "theme": "CUSTOMER_STORY", "assetId": asset}]);
+    let cadence = create(
+        &app,
+        &owner,
+        "mutation($s: [CadenceStepInput!]!) { createCadence(input: {name: \"Proof\", steps: $s}) { id } }",
+        "createCadence",
+        json!({ "s": steps(asset.clone()) }),
+    )
+    .await["id"]
+        .clone();
+    let delete = "mutation($id: ID!) { deleteAsset(id: $id) }";
+    let refused = app
+        .gql(Some(&owner.access), delete, json!({ "id": asset }))
+        .await;
+    assert_eq!(refused.code(), "CONFLICT", "{}", refused.raw);
+    assert!(
+        refused.raw.contains("cadence \\\"Proof\\\" (step 1)"),
+        "{}",
+        refused.raw
+    );
+    let still = app
+        .gql(
+            Some(&owner.access),
+            "{ assets { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        still.data("assets")["nodes"][0]["id"],
+        asset,
+        "nothing was deleted"
+    );
+
+    // Once the cadence sends something else, the asset goes.
+    app.gql(
+        Some(&owner.access),
+        "mutation($id: ID!, $s: [CadenceStepInput!]!) { updateCadence(id: $id, input: {steps: $s}) { id } }",
+        json!({ "id": cadence, "s": steps(Value::Null) }),
+    )
+    .await
+    .data("updateCadence");
+    let deleted = app
+        .gql(Some(&owner.access), delete, json!({ "id": asset }))
+        .await;
+    assert_eq!(deleted.data("deleteAsset"), &asset);
+}

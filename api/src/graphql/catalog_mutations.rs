@@ -291,11 +291,14 @@ impl CatalogMutation {
         Ok(Asset(updated))
     }
 
+    /// Deletes an asset. CONFLICT while a cadence step, a play, a campaign or a messaging test
+    /// uses it; events and touches that used it keep its id.
     async fn delete_asset(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let workspace_id = ctx.actor()?.require(Permission::ManageCatalog)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let row = tenant.get::<asset::Entity>(parse_id(&id, "asset")?).await?;
-        tenant.delete_asset(row.id).await?;
+        let txn = ctx.state().store.begin_write().await?;
+        let tenant = Tenant::new(&txn, workspace_id);
+        crate::services::catalog::delete_asset(&tenant, parse_id(&id, "asset")?).await?;
+        txn.commit().await.map_err(AppError::from)?;
         Ok(id)
     }
 
