@@ -1,5 +1,6 @@
 //! Sources, campaigns, assets, spend and opportunities.
 
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::support::{Session, TestApp};
@@ -330,4 +331,57 @@ async fn an_asset_in_use_is_not_deleted() {
         .gql(Some(&owner.access), delete, json!({ "id": asset }))
         .await;
     assert_eq!(deleted.data("deleteAsset"), &asset);
+}
+
+#[actix_web::test]
+async fn a_deleted_deal_goes_with_its_stage_history() {
+    let app = TestApp::start().await;
+    let owner = app.owner("Pipeline").await;
+    let account = app
+        .gql(
+            Some(&owner.access),
+            "mutation { upsertAccounts(accounts: [{domain: \"acme.com\"}]) { id } }",
+            json!({}),
+        )
+        .await;
+    let opp = create(
+        &app,
+        &owner,
+        "mutation($a: ID!) { createOpportunity(input: {name: \"Acme\", accountId: $a, amount: 1000}) { id } }",
+        "createOpportunity",
+        json!({ "a": account.data("upsertAccounts")[0]["id"] }),
+    )
+    .await["id"]
+        .clone();
+    create(
+        &app,
+        &owner,
+        "mutation($id: ID!) { updateOpportunity(id: $id, input: {stage: PROPOSAL}) { id } }",
+        "updateOpportunity",
+        json!({ "id": opp }),
+    )
+    .await;
+    let deleted = app
+        .gql(
+            Some(&owner.access),
+            "mutation($id: ID!) { deleteOpportunity(id: $id) }",
+            json!({ "id": opp }),
+        )
+        .await;
+    assert_eq!(deleted.data("deleteOpportunity"), &opp);
+    let left = app
+        .gql(
+            Some(&owner.access),
+            "{ opportunities { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(left.data("opportunities")["totalCount"], 0);
+    let opp_id: uuid::Uuid = opp.as_str().unwrap().parse().unwrap();
+    let history = entity::opportunity_stage_change::Entity::find()
+        .filter(entity::opportunity_stage_change::Column::OpportunityId.eq(opp_id))
+        .count(app.state.store.db())
+        .await
+        .unwrap();
+    assert_eq!(history, 0, "the stage history went with the deal");
 }

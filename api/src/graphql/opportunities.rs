@@ -466,22 +466,8 @@ impl OpportunityMutation {
 
     async fn delete_opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let row = tenant
-            .get::<opportunity::Entity>(parse_id(&id, "opportunity")?)
-            .await?;
-        entity::opportunity_stage_change::Entity::delete_many()
-            .filter(entity::opportunity_stage_change::Column::WorkspaceId.eq(workspace_id))
-            .filter(entity::opportunity_stage_change::Column::OpportunityId.eq(row.id))
-            .exec(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
-        opportunity::Entity::delete_many()
-            .filter(opportunity::Column::WorkspaceId.eq(workspace_id))
-            .filter(opportunity::Column::Id.eq(row.id))
-            .exec(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        let deal = parse_id(&id, "opportunity")?;
+        crate::services::opportunities::delete(ctx.state(), workspace_id, deal).await?;
         Ok(id)
     }
 }

@@ -148,3 +148,24 @@ pub fn is_closed(stage: OpportunityStage) -> bool {
         OpportunityStage::ClosedWon | OpportunityStage::ClosedLost
     )
 }
+
+/// Deletes a deal with its stage history, in one transaction (the history first: it references
+/// the deal).
+pub async fn delete(state: &crate::state::AppState, workspace_id: Uuid, id: Uuid) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let txn = state.store.begin_write().await?;
+    let tenant = Tenant::new(&txn, workspace_id);
+    let row = tenant.get::<opportunity::Entity>(id).await?;
+    opportunity_stage_change::Entity::delete_many()
+        .filter(opportunity_stage_change::Column::WorkspaceId.eq(workspace_id))
+        .filter(opportunity_stage_change::Column::OpportunityId.eq(row.id))
+        .exec(&txn)
+        .await?;
+    opportunity::Entity::delete_many()
+        .filter(opportunity::Column::WorkspaceId.eq(workspace_id))
+        .filter(opportunity::Column::Id.eq(row.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
