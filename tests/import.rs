@@ -244,6 +244,72 @@ async fn a_hundred_thousand_contacts_import_once_and_re_run_unchanged() {
 }
 
 #[actix_web::test]
+async fn lead_sources_are_found_by_name_and_created_on_first_use() {
+    let app = TestApp::start().await;
+    let owner = app.owner("Sources").await;
+    app.gql(
+        Some(&owner.access),
+        "mutation { createSource(input: {name: \"Webinar\", kind: WEBINAR}) { id } }",
+        json!({}),
+    )
+    .await
+    .data("createSource");
+    let dir = Scratch::new();
+    let file = dir.join("leads.csv");
+    std::fs::write(
+        &file,
+        "Email,Lead Source,Lead Source Detail\r\nana@acme.com,webinar,Q4 series\r\nbo@acme.com,Trade Show,Booth 12\r\ncy@acme.com,,\r\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let workspace = owner.workspace_id.clone().unwrap();
+    let sources = "{ sources { nodes { name kind } } }";
+
+    let dry = import(
+        &app,
+        &[
+            "contacts",
+            path,
+            "--workspace",
+            &workspace,
+            "--dry-run",
+            "-q",
+        ],
+    )
+    .await;
+    assert!(dry.ok, "{}\n{}", dry.stdout, dry.stderr);
+    let listed = total(&app, &owner, sources).await;
+    assert_eq!(
+        listed["sources"]["nodes"].as_array().unwrap().len(),
+        1,
+        "a dry run creates none"
+    );
+
+    let run = import(&app, &["contacts", path, "--workspace", &workspace, "-q"]).await;
+    assert!(run.ok, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.summary().contains("created 3"), "{}", run.summary());
+    let listed = total(&app, &owner, sources).await;
+    assert_eq!(
+        listed["sources"]["nodes"],
+        json!([{"name": "Webinar", "kind": "WEBINAR"}, {"name": "Trade Show", "kind": "OTHER"}])
+    );
+    let leads = total(
+        &app,
+        &owner,
+        "{ leads(orderBy: {field: CREATED_AT, direction: ASC}) { nodes { email source { name } sourceDetail } } }",
+    )
+    .await;
+    assert_eq!(
+        leads["leads"]["nodes"],
+        json!([
+            {"email": "ana@acme.com", "source": {"name": "Webinar"}, "sourceDetail": "Q4 series"},
+            {"email": "bo@acme.com", "source": {"name": "Trade Show"}, "sourceDetail": "Booth 12"},
+            {"email": "cy@acme.com", "source": null, "sourceDetail": null},
+        ])
+    );
+}
+
+#[actix_web::test]
 async fn accounts_import_with_a_mapping_and_owners_by_email() {
     let app = &TestApp::start().await;
     let owner = app.owner("Accounts Import").await;

@@ -71,7 +71,11 @@ const CONTACTS: &[Field] = &[
         "account_domain",
         &["company domain", "company domain name", "website", "domain"],
     ),
-    field("source_detail", &["lead source", "original source"]),
+    field("source", &["lead source", "original source"]),
+    field(
+        "source_detail",
+        &["lead source detail", "original source drill-down 1"],
+    ),
     field("tags", &[]),
     field(
         "owner_email",
@@ -91,6 +95,7 @@ const OPPORTUNITIES: &[Field] = &[
     field("stage", &["deal stage", "opportunity stage"]),
     field("close_date", &["expected close date"]),
     field("lost_reason", &["closed lost reason", "loss reason"]),
+    field("source", &["lead source", "deal source", "original source"]),
     field(
         "owner_email",
         &["owner", "owner email", "opportunity owner", "deal owner"],

@@ -24,7 +24,7 @@ use self::{
     columns::Columns,
     messages::{csv_field, plain_message, renumber},
     report::{ErrorFile, ErrorRow, Progress},
-    rows::{Owners, Record, Row},
+    rows::{Lookups, Owners, Record, Row},
     source::{CsvSource, RawRow},
 };
 use crate::{
@@ -33,6 +33,7 @@ use crate::{
     services::records::{
         AccountInput, ContactInput, OpportunityUpsertInput, UpsertStatus, Write, MAX_BATCH,
     },
+    services::sources,
     state::AppState,
     store::{people, Tenant},
 };
@@ -150,7 +151,7 @@ struct Import<'a> {
     state: &'a AppState,
     workspace_id: Uuid,
     columns: Columns,
-    owners: Owners,
+    lookups: Lookups,
     write: Write,
     errors: ErrorFile,
 }
@@ -175,10 +176,13 @@ async fn run_as<R: Record>(state: &AppState, args: &ImportArgs) -> Result<Report
         .errors
         .clone()
         .unwrap_or_else(|| default_errors_path(&args.file));
-    let import = Import {
+    let mut import = Import {
         state,
         workspace_id,
-        owners: owners(state, workspace_id).await?,
+        lookups: Lookups {
+            owners: owners(state, workspace_id).await?,
+            sources: Default::default(),
+        },
         errors: ErrorFile::create(errors_path.clone(), &args.file, columns.headers()).await?,
         columns,
         write: if args.dry_run {
@@ -231,13 +235,48 @@ async fn owners(state: &AppState, workspace_id: Uuid) -> Result<Owners, ImportEr
 }
 
 impl Import<'_> {
+    /// Sources the batch names by name, created on first use (not in a dry run), as ingestion
+    /// creates the sources events name.
+    async fn learn_sources(&mut self, rows: &[RawRow]) -> Result<(), ImportError> {
+        let names: Vec<String> = rows
+            .iter()
+            .filter_map(|raw| {
+                Row {
+                    cells: &raw.cells,
+                    columns: &self.columns,
+                }
+                .text("source")
+                .map(str::to_owned)
+            })
+            .filter(|name| {
+                !self
+                    .lookups
+                    .sources
+                    .contains_key(&name.trim().to_lowercase())
+            })
+            .collect();
+        if names.is_empty() {
+            return Ok(());
+        }
+        let create = matches!(self.write, Write::Commit);
+        let tenant = Tenant::new(self.state.store.db(), self.workspace_id);
+        let now = self.state.clock.now();
+        self.lookups.sources = sources::by_names(&tenant, &names, create, now)
+            .await?
+            .into_iter()
+            .map(|(name, source)| (name, ID::from(source.id)))
+            .collect();
+        Ok(())
+    }
+
     /// Reads a batch of rows into inputs and upserts them in one transaction; failed rows go to
     /// the error file.
     async fn batch<R: Record>(
-        &self,
+        &mut self,
         rows: Vec<RawRow>,
         tally: &mut Tally,
     ) -> Result<(), ImportError> {
+        self.learn_sources(&rows).await?;
         let mut inputs = Vec::with_capacity(rows.len());
         let mut sent = Vec::with_capacity(rows.len());
         let mut failed = Vec::new();
@@ -249,7 +288,7 @@ impl Import<'_> {
                         cells: &raw.cells,
                         columns: &self.columns,
                     },
-                    &self.owners,
+                    &self.lookups,
                 ),
             };
             match read {

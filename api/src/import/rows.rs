@@ -23,6 +23,13 @@ use crate::{
 /// The workspace's members by email, for `owner_email` columns.
 pub type Owners = HashMap<String, ID>;
 
+/// What cells name and rows need as ids: members by email, sources by lowercase name.
+#[derive(Default)]
+pub struct Lookups {
+    pub owners: Owners,
+    pub sources: HashMap<String, ID>,
+}
+
 /// One row's cells, read through the file's columns.
 pub struct Row<'a> {
     pub cells: &'a [String],
@@ -31,7 +38,7 @@ pub struct Row<'a> {
 
 impl<'a> Row<'a> {
     /// The trimmed cell feeding `field`; `None` when no column feeds it or it is blank.
-    fn text(&self, field: &str) -> Option<&'a str> {
+    pub(super) fn text(&self, field: &str) -> Option<&'a str> {
         let cell = self.cells.get(self.columns.index_of(field)?)?.trim();
         (!cell.is_empty()).then_some(cell)
     }
@@ -71,6 +78,14 @@ impl<'a> Row<'a> {
                 .map(str::to_owned)
                 .collect()
         })
+    }
+
+    /// The source the `source` cell names; none for a blank cell, or in a dry run for a source
+    /// the import would create.
+    fn source(&self, sources: &HashMap<String, ID>) -> MaybeUndefined<ID> {
+        self.text("source")
+            .and_then(|name| sources.get(&name.trim().to_lowercase()).cloned())
+            .map_or(MaybeUndefined::Undefined, MaybeUndefined::Value)
     }
 
     fn owner(&self, owners: &Owners) -> AppResult<MaybeUndefined<ID>> {
@@ -168,7 +183,7 @@ pub(crate) trait Record: Sized + Send + 'static {
     /// The service's name for its items (`contacts[3].email`).
     const NOUN: &'static str;
 
-    fn from_row(row: &Row<'_>, owners: &Owners) -> AppResult<Self>;
+    fn from_row(row: &Row<'_>, lookups: &Lookups) -> AppResult<Self>;
 
     async fn upsert(
         state: &AppState,
@@ -181,7 +196,7 @@ pub(crate) trait Record: Sized + Send + 'static {
 impl Record for AccountInput {
     const NOUN: &'static str = "accounts";
 
-    fn from_row(row: &Row<'_>, owners: &Owners) -> AppResult<Self> {
+    fn from_row(row: &Row<'_>, lookups: &Lookups) -> AppResult<Self> {
         let whole = |field| row.parsed(field, parse_whole, "a whole number");
         Ok(AccountInput {
             domain: row.owned("domain").unwrap_or_default(),
@@ -201,7 +216,7 @@ impl Record for AccountInput {
                 &format!("one of {}", enum_names(Lifecycle::as_str)),
             )?,
             named_account: row.parsed("named_account", parse_bool, "yes or no")?,
-            owner_id: row.owner(owners)?,
+            owner_id: row.owner(&lookups.owners)?,
         })
     }
 
@@ -218,7 +233,7 @@ impl Record for AccountInput {
 impl Record for ContactInput {
     const NOUN: &'static str = "contacts";
 
-    fn from_row(row: &Row<'_>, owners: &Owners) -> AppResult<Self> {
+    fn from_row(row: &Row<'_>, lookups: &Lookups) -> AppResult<Self> {
         let name = row.owned("name").or_else(|| {
             let parts: Vec<&str> = [row.text("first_name"), row.text("last_name")]
                 .into_iter()
@@ -234,9 +249,9 @@ impl Record for ContactInput {
             persona: row.patch("persona"),
             seniority: row.patch("seniority"),
             account_domain: row.owned("account_domain"),
-            source_id: MaybeUndefined::Undefined,
+            source_id: row.source(&lookups.sources),
             source_detail: row.patch("source_detail"),
-            owner_id: row.owner(owners)?,
+            owner_id: row.owner(&lookups.owners)?,
             tags: row.list("tags"),
             custom_attributes: None,
         })
@@ -264,7 +279,7 @@ fn parse_stage(cell: &str) -> Option<OpportunityStage> {
 impl Record for OpportunityUpsertInput {
     const NOUN: &'static str = "opportunities";
 
-    fn from_row(row: &Row<'_>, owners: &Owners) -> AppResult<Self> {
+    fn from_row(row: &Row<'_>, lookups: &Lookups) -> AppResult<Self> {
         Ok(OpportunityUpsertInput {
             external_id: row.owned("external_id").unwrap_or_default(),
             name: row.owned("name"),
@@ -282,8 +297,8 @@ impl Record for OpportunityUpsertInput {
                 "a date (2026-03-31 or 03/31/2026)",
             )?),
             lost_reason: row.patch("lost_reason"),
-            owner_id: row.owner(owners)?,
-            source_id: MaybeUndefined::Undefined,
+            owner_id: row.owner(&lookups.owners)?,
+            source_id: row.source(&lookups.sources),
         })
     }
 

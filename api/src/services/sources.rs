@@ -162,3 +162,48 @@ pub async fn apply_rule<C: ConnectionTrait>(
         ..Notices::default()
     })
 }
+
+/// The workspace's sources by lowercase name, with those `names` mentions that are missing
+/// created (kind OTHER, as ingestion does) when `create` is set; a dry run leaves them out.
+/// Names match case-insensitively, as CRM exports spell them as they like.
+pub async fn by_names<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    names: &[String],
+    create: bool,
+    now: DateTime<Utc>,
+) -> AppResult<std::collections::HashMap<String, source::Model>> {
+    use sea_orm::EntityTrait;
+    let mut known: std::collections::HashMap<String, source::Model> = tenant
+        .select::<source::Entity>()
+        .all(tenant.conn())
+        .await?
+        .into_iter()
+        .map(|s| (s.name.to_lowercase(), s))
+        .collect();
+    if !create {
+        return Ok(known);
+    }
+    let mut fresh = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if known.contains_key(&name.to_lowercase()) {
+            continue;
+        }
+        let made = source::Model {
+            id: Uuid::now_v7(),
+            workspace_id: tenant.workspace_id(),
+            name: name.to_owned(),
+            kind: entity::SourceKind::Other,
+            paused: false,
+            paused_at: None,
+            created_at: now,
+        };
+        known.insert(name.to_lowercase(), made.clone());
+        fresh.push(made.into_active_model());
+    }
+    if !fresh.is_empty() {
+        source::Entity::insert_many(fresh)
+            .exec(tenant.conn())
+            .await?;
+    }
+    Ok(known)
+}
