@@ -140,21 +140,7 @@ impl Story<'_> {
                 )
                 .await
             }
-            Act::Close { deal, owner, won } => {
-                let reason = if won { "Chose Lumen" } else { "Went with a competitor" };
-                self.as_rep(
-                    owner,
-                    "mutation($id: ID!, $won: Boolean!, $r: String) { closeOpportunity(id: $id, won: $won, reason: $r) { id } }",
-                    json!({"id": deal, "won": won, "r": reason}),
-                )
-                .await?;
-                if won {
-                    self.counts.won += 1;
-                } else {
-                    self.counts.lost += 1;
-                }
-                Ok(())
-            }
+            Act::Close { deal, lead, won } => self.close(deal, lead, won).await,
             Act::Dispute { lead, rejection } => self.dispute(lead, rejection).await,
             Act::Resolve {
                 lead,
@@ -486,10 +472,42 @@ impl Story<'_> {
                 at,
                 Act::Close {
                     deal,
-                    owner: lead.owner,
+                    lead,
                     won: fate < 0.4,
                 },
             );
+        }
+        Ok(())
+    }
+
+    /// Closes the deal; half the lost ones get the win-back play's first email a week later.
+    async fn close(&mut self, deal: String, lead: LeadInfo, won: bool) -> Result<(), DemoError> {
+        let reason = if won {
+            "Chose Lumen"
+        } else {
+            "Went with a competitor"
+        };
+        self.as_rep(
+            lead.owner,
+            "mutation($id: ID!, $won: Boolean!, $r: String) { closeOpportunity(id: $id, won: $won, reason: $r) { id } }",
+            json!({"id": deal, "won": won, "r": reason}),
+        )
+        .await?;
+        if won {
+            self.counts.won += 1;
+        } else {
+            self.counts.lost += 1;
+            if self.rng.random_bool(0.5) {
+                let day = working_days_after(self.now().date_naive(), 5);
+                let at = working_time(&mut self.rng, day);
+                self.plan(
+                    at,
+                    Act::Touch {
+                        lead,
+                        outcome: "SENT",
+                    },
+                );
+            }
         }
         Ok(())
     }

@@ -86,7 +86,7 @@ pub enum Act {
     },
     Close {
         deal: String,
-        owner: uuid::Uuid,
+        lead: LeadInfo,
         won: bool,
     },
     Dispute {
