@@ -19,6 +19,10 @@ pub struct Model {
     pub warned_at: Option<DateTimeUtc>,
     pub breached_at: Option<DateTimeUtc>,
     pub met_at: Option<DateTimeUtc>,
+    /// The lead's source when the clock started: the clock is counted under it.
+    pub source_id: Option<Uuid>,
+    /// The segment of the lead's account when the clock started.
+    pub segment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

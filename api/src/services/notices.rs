@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 use crate::{
     bus::{BusEvent, BusMessage, StageChangeNotice, TriggerNotice},
+    domain::metrics::Attribution,
     error::AppResult,
+    services::metrics::rollups::{self, Fact},
     state::AppState,
     store::Tenant,
 };
@@ -140,6 +142,14 @@ pub async fn record_stage_change<C: ConnectionTrait>(
     })
     .exec_with_returning(tenant.conn())
     .await?;
+    let credit = Attribution {
+        source_id: row.source_id,
+        segment: row.segment.clone(),
+        owner_id: row.owner_id,
+        campaign_id: row.campaign_id,
+        play_id: row.play_id,
+    };
+    rollups::count(tenant, Fact::Entered(row.to_stage), row.changed_at, &credit).await?;
     let event = match change.to {
         LeadStage::Mql => Some("lead.mql"),
         LeadStage::Sal => Some("lead.accepted"),

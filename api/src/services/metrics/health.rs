@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 use super::facts::{load_facts, Extras};
 use crate::{
     domain::{
-        metrics::Range,
+        metrics::{GroupBy, Range},
         review::{alignment_health, AlignmentHealth, HEALTH_MIN_WEEKS, WIN_RATE_WINDOW_DAYS},
     },
     error::{AppError, AppResult},
@@ -35,7 +35,8 @@ pub async fn health_of<C: ConnectionTrait>(
         mid_funnel_stays: true,
         open_disputes: true,
         closed_before: Duration::days(WIN_RATE_WINDOW_DAYS),
+        rejection_rows: false,
     };
-    let facts = load_facts(tenant, &span, as_of, extras).await?;
+    let facts = load_facts(tenant, &span, as_of, Some(GroupBy::Week), extras).await?;
     Ok(alignment_health(&facts, as_of, weeks)?)
 }

@@ -2,10 +2,13 @@
 //! stay ends, deals, SLA clocks, rejections, spend), never from counters. Each report loads the
 //! facts of its own range through indexes, then the pure domain computes.
 
+mod deals;
 mod facts;
 mod funnel;
 mod health;
 mod planning;
+pub mod rollups;
+mod sales;
 
 use chrono::{DateTime, Utc};
 use entity::LeadStage;
@@ -23,6 +26,9 @@ use crate::{
     error::AppResult,
     store::Tenant,
 };
+
+/// Lookups by id go in chunks well under both databases' limits on bound values.
+const CHUNK: usize = 5_000;
 
 pub fn stage_of(stage: LeadStage) -> Stage {
     match stage {
@@ -59,7 +65,7 @@ pub async fn metrics_of<C: ConnectionTrait>(
     as_of: DateTime<Utc>,
 ) -> AppResult<MetricsReport> {
     range.validate("range")?;
-    let facts = load_facts(tenant, &range, as_of, Extras::default()).await?;
+    let facts = load_facts(tenant, &range, as_of, group_by, Extras::default()).await?;
     Ok(metrics(
         &facts,
         &MetricsQuery {

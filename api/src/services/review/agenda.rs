@@ -42,7 +42,11 @@ pub async fn agenda_of<C: ConnectionTrait>(
     as_of: DateTime<Utc>,
 ) -> AppResult<Agenda> {
     let reviewed = reviewed_week(week_of);
-    let facts = load_facts(tenant, &reviewed, as_of, Extras::default()).await?;
+    let extras = Extras {
+        rejection_rows: true,
+        ..Extras::default()
+    };
+    let facts = load_facts(tenant, &reviewed, as_of, None, extras).await?;
     let (open_deals, stage_medians) = open_deals(tenant, as_of).await?;
     let tests = tests_of(tenant, &reviewed, as_of).await?;
     let window = contracts::active_terms(tenant)
