@@ -21,6 +21,7 @@ mod isolation;
 mod lead_scenario;
 mod lead_work;
 mod limits;
+mod metric_rollups;
 mod plays;
 mod records;
 mod revenue_metrics;

@@ -15,7 +15,7 @@
 //! recounts them from the history (here for existing data, and for bulk loads that insert
 //! history directly).
 
-use sea_orm_migration::{prelude::*, schema::*};
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
 
 use crate::helpers::{create, index, name, tenant_table};
 
@@ -148,7 +148,11 @@ pub fn backfill(backend: DbBackend) -> Vec<String> {
         let dimensions = [
             ("ALL", nil.to_owned(), "''".to_owned()),
             ("SOURCE", id_key(Some(d.source)), "''".to_owned()),
-            ("SEGMENT", nil.to_owned(), format!("COALESCE({}, '')", d.segment)),
+            (
+                "SEGMENT",
+                nil.to_owned(),
+                format!("COALESCE({}, '')", d.segment),
+            ),
             ("REP", id_key(Some(d.rep)), "''".to_owned()),
             ("CAMPAIGN", id_key(d.campaign), "''".to_owned()),
             ("PLAY", id_key(d.play), "''".to_owned()),

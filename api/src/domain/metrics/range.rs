@@ -131,7 +131,10 @@ impl DaySplit {
             at = midnight(*to);
         }
         if at < span.to {
-            rows.push(Range { from: at, to: span.to });
+            rows.push(Range {
+                from: at,
+                to: span.to,
+            });
         }
         DaySplit { days, rows }
     }
@@ -248,7 +251,11 @@ mod tests {
         let t = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
         // From Mar 2 09:00 to Mar 6 12:00, known until Mar 5 18:00, a report starting Mar 3
         // 10:00: Mar 3 is cut, Mar 4 counted, Mar 5 not over by `until`.
-        let split = DaySplit::of(Range::new(t(2, 9), t(6, 12)).unwrap(), t(5, 18), &[t(3, 10)]);
+        let split = DaySplit::of(
+            Range::new(t(2, 9), t(6, 12)).unwrap(),
+            t(5, 18),
+            &[t(3, 10)],
+        );
         assert_eq!(split.days, vec![(date(2026, 3, 4), date(2026, 3, 5))]);
         assert_eq!(
             split.rows,

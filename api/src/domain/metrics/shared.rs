@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Months, Utc};
 
 use super::range::{midnight, GroupKey};
-use super::Counted;
 use super::spend::{carries_spend, share_of};
 use super::stats::{percentile, share};
+use super::Counted;
 use super::{Attribution, DealStatus, Facts, GroupBy, MetricsError, Range, Stage};
 
 /// Seed 002: maintain 3-4x pipeline coverage at all times.

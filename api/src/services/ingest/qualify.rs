@@ -21,8 +21,8 @@ use crate::{
     domain::{
         contract::Terms,
         criteria::Criteria,
-        metrics::Attribution,
         lifecycle::{next_stage, Transition},
+        metrics::Attribution,
         plays::Signal,
         routing::{route, RepState, Route, RuleSpec},
         scoring::{decay_at, mql_kind, score_at, LedgerEntry, MqlKind},
@@ -307,7 +307,13 @@ async fn assign<C: ConnectionTrait>(
         })
         .exec(tenant.conn())
         .await?;
-        rollups::count(tenant, Fact::SlaDue, due, &clock_credit(row, owner, &segment)).await?;
+        rollups::count(
+            tenant,
+            Fact::SlaDue,
+            due,
+            &clock_credit(row, owner, &segment),
+        )
+        .await?;
     }
     let (trigger_kind, what) = match kind {
         MqlKind::Hot => (TriggerKind::HotLeadEngaged, "HOT lead (hand-raiser)"),

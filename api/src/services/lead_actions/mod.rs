@@ -24,8 +24,8 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
-        metrics::rollups::{self, Fact},
         ingest::qualify::display_name,
+        metrics::rollups::{self, Fact},
         notices::{record_stage_change, Credit, Notices, StageMove},
         plays::{engine, touches::touches_since},
         triggers::{self, NewTrigger},

@@ -20,8 +20,8 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
-        metrics::rollups::{self, Fact},
         ingest::qualify::display_name,
+        metrics::rollups::{self, Fact},
         notices::{Credit, Notices, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},
@@ -110,7 +110,13 @@ pub async fn reject(
         campaign_id: None,
         play_id: None,
     };
-    rollups::count(&tenant, Fact::Rejected(row.reason), row.rejected_at, &credit).await?;
+    rollups::count(
+        &tenant,
+        Fact::Rejected(row.reason),
+        row.rejected_at,
+        &credit,
+    )
+    .await?;
     meet_clocks(&tenant, lead.id, None, now).await?;
     let why = format!("rejected: {}", reason.as_str());
     engine::stop_all(&tenant, lead.id, &why, now).await?;

@@ -214,4 +214,3 @@ async fn segments<C: ConnectionTrait>(
     }
     Ok(segments)
 }
-

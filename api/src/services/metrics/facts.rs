@@ -137,7 +137,9 @@ async fn stage_rows<C: ConnectionTrait>(
     Ok(rows.iter().map(StageRow::change).collect())
 }
 
-fn select_stages<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> sea_orm::Select<stage_change::Entity> {
+fn select_stages<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> sea_orm::Select<stage_change::Entity> {
     use stage_change::Column as S;
     tenant
         .select::<stage_change::Entity>()

@@ -7,7 +7,8 @@ use entity::{metric_rollup, LeadStage, RejectionReason};
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -181,7 +182,8 @@ pub async fn count<C: ConnectionTrait>(
             ])
             .value(
                 R::N,
-                Expr::col((metric_rollup::Entity, R::N)).add(Expr::col((Alias::new("excluded"), R::N))),
+                Expr::col((metric_rollup::Entity, R::N))
+                    .add(Expr::col((Alias::new("excluded"), R::N))),
             )
             .to_owned(),
         )
@@ -239,7 +241,7 @@ fn stage_named(name: &str) -> Option<LeadStage> {
 
 /// Recounts every workspace's rollups from the history, replacing them: for data loaded
 /// straight into the tables (imports of history, the benchmark's generator).
-pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(db: &C) -> AppResult<()> {
+pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
     let txn = db.begin().await?;
     for sql in migration::backfill_metric_rollups(txn.get_database_backend()) {
         txn.execute_unprepared(&sql).await?;
