@@ -1,12 +1,14 @@
 //! Daily rollups of the facts dashboards count, so that a report over a month reads a few
 //! thousand pre-counted rows instead of every stage change, SLA clock and rejection in it.
 //!
-//! - `metric_rollups`: per workspace, UTC day, fact (`STAGE` with the stage entered, `REJECTION`
-//!   with the reason code, `SLA_DUE`, `SLA_MET` for clocks met on time, both on the clock's due
-//!   day) and dimension a count `n`. Each fact is counted once under every dimension (`ALL`,
+//! - `metric_rollups`: per workspace, UTC day, fact and dimension, a count `n`. Facts: `STAGE`
+//!   (detail: the stage entered), `ADVANCED` (the stage of a stay that ended further down the
+//!   path, on the day the stay began), `REJECTION` (the reason code), `SLA_DUE` and `SLA_MET`
+//!   (clocks met on time), both on the clock's due day. Each fact is counted once under every dimension (`ALL`,
 //!   `SOURCE`, `SEGMENT`, `REP`, `CAMPAIGN`, `PLAY`), so a report grouped one way reads only
 //!   that dimension's rows. Absent keys are the nil uuid and the empty string rather than NULL,
 //!   because NULLs never collide in a unique index and the upsert needs them to.
+//! - Stage changes get an index by stage and stay end, for stage aging at an instant.
 //! - SLA clocks and rejections keep the source and segment they are credited to when they are
 //!   written, as stage changes already do: a count made then must stay the count of the row
 //!   read later, whatever happens to the lead's account afterwards.
@@ -36,6 +38,14 @@ pub const KEY: [&str; 7] = [
     "key_text",
 ];
 
+/// Stays by stage and end: those still running (no end) and those that ended after an instant
+/// are each one range of it, so stage aging at any instant reads only them.
+const STAYS: [&str; 4] = ["workspace_id", "to_stage", "left_at", "changed_at"];
+
+fn stays_index() -> IndexCreateStatement {
+    index("stage_changes", &STAYS, false)
+}
+
 /// The dimensions every fact is counted under, with the column of the fact's own table that
 /// gives its key in each (`None`: the dimension does not apply and the fact is unattributed).
 struct Dimensions {
@@ -58,13 +68,44 @@ struct FactSource {
     dimensions: Dimensions,
 }
 
-const SOURCES: [FactSource; 4] = [
+/// A stage's position on the funnel's path (NULL off it), as `Stage::rank` in the API.
+macro_rules! rank {
+    ($column:literal) => {
+        concat!(
+            "CASE ", $column,
+            " WHEN 'LEAD' THEN 0 WHEN 'MQL' THEN 1 WHEN 'SAL' THEN 2 WHEN 'SQL' THEN 3",
+            " WHEN 'OPPORTUNITY' THEN 4 WHEN 'CUSTOMER' THEN 5 END"
+        )
+    };
+}
+
+const SOURCES: [FactSource; 5] = [
     FactSource {
         fact: "'STAGE'",
         detail: "to_stage",
         at: "changed_at",
         table: "stage_changes",
         filter: "",
+        dimensions: Dimensions {
+            source: "source_id",
+            segment: "segment",
+            rep: "owner_id",
+            campaign: Some("campaign_id"),
+            play: Some("play_id"),
+        },
+    },
+    // A stay that ended by moving further down the path, counted on the day it began.
+    FactSource {
+        fact: "'ADVANCED'",
+        detail: "to_stage",
+        at: "changed_at",
+        table: "stage_changes",
+        filter: concat!(
+            "WHERE next_stage IS NOT NULL AND ",
+            rank!("next_stage"),
+            " > ",
+            rank!("to_stage")
+        ),
         dimensions: Dimensions {
             source: "source_id",
             segment: "segment",
@@ -231,6 +272,7 @@ impl MigrationTrait for Migration {
             &[index(TABLE, &KEY, true)],
         )
         .await?;
+        manager.create_index(stays_index()).await?;
         let db = manager.get_connection();
         for sql in STAMP_CREDIT {
             db.execute_unprepared(sql).await?;
@@ -242,6 +284,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(format!("ix_stage_changes_{}", STAYS.join("_")))
+                    .table(name("stage_changes"))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table(name(TABLE)).to_owned())
             .await?;

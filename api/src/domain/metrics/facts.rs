@@ -179,6 +179,9 @@ pub struct Spend {
 pub enum Counted {
     /// Stage changes into this stage.
     Entered(Stage),
+    /// Stays in this stage that ended by a move further down the funnel's path, on the day
+    /// they began.
+    Advanced(Stage),
     /// Rejections, with their reason code.
     Rejected(Option<String>),
     /// SLA clocks due on the day, every one of them settled (the day ended before the report's

@@ -27,7 +27,8 @@ pub use facts::{
     SlaClock, Spend, Stage, StageChange,
 };
 pub use funnel::{
-    flow, funnel, funnel_of_history, stays_of, Flow, Funnel, FunnelStage, Occupancy, Stay,
+    add_counted, flow, funnel, funnel_of_history, stays_of, Flow, Funnel, FunnelStage, Occupancy,
+    Stay,
 };
 pub use range::{midnight, month_start, week_start, DaySplit, GroupBy, GroupKey, Range};
 pub use shared::{

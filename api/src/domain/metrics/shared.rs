@@ -323,7 +323,7 @@ pub fn metrics(facts: &Facts, query: &MetricsQuery) -> Result<MetricsReport, Met
             Counted::Entered(Stage::Mql) => t.mqls += n,
             Counted::Entered(Stage::Sal) => t.sals += n,
             Counted::Entered(Stage::Sql) => t.sqls += n,
-            Counted::Entered(_) => {}
+            Counted::Entered(_) | Counted::Advanced(_) => {}
             Counted::Rejected(reason) => {
                 t.rejections += n;
                 match reason {

@@ -1,17 +1,17 @@
-//! Deals as the metrics read them: each open in the range or closed in it (or in the trailing
-//! window win rates need), with the lead history that says whether marketing sourced it and the
-//! first engagement that says whether marketing touched its account before the close.
-
-use std::collections::HashMap;
+//! Deals as the metrics read them: each open at the range's end or closed in it (or in the
+//! trailing window win rates need), in one statement. What a deal's lead history and account
+//! say (sourced by marketing, touched before the close, segment, campaign and play) is looked
+//! up through indexes by correlated subqueries, and only where the report can use it: a deal
+//! merely open at the end counts only for coverage, in the report's own grouping.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{account, contact, event, opportunity, stage_change, LeadStage, OpportunityStage};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
+use entity::OpportunityStage;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-use super::CHUNK;
+use super::statement;
 use crate::{
-    domain::metrics::{Attribution, DealStatus, Opportunity, Range},
+    domain::metrics::{Attribution, DealStatus, GroupBy, Opportunity, Range},
     error::AppResult,
     store::Tenant,
 };
@@ -19,198 +19,111 @@ use crate::{
 #[derive(FromQueryResult)]
 struct DealRow {
     id: Uuid,
-    account_id: Uuid,
-    lead_id: Option<Uuid>,
     source_id: Option<Uuid>,
     owner_id: Option<Uuid>,
     amount: f64,
-    stage: entity::OpportunityStage,
+    stage: OpportunityStage,
     created_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
+    segment: Option<String>,
+    accepted_at: Option<DateTime<Utc>>,
+    campaign_id: Option<Uuid>,
+    play_id: Option<Uuid>,
+    touched: Option<i32>,
+}
+
+/// A deal "in play" for the range: created in it or closed (these need everything).
+const IN_PLAY: &str = "(d.created_at >= $3 OR d.closed_at IS NOT NULL)";
+
+/// The lead's move into a stage, credited to a campaign or play.
+fn credited(column: &str) -> String {
+    format!(
+        "(SELECT s.{column} FROM stage_changes s \
+          WHERE s.workspace_id = d.workspace_id AND s.contact_id = d.lead_id \
+            AND s.to_stage = 'OPPORTUNITY' AND s.{column} IS NOT NULL \
+          ORDER BY s.changed_at DESC LIMIT 1)"
+    )
 }
 
 pub(super) async fn opportunities<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
     closed_before: Duration,
+    group_by: Option<GroupBy>,
 ) -> AppResult<Vec<Opportunity>> {
-    use opportunity::Column as O;
-    let deals = tenant
-        .select::<opportunity::Entity>()
-        .filter(O::CreatedAt.lt(range.to))
-        .filter(
-            Condition::any()
-                .add(O::ClosedAt.is_null())
-                .add(O::ClosedAt.gte(range.from - closed_before)),
-        )
-        .select_only()
-        .columns([
-            O::Id,
-            O::AccountId,
-            O::LeadId,
-            O::SourceId,
-            O::OwnerId,
-            O::Amount,
-            O::Stage,
-            O::CreatedAt,
-            O::ClosedAt,
-        ])
-        .into_model::<DealRow>()
+    let when = |wanted: bool, expression: String| {
+        if wanted {
+            format!("CASE WHEN {IN_PLAY} THEN {expression} END")
+        } else {
+            expression
+        }
+    };
+    let segment = "(SELECT a.segment FROM accounts a \
+        WHERE a.workspace_id = d.workspace_id AND a.id = d.account_id)";
+    let segment = when(group_by != Some(GroupBy::Segment), segment.to_owned());
+    let (campaign, play) = match group_by {
+        Some(GroupBy::Campaign) | Some(GroupBy::Play) => {
+            (credited("campaign_id"), credited("play_id"))
+        }
+        _ => (
+            when(true, credited("campaign_id")),
+            when(true, credited("play_id")),
+        ),
+    };
+    let accepted = when(
+        true,
+        "(SELECT MIN(s.changed_at) FROM stage_changes s \
+          WHERE s.workspace_id = d.workspace_id AND s.contact_id = d.lead_id \
+            AND s.to_stage = 'SAL')"
+            .to_owned(),
+    );
+    // Marketing touched a won deal's account when any of its contacts engaged before the close.
+    let touched = "CASE WHEN d.stage = 'CLOSED_WON' AND EXISTS (SELECT 1 FROM contacts c \
+          JOIN events e ON e.workspace_id = c.workspace_id AND e.contact_id = c.id \
+          WHERE c.workspace_id = d.workspace_id AND c.account_id = d.account_id \
+            AND e.occurred_at < d.closed_at) THEN 1 ELSE 0 END";
+    let sql = format!(
+        "SELECT d.id, d.source_id, d.owner_id, d.amount, d.stage, d.created_at, \
+           d.closed_at, {segment} AS segment, {accepted} AS accepted_at, \
+           {campaign} AS campaign_id, {play} AS play_id, {touched} AS touched \
+         FROM opportunities d \
+         WHERE d.workspace_id = $1 AND d.created_at < $2 \
+           AND (d.closed_at IS NULL OR d.closed_at >= $4)"
+    );
+    let values = vec![
+        tenant.workspace_id().into(),
+        range.to.into(),
+        range.from.into(),
+        (range.from - closed_before).into(),
+    ];
+    let rows = DealRow::find_by_statement(statement(tenant, &sql, values))
         .all(tenant.conn())
         .await?;
-    let account_ids: Vec<Uuid> = deals.iter().map(|d| d.account_id).collect();
-    let segments = segments(tenant, &account_ids).await?;
-    let lead_ids: Vec<Uuid> = deals.iter().filter_map(|d| d.lead_id).collect();
-    let histories = deal_leads(tenant, &lead_ids).await?;
-    let won_accounts: Vec<Uuid> = deals
-        .iter()
-        .filter(|d| d.stage == OpportunityStage::ClosedWon)
-        .map(|d| d.account_id)
-        .collect();
-    let first_engaged = first_engagement(tenant, &won_accounts).await?;
-    Ok(deals
-        .into_iter()
-        .map(|deal| {
-            let lead = deal.lead_id.and_then(|id| histories.get(&id));
-            let status = match deal.stage {
-                OpportunityStage::ClosedWon => DealStatus::Won,
-                OpportunityStage::ClosedLost => DealStatus::Lost,
-                _ => DealStatus::Open,
-            };
-            let touched = match (deal.closed_at, first_engaged.get(&deal.account_id)) {
-                (Some(closed), Some(first)) => *first < closed,
-                _ => false,
-            };
-            Opportunity {
-                id: deal.id,
-                amount: deal.amount,
-                created_at: deal.created_at,
-                closed_at: deal.closed_at.filter(|_| status != DealStatus::Open),
-                status,
-                marketing_sourced: lead
-                    .and_then(|l| l.accepted_at)
-                    .is_some_and(|accepted| accepted <= deal.created_at),
-                marketing_touched_before_close: touched,
-                attribution: Attribution {
-                    source_id: deal.source_id,
-                    segment: segments.get(&deal.account_id).cloned().flatten(),
-                    owner_id: deal.owner_id,
-                    campaign_id: lead.and_then(|l| l.campaign_id),
-                    play_id: lead.and_then(|l| l.play_id),
-                },
-            }
-        })
-        .collect())
+    Ok(rows.into_iter().map(deal_of).collect())
 }
 
-/// A lead's move into a stage, with the campaign and play it is credited to.
-type LeadMove = (Uuid, LeadStage, DateTime<Utc>, Option<Uuid>, Option<Uuid>);
-
-/// What a deal's lead history says: whether sales accepted it as an MQL (the deal is then
-/// marketing-sourced) and the campaign and play its conversion is credited to.
-#[derive(Default)]
-struct DealLead {
-    accepted_at: Option<DateTime<Utc>>,
-    campaign_id: Option<Uuid>,
-    play_id: Option<Uuid>,
-}
-
-async fn deal_leads<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    lead_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, DealLead>> {
-    use stage_change::Column as S;
-    let mut leads: HashMap<Uuid, DealLead> = HashMap::new();
-    for chunk in lead_ids.chunks(CHUNK) {
-        let rows: Vec<LeadMove> = tenant
-            .select::<stage_change::Entity>()
-            .filter(S::ContactId.is_in(chunk.iter().copied()))
-            .filter(S::ToStage.is_in([LeadStage::Sal, LeadStage::Opportunity]))
-            .select_only()
-            .columns([
-                S::ContactId,
-                S::ToStage,
-                S::ChangedAt,
-                S::CampaignId,
-                S::PlayId,
-            ])
-            .into_tuple()
-            .all(tenant.conn())
-            .await?;
-        for (lead, stage, at, campaign, play) in rows {
-            let entry = leads.entry(lead).or_default();
-            if stage == LeadStage::Sal {
-                entry.accepted_at = Some(entry.accepted_at.map_or(at, |a| a.min(at)));
-            } else {
-                entry.campaign_id = campaign.or(entry.campaign_id);
-                entry.play_id = play.or(entry.play_id);
-            }
-        }
+fn deal_of(deal: DealRow) -> Opportunity {
+    let status = match deal.stage {
+        OpportunityStage::ClosedWon => DealStatus::Won,
+        OpportunityStage::ClosedLost => DealStatus::Lost,
+        _ => DealStatus::Open,
+    };
+    Opportunity {
+        id: deal.id,
+        amount: deal.amount,
+        created_at: deal.created_at,
+        closed_at: deal.closed_at.filter(|_| status != DealStatus::Open),
+        status,
+        marketing_sourced: deal
+            .accepted_at
+            .is_some_and(|accepted| accepted <= deal.created_at),
+        marketing_touched_before_close: deal.touched == Some(1) && deal.closed_at.is_some(),
+        attribution: Attribution {
+            source_id: deal.source_id,
+            segment: deal.segment,
+            owner_id: deal.owner_id,
+            campaign_id: deal.campaign_id,
+            play_id: deal.play_id,
+        },
     }
-    Ok(leads)
-}
-
-/// The first engagement event of any contact of each account.
-async fn first_engagement<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    account_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, DateTime<Utc>>> {
-    let mut first: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
-    for chunk in account_ids.chunks(CHUNK) {
-        let contacts: Vec<(Uuid, Option<Uuid>)> = tenant
-            .select::<contact::Entity>()
-            .filter(contact::Column::AccountId.is_in(chunk.iter().copied()))
-            .select_only()
-            .columns([contact::Column::Id, contact::Column::AccountId])
-            .into_tuple()
-            .all(tenant.conn())
-            .await?;
-        let account_of: HashMap<Uuid, Uuid> = contacts
-            .into_iter()
-            .filter_map(|(id, account)| Some((id, account?)))
-            .collect();
-        let ids: Vec<Uuid> = account_of.keys().copied().collect();
-        for ids in ids.chunks(CHUNK) {
-            let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = tenant
-                .select::<event::Entity>()
-                .filter(event::Column::ContactId.is_in(ids.iter().copied()))
-                .select_only()
-                .column(event::Column::ContactId)
-                .column_as(event::Column::OccurredAt.min(), "first")
-                .group_by(event::Column::ContactId)
-                .into_tuple()
-                .all(tenant.conn())
-                .await?;
-            for (contact, at) in rows {
-                let (Some(account), Some(at)) = (account_of.get(&contact), at) else {
-                    continue;
-                };
-                let entry = first.entry(*account).or_insert(at);
-                *entry = (*entry).min(at);
-            }
-        }
-    }
-    Ok(first)
-}
-
-async fn segments<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    account_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Option<String>>> {
-    let mut unique = account_ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    let mut segments = HashMap::with_capacity(unique.len());
-    for chunk in unique.chunks(CHUNK) {
-        let rows: Vec<(Uuid, Option<String>)> = tenant
-            .select::<account::Entity>()
-            .filter(account::Column::Id.is_in(chunk.iter().copied()))
-            .select_only()
-            .columns([account::Column::Id, account::Column::Segment])
-            .into_tuple()
-            .all(tenant.conn())
-            .await?;
-        segments.extend(rows);
-    }
-    Ok(segments)
 }

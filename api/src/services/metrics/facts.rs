@@ -47,8 +47,6 @@ struct StageRow {
     segment: Option<String>,
     campaign_id: Option<Uuid>,
     play_id: Option<Uuid>,
-    left_at: Option<DateTime<Utc>>,
-    next_stage: Option<LeadStage>,
 }
 
 impl StageRow {
@@ -90,7 +88,7 @@ pub async fn load_facts<C: ConnectionTrait>(
     let mut facts = Facts {
         stage_changes: stage_rows(tenant, &stages.rows).await?,
         daily: rollups::daily(tenant, Family::Stages, dimension, &stages.days).await?,
-        opportunities: opportunities(tenant, range, extras.closed_before).await?,
+        opportunities: opportunities(tenant, range, extras.closed_before, group_by).await?,
         first_touches: first_touches(tenant, range).await?,
         spend: spend_rows(tenant, range).await?,
         ..Facts::default()
@@ -154,33 +152,56 @@ fn select_stages<C: ConnectionTrait>(
             S::Segment,
             S::CampaignId,
             S::PlayId,
-            S::LeftAt,
-            S::NextStage,
         ])
+}
+
+#[derive(FromQueryResult)]
+struct StayRow {
+    contact_id: Uuid,
+    to_stage: LeadStage,
+    changed_at: DateTime<Utc>,
+    left_at: Option<DateTime<Utc>>,
+    next_stage: Option<LeadStage>,
 }
 
 /// The SAL and SQL stays that began before the range ended and had not ended before it began,
 /// each as its entry and, once it ended, the change that ended it: a lead's history then shows
-/// where it sat at any instant of the range.
+/// where it sat at any instant of the range. Read through the `(stage, end)` index: the stays
+/// still running and those that ended since the range began.
 async fn mid_funnel_stays<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
 ) -> AppResult<Vec<StageChange>> {
     use stage_change::Column as S;
-    let rows = select_stages(tenant)
+    let rows = tenant
+        .select::<stage_change::Entity>()
+        .select_only()
+        .columns([
+            S::ContactId,
+            S::ToStage,
+            S::ChangedAt,
+            S::LeftAt,
+            S::NextStage,
+        ])
         .filter(S::ToStage.is_in([LeadStage::Sal, LeadStage::Sql]))
-        .filter(S::ChangedAt.lt(range.to))
         .filter(
             Condition::any()
                 .add(S::LeftAt.is_null())
                 .add(S::LeftAt.gte(range.from)),
         )
-        .into_model::<StageRow>()
+        .filter(S::ChangedAt.lt(range.to))
+        .into_model::<StayRow>()
         .all(tenant.conn())
         .await?;
     let mut stays = Vec::with_capacity(rows.len() * 2);
-    for row in &rows {
-        let entry = row.change();
+    for row in rows {
+        let entry = StageChange {
+            lead_id: row.contact_id,
+            from: None,
+            to: stage_of(row.to_stage),
+            at: row.changed_at,
+            attribution: Attribution::default(),
+        };
         if let (Some(left_at), Some(next)) = (row.left_at, row.next_stage) {
             stays.push(StageChange {
                 from: Some(entry.to),

@@ -97,6 +97,9 @@ impl Dimension {
 pub enum Fact {
     /// A stage change into this stage, on its day.
     Entered(LeadStage),
+    /// A stay in this stage that ended by a move further down the funnel's path, on the day
+    /// the stay began.
+    Advanced(LeadStage),
     /// A rejection, on its day.
     Rejected(RejectionReason),
     /// An SLA clock, on the day it is due.
@@ -106,6 +109,7 @@ pub enum Fact {
 }
 
 const STAGE: &str = "STAGE";
+const ADVANCED: &str = "ADVANCED";
 const REJECTION: &str = "REJECTION";
 const SLA_DUE: &str = "SLA_DUE";
 const SLA_MET: &str = "SLA_MET";
@@ -114,6 +118,7 @@ impl Fact {
     fn name(self) -> &'static str {
         match self {
             Fact::Entered(_) => STAGE,
+            Fact::Advanced(_) => ADVANCED,
             Fact::Rejected(_) => REJECTION,
             Fact::SlaDue => SLA_DUE,
             Fact::SlaMet => SLA_MET,
@@ -122,7 +127,7 @@ impl Fact {
 
     fn detail(self) -> &'static str {
         match self {
-            Fact::Entered(stage) => stage.as_str(),
+            Fact::Entered(stage) | Fact::Advanced(stage) => stage.as_str(),
             Fact::Rejected(reason) => reason.as_str(),
             Fact::SlaDue | Fact::SlaMet => "",
         }
@@ -133,6 +138,8 @@ impl Fact {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     Stages,
+    /// Entries and the stays among them that advanced: the funnel's flow.
+    Flow,
     Rejections,
     Clocks,
 }
@@ -141,6 +148,7 @@ impl Family {
     fn names(self) -> &'static [&'static str] {
         match self {
             Family::Stages => &[STAGE],
+            Family::Flow => &[STAGE, ADVANCED],
             Family::Rejections => &[REJECTION],
             Family::Clocks => &[SLA_DUE, SLA_MET],
         }
@@ -219,6 +227,7 @@ pub async fn daily<C: ConnectionTrait>(
         .filter_map(|row| {
             let kind = match row.fact.as_str() {
                 STAGE => Counted::Entered(stage_of(stage_named(&row.detail)?)),
+                ADVANCED => Counted::Advanced(stage_of(stage_named(&row.detail)?)),
                 REJECTION => Counted::Rejected((!row.detail.is_empty()).then_some(row.detail)),
                 SLA_DUE => Counted::SlaDue,
                 SLA_MET => Counted::SlaMetOnTime,

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use entity::{rejection, sla_clock, spend, stage_change, touch, LeadStage, SlaKind};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QuerySelect};
+use entity::{rejection, sla_clock, spend, stage_change, LeadStage, SlaKind};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::CHUNK;
+use super::{statement, CHUNK};
 use crate::{
     domain::metrics::{month_start, Attribution, FirstTouch, Range, Rejection, SlaClock, Spend},
     error::AppResult,
@@ -61,63 +61,57 @@ pub(super) async fn due_clocks<C: ConnectionTrait>(
         .collect())
 }
 
-/// The MQLs assigned in `range` and the rep's first logged touch after each assignment.
+#[derive(FromQueryResult)]
+struct AssignmentRow {
+    contact_id: Uuid,
+    started_at: DateTime<Utc>,
+    assignee_id: Uuid,
+    source_id: Option<Uuid>,
+    segment: Option<String>,
+    first_touch_at: Option<DateTime<Utc>>,
+}
+
+/// The MQLs assigned in `range` and the rep's first logged touch after each assignment (the
+/// first touch of the lead at or after it: accepting or rejecting also ends a first-touch
+/// clock, but is not a touch). One statement: each clock finds its touch through the touches'
+/// (lead, time) index.
 pub(super) async fn first_touches<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
 ) -> AppResult<Vec<FirstTouch>> {
-    use sla_clock::Column as K;
-    let clocks = tenant
-        .select::<sla_clock::Entity>()
-        .filter(K::Kind.eq(SlaKind::FirstTouch))
-        .filter(K::StartedAt.gte(range.from))
-        .filter(K::StartedAt.lt(range.to))
-        .all(tenant.conn())
-        .await?;
-    let touched = touch_times(tenant, &clocks, range).await?;
-    Ok(clocks
-        .iter()
-        .map(|clock| FirstTouch {
-            lead_id: clock.contact_id,
-            assigned_at: clock.started_at,
-            // The rep's first logged touch, not the clock's end: accepting or rejecting also
-            // ends a first-touch clock, but is not a touch.
-            first_touch_at: touched
-                .get(&clock.contact_id)
-                .and_then(|times| times.iter().find(|at| **at >= clock.started_at).copied()),
-            attribution: clock_credit(clock),
+    let sql = "SELECT k.contact_id, k.started_at, k.assignee_id, k.source_id, k.segment, \
+          (SELECT MIN(t.occurred_at) FROM touches t \
+            WHERE t.workspace_id = k.workspace_id AND t.contact_id = k.contact_id \
+              AND t.occurred_at >= k.started_at) AS first_touch_at \
+        FROM sla_clocks k \
+        WHERE k.workspace_id = $1 AND k.kind = $2 AND k.started_at >= $3 AND k.started_at < $4";
+    let rows = AssignmentRow::find_by_statement(statement(
+        tenant,
+        sql,
+        vec![
+            tenant.workspace_id().into(),
+            SlaKind::FirstTouch.as_str().into(),
+            range.from.into(),
+            range.to.into(),
+        ],
+    ))
+    .all(tenant.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| FirstTouch {
+            lead_id: row.contact_id,
+            assigned_at: row.started_at,
+            first_touch_at: row.first_touch_at,
+            attribution: Attribution {
+                source_id: row.source_id,
+                segment: row.segment,
+                owner_id: Some(row.assignee_id),
+                campaign_id: None,
+                play_id: None,
+            },
         })
         .collect())
-}
-
-/// When the leads of `clocks` were touched, from the range's start on, oldest first.
-async fn touch_times<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    clocks: &[sla_clock::Model],
-    range: &Range,
-) -> AppResult<HashMap<Uuid, Vec<DateTime<Utc>>>> {
-    let mut ids: Vec<Uuid> = clocks.iter().map(|c| c.contact_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut times: HashMap<Uuid, Vec<DateTime<Utc>>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let rows: Vec<(Uuid, DateTime<Utc>)> = tenant
-            .select::<touch::Entity>()
-            .filter(touch::Column::ContactId.is_in(chunk.iter().copied()))
-            .filter(touch::Column::OccurredAt.gte(range.from))
-            .select_only()
-            .columns([touch::Column::ContactId, touch::Column::OccurredAt])
-            .into_tuple()
-            .all(tenant.conn())
-            .await?;
-        for (lead, at) in rows {
-            times.entry(lead).or_default().push(at);
-        }
-    }
-    for list in times.values_mut() {
-        list.sort_unstable();
-    }
-    Ok(times)
 }
 
 /// The rejections made in `spans`, and with `open_disputes` those disputed and not resolved
