@@ -8,7 +8,8 @@
 //!   `SOURCE`, `SEGMENT`, `REP`, `CAMPAIGN`, `PLAY`), so a report grouped one way reads only
 //!   that dimension's rows. Absent keys are the nil uuid and the empty string rather than NULL,
 //!   because NULLs never collide in a unique index and the upsert needs them to.
-//! - Stage changes get an index by stage and stay end, for stage aging at an instant.
+//! - Stage changes get an index by stage and stay end, for stage aging at an instant, and one
+//!   by lead and stage, for what a deal's lead did.
 //! - SLA clocks and rejections keep the source and segment they are credited to when they are
 //!   written, as stage changes already do: a count made then must stay the count of the row
 //!   read later, whatever happens to the lead's account afterwards.
@@ -42,6 +43,10 @@ pub const KEY: [&str; 7] = [
 /// are each one range of it, so stage aging at any instant reads only them.
 const STAYS: [&str; 4] = ["workspace_id", "to_stage", "left_at", "changed_at"];
 
+/// A lead's moves into one stage, oldest first: when a deal's lead was accepted, and the
+/// campaign its conversion is credited to, are one probe each.
+const MOVES: [&str; 4] = ["workspace_id", "contact_id", "to_stage", "changed_at"];
+
 fn stays_index() -> IndexCreateStatement {
     index("stage_changes", &STAYS, false)
 }
@@ -72,7 +77,8 @@ struct FactSource {
 macro_rules! rank {
     ($column:literal) => {
         concat!(
-            "CASE ", $column,
+            "CASE ",
+            $column,
             " WHEN 'LEAD' THEN 0 WHEN 'MQL' THEN 1 WHEN 'SAL' THEN 2 WHEN 'SQL' THEN 3",
             " WHEN 'OPPORTUNITY' THEN 4 WHEN 'CUSTOMER' THEN 5 END"
         )
@@ -273,6 +279,9 @@ impl MigrationTrait for Migration {
         )
         .await?;
         manager.create_index(stays_index()).await?;
+        manager
+            .create_index(index("stage_changes", &MOVES, false))
+            .await?;
         let db = manager.get_connection();
         for sql in STAMP_CREDIT {
             db.execute_unprepared(sql).await?;
@@ -284,14 +293,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(format!("ix_stage_changes_{}", STAYS.join("_")))
-                    .table(name("stage_changes"))
-                    .to_owned(),
-            )
-            .await?;
+        for columns in [MOVES, STAYS] {
+            manager
+                .drop_index(
+                    Index::drop()
+                        .name(format!("ix_stage_changes_{}", columns.join("_")))
+                        .table(name("stage_changes"))
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .drop_table(Table::drop().table(name(TABLE)).to_owned())
             .await?;

@@ -163,7 +163,13 @@ pub async fn record_stage_change<C: ConnectionTrait>(
     })
     .exec_with_returning(tenant.conn())
     .await?;
-    rollups::count(tenant, Fact::Entered(row.to_stage), row.changed_at, &credit_of(&row)).await?;
+    rollups::count(
+        tenant,
+        Fact::Entered(row.to_stage),
+        row.changed_at,
+        &credit_of(&row),
+    )
+    .await?;
     let event = match change.to {
         LeadStage::Mql => Some("lead.mql"),
         LeadStage::Sal => Some("lead.accepted"),

@@ -35,6 +35,20 @@ struct DealRow {
 /// A deal "in play" for the range: created in it or closed (these need everything).
 const IN_PLAY: &str = "(d.created_at >= $3 OR d.closed_at IS NOT NULL)";
 
+/// What a report needs of its deals.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DealNeeds {
+    /// Deals closed this long before the range too (win rates over a trailing window).
+    pub closed_before: Duration,
+    /// The report's grouping: a deal open at the end counts in it (coverage).
+    pub group_by: Option<GroupBy>,
+    /// The segment of every deal in play, whatever the grouping (win rates and pipeline by
+    /// segment).
+    pub segments: bool,
+    /// Only the deals closed in the range, with their amounts: conversion rates and deal size.
+    pub closed_only: bool,
+}
+
 /// The lead's move into a stage, credited to a campaign or play.
 fn credited(column: &str) -> String {
     format!(
@@ -48,54 +62,75 @@ fn credited(column: &str) -> String {
 pub(super) async fn opportunities<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
-    closed_before: Duration,
-    group_by: Option<GroupBy>,
+    needs: DealNeeds,
 ) -> AppResult<Vec<Opportunity>> {
-    let when = |wanted: bool, expression: String| {
-        if wanted {
-            format!("CASE WHEN {IN_PLAY} THEN {expression} END")
-        } else {
-            expression
-        }
+    let postgres = tenant.conn().get_database_backend() == sea_orm::DbBackend::Postgres;
+    let (no_id, no_text, no_time) = if postgres {
+        (
+            "CAST(NULL AS uuid)",
+            "CAST(NULL AS text)",
+            "CAST(NULL AS timestamptz)",
+        )
+    } else {
+        ("NULL", "NULL", "NULL")
     };
+    let in_play = |expression: String| format!("CASE WHEN {IN_PLAY} THEN {expression} END");
+    let grouped = |by: GroupBy| needs.group_by == Some(by) && !needs.closed_only;
     let segment = "(SELECT a.segment FROM accounts a \
-        WHERE a.workspace_id = d.workspace_id AND a.id = d.account_id)";
-    let segment = when(group_by != Some(GroupBy::Segment), segment.to_owned());
-    let (campaign, play) = match group_by {
-        Some(GroupBy::Campaign) | Some(GroupBy::Play) => {
-            (credited("campaign_id"), credited("play_id"))
-        }
-        _ => (
-            when(true, credited("campaign_id")),
-            when(true, credited("play_id")),
-        ),
+        WHERE a.workspace_id = d.workspace_id AND a.id = d.account_id)"
+        .to_owned();
+    let segment = if grouped(GroupBy::Segment) {
+        segment
+    } else if needs.segments {
+        in_play(segment)
+    } else {
+        no_text.to_owned()
     };
-    let accepted = when(
-        true,
-        "(SELECT MIN(s.changed_at) FROM stage_changes s \
-          WHERE s.workspace_id = d.workspace_id AND s.contact_id = d.lead_id \
-            AND s.to_stage = 'SAL')"
-            .to_owned(),
-    );
+    let (campaign, play) = if grouped(GroupBy::Campaign) || grouped(GroupBy::Play) {
+        (credited("campaign_id"), credited("play_id"))
+    } else {
+        (no_id.to_owned(), no_id.to_owned())
+    };
+    // Marketing sourced a deal whose lead sales accepted before it: asked of deals created in
+    // the range (sourced pipeline) and won in it (sourced revenue).
+    let accepted = if needs.closed_only {
+        no_time.to_owned()
+    } else {
+        "CASE WHEN d.created_at >= $3 OR d.stage = 'CLOSED_WON' THEN \
+           (SELECT MIN(s.changed_at) FROM stage_changes s \
+            WHERE s.workspace_id = d.workspace_id AND s.contact_id = d.lead_id \
+              AND s.to_stage = 'SAL') END"
+            .to_owned()
+    };
     // Marketing touched a won deal's account when any of its contacts engaged before the close.
-    let touched = "CASE WHEN d.stage = 'CLOSED_WON' AND EXISTS (SELECT 1 FROM contacts c \
+    let touched = if needs.closed_only {
+        "0"
+    } else {
+        "CASE WHEN d.stage = 'CLOSED_WON' AND EXISTS (SELECT 1 FROM contacts c \
           JOIN events e ON e.workspace_id = c.workspace_id AND e.contact_id = c.id \
           WHERE c.workspace_id = d.workspace_id AND c.account_id = d.account_id \
-            AND e.occurred_at < d.closed_at) THEN 1 ELSE 0 END";
+            AND e.occurred_at < d.closed_at) THEN 1 ELSE 0 END"
+    };
+    let deals = if needs.closed_only {
+        "d.closed_at >= $3 AND d.closed_at < $2 AND d.stage IN ('CLOSED_WON', 'CLOSED_LOST')"
+    } else {
+        "d.created_at < $2 AND (d.closed_at IS NULL OR d.closed_at >= $4)"
+    };
     let sql = format!(
         "SELECT d.id, d.source_id, d.owner_id, d.amount, d.stage, d.created_at, \
            d.closed_at, {segment} AS segment, {accepted} AS accepted_at, \
            {campaign} AS campaign_id, {play} AS play_id, {touched} AS touched \
          FROM opportunities d \
-         WHERE d.workspace_id = $1 AND d.created_at < $2 \
-           AND (d.closed_at IS NULL OR d.closed_at >= $4)"
+         WHERE d.workspace_id = $1 AND {deals}"
     );
-    let values = vec![
+    let mut values = vec![
         tenant.workspace_id().into(),
         range.to.into(),
         range.from.into(),
-        (range.from - closed_before).into(),
     ];
+    if !needs.closed_only {
+        values.push((range.from - needs.closed_before).into());
+    }
     let rows = DealRow::find_by_statement(statement(tenant, &sql, values))
         .all(tenant.conn())
         .await?;

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFil
 use uuid::Uuid;
 
 use super::{
-    deals::opportunities,
+    deals::{opportunities, DealNeeds},
     rollups::{self, Dimension, Family},
     sales::{due_clocks, first_touches, rejections, spend_rows, within},
     stage_of,
@@ -34,6 +34,11 @@ pub struct Extras {
     /// Every rejection of the range as a row (the review checks each one's timing), rather
     /// than counted per day.
     pub rejection_rows: bool,
+    /// The segment of every deal created or closed, whatever the grouping.
+    pub deal_segments: bool,
+    /// Only what conversion rates read: stage entries and the deals closed in the range (no
+    /// clocks, touches, rejections, spend or open pipeline).
+    pub rates_only: bool,
 }
 
 #[derive(FromQueryResult)]
@@ -85,14 +90,23 @@ pub async fn load_facts<C: ConnectionTrait>(
     // The day holding the range's start is read as rows: it is partly in the velocity's
     // months and partly in the range.
     let stages = DaySplit::of(history, range.to, &[range.from]);
+    let deals = DealNeeds {
+        closed_before: extras.closed_before,
+        group_by,
+        segments: extras.deal_segments,
+        closed_only: extras.rates_only,
+    };
     let mut facts = Facts {
         stage_changes: stage_rows(tenant, &stages.rows).await?,
         daily: rollups::daily(tenant, Family::Stages, dimension, &stages.days).await?,
-        opportunities: opportunities(tenant, range, extras.closed_before, group_by).await?,
-        first_touches: first_touches(tenant, range).await?,
-        spend: spend_rows(tenant, range).await?,
+        opportunities: opportunities(tenant, range, deals).await?,
         ..Facts::default()
     };
+    if extras.rates_only {
+        return Ok(facts);
+    }
+    facts.first_touches = first_touches(tenant, range).await?;
+    facts.spend = spend_rows(tenant, range).await?;
     if extras.mid_funnel_stays {
         facts.stays = mid_funnel_stays(tenant, range).await?;
     }

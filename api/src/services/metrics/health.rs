@@ -35,7 +35,8 @@ pub async fn health_of<C: ConnectionTrait>(
         mid_funnel_stays: true,
         open_disputes: true,
         closed_before: Duration::days(WIN_RATE_WINDOW_DAYS),
-        rejection_rows: false,
+        deal_segments: true,
+        ..Extras::default()
     };
     let facts = load_facts(tenant, &span, as_of, Some(GroupBy::Week), extras).await?;
     Ok(alignment_health(&facts, as_of, weeks)?)

@@ -44,6 +44,7 @@ pub async fn agenda_of<C: ConnectionTrait>(
     let reviewed = reviewed_week(week_of);
     let extras = Extras {
         rejection_rows: true,
+        deal_segments: true,
         ..Extras::default()
     };
     let facts = load_facts(tenant, &reviewed, as_of, None, extras).await?;
