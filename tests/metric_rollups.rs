@@ -2,7 +2,8 @@
 //! history: after a mix of writes in two workspaces over several days (MQLs, a first touch on
 //! time and one late, acceptance, rejections, the same lead qualifying again and being rejected
 //! again, qualification, recycling, the nurture job), they equal a recount from the history,
-//! and each workspace's reports count only its own facts.
+//! as do the first touches kept on first-touch clocks, and each workspace's reports count only
+//! its own facts.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::EntityTrait;
@@ -37,6 +38,22 @@ async fn rollups(app: &TestApp) -> Vec<Key> {
                 r.n,
             )
         })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Every first-touch clock's first touch, by clock.
+async fn first_touches(app: &TestApp) -> Vec<(String, Option<DateTime<Utc>>)> {
+    use entity::sla_clock::{Column, Entity};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut rows: Vec<(String, Option<DateTime<Utc>>)> = Entity::find()
+        .filter(Column::Kind.eq(entity::SlaKind::FirstTouch))
+        .all(app.state.store.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.first_touch_at))
         .collect();
     rows.sort();
     rows
@@ -134,12 +151,15 @@ async fn rollups_equal_a_recount_of_the_history() {
     .await;
     accord_api::jobs::run_due(&app.state).await.unwrap();
 
-    let kept = rollups(&app).await;
+    let kept = (rollups(&app).await, first_touches(&app).await);
     accord_api::services::metrics::rollups::rebuild(app.state.store.db())
         .await
         .unwrap();
-    let recounted = rollups(&app).await;
-    assert!(!kept.is_empty());
+    let recounted = (rollups(&app).await, first_touches(&app).await);
+    assert!(!kept.0.is_empty());
+    // Ana's and Ben's first clocks were touched, Cy's and Ben's second were not; B's lead was.
+    let touched = kept.1.iter().filter(|(_, at)| at.is_some()).count();
+    assert_eq!((kept.1.len(), touched), (5, 3));
     assert_eq!(kept, recounted);
 
     // Workspace A: MQLs Ana, Ben, Cy, Ben again; SAL Ana; SQL Ana; two rejections of Ben.

@@ -13,7 +13,9 @@ mod m20261123_000007_webhooks;
 mod m20261123_000008_opportunity_external_id;
 mod m20261123_000009_metric_rollups;
 
-pub use m20261123_000009_metric_rollups::backfill as backfill_metric_rollups;
+pub use m20261123_000009_metric_rollups::{
+    backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
+};
 
 pub struct Migrator;
 

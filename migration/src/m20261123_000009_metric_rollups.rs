@@ -12,7 +12,9 @@
 //!   by lead and stage, for what a deal's lead did.
 //! - SLA clocks and rejections keep the source and segment they are credited to when they are
 //!   written, as stage changes already do: a count made then must stay the count of the row
-//!   read later, whatever happens to the lead's account afterwards.
+//!   read later, whatever happens to the lead's account afterwards. First-touch clocks keep
+//!   the lead's first touch after they started, so time to first touch is read without
+//!   looking for it among the touches.
 //!
 //! The writers of the history upsert the rollups in their own transaction; [`backfill`]
 //! recounts them from the history (here for existing data, and for bulk loads that insert
@@ -40,8 +42,16 @@ pub const KEY: [&str; 7] = [
 ];
 
 /// Stays by stage and end: those still running (no end) and those that ended after an instant
-/// are each one range of it, so stage aging at any instant reads only them.
-const STAYS: [&str; 4] = ["workspace_id", "to_stage", "left_at", "changed_at"];
+/// are each one range of it, so stage aging at any instant reads only them, from the index
+/// alone (it carries the lead and where it went).
+const STAYS: [&str; 6] = [
+    "workspace_id",
+    "to_stage",
+    "left_at",
+    "changed_at",
+    "contact_id",
+    "next_stage",
+];
 
 /// A lead's moves into one stage, oldest first: when a deal's lead was accepted, and the
 /// campaign its conversion is credited to, are one probe each.
@@ -231,9 +241,18 @@ pub fn backfill(backend: DbBackend) -> Vec<String> {
     statements
 }
 
+/// Each first-touch clock's first touch, from the touches (here for existing data, and after
+/// bulk loads that insert touches directly).
+pub const FIRST_TOUCHES: &str = "UPDATE sla_clocks SET first_touch_at = \
+    (SELECT MIN(t.occurred_at) FROM touches t \
+     WHERE t.workspace_id = sla_clocks.workspace_id AND t.contact_id = sla_clocks.contact_id \
+       AND t.occurred_at >= sla_clocks.started_at) \
+    WHERE kind = 'FIRST_TOUCH'";
+
 /// The credit of SLA clocks and rejections written before this migration: the lead's source and
 /// its account's segment as they are now (the best the data can say).
-const STAMP_CREDIT: [&str; 3] = [
+const STAMP_CREDIT: [&str; 4] = [
+    FIRST_TOUCHES,
     "UPDATE sla_clocks SET \
         source_id = (SELECT c.source_id FROM contacts c WHERE c.id = sla_clocks.contact_id), \
         segment = (SELECT a.segment FROM contacts c JOIN accounts a ON a.id = c.account_id \
@@ -252,6 +271,10 @@ impl MigrationTrait for Migration {
         for (table, column) in [
             ("sla_clocks", uuid_null(name("source_id"))),
             ("sla_clocks", string_len_null(name("segment"), 100)),
+            (
+                "sla_clocks",
+                timestamp_with_time_zone_null(name("first_touch_at")),
+            ),
             ("rejections", string_len_null(name("segment"), 100)),
         ] {
             let mut column = column;
@@ -293,7 +316,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for columns in [MOVES, STAYS] {
+        for columns in [&MOVES[..], &STAYS[..]] {
             manager
                 .drop_index(
                     Index::drop()
@@ -308,6 +331,7 @@ impl MigrationTrait for Migration {
             .await?;
         for (table, column) in [
             ("rejections", "segment"),
+            ("sla_clocks", "first_touch_at"),
             ("sla_clocks", "segment"),
             ("sla_clocks", "source_id"),
         ] {

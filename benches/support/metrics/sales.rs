@@ -66,6 +66,8 @@ impl Gen<'_> {
             met_at: None,
             source_id: Some(s.source),
             segment: Some(s.segment.to_owned()),
+            // Stamped from the touches once the chunk is in (`rollups::rebuild`).
+            first_touch_at: None,
         });
         batch.clocks.len() - 1
     }

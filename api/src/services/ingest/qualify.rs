@@ -304,6 +304,7 @@ async fn assign<C: ConnectionTrait>(
             met_at: Set(None),
             source_id: Set(row.source_id),
             segment: Set(segment.clone()),
+            first_touch_at: Set(None),
         })
         .exec(tenant.conn())
         .await?;

@@ -45,7 +45,8 @@ pub struct DealNeeds {
     /// The segment of every deal in play, whatever the grouping (win rates and pipeline by
     /// segment).
     pub segments: bool,
-    /// Only the deals closed in the range, with their amounts: conversion rates and deal size.
+    /// Only the deals closed in the range (and `closed_before` ahead of it), without the open
+    /// pipeline or marketing's part in them: win rates, conversion rates and deal size.
     pub closed_only: bool,
 }
 
@@ -79,7 +80,8 @@ pub(super) async fn opportunities<C: ConnectionTrait>(
     let segment = "(SELECT a.segment FROM accounts a \
         WHERE a.workspace_id = d.workspace_id AND a.id = d.account_id)"
         .to_owned();
-    let segment = if grouped(GroupBy::Segment) {
+    // Every deal of a closed-only read is in play.
+    let segment = if grouped(GroupBy::Segment) || (needs.segments && needs.closed_only) {
         segment
     } else if needs.segments {
         in_play(segment)
@@ -123,14 +125,17 @@ pub(super) async fn opportunities<C: ConnectionTrait>(
          FROM opportunities d \
          WHERE d.workspace_id = $1 AND {deals}"
     );
-    let mut values = vec![
-        tenant.workspace_id().into(),
-        range.to.into(),
-        range.from.into(),
-    ];
-    if !needs.closed_only {
-        values.push((range.from - needs.closed_before).into());
-    }
+    let since = range.from - needs.closed_before;
+    let values = if needs.closed_only {
+        vec![tenant.workspace_id().into(), range.to.into(), since.into()]
+    } else {
+        vec![
+            tenant.workspace_id().into(),
+            range.to.into(),
+            range.from.into(),
+            since.into(),
+        ]
+    };
     let rows = DealRow::find_by_statement(statement(tenant, &sql, values))
         .all(tenant.conn())
         .await?;

@@ -17,28 +17,25 @@ use super::{
 };
 use crate::{
     domain::metrics::{Attribution, DaySplit, Facts, GroupBy, Range, StageChange},
+    domain::review::WIN_RATE_WINDOW_DAYS,
     error::AppResult,
     store::Tenant,
 };
 
-/// What to load besides the facts of the range itself.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Extras {
-    /// The SAL and SQL stays that overlap the range, with their ends: mid-funnel aging needs
-    /// them.
-    pub mid_funnel_stays: bool,
-    /// Disputes still open, whenever the rejection was.
-    pub open_disputes: bool,
-    /// Deals closed this long before the range too (win rates over a trailing window).
-    pub closed_before: Duration,
-    /// Every rejection of the range as a row (the review checks each one's timing), rather
-    /// than counted per day.
-    pub rejection_rows: bool,
-    /// The segment of every deal created or closed, whatever the grouping.
-    pub deal_segments: bool,
-    /// Only what conversion rates read: stage entries and the deals closed in the range (no
-    /// clocks, touches, rejections, spend or open pipeline).
-    pub rates_only: bool,
+/// The report the facts are for: each reads only what it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// The shared metrics: everything in the range.
+    Shared,
+    /// The weekly review: the shared metrics, with every rejection as a row (the checklist
+    /// times each one) and the segment of the deals created in the range.
+    Review,
+    /// Alignment health: stage entries, rejections, SLA clocks, the deals closed in the range
+    /// and the win-rate window before it with their segments, the mid-funnel stays overlapping
+    /// the range and the open disputes. No first touches, spend or open pipeline.
+    Health,
+    /// Conversion rates and deal size: stage entries and the deals closed in the range.
+    Rates,
 }
 
 #[derive(FromQueryResult)]
@@ -80,7 +77,7 @@ pub async fn load_facts<C: ConnectionTrait>(
     range: &Range,
     as_of: DateTime<Utc>,
     group_by: Option<GroupBy>,
-    extras: Extras,
+    report: Report,
 ) -> AppResult<Facts> {
     let dimension = Dimension::of(group_by);
     let history = Range {
@@ -91,10 +88,13 @@ pub async fn load_facts<C: ConnectionTrait>(
     // months and partly in the range.
     let stages = DaySplit::of(history, range.to, &[range.from]);
     let deals = DealNeeds {
-        closed_before: extras.closed_before,
+        closed_before: match report {
+            Report::Health => Duration::days(WIN_RATE_WINDOW_DAYS),
+            _ => Duration::zero(),
+        },
         group_by,
-        segments: extras.deal_segments,
-        closed_only: extras.rates_only,
+        segments: matches!(report, Report::Review | Report::Health),
+        closed_only: matches!(report, Report::Health | Report::Rates),
     };
     let mut facts = Facts {
         stage_changes: stage_rows(tenant, &stages.rows).await?,
@@ -102,20 +102,20 @@ pub async fn load_facts<C: ConnectionTrait>(
         opportunities: opportunities(tenant, range, deals).await?,
         ..Facts::default()
     };
-    if extras.rates_only {
-        return Ok(facts);
-    }
-    facts.first_touches = first_touches(tenant, range).await?;
-    facts.spend = spend_rows(tenant, range).await?;
-    if extras.mid_funnel_stays {
-        facts.stays = mid_funnel_stays(tenant, range).await?;
+    match report {
+        Report::Rates => return Ok(facts),
+        Report::Health => facts.stays = mid_funnel_stays(tenant, range).await?,
+        Report::Shared | Report::Review => {
+            facts.first_touches = first_touches(tenant, range).await?;
+            facts.spend = spend_rows(tenant, range).await?;
+        }
     }
     // A clock due on a day not over at `as_of` may still be running: such days are rows.
     let clocks = DaySplit::of(*range, as_of, &[]);
     facts.sla_clocks = due_clocks(tenant, &clocks.rows).await?;
     let counted = rollups::daily(tenant, Family::Clocks, dimension, &clocks.days).await?;
     facts.daily.extend(counted);
-    let rejected = if extras.rejection_rows {
+    let rejected = if report == Report::Review {
         DaySplit {
             days: Vec::new(),
             rows: vec![*range],
@@ -123,7 +123,8 @@ pub async fn load_facts<C: ConnectionTrait>(
     } else {
         DaySplit::of(*range, range.to, &[])
     };
-    let (rows, disputes) = rejections(tenant, &rejected.rows, extras.open_disputes, as_of).await?;
+    let (rows, disputes) =
+        rejections(tenant, &rejected.rows, report == Report::Health, as_of).await?;
     facts.rejections = rows;
     facts.disputes = disputes;
     let counted = rollups::daily(tenant, Family::Rejections, dimension, &rejected.days).await?;

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use entity::LeadStage;
 use sea_orm::ConnectionTrait;
 
-pub use facts::{load_facts, Extras};
+pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;
 pub use health::health_of;
 pub use planning::{goal_progress, waterfall_of, WaterfallRequest};
@@ -96,7 +96,7 @@ pub async fn metrics_of<C: ConnectionTrait>(
     as_of: DateTime<Utc>,
 ) -> AppResult<MetricsReport> {
     range.validate("range")?;
-    let facts = load_facts(tenant, &range, as_of, group_by, Extras::default()).await?;
+    let facts = load_facts(tenant, &range, as_of, group_by, Report::Shared).await?;
     Ok(metrics(
         &facts,
         &MetricsQuery {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
-use super::{load_facts, metrics_of, Extras};
+use super::{load_facts, metrics_of, Report};
 use crate::{
     domain::{
         metrics::{metrics, MetricsQuery, Range},
@@ -42,11 +42,7 @@ pub async fn waterfall_of<C: ConnectionTrait>(
         to: as_of,
     });
     rates_from.validate("range")?;
-    let extras = Extras {
-        rates_only: true,
-        ..Extras::default()
-    };
-    let facts = load_facts(tenant, &rates_from, as_of, None, extras).await?;
+    let facts = load_facts(tenant, &rates_from, as_of, None, Report::Rates).await?;
     let query = MetricsQuery {
         range: rates_from,
         group_by: None,

@@ -248,10 +248,13 @@ fn stage_named(name: &str) -> Option<LeadStage> {
     LeadStage::iter().find(|s| s.as_str() == name)
 }
 
-/// Recounts every workspace's rollups from the history, replacing them: for data loaded
-/// straight into the tables (imports of history, the benchmark's generator).
+/// Recounts every workspace's rollups from the history, replacing them, and stamps first-touch
+/// clocks with their first touch: for data loaded straight into the tables (imports of
+/// history, the benchmark's generator).
 pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
     let txn = db.begin().await?;
+    txn.execute_unprepared(migration::STAMP_FIRST_TOUCHES)
+        .await?;
     for sql in migration::backfill_metric_rollups(txn.get_database_backend()) {
         txn.execute_unprepared(&sql).await?;
     }

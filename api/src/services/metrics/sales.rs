@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{rejection, sla_clock, spend, stage_change, LeadStage, SlaKind};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{statement, CHUNK};
+use super::CHUNK;
 use crate::{
     domain::metrics::{month_start, Attribution, FirstTouch, Range, Rejection, SlaClock, Spend},
     error::AppResult,
@@ -61,58 +61,57 @@ pub(super) async fn due_clocks<C: ConnectionTrait>(
         .collect())
 }
 
-#[derive(FromQueryResult)]
-struct AssignmentRow {
-    contact_id: Uuid,
-    started_at: DateTime<Utc>,
-    assignee_id: Uuid,
-    source_id: Option<Uuid>,
-    segment: Option<String>,
-    first_touch_at: Option<DateTime<Utc>>,
-}
-
-/// The MQLs assigned in `range` and the rep's first logged touch after each assignment (the
-/// first touch of the lead at or after it: accepting or rejecting also ends a first-touch
-/// clock, but is not a touch). One statement: each clock finds its touch through the touches'
-/// (lead, time) index.
+/// The MQLs assigned in `range` and the first touch after each assignment, as its clock keeps
+/// it.
 pub(super) async fn first_touches<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
 ) -> AppResult<Vec<FirstTouch>> {
-    let sql = "SELECT k.contact_id, k.started_at, k.assignee_id, k.source_id, k.segment, \
-          (SELECT MIN(t.occurred_at) FROM touches t \
-            WHERE t.workspace_id = k.workspace_id AND t.contact_id = k.contact_id \
-              AND t.occurred_at >= k.started_at) AS first_touch_at \
-        FROM sla_clocks k \
-        WHERE k.workspace_id = $1 AND k.kind = $2 AND k.started_at >= $3 AND k.started_at < $4";
-    let rows = AssignmentRow::find_by_statement(statement(
-        tenant,
-        sql,
-        vec![
-            tenant.workspace_id().into(),
-            SlaKind::FirstTouch.as_str().into(),
-            range.from.into(),
-            range.to.into(),
-        ],
-    ))
-    .all(tenant.conn())
-    .await?;
+    use sla_clock::Column as K;
+    let rows: Vec<Assignment> = tenant
+        .select::<sla_clock::Entity>()
+        .filter(K::Kind.eq(SlaKind::FirstTouch))
+        .filter(K::StartedAt.gte(range.from))
+        .filter(K::StartedAt.lt(range.to))
+        .select_only()
+        .columns([
+            K::ContactId,
+            K::StartedAt,
+            K::FirstTouchAt,
+            K::AssigneeId,
+            K::SourceId,
+            K::Segment,
+        ])
+        .into_tuple()
+        .all(tenant.conn())
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|row| FirstTouch {
-            lead_id: row.contact_id,
-            assigned_at: row.started_at,
-            first_touch_at: row.first_touch_at,
-            attribution: Attribution {
-                source_id: row.source_id,
-                segment: row.segment,
-                owner_id: Some(row.assignee_id),
-                campaign_id: None,
-                play_id: None,
+        .map(
+            |(lead_id, assigned_at, first_touch_at, owner, source_id, segment)| FirstTouch {
+                lead_id,
+                assigned_at,
+                first_touch_at,
+                attribution: Attribution {
+                    source_id,
+                    segment,
+                    owner_id: Some(owner),
+                    campaign_id: None,
+                    play_id: None,
+                },
             },
-        })
+        )
         .collect())
 }
+
+type Assignment = (
+    Uuid,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Uuid,
+    Option<Uuid>,
+    Option<String>,
+);
 
 /// The rejections made in `spans`, and with `open_disputes` those disputed and not resolved
 /// whenever they were made; the second list never repeats the first.
