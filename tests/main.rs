@@ -22,6 +22,7 @@ mod isolation;
 mod lead_scenario;
 mod lead_work;
 mod limits;
+mod metric_rollups;
 mod plays;
 mod readme;
 mod records;

@@ -19,6 +19,7 @@ pub mod lead_contract;
 pub mod login_throttle;
 pub mod membership;
 pub mod messaging_test;
+pub mod metric_rollup;
 pub mod opportunity;
 pub mod opportunity_stage_change;
 pub mod play;

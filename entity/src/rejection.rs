@@ -23,6 +23,9 @@ pub struct Model {
     pub resolution: Option<String>,
     pub resolved_by: Option<Uuid>,
     pub resolved_at: Option<DateTimeUtc>,
+    /// The segment of the lead's account when it was rejected: the rejection is counted under
+    /// it.
+    pub segment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

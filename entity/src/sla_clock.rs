@@ -19,6 +19,13 @@ pub struct Model {
     pub warned_at: Option<DateTimeUtc>,
     pub breached_at: Option<DateTimeUtc>,
     pub met_at: Option<DateTimeUtc>,
+    /// The lead's source when the clock started: the clock is counted under it.
+    pub source_id: Option<Uuid>,
+    /// The segment of the lead's account when the clock started.
+    pub segment: Option<String>,
+    /// FIRST_TOUCH clocks: the lead's first touch at or after the clock started (accepting or
+    /// rejecting also stops the clock, but is not a touch). Kept by the touch's transaction.
+    pub first_touch_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,11 @@ mod m20261123_000005_plays;
 mod m20261123_000006_revenue_review;
 mod m20261123_000007_webhooks;
 mod m20261123_000008_opportunity_external_id;
+mod m20261123_000009_metric_rollups;
+
+pub use m20261123_000009_metric_rollups::{
+    backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
+};
 
 pub struct Migrator;
 
@@ -26,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_revenue_review::Migration),
             Box::new(m20261123_000007_webhooks::Migration),
             Box::new(m20261123_000008_opportunity_external_id::Migration),
+            Box::new(m20261123_000009_metric_rollups::Migration),
         ]
     }
 }

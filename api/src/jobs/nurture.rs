@@ -2,7 +2,7 @@
 //! contract's `nurtureAfterDays` go back to marketing, with the owner told.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{contact, sla_clock, workspace, LeadStage, TriggerKind};
+use entity::{contact, workspace, LeadStage, TriggerKind};
 use sea_orm::{
     sea_query::{LockBehavior, LockType},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
@@ -80,13 +80,7 @@ async fn run_workspace(
         let payload = serde_json::json!({"lead": crate::services::webhooks::lead_data(lead), "tag": "NURTURE", "reason": why});
         notices.webhooks +=
             crate::services::webhooks::emit(&tenant, "lead.recycled", payload, now).await?;
-        sla_clock::Entity::update_many()
-            .col_expr(sla_clock::Column::MetAt, Some(now).into())
-            .filter(sla_clock::Column::WorkspaceId.eq(workspace_id))
-            .filter(sla_clock::Column::ContactId.eq(lead.id))
-            .filter(sla_clock::Column::MetAt.is_null())
-            .exec(&txn)
-            .await?;
+        crate::services::lead_actions::stop_clocks(&tenant, lead.id, None, now).await?;
         if let Some(owner) = lead.owner_id {
             notices.triggers.push(
                 triggers::write(

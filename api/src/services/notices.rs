@@ -12,7 +12,12 @@ use uuid::Uuid;
 
 use crate::{
     bus::{BusEvent, BusMessage, StageChangeNotice, TriggerNotice},
+    domain::metrics::Attribution,
     error::AppResult,
+    services::metrics::{
+        rollups::{self, Fact},
+        stage_of,
+    },
     state::AppState,
     store::Tenant,
 };
@@ -80,19 +85,37 @@ pub struct Credit {
 
 /// Records one stage change of `lead` in the history and notes it for publishing. The lead's
 /// previous stay ends here, in the same transaction, so every row's `left_at` is exact.
+/// Who and what a stay is credited to in the rollups: what its row was stamped with.
+fn credit_of(row: &stage_change::Model) -> Attribution {
+    Attribution {
+        source_id: row.source_id,
+        segment: row.segment.clone(),
+        owner_id: row.owner_id,
+        campaign_id: row.campaign_id,
+        play_id: row.play_id,
+    }
+}
+
 pub async fn record_stage_change<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     lead: &contact::Model,
     change: StageMove<'_>,
     notices: &mut Notices,
 ) -> AppResult<()> {
-    let previous = tenant
+    let open = tenant
         .select::<stage_change::Entity>()
         .filter(stage_change::Column::ContactId.eq(lead.id))
         .filter(stage_change::Column::LeftAt.is_null())
         .order_by_desc(stage_change::Column::ChangedAt)
-        .one(tenant.conn())
+        .all(tenant.conn())
         .await?;
+    for stay in &open {
+        if stage_of(stay.to_stage).advances_to(stage_of(change.to)) {
+            let fact = Fact::Advanced(stay.to_stage);
+            rollups::count(tenant, fact, stay.changed_at, &credit_of(stay)).await?;
+        }
+    }
+    let previous = open.into_iter().next();
     if previous.is_some() {
         stage_change::Entity::update_many()
             .col_expr(stage_change::Column::LeftAt, Expr::value(change.at))
@@ -139,6 +162,13 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         next_stage: Set(None),
     })
     .exec_with_returning(tenant.conn())
+    .await?;
+    rollups::count(
+        tenant,
+        Fact::Entered(row.to_stage),
+        row.changed_at,
+        &credit_of(&row),
+    )
     .await?;
     let event = match change.to {
         LeadStage::Mql => Some("lead.mql"),

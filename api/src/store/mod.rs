@@ -231,6 +231,7 @@ tenant_entities! {
     action_item => "action item",
     goal => "goal",
     messaging_test => "messaging test",
+    metric_rollup => "metric rollup",
     webhook => "webhook",
     webhook_delivery => "webhook delivery",
     webhook_attempt => "webhook attempt",

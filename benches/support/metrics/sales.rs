@@ -64,6 +64,10 @@ impl Gen<'_> {
             warned_at: None,
             breached_at: None,
             met_at: None,
+            source_id: Some(s.source),
+            segment: Some(s.segment.to_owned()),
+            // Stamped from the touches once the chunk is in (`rollups::rebuild`).
+            first_touch_at: None,
         });
         batch.clocks.len() - 1
     }
@@ -131,6 +135,7 @@ impl Gen<'_> {
             resolution: None,
             resolved_by: None,
             resolved_at: None,
+            segment: Some(s.segment.to_owned()),
         };
         let disputed = at + self.rng.within(Duration::hours(4), Duration::days(3), 1);
         if self.rng.chance(0.2) && disputed < now {

@@ -174,8 +174,38 @@ pub struct Spend {
     pub campaign_id: Option<Uuid>,
 }
 
+/// What a [`DailyCount`] counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Counted {
+    /// Stage changes into this stage.
+    Entered(Stage),
+    /// Stays in this stage that ended by a move further down the funnel's path, on the day
+    /// they began.
+    Advanced(Stage),
+    /// Rejections, with their reason code.
+    Rejected(Option<String>),
+    /// SLA clocks due on the day, every one of them settled (the day ended before the report's
+    /// `as_of`).
+    SlaDue,
+    /// Of those, the clocks met at or before their due time.
+    SlaMetOnTime,
+}
+
+/// Facts counted ahead of time, per UTC day (the store's rollups): `n` facts of `kind` on
+/// `day`, credited to `attribution`. A count holds only the dimension the report groups by
+/// (all of `attribution` is `None` for a total or a report by period). A day read as counts is
+/// never also read as rows, and lies wholly inside or wholly outside every span a report
+/// compares: the loader reads the days a span cuts as rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyCount {
+    pub day: NaiveDate,
+    pub kind: Counted,
+    pub attribution: Attribution,
+    pub n: u64,
+}
+
 /// Everything the metrics read, as loaded by the API layer. For the lead velocity rate, stage
-/// changes must reach back to [`super::Range::history_from`].
+/// changes (as rows or daily counts) must reach back to [`super::Range::history_from`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     pub stage_changes: Vec<StageChange>,
@@ -184,6 +214,14 @@ pub struct Facts {
     pub sla_clocks: Vec<SlaClock>,
     pub rejections: Vec<Rejection>,
     pub spend: Vec<Spend>,
+    /// Stage changes, SLA clocks and rejections of whole days, counted.
+    pub daily: Vec<DailyCount>,
+    /// Stage changes read only to rebuild leads' stays (stage aging), never counted: they may
+    /// repeat rows of `stage_changes`.
+    pub stays: Vec<StageChange>,
+    /// Rejections read only for their dispute (the backlog), never counted; none of them is
+    /// also in `rejections`.
+    pub disputes: Vec<Rejection>,
 }
 
 #[cfg(test)]

@@ -299,6 +299,7 @@ pub fn facts() -> Facts {
         sla_clocks: sla_clocks(),
         rejections: rejections(),
         spend: spend(),
+        ..Facts::default()
     }
 }
 

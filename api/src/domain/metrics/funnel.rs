@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::stats::{days, lower_median, share};
-use super::{MetricsError, Range, Stage, StageChange};
+use super::{midnight, Counted, DailyCount, MetricsError, Range, Stage, StageChange};
 
 /// One stage of the funnel.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +133,19 @@ pub fn flow(
             )
         })
         .collect())
+}
+
+/// Adds to `flows` the entries of whole days counted ahead of time (entries and the stays that
+/// advanced, inside `range`); their stays' lengths are not in the counts, so the medians are
+/// left to the caller.
+pub fn add_counted(flows: &mut BTreeMap<Stage, Flow>, counts: &[DailyCount], range: &Range) {
+    for count in counts.iter().filter(|c| range.contains(midnight(c.day))) {
+        match count.kind {
+            Counted::Entered(stage) => flows.entry(stage).or_default().entered += count.n,
+            Counted::Advanced(stage) => flows.entry(stage).or_default().advanced += count.n,
+            _ => {}
+        }
+    }
 }
 
 /// The leads sitting in a stage at `as_of`, measured against the stage's median stay.

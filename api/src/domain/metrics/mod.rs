@@ -23,13 +23,14 @@ mod spend;
 mod stats;
 
 pub use facts::{
-    Attribution, DealStatus, Facts, FirstTouch, Opportunity, Rejection, SlaClock, Spend, Stage,
-    StageChange,
+    Attribution, Counted, DailyCount, DealStatus, Facts, FirstTouch, Opportunity, Rejection,
+    SlaClock, Spend, Stage, StageChange,
 };
 pub use funnel::{
-    flow, funnel, funnel_of_history, stays_of, Flow, Funnel, FunnelStage, Occupancy, Stay,
+    add_counted, flow, funnel, funnel_of_history, stays_of, Flow, Funnel, FunnelStage, Occupancy,
+    Stay,
 };
-pub use range::{month_start, week_start, GroupBy, GroupKey, Range};
+pub use range::{midnight, month_start, week_start, DaySplit, GroupBy, GroupKey, Range};
 pub use shared::{
     metrics, CoverageStatus, CoverageTarget, GroupMetrics, MetricsQuery, MetricsReport,
     PipelineCoverage, ReasonCount, SharedMetrics, DEFAULT_COVERAGE_BAND,

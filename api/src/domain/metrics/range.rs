@@ -82,8 +82,67 @@ pub fn month_start(day: NaiveDate) -> NaiveDate {
     day.with_day(1).expect("every month has a first day")
 }
 
-pub(crate) fn midnight(day: NaiveDate) -> DateTime<Utc> {
+pub fn midnight(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// How a span of time is read: whole UTC days from the rollups, the rest row by row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DaySplit {
+    /// Runs of whole days, half-open: `(first, after_last)`.
+    pub days: Vec<(NaiveDate, NaiveDate)>,
+    /// The parts of the span outside those days, in order.
+    pub rows: Vec<Range>,
+}
+
+impl DaySplit {
+    /// Splits `span`: a day is counted when it lies wholly inside the span, ends by `until`,
+    /// and no instant of `cuts` falls strictly inside it (a report compares spans that start
+    /// there); every other instant of the span is read as rows.
+    pub fn of(span: Range, until: DateTime<Utc>, cuts: &[DateTime<Utc>]) -> Self {
+        let day = Duration::days(1);
+        let first = span.from.date_naive();
+        let mut start = midnight(first);
+        if start < span.from {
+            start += day;
+        }
+        let end = span.to.min(until);
+        let mut days: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+        while start + day <= end {
+            let cut = cuts.iter().any(|c| start < *c && *c < start + day);
+            if !cut {
+                let (from, to) = (start.date_naive(), (start + day).date_naive());
+                match days.last_mut() {
+                    Some(run) if run.1 == from => run.1 = to,
+                    _ => days.push((from, to)),
+                }
+            }
+            start += day;
+        }
+        let mut rows = Vec::new();
+        let mut at = span.from;
+        for (from, to) in &days {
+            if at < midnight(*from) {
+                rows.push(Range {
+                    from: at,
+                    to: midnight(*from),
+                });
+            }
+            at = midnight(*to);
+        }
+        if at < span.to {
+            rows.push(Range {
+                from: at,
+                to: span.to,
+            });
+        }
+        DaySplit { days, rows }
+    }
+
+    /// Whether `at` is read as rows.
+    pub fn in_rows(&self, at: DateTime<Utc>) -> bool {
+        self.rows.iter().any(|r| r.contains(at))
+    }
 }
 
 /// What a report is split by.
@@ -185,6 +244,35 @@ mod tests {
         let week = Range::week_of(date(2026, 3, 4));
         assert_eq!(week.from.date_naive(), date(2026, 3, 2));
         assert_eq!(week.duration(), Duration::days(7));
+    }
+
+    #[test]
+    fn spans_split_into_counted_days_and_rows() {
+        let t = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+        // From Mar 2 09:00 to Mar 6 12:00, known until Mar 5 18:00, a report starting Mar 3
+        // 10:00: Mar 3 is cut, Mar 4 counted, Mar 5 not over by `until`.
+        let split = DaySplit::of(
+            Range::new(t(2, 9), t(6, 12)).unwrap(),
+            t(5, 18),
+            &[t(3, 10)],
+        );
+        assert_eq!(split.days, vec![(date(2026, 3, 4), date(2026, 3, 5))]);
+        assert_eq!(
+            split.rows,
+            vec![
+                Range::new(t(2, 9), t(4, 0)).unwrap(),
+                Range::new(t(5, 0), t(6, 12)).unwrap()
+            ]
+        );
+        assert!(split.in_rows(t(3, 23)) && !split.in_rows(t(4, 23)));
+        // A cut at midnight cuts nothing; consecutive days make one run.
+        let split = DaySplit::of(Range::new(t(2, 0), t(5, 0)).unwrap(), t(9, 0), &[t(3, 0)]);
+        assert_eq!(split.days, vec![(date(2026, 3, 2), date(2026, 3, 5))]);
+        assert!(split.rows.is_empty());
+        // Shorter than a day: all rows.
+        let split = DaySplit::of(Range::new(t(2, 1), t(2, 5)).unwrap(), t(9, 0), &[]);
+        assert!(split.days.is_empty());
+        assert_eq!(split.rows, vec![Range::new(t(2, 1), t(2, 5)).unwrap()]);
     }
 
     #[test]

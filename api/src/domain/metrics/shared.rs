@@ -8,6 +8,7 @@ use chrono::{DateTime, Months, Utc};
 use super::range::{midnight, GroupKey};
 use super::spend::{carries_spend, share_of};
 use super::stats::{percentile, share};
+use super::Counted;
 use super::{Attribution, DealStatus, Facts, GroupBy, MetricsError, Range, Stage};
 
 /// Seed 002: maintain 3-4x pipeline coverage at all times.
@@ -312,6 +313,28 @@ pub fn metrics(facts: &Facts, query: &MetricsQuery) -> Result<MetricsReport, Met
             }
         });
     }
+    for count in &facts.daily {
+        let at = midnight(count.day);
+        if !range.contains(at) {
+            continue;
+        }
+        let n = count.n;
+        tally(&count.attribution, at, &|t| match &count.kind {
+            Counted::Entered(Stage::Mql) => t.mqls += n,
+            Counted::Entered(Stage::Sal) => t.sals += n,
+            Counted::Entered(Stage::Sql) => t.sqls += n,
+            Counted::Entered(_) | Counted::Advanced(_) => {}
+            Counted::Rejected(reason) => {
+                t.rejections += n;
+                match reason {
+                    Some(code) => *t.reasons.entry(code.clone()).or_default() += n,
+                    None => t.uncoded += n,
+                }
+            }
+            Counted::SlaDue => t.sla_due += n,
+            Counted::SlaMetOnTime => t.sla_met += n,
+        });
+    }
 
     for row in &facts.spend {
         let part = share_of(row, range, query.group_by);
@@ -365,37 +388,45 @@ fn count_velocity(
         from: midnight(this_month.from.date_naive() - Months::new(1)),
         to: this_month.from,
     };
-    for change in facts.stage_changes.iter().filter(|c| c.to == Stage::Mql) {
-        let this = this_month.contains(change.at) && change.at < range.to;
-        let last = last_month.contains(change.at);
+    let rows = facts
+        .stage_changes
+        .iter()
+        .filter(|c| c.to == Stage::Mql)
+        .map(|c| (&c.attribution, c.at, 1));
+    let counted = facts
+        .daily
+        .iter()
+        .filter(|c| c.kind == Counted::Entered(Stage::Mql))
+        .map(|c| (&c.attribution, midnight(c.day), c.n));
+    for (attribution, at, n) in rows.chain(counted) {
+        let this = this_month.contains(at) && at < range.to;
+        let last = last_month.contains(at);
         if this {
-            total.lvr_this_month += 1;
+            total.lvr_this_month += n;
         } else if last {
-            total.lvr_last_month += 1;
+            total.lvr_last_month += n;
         }
         match group_by {
-            Some(GroupBy::Month) if change.at < range.to => {
+            Some(GroupBy::Month) if at < range.to => {
                 // This MQL is "this month" for its own month and "last month" for the next,
                 // each of which is a group only if it overlaps the range.
-                let own = Range::month_of(change.at.date_naive());
+                let own = Range::month_of(at.date_naive());
                 let next = Range::month_of(own.to.date_naive());
                 if own.intersect(range).is_some() {
                     let key = GroupKey::Period(own.from.date_naive());
-                    groups.entry(key).or_default().lvr_this_month += 1;
+                    groups.entry(key).or_default().lvr_this_month += n;
                 }
                 if next.intersect(range).is_some() {
                     let key = GroupKey::Period(next.from.date_naive());
-                    groups.entry(key).or_default().lvr_last_month += 1;
+                    groups.entry(key).or_default().lvr_last_month += n;
                 }
             }
             Some(group_by) if !group_by.is_time() && (this || last) => {
-                let tally = groups
-                    .entry(group_by.key(&change.attribution, change.at))
-                    .or_default();
+                let tally = groups.entry(group_by.key(attribution, at)).or_default();
                 if this {
-                    tally.lvr_this_month += 1;
+                    tally.lvr_this_month += n;
                 } else {
-                    tally.lvr_last_month += 1;
+                    tally.lvr_last_month += n;
                 }
             }
             _ => {}

@@ -164,7 +164,7 @@ pub fn alignment_health(
     };
     let rejection_rate = series(&|start| of_week(start, |m| m.rejection_rate));
     let sla_compliance = series(&|start| of_week(start, |m| m.sla_compliance));
-    let histories = histories(&facts.stage_changes);
+    let histories = histories(facts.stage_changes.iter().chain(&facts.stays));
     let aging = series(&|start| mid_funnel_age(&histories, start + Duration::weeks(1)));
     let divergence = series(&|start| win_rate_divergence(facts, start + Duration::weeks(1)));
 
@@ -188,6 +188,7 @@ pub fn alignment_health(
     let disputes: Vec<Duration> = facts
         .rejections
         .iter()
+        .chain(&facts.disputes)
         .filter(|r| r.dispute_open_at(as_of))
         .filter_map(|r| r.disputed_at.map(|d| as_of - d))
         .collect();
@@ -207,7 +208,9 @@ fn days(d: Duration) -> f64 {
     d.num_seconds() as f64 / 86_400.0
 }
 
-fn histories(changes: &[StageChange]) -> HashMap<Uuid, Vec<&StageChange>> {
+fn histories<'a>(
+    changes: impl Iterator<Item = &'a StageChange>,
+) -> HashMap<Uuid, Vec<&'a StageChange>> {
     let mut by_lead: HashMap<Uuid, Vec<&StageChange>> = HashMap::new();
     for change in changes {
         by_lead.entry(change.lead_id).or_default().push(change);

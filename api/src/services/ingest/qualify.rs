@@ -22,6 +22,7 @@ use crate::{
         contract::Terms,
         criteria::Criteria,
         lifecycle::{next_stage, Transition},
+        metrics::Attribution,
         plays::Signal,
         routing::{route, RepState, Route, RuleSpec},
         scoring::{decay_at, mql_kind, score_at, LedgerEntry, MqlKind},
@@ -29,6 +30,7 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         fit::{account_view, contact_view, lead_view},
+        metrics::rollups::{self, Fact},
         notices::{record_stage_change, Credit, Notices, StageMove},
         plays::engine::PlayEngine,
         triggers::{self, NewTrigger},
@@ -132,6 +134,7 @@ pub async fn evaluate<C: ConnectionTrait>(
                 }
                 let router = router.as_mut().expect("loaded above");
                 let named_owner = account.filter(|a| a.named_account).and_then(|a| a.owner_id);
+                let segment = account.and_then(|a| a.segment.clone());
                 let routed = router.route(&view, named_owner);
                 let to = next_stage(row.stage, Transition::Qualify)
                     .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))?;
@@ -180,7 +183,7 @@ pub async fn evaluate<C: ConnectionTrait>(
                             .await?;
                     notices
                         .triggers
-                        .push(assign(tenant, &row, owner, kind, terms, now).await?);
+                        .push(assign(tenant, &row, owner, kind, terms, now, segment).await?);
                     signals.push(Signal::MqlAssigned(stored_kind(kind)));
                 }
             }
@@ -251,6 +254,18 @@ pub fn display_name(row: &contact::Model) -> String {
         .unwrap_or_else(|| "A lead".to_owned())
 }
 
+/// Who an SLA clock of `row` is credited to: the lead's source and segment when it starts,
+/// and the rep it runs for.
+pub fn clock_credit(row: &contact::Model, owner: Uuid, segment: &Option<String>) -> Attribution {
+    Attribution {
+        source_id: row.source_id,
+        segment: segment.clone(),
+        owner_id: Some(owner),
+        campaign_id: None,
+        play_id: None,
+    }
+}
+
 /// Starts the SLA clocks of an assignment and writes the owner's trigger.
 async fn assign<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
@@ -259,6 +274,7 @@ async fn assign<C: ConnectionTrait>(
     kind: MqlKind,
     terms: &Terms,
     now: DateTime<Utc>,
+    segment: Option<String>,
 ) -> AppResult<trigger::Model> {
     let slas = &terms.slas;
     let calendar = &slas.calendar;
@@ -286,8 +302,18 @@ async fn assign<C: ConnectionTrait>(
             warned_at: Set(None),
             breached_at: Set(None),
             met_at: Set(None),
+            source_id: Set(row.source_id),
+            segment: Set(segment.clone()),
+            first_touch_at: Set(None),
         })
         .exec(tenant.conn())
+        .await?;
+        rollups::count(
+            tenant,
+            Fact::SlaDue,
+            due,
+            &clock_credit(row, owner, &segment),
+        )
         .await?;
     }
     let (trigger_kind, what) = match kind {

@@ -17,11 +17,15 @@ pub use rejections::{dispute, reject, resolve};
 
 use crate::{
     auth::Actor,
-    domain::lifecycle::{next_stage, Transition},
+    domain::{
+        lifecycle::{next_stage, Transition},
+        metrics::Attribution,
+    },
     error::{AppError, AppResult},
     services::{
         contracts,
         ingest::qualify::display_name,
+        metrics::rollups::{self, Fact},
         notices::{record_stage_change, Credit, Notices, StageMove},
         plays::{engine, touches::touches_since},
         triggers::{self, NewTrigger},
@@ -92,15 +96,7 @@ pub(crate) async fn meet_clocks<C: ConnectionTrait>(
     kind: Option<entity::SlaKind>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let mut update = sla_clock::Entity::update_many()
-        .col_expr(sla_clock::Column::MetAt, Some(now).into())
-        .filter(sla_clock::Column::WorkspaceId.eq(tenant.workspace_id()))
-        .filter(sla_clock::Column::ContactId.eq(lead))
-        .filter(sla_clock::Column::MetAt.is_null());
-    if let Some(kind) = kind {
-        update = update.filter(sla_clock::Column::Kind.eq(kind));
-    }
-    update.exec(tenant.conn()).await?;
+    stop_clocks(tenant, lead, kind, now).await?;
     // An SLA trigger stays open until acknowledged or acted on: this is acting on it.
     entity::trigger::Entity::update_many()
         .col_expr(entity::trigger::Column::AcknowledgedAt, Some(now).into())
@@ -113,6 +109,45 @@ pub(crate) async fn meet_clocks<C: ConnectionTrait>(
         .filter(entity::trigger::Column::AcknowledgedAt.is_null())
         .exec(tenant.conn())
         .await?;
+    Ok(())
+}
+
+/// Marks the lead's running SLA clocks of `kind` (or all) met at `now`, and counts those met in
+/// time in the rollups, in the same transaction.
+pub(crate) async fn stop_clocks<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead: Uuid,
+    kind: Option<entity::SlaKind>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use sla_clock::Column as K;
+    let mut running = tenant
+        .select::<sla_clock::Entity>()
+        .filter(K::ContactId.eq(lead))
+        .filter(K::MetAt.is_null());
+    if let Some(kind) = kind {
+        running = running.filter(K::Kind.eq(kind));
+    }
+    let running = running.all(tenant.conn()).await?;
+    if running.is_empty() {
+        return Ok(());
+    }
+    sla_clock::Entity::update_many()
+        .col_expr(K::MetAt, Some(now).into())
+        .filter(K::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(K::Id.is_in(running.iter().map(|c| c.id)))
+        .exec(tenant.conn())
+        .await?;
+    for clock in running.iter().filter(|c| now <= c.due_at) {
+        let credit = Attribution {
+            source_id: clock.source_id,
+            segment: clock.segment.clone(),
+            owner_id: Some(clock.assignee_id),
+            campaign_id: None,
+            play_id: None,
+        };
+        rollups::count(tenant, Fact::SlaMet, clock.due_at, &credit).await?;
+    }
     Ok(())
 }
 

@@ -2,7 +2,9 @@
 //! may dispute; a leader resolves the dispute.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{contact, membership, rejection, LeadStage, RejectionReason, Role, TriggerKind};
+use entity::{
+    account, contact, membership, rejection, LeadStage, RejectionReason, Role, TriggerKind,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
@@ -11,11 +13,15 @@ use uuid::Uuid;
 use super::{check_works_lead, meet_clocks, move_lead, transition_error, Outcome};
 use crate::{
     auth::Actor,
-    domain::lifecycle::{move_to, next_stage, Transition},
+    domain::{
+        lifecycle::{move_to, next_stage, Transition},
+        metrics::Attribution,
+    },
     error::{AppError, AppResult},
     services::{
         contracts,
         ingest::qualify::display_name,
+        metrics::rollups::{self, Fact},
         notices::{Credit, Notices, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},
@@ -74,6 +80,10 @@ pub async fn reject(
             (opened + window).to_rfc3339()
         )));
     }
+    let segment = match lead.account_id {
+        Some(account) => tenant.get::<account::Entity>(account).await?.segment,
+        None => None,
+    };
     let row = rejection::Entity::insert(rejection::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(workspace_id),
@@ -89,8 +99,23 @@ pub async fn reject(
         resolution: Set(None),
         resolved_by: Set(None),
         resolved_at: Set(None),
+        segment: Set(segment),
     })
     .exec_with_returning(&txn)
+    .await?;
+    let credit = Attribution {
+        source_id: row.source_id,
+        segment: row.segment.clone(),
+        owner_id: Some(row.rejected_by),
+        campaign_id: None,
+        play_id: None,
+    };
+    rollups::count(
+        &tenant,
+        Fact::Rejected(row.reason),
+        row.rejected_at,
+        &credit,
+    )
     .await?;
     meet_clocks(&tenant, lead.id, None, now).await?;
     let why = format!("rejected: {}", reason.as_str());

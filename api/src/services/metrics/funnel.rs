@@ -1,18 +1,25 @@
-//! The funnel of a range: the flow from the stays that began or ended in it, the occupancy of
-//! each stage from the leads' current stage and the time they entered it (counted in SQL over
-//! the `(workspace, stage, stage_changed_at)` index, so a million leads are never loaded).
+//! The funnel of a range: the flow from the daily rollups (entries, and the stays among them
+//! that advanced) and the stays of the days the range cuts, the medians ranked in SQL, the
+//! occupancy of each stage from the leads' current stage and the time they entered it (counted
+//! in SQL over the `(workspace, stage, stage_changed_at)` index, so a million leads are never
+//! loaded).
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{contact, stage_change, LeadStage};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
-use super::{lead_stage_of, stage_of};
+use super::{
+    lead_stage_of,
+    rollups::{self, Dimension, Family},
+    sales::within,
+    stage_of, statement,
+};
 use crate::{
-    domain::metrics::{flow, funnel, Funnel, Occupancy, Range, Stage, Stay},
+    domain::metrics::{add_counted, flow, funnel, DaySplit, Funnel, Occupancy, Range, Stage, Stay},
     error::AppResult,
     store::Tenant,
 };
@@ -26,7 +33,8 @@ struct StayRow {
     next_stage: Option<LeadStage>,
 }
 
-/// The funnel of `range` as known at `as_of`.
+/// The funnel of `range` as known at `as_of`: entries and advances of whole days from the
+/// rollups, those of the days the range cuts from their stays, the medians in SQL.
 pub async fn funnel_of<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: Range,
@@ -34,41 +42,45 @@ pub async fn funnel_of<C: ConnectionTrait>(
 ) -> AppResult<Funnel> {
     range.validate("range")?;
     use stage_change::Column as S;
-    let within = |column: S| {
-        Condition::all()
-            .add(column.gte(range.from))
-            .add(column.lt(range.to))
+    let split = DaySplit::of(range, range.to, &[]);
+    let stays: Vec<Stay> = if split.rows.is_empty() {
+        Vec::new()
+    } else {
+        tenant
+            .select::<stage_change::Entity>()
+            .filter(within(S::ChangedAt, &split.rows))
+            .select_only()
+            .columns([
+                S::ContactId,
+                S::ToStage,
+                S::ChangedAt,
+                S::LeftAt,
+                S::NextStage,
+            ])
+            .into_model::<StayRow>()
+            .all(tenant.conn())
+            .await?
+            .into_iter()
+            .map(|row| Stay {
+                lead_id: row.contact_id,
+                stage: stage_of(row.to_stage),
+                entered_at: row.changed_at,
+                next: row
+                    .left_at
+                    .zip(row.next_stage.map(stage_of))
+                    .map(|(at, to)| (to, at)),
+            })
+            .collect()
     };
-    let stays: Vec<Stay> = tenant
-        .select::<stage_change::Entity>()
-        .filter(
-            Condition::any()
-                .add(within(S::ChangedAt))
-                .add(within(S::LeftAt)),
-        )
-        .select_only()
-        .columns([
-            S::ContactId,
-            S::ToStage,
-            S::ChangedAt,
-            S::LeftAt,
-            S::NextStage,
-        ])
-        .into_model::<StayRow>()
-        .all(tenant.conn())
-        .await?
-        .into_iter()
-        .map(|row| Stay {
-            lead_id: row.contact_id,
-            stage: stage_of(row.to_stage),
-            entered_at: row.changed_at,
-            next: row
-                .left_at
-                .zip(row.next_stage.map(stage_of))
-                .map(|(at, to)| (to, at)),
-        })
-        .collect();
-    let flows = flow(&stays, &range, as_of)?;
+    let mut flows = flow(&stays, &range, as_of)?;
+    let counted = rollups::daily(tenant, Family::Flow, Dimension::All, &split.days).await?;
+    add_counted(&mut flows, &counted, &range);
+    for flow in flows.values_mut() {
+        flow.median = None;
+    }
+    for (stage, median) in median_stays(tenant, &range, as_of).await? {
+        flows.entry(stage).or_default().median = Some(median);
+    }
     let mut occupancy = Vec::with_capacity(Stage::ALL.len());
     for stage in Stage::ALL {
         let median = flows.get(&stage).and_then(|f| f.median);
@@ -81,6 +93,49 @@ pub async fn funnel_of<C: ConnectionTrait>(
             .map(|(_, o)| o.clone())
             .unwrap_or_default()
     }))
+}
+
+#[derive(FromQueryResult)]
+struct MedianRow {
+    to_stage: LeadStage,
+    changed_at: DateTime<Utc>,
+    left_at: DateTime<Utc>,
+}
+
+/// Per stage, the lower median length of the stays that ended in `range` (by `as_of`): the
+/// stay ranked `(n - 1) / 2 + 1` by length, counted in the database.
+async fn median_stays<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    range: &Range,
+    as_of: DateTime<Utc>,
+) -> AppResult<Vec<(Stage, Duration)>> {
+    let length = match tenant.conn().get_database_backend() {
+        sea_orm::DbBackend::Postgres => "left_at - changed_at",
+        _ => "julianday(left_at) - julianday(changed_at)",
+    };
+    let sql = format!(
+        "SELECT to_stage, changed_at, left_at FROM ( \
+           SELECT to_stage, changed_at, left_at, \
+             ROW_NUMBER() OVER (PARTITION BY to_stage ORDER BY {length}) AS n_th, \
+             COUNT(*) OVER (PARTITION BY to_stage) AS n \
+           FROM stage_changes \
+           WHERE workspace_id = $1 AND left_at >= $2 AND left_at < $3 AND left_at <= $4 \
+             AND changed_at <= $4) ranked \
+         WHERE n_th = (n - 1) / 2 + 1"
+    );
+    let values = vec![
+        tenant.workspace_id().into(),
+        range.from.into(),
+        range.to.into(),
+        as_of.into(),
+    ];
+    let rows = MedianRow::find_by_statement(statement(tenant, &sql, values))
+        .all(tenant.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (stage_of(row.to_stage), row.left_at - row.changed_at))
+        .collect())
 }
 
 /// The leads in `stage` at `as_of`: how many, their median time in it, how many exceed the

@@ -3,11 +3,11 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
-use super::facts::{load_facts, Extras};
+use super::facts::{load_facts, Report};
 use crate::{
     domain::{
-        metrics::Range,
-        review::{alignment_health, AlignmentHealth, HEALTH_MIN_WEEKS, WIN_RATE_WINDOW_DAYS},
+        metrics::{GroupBy, Range},
+        review::{alignment_health, AlignmentHealth, HEALTH_MIN_WEEKS},
     },
     error::{AppError, AppResult},
     store::Tenant,
@@ -31,11 +31,6 @@ pub async fn health_of<C: ConnectionTrait>(
         from: current - Duration::weeks(weeks as i64),
         to: current,
     };
-    let extras = Extras {
-        mid_funnel_stays: true,
-        open_disputes: true,
-        closed_before: Duration::days(WIN_RATE_WINDOW_DAYS),
-    };
-    let facts = load_facts(tenant, &span, as_of, extras).await?;
+    let facts = load_facts(tenant, &span, as_of, Some(GroupBy::Week), Report::Health).await?;
     Ok(alignment_health(&facts, as_of, weeks)?)
 }

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
-use super::metrics_of;
+use super::{load_facts, metrics_of, Report};
 use crate::{
     domain::{
-        metrics::Range,
+        metrics::{metrics, MetricsQuery, Range},
         planning::{
             demand_waterfall, ConversionRates, Goal, GoalProgress, Period, Waterfall,
             WaterfallInput,
@@ -41,7 +41,15 @@ pub async fn waterfall_of<C: ConnectionTrait>(
         from: as_of - Duration::days(DEFAULT_RATES_DAYS),
         to: as_of,
     });
-    let report = metrics_of(tenant, rates_from, None, None, as_of).await?;
+    rates_from.validate("range")?;
+    let facts = load_facts(tenant, &rates_from, as_of, None, Report::Rates).await?;
+    let query = MetricsQuery {
+        range: rates_from,
+        group_by: None,
+        as_of,
+        coverage: None,
+    };
+    let report = metrics(&facts, &query)?;
     let committed = contracts::active_terms(tenant)
         .await?
         .1

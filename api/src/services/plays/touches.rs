@@ -135,6 +135,23 @@ pub async fn log(
     })
     .exec_with_returning(&txn)
     .await?;
+    // The first touch of every first-touch clock this one is the earliest touch after.
+    {
+        use entity::sla_clock::Column as K;
+        entity::sla_clock::Entity::update_many()
+            .col_expr(K::FirstTouchAt, Some(occurred_at).into())
+            .filter(K::WorkspaceId.eq(workspace_id))
+            .filter(K::ContactId.eq(lead.id))
+            .filter(K::Kind.eq(SlaKind::FirstTouch))
+            .filter(K::StartedAt.lte(occurred_at))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(K::FirstTouchAt.is_null())
+                    .add(K::FirstTouchAt.gt(occurred_at)),
+            )
+            .exec(&txn)
+            .await?;
+    }
     meet_clocks(&tenant, lead.id, Some(SlaKind::FirstTouch), now).await?;
     if let Some(task) = task.filter(|t| t.status == TaskStatus::Open) {
         let mut active = task.into_active_model();

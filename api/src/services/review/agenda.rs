@@ -18,7 +18,7 @@ use crate::{
     error::AppResult,
     services::{
         contracts,
-        metrics::{load_facts, Extras},
+        metrics::{load_facts, Report},
         opportunities::is_closed,
     },
     store::Tenant,
@@ -42,7 +42,7 @@ pub async fn agenda_of<C: ConnectionTrait>(
     as_of: DateTime<Utc>,
 ) -> AppResult<Agenda> {
     let reviewed = reviewed_week(week_of);
-    let facts = load_facts(tenant, &reviewed, as_of, Extras::default()).await?;
+    let facts = load_facts(tenant, &reviewed, as_of, None, Report::Review).await?;
     let (open_deals, stage_medians) = open_deals(tenant, as_of).await?;
     let tests = tests_of(tenant, &reviewed, as_of).await?;
     let window = contracts::active_terms(tenant)

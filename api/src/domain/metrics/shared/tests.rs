@@ -1,6 +1,7 @@
 //! Every metric of the fixture (see `metrics::fixture` for the data), derived by hand.
 
 use super::super::fixture::{self, assert_close, assert_some_close, at, date, C1, R1, R2, S1, S2};
+use super::super::DailyCount;
 use super::*;
 
 fn march() -> Range {
@@ -348,4 +349,101 @@ fn nothing_in_range() {
     assert_eq!(m.cost_per_opportunity, None);
     // O2 and O5 never closed: still open in June, 180,000 / 60,000 = 3x.
     assert_close(m.coverage.as_ref().unwrap().ratio, 3.0);
+}
+
+/// The fixture with its stage changes, rejections and settled clocks turned into daily counts
+/// credited in `group_by`'s dimension only, as the store's rollups hold them.
+fn counted(facts: &Facts, group_by: Option<GroupBy>, as_of: DateTime<Utc>) -> Facts {
+    let keep = |a: &Attribution| {
+        let mut only = Attribution::default();
+        match group_by {
+            Some(GroupBy::Source) => only.source_id = a.source_id,
+            Some(GroupBy::Segment) => only.segment = a.segment.clone(),
+            Some(GroupBy::Rep) => only.owner_id = a.owner_id,
+            Some(GroupBy::Campaign) => only.campaign_id = a.campaign_id,
+            Some(GroupBy::Play) => only.play_id = a.play_id,
+            _ => {}
+        }
+        only
+    };
+    let mut daily: Vec<DailyCount> = Vec::new();
+    let mut add = |at: DateTime<Utc>, kind: Counted, attribution: &Attribution| {
+        let (day, attribution) = (at.date_naive(), keep(attribution));
+        match daily
+            .iter_mut()
+            .find(|c| c.day == day && c.kind == kind && c.attribution == attribution)
+        {
+            Some(count) => count.n += 1,
+            None => daily.push(DailyCount {
+                day,
+                kind,
+                attribution,
+                n: 1,
+            }),
+        }
+    };
+    for change in &facts.stage_changes {
+        add(change.at, Counted::Entered(change.to), &change.attribution);
+    }
+    for rejection in &facts.rejections {
+        add(
+            rejection.at,
+            Counted::Rejected(rejection.reason.clone()),
+            &rejection.attribution,
+        );
+    }
+    let mut running = Vec::new();
+    for clock in &facts.sla_clocks {
+        let day_over = midnight(clock.due_at.date_naive()) + chrono::Duration::days(1) <= as_of;
+        if !day_over {
+            running.push(clock.clone());
+            continue;
+        }
+        add(clock.due_at, Counted::SlaDue, &clock.attribution);
+        if clock.met_on_time() {
+            add(clock.due_at, Counted::SlaMetOnTime, &clock.attribution);
+        }
+    }
+    Facts {
+        stage_changes: Vec::new(),
+        rejections: Vec::new(),
+        sla_clocks: running,
+        daily,
+        ..facts.clone()
+    }
+}
+
+#[test]
+fn daily_counts_give_the_numbers_rows_give() {
+    // Whole-day ranges (every fact of a day on one side of each edge): the same report from
+    // rows and from counts, in every grouping, with the velocity's months and a clock still
+    // running at `as_of`.
+    let facts = fixture::facts();
+    for as_of in [at(4, 1, 0, 0), at(3, 31, 12, 0)] {
+        for group_by in [
+            None,
+            Some(GroupBy::Source),
+            Some(GroupBy::Segment),
+            Some(GroupBy::Rep),
+            Some(GroupBy::Campaign),
+            Some(GroupBy::Play),
+            Some(GroupBy::Week),
+            Some(GroupBy::Month),
+        ] {
+            for range in [
+                march(),
+                Range::new(at(3, 9, 0, 0), at(3, 23, 0, 0)).unwrap(),
+            ] {
+                let query = MetricsQuery {
+                    range,
+                    group_by,
+                    as_of,
+                    coverage: None,
+                };
+                let rows = metrics(&facts, &query).unwrap();
+                let counts = metrics(&counted(&facts, group_by, as_of), &query).unwrap();
+                assert_eq!(rows, counts, "{group_by:?} over {range:?} as of {as_of}");
+            }
+        }
+    }
 }

@@ -1,0 +1,263 @@
+//! The daily rollups (migration 000009): every writer of a counted fact adds it here in its own
+//! transaction, so the counts are exactly those of the history; reports read whole days from
+//! here instead of loading the rows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{metric_rollup, LeadStage, RejectionReason};
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::stage_of;
+use crate::{
+    domain::metrics::{Attribution, Counted, DailyCount, GroupBy},
+    error::AppResult,
+    store::Tenant,
+};
+
+/// One way of crediting facts; every fact is counted once under each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    All,
+    Source,
+    Segment,
+    Rep,
+    Campaign,
+    Play,
+}
+
+const DIMENSIONS: [Dimension; 6] = [
+    Dimension::All,
+    Dimension::Source,
+    Dimension::Segment,
+    Dimension::Rep,
+    Dimension::Campaign,
+    Dimension::Play,
+];
+
+impl Dimension {
+    /// The dimension a report grouped this way reads (periods are days summed up).
+    pub fn of(group_by: Option<GroupBy>) -> Self {
+        match group_by {
+            Some(GroupBy::Source) => Dimension::Source,
+            Some(GroupBy::Segment) => Dimension::Segment,
+            Some(GroupBy::Rep) => Dimension::Rep,
+            Some(GroupBy::Campaign) => Dimension::Campaign,
+            Some(GroupBy::Play) => Dimension::Play,
+            None | Some(GroupBy::Week) | Some(GroupBy::Month) => Dimension::All,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Dimension::All => "ALL",
+            Dimension::Source => "SOURCE",
+            Dimension::Segment => "SEGMENT",
+            Dimension::Rep => "REP",
+            Dimension::Campaign => "CAMPAIGN",
+            Dimension::Play => "PLAY",
+        }
+    }
+
+    /// The stored key of `credit` (nil and empty stand for "none": see the migration).
+    fn key(self, credit: &Attribution) -> (Uuid, String) {
+        let id = |id: Option<Uuid>| (id.unwrap_or(Uuid::nil()), String::new());
+        match self {
+            Dimension::All => id(None),
+            Dimension::Source => id(credit.source_id),
+            Dimension::Segment => (Uuid::nil(), credit.segment.clone().unwrap_or_default()),
+            Dimension::Rep => id(credit.owner_id),
+            Dimension::Campaign => id(credit.campaign_id),
+            Dimension::Play => id(credit.play_id),
+        }
+    }
+
+    /// The attribution a stored key stands for, in this dimension only.
+    fn credit(self, key_id: Uuid, key_text: String) -> Attribution {
+        let id = (!key_id.is_nil()).then_some(key_id);
+        let mut credit = Attribution::default();
+        match self {
+            Dimension::All => {}
+            Dimension::Source => credit.source_id = id,
+            Dimension::Segment => credit.segment = (!key_text.is_empty()).then_some(key_text),
+            Dimension::Rep => credit.owner_id = id,
+            Dimension::Campaign => credit.campaign_id = id,
+            Dimension::Play => credit.play_id = id,
+        }
+        credit
+    }
+}
+
+/// A fact the rollups count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// A stage change into this stage, on its day.
+    Entered(LeadStage),
+    /// A stay in this stage that ended by a move further down the funnel's path, on the day
+    /// the stay began.
+    Advanced(LeadStage),
+    /// A rejection, on its day.
+    Rejected(RejectionReason),
+    /// An SLA clock, on the day it is due.
+    SlaDue,
+    /// An SLA clock met at or before its due time, on the day it is due.
+    SlaMet,
+}
+
+const STAGE: &str = "STAGE";
+const ADVANCED: &str = "ADVANCED";
+const REJECTION: &str = "REJECTION";
+const SLA_DUE: &str = "SLA_DUE";
+const SLA_MET: &str = "SLA_MET";
+
+impl Fact {
+    fn name(self) -> &'static str {
+        match self {
+            Fact::Entered(_) => STAGE,
+            Fact::Advanced(_) => ADVANCED,
+            Fact::Rejected(_) => REJECTION,
+            Fact::SlaDue => SLA_DUE,
+            Fact::SlaMet => SLA_MET,
+        }
+    }
+
+    fn detail(self) -> &'static str {
+        match self {
+            Fact::Entered(stage) | Fact::Advanced(stage) => stage.as_str(),
+            Fact::Rejected(reason) => reason.as_str(),
+            Fact::SlaDue | Fact::SlaMet => "",
+        }
+    }
+}
+
+/// The families of facts a report reads from the rollups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Stages,
+    /// Entries and the stays among them that advanced: the funnel's flow.
+    Flow,
+    Rejections,
+    Clocks,
+}
+
+impl Family {
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Family::Stages => &[STAGE],
+            Family::Flow => &[STAGE, ADVANCED],
+            Family::Rejections => &[REJECTION],
+            Family::Clocks => &[SLA_DUE, SLA_MET],
+        }
+    }
+}
+
+/// Counts one `fact` that happened at `at`, credited to `credit`, under every dimension.
+pub async fn count<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    fact: Fact,
+    at: DateTime<Utc>,
+    credit: &Attribution,
+) -> AppResult<()> {
+    use metric_rollup::Column as R;
+    let rows = DIMENSIONS.iter().map(|dimension| {
+        let (key_id, key_text) = dimension.key(credit);
+        metric_rollup::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(tenant.workspace_id()),
+            dimension: Set(dimension.name().to_owned()),
+            fact: Set(fact.name().to_owned()),
+            day: Set(at.date_naive()),
+            detail: Set(fact.detail().to_owned()),
+            key_id: Set(key_id),
+            key_text: Set(key_text),
+            n: Set(1),
+        }
+    });
+    metric_rollup::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                R::WorkspaceId,
+                R::Dimension,
+                R::Fact,
+                R::Day,
+                R::Detail,
+                R::KeyId,
+                R::KeyText,
+            ])
+            .value(
+                R::N,
+                Expr::col((metric_rollup::Entity, R::N))
+                    .add(Expr::col((Alias::new("excluded"), R::N))),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// The counts of `family` on the days of `runs` (half-open runs of days), in `dimension`.
+pub async fn daily<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    family: Family,
+    dimension: Dimension,
+    runs: &[(NaiveDate, NaiveDate)],
+) -> AppResult<Vec<DailyCount>> {
+    use metric_rollup::Column as R;
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut days = Condition::any();
+    for (first, after) in runs {
+        days = days.add(R::Day.gte(*first).and(R::Day.lt(*after)));
+    }
+    let rows = tenant
+        .select::<metric_rollup::Entity>()
+        .filter(R::Dimension.eq(dimension.name()))
+        .filter(R::Fact.is_in(family.names().iter().copied()))
+        .filter(days)
+        .all(tenant.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let kind = match row.fact.as_str() {
+                STAGE => Counted::Entered(stage_of(stage_named(&row.detail)?)),
+                ADVANCED => Counted::Advanced(stage_of(stage_named(&row.detail)?)),
+                REJECTION => Counted::Rejected((!row.detail.is_empty()).then_some(row.detail)),
+                SLA_DUE => Counted::SlaDue,
+                SLA_MET => Counted::SlaMetOnTime,
+                _ => return None,
+            };
+            Some(DailyCount {
+                day: row.day,
+                kind,
+                attribution: dimension.credit(row.key_id, row.key_text),
+                n: u64::try_from(row.n).unwrap_or(0),
+            })
+        })
+        .collect())
+}
+
+fn stage_named(name: &str) -> Option<LeadStage> {
+    use sea_orm::Iterable;
+    LeadStage::iter().find(|s| s.as_str() == name)
+}
+
+/// Recounts every workspace's rollups from the history, replacing them, and stamps first-touch
+/// clocks with their first touch: for data loaded straight into the tables (imports of
+/// history, the benchmark's generator).
+pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
+    let txn = db.begin().await?;
+    txn.execute_unprepared(migration::STAMP_FIRST_TOUCHES)
+        .await?;
+    for sql in migration::backfill_metric_rollups(txn.get_database_backend()) {
+        txn.execute_unprepared(&sql).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
