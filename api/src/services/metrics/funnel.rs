@@ -7,8 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{contact, stage_change, LeadStage};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -113,14 +112,21 @@ async fn median_stays<C: ConnectionTrait>(
         sea_orm::DbBackend::Postgres => "left_at - changed_at",
         _ => "julianday(left_at) - julianday(changed_at)",
     };
+    // Every stage named: the (stage, end) index then serves each as one range, from the
+    // index alone.
+    let stages = Stage::ALL
+        .iter()
+        .map(|s| format!("'{}'", lead_stage_of(*s).as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT to_stage, changed_at, left_at FROM ( \
            SELECT to_stage, changed_at, left_at, \
              ROW_NUMBER() OVER (PARTITION BY to_stage ORDER BY {length}) AS n_th, \
              COUNT(*) OVER (PARTITION BY to_stage) AS n \
            FROM stage_changes \
-           WHERE workspace_id = $1 AND left_at >= $2 AND left_at < $3 AND left_at <= $4 \
-             AND changed_at <= $4) ranked \
+           WHERE workspace_id = $1 AND to_stage IN ({stages}) \
+             AND left_at >= $2 AND left_at < $3 AND left_at <= $4 AND changed_at <= $4) ranked \
          WHERE n_th = (n - 1) / 2 + 1"
     );
     let values = vec![
@@ -138,6 +144,12 @@ async fn median_stays<C: ConnectionTrait>(
         .collect())
 }
 
+#[derive(Default, FromQueryResult)]
+struct Counts {
+    current: i64,
+    over: Option<i64>,
+}
+
 /// The leads in `stage` at `as_of`: how many, their median time in it, how many exceed the
 /// stage's median stay.
 async fn occupancy_of<C: ConnectionTrait>(
@@ -153,7 +165,24 @@ async fn occupancy_of<C: ConnectionTrait>(
             .filter(L::Stage.eq(lead_stage_of(stage)))
             .filter(L::StageChangedAt.lte(as_of))
     };
-    let current = in_stage().count(tenant.conn()).await?;
+    // How many, and how many entered before the median stay's length ago, in one pass.
+    let cut = as_of - median.unwrap_or_else(Duration::zero);
+    let counts = Counts::find_by_statement(statement(
+        tenant,
+        "SELECT COUNT(*) AS current, \
+           SUM(CASE WHEN stage_changed_at < $4 THEN 1 ELSE 0 END) AS over \
+         FROM contacts WHERE workspace_id = $1 AND stage = $2 AND stage_changed_at <= $3",
+        vec![
+            tenant.workspace_id().into(),
+            lead_stage_of(stage).as_str().into(),
+            as_of.into(),
+            cut.into(),
+        ],
+    ))
+    .one(tenant.conn())
+    .await?
+    .unwrap_or_default();
+    let current = u64::try_from(counts.current).unwrap_or(0);
     if current == 0 {
         return Ok(Occupancy {
             over_median: median.map(|_| 0),
@@ -170,15 +199,7 @@ async fn occupancy_of<C: ConnectionTrait>(
         .into_tuple()
         .one(tenant.conn())
         .await?;
-    let over_median = match median {
-        Some(median) => Some(
-            in_stage()
-                .filter(L::StageChangedAt.lt(as_of - median))
-                .count(tenant.conn())
-                .await?,
-        ),
-        None => None,
-    };
+    let over_median = median.map(|_| u64::try_from(counts.over.unwrap_or(0)).unwrap_or(0));
     Ok(Occupancy {
         current,
         median_age: median_entry.flatten().map(|entered| as_of - entered),
