@@ -47,6 +47,8 @@ pub async fn funnel_of<C: ConnectionTrait>(
     } else {
         tenant
             .select::<stage_change::Entity>()
+            // Every stage named: the (stage, time) index serves each as a range.
+            .filter(S::ToStage.is_in(Stage::ALL.iter().map(|s| lead_stage_of(*s))))
             .filter(within(S::ChangedAt, &split.rows))
             .select_only()
             .columns([
