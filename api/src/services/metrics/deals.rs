@@ -108,10 +108,13 @@ pub(super) async fn opportunities<C: ConnectionTrait>(
     let touched = if needs.closed_only {
         "0"
     } else {
+        // Nested rather than joined: SQLite otherwise walks the events first (a minute at
+        // 100,000 leads instead of milliseconds).
         "CASE WHEN d.stage = 'CLOSED_WON' AND EXISTS (SELECT 1 FROM contacts c \
-          JOIN events e ON e.workspace_id = c.workspace_id AND e.contact_id = c.id \
           WHERE c.workspace_id = d.workspace_id AND c.account_id = d.account_id \
-            AND e.occurred_at < d.closed_at) THEN 1 ELSE 0 END"
+            AND EXISTS (SELECT 1 FROM events e \
+              WHERE e.workspace_id = c.workspace_id AND e.contact_id = c.id \
+                AND e.occurred_at < d.closed_at)) THEN 1 ELSE 0 END"
     };
     let deals = if needs.closed_only {
         "d.closed_at >= $3 AND d.closed_at < $2 AND d.stage IN ('CLOSED_WON', 'CLOSED_LOST')"
