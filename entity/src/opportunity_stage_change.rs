@@ -15,6 +15,8 @@ pub struct Model {
     pub to_stage: OpportunityStage,
     pub changed_at: DateTimeUtc,
     pub actor_id: Option<Uuid>,
+    /// When the deal left `to_stage` (its next move); NULL while it is still there.
+    pub left_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

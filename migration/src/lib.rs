@@ -12,10 +12,12 @@ mod m20261123_000006_revenue_review;
 mod m20261123_000007_webhooks;
 mod m20261123_000008_opportunity_external_id;
 mod m20261123_000009_metric_rollups;
+mod m20261124_000010_deal_stays;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
 };
+pub use m20261124_000010_deal_stays::STAY_ENDS as DEAL_STAY_ENDS;
 
 pub struct Migrator;
 
@@ -32,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_webhooks::Migration),
             Box::new(m20261123_000008_opportunity_external_id::Migration),
             Box::new(m20261123_000009_metric_rollups::Migration),
+            Box::new(m20261124_000010_deal_stays::Migration),
         ]
     }
 }

@@ -19,6 +19,25 @@ pub async fn record_stage<C: ConnectionTrait>(
     opportunity_stage_change::Entity::insert(stage_change(opp, from, actor, at))
         .exec(tenant.conn())
         .await?;
+    end_stays(tenant, &[opp.id]).await
+}
+
+/// Sets when each move of `deals` ended (its deal's next move), after moves were recorded.
+async fn end_stays<C: ConnectionTrait>(tenant: &Tenant<'_, C>, deals: &[Uuid]) -> AppResult<()> {
+    for chunk in deals.chunks(crate::services::metrics::CHUNK) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
+        let deals = format!(
+            "workspace_id = $1 AND opportunity_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut values: Vec<sea_orm::Value> = vec![tenant.workspace_id().into()];
+        values.extend(chunk.iter().map(|id| (*id).into()));
+        let sql = migration::DEAL_STAY_ENDS.replace("{deals}", &deals);
+        tenant
+            .conn()
+            .execute_raw(crate::services::metrics::statement(tenant, &sql, values))
+            .await?;
+    }
     Ok(())
 }
 
@@ -37,6 +56,7 @@ pub fn stage_change(
         to_stage: Set(opp.stage),
         changed_at: Set(at),
         actor_id: Set(actor),
+        left_at: Set(None),
     }
 }
 
@@ -45,12 +65,22 @@ pub async fn insert_stage_changes<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<opportunity_stage_change::ActiveModel>,
 ) -> AppResult<()> {
-    if !rows.is_empty() {
-        opportunity_stage_change::Entity::insert_many(rows)
-            .exec_without_returning(tenant.conn())
-            .await?;
+    if rows.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let mut deals: Vec<Uuid> = rows
+        .iter()
+        .filter_map(|row| match &row.opportunity_id {
+            sea_orm::ActiveValue::Set(id) | sea_orm::ActiveValue::Unchanged(id) => Some(*id),
+            sea_orm::ActiveValue::NotSet => None,
+        })
+        .collect();
+    deals.sort_unstable();
+    deals.dedup();
+    opportunity_stage_change::Entity::insert_many(rows)
+        .exec_without_returning(tenant.conn())
+        .await?;
+    end_stays(tenant, &deals).await
 }
 
 /// Wins or loses a deal. A win makes the account a CUSTOMER; a loss fires the CLOSED_LOST plays

@@ -56,11 +56,16 @@ pub(super) fn open(
     let mut stage = Discovery;
     let mut stage_at = at;
     let mut from = None;
+    let mut previous: Option<usize> = None;
     for (to, share) in path {
         let when = at + Duration::seconds((length.num_seconds() as f64 * share) as i64);
         if when >= now {
             break;
         }
+        if let Some(index) = previous {
+            batch.deal_moves[index].left_at = Some(when);
+        }
+        previous = Some(batch.deal_moves.len());
         batch.deal_moves.push(opportunity_stage_change::Model {
             id: gen.ids.next(),
             workspace_id: gen.world.workspace_id,
@@ -69,6 +74,7 @@ pub(super) fn open(
             to_stage: to,
             changed_at: when,
             actor_id: s.owner,
+            left_at: None,
         });
         from = Some(to);
         stage = to;

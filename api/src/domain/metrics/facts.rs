@@ -216,12 +216,38 @@ pub struct Facts {
     pub spend: Vec<Spend>,
     /// Stage changes, SLA clocks and rejections of whole days, counted.
     pub daily: Vec<DailyCount>,
-    /// Stage changes read only to rebuild leads' stays (stage aging), never counted: they may
-    /// repeat rows of `stage_changes`.
-    pub stays: Vec<StageChange>,
+    /// The mid-funnel stays (SAL and SQL) that may be running at some instant a report ages
+    /// leads at; never counted.
+    pub stays: Vec<StageStay>,
     /// Rejections read only for their dispute (the backlog), never counted; none of them is
     /// also in `rejections`.
     pub disputes: Vec<Rejection>,
+    /// Deals open at the range's end that are not in `opportunities` (created before the range
+    /// and not closed in it), summed per credit in the report's grouping: they count only for
+    /// coverage.
+    pub open_pipeline: Vec<OpenPipeline>,
+}
+
+/// A lead's time in one stage: from its entry to the change that ended it (`None`: still
+/// there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageStay {
+    pub entered_at: DateTime<Utc>,
+    pub left_at: Option<DateTime<Utc>>,
+}
+
+impl StageStay {
+    /// In the stage at the instant just before `at`.
+    pub fn running_at(&self, at: DateTime<Utc>) -> bool {
+        self.entered_at < at && self.left_at.is_none_or(|left| left >= at)
+    }
+}
+
+/// The amount of deals open at a range's end, for one credit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenPipeline {
+    pub attribution: Attribution,
+    pub amount: f64,
 }
 
 #[cfg(test)]

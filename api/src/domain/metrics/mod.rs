@@ -23,8 +23,8 @@ mod spend;
 mod stats;
 
 pub use facts::{
-    Attribution, Counted, DailyCount, DealStatus, Facts, FirstTouch, Opportunity, Rejection,
-    SlaClock, Spend, Stage, StageChange,
+    Attribution, Counted, DailyCount, DealStatus, Facts, FirstTouch, OpenPipeline, Opportunity,
+    Rejection, SlaClock, Spend, Stage, StageChange, StageStay,
 };
 pub use funnel::{
     add_counted, flow, funnel, funnel_of_history, stays_of, Flow, Funnel, FunnelStage, Occupancy,

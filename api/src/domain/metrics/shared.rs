@@ -343,11 +343,20 @@ pub fn metrics(facts: &Facts, query: &MetricsQuery) -> Result<MetricsReport, Met
             groups.entry(key).or_default().spend += amount;
         }
     }
-    for deal in facts.opportunities.iter().filter(|d| d.open_at(range.to)) {
-        total.open_pipeline += deal.amount;
+    let open_deals = facts
+        .opportunities
+        .iter()
+        .filter(|d| d.open_at(range.to))
+        .map(|d| (&d.attribution, d.amount));
+    let summed = facts
+        .open_pipeline
+        .iter()
+        .map(|p| (&p.attribution, p.amount));
+    for (attribution, amount) in open_deals.chain(summed) {
+        total.open_pipeline += amount;
         if let Some(group_by) = query.group_by.filter(|g| !g.is_time()) {
-            let key = group_by.key(&deal.attribution, range.to);
-            groups.entry(key).or_default().open_pipeline += deal.amount;
+            let key = group_by.key(attribution, range.to);
+            groups.entry(key).or_default().open_pipeline += amount;
         }
     }
     count_velocity(facts, range, query.group_by, &mut total, &mut groups);

@@ -20,17 +20,15 @@
 //! move the wrong way; otherwise ALIGNED. THEATER is checked first because it is the seed's
 //! sharper diagnosis; the indicators' own flags still show whether two of three moved.
 
-use std::collections::{BTreeMap, HashMap};
-
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use std::collections::BTreeMap;
 
 use super::metrics::{
     lower_median, metrics, DealStatus, Facts, GroupBy, GroupKey, MetricsQuery, Range, Stage,
-    StageChange,
+    StageStay,
 };
 use super::ReviewError;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 /// The fewest weekly points the verdict can be given on: four week-over-week steps.
 pub const HEALTH_MIN_WEEKS: usize = 5;
@@ -164,8 +162,7 @@ pub fn alignment_health(
     };
     let rejection_rate = series(&|start| of_week(start, |m| m.rejection_rate));
     let sla_compliance = series(&|start| of_week(start, |m| m.sla_compliance));
-    let histories = histories(facts.stage_changes.iter().chain(&facts.stays));
-    let aging = series(&|start| mid_funnel_age(&histories, start + Duration::weeks(1)));
+    let aging = series(&|start| mid_funnel_age(&facts.stays, start + Duration::weeks(1)));
     let divergence = series(&|start| win_rate_divergence(facts, start + Duration::weeks(1)));
 
     let rejection_rate_rises = rises_in_a_row(&rejection_rate);
@@ -208,27 +205,13 @@ fn days(d: Duration) -> f64 {
     d.num_seconds() as f64 / 86_400.0
 }
 
-fn histories<'a>(
-    changes: impl Iterator<Item = &'a StageChange>,
-) -> HashMap<Uuid, Vec<&'a StageChange>> {
-    let mut by_lead: HashMap<Uuid, Vec<&StageChange>> = HashMap::new();
-    for change in changes {
-        by_lead.entry(change.lead_id).or_default().push(change);
-    }
-    for history in by_lead.values_mut() {
-        history.sort_by_key(|c| c.at);
-    }
-    by_lead
-}
-
-/// The median days in stage of the leads in a mid-funnel stage just before `end`.
-fn mid_funnel_age(histories: &HashMap<Uuid, Vec<&StageChange>>, end: DateTime<Utc>) -> Option<f64> {
-    let ages: Vec<Duration> = histories
-        .values()
-        .filter_map(|history| {
-            let last = history.iter().rev().find(|c| c.at < end)?;
-            MID_FUNNEL.contains(&last.to).then(|| end - last.at)
-        })
+/// The median days in stage of the leads in a mid-funnel stage just before `end`, from their
+/// mid-funnel stays.
+fn mid_funnel_age(stays: &[StageStay], end: DateTime<Utc>) -> Option<f64> {
+    let ages: Vec<Duration> = stays
+        .iter()
+        .filter(|stay| stay.running_at(end))
+        .map(|stay| end - stay.entered_at)
         .collect();
     lower_median(&ages).map(days)
 }

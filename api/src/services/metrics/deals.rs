@@ -1,8 +1,9 @@
-//! Deals as the metrics read them: each open at the range's end or closed in it (or in the
-//! trailing window win rates need), in one statement. What a deal's lead history and account
-//! say (sourced by marketing, touched before the close, segment, campaign and play) is looked
-//! up through indexes by correlated subqueries, and only where the report can use it: a deal
-//! merely open at the end counts only for coverage, in the report's own grouping.
+//! Deals as the metrics read them: each created or closed in the range (or closed in the
+//! trailing window win rates need) as a row, in one statement. What a deal's lead history and
+//! account say (sourced by marketing, touched before the close, segment, campaign and play) is
+//! looked up through indexes by correlated subqueries, and only where the report can use it.
+//! Deals merely open at the range's end count only for coverage: they are summed in the
+//! database per credit of the report's grouping ([`open_pipeline`]).
 
 use chrono::{DateTime, Duration, Utc};
 use entity::OpportunityStage;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use super::statement;
 use crate::{
-    domain::metrics::{Attribution, DealStatus, GroupBy, Opportunity, Range},
+    domain::metrics::{Attribution, DealStatus, GroupBy, OpenPipeline, Opportunity, Range},
     error::AppResult,
     store::Tenant,
 };
@@ -32,9 +33,6 @@ struct DealRow {
     touched: Option<i32>,
 }
 
-/// A deal "in play" for the range: created in it or closed (these need everything).
-const IN_PLAY: &str = "(d.created_at >= $3 OR d.closed_at IS NOT NULL)";
-
 /// What a report needs of its deals.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DealNeeds {
@@ -49,6 +47,10 @@ pub struct DealNeeds {
     /// pipeline or marketing's part in them: win rates, conversion rates and deal size.
     pub closed_only: bool,
 }
+
+/// A deal's segment: its account's.
+const SEGMENT: &str = "(SELECT a.segment FROM accounts a \
+    WHERE a.workspace_id = d.workspace_id AND a.id = d.account_id)";
 
 /// The lead's move into a stage, credited to a campaign or play.
 fn credited(column: &str) -> String {
@@ -75,16 +77,9 @@ pub(super) async fn opportunities<C: ConnectionTrait>(
     } else {
         ("NULL", "NULL", "NULL")
     };
-    let in_play = |expression: String| format!("CASE WHEN {IN_PLAY} THEN {expression} END");
     let grouped = |by: GroupBy| needs.group_by == Some(by) && !needs.closed_only;
-    let segment = "(SELECT a.segment FROM accounts a \
-        WHERE a.workspace_id = d.workspace_id AND a.id = d.account_id)"
-        .to_owned();
-    // Every deal of a closed-only read is in play.
-    let segment = if grouped(GroupBy::Segment) || (needs.segments && needs.closed_only) {
-        segment
-    } else if needs.segments {
-        in_play(segment)
+    let segment = if grouped(GroupBy::Segment) || needs.segments {
+        SEGMENT.to_owned()
     } else {
         no_text.to_owned()
     };
@@ -119,7 +114,7 @@ pub(super) async fn opportunities<C: ConnectionTrait>(
     let deals = if needs.closed_only {
         "d.closed_at >= $3 AND d.closed_at < $2 AND d.stage IN ('CLOSED_WON', 'CLOSED_LOST')"
     } else {
-        "d.created_at < $2 AND (d.closed_at IS NULL OR d.closed_at >= $4)"
+        "((d.created_at >= $3 AND d.created_at < $2) OR (d.closed_at >= $4 AND d.closed_at < $2))"
     };
     let sql = format!(
         "SELECT d.id, d.source_id, d.owner_id, d.amount, d.stage, d.created_at, \
@@ -143,6 +138,74 @@ pub(super) async fn opportunities<C: ConnectionTrait>(
         .all(tenant.conn())
         .await?;
     Ok(rows.into_iter().map(deal_of).collect())
+}
+
+#[derive(FromQueryResult)]
+struct OpenRow {
+    key_id: Option<Uuid>,
+    key_text: Option<String>,
+    amount: Option<f64>,
+}
+
+/// The deals open at the end of `range` that were created before it, summed per credit in
+/// `group_by`'s dimension (one sum without a grouping, or for a grouping by period).
+pub(super) async fn open_pipeline<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    range: &Range,
+    group_by: Option<GroupBy>,
+) -> AppResult<Vec<OpenPipeline>> {
+    let postgres = tenant.conn().get_database_backend() == sea_orm::DbBackend::Postgres;
+    let (no_id, no_text, real) = if postgres {
+        (
+            "CAST(NULL AS uuid)",
+            "CAST(NULL AS text)",
+            "double precision",
+        )
+    } else {
+        ("NULL", "NULL", "REAL")
+    };
+    let (key_id, key_text) = match group_by {
+        Some(GroupBy::Source) => ("d.source_id".to_owned(), no_text.to_owned()),
+        Some(GroupBy::Rep) => ("d.owner_id".to_owned(), no_text.to_owned()),
+        Some(GroupBy::Segment) => (no_id.to_owned(), SEGMENT.to_owned()),
+        Some(GroupBy::Campaign) => (credited("campaign_id"), no_text.to_owned()),
+        Some(GroupBy::Play) => (credited("play_id"), no_text.to_owned()),
+        None | Some(GroupBy::Week) | Some(GroupBy::Month) => (no_id.to_owned(), no_text.to_owned()),
+    };
+    let sql = format!(
+        "SELECT key_id, key_text, CAST(SUM(amount) AS {real}) AS amount FROM ( \
+           SELECT {key_id} AS key_id, {key_text} AS key_text, d.amount \
+           FROM opportunities d \
+           WHERE d.workspace_id = $1 AND d.created_at < $2 \
+             AND (d.closed_at IS NULL OR d.closed_at >= $3)) open \
+         GROUP BY key_id, key_text"
+    );
+    let values = vec![
+        tenant.workspace_id().into(),
+        range.from.into(),
+        range.to.into(),
+    ];
+    let rows = OpenRow::find_by_statement(statement(tenant, &sql, values))
+        .all(tenant.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut attribution = Attribution::default();
+            match group_by {
+                Some(GroupBy::Source) => attribution.source_id = row.key_id,
+                Some(GroupBy::Rep) => attribution.owner_id = row.key_id,
+                Some(GroupBy::Segment) => attribution.segment = row.key_text,
+                Some(GroupBy::Campaign) => attribution.campaign_id = row.key_id,
+                Some(GroupBy::Play) => attribution.play_id = row.key_id,
+                _ => {}
+            }
+            OpenPipeline {
+                attribution,
+                amount: row.amount.unwrap_or(0.0),
+            }
+        })
+        .collect())
 }
 
 fn deal_of(deal: DealRow) -> Opportunity {

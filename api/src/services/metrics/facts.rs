@@ -6,17 +6,17 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{stage_change, LeadStage};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::{
-    deals::{opportunities, DealNeeds},
+    deals::{open_pipeline, opportunities, DealNeeds},
     rollups::{self, Dimension, Family},
     sales::{due_clocks, first_touches, rejections, spend_rows, within},
     stage_of,
 };
 use crate::{
-    domain::metrics::{Attribution, DaySplit, Facts, GroupBy, Range, StageChange},
+    domain::metrics::{Attribution, DaySplit, Facts, GroupBy, Range, StageChange, StageStay},
     domain::review::WIN_RATE_WINDOW_DAYS,
     error::AppResult,
     store::Tenant,
@@ -110,6 +110,9 @@ pub async fn load_facts<C: ConnectionTrait>(
             facts.spend = spend_rows(tenant, range).await?;
         }
     }
+    if report == Report::Shared {
+        facts.open_pipeline = open_pipeline(tenant, range, group_by).await?;
+    }
     // A clock due on a day not over at `as_of` may still be running: such days are rows.
     let clocks = DaySplit::of(*range, as_of, &[]);
     facts.sla_clocks = due_clocks(tenant, &clocks.rows).await?;
@@ -170,62 +173,32 @@ fn select_stages<C: ConnectionTrait>(
         ])
 }
 
-#[derive(FromQueryResult)]
-struct StayRow {
-    contact_id: Uuid,
-    to_stage: LeadStage,
-    changed_at: DateTime<Utc>,
-    left_at: Option<DateTime<Utc>>,
-    next_stage: Option<LeadStage>,
-}
-
-/// The SAL and SQL stays that began before the range ended and had not ended before it began,
-/// each as its entry and, once it ended, the change that ended it: a lead's history then shows
-/// where it sat at any instant of the range. Read through the `(stage, end)` index: the stays
-/// still running and those that ended since the range began.
+/// The SAL and SQL stays that may be running at a week's end in `range` (they began before
+/// the range ended and had not ended a week into it): entry and end only. Read through the
+/// `(stage, end)` index, from the index alone: the stays still running, then those that ended
+/// since.
 async fn mid_funnel_stays<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
-) -> AppResult<Vec<StageChange>> {
+) -> AppResult<Vec<StageStay>> {
     use stage_change::Column as S;
-    let rows = tenant
-        .select::<stage_change::Entity>()
-        .select_only()
-        .columns([
-            S::ContactId,
-            S::ToStage,
-            S::ChangedAt,
-            S::LeftAt,
-            S::NextStage,
-        ])
-        .filter(S::ToStage.is_in([LeadStage::Sal, LeadStage::Sql]))
-        .filter(
-            Condition::any()
-                .add(S::LeftAt.is_null())
-                .add(S::LeftAt.gte(range.from)),
-        )
-        .filter(S::ChangedAt.lt(range.to))
-        .into_model::<StayRow>()
-        .all(tenant.conn())
-        .await?;
-    let mut stays = Vec::with_capacity(rows.len() * 2);
-    for row in rows {
-        let entry = StageChange {
-            lead_id: row.contact_id,
-            from: None,
-            to: stage_of(row.to_stage),
-            at: row.changed_at,
-            attribution: Attribution::default(),
-        };
-        if let (Some(left_at), Some(next)) = (row.left_at, row.next_stage) {
-            stays.push(StageChange {
-                from: Some(entry.to),
-                to: stage_of(next),
-                at: left_at,
-                ..entry.clone()
-            });
-        }
-        stays.push(entry);
+    let first_end = range.from + Duration::weeks(1);
+    let mut stays = Vec::new();
+    for ended in [S::LeftAt.is_null(), S::LeftAt.gte(first_end)] {
+        let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = tenant
+            .select::<stage_change::Entity>()
+            .select_only()
+            .columns([S::ChangedAt, S::LeftAt])
+            .filter(S::ToStage.is_in([LeadStage::Sal, LeadStage::Sql]))
+            .filter(ended)
+            .filter(S::ChangedAt.lt(range.to))
+            .into_tuple()
+            .all(tenant.conn())
+            .await?;
+        stays.extend(rows.into_iter().map(|(entered_at, left_at)| StageStay {
+            entered_at,
+            left_at,
+        }));
     }
     Ok(stays)
 }

@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    lead_stage_of,
+    lead_stage_of, lower_median_stays,
     rollups::{self, Dimension, Family},
     sales::within,
     stage_of, statement,
@@ -96,24 +96,12 @@ pub async fn funnel_of<C: ConnectionTrait>(
     }))
 }
 
-#[derive(FromQueryResult)]
-struct MedianRow {
-    to_stage: LeadStage,
-    changed_at: DateTime<Utc>,
-    left_at: DateTime<Utc>,
-}
-
-/// Per stage, the lower median length of the stays that ended in `range` (by `as_of`): the
-/// stay ranked `(n - 1) / 2 + 1` by length, counted in the database.
+/// Per stage, the lower median length of the stays that ended in `range` (by `as_of`).
 async fn median_stays<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
     as_of: DateTime<Utc>,
 ) -> AppResult<Vec<(Stage, Duration)>> {
-    let length = match tenant.conn().get_database_backend() {
-        sea_orm::DbBackend::Postgres => "left_at - changed_at",
-        _ => "julianday(left_at) - julianday(changed_at)",
-    };
     // Every stage named: the (stage, end) index then serves each as one range, from the
     // index alone.
     let stages = Stage::ALL
@@ -121,29 +109,18 @@ async fn median_stays<C: ConnectionTrait>(
         .map(|s| format!("'{}'", lead_stage_of(*s).as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!(
-        "SELECT to_stage, changed_at, left_at FROM ( \
-           SELECT to_stage, changed_at, left_at, \
-             ROW_NUMBER() OVER (PARTITION BY to_stage ORDER BY {length}) AS n_th, \
-             COUNT(*) OVER (PARTITION BY to_stage) AS n \
-           FROM stage_changes \
-           WHERE workspace_id = $1 AND to_stage IN ({stages}) \
-             AND left_at >= $2 AND left_at < $3 AND left_at <= $4 AND changed_at <= $4) ranked \
-         WHERE n_th = (n - 1) / 2 + 1"
+    let filter = format!(
+        "to_stage IN ({stages}) AND left_at >= $2 AND left_at < $3 AND left_at <= $4 \
+         AND changed_at <= $4"
     );
-    let values = vec![
-        tenant.workspace_id().into(),
-        range.from.into(),
-        range.to.into(),
-        as_of.into(),
-    ];
-    let rows = MedianRow::find_by_statement(statement(tenant, &sql, values))
-        .all(tenant.conn())
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (stage_of(row.to_stage), row.left_at - row.changed_at))
-        .collect())
+    let values = vec![range.from.into(), range.to.into(), as_of.into()];
+    Ok(
+        lower_median_stays::<_, LeadStage>(tenant, "stage_changes", &filter, values)
+            .await?
+            .into_iter()
+            .map(|(stage, median)| (stage_of(stage), median))
+            .collect(),
+    )
 }
 
 #[derive(Default, FromQueryResult)]

@@ -6,6 +6,7 @@ mod deals;
 mod facts;
 mod funnel;
 mod health;
+mod medians;
 mod planning;
 pub mod rollups;
 mod sales;
@@ -17,6 +18,7 @@ use sea_orm::ConnectionTrait;
 pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;
 pub use health::health_of;
+pub(crate) use medians::lower_median_stays;
 pub use planning::{goal_progress, waterfall_of, WaterfallRequest};
 
 use crate::{
@@ -28,12 +30,12 @@ use crate::{
 };
 
 /// Lookups by id go in chunks well under both databases' limits on bound values.
-const CHUNK: usize = 5_000;
+pub(crate) const CHUNK: usize = 5_000;
 
 /// A statement written with Postgres' numbered placeholders (`$1` is `values[0]`; a number may
 /// recur), for the backend of `tenant`'s connection: SQLite gets a `?` and a value for each
 /// occurrence, in order.
-fn statement<C: ConnectionTrait>(
+pub(crate) fn statement<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     sql: &str,
     values: Vec<sea_orm::Value>,

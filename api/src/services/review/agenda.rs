@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{messaging_test, opportunity, opportunity_stage_change, touch, TouchOutcome};
+use entity::{messaging_test, opportunity, touch, TouchOutcome};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QuerySelect};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -12,7 +12,6 @@ use uuid::Uuid;
 use crate::{
     domain::{
         metrics::Range,
-        pipeline::{self, Move},
         review::{
             agenda, reviewed_week, Agenda, AgendaInput, MessagingTest, OpenDeal, Variant,
             STUCK_FOR_DAYS,
@@ -21,7 +20,7 @@ use crate::{
     error::AppResult,
     services::{
         contracts,
-        metrics::{load_facts, Report},
+        metrics::{load_facts, lower_median_stays, Report},
         opportunities::is_closed,
     },
     store::Tenant,
@@ -107,26 +106,26 @@ async fn open_deals<C: ConnectionTrait>(
     Ok((deals, medians))
 }
 
-/// The lower median length of the finished stays of each deal stage, over the moves since
-/// `since`. (Ranking them in SQL sorted every move twice and took longer than reading the three
-/// columns.)
+/// The lower median length of the finished stays of each deal stage that began since `since`
+/// (a stay ends at the deal's next move), ranked in the database.
 async fn stage_medians<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     since: DateTime<Utc>,
 ) -> AppResult<Vec<(entity::OpportunityStage, Duration)>> {
-    use opportunity_stage_change::Column as M;
-    let moves: Vec<Move<entity::OpportunityStage>> = tenant
-        .select::<opportunity_stage_change::Entity>()
-        .filter(M::ChangedAt.gte(since))
-        .select_only()
-        .columns([M::OpportunityId, M::ToStage, M::ChangedAt])
-        .into_tuple::<(Uuid, entity::OpportunityStage, DateTime<Utc>)>()
-        .all(tenant.conn())
-        .await?
-        .into_iter()
-        .map(|(subject, to, at)| Move { subject, to, at })
-        .collect();
-    Ok(pipeline::stage_medians(&moves).into_iter().collect())
+    use sea_orm::{ActiveEnum, Iterable};
+    // Every stage named: the (stage, entry, end) index serves each as one range.
+    let stages = entity::OpportunityStage::iter()
+        .map(|s| format!("'{}'", s.to_value()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let filter = format!("to_stage IN ({stages}) AND changed_at >= $2 AND left_at IS NOT NULL");
+    lower_median_stays(
+        tenant,
+        "opportunity_stage_changes",
+        &filter,
+        vec![since.into()],
+    )
+    .await
 }
 
 /// The messaging tests that ran during `week`, with each variant's touches and replies over
@@ -164,31 +163,38 @@ pub async fn test_with_counts<C: ConnectionTrait>(
         serde_json::from_value(row.variants.clone()).map_err(crate::error::AppError::internal)?;
     let until = row.ended_at.unwrap_or(as_of).min(as_of);
     let assets: Vec<Uuid> = stored.iter().map(|v| v.asset_id).collect();
-    let touches: Vec<(Option<Uuid>, TouchOutcome)> = tenant
+    // Counted per variant and outcome in the database: a busy test has thousands of touches.
+    let counts: Vec<(Option<Uuid>, TouchOutcome, i64)> = tenant
         .select::<touch::Entity>()
         .filter(touch::Column::AssetId.is_in(assets))
         .filter(touch::Column::OccurredAt.gte(row.started_at))
         .filter(touch::Column::OccurredAt.lte(until))
         .select_only()
         .columns([touch::Column::AssetId, touch::Column::Outcome])
+        .column_as(touch::Column::Id.count(), "n")
+        .group_by(touch::Column::AssetId)
+        .group_by(touch::Column::Outcome)
         .into_tuple()
         .all(tenant.conn())
         .await?;
     let variants = stored
         .iter()
         .map(|variant| {
-            let used: Vec<&TouchOutcome> = touches
-                .iter()
-                .filter(|(asset, _)| *asset == Some(variant.asset_id))
-                .map(|(_, outcome)| outcome)
-                .collect();
+            let used = || {
+                counts
+                    .iter()
+                    .filter(|(asset, _, _)| *asset == Some(variant.asset_id))
+            };
+            let total = |rows: &mut dyn Iterator<Item = &(Option<Uuid>, TouchOutcome, i64)>| {
+                rows.map(|(_, _, n)| u64::try_from(*n).unwrap_or(0))
+                    .sum::<u64>()
+            };
             Variant {
                 label: variant.label.clone(),
-                touches: used.len() as u64,
-                replies: used
-                    .iter()
-                    .filter(|o| matches!(o, TouchOutcome::Replied | TouchOutcome::MeetingBooked))
-                    .count() as u64,
+                touches: total(&mut used()),
+                replies: total(&mut used().filter(|(_, outcome, _)| {
+                    matches!(outcome, TouchOutcome::Replied | TouchOutcome::MeetingBooked)
+                })),
             }
         })
         .collect();

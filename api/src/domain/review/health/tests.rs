@@ -2,7 +2,11 @@
 //! 16th, 23rd and 30th. Values derived by hand.
 
 use super::super::metrics::fixture::{at, date};
-use super::super::metrics::{Attribution, Opportunity, Rejection, SlaClock};
+use uuid::Uuid;
+
+use super::super::metrics::{
+    Attribution, Opportunity, Rejection, SlaClock, StageChange, StageStay,
+};
 use super::*;
 
 fn as_of() -> DateTime<Utc> {
@@ -64,12 +68,12 @@ fn weekly_rejections(facts: &mut Facts, rejected: [usize; 5]) {
 
 /// X enters SAL on March 1st 00:00 and stays; Y enters SQL on March 20th 12:00 and stays.
 fn aging_leads(facts: &mut Facts) {
-    facts
-        .stage_changes
-        .push(change(lead(), Stage::Sal, at(3, 1, 0, 0)));
-    facts
-        .stage_changes
-        .push(change(lead(), Stage::Sql, at(3, 20, 12, 0)));
+    for entered_at in [at(3, 1, 0, 0), at(3, 20, 12, 0)] {
+        facts.stays.push(StageStay {
+            entered_at,
+            left_at: None,
+        });
+    }
 }
 
 fn closed(segment: Option<&str>, status: DealStatus, month: u32, day: u32) -> Opportunity {
