@@ -4,6 +4,9 @@
 //!
 //! The writers set it in the transaction that records a move ([`STAY_ENDS`]); here it is
 //! backfilled from the moves already recorded.
+//!
+//! Touches by asset also carry their outcome, so a messaging test's replies are counted from
+//! the index alone.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -16,6 +19,17 @@ const TABLE: &str = "opportunity_stage_changes";
 
 /// Stage, entry and end: the medians read only this index.
 const STAYS: [&str; 4] = ["workspace_id", "to_stage", "changed_at", "left_at"];
+
+const TOUCHES: &str = "touches";
+const BY_ASSET: [&str; 3] = ["workspace_id", "asset_id", "occurred_at"];
+const BY_ASSET_WITH_OUTCOME: [&str; 4] = ["workspace_id", "asset_id", "occurred_at", "outcome"];
+
+fn drop_index(table: &str, columns: &[&str]) -> IndexDropStatement {
+    Index::drop()
+        .name(format!("ix_{table}_{}", columns.join("_")))
+        .table(name(table))
+        .to_owned()
+}
 
 /// Sets `left_at` of every move of the deals a statement filters with `{deals}` (a condition on
 /// `m`, the move): the time of the deal's next move in `(changed_at, id)` order. Correct
@@ -45,18 +59,21 @@ impl MigrationTrait for Migration {
             .execute_unprepared(&STAY_ENDS.replace("{deals}", "1 = 1"))
             .await?;
         manager.create_index(index(TABLE, &STAYS, false)).await?;
+        manager
+            .create_index(index(TOUCHES, &BY_ASSET_WITH_OUTCOME, false))
+            .await?;
+        manager.drop_index(drop_index(TOUCHES, &BY_ASSET)).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name(format!("ix_{TABLE}_{}", STAYS.join("_")))
-                    .table(name(TABLE))
-                    .to_owned(),
-            )
+            .create_index(index(TOUCHES, &BY_ASSET, false))
             .await?;
+        manager
+            .drop_index(drop_index(TOUCHES, &BY_ASSET_WITH_OUTCOME))
+            .await?;
+        manager.drop_index(drop_index(TABLE, &STAYS)).await?;
         manager
             .alter_table(
                 Table::alter()

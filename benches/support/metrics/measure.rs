@@ -188,6 +188,17 @@ pub async fn explain(state: &AppState, client: &Client, spec: &Spec, top: usize)
         spec.name,
         statements.len()
     );
+    // The statements by shape (their first words), most repeated first: repeats are per-row
+    // lookups a loader should batch.
+    let mut shapes: std::collections::BTreeMap<String, usize> = Default::default();
+    for sql in &statements {
+        *shapes.entry(sql.chars().take(90).collect()).or_default() += 1;
+    }
+    let mut shapes: Vec<(String, usize)> = shapes.into_iter().collect();
+    shapes.sort_by(|a, b| b.1.cmp(&a.1));
+    for (shape, count) in shapes.iter().take(12) {
+        println!("{count:>4} x {shape}");
+    }
     for (ms, sql, lines) in plans.iter().take(top) {
         let head: String = sql.chars().take(400).collect();
         println!("\n{ms:.1} ms: {head}\n```");

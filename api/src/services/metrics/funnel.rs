@@ -102,20 +102,11 @@ async fn median_stays<C: ConnectionTrait>(
     range: &Range,
     as_of: DateTime<Utc>,
 ) -> AppResult<Vec<(Stage, Duration)>> {
-    // Every stage named: the (stage, end) index then serves each as one range, from the
-    // index alone.
-    let stages = Stage::ALL
-        .iter()
-        .map(|s| format!("'{}'", lead_stage_of(*s).as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let filter = format!(
-        "to_stage IN ({stages}) AND left_at >= $2 AND left_at < $3 AND left_at <= $4 \
-         AND changed_at <= $4"
-    );
+    let stages: Vec<LeadStage> = Stage::ALL.iter().map(|s| lead_stage_of(*s)).collect();
+    let filter = "left_at >= $2 AND left_at < $3 AND left_at <= $4 AND changed_at <= $4";
     let values = vec![range.from.into(), range.to.into(), as_of.into()];
     Ok(
-        lower_median_stays::<_, LeadStage>(tenant, "stage_changes", &filter, values)
+        lower_median_stays(tenant, "stage_changes", &stages, filter, values)
             .await?
             .into_iter()
             .map(|(stage, median)| (stage_of(stage), median))

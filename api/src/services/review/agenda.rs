@@ -112,17 +112,14 @@ async fn stage_medians<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     since: DateTime<Utc>,
 ) -> AppResult<Vec<(entity::OpportunityStage, Duration)>> {
-    use sea_orm::{ActiveEnum, Iterable};
-    // Every stage named: the (stage, entry, end) index serves each as one range.
-    let stages = entity::OpportunityStage::iter()
-        .map(|s| format!("'{}'", s.to_value()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let filter = format!("to_stage IN ({stages}) AND changed_at >= $2 AND left_at IS NOT NULL");
+    use sea_orm::Iterable;
+    let stages: Vec<_> = entity::OpportunityStage::iter().collect();
+    let filter = "changed_at >= $2 AND left_at IS NOT NULL";
     lower_median_stays(
         tenant,
         "opportunity_stage_changes",
-        &filter,
+        &stages,
+        filter,
         vec![since.into()],
     )
     .await

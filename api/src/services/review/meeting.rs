@@ -118,9 +118,23 @@ async fn load<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     review: revenue_review::Model,
 ) -> AppResult<Meeting> {
-    let attendance = tenant
+    let mut meetings = load_many(tenant, vec![review]).await?;
+    Ok(meetings.remove(0))
+}
+
+/// The meetings of `reviews` with their attendance, decisions and action items, in four
+/// statements whatever their number.
+async fn load_many<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    reviews: Vec<revenue_review::Model>,
+) -> AppResult<Vec<Meeting>> {
+    if reviews.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = reviews.iter().map(|r| r.id).collect();
+    let mut attendance = tenant
         .select::<review_attendance::Entity>()
-        .filter(review_attendance::Column::ReviewId.eq(review.id))
+        .filter(review_attendance::Column::ReviewId.is_in(ids.iter().copied()))
         .order_by_asc(review_attendance::Column::RecordedAt)
         .all(tenant.conn())
         .await?;
@@ -131,31 +145,44 @@ async fn load<C: ConnectionTrait>(
             .find(|m| m.user_id == user)
             .map_or(Role::Viewer, |m| m.role)
     };
-    let attendance = attendance
-        .into_iter()
-        .map(|row| {
-            let role = role_of(row.user_id);
-            (row, role)
-        })
-        .collect();
-    let decisions = tenant
+    let mut decisions = tenant
         .select::<review_decision::Entity>()
-        .filter(review_decision::Column::ReviewId.eq(review.id))
+        .filter(review_decision::Column::ReviewId.is_in(ids.iter().copied()))
         .order_by_asc(review_decision::Column::RecordedAt)
         .all(tenant.conn())
         .await?;
-    let action_items = tenant
+    let mut action_items = tenant
         .select::<action_item::Entity>()
-        .filter(action_item::Column::ReviewId.eq(review.id))
+        .filter(action_item::Column::ReviewId.is_in(ids.iter().copied()))
         .order_by_asc(action_item::Column::CreatedAt)
         .all(tenant.conn())
         .await?;
-    Ok(Meeting {
-        review,
-        attendance,
-        decisions,
-        action_items,
-    })
+    Ok(reviews
+        .into_iter()
+        .map(|review| {
+            let id = review.id;
+            let attendance = take_where(&mut attendance, |row| row.review_id == id)
+                .into_iter()
+                .map(|row| {
+                    let role = role_of(row.user_id);
+                    (row, role)
+                })
+                .collect();
+            Meeting {
+                review,
+                attendance,
+                decisions: take_where(&mut decisions, |row| row.review_id == id),
+                action_items: take_where(&mut action_items, |row| row.review_id == Some(id)),
+            }
+        })
+        .collect())
+}
+
+/// Moves the rows `keep` picks out of `rows`, in order.
+fn take_where<T>(rows: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<T> {
+    let (taken, rest): (Vec<T>, Vec<T>) = std::mem::take(rows).into_iter().partition(keep);
+    *rows = rest;
+    taken
 }
 
 /// A member of this workspace named by user id in an input, NOT_FOUND at `field` otherwise.
@@ -368,9 +395,10 @@ pub async fn decisions_per_quarter<C: ConnectionTrait>(
         .filter(revenue_review::Column::StartedAt.gte(range.from))
         .all(tenant.conn())
         .await?;
-    let mut sessions = Vec::with_capacity(reviews.len());
-    for review in reviews {
-        sessions.push(load(tenant, review).await?.session());
-    }
+    let sessions: Vec<_> = load_many(tenant, reviews)
+        .await?
+        .iter()
+        .map(Meeting::session)
+        .collect();
     Ok(decisions_per_meeting(&sessions, &range)?)
 }
