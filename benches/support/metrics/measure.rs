@@ -195,7 +195,7 @@ pub async fn explain(state: &AppState, client: &Client, spec: &Spec, top: usize)
         *shapes.entry(sql.chars().take(90).collect()).or_default() += 1;
     }
     let mut shapes: Vec<(String, usize)> = shapes.into_iter().collect();
-    shapes.sort_by(|a, b| b.1.cmp(&a.1));
+    shapes.sort_by_key(|shape| std::cmp::Reverse(shape.1));
     for (shape, count) in shapes.iter().take(12) {
         println!("{count:>4} x {shape}");
     }

@@ -96,28 +96,8 @@ pub async fn load_facts<C: ConnectionTrait>(
         segments: matches!(report, Report::Review | Report::Health),
         closed_only: matches!(report, Report::Health | Report::Rates),
     };
-    let mut facts = Facts {
-        stage_changes: stage_rows(tenant, &stages.rows).await?,
-        daily: rollups::daily(tenant, Family::Stages, dimension, &stages.days).await?,
-        opportunities: opportunities(tenant, range, deals).await?,
-        ..Facts::default()
-    };
-    match report {
-        Report::Rates => return Ok(facts),
-        Report::Health => facts.stays = mid_funnel_stays(tenant, range).await?,
-        Report::Shared | Report::Review => {
-            facts.first_touches = first_touches(tenant, range).await?;
-            facts.spend = spend_rows(tenant, range).await?;
-        }
-    }
-    if report == Report::Shared {
-        facts.open_pipeline = open_pipeline(tenant, range, group_by).await?;
-    }
     // A clock due on a day not over at `as_of` may still be running: such days are rows.
     let clocks = DaySplit::of(*range, as_of, &[]);
-    facts.sla_clocks = due_clocks(tenant, &clocks.rows).await?;
-    let counted = rollups::daily(tenant, Family::Clocks, dimension, &clocks.days).await?;
-    facts.daily.extend(counted);
     let rejected = if report == Report::Review {
         DaySplit {
             days: Vec::new(),
@@ -126,13 +106,63 @@ pub async fn load_facts<C: ConnectionTrait>(
     } else {
         DaySplit::of(*range, range.to, &[])
     };
-    let (rows, disputes) =
-        rejections(tenant, &rejected.rows, report == Report::Health, as_of).await?;
-    facts.rejections = rows;
-    facts.disputes = disputes;
-    let counted = rollups::daily(tenant, Family::Rejections, dimension, &rejected.days).await?;
-    facts.daily.extend(counted);
-    Ok(facts)
+    let sales = report != Report::Rates;
+    let shared = matches!(report, Report::Shared | Report::Review);
+    // The reads are independent: they run at once, each on its own pooled connection.
+    let (stage_changes, stage_days, opportunities, stays, first_touches, spend, open_pipeline) = tokio::try_join!(
+        stage_rows(tenant, &stages.rows),
+        rollups::daily(tenant, Family::Stages, dimension, &stages.days),
+        opportunities(tenant, range, deals),
+        when(report == Report::Health, mid_funnel_stays(tenant, range)),
+        when(shared, first_touches(tenant, range)),
+        when(shared, spend_rows(tenant, range)),
+        when(
+            report == Report::Shared,
+            open_pipeline(tenant, range, group_by)
+        ),
+    )?;
+    let (sla_clocks, clock_days, (rejections, disputes), rejection_days) = tokio::try_join!(
+        when(sales, due_clocks(tenant, &clocks.rows)),
+        when(
+            sales,
+            rollups::daily(tenant, Family::Clocks, dimension, &clocks.days)
+        ),
+        when(
+            sales,
+            rejections(tenant, &rejected.rows, report == Report::Health, as_of)
+        ),
+        when(
+            sales,
+            rollups::daily(tenant, Family::Rejections, dimension, &rejected.days)
+        ),
+    )?;
+    let mut daily = stage_days;
+    daily.extend(clock_days);
+    daily.extend(rejection_days);
+    Ok(Facts {
+        stage_changes,
+        opportunities,
+        first_touches,
+        sla_clocks,
+        rejections,
+        spend,
+        daily,
+        stays,
+        disputes,
+        open_pipeline,
+    })
+}
+
+/// `read` when the report needs it, nothing otherwise.
+async fn when<T: Default>(
+    needed: bool,
+    read: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    if needed {
+        read.await
+    } else {
+        Ok(T::default())
+    }
 }
 
 /// The changes into MQL, SAL and SQL in `spans`.

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     domain::metrics::{add_counted, flow, funnel, DaySplit, Funnel, Occupancy, Range, Stage, Stay},
-    error::AppResult,
+    error::{AppError, AppResult},
     store::Tenant,
 };
 
@@ -74,19 +74,28 @@ pub async fn funnel_of<C: ConnectionTrait>(
             .collect()
     };
     let mut flows = flow(&stays, &range, as_of)?;
-    let counted = rollups::daily(tenant, Family::Flow, Dimension::All, &split.days).await?;
+    let (counted, medians) = tokio::try_join!(
+        rollups::daily(tenant, Family::Flow, Dimension::All, &split.days),
+        median_stays(tenant, &range, as_of),
+    )?;
     add_counted(&mut flows, &counted, &range);
     for flow in flows.values_mut() {
         flow.median = None;
     }
-    for (stage, median) in median_stays(tenant, &range, as_of).await? {
+    for (stage, median) in medians {
         flows.entry(stage).or_default().median = Some(median);
     }
-    let mut occupancy = Vec::with_capacity(Stage::ALL.len());
-    for stage in Stage::ALL {
-        let median = flows.get(&stage).and_then(|f| f.median);
-        occupancy.push((stage, occupancy_of(tenant, stage, median, as_of).await?));
-    }
+    // Each stage's occupancy is its own index range: read at once.
+    let occupancy: Vec<(Stage, Occupancy)> =
+        futures_util::future::try_join_all(
+            Stage::ALL.into_iter().map(|stage| {
+                let median = flows.get(&stage).and_then(|f| f.median);
+                async move {
+                    Ok::<_, AppError>((stage, occupancy_of(tenant, stage, median, as_of).await?))
+                }
+            }),
+        )
+        .await?;
     Ok(funnel(&flows, |stage, _| {
         occupancy
             .iter()

@@ -44,14 +44,14 @@ pub async fn agenda_of<C: ConnectionTrait>(
     as_of: DateTime<Utc>,
 ) -> AppResult<Agenda> {
     let reviewed = reviewed_week(week_of);
-    let facts = load_facts(tenant, &reviewed, as_of, None, Report::Review).await?;
-    let (open_deals, stage_medians) = open_deals(tenant, as_of).await?;
-    let tests = tests_of(tenant, &reviewed, as_of).await?;
-    let window = contracts::active_terms(tenant)
-        .await?
-        .1
-        .rejection
-        .window_hours;
+    // Independent reads, at once.
+    let (facts, (open_deals, stage_medians), tests, terms) = tokio::try_join!(
+        load_facts(tenant, &reviewed, as_of, None, Report::Review),
+        open_deals(tenant, as_of),
+        tests_of(tenant, &reviewed, as_of),
+        contracts::active_terms(tenant),
+    )?;
+    let window = terms.1.rejection.window_hours;
     Ok(agenda(&AgendaInput {
         week_of,
         as_of,
@@ -168,7 +168,7 @@ pub async fn test_with_counts<C: ConnectionTrait>(
         .filter(touch::Column::OccurredAt.lte(until))
         .select_only()
         .columns([touch::Column::AssetId, touch::Column::Outcome])
-        .column_as(touch::Column::Id.count(), "n")
+        .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
         .group_by(touch::Column::AssetId)
         .group_by(touch::Column::Outcome)
         .into_tuple()
