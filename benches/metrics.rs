@@ -14,7 +14,7 @@
 //! ACCORD_BENCH_WARMUPS (5), ACCORD_BENCH_RUNS (50), ACCORD_BENCH_BUDGET_SECONDS (300: past it,
 //! a query stops at 10 timed requests or more), ACCORD_BENCH_QUERIES (comma-separated
 //! names to run; all by default), ACCORD_BENCH_EXPLAIN (1: EXPLAIN ANALYZE the statements of
-//! the slowest query, Postgres).
+//! the slowest query, Postgres, after the statement shapes it repeats most).
 //!
 //! A generated workspace is reused by later runs of the same size and backend (a million leads
 //! take minutes to build); drop the schema (`DROP SCHEMA metrics_1000000 CASCADE`) or delete
