@@ -10,6 +10,7 @@ mod auth;
 mod bus_recovery;
 mod catalog;
 mod cli;
+mod deal_stays;
 mod decay;
 mod delivery;
 mod demo;

@@ -261,6 +261,26 @@ mod tests {
     }
 
     #[test]
+    fn a_stay_runs_from_its_entry_to_the_change_that_ends_it() {
+        let stay = StageStay {
+            entered_at: t(9),
+            left_at: Some(t(12)),
+        };
+        assert!(
+            !stay.running_at(t(9)),
+            "not yet there just before its entry"
+        );
+        assert!(stay.running_at(t(10)));
+        assert!(stay.running_at(t(12)), "still there just before it left");
+        assert!(!stay.running_at(t(13)));
+        let running = StageStay {
+            left_at: None,
+            ..stay
+        };
+        assert!(running.running_at(t(23)));
+    }
+
+    #[test]
     fn the_path_and_the_ways_out() {
         assert!(Stage::Mql.advances_to(Stage::Sal));
         // SAL -> OPPORTUNITY skips SQL but still goes down the path.
