@@ -48,6 +48,35 @@ pub struct DealNeeds {
     pub closed_only: bool,
 }
 
+/// Typed NULLs and the float type of the connection's backend: Postgres wants the type of a
+/// NULL column that decodes as a uuid, text or time.
+struct SqlTypes {
+    no_id: &'static str,
+    no_text: &'static str,
+    no_time: &'static str,
+    real: &'static str,
+}
+
+impl SqlTypes {
+    fn of<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> Self {
+        if tenant.conn().get_database_backend() == sea_orm::DbBackend::Postgres {
+            SqlTypes {
+                no_id: "CAST(NULL AS uuid)",
+                no_text: "CAST(NULL AS text)",
+                no_time: "CAST(NULL AS timestamptz)",
+                real: "double precision",
+            }
+        } else {
+            SqlTypes {
+                no_id: "NULL",
+                no_text: "NULL",
+                no_time: "NULL",
+                real: "REAL",
+            }
+        }
+    }
+}
+
 /// A deal's segment: its account's.
 const SEGMENT: &str = "(SELECT a.segment FROM accounts a \
     WHERE a.workspace_id = d.workspace_id AND a.id = d.account_id)";
@@ -67,16 +96,12 @@ pub(super) async fn opportunities<C: ConnectionTrait>(
     range: &Range,
     needs: DealNeeds,
 ) -> AppResult<Vec<Opportunity>> {
-    let postgres = tenant.conn().get_database_backend() == sea_orm::DbBackend::Postgres;
-    let (no_id, no_text, no_time) = if postgres {
-        (
-            "CAST(NULL AS uuid)",
-            "CAST(NULL AS text)",
-            "CAST(NULL AS timestamptz)",
-        )
-    } else {
-        ("NULL", "NULL", "NULL")
-    };
+    let SqlTypes {
+        no_id,
+        no_text,
+        no_time,
+        ..
+    } = SqlTypes::of(tenant);
     let grouped = |by: GroupBy| needs.group_by == Some(by) && !needs.closed_only;
     let segment = if grouped(GroupBy::Segment) || needs.segments {
         SEGMENT.to_owned()
@@ -154,16 +179,12 @@ pub(super) async fn open_pipeline<C: ConnectionTrait>(
     range: &Range,
     group_by: Option<GroupBy>,
 ) -> AppResult<Vec<OpenPipeline>> {
-    let postgres = tenant.conn().get_database_backend() == sea_orm::DbBackend::Postgres;
-    let (no_id, no_text, real) = if postgres {
-        (
-            "CAST(NULL AS uuid)",
-            "CAST(NULL AS text)",
-            "double precision",
-        )
-    } else {
-        ("NULL", "NULL", "REAL")
-    };
+    let SqlTypes {
+        no_id,
+        no_text,
+        real,
+        ..
+    } = SqlTypes::of(tenant);
     let (key_id, key_text) = match group_by {
         Some(GroupBy::Source) => ("d.source_id".to_owned(), no_text.to_owned()),
         Some(GroupBy::Rep) => ("d.owner_id".to_owned(), no_text.to_owned()),

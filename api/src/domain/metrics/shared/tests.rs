@@ -8,6 +8,18 @@ fn march() -> Range {
     Range::month_of(date(3, 1))
 }
 
+/// No grouping, and every grouping.
+const GROUPINGS: [Option<GroupBy>; 8] = [
+    None,
+    Some(GroupBy::Source),
+    Some(GroupBy::Segment),
+    Some(GroupBy::Rep),
+    Some(GroupBy::Campaign),
+    Some(GroupBy::Play),
+    Some(GroupBy::Week),
+    Some(GroupBy::Month),
+];
+
 fn query(group_by: Option<GroupBy>) -> MetricsQuery {
     MetricsQuery {
         range: march(),
@@ -420,16 +432,7 @@ fn daily_counts_give_the_numbers_rows_give() {
     // running at `as_of`.
     let facts = fixture::facts();
     for as_of in [at(4, 1, 0, 0), at(3, 31, 12, 0)] {
-        for group_by in [
-            None,
-            Some(GroupBy::Source),
-            Some(GroupBy::Segment),
-            Some(GroupBy::Rep),
-            Some(GroupBy::Campaign),
-            Some(GroupBy::Play),
-            Some(GroupBy::Week),
-            Some(GroupBy::Month),
-        ] {
+        for group_by in GROUPINGS {
             for range in [
                 march(),
                 Range::new(at(3, 9, 0, 0), at(3, 23, 0, 0)).unwrap(),
@@ -453,15 +456,7 @@ fn open_pipeline_summed_gives_the_coverage_rows_give() {
     // The store sums the deals merely open at the range's end (created before it, not closed
     // in it) per credit instead of loading them: coverage must not change, in any grouping.
     let facts = fixture::facts();
-    for group_by in [
-        None,
-        Some(GroupBy::Source),
-        Some(GroupBy::Segment),
-        Some(GroupBy::Rep),
-        Some(GroupBy::Campaign),
-        Some(GroupBy::Play),
-        Some(GroupBy::Month),
-    ] {
+    for group_by in GROUPINGS {
         for range in [march(), Range::month_of(date(6, 1))] {
             let query = MetricsQuery {
                 range,
