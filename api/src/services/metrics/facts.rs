@@ -11,13 +11,14 @@ use uuid::Uuid;
 
 use super::{
     deals::{open_pipeline, opportunities, DealNeeds},
+    lead_stage_of,
     rollups::{self, Dimension, Family},
     sales::{due_clocks, first_touches, rejections, spend_rows, within},
     stage_of,
 };
 use crate::{
     domain::metrics::{Attribution, DaySplit, Facts, GroupBy, Range, StageChange, StageStay},
-    domain::review::WIN_RATE_WINDOW_DAYS,
+    domain::review::{MID_FUNNEL, WIN_RATE_WINDOW_DAYS},
     error::AppResult,
     store::Tenant,
 };
@@ -219,7 +220,7 @@ async fn mid_funnel_stays<C: ConnectionTrait>(
             .select::<stage_change::Entity>()
             .select_only()
             .columns([S::ChangedAt, S::LeftAt])
-            .filter(S::ToStage.is_in([LeadStage::Sal, LeadStage::Sql]))
+            .filter(S::ToStage.is_in(MID_FUNNEL.iter().map(|s| lead_stage_of(*s))))
             .filter(ended)
             .filter(S::ChangedAt.lt(range.to))
             .into_tuple()
