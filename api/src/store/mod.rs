@@ -75,33 +75,11 @@ impl Store {
 pub struct Tenant<'c, C: ConnectionTrait> {
     conn: &'c C,
     workspace_id: Uuid,
-    /// The workspace's active webhooks, read once per unit of work: a batch that emits an
-    /// event per MQL would otherwise read them for each.
-    active_webhooks: tokio::sync::OnceCell<Vec<entity::webhook::Model>>,
 }
 
 impl<'c, C: ConnectionTrait> Tenant<'c, C> {
     pub fn new(conn: &'c C, workspace_id: Uuid) -> Self {
-        Self {
-            conn,
-            workspace_id,
-            active_webhooks: tokio::sync::OnceCell::new(),
-        }
-    }
-
-    /// The workspace's active webhooks as this unit of work first read them.
-    pub async fn active_webhooks(&self) -> AppResult<&[entity::webhook::Model]> {
-        use entity::{webhook, WebhookStatus};
-        let hooks = self
-            .active_webhooks
-            .get_or_try_init(|| async {
-                self.select::<webhook::Entity>()
-                    .filter(webhook::Column::Status.eq(WebhookStatus::Active))
-                    .all(self.conn)
-                    .await
-            })
-            .await?;
-        Ok(hooks)
+        Self { conn, workspace_id }
     }
 
     pub fn conn(&self) -> &'c C {

@@ -154,7 +154,11 @@ pub async fn emit<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
     debug_assert!(webhooks::EVENTS.contains(&event), "{event}");
-    let hooks = tenant.active_webhooks().await?;
+    let hooks = tenant
+        .select::<webhook::Entity>()
+        .filter(webhook::Column::Status.eq(WebhookStatus::Active))
+        .all(tenant.conn())
+        .await?;
     let event_id = Uuid::now_v7();
     let payload = json!({
         "id": event_id,
