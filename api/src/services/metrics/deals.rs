@@ -139,7 +139,10 @@ pub(super) async fn opportunities<C: ConnectionTrait>(
     let deals = if needs.closed_only {
         "d.closed_at >= $3 AND d.closed_at < $2 AND d.stage IN ('CLOSED_WON', 'CLOSED_LOST')"
     } else {
-        "((d.created_at >= $3 AND d.created_at < $2) OR (d.closed_at >= $4 AND d.closed_at < $2))"
+        // A deal closed before the range began is not in it, even if it was recorded (created)
+        // during it: an import of deals closed long ago.
+        "((d.created_at >= $3 AND d.created_at < $2 AND (d.closed_at IS NULL OR d.closed_at >= $4)) \
+           OR (d.closed_at >= $4 AND d.closed_at < $2))"
     };
     let sql = format!(
         "SELECT d.id, d.source_id, d.owner_id, d.amount, d.stage, d.created_at, \
