@@ -2,7 +2,8 @@
 //! deal's next move, NULL while it is still there), so the stage medians of the review are
 //! ranked in the database from one index instead of pairing a year of moves in memory.
 //!
-//! The writers set it in the transaction that records a move ([`STAY_ENDS`]); here it is
+//! The writers recompute it for the deals they moved, right after recording the moves and in
+//! the same transaction where they have one ([`STAY_ENDS`]); here it is
 //! backfilled from the moves already recorded.
 //!
 //! Touches by asset also carry their outcome, so a messaging test's replies are counted from

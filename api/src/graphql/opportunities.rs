@@ -330,6 +330,9 @@ impl OpportunityMutation {
             )?),
             None => None,
         };
+        // The deal and its first move commit together.
+        let txn = ctx.state().store.begin_write().await?;
+        let writer = crate::store::Tenant::new(&txn, workspace_id);
         let created = opportunity::Entity::insert(opportunity::ActiveModel {
             id: Set(Uuid::now_v7()),
             workspace_id: Set(workspace_id),
@@ -349,17 +352,18 @@ impl OpportunityMutation {
             stage_changed_at: Set(Some(ctx.state().clock.now())),
             external_id: Set(None),
         })
-        .exec_with_returning(tenant.conn())
+        .exec_with_returning(writer.conn())
         .await
         .map_err(AppError::from)?;
         crate::services::opportunities::record_stage(
-            &tenant,
+            &writer,
             &created,
             None,
             ctx.actor()?.user_id().ok(),
             created.created_at,
         )
         .await?;
+        txn.commit().await.map_err(AppError::from)?;
         Ok(Opportunity(created))
     }
 
@@ -418,15 +422,19 @@ impl OpportunityMutation {
             MaybeUndefined::Null => row.primary_contact_id = None,
             MaybeUndefined::Undefined => {}
         }
+        // The deal and its move commit together; the row's lock makes two moves of one deal
+        // take turns, so each move's end is computed from the other's committed move.
+        let txn = ctx.state().store.begin_write().await?;
+        let writer = crate::store::Tenant::new(&txn, workspace_id);
         let updated = row
             .into_active_model()
             .reset_all()
-            .update(tenant.conn())
+            .update(writer.conn())
             .await
             .map_err(AppError::from)?;
         if let Some(from) = stage_moved_from {
             crate::services::opportunities::record_stage(
-                &tenant,
+                &writer,
                 &updated,
                 Some(from),
                 ctx.actor()?.user_id().ok(),
@@ -434,6 +442,7 @@ impl OpportunityMutation {
             )
             .await?;
         }
+        txn.commit().await.map_err(AppError::from)?;
         Ok(Opportunity(updated))
     }
 
