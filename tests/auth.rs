@@ -137,6 +137,14 @@ async fn log_out_ends_the_session() {
     assert_eq!(refresh.code(), "UNAUTHENTICATED");
 }
 
+/// The session (refresh-token family) an access token belongs to, read from its claims.
+pub fn session_id_of(access_token: &str) -> String {
+    let payload = access_token.split('.').nth(1).expect("a JWT has a payload");
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).unwrap();
+    claims["sid"].as_str().expect("sid claim").to_owned()
+}
+
 fn forge(secret: &[u8], claims: serde_json::Value) -> String {
     encode(
         &Header::new(Algorithm::HS256),
@@ -153,7 +161,7 @@ async fn forged_expired_and_misaddressed_tokens_are_refused() {
     let secret = b"test-secret-test-secret-test-secret!";
     let now = chrono::Utc::now().timestamp();
     let base = json!({
-        "sub": person.user_id, "sid": uuid::Uuid::now_v7(), "wid": null,
+        "sub": person.user_id, "sid": session_id_of(&person.access), "wid": null,
         "iss": "accord", "aud": "accord-api", "iat": now, "exp": now + 600, "typ": "access"
     });
     // The harness secret really signs valid tokens: the forgeries below differ in one way each.

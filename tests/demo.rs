@@ -82,3 +82,22 @@ async fn a_second_run_only_hands_out_a_new_token() {
         "ACCEPTED"
     );
 }
+
+#[actix_web::test]
+async fn the_demo_refuses_a_production_database() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = TestApp::start_with(|config| {
+        config.env = accord_api::config::Environment::Production;
+    })
+    .await;
+    let refused = demo::run(&app.state, &small(5)).await;
+    assert!(
+        matches!(refused, Err(demo::DemoError::Production)),
+        "{refused:?}"
+    );
+    let people = entity::user::Entity::find()
+        .count(app.state.store.db())
+        .await
+        .unwrap();
+    assert_eq!(people, 0, "the refused demo created people");
+}

@@ -177,3 +177,37 @@ async fn readyz_is_503_when_the_database_is_gone() {
     assert_eq!(ready.status, 503);
     assert_eq!(ready.body["database"], "unreachable");
 }
+
+#[actix_web::test]
+async fn metrics_can_live_on_their_own_address() {
+    // A free loopback port for the metrics listener.
+    let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = TestApp::start_with(|config| config.metrics_bind = Some(metrics_addr)).await;
+    let public = Reply::read(app.client.get(app.url("/metrics")).send().await.unwrap()).await;
+    assert_eq!(public.status, 404, "metrics leak on the API address");
+    let private = Reply::read(
+        app.client
+            .get(format!("http://{metrics_addr}/metrics"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(private.status, 200);
+    assert!(private.raw.contains("accord_http_requests_total"));
+    let api_there = Reply::read(
+        app.client
+            .post(format!("http://{metrics_addr}/graphql"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        api_there.status, 404,
+        "the API leaks on the metrics address"
+    );
+}

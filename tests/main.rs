@@ -4,6 +4,7 @@
 
 mod support;
 
+mod abuse_limits;
 mod alignment_health;
 mod api_tokens;
 mod auth;
@@ -29,6 +30,8 @@ mod readme;
 mod records;
 mod revenue_metrics;
 mod schema_drift;
+mod session_end;
+mod socket_limits;
 mod statement_count;
 mod two_instances;
 mod webhooks;

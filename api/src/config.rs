@@ -28,6 +28,11 @@ pub struct Config {
     )]
     pub bind: SocketAddr,
 
+    /// Serve `/metrics` (Prometheus) only on this separate address, e.g. a private interface;
+    /// unset, it is served beside the API on ACCORD_BIND.
+    #[arg(long, env = "ACCORD_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
+
     /// Database URL: `sqlite://FILE?mode=rwc` or `postgres://USER@HOST/DB`.
     #[arg(
         long,
@@ -168,6 +173,35 @@ pub struct Config {
     )]
     pub ws_init_timeout_secs: u64,
 
+    /// Subscriptions one WebSocket may run at once; the next one gets an `error` message.
+    #[arg(
+        long,
+        env = "ACCORD_WS_MAX_SUBSCRIPTIONS",
+        default_value_t = 50,
+        global = true
+    )]
+    pub ws_max_subscriptions: usize,
+
+    /// WebSockets one credential (a person's session or an API token) may hold open on one
+    /// instance; a further one is closed with 4429.
+    #[arg(
+        long,
+        env = "ACCORD_WS_MAX_SOCKETS_PER_CREDENTIAL",
+        default_value_t = 20,
+        global = true
+    )]
+    pub ws_max_sockets_per_credential: usize,
+
+    /// How often an open WebSocket re-checks its credential and role, in seconds: a revocation
+    /// whose bus message was lost still closes it, and a role change applies.
+    #[arg(
+        long,
+        env = "ACCORD_WS_RECHECK_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub ws_recheck_secs: u64,
+
     /// Query cost each user or API token may spend per rate-limit window.
     #[arg(
         long,
@@ -230,6 +264,17 @@ pub struct Config {
         global = true
     )]
     pub webhook_timeout_ms: u64,
+
+    /// Proxies (comma-separated CIDR blocks or addresses) whose `X-Forwarded-For` is believed for
+    /// the anonymous rate limit; from any other peer the header is ignored.
+    #[arg(
+        long,
+        env = "ACCORD_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::http::client_ip::parse_trusted_proxy,
+        global = true
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ACCORD_WORKERS", global = true)]
@@ -309,6 +354,15 @@ impl Config {
             ("ACCORD_REFRESH_TOKEN_TTL_SECS", self.refresh_token_ttl_secs),
             ("ACCORD_MAX_PAGE_SIZE", self.max_page_size as u64),
             ("ACCORD_MAX_BODY_BYTES", self.max_body_bytes as u64),
+            (
+                "ACCORD_WS_MAX_SUBSCRIPTIONS",
+                self.ws_max_subscriptions as u64,
+            ),
+            (
+                "ACCORD_WS_MAX_SOCKETS_PER_CREDENTIAL",
+                self.ws_max_sockets_per_credential as u64,
+            ),
+            ("ACCORD_WS_RECHECK_SECS", self.ws_recheck_secs),
             ("ACCORD_RATE_LIMIT_WINDOW_SECS", self.rate_limit_window_secs),
             (
                 "ACCORD_DB_MAX_CONNECTIONS",

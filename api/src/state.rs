@@ -34,6 +34,8 @@ pub struct AppState {
     pub jobs_wakeup: Arc<tokio::sync::Notify>,
     /// Wakes the webhook sender when a transaction put deliveries in the outbox.
     pub webhooks_wakeup: Arc<tokio::sync::Notify>,
+    /// Open WebSockets per credential on this instance.
+    pub sockets: Arc<crate::http::socket_slots::SocketSlots>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +114,7 @@ impl AppState {
             shutdown_tx: Arc::new(shutdown_tx),
             jobs_wakeup: Arc::new(tokio::sync::Notify::new()),
             webhooks_wakeup: Arc::new(tokio::sync::Notify::new()),
+            sockets: Arc::default(),
         })
     }
 

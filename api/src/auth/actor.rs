@@ -151,12 +151,20 @@ async fn authenticate_access_token(
     token: &str,
 ) -> Result<Actor, AuthFailure> {
     let claims = keys.verify(token).map_err(|_| AuthFailure::Invalid)?;
-    let seat = match claims.wid {
-        Some(workspace_id) => store::people::membership_of(store.db(), workspace_id, claims.sub)
-            .await
-            .map_err(AuthFailure::Unavailable)?,
-        None => None,
+    // A signature outlives its session: the token counts only while its family does.
+    let seat = async {
+        match claims.wid {
+            Some(workspace_id) => {
+                store::people::membership_of(store.db(), workspace_id, claims.sub).await
+            }
+            None => Ok(None),
+        }
     };
+    let live = store::sessions::family_is_live(store.db(), claims.sid);
+    let (seat, live) = tokio::try_join!(seat, live).map_err(AuthFailure::Unavailable)?;
+    if !live {
+        return Err(AuthFailure::Invalid);
+    }
     Ok(Actor {
         credential: Credential::User {
             user_id: claims.sub,

@@ -1,11 +1,19 @@
 //! Password hashing with argon2id, on the blocking pool so that no async thread waits on it.
 
-use std::sync::OnceLock;
+use std::{
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        OnceLock,
+    },
+    time::Duration,
+};
 
 use argon2::{
     password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier},
     Algorithm, Argon2, Params, Version,
 };
+
+use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult};
 
@@ -48,10 +56,62 @@ fn hash_blocking(password: &str) -> AppResult<String> {
         .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))
 }
 
+/// Bounds the argon2 work in flight: each hash holds 19 MiB, so a burst of log-ins must queue
+/// (briefly) rather than grow the blocking pool and the heap without limit.
+struct HashGate {
+    slots: Semaphore,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    max_wait: Duration,
+}
+
+impl HashGate {
+    const fn new(slots: usize, max_waiting: usize, max_wait: Duration) -> Self {
+        Self {
+            slots: Semaphore::const_new(slots),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+            max_wait,
+        }
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free; RATE_LIMITED when the queue is full
+    /// or the wait too long.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let busy = || AppError::RateLimited {
+            retry_after_secs: 1,
+        };
+        let permit = match self.slots.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+                    self.waiting.fetch_sub(1, Ordering::AcqRel);
+                    return Err(busy());
+                }
+                let waited = tokio::time::timeout(self.max_wait, self.slots.acquire()).await;
+                self.waiting.fetch_sub(1, Ordering::AcqRel);
+                match waited {
+                    Ok(Ok(permit)) => permit,
+                    _ => return Err(busy()),
+                }
+            }
+        };
+        let result = tokio::task::spawn_blocking(work)
+            .await
+            .map_err(AppError::internal);
+        drop(permit);
+        result
+    }
+}
+
+/// Eight hashes at once (about 152 MiB), 64 more waiting at most 5 s each.
+static HASHING: HashGate = HashGate::new(8, 64, Duration::from_secs(5));
+
 pub async fn hash(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(AppError::internal)?
+    HASHING.run(move || hash_blocking(&password)).await?
 }
 
 /// The outcome of checking a password.
@@ -91,15 +151,15 @@ fn verify_blocking(password: &str, stored: &str) -> Verified {
 /// Checks `password` against `stored`; with no stored hash (unknown user) it checks against a
 /// dummy hash so that the answer takes as long as for a real account.
 pub async fn verify(password: String, stored: Option<String>) -> AppResult<Verified> {
-    tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => verify_blocking(&password, &stored),
-        None => {
-            let _ = verify_blocking(&password, dummy_hash());
-            Verified::No
-        }
-    })
-    .await
-    .map_err(AppError::internal)
+    HASHING
+        .run(move || match stored {
+            Some(stored) => verify_blocking(&password, &stored),
+            None => {
+                let _ = verify_blocking(&password, dummy_hash());
+                Verified::No
+            }
+        })
+        .await
 }
 
 fn dummy_hash() -> &'static str {
@@ -141,6 +201,44 @@ mod tests {
             verify_blocking("correct horse battery", &weak),
             Verified::YesRehash
         );
+    }
+
+    #[tokio::test]
+    async fn a_full_hashing_queue_refuses_with_rate_limited() {
+        static GATE: HashGate = HashGate::new(1, 1, Duration::from_secs(30));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let busy = tokio::spawn(GATE.run(move || hold.recv().ok()));
+        while GATE.slots.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let queued = tokio::spawn(GATE.run(|| 2));
+        while GATE.waiting.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // One slot busy, one caller waiting: the next is refused at once.
+        assert!(matches!(
+            GATE.run(|| 3).await,
+            Err(AppError::RateLimited { .. })
+        ));
+        release.send(()).unwrap();
+        assert_eq!(busy.await.unwrap().unwrap(), Some(()));
+        assert_eq!(queued.await.unwrap().unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_long_wait_for_a_slot_is_refused() {
+        static GATE: HashGate = HashGate::new(1, 4, Duration::from_millis(50));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let busy = tokio::spawn(GATE.run(move || hold.recv().ok()));
+        while GATE.slots.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(
+            GATE.run(|| 1).await,
+            Err(AppError::RateLimited { .. })
+        ));
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
     }
 
     #[test]

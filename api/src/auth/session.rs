@@ -52,7 +52,7 @@ pub async fn sign_up(
     password::check_strength(&password, "input.password")?;
     let hash = password::hash(password).await?;
     let user = store::people::create_user(state.store.db(), &email, &name, hash).await?;
-    issue(state, user, None, Uuid::now_v7()).await
+    issue_for(state, user, None, Uuid::now_v7()).await
 }
 
 pub async fn log_in(
@@ -81,15 +81,14 @@ pub async fn log_in(
     )
     .await?;
     let Some(user) = user.filter(|_| verified != Verified::No) else {
-        let failures = throttle.map_or(0, |t| t.failures) + 1;
+        let failures = store::people::count_failed_log_in(db, &email).await?;
         let max = state.config.login_max_failures as i32;
-        let locked_until = (failures >= max).then(|| {
+        if failures >= max {
             let doublings = (failures - max).min(12) as u32;
             let lockout =
                 Duration::seconds(state.config.login_lockout_secs as i64) * 2i32.pow(doublings);
-            now + lockout.min(MAX_LOCKOUT)
-        });
-        store::people::save_throttle(db, &email, failures, locked_until).await?;
+            store::people::lock_out(db, &email, now + lockout.min(MAX_LOCKOUT)).await?;
+        }
         return Err(invalid());
     };
     if throttle.is_some() {
@@ -176,13 +175,17 @@ async fn end_family(
     Ok(())
 }
 
-/// Issues a pair for `user` in `workspace_id` (checked for membership), continuing `family_id`.
+/// Issues a pair for `user` in `workspace_id` (checked for membership), continuing `family_id`,
+/// which must still be live: an ended session never mints tokens again.
 pub async fn issue(
     state: &AppState,
     user: user::Model,
     workspace_id: Option<Uuid>,
     family_id: Uuid,
 ) -> AppResult<Session> {
+    if !store::sessions::family_is_live(state.store.db(), family_id).await? {
+        return Err(AppError::Unauthenticated);
+    }
     let workspace = match workspace_id {
         Some(id) => Some(workspace_of_member(state, user.id, id).await?),
         None => None,

@@ -59,6 +59,11 @@ pub enum DemoError {
     #[error("unexpected answer: {0}")]
     Answer(#[from] serde_json::Error),
     #[error(
+        "accord demo refuses to run with ACCORD_ENV=production: its people share a published \
+         password"
+    )]
+    Production,
+    #[error(
         "the demo stopped part-way ({cause}); the workspace {WORKSPACE_NAME} holds what was made: \
          run `accord demo` again on an empty database"
     )]
@@ -121,6 +126,10 @@ impl fmt::Display for DemoReport {
 /// Makes the demo workspace in the state's database, or, when it is there already, says how to
 /// get in (with a fresh API token: the first one's secret was shown once).
 pub async fn run(state: &AppState, args: &DemoArgs) -> Result<DemoReport, DemoError> {
+    // Fifty people who share one published password have no place on a production database.
+    if state.config.is_production() {
+        return Err(DemoError::Production);
+    }
     let world = plan::World::new(args);
     let owner = &world.team[0];
     if let Some(user) = store::people::user_by_email(state.store.db(), &owner.email).await? {

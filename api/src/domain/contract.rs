@@ -75,6 +75,13 @@ pub struct Terms {
     pub commitments: Commitments,
 }
 
+/// A month of calendar time: the longest first-touch window a contract may promise.
+pub const MAX_FIRST_TOUCH_MINUTES: u32 = 30 * 24 * 60;
+/// A month: the longest status-update and rejection windows.
+pub const MAX_WINDOW_HOURS: u32 = 30 * 24;
+pub const MAX_TOUCHES_BEFORE_RECYCLE: u32 = 50;
+pub const MAX_MQLS: u32 = 10_000_000;
+
 pub const REASON_CODES: &[&str] = &[
     "WRONG_SEGMENT",
     "NO_BUYING_TRIGGER",
@@ -135,6 +142,44 @@ impl Terms {
             .validate()
             .map_err(|e| ContractError::new(format!("terms.scoring.{}", e.field), e.message))?;
         let slas = &self.slas;
+        // Clocks are laid out day by day on the business calendar: a term beyond these bounds
+        // is a typo, and an absurd one would keep the worker walking the calendar for ages.
+        let bounded = [
+            (
+                "slas.firstTouchWarmMinutes",
+                slas.first_touch_warm_minutes,
+                MAX_FIRST_TOUCH_MINUTES,
+            ),
+            (
+                "slas.firstTouchHotMinutes",
+                slas.first_touch_hot_minutes,
+                MAX_FIRST_TOUCH_MINUTES,
+            ),
+            (
+                "slas.statusUpdateHours",
+                slas.status_update_hours,
+                MAX_WINDOW_HOURS,
+            ),
+            (
+                "slas.minTouchesBeforeRecycle",
+                slas.min_touches_before_recycle,
+                MAX_TOUCHES_BEFORE_RECYCLE,
+            ),
+            (
+                "rejection.windowHours",
+                self.rejection.window_hours,
+                MAX_WINDOW_HOURS,
+            ),
+            ("sourceRule.minMqls", self.source_rule.min_mqls, MAX_MQLS),
+            (
+                "commitments.mqlsPerMonth",
+                self.commitments.mqls_per_month,
+                MAX_MQLS,
+            ),
+        ];
+        if let Some((field, _, max)) = bounded.iter().find(|(_, value, max)| value > max) {
+            return err(field, &format!("must be at most {max}"));
+        }
         if slas.first_touch_hot_minutes == 0 || slas.first_touch_warm_minutes == 0 {
             return err(
                 "slas.firstTouchWarmMinutes",
@@ -227,6 +272,43 @@ mod tests {
         assert_eq!(json["scoring"]["mqlThreshold"], 50);
         let back: Terms = serde_json::from_value(json).unwrap();
         assert_eq!(back, terms);
+    }
+
+    #[test]
+    fn absurd_numbers_are_refused_by_path() {
+        let cases: [(&str, fn(&mut Terms)); 7] = [
+            ("terms.slas.statusUpdateHours", |t| {
+                t.slas.status_update_hours = 4_000_000_000
+            }),
+            ("terms.slas.firstTouchWarmMinutes", |t| {
+                t.slas.first_touch_warm_minutes = MAX_FIRST_TOUCH_MINUTES + 1
+            }),
+            ("terms.slas.firstTouchHotMinutes", |t| {
+                t.slas.first_touch_hot_minutes = u32::MAX
+            }),
+            ("terms.slas.minTouchesBeforeRecycle", |t| {
+                t.slas.min_touches_before_recycle = 51
+            }),
+            ("terms.rejection.windowHours", |t| {
+                t.rejection.window_hours = MAX_WINDOW_HOURS + 1
+            }),
+            ("terms.sourceRule.minMqls", |t| {
+                t.source_rule.min_mqls = u32::MAX
+            }),
+            ("terms.commitments.mqlsPerMonth", |t| {
+                t.commitments.mqls_per_month = u32::MAX
+            }),
+        ];
+        for (field, spoil) in cases {
+            let mut terms = Terms::seed();
+            spoil(&mut terms);
+            assert_eq!(terms.validate().unwrap_err().field, field);
+        }
+        let mut longest = Terms::seed();
+        longest.slas.status_update_hours = MAX_WINDOW_HOURS;
+        longest.rejection.window_hours = MAX_WINDOW_HOURS;
+        longest.slas.first_touch_warm_minutes = MAX_FIRST_TOUCH_MINUTES;
+        longest.validate().unwrap();
     }
 
     #[test]

@@ -14,7 +14,7 @@ use async_graphql::{
 };
 use serde::Deserialize;
 
-use super::{resolve_caller, Caller, RequestId};
+use super::{client_ip::client_ip, resolve_caller, Caller, RequestId};
 use crate::{
     error::AppError,
     graphql::{
@@ -230,12 +230,17 @@ async fn execute(
     };
     let rate_limit_key = match &actor {
         Some(actor) => actor.rate_limit_key(),
-        None => format!(
-            "ip:{}",
-            req.connection_info()
-                .realip_remote_addr()
-                .unwrap_or("unknown")
-        ),
+        None => match req.peer_addr() {
+            Some(peer) => {
+                let forwarded_for = req
+                    .headers()
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok());
+                let ip = client_ip(peer.ip(), forwarded_for, &state.config.trusted_proxies);
+                format!("ip:{ip}")
+            }
+            None => "ip:unknown".to_owned(),
+        },
     };
     let meta = RequestMeta::new(request_id, rate_limit_key);
     let workspace_id = actor.as_ref().and_then(|a| a.workspace_id);

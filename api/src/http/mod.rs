@@ -1,9 +1,11 @@
 //! actix-web routes: `/graphql`, `/graphql/ws`, `/graphiql`, `/healthz`, `/readyz`, `/metrics`.
 
+pub mod client_ip;
 mod graphql;
 mod health;
 mod request_id;
 pub mod server;
+pub mod socket_slots;
 mod ws;
 
 use actix_web::web;
@@ -16,6 +18,7 @@ pub use request_id::RequestId;
 pub fn configure(state: AppState, schema: AccordSchema) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let max_body = state.config.max_body_bytes;
+        let metrics_beside_api = state.config.metrics_bind.is_none();
         cfg.app_data(web::Data::new(state))
             .app_data(web::Data::new(schema))
             .app_data(web::PayloadConfig::new(max_body))
@@ -27,9 +30,16 @@ pub fn configure(state: AppState, schema: AccordSchema) -> impl FnOnce(&mut web:
             .service(web::resource("/graphql/ws").route(web::get().to(ws::handle)))
             .service(web::resource("/graphiql").route(web::get().to(health::graphiql)))
             .service(web::resource("/healthz").route(web::get().to(health::healthz)))
-            .service(web::resource("/readyz").route(web::get().to(health::readyz)))
-            .service(web::resource("/metrics").route(web::get().to(health::metrics)));
+            .service(web::resource("/readyz").route(web::get().to(health::readyz)));
+        if metrics_beside_api {
+            configure_metrics(cfg);
+        }
     }
+}
+
+/// `/metrics` alone: beside the API, or on its own listener when ACCORD_METRICS_BIND is set.
+pub(crate) fn configure_metrics(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/metrics").route(web::get().to(health::metrics)));
 }
 
 /// The outcome of reading the `Authorization` header.

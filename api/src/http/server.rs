@@ -25,9 +25,36 @@ pub fn build(state: &AppState) -> std::io::Result<(Server, Vec<SocketAddr>)> {
     }
     let addrs = server.addrs();
     let server = server.run();
+    if let Some(metrics_bind) = config.metrics_bind {
+        serve_metrics(state, metrics_bind)?;
+    }
     crate::jobs::start(state);
     crate::services::webhooks::sender::start(state);
     Ok((server, addrs))
+}
+
+/// `/metrics` on its own address, so the scrape endpoint need not be public; it stops with the
+/// API when shutdown begins.
+fn serve_metrics(state: &AppState, bind: SocketAddr) -> std::io::Result<()> {
+    let app_state = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(actix_web::web::Data::new(app_state.clone()))
+            .configure(super::configure_metrics)
+    })
+    .disable_signals()
+    .workers(1)
+    .bind(bind)?
+    .run();
+    let handle = server.handle();
+    let mut shutdown = state.shutdown.clone();
+    tokio::spawn(async move {
+        let _ = shutdown.changed().await;
+        handle.stop(true).await;
+    });
+    tokio::spawn(server);
+    tracing::info!(bind = %bind, "metrics are served on their own address");
+    Ok(())
 }
 
 /// Serves until SIGTERM or SIGINT, then closes sockets with 1001 and drains in-flight requests.

@@ -1,7 +1,9 @@
 //! GraphQL over WebSocket: `graphql-transport-ws` with its close codes (4400 bad message, 4401
 //! subscribe before ack, 4403 forbidden, 4408 init timeout, 4409 duplicate id, 4429 second init),
 //! and the legacy `graphql-ws` subprotocol. Sockets close with 1001 on shutdown, 4403 when their
-//! credential is revoked or expires, and 1013 (retryable) when it could not be checked.
+//! credential is revoked or expires or the member's role changed (clients reconnect and get the
+//! new role), 4429 when the credential already holds too many sockets, and 1013 (retryable) when
+//! the credential could not be checked. A socket runs a bounded number of subscriptions.
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -14,7 +16,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio::{sync::mpsc, task::JoinHandle};
 
-use super::{resolve_caller, Caller};
+use super::{resolve_caller, socket_slots::SocketSlot, Caller};
 use crate::{
     auth::{Actor, Credential},
     bus::{BusEvent, BusMessage},
@@ -85,6 +87,8 @@ pub async fn handle(
         protocol,
         session,
         actor: None,
+        authorization: None,
+        _slot: None,
         init_received: false,
         subscriptions: HashMap::new(),
     };
@@ -110,6 +114,10 @@ struct Connection {
     protocol: Protocol,
     session: Session,
     actor: Option<Actor>,
+    /// The credential as sent in `connection_init`, checked again every so often.
+    authorization: Option<String>,
+    /// This socket's place in its credential's count of open sockets.
+    _slot: Option<SocketSlot>,
     init_received: bool,
     subscriptions: HashMap<String, JoinHandle<()>>,
 }
@@ -128,6 +136,9 @@ impl Connection {
         tokio::pin!(init_deadline);
         let mut keepalive = tokio::time::interval(KEEPALIVE);
         keepalive.tick().await;
+        let mut recheck =
+            tokio::time::interval(Duration::from_secs(self.state.config.ws_recheck_secs));
+        recheck.tick().await;
 
         let close = loop {
             let expiry = self
@@ -165,6 +176,9 @@ impl Connection {
                     _ => {}
                 },
                 _ = sleep_or_never(expiry) => break Some(Close(4403, "Forbidden: credential expired")),
+                _ = recheck.tick(), if self.actor.is_some() => {
+                    if let Err(close) = self.recheck().await { break Some(close); }
+                }
                 _ = keepalive.tick() => {
                     let alive = match self.protocol {
                         Protocol::LegacyWs if self.actor.is_some() => self.send(json!({"type": "ka"})).await,
@@ -306,6 +320,21 @@ impl Connection {
                         Protocol::LegacyWs => Ok(()),
                     };
                 }
+                let max = self.state.config.ws_max_subscriptions;
+                if self.subscriptions.len() >= max {
+                    let error = json!({
+                        "message": format!("a socket runs at most {max} subscriptions: complete one first"),
+                        "extensions": {"code": "RATE_LIMITED"},
+                    });
+                    let payload = match self.protocol {
+                        Protocol::TransportWs => json!([error]),
+                        Protocol::LegacyWs => error,
+                    };
+                    let _ = self
+                        .send(json!({"type": "error", "id": id, "payload": payload}))
+                        .await;
+                    return Ok(());
+                }
                 self.start(id.to_owned(), request, actor, out.clone());
                 Ok(())
             }
@@ -352,12 +381,39 @@ impl Connection {
                 Caller::Unavailable => return Err(Close(1013, "Try again later")),
             }
         };
+        let max = self.state.config.ws_max_sockets_per_credential;
+        let Some(slot) = self.state.sockets.take(&actor.rate_limit_key(), max) else {
+            return Err(Close(4429, "Too many sockets for this credential"));
+        };
+        self._slot = Some(slot);
         self.actor = Some(actor);
+        self.authorization = authorization;
         let _ = self.send(json!({"type": "connection_ack"})).await;
         if self.protocol == Protocol::LegacyWs {
             let _ = self.send(json!({"type": "ka"})).await;
         }
         Ok(())
+    }
+
+    /// Checks the credential again: revoked (even if its bus message was lost) or moved to
+    /// another role, the socket closes; the client reconnects under what holds now. A check that
+    /// cannot be made now is tried at the next tick.
+    async fn recheck(&mut self) -> Result<(), Close> {
+        let Some(current) = &self.actor else {
+            return Ok(());
+        };
+        match resolve_caller(&self.state, self.authorization.as_deref()).await {
+            Caller::Known(actor)
+                if actor.role == current.role && actor.workspace_id == current.workspace_id =>
+            {
+                Ok(())
+            }
+            Caller::Known(_) => Err(Close(4403, "Forbidden: role changed")),
+            Caller::Anonymous | Caller::Rejected => {
+                Err(Close(4403, "Forbidden: credential revoked"))
+            }
+            Caller::Unavailable => Ok(()),
+        }
     }
 
     fn start(

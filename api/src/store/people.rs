@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use entity::{instance_secret, login_throttle, membership, user, workspace, Role};
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -89,27 +90,44 @@ pub async fn throttle<C: ConnectionTrait>(
         .await?)
 }
 
-pub async fn save_throttle<C: ConnectionTrait>(
-    conn: &C,
-    email: &str,
-    failures: i32,
-    locked_until: Option<DateTime<Utc>>,
-) -> AppResult<()> {
+/// Counts one failed log-in for `email` in one statement, so that parallel guesses each count;
+/// returns the failures now on record.
+pub async fn count_failed_log_in<C: ConnectionTrait>(conn: &C, email: &str) -> AppResult<i32> {
+    let now = Utc::now();
     let model = login_throttle::ActiveModel {
         email: Set(email.to_owned()),
-        failures: Set(failures),
-        locked_until: Set(locked_until),
-        updated_at: Set(Utc::now()),
+        failures: Set(1),
+        locked_until: Set(None),
+        updated_at: Set(now),
     };
-    login_throttle::Entity::insert(model)
+    let row = login_throttle::Entity::insert(model)
         .on_conflict(
             OnConflict::column(login_throttle::Column::Email)
-                .update_columns([
+                .value(
                     login_throttle::Column::Failures,
-                    login_throttle::Column::LockedUntil,
-                    login_throttle::Column::UpdatedAt,
-                ])
+                    Expr::col((login_throttle::Entity, login_throttle::Column::Failures)).add(1),
+                )
+                .value(login_throttle::Column::UpdatedAt, now)
                 .to_owned(),
+        )
+        .exec_with_returning(conn)
+        .await?;
+    Ok(row.failures)
+}
+
+/// Locks `email` out until `until`, never shortening a lock already in place.
+pub async fn lock_out<C: ConnectionTrait>(
+    conn: &C,
+    email: &str,
+    until: DateTime<Utc>,
+) -> AppResult<()> {
+    login_throttle::Entity::update_many()
+        .col_expr(login_throttle::Column::LockedUntil, Expr::value(until))
+        .filter(login_throttle::Column::Email.eq(email))
+        .filter(
+            login_throttle::Column::LockedUntil
+                .is_null()
+                .or(login_throttle::Column::LockedUntil.lt(until)),
         )
         .exec(conn)
         .await?;

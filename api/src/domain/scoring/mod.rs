@@ -27,6 +27,8 @@ pub const MAX_RULES: usize = 100;
 pub const MAX_EVENT_TYPE_CHARS: usize = 100;
 /// Largest number of points one event may be worth, either way.
 pub const MAX_POINTS: i32 = 1000;
+/// Ten years: the longest a decay step or the return to nurture may wait.
+pub const MAX_DAYS: u32 = 3650;
 
 /// Points for one event type. Used for behaviour (engagement) and, as [`PqlRule`], for product
 /// signals.
@@ -157,10 +159,19 @@ impl ScoringModel {
     pub fn validate(&self) -> Result<(), ModelError> {
         validate_rules("behaviour", &self.behaviour)?;
         validate_rules("pql", &self.pql)?;
+        if self.nurture_after_days > MAX_DAYS {
+            return Err(fault(
+                "nurtureAfterDays",
+                format!("must be at most {MAX_DAYS}"),
+            ));
+        }
         let mut days = HashSet::new();
         for (i, step) in self.decay.iter().enumerate() {
-            if step.after_days == 0 {
-                return Err(fault(format!("decay[{i}].afterDays"), "must be at least 1"));
+            if !(1..=MAX_DAYS).contains(&step.after_days) {
+                return Err(fault(
+                    format!("decay[{i}].afterDays"),
+                    format!("must be 1 to {MAX_DAYS}"),
+                ));
             }
             if !days.insert(step.after_days) {
                 return Err(fault(
