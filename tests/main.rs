@@ -37,3 +37,4 @@ mod two_instances;
 mod webhooks;
 mod websocket;
 mod workspaces;
+mod write_races;

@@ -375,9 +375,12 @@ impl OpportunityMutation {
     ) -> Result<Opportunity> {
         let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
         let tenant = ctx.state().store.tenant(workspace_id);
-        let mut row = tenant
-            .get::<opportunity::Entity>(parse_id(&id, "opportunity")?)
-            .await?;
+        let id = parse_id(&id, "opportunity")?;
+        // The patch applies to the deal as it is once this write holds it: a close committed
+        // meanwhile is seen (and refused below), never overwritten.
+        let txn = ctx.state().store.begin_write().await?;
+        let writer = crate::store::Tenant::new(&txn, workspace_id);
+        let mut row = writer.get_for_update::<opportunity::Entity>(id).await?;
         let mut stage_moved_from = None;
         if let Some(name) = input.name {
             row.name = validate::required_text(&name, "input.name", 200)?;
@@ -424,8 +427,6 @@ impl OpportunityMutation {
         }
         // The deal and its move commit together; the row's lock makes two moves of one deal
         // take turns, so each move's end is computed from the other's committed move.
-        let txn = ctx.state().store.begin_write().await?;
-        let writer = crate::store::Tenant::new(&txn, workspace_id);
         let updated = row
             .into_active_model()
             .reset_all()

@@ -99,7 +99,7 @@ pub async fn close(
     let txn = state.store.begin_write().await?;
     crate::store::serialize_identity_writes(&txn, workspace_id).await?;
     let tenant = Tenant::new(&txn, workspace_id);
-    let mut row = tenant.get::<opportunity::Entity>(id).await?;
+    let mut row = tenant.get_for_update::<opportunity::Entity>(id).await?;
     if is_closed(row.stage) {
         return Err(crate::error::AppError::Conflict(
             "the opportunity is already closed".into(),

@@ -13,7 +13,7 @@ pub mod sessions;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PrimaryKeyTrait, QueryFilter, Select, SqliteTransactionMode, TransactionOptions,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, Select, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
 use uuid::Uuid;
@@ -106,6 +106,32 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
             .one(self.conn)
             .await?
             .ok_or(AppError::not_found(E::NOUN))
+    }
+
+    /// A record to change, locked until the transaction ends so that a concurrent writer of the
+    /// same record waits and then reads what this one wrote (`FOR UPDATE` on Postgres; SQLite's
+    /// IMMEDIATE write transactions already take turns). Use inside a write transaction.
+    pub async fn get_for_update<E>(&self, id: Uuid) -> AppResult<E::Model>
+    where
+        E: TenantEntity,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        let mut select = self.select::<E>().filter(id_condition::<E>(id));
+        if self.conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            select = select.lock_exclusive();
+        }
+        select
+            .one(self.conn)
+            .await?
+            .ok_or(AppError::not_found(E::NOUN))
+    }
+
+    /// A lead to change. It first waits its turn behind the workspace's ingest batches and
+    /// record upserts (they hold the identity-write lock while they rewrite leads), then locks
+    /// the row, so a lead action and an event never overwrite each other's stage.
+    pub async fn lead_for_update(&self, id: Uuid) -> AppResult<entity::contact::Model> {
+        serialize_identity_writes(self.conn, self.workspace_id).await?;
+        self.get_for_update::<entity::contact::Entity>(id).await
     }
 
     /// A record named by an id inside an input (a reference): NOT_FOUND at `field` when the id

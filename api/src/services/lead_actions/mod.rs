@@ -175,7 +175,7 @@ pub async fn accept(
     let now = state.clock.now();
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
-    let lead = tenant.get::<contact::Entity>(id).await?;
+    let lead = tenant.lead_for_update(id).await?;
     let me = check_works_lead(&tenant, actor, &lead).await?;
     let to = next_stage(lead.stage, Transition::Accept).map_err(transition_error)?;
     let (contract, _) = contracts::active_terms(&tenant).await?;
@@ -218,7 +218,7 @@ pub async fn qualify(
     let now = state.clock.now();
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
-    let lead = tenant.get::<contact::Entity>(id).await?;
+    let lead = tenant.lead_for_update(id).await?;
     let me = check_works_lead(&tenant, actor, &lead).await?;
     let to = next_stage(lead.stage, Transition::QualifySales).map_err(transition_error)?;
     let (contract, _) = contracts::active_terms(&tenant).await?;
@@ -264,7 +264,7 @@ pub async fn convert(
     let now = state.clock.now();
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
-    let lead = tenant.get::<contact::Entity>(id).await?;
+    let lead = tenant.lead_for_update(id).await?;
     let me = check_works_lead(&tenant, actor, &lead).await?;
     let to = next_stage(lead.stage, Transition::Convert).map_err(transition_error)?;
     let account_id = lead
@@ -326,7 +326,7 @@ pub async fn recycle(
     let now = state.clock.now();
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
-    let lead = tenant.get::<contact::Entity>(id).await?;
+    let lead = tenant.lead_for_update(id).await?;
     let me = check_works_lead(&tenant, actor, &lead).await?;
     let to = next_stage(lead.stage, Transition::Recycle).map_err(transition_error)?;
     let (contract, terms) = contracts::active_terms(&tenant).await?;
@@ -392,7 +392,7 @@ pub async fn assign(
     let now = state.clock.now();
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
-    let mut lead = tenant.get::<contact::Entity>(id).await?;
+    let mut lead = tenant.lead_for_update(id).await?;
     if tenant.member_by_user(owner).await?.is_none() {
         return Err(AppError::not_found_at("member", "userId"));
     }

@@ -2,9 +2,7 @@
 //! may dispute; a leader resolves the dispute.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{
-    account, contact, membership, rejection, LeadStage, RejectionReason, Role, TriggerKind,
-};
+use entity::{account, membership, rejection, LeadStage, RejectionReason, Role, TriggerKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
@@ -49,7 +47,7 @@ pub async fn reject(
     }
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
-    let lead = tenant.get::<contact::Entity>(id).await?;
+    let lead = tenant.lead_for_update(id).await?;
     let me = check_works_lead(&tenant, actor, &lead).await?;
     let (contract, terms) = contracts::active_terms(&tenant).await?;
     if !terms
@@ -225,7 +223,7 @@ pub async fn resolve(
     }
     let mut notices = Notices::default();
     if upheld {
-        let lead = tenant.get::<contact::Entity>(row.contact_id).await?;
+        let lead = tenant.lead_for_update(row.contact_id).await?;
         let to = next_stage(lead.stage, Transition::Reinstate).map_err(transition_error)?;
         let (contract, _) = contracts::active_terms(&tenant).await?;
         let owner = lead.owner_id;

@@ -2,7 +2,7 @@
 //! logged with `logTouch` (which completes the task too).
 
 use chrono::{DateTime, Utc};
-use entity::{contact, task, TaskStatus};
+use entity::{task, TaskStatus};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
 use uuid::Uuid;
 
@@ -25,7 +25,7 @@ pub async fn complete(
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
     let row = tenant.get::<task::Entity>(id).await?;
-    let lead = tenant.get::<contact::Entity>(row.contact_id).await?;
+    let lead = tenant.lead_for_update(row.contact_id).await?;
     let me = if row.assignee_id == actor.user_id()? {
         row.assignee_id
     } else {

@@ -82,10 +82,18 @@ pub async fn log(
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
     let mut lead = tenant
-        .get::<contact::Entity>(input.lead_id)
+        .lead_for_update(input.lead_id)
         .await
         .map_err(|e| e.at_field("input.leadId"))?;
     let me = check_works_lead(&tenant, actor, &lead).await?;
+    // A touch before the lead was the rep's would meet an SLA that had not started yet.
+    let assigned_at = lead.assigned_at.unwrap_or(lead.created_at);
+    if occurred_at < assigned_at {
+        return Err(AppError::bad_input(
+            "input.occurredAt",
+            "a touch cannot happen before the lead was assigned",
+        ));
+    }
     if let Some(id) = input.asset_id {
         tenant
             .get::<asset::Entity>(id)
