@@ -11,6 +11,7 @@ mod auth;
 mod bus_recovery;
 mod catalog;
 mod cli;
+mod db_outage;
 mod deal_stays;
 mod decay;
 mod delivery;

@@ -55,6 +55,16 @@ pub struct Config {
     )]
     pub db_max_connections: u32,
 
+    /// How long a statement may wait for a pooled database connection, in milliseconds; past
+    /// that the request fails with 503 UNAVAILABLE (the database is down or overloaded).
+    #[arg(
+        long,
+        env = "ACCORD_DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub db_acquire_timeout_ms: u64,
+
     /// Redis URL for the bus and shared rate-limit state; unset means the in-process bus.
     #[arg(long, env = "REDIS_URL", global = true)]
     pub redis_url: Option<String>,
@@ -363,6 +373,7 @@ impl Config {
                 self.ws_max_sockets_per_credential as u64,
             ),
             ("ACCORD_WS_RECHECK_SECS", self.ws_recheck_secs),
+            ("ACCORD_DB_ACQUIRE_TIMEOUT_MS", self.db_acquire_timeout_ms),
             ("ACCORD_RATE_LIMIT_WINDOW_SECS", self.rate_limit_window_secs),
             (
                 "ACCORD_DB_MAX_CONNECTIONS",

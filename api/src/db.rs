@@ -14,22 +14,26 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
         &config.database_url,
         config.db_max_connections,
         config.database_schema.as_deref(),
+        Duration::from_millis(config.db_acquire_timeout_ms),
     )
     .await
 }
 
 /// Opens a pool on `url`; `schema` sets the Postgres search path (tests use one schema each).
+/// A statement that cannot get a connection within `acquire_timeout` fails (UNAVAILABLE), so a
+/// database outage is answered at once instead of holding every request.
 pub async fn connect_url(
     url: &str,
     max_connections: u32,
     schema: Option<&str>,
+    acquire_timeout: Duration,
 ) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)

@@ -27,6 +27,9 @@ pub enum AppError {
         retry_after_secs: u64,
     },
     SlaWindowClosed(String),
+    /// The database cannot be reached right now: the client should retry shortly (HTTP 503 with
+    /// `Retry-After`), rather than wait or treat it as a bug.
+    Unavailable,
     /// Anything the client cannot act on. Its source is logged, never shown.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -43,6 +46,7 @@ impl AppError {
             AppError::Conflict(_) => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::SlaWindowClosed(_) => "SLA_WINDOW_CLOSED",
+            AppError::Unavailable => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -114,6 +118,9 @@ impl AppError {
             AppError::RateLimited { retry_after_secs } => {
                 format!("rate limit exceeded; retry in {retry_after_secs} s")
             }
+            AppError::Unavailable => {
+                format!("temporarily unavailable; retry in {UNAVAILABLE_RETRY_AFTER_SECS} s")
+            }
             AppError::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -127,9 +134,37 @@ impl AppError {
     }
 }
 
+/// How long a client should wait before retrying an UNAVAILABLE answer.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        AppError::internal(err)
+        if is_outage(&err) {
+            tracing::warn!(error = %err, "database unreachable");
+            AppError::Unavailable
+        } else {
+            AppError::internal(err)
+        }
+    }
+}
+
+/// Whether the database could not be reached at all (as opposed to refusing a statement).
+fn is_outage(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{sqlx::Error as Sqlx, DbErr, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(source))
+        | DbErr::Query(RuntimeErr::SqlxError(source)) => {
+            matches!(
+                source.as_ref(),
+                Sqlx::Io(_)
+                    | Sqlx::Tls(_)
+                    | Sqlx::PoolTimedOut
+                    | Sqlx::PoolClosed
+                    | Sqlx::WorkerCrashed
+            )
+        }
+        _ => false,
     }
 }
 
@@ -239,10 +274,33 @@ mod tests {
             code_of(AppError::SlaWindowClosed("late".into())),
             "SLA_WINDOW_CLOSED"
         );
+        assert_eq!(code_of(AppError::Unavailable), "UNAVAILABLE");
         assert_eq!(
             code_of(AppError::internal(std::io::Error::other("disk"))),
             "INTERNAL"
         );
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_a_refused_statement_internal() {
+        use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+        let outages = [
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+            DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+            DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(
+                sea_orm::sqlx::Error::Io(std::io::Error::from(
+                    std::io::ErrorKind::ConnectionRefused,
+                )),
+            ))),
+            DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(
+                sea_orm::sqlx::Error::PoolTimedOut,
+            ))),
+        ];
+        for outage in outages {
+            assert_eq!(code_of(outage.into()), "UNAVAILABLE");
+        }
+        let refused = DbErr::Query(RuntimeErr::Internal("syntax error".into()));
+        assert_eq!(code_of(refused.into()), "INTERNAL");
     }
 
     #[test]

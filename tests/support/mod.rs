@@ -1,6 +1,7 @@
 //! The test harness: a real Accord server on a loopback port, a real database, and helpers to
 //! speak GraphQL to it over HTTP.
 
+pub mod db_proxy;
 pub mod process;
 pub mod redis;
 pub mod ws;
@@ -55,6 +56,9 @@ pub fn test_config(backend: &Backend) -> Config {
     config.database_schema = backend.database_schema.clone();
     config.redis_url = backend.redis_url.clone();
     config.db_max_connections = 4;
+    // Many test servers share two cores: a connection can take longer than production's
+    // fail-fast second to come free. The outage tests set their own.
+    config.db_acquire_timeout_ms = 10_000;
     config.jwt_secret = Some("test-secret-test-secret-test-secret!".into());
     config.bind = "127.0.0.1:0".parse().unwrap();
     config.workers = Some(1);

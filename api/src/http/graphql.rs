@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::{client_ip::client_ip, resolve_caller, Caller, RequestId};
 use crate::{
-    error::AppError,
+    error::{AppError, UNAVAILABLE_RETRY_AFTER_SECS},
     graphql::{
         context::{RequestActor, RequestMeta},
         extension::finish_response,
@@ -223,9 +223,17 @@ async fn execute(
             .finish_json();
         }
         Caller::Unavailable => {
-            let err = AppError::internal(std::io::Error::other("credential store unavailable"));
-            return respond_error(media, StatusCode::SERVICE_UNAVAILABLE, err, &request_id)
-                .finish_json();
+            return respond_error(
+                media,
+                StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Unavailable,
+                &request_id,
+            )
+            .insert_header((
+                header::RETRY_AFTER,
+                UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+            ))
+            .finish_json();
         }
     };
     let rate_limit_key = match &actor {
@@ -256,6 +264,20 @@ async fn execute(
             .insert_header((header::RETRY_AFTER, retry_after.to_string()))
             .content_type(media.content_type())
             .body(body);
+    } else if response
+        .errors
+        .iter()
+        .any(|error| has_code(error, AppError::Unavailable.code()))
+    {
+        // Whatever else the response holds, the client should come back shortly.
+        let body = serde_json::to_vec(&response).unwrap_or_default();
+        return HttpResponse::ServiceUnavailable()
+            .insert_header((
+                header::RETRY_AFTER,
+                UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+            ))
+            .content_type(media.content_type())
+            .body(body);
     } else if meta.is_request_error() && media == MediaType::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
@@ -272,6 +294,13 @@ async fn execute(
         }
     }
     builder.body(serde_json::to_vec(&response).unwrap_or_default())
+}
+
+fn has_code(error: &ServerError, code: &str) -> bool {
+    matches!(
+        error.extensions.as_ref().and_then(|ext| ext.get("code")),
+        Some(async_graphql::Value::String(found)) if found == code
+    )
 }
 
 fn error_body(message: &str, code: &str) -> serde_json::Value {

@@ -1,5 +1,7 @@
 //! Liveness, readiness, metrics and the GraphiQL page.
 
+use std::time::Duration;
+
 use actix_web::{web, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use serde_json::json;
@@ -11,16 +13,38 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// The database and the bus answer; 503 with the reason otherwise.
+/// How long readiness waits for each part: a load balancer asking must get an answer at once.
+const READINESS_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// The database and the bus answer; 503 with the reason otherwise, within a second either way.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = state.store.ping().await.map_err(|err| {
-        tracing::warn!(error = ?err, "readiness: database unreachable");
-        "unreachable"
-    });
-    let bus = state.bus.check().await.map_err(|err| {
-        tracing::warn!(error = %err, "readiness: bus unreachable");
-        "unreachable"
-    });
+    let database = async {
+        match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => {
+                tracing::warn!(error = ?err, "readiness: database unreachable");
+                Err("unreachable")
+            }
+            Err(_) => {
+                tracing::warn!("readiness: the database did not answer in time");
+                Err("unreachable")
+            }
+        }
+    };
+    let bus = async {
+        match tokio::time::timeout(READINESS_TIMEOUT, state.bus.check()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "readiness: bus unreachable");
+                Err("unreachable")
+            }
+            Err(_) => {
+                tracing::warn!("readiness: the bus did not answer in time");
+                Err("unreachable")
+            }
+        }
+    };
+    let (database, bus) = tokio::join!(database, bus);
     let body = json!({
         "status": if database.is_ok() && bus.is_ok() { "ready" } else { "unavailable" },
         "database": database.err().unwrap_or("ok"),

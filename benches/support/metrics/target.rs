@@ -114,9 +114,14 @@ impl Target {
         if self.backend == Backend::Postgres {
             self.create_database().await;
         }
-        let conn = db::connect_url(&self.url, 2, self.schema.as_deref())
-            .await
-            .expect("the benchmark database answers");
+        let conn = db::connect_url(
+            &self.url,
+            2,
+            self.schema.as_deref(),
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        .expect("the benchmark database answers");
         // No table yet: a fresh database.
         let workspaces = workspace::Entity::find().all(&conn).await.ok()?;
         if let Some(done) = workspaces.iter().find_map(|w| parse_marker(&w.name)) {
