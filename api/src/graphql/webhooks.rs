@@ -3,13 +3,14 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{
-    api_token, webhook, webhook_attempt, webhook_delivery, DeliveryStatus, WebhookStatus,
-};
+use entity::{api_token, webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::context::ContextExt;
+use super::{
+    context::ContextExt,
+    loaders::{load_one, Loaders},
+};
 use crate::{
     auth::{Actor, Credential},
     domain::permissions::Permission,
@@ -87,24 +88,17 @@ pub struct WebhookDelivery {
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
     #[graphql(skip)]
-    workspace_id: Uuid,
-    #[graphql(skip)]
     delivery_id: Uuid,
 }
 
 #[ComplexObject]
 impl WebhookDelivery {
-    /// Every attempt, oldest first.
+    /// Every attempt, oldest first (one query for the whole page of deliveries).
     async fn attempt_log(&self, ctx: &Context<'_>) -> Result<Vec<WebhookAttempt>> {
-        let tenant = ctx.state().store.tenant(self.workspace_id);
-        let rows = tenant
-            .select::<webhook_attempt::Entity>()
-            .filter(webhook_attempt::Column::DeliveryId.eq(self.delivery_id))
-            .order_by_asc(webhook_attempt::Column::AttemptedAt)
-            .all(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let rows = load_one(&loaders.attempts_by_delivery, self.delivery_id).await?;
         Ok(rows
+            .unwrap_or_default()
             .into_iter()
             .map(|a| WebhookAttempt {
                 attempted_at: a.attempted_at,
@@ -130,7 +124,6 @@ impl From<webhook_delivery::Model> for WebhookDelivery {
             last_error: d.last_error,
             created_at: d.created_at,
             delivered_at: d.delivered_at,
-            workspace_id: d.workspace_id,
             delivery_id: d.id,
         }
     }
@@ -234,7 +227,8 @@ impl WebhookMutation {
                 events: input.events,
                 secret: input.secret,
             };
-            webhooks::create(&tenant, new, owner, state.clock.now())
+            let allow_private = state.config.webhook_allow_private;
+            webhooks::create(&tenant, new, owner, state.clock.now(), allow_private)
                 .await
                 .map_err(|err| err.inside("input"))?
         };
@@ -264,7 +258,8 @@ impl WebhookMutation {
                 events: input.events,
                 active: input.active,
             };
-            webhooks::update(&tenant, id, patch, state.clock.now())
+            let allow_private = state.config.webhook_allow_private;
+            webhooks::update(&tenant, id, patch, state.clock.now(), allow_private)
                 .await
                 .map_err(|err| err.inside("input"))?
         };
