@@ -31,6 +31,7 @@ mod revenue_metrics;
 mod schema_drift;
 mod statement_count;
 mod two_instances;
+mod webhook_safety;
 mod webhooks;
 mod websocket;
 mod workspaces;
