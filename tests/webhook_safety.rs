@@ -5,7 +5,6 @@
 
 use std::{
     net::{SocketAddr, TcpListener, TcpStream},
-    sync::mpsc,
     time::Duration as StdDuration,
 };
 
@@ -23,17 +22,17 @@ use crate::webhooks::{start_receiver, wait_for, Answer, Shared};
 const CREATE: &str = "mutation($u: String!) { createWebhook(input: {url: $u, events: [\"lead.mql\"]}) { webhook { id url } } }";
 
 /// A TCP listener on a loopback port that accepts every connection, never answers, and reports
-/// each peer in order.
+/// each peer in order (to an async receiver: the test's thread also runs the server).
 struct Tarpit {
     port: u16,
-    accepted: mpsc::Receiver<SocketAddr>,
+    accepted: tokio::sync::mpsc::UnboundedReceiver<SocketAddr>,
 }
 
 impl Tarpit {
     fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let (tell, accepted) = mpsc::channel();
+        let (tell, accepted) = tokio::sync::mpsc::unbounded_channel();
         std::thread::spawn(move || {
             let mut held = Vec::new();
             for stream in listener.incoming().flatten() {
@@ -47,10 +46,11 @@ impl Tarpit {
         Tarpit { port, accepted }
     }
 
-    fn next_peer(&self) -> SocketAddr {
-        self.accepted
-            .recv_timeout(StdDuration::from_secs(20))
-            .expect("a connection reached the listener")
+    async fn next_peer(&mut self) -> SocketAddr {
+        tokio::time::timeout(StdDuration::from_secs(20), self.accepted.recv())
+            .await
+            .expect("a connection reached the listener in time")
+            .expect("the listener runs")
     }
 }
 
@@ -141,7 +141,7 @@ async fn deliveries_never_connect_to_internal_addresses() {
     let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
     let team = team(&app).await;
     let owner = &team.owner.access;
-    let listener = Tarpit::start();
+    let mut listener = Tarpit::start();
     // One webhook by address, one by a name that resolves to this machine.
     let by_address = create(&app, owner, "https://one.hooks.example.com/").await;
     let by_name = create(&app, owner, "https://two.hooks.example.com/").await;
@@ -168,7 +168,7 @@ async fn deliveries_never_connect_to_internal_addresses() {
     }
     // No connection reached the listener: the first one it accepts is this test's own.
     let mine = TcpStream::connect(("127.0.0.1", listener.port)).unwrap();
-    assert_eq!(listener.next_peer(), mine.local_addr().unwrap());
+    assert_eq!(listener.next_peer().await, mine.local_addr().unwrap());
 }
 
 #[actix_web::test]
@@ -225,7 +225,7 @@ async fn a_receiver_that_never_answers_holds_up_no_other_workspace() {
     .await;
     let slow = team(&app).await;
     let fast = team(&app).await;
-    let tarpit = Tarpit::start();
+    let mut tarpit = Tarpit::start();
     let shared: Shared = Shared::default();
     let base = start_receiver(shared.clone());
     let slow_hook = create(
@@ -238,7 +238,7 @@ async fn a_receiver_that_never_answers_holds_up_no_other_workspace() {
 
     hot_lead(&app, &slow, "pat@slow-test.io", "Webinar").await;
     // The slow delivery is in flight: its receiver accepted and says nothing.
-    tarpit.next_peer();
+    tarpit.next_peer().await;
     hot_lead(&app, &fast, "pat@fast-test.io", "Webinar").await;
     let delivered = wait_for(&app, &fast.owner.access, &fast_hook, |d| {
         d[0]["status"] == "DELIVERED"
