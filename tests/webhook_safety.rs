@@ -100,7 +100,9 @@ async fn internal_addresses_are_refused_at_registration_in_every_spelling() {
         "http://255.255.255.255/",
     ];
     for url in internal {
-        let reply = app.gql(Some(&owner.access), CREATE, json!({"u": url})).await;
+        let reply = app
+            .gql(Some(&owner.access), CREATE, json!({"u": url}))
+            .await;
         assert_eq!(reply.code(), "BAD_USER_INPUT", "{url}: {}", reply.raw);
         assert_eq!(reply.field(), Some("input.url"), "{url}");
     }
@@ -119,10 +121,15 @@ async fn internal_addresses_are_refused_at_registration_in_every_spelling() {
         .await;
     let hook = made.data("createWebhook")["webhook"].clone();
     assert_eq!(hook["url"], "https://hooks.example.com/");
-    let update = "mutation($id: ID!, $u: String!) { updateWebhook(id: $id, input: {url: $u}) { url } }";
+    let update =
+        "mutation($id: ID!, $u: String!) { updateWebhook(id: $id, input: {url: $u}) { url } }";
     for url in internal {
         let reply = app
-            .gql(Some(&owner.access), update, json!({"id": hook["id"], "u": url}))
+            .gql(
+                Some(&owner.access),
+                update,
+                json!({"id": hook["id"], "u": url}),
+            )
             .await;
         assert_eq!(reply.code(), "BAD_USER_INPUT", "{url}: {}", reply.raw);
         assert_eq!(reply.field(), Some("input.url"), "{url}");
@@ -206,7 +213,9 @@ async fn redirects_are_not_followed_answers_are_capped_and_failures_named() {
     // A body that never ends is read no further than the cap: delivered well within the timeout.
     let endless_now = wait_for(&app, owner, &endless, |d| d[0]["attempts"] == 1).await;
     assert_eq!(endless_now[0]["status"], "DELIVERED");
-    let latency = endless_now[0]["attemptLog"][0]["latencyMs"].as_i64().unwrap();
+    let latency = endless_now[0]["attemptLog"][0]["latencyMs"]
+        .as_i64()
+        .unwrap();
     assert!(latency < 3_000, "{latency} ms");
     let refused_now = wait_for(&app, owner, &refused, |d| d[0]["attempts"] == 1).await;
     assert_eq!(refused_now[0]["lastError"], "connection refused");
@@ -266,7 +275,11 @@ async fn a_workspace_holds_at_most_twenty_webhooks() {
         )
         .await;
     assert_eq!(refused.code(), "CONFLICT", "{}", refused.raw);
-    assert!(refused.raw.contains("at most 20 webhooks"), "{}", refused.raw);
+    assert!(
+        refused.raw.contains("at most 20 webhooks"),
+        "{}",
+        refused.raw
+    );
     // Another workspace has its own twenty; deleting one makes room.
     let other = app.owner("Other hooks").await;
     create(&app, &other.access, "https://other.example.com/").await;
@@ -348,5 +361,8 @@ async fn a_page_of_deliveries_reads_its_attempts_in_one_query() {
         }
         costs.push(fewest);
     }
-    assert_eq!(costs[0], costs[1], "statements for 3 and 30 deliveries: {costs:?}");
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for 3 and 30 deliveries: {costs:?}"
+    );
 }

@@ -266,7 +266,10 @@ mod tests {
             ("http://0xc0.0xa8.1.1/", Reserved::Private),
             ("http://3232235777/", Reserved::Private),
             ("http://[::ffff:10.1.2.3]/", Reserved::Private),
-            ("http://169.254.169.254/latest/meta-data/", Reserved::LinkLocal),
+            (
+                "http://169.254.169.254/latest/meta-data/",
+                Reserved::LinkLocal,
+            ),
             ("http://[fe80::1]/", Reserved::LinkLocal),
             ("http://[febf::1]/", Reserved::LinkLocal),
             ("http://[fc00::1]/", Reserved::UniqueLocal),
@@ -309,15 +312,24 @@ mod tests {
     #[test]
     fn public_addresses_and_names_pass_in_normal_form() {
         for (url, normal) in [
-            ("https://hooks.example.com/accord", "https://hooks.example.com/accord"),
+            (
+                "https://hooks.example.com/accord",
+                "https://hooks.example.com/accord",
+            ),
             ("  https://Hooks.Example.com ", "https://hooks.example.com/"),
-            ("http://93.184.216.34:8080/h?x=1", "http://93.184.216.34:8080/h?x=1"),
+            (
+                "http://93.184.216.34:8080/h?x=1",
+                "http://93.184.216.34:8080/h?x=1",
+            ),
             ("http://172.32.0.1/", "http://172.32.0.1/"),
             ("http://100.128.0.1/", "http://100.128.0.1/"),
             ("http://[2606:4700::1111]/", "http://[2606:4700::1111]/"),
             ("http://[::ffff:8.8.8.8]/", "http://[::ffff:808:808]/"),
             ("http://[64:ff9b::8.8.8.8]/", "http://[64:ff9b::808:808]/"),
-            ("https://localhost.example.com/", "https://localhost.example.com/"),
+            (
+                "https://localhost.example.com/",
+                "https://localhost.example.com/",
+            ),
         ] {
             assert_eq!(webhook_url(url, false).expect(url).as_str(), normal);
         }

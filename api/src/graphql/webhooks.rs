@@ -68,6 +68,9 @@ pub struct WebhookAttempt {
     /// The receiver's HTTP status; null when it could not be reached or timed out.
     pub status_code: Option<i32>,
     pub latency_ms: i32,
+    /// Why it failed, by class only: `blocked address`, `dns failure`, `connection refused`,
+    /// `connection failed`, `connection closed`, `timeout`, `tls error`, `invalid response`,
+    /// `redirect not followed` (3xx answers are not followed), `invalid url` or `http <status>`.
     pub error: Option<String>,
 }
 
@@ -84,6 +87,7 @@ pub struct WebhookDelivery {
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_status_code: Option<i32>,
+    /// The last attempt's failure class (see `WebhookAttempt.error`).
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
@@ -93,8 +97,9 @@ pub struct WebhookDelivery {
 
 #[ComplexObject]
 impl WebhookDelivery {
-    /// Every attempt, oldest first (one query for the whole page of deliveries).
+    /// Every attempt, oldest first.
     async fn attempt_log(&self, ctx: &Context<'_>) -> Result<Vec<WebhookAttempt>> {
+        // Through a loader: one query for the attempts of the whole page of deliveries.
         let loaders = ctx.data_unchecked::<Loaders>();
         let rows = load_one(&loaders.attempts_by_delivery, self.delivery_id).await?;
         Ok(rows
@@ -131,7 +136,9 @@ impl From<webhook_delivery::Model> for WebhookDelivery {
 
 #[derive(InputObject)]
 pub struct WebhookInput {
-    /// http or https.
+    /// http or https, to a public host: `localhost` and loopback, private, link-local,
+    /// unique-local, multicast, unspecified, broadcast and carrier-grade NAT addresses are
+    /// refused. Kept in normal form.
     pub url: String,
     /// `lead.mql`, `lead.assigned`, `lead.accepted`, `lead.rejected`, `lead.recycled`,
     /// `lead.converted`, `opportunity.won`, `opportunity.lost`, `source.paused`, or `*`.
@@ -142,6 +149,7 @@ pub struct WebhookInput {
 
 #[derive(InputObject)]
 pub struct WebhookPatchInput {
+    /// The same rules as `WebhookInput.url`.
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
     /// false disables it (pending deliveries are cancelled); true re-enables it.

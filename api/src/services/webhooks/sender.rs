@@ -76,8 +76,8 @@ impl Sender {
                 return Ok(started);
             }
             let now = self.state.clock.now();
-            let lease = Duration::milliseconds(self.state.config.webhook_timeout_ms as i64)
-                + LEASE_MARGIN;
+            let lease =
+                Duration::milliseconds(self.state.config.webhook_timeout_ms as i64) + LEASE_MARGIN;
             let claimed = claim(&self.state, now, lease, free, &full, &self.in_flight).await?;
             if claimed.is_empty() {
                 return Ok(started);
@@ -179,7 +179,10 @@ async fn send(
         ("Accord-Event", delivery.event.clone()),
         ("Accord-Delivery-Id", delivery.id.to_string()),
         ("Accord-Timestamp", timestamp.to_string()),
-        ("Accord-Signature", signature(&hook.secret, timestamp, &body)),
+        (
+            "Accord-Signature",
+            signature(&hook.secret, timestamp, &body),
+        ),
     ];
     let answer = transport::post(client, &hook.url, headers, body, timeout).await;
     Outcome { delivery, answer }

@@ -44,7 +44,10 @@ impl Service<ConnectInfo<Uri>> for CheckedConnector {
     fn call(&self, request: ConnectInfo<Uri>) -> Self::Future {
         let (allow_private, tcp) = (self.allow_private, self.tcp);
         Box::pin(async move {
-            let host = request.hostname().trim_start_matches('[').trim_end_matches(']');
+            let host = request
+                .hostname()
+                .trim_start_matches('[')
+                .trim_end_matches(']');
             let port = request.port();
             let found: Vec<SocketAddr> = match host.parse::<IpAddr>() {
                 Ok(ip) => vec![SocketAddr::new(ip, port)],
@@ -194,12 +197,11 @@ mod tests {
             ))),
             Failure::TlsError
         );
+        assert_eq!(classify(&SendRequestError::Timeout), Failure::Timeout);
         assert_eq!(
-            classify(&SendRequestError::Timeout),
-            Failure::Timeout
-        );
-        assert_eq!(
-            classify(&SendRequestError::Send(io::ErrorKind::ConnectionReset.into())),
+            classify(&SendRequestError::Send(
+                io::ErrorKind::ConnectionReset.into()
+            )),
             Failure::ConnectionClosed
         );
     }
