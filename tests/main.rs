@@ -35,6 +35,7 @@ mod session_end;
 mod socket_limits;
 mod statement_count;
 mod two_instances;
+mod webhook_safety;
 mod webhooks;
 mod websocket;
 mod workspaces;

@@ -15,28 +15,32 @@ use crate::support::TestApp;
 
 /// What the receiver does with the next request to a path.
 #[derive(Clone, Copy)]
-enum Answer {
+pub(crate) enum Answer {
     Status(u16),
     /// Answers 200, but only after the sender's timeout.
     Hang,
+    /// 302 to another path of the receiver.
+    Redirect(&'static str),
+    /// 200 with a body that never ends.
+    Endless,
 }
 
 /// A request as received.
 #[derive(Clone, Debug)]
-struct Received {
+pub(crate) struct Received {
     headers: HashMap<String, String>,
     body: Vec<u8>,
 }
 
 #[derive(Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     /// Scripted answers per path; when a script runs out, the path's default.
-    scripts: HashMap<String, VecDeque<Answer>>,
-    defaults: HashMap<String, Answer>,
-    received: HashMap<String, Vec<Received>>,
+    pub scripts: HashMap<String, VecDeque<Answer>>,
+    pub defaults: HashMap<String, Answer>,
+    pub received: HashMap<String, Vec<Received>>,
 }
 
-type Shared = Arc<Mutex<Receiver>>;
+pub(crate) type Shared = Arc<Mutex<Receiver>>;
 
 async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
     let path = req.path().to_owned();
@@ -71,11 +75,18 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) 
             tokio::time::sleep(StdDuration::from_secs(3)).await;
             HttpResponse::Ok().finish()
         }
+        Answer::Redirect(to) => HttpResponse::Found()
+            .insert_header(("Location", to))
+            .finish(),
+        Answer::Endless => HttpResponse::Ok().streaming(futures_util::stream::repeat_with(|| {
+            Ok::<_, actix_web::Error>(web::Bytes::from_static(&[b'x'; 8192]))
+        })),
     }
 }
 
-/// Starts the receiver on a loopback port; returns its base URL.
-fn start_receiver(shared: Shared) -> String {
+/// Starts the receiver on a loopback port; returns its base URL. Webhooks reach it only on a
+/// server started with `ACCORD_WEBHOOK_ALLOW_PRIVATE`.
+pub(crate) fn start_receiver(shared: Shared) -> String {
     let data = web::Data::new(shared);
     let server = HttpServer::new(move || {
         App::new()
@@ -91,10 +102,10 @@ fn start_receiver(shared: Shared) -> String {
     format!("http://localhost:{port}")
 }
 
-const DELIVERIES: &str = "query($id: ID!) { webhookDeliveries(webhookId: $id) { eventId event status attempts lastStatusCode lastError payload attemptLog { statusCode latencyMs error } } }";
+pub(crate) const DELIVERIES: &str = "query($id: ID!) { webhookDeliveries(webhookId: $id) { eventId event status attempts lastStatusCode lastError payload attemptLog { statusCode latencyMs error } } }";
 
 /// Polls the webhook's deliveries until `done` holds (the sender runs on its own).
-async fn wait_for(
+pub(crate) async fn wait_for(
     app: &TestApp,
     access: &str,
     webhook: &Value,
@@ -115,10 +126,12 @@ async fn wait_for(
 
 #[actix_web::test]
 async fn deliveries_are_signed_retried_and_disabled() {
-    // The receiver's "hang" outlasts a 500 ms timeout; jobs only run when woken.
+    // The receiver's "hang" outlasts a 500 ms timeout; jobs only run when woken; the receiver
+    // is on this machine.
     let app = TestApp::start_with(|config| {
         config.job_poll_ms = 3_600_000;
         config.webhook_timeout_ms = 500;
+        config.webhook_allow_private = true;
     })
     .await;
     let team = team(&app).await;
@@ -179,6 +192,7 @@ async fn deliveries_are_signed_retried_and_disabled() {
     let first = wait_for(&app, owner, &hook_id, |d| d[0]["attempts"] == 1).await;
     assert_eq!(first[0]["status"], "PENDING");
     assert_eq!(first[0]["lastStatusCode"], 500);
+    assert_eq!(first[0]["lastError"], "http 500");
     // The retry is due 30-36 s later: nothing happens before.
     app.state.webhooks_wakeup.notify_one();
     tokio::time::sleep(StdDuration::from_millis(200)).await;
@@ -188,14 +202,15 @@ async fn deliveries_are_signed_retried_and_disabled() {
     // Second attempt: the receiver hangs past the timeout.
     let second = wait_for(&app, owner, &hook_id, |d| d[0]["attempts"] == 2).await;
     assert!(second[0]["lastStatusCode"].is_null());
-    assert!(second[0]["lastError"].is_string());
+    assert_eq!(second[0]["lastError"], "timeout");
     clock.advance(Duration::seconds(73));
     app.state.webhooks_wakeup.notify_one();
     let third = wait_for(&app, owner, &hook_id, |d| d[0]["status"] == "DELIVERED").await;
     let log = third[0]["attemptLog"].as_array().unwrap();
     assert_eq!(log.len(), 3);
     assert_eq!(log[0]["statusCode"], 500);
-    assert!(log[1]["statusCode"].is_null() && log[1]["error"].is_string());
+    assert!(log[1]["statusCode"].is_null() && log[1]["error"] == "timeout");
+    assert!(log[2]["error"].is_null());
     assert!(log[1]["latencyMs"].as_i64().unwrap() >= 500, "{}", log[1]);
     assert_eq!(log[2]["statusCode"], 204);
 

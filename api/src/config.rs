@@ -286,6 +286,17 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 
+    /// Let webhooks reach loopback, private and other reserved addresses and `localhost` (tests
+    /// and on-premise installs whose receivers live on the internal network). Off by default in
+    /// every environment: a tenant's URL must not reach the machine Accord runs on.
+    #[arg(
+        long,
+        env = "ACCORD_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhook_allow_private: bool,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ACCORD_WORKERS", global = true)]
     pub workers: Option<usize>,

@@ -8,6 +8,7 @@ pub mod fit;
 pub mod insights;
 pub mod lifecycle;
 pub mod metrics;
+pub mod outbound;
 pub mod permissions;
 pub mod pipeline;
 pub mod planning;

@@ -6,10 +6,24 @@
 //! timestamps more than five minutes old. Retries back off exponentially from 30 seconds, with up
 //! to 20% jitter, capped at six hours between attempts; a delivery still failing 24 hours after
 //! it was created is given up, and the webhook disabled.
+//!
+//! A workspace holds at most [`MAX_PER_WORKSPACE`] webhooks. One instance sends at most
+//! [`MAX_IN_FLIGHT`] deliveries at once and [`MAX_IN_FLIGHT_PER_WORKSPACE`] for one workspace
+//! ([`InFlight`]), each on its own, so receivers that hang hold their own slots, not others'.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use uuid::Uuid;
+
+/// Webhooks one workspace may register.
+pub const MAX_PER_WORKSPACE: u64 = 20;
+/// Deliveries one instance sends at once.
+pub const MAX_IN_FLIGHT: usize = 64;
+/// Deliveries of one workspace one instance sends at once.
+pub const MAX_IN_FLIGHT_PER_WORKSPACE: usize = 8;
 
 /// The events a webhook can ask for.
 pub const EVENTS: [&str; 9] = [
@@ -110,6 +124,136 @@ pub fn next_attempt(
     Retry::At(at.min(deadline))
 }
 
+/// Why an attempt failed, as recorded in `lastError` and the attempt log: the class of failure
+/// only, never the transport's own text (which would describe the receiver's network to whoever
+/// registered the URL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The URL's host is, or resolved to, an address deliveries may not reach.
+    BlockedAddress,
+    DnsFailure,
+    ConnectionRefused,
+    /// The connection could not be made for another reason (unreachable network, say).
+    ConnectionFailed,
+    /// The connection was closed or reset before an answer came.
+    ConnectionClosed,
+    Timeout,
+    TlsError,
+    /// The answer was not HTTP.
+    InvalidResponse,
+    RedirectNotFollowed,
+    /// An answer outside 2xx and 3xx.
+    Status(u16),
+    InvalidUrl,
+}
+
+impl Failure {
+    /// What a receiver's status code means for the attempt: 2xx delivers, 3xx is not followed.
+    pub fn of_status(code: u16) -> Option<Failure> {
+        match code {
+            200..=299 => None,
+            300..=399 => Some(Failure::RedirectNotFollowed),
+            _ => Some(Failure::Status(code)),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Failure::BlockedAddress => "blocked address".into(),
+            Failure::DnsFailure => "dns failure".into(),
+            Failure::ConnectionRefused => "connection refused".into(),
+            Failure::ConnectionFailed => "connection failed".into(),
+            Failure::ConnectionClosed => "connection closed".into(),
+            Failure::Timeout => "timeout".into(),
+            Failure::TlsError => "tls error".into(),
+            Failure::InvalidResponse => "invalid response".into(),
+            Failure::RedirectNotFollowed => "redirect not followed".into(),
+            Failure::Status(code) => format!("http {code}"),
+            Failure::InvalidUrl => "invalid url".into(),
+        }
+    }
+}
+
+/// The deliveries one instance is sending, by workspace: how many more it may start, and
+/// whose.
+#[derive(Debug)]
+pub struct InFlight {
+    capacity: usize,
+    per_workspace: usize,
+    total: usize,
+    by_workspace: HashMap<Uuid, usize>,
+    /// Due work was left waiting for a slot: a finished delivery should look for it.
+    held_back: bool,
+}
+
+impl InFlight {
+    pub fn new(capacity: usize, per_workspace: usize) -> Self {
+        Self {
+            capacity,
+            per_workspace,
+            total: 0,
+            by_workspace: HashMap::new(),
+            held_back: false,
+        }
+    }
+
+    /// How many more deliveries may start.
+    pub fn free(&self) -> usize {
+        self.capacity.saturating_sub(self.total)
+    }
+
+    /// The workspaces using every slot they may have.
+    pub fn full_workspaces(&self) -> Vec<Uuid> {
+        self.by_workspace
+            .iter()
+            .filter(|(_, n)| **n >= self.per_workspace)
+            .map(|(w, _)| *w)
+            .collect()
+    }
+
+    /// Which of these due deliveries (by workspace, in order) fit in the free slots.
+    pub fn pick(&self, workspaces: &[Uuid]) -> Vec<bool> {
+        let mut total = self.total;
+        let mut counts: HashMap<Uuid, usize> = HashMap::new();
+        workspaces
+            .iter()
+            .map(|w| {
+                let taken = counts
+                    .entry(*w)
+                    .or_insert_with(|| self.by_workspace.get(w).copied().unwrap_or(0));
+                let fits = total < self.capacity && *taken < self.per_workspace;
+                if fits {
+                    *taken += 1;
+                    total += 1;
+                }
+                fits
+            })
+            .collect()
+    }
+
+    pub fn start(&mut self, workspace: Uuid) {
+        self.total += 1;
+        *self.by_workspace.entry(workspace).or_default() += 1;
+    }
+
+    /// Notes that due work may be waiting for a slot.
+    pub fn hold_back(&mut self) {
+        self.held_back = true;
+    }
+
+    /// Frees a slot; true when work was held back and should be looked for now.
+    pub fn finish(&mut self, workspace: Uuid) -> bool {
+        self.total = self.total.saturating_sub(1);
+        if let Some(n) = self.by_workspace.get_mut(&workspace) {
+            *n -= 1;
+            if *n == 0 {
+                self.by_workspace.remove(&workspace);
+            }
+        }
+        std::mem::take(&mut self.held_back)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -176,5 +320,43 @@ mod tests {
         }
         assert!(now - created >= GIVE_UP_AFTER, "{attempts} attempts");
         assert!((10..=20).contains(&attempts), "{attempts}");
+    }
+
+    #[test]
+    fn failures_are_named_by_class() {
+        assert_eq!(Failure::of_status(204), None);
+        assert_eq!(
+            Failure::of_status(302).map(Failure::label).as_deref(),
+            Some("redirect not followed")
+        );
+        assert_eq!(
+            Failure::of_status(500).map(Failure::label).as_deref(),
+            Some("http 500")
+        );
+        assert_eq!(Failure::BlockedAddress.label(), "blocked address");
+        assert_eq!(Failure::ConnectionRefused.label(), "connection refused");
+    }
+
+    #[test]
+    fn one_workspace_cannot_take_every_slot() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let mut ledger = InFlight::new(4, 2);
+        // Three of a's due deliveries, then one of b's: a gets two slots, b its one.
+        assert_eq!(ledger.pick(&[a, a, a, b]), [true, true, false, true]);
+        ledger.start(a);
+        ledger.start(a);
+        ledger.start(b);
+        assert_eq!(ledger.free(), 1);
+        assert_eq!(ledger.full_workspaces(), [a]);
+        assert_eq!(ledger.pick(&[a, b, b]), [false, true, false]);
+        ledger.start(b);
+        assert_eq!(ledger.free(), 0);
+        assert_eq!(ledger.pick(&[Uuid::from_u128(3)]), [false]);
+        // A finished delivery says whether held-back work should be looked for, once.
+        ledger.hold_back();
+        assert!(ledger.finish(a));
+        assert!(!ledger.finish(a));
+        assert_eq!(ledger.full_workspaces(), [b]);
+        assert_eq!(ledger.free(), 2);
     }
 }

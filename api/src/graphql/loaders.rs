@@ -6,7 +6,7 @@ use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
     account, asset, cadence, campaign, contact, enrollment, opportunity, play, score_entry, source,
-    spend, stage_change, touch, user,
+    spend, stage_change, touch, user, webhook_attempt,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -115,6 +115,7 @@ pub struct Loaders {
     pub plays_by_campaign: DataLoader<ByParent<play::Entity>>,
     pub enrollments_by_contact: DataLoader<ByParent<enrollment::Entity>>,
     pub touches_by_contact: DataLoader<ByParent<touch::Entity>>,
+    pub attempts_by_delivery: DataLoader<ByParent<webhook_attempt::Entity>>,
 }
 
 impl Loaders {
@@ -224,6 +225,16 @@ impl Loaders {
                     parent: touch::Column::ContactId,
                     parent_of: |t: &touch::Model| Some(t.contact_id),
                     order: touch::Column::OccurredAt,
+                },
+                tokio::spawn,
+            ),
+            attempts_by_delivery: DataLoader::new(
+                ByParent {
+                    store: store.clone(),
+                    workspace_id,
+                    parent: webhook_attempt::Column::DeliveryId,
+                    parent_of: |a: &webhook_attempt::Model| Some(a.delivery_id),
+                    order: webhook_attempt::Column::AttemptedAt,
                 },
                 tokio::spawn,
             ),

@@ -3,13 +3,14 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{
-    api_token, webhook, webhook_attempt, webhook_delivery, DeliveryStatus, WebhookStatus,
-};
+use entity::{api_token, webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::context::ContextExt;
+use super::{
+    context::ContextExt,
+    loaders::{load_one, Loaders},
+};
 use crate::{
     auth::{Actor, Credential},
     domain::permissions::Permission,
@@ -67,6 +68,9 @@ pub struct WebhookAttempt {
     /// The receiver's HTTP status; null when it could not be reached or timed out.
     pub status_code: Option<i32>,
     pub latency_ms: i32,
+    /// Why it failed, by class only: `blocked address`, `dns failure`, `connection refused`,
+    /// `connection failed`, `connection closed`, `timeout`, `tls error`, `invalid response`,
+    /// `redirect not followed` (3xx answers are not followed), `invalid url` or `http <status>`.
     pub error: Option<String>,
 }
 
@@ -83,11 +87,10 @@ pub struct WebhookDelivery {
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_status_code: Option<i32>,
+    /// The last attempt's failure class (see `WebhookAttempt.error`).
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
-    #[graphql(skip)]
-    workspace_id: Uuid,
     #[graphql(skip)]
     delivery_id: Uuid,
 }
@@ -96,15 +99,11 @@ pub struct WebhookDelivery {
 impl WebhookDelivery {
     /// Every attempt, oldest first.
     async fn attempt_log(&self, ctx: &Context<'_>) -> Result<Vec<WebhookAttempt>> {
-        let tenant = ctx.state().store.tenant(self.workspace_id);
-        let rows = tenant
-            .select::<webhook_attempt::Entity>()
-            .filter(webhook_attempt::Column::DeliveryId.eq(self.delivery_id))
-            .order_by_asc(webhook_attempt::Column::AttemptedAt)
-            .all(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        // Through a loader: one query for the attempts of the whole page of deliveries.
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let rows = load_one(&loaders.attempts_by_delivery, self.delivery_id).await?;
         Ok(rows
+            .unwrap_or_default()
             .into_iter()
             .map(|a| WebhookAttempt {
                 attempted_at: a.attempted_at,
@@ -130,7 +129,6 @@ impl From<webhook_delivery::Model> for WebhookDelivery {
             last_error: d.last_error,
             created_at: d.created_at,
             delivered_at: d.delivered_at,
-            workspace_id: d.workspace_id,
             delivery_id: d.id,
         }
     }
@@ -138,7 +136,9 @@ impl From<webhook_delivery::Model> for WebhookDelivery {
 
 #[derive(InputObject)]
 pub struct WebhookInput {
-    /// http or https.
+    /// http or https, to a public host: `localhost` and loopback, private, link-local,
+    /// unique-local, multicast, unspecified, broadcast and carrier-grade NAT addresses are
+    /// refused. Kept in normal form.
     pub url: String,
     /// `lead.mql`, `lead.assigned`, `lead.accepted`, `lead.rejected`, `lead.recycled`,
     /// `lead.converted`, `opportunity.won`, `opportunity.lost`, `source.paused`, or `*`.
@@ -149,6 +149,7 @@ pub struct WebhookInput {
 
 #[derive(InputObject)]
 pub struct WebhookPatchInput {
+    /// The same rules as `WebhookInput.url`.
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
     /// false disables it (pending deliveries are cancelled); true re-enables it.
@@ -234,7 +235,8 @@ impl WebhookMutation {
                 events: input.events,
                 secret: input.secret,
             };
-            webhooks::create(&tenant, new, owner, state.clock.now())
+            let allow_private = state.config.webhook_allow_private;
+            webhooks::create(&tenant, new, owner, state.clock.now(), allow_private)
                 .await
                 .map_err(|err| err.inside("input"))?
         };
@@ -264,7 +266,8 @@ impl WebhookMutation {
                 events: input.events,
                 active: input.active,
             };
-            webhooks::update(&tenant, id, patch, state.clock.now())
+            let allow_private = state.config.webhook_allow_private;
+            webhooks::update(&tenant, id, patch, state.clock.now(), allow_private)
                 .await
                 .map_err(|err| err.inside("input"))?
         };

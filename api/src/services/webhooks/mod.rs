@@ -2,18 +2,22 @@
 //! the sender that delivers it ([`sender`]).
 
 pub mod sender;
+mod transport;
 
 use chrono::{DateTime, Utc};
-use entity::{webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
+use entity::{webhook, webhook_delivery, workspace, DeliveryStatus, WebhookStatus};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    sea_query::{Expr, LockType},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::{
-    domain::{validate, webhooks},
+    domain::{outbound, webhooks},
     error::{AppError, AppResult},
     store::Tenant,
 };
@@ -23,6 +27,13 @@ pub struct NewWebhook {
     pub url: String,
     pub events: Vec<String>,
     pub secret: Option<String>,
+}
+
+/// A URL deliveries may go to (see [`outbound::webhook_url`]), in the normal form it is kept in.
+fn checked_url(raw: &str, allow_private: bool) -> AppResult<String> {
+    outbound::webhook_url(raw, allow_private)
+        .map(String::from)
+        .map_err(|refusal| AppError::bad_input("url", refusal.message()))
 }
 
 fn checked_events(events: &[String]) -> AppResult<Vec<String>> {
@@ -40,15 +51,18 @@ fn checked_secret(secret: Option<String>) -> AppResult<String> {
     }
 }
 
+/// Registers a webhook. `allow_private` is `ACCORD_WEBHOOK_ALLOW_PRIVATE`.
 pub async fn create<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     new: NewWebhook,
     me: Uuid,
     now: DateTime<Utc>,
+    allow_private: bool,
 ) -> AppResult<webhook::Model> {
-    let url = validate::url(&new.url, "url")?;
+    let url = checked_url(&new.url, allow_private)?;
     let events = checked_events(&new.events)?;
     let secret = checked_secret(new.secret)?;
+    ensure_room(tenant).await?;
     Ok(webhook::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
@@ -66,6 +80,29 @@ pub async fn create<C: ConnectionTrait>(
     .await?)
 }
 
+/// Refuses a webhook beyond [`webhooks::MAX_PER_WORKSPACE`]. On Postgres two registrations at
+/// once take turns on the workspace's row (a lock that leaves inserts referencing it free);
+/// SQLite's write transaction already serializes them.
+async fn ensure_room<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<()> {
+    if tenant.conn().get_database_backend() == DbBackend::Postgres {
+        workspace::Entity::find_by_id(tenant.workspace_id())
+            .lock(LockType::NoKeyUpdate)
+            .one(tenant.conn())
+            .await?;
+    }
+    let registered = tenant
+        .select::<webhook::Entity>()
+        .count(tenant.conn())
+        .await?;
+    if registered >= webhooks::MAX_PER_WORKSPACE {
+        return Err(AppError::Conflict(format!(
+            "a workspace holds at most {} webhooks; delete one first",
+            webhooks::MAX_PER_WORKSPACE
+        )));
+    }
+    Ok(())
+}
+
 /// What an update may change; re-enabling a disabled webhook clears its reason.
 #[derive(Default)]
 pub struct WebhookPatch {
@@ -79,11 +116,12 @@ pub async fn update<C: ConnectionTrait>(
     id: Uuid,
     patch: WebhookPatch,
     now: DateTime<Utc>,
+    allow_private: bool,
 ) -> AppResult<webhook::Model> {
     let row = tenant.get::<webhook::Entity>(id).await?;
     let mut active = row.into_active_model();
     if let Some(url) = &patch.url {
-        active.url = Set(validate::url(url, "url")?);
+        active.url = Set(checked_url(url, allow_private)?);
     }
     if let Some(events) = &patch.events {
         active.events = Set(json!(checked_events(events)?));

@@ -1,15 +1,19 @@
 //! Delivers the outbox: claims due deliveries with a lease (so several instances never send the
 //! same one at once, and one that dies mid-send is retried when the lease runs out), POSTs each
-//! signed, logs every attempt, and retries, gives up or disables as `domain::webhooks` decides.
-//! Delivery is at least once: receivers de-duplicate on `Accord-Event-Id`.
+//! signed on a task of its own, logs every attempt, and retries, gives up or disables as
+//! `domain::webhooks` decides. Delivery is at least once: receivers de-duplicate on
+//! `Accord-Event-Id`.
+//!
+//! Each delivery is sent and recorded on its own, within the slots [`InFlight`] grants: a
+//! receiver that never answers holds one slot for the timeout, and the other deliveries (and
+//! other workspaces') go on around it.
 
-use std::time::{Duration as StdDuration, Instant};
+use std::{cell::RefCell, rc::Rc, time::Duration as StdDuration};
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     webhook, webhook_attempt, webhook_delivery, DeliveryStatus, TriggerKind, WebhookStatus,
 };
-use futures_util::future::join_all;
 use rand::RngExt as _;
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
@@ -20,9 +24,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::cancel_pending;
+use super::{cancel_pending, transport};
 use crate::{
-    domain::webhooks::{next_attempt, signature, Retry},
+    domain::webhooks::{
+        next_attempt, signature, InFlight, Retry, MAX_IN_FLIGHT, MAX_IN_FLIGHT_PER_WORKSPACE,
+    },
     error::AppResult,
     services::{
         notices::Notices,
@@ -32,57 +38,103 @@ use crate::{
     store::Tenant,
 };
 
-/// Deliveries claimed per round.
-const BATCH: u64 = 32;
 /// A claimed delivery is hidden from other senders this much longer than the receiver's timeout.
 const LEASE_MARGIN: Duration = Duration::seconds(20);
 
 /// What one attempt came to.
 struct Outcome {
     delivery: webhook_delivery::Model,
-    status_code: Option<u16>,
-    error: Option<String>,
-    latency: StdDuration,
+    answer: transport::Answer,
 }
 
-/// Sends every delivery due at the state's clock; returns how many attempts were made.
-pub async fn deliver_due(state: &AppState, client: &awc::Client) -> AppResult<usize> {
-    let mut attempts = 0;
-    loop {
-        let now = state.clock.now();
-        let lease = Duration::milliseconds(state.config.webhook_timeout_ms as i64) + LEASE_MARGIN;
-        let claimed = claim(state, now, lease).await?;
-        if claimed.is_empty() {
-            return Ok(attempts);
+/// The sender of one instance: its client and the deliveries it has in flight.
+#[derive(Clone)]
+struct Sender {
+    state: AppState,
+    client: awc::Client,
+    in_flight: Rc<RefCell<InFlight>>,
+}
+
+impl Sender {
+    fn timeout(&self) -> StdDuration {
+        StdDuration::from_millis(self.state.config.webhook_timeout_ms)
+    }
+
+    /// Starts every due delivery there is a slot for; returns how many it started.
+    async fn deliver_due(&self) -> AppResult<usize> {
+        let mut started = 0;
+        loop {
+            let (free, full) = {
+                let in_flight = self.in_flight.borrow();
+                (in_flight.free(), in_flight.full_workspaces())
+            };
+            if free == 0 || !full.is_empty() {
+                // Due work may wait for a slot: a delivery that finishes looks again.
+                self.in_flight.borrow_mut().hold_back();
+            }
+            if free == 0 {
+                return Ok(started);
+            }
+            let now = self.state.clock.now();
+            let lease =
+                Duration::milliseconds(self.state.config.webhook_timeout_ms as i64) + LEASE_MARGIN;
+            let claimed = claim(&self.state, now, lease, free, &full, &self.in_flight).await?;
+            if claimed.is_empty() {
+                return Ok(started);
+            }
+            for (delivery, hook) in claimed {
+                self.in_flight.borrow_mut().start(delivery.workspace_id);
+                let sender = self.clone();
+                actix_web::rt::spawn(async move { sender.deliver(delivery, hook).await });
+                started += 1;
+            }
         }
-        attempts += claimed.len();
-        let outcomes = join_all(
-            claimed
-                .into_iter()
-                .map(|(delivery, hook)| send(client, delivery, hook)),
-        )
-        .await;
-        for outcome in outcomes {
-            record(state, outcome).await?;
+    }
+
+    /// Sends one delivery and records the attempt. If recording fails the lease brings the
+    /// delivery back later.
+    async fn deliver(self, delivery: webhook_delivery::Model, hook: webhook::Model) {
+        let workspace_id = delivery.workspace_id;
+        let outcome = send(&self.client, delivery, hook, self.timeout()).await;
+        if let Err(err) = record(&self.state, outcome).await {
+            tracing::error!(error = ?err, "could not record a webhook attempt; retried later");
+        }
+        if self.in_flight.borrow_mut().finish(workspace_id) {
+            self.state.webhooks_wakeup.notify_one();
         }
     }
 }
 
+/// Leases up to `limit` due deliveries, none of the `full` workspaces' and no more of each
+/// workspace's than `in_flight` has slots for.
 async fn claim(
     state: &AppState,
     now: DateTime<Utc>,
     lease: Duration,
+    limit: usize,
+    full: &[Uuid],
+    in_flight: &RefCell<InFlight>,
 ) -> AppResult<Vec<(webhook_delivery::Model, webhook::Model)>> {
     let txn = state.store.begin_write().await?;
     let mut due = webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
         .order_by_asc(webhook_delivery::Column::NextAttemptAt)
-        .limit(BATCH);
+        .limit(limit as u64);
+    if !full.is_empty() {
+        due = due.filter(webhook_delivery::Column::WorkspaceId.is_not_in(full.iter().copied()));
+    }
     if txn.get_database_backend() == DbBackend::Postgres {
         due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
     let rows = due.all(&txn).await?;
+    let workspaces: Vec<Uuid> = rows.iter().map(|d| d.workspace_id).collect();
+    let fits = in_flight.borrow().pick(&workspaces);
+    let rows: Vec<webhook_delivery::Model> = rows
+        .into_iter()
+        .zip(fits)
+        .filter_map(|(row, fits)| fits.then_some(row))
+        .collect();
     if rows.is_empty() {
         txn.commit().await?;
         return Ok(Vec::new());
@@ -115,47 +167,34 @@ async fn send(
     client: &awc::Client,
     delivery: webhook_delivery::Model,
     hook: webhook::Model,
+    timeout: StdDuration,
 ) -> Outcome {
     let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
     // The signature's time is the wall clock, which receivers compare with theirs.
     let timestamp = Utc::now().timestamp();
-    let started = Instant::now();
-    let sent = client
-        .post(&hook.url)
-        .insert_header(("Content-Type", "application/json"))
-        .insert_header(("User-Agent", "Accord-Webhooks/1"))
-        .insert_header(("Accord-Event-Id", delivery.event_id.to_string()))
-        .insert_header(("Accord-Event", delivery.event.clone()))
-        .insert_header(("Accord-Delivery-Id", delivery.id.to_string()))
-        .insert_header(("Accord-Timestamp", timestamp.to_string()))
-        .insert_header((
+    let headers = vec![
+        ("Content-Type", "application/json".to_owned()),
+        ("User-Agent", "Accord-Webhooks/1".to_owned()),
+        ("Accord-Event-Id", delivery.event_id.to_string()),
+        ("Accord-Event", delivery.event.clone()),
+        ("Accord-Delivery-Id", delivery.id.to_string()),
+        ("Accord-Timestamp", timestamp.to_string()),
+        (
             "Accord-Signature",
             signature(&hook.secret, timestamp, &body),
-        ))
-        .send_body(body)
-        .await;
-    let latency = started.elapsed();
-    match sent {
-        Ok(response) => Outcome {
-            delivery,
-            status_code: Some(response.status().as_u16()),
-            error: None,
-            latency,
-        },
-        Err(err) => Outcome {
-            delivery,
-            status_code: None,
-            error: Some(err.to_string()),
-            latency,
-        },
-    }
+        ),
+    ];
+    let answer = transport::post(client, &hook.url, headers, body, timeout).await;
+    Outcome { delivery, answer }
 }
 
 /// Logs the attempt and moves the delivery on: delivered, retried later, or given up (which,
 /// like an HTTP 410, disables the webhook and tells its owner).
 async fn record(state: &AppState, outcome: Outcome) -> AppResult<()> {
     let now = state.clock.now();
-    let delivery = outcome.delivery;
+    let Outcome { delivery, answer } = outcome;
+    let status_code = answer.status_code.map(i32::from);
+    let error = answer.failure.map(|failure| failure.label());
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, delivery.workspace_id);
     webhook_attempt::ActiveModel {
@@ -163,9 +202,9 @@ async fn record(state: &AppState, outcome: Outcome) -> AppResult<()> {
         workspace_id: Set(delivery.workspace_id),
         delivery_id: Set(delivery.id),
         attempted_at: Set(now),
-        status_code: Set(outcome.status_code.map(i32::from)),
-        latency_ms: Set(i32::try_from(outcome.latency.as_millis()).unwrap_or(i32::MAX)),
-        error: Set(outcome.error.clone()),
+        status_code: Set(status_code),
+        latency_ms: Set(i32::try_from(answer.latency.as_millis()).unwrap_or(i32::MAX)),
+        error: Set(error.clone()),
     }
     .insert(&txn)
     .await?;
@@ -177,10 +216,10 @@ async fn record(state: &AppState, outcome: Outcome) -> AppResult<()> {
     );
     let mut row = delivery.into_active_model();
     row.attempts = Set(attempts);
-    row.last_status_code = Set(outcome.status_code.map(i32::from));
-    row.last_error = Set(outcome.error.clone());
-    let succeeded = outcome.status_code.is_some_and(|c| (200..300).contains(&c));
-    let gone = outcome.status_code == Some(410);
+    row.last_status_code = Set(status_code);
+    row.last_error = Set(error);
+    let succeeded = answer.failure.is_none();
+    let gone = answer.status_code == Some(410);
     let mut notices = Notices::default();
     if succeeded {
         row.status = Set(DeliveryStatus::Delivered);
@@ -260,13 +299,6 @@ async fn disable<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The HTTP client deliveries go out with, answering within `ACCORD_WEBHOOK_TIMEOUT_MS`.
-pub fn client(state: &AppState) -> awc::Client {
-    awc::Client::builder()
-        .timeout(StdDuration::from_millis(state.config.webhook_timeout_ms))
-        .finish()
-}
-
 /// Starts the sender on a thread of its own running an actix runtime (the client needs one,
 /// and the binary's main runtime is plain tokio). It runs when a transaction filled the outbox
 /// and at least every `ACCORD_JOB_POLL_MS`, until shutdown or until the runtime that started it
@@ -288,11 +320,19 @@ pub fn start(state: &AppState) {
 }
 
 async fn run(state: AppState, mut gone: tokio::sync::oneshot::Receiver<()>) {
-    let client = client(&state);
+    let timeout = StdDuration::from_millis(state.config.webhook_timeout_ms);
+    let sender = Sender {
+        client: transport::client(timeout, state.config.webhook_allow_private),
+        in_flight: Rc::new(RefCell::new(InFlight::new(
+            MAX_IN_FLIGHT,
+            MAX_IN_FLIGHT_PER_WORKSPACE,
+        ))),
+        state: state.clone(),
+    };
     let poll = StdDuration::from_millis(state.config.job_poll_ms);
     let mut shutdown = state.shutdown.clone();
     loop {
-        if let Err(err) = deliver_due(&state, &client).await {
+        if let Err(err) = sender.deliver_due().await {
             tracing::error!(error = ?err, "webhook deliveries failed; retrying later");
         }
         tokio::select! {
