@@ -111,7 +111,11 @@ async fn reps_change_only_their_own_deals_and_only_leaders_revops_and_admins_del
             json!({"a": account, "n": "Planted", "o": rep_a.user_id}),
         )
         .await;
-    assert_eq!(code(&for_other), "FORBIDDEN", "a rep opens deals for themselves");
+    assert_eq!(
+        code(&for_other),
+        "FORBIDDEN",
+        "a rep opens deals for themselves"
+    );
     let handed = app
         .gql(
             Some(&rep_b.access),
@@ -119,7 +123,11 @@ async fn reps_change_only_their_own_deals_and_only_leaders_revops_and_admins_del
             json!({"id": b1, "o": rep_a.user_id}),
         )
         .await;
-    assert_eq!(code(&handed), "FORBIDDEN", "a rep cannot push a deal onto another");
+    assert_eq!(
+        code(&handed),
+        "FORBIDDEN",
+        "a rep cannot push a deal onto another"
+    );
     let upsert = app
         .gql(
             Some(&rep_b.access),
@@ -127,7 +135,11 @@ async fn reps_change_only_their_own_deals_and_only_leaders_revops_and_admins_del
             json!({}),
         )
         .await;
-    assert_eq!(code(&upsert), "FORBIDDEN", "an upsert may land on anyone's deal");
+    assert_eq!(
+        code(&upsert),
+        "FORBIDDEN",
+        "an upsert may land on anyone's deal"
+    );
     // The manager of rep A's team is refused rep B's deal, and any delete.
     let refused = app
         .gql(Some(&manager.access), UPDATE_DEAL, json!({"id": b1}))
@@ -167,7 +179,9 @@ async fn reps_change_only_their_own_deals_and_only_leaders_revops_and_admins_del
         .await;
     assert_eq!(by_revops.data("closeOpportunity")["stage"], "CLOSED_WON");
     for (who, deal) in [(&admin, &a1), (&leader, &a2), (&revops, &b1)] {
-        let deleted = app.gql(Some(&who.access), DELETE_DEAL, json!({"id": deal})).await;
+        let deleted = app
+            .gql(Some(&who.access), DELETE_DEAL, json!({"id": deal}))
+            .await;
         assert_eq!(deleted.data("deleteOpportunity"), &json!(deal));
     }
     assert!(deals(&app, &owner).await.is_empty());
@@ -200,7 +214,9 @@ async fn sales_managers_reassign_and_work_only_their_teams_leads() {
         .await;
     assert_eq!(code(&refused), "FORBIDDEN", "{}", refused.raw);
     for who in [&manager2, &rep2] {
-        let refused = app.gql(Some(&who.access), ACCEPT, json!({"id": lead})).await;
+        let refused = app
+            .gql(Some(&who.access), ACCEPT, json!({"id": lead}))
+            .await;
         assert_eq!(code(&refused), "FORBIDDEN");
     }
     // A manager gives their team's lead to nobody outside the team.
@@ -247,7 +263,11 @@ async fn sales_managers_reassign_and_work_only_their_teams_leads() {
     // Leaders and revops reassign across teams.
     for (who, to) in [(&team.cro, &rep2), (&revops, &team.rep)] {
         let moved = app
-            .gql(Some(&who.access), ASSIGN, json!({"id": lead, "u": to.user_id}))
+            .gql(
+                Some(&who.access),
+                ASSIGN,
+                json!({"id": lead, "u": to.user_id}),
+            )
             .await;
         assert_eq!(moved.data("assignLead")["owner"]["id"], json!(to.user_id));
     }
@@ -286,7 +306,11 @@ async fn managers_follow_and_set_availability_only_for_their_team() {
     // team.rep holds triggers (the lead's assignment) that a permitted follower sees replayed.
     hot_lead(&app, &team, "bo@acme.com", "Website").await;
 
-    for (who, recipient) in [(&manager1, &team.rep), (&team.cro, &team.rep), (&revops, &team.rep)] {
+    for (who, recipient) in [
+        (&manager1, &team.rep),
+        (&team.cro, &team.rep),
+        (&revops, &team.rep),
+    ] {
         let first = follow(&app, who, recipient).await;
         assert!(
             first["payload"]["data"]["playTriggers"]["kind"].is_string(),

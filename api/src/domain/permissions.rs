@@ -107,10 +107,20 @@ impl Permission {
             ReadMetrics => Some("metrics:read"),
             ReadTriggers | FollowTriggers => Some("triggers:read"),
             ManageWebhooks => Some("webhooks:write"),
-            ManageMembers | ManageIntegrations | EditRevenueRules | ManageCatalog
-            | RunRevenueReview | OrganiseTeams | DisputeRejection | ResolveDispute
-            | SignContractForMarketing | SignContractForSales | ReceiveLeads | WorkLead
-            | AssignLead | SetAvailability => None,
+            ManageMembers
+            | ManageIntegrations
+            | EditRevenueRules
+            | ManageCatalog
+            | RunRevenueReview
+            | OrganiseTeams
+            | DisputeRejection
+            | ResolveDispute
+            | SignContractForMarketing
+            | SignContractForSales
+            | ReceiveLeads
+            | WorkLead
+            | AssignLead
+            | SetAvailability => None,
         }
     }
 

@@ -282,10 +282,19 @@ mod tests {
         let all = json!({"field": "account.country", "op": "EXISTS"});
         let mut reps = seated(&[rep]);
         reps.insert(marketer, RepState::default());
-        let pool = rule("pool", all.clone(), &[(gone, 1), (marketer, 1), (rep, 1)], false, 0);
+        let pool = rule(
+            "pool",
+            all.clone(),
+            &[(gone, 1), (marketer, 1), (rep, 1)],
+            false,
+            0,
+        );
         assert_eq!(route(&us_lead(), None, &[pool], &reps).owner, Some(rep));
         let named = route(&us_lead(), Some(gone), &[], &reps);
-        assert_eq!(named.owner, None, "a removed named-account owner gets nothing");
+        assert_eq!(
+            named.owner, None,
+            "a removed named-account owner gets nothing"
+        );
         let alone = rule("alone", all, &[(gone, 1)], false, 0);
         let waits = route(&us_lead(), None, &[alone], &reps);
         assert_eq!(waits.owner, None);

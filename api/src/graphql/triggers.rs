@@ -298,8 +298,8 @@ pub struct TriggerSubscription;
 impl TriggerSubscription {
     /// The caller's triggers, live: every trigger after `since` (the last one the client saw)
     /// is replayed from the database, then new ones stream as they are committed, exactly once
-    /// each and strictly in sequence order. Partner apps (`triggers:read`), sales managers and
-    /// leaders name the member to follow with `recipientId`.
+    /// each and strictly in sequence order. Partner apps (`triggers:read`), sales managers (for
+    /// their team) and leaders name the member to follow with `recipientId`.
     async fn play_triggers(
         &self,
         ctx: &Context<'_>,

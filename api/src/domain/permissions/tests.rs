@@ -109,7 +109,11 @@ fn reps_work_their_own_records_managers_their_team_leaders_all() {
     assert!(!allows(Role::SalesManager, Permission::DeleteDeal, Own));
     assert!(allows(Role::Admin, Permission::DeleteDeal, Other));
     assert!(!allows(Role::SalesManager, Permission::AssignLead, Other));
-    assert!(!allows(Role::SalesManager, Permission::FollowTriggers, Other));
+    assert!(!allows(
+        Role::SalesManager,
+        Permission::FollowTriggers,
+        Other
+    ));
     assert!(allows(Role::Rep, Permission::FollowTriggers, Own));
 }
 
@@ -119,7 +123,10 @@ fn the_relation_comes_from_the_owner_and_their_manager() {
     assert_eq!(Relation::between(me, Some(me), None), Relation::Own);
     assert_eq!(Relation::between(me, Some(me), Some(boss)), Relation::Own);
     assert_eq!(Relation::between(me, Some(rep), Some(me)), Relation::Team);
-    assert_eq!(Relation::between(me, Some(rep), Some(boss)), Relation::Other);
+    assert_eq!(
+        Relation::between(me, Some(rep), Some(boss)),
+        Relation::Other
+    );
     assert_eq!(Relation::between(me, Some(rep), None), Relation::Other);
     assert_eq!(
         Relation::between(me, None, Some(me)),
