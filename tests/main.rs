@@ -28,6 +28,7 @@ mod limits;
 mod metric_rollups;
 mod plays;
 mod readme;
+mod record_permissions;
 mod records;
 mod revenue_metrics;
 mod schema_drift;

@@ -1,6 +1,7 @@
 //! Routing: who gets a lead. The named account's owner wins first; then the first rule whose
 //! criteria match, to its rep or its pool (round robin or weighted, skipping reps who are out of
-//! office or at capacity); then the fallback queue.
+//! office or at capacity); then the fallback queue. Only a member whose role takes leads is ever
+//! picked: a rep routing knows nothing of (removed from the workspace, say) gets nothing.
 
 use std::collections::HashMap;
 
@@ -24,11 +25,13 @@ pub struct RuleSpec {
     pub assigned_count: i64,
 }
 
-/// What routing knows of a rep.
+/// What routing knows of a rep. The default, for someone routing does not know, is ineligible.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RepState {
     pub open_leads: u32,
     pub out_of_office: bool,
+    /// A member of the workspace whose role takes leads.
+    pub takes_leads: bool,
 }
 
 /// Why the lead went where it went, kept on the lead (`lead.routing`).
@@ -51,7 +54,7 @@ pub struct Route {
 
 fn eligible(rep: &Uuid, capacity: Option<u32>, reps: &HashMap<Uuid, RepState>) -> bool {
     let state = reps.get(rep).copied().unwrap_or_default();
-    !state.out_of_office && capacity.is_none_or(|cap| state.open_leads < cap)
+    state.takes_leads && !state.out_of_office && capacity.is_none_or(|cap| state.open_leads < cap)
 }
 
 /// The pool member whose turn it is: round robin by position, or by weight (each rep appears
@@ -111,7 +114,7 @@ pub fn route(
         "no routing rule matched; the lead waits in the fallback queue".to_owned()
     } else {
         format!(
-            "rules {} matched but every rep was out of office or at capacity; the lead waits in the fallback queue",
+            "rules {} matched but every rep was out of office, at capacity or no longer takes leads; the lead waits in the fallback queue",
             skipped.join(", ")
         )
     };
@@ -146,6 +149,21 @@ mod tests {
         }
     }
 
+    /// Members who take leads, available and with nothing open.
+    fn seated(reps: &[Uuid]) -> HashMap<Uuid, RepState> {
+        reps.iter()
+            .map(|rep| {
+                (
+                    *rep,
+                    RepState {
+                        takes_leads: true,
+                        ..RepState::default()
+                    },
+                )
+            })
+            .collect()
+    }
+
     fn us_lead() -> StaticFacts {
         StaticFacts::new().with(Field::AccountCountry, "US")
     }
@@ -161,7 +179,7 @@ mod tests {
             false,
             0,
         )];
-        let routed = route(&us_lead(), Some(owner), &rules, &HashMap::new());
+        let routed = route(&us_lead(), Some(owner), &rules, &seated(&[owner, rep]));
         assert_eq!(routed.owner, Some(owner));
         assert_eq!(routed.reason, RouteReason::NamedAccountOwner);
     }
@@ -186,7 +204,7 @@ mod tests {
                 0,
             ),
         ];
-        let routed = route(&us_lead(), None, &rules, &HashMap::new());
+        let routed = route(&us_lead(), None, &rules, &seated(&[emea, na]));
         assert_eq!(routed.owner, Some(na));
         assert!(
             matches!(routed.reason, RouteReason::Rule { ref rule, .. } if rule == "North America")
@@ -210,20 +228,14 @@ mod tests {
                         false,
                         n,
                     )],
-                    &HashMap::new(),
+                    &seated(&[a, b, c]),
                 )
                 .owner
             })
             .collect();
         assert_eq!(picks, vec![Some(a), Some(b), Some(c)]);
-        let mut reps = HashMap::new();
-        reps.insert(
-            b,
-            RepState {
-                open_leads: 0,
-                out_of_office: true,
-            },
-        );
+        let mut reps = seated(&[a, b, c]);
+        reps.get_mut(&b).unwrap().out_of_office = true;
         let skip = route(
             &us_lead(),
             None,
@@ -239,13 +251,7 @@ mod tests {
         assert_eq!(skip.owner, Some(c));
         let mut capped = rule("pool", all, &[(a, 1)], false, 0);
         capped.capacity = Some(2);
-        reps.insert(
-            a,
-            RepState {
-                open_leads: 2,
-                out_of_office: false,
-            },
-        );
+        reps.get_mut(&a).unwrap().open_leads = 2;
         let full = route(&us_lead(), None, &[capped], &reps);
         assert_eq!(full.owner, None);
         assert_eq!(full.reason, RouteReason::Fallback);
@@ -262,12 +268,37 @@ mod tests {
                     &us_lead(),
                     None,
                     &[rule("w", all.clone(), &[(a, 3), (b, 1)], true, n)],
-                    &HashMap::new(),
+                    &seated(&[a, b]),
                 )
                 .owner
             })
             .collect();
         assert_eq!(picks, vec![Some(a), Some(a), Some(a), Some(b)]);
+    }
+
+    #[test]
+    fn reps_routing_does_not_know_or_who_take_no_leads_get_nothing() {
+        let (gone, marketer, rep) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let all = json!({"field": "account.country", "op": "EXISTS"});
+        let mut reps = seated(&[rep]);
+        reps.insert(marketer, RepState::default());
+        let pool = rule(
+            "pool",
+            all.clone(),
+            &[(gone, 1), (marketer, 1), (rep, 1)],
+            false,
+            0,
+        );
+        assert_eq!(route(&us_lead(), None, &[pool], &reps).owner, Some(rep));
+        let named = route(&us_lead(), Some(gone), &[], &reps);
+        assert_eq!(
+            named.owner, None,
+            "a removed named-account owner gets nothing"
+        );
+        let alone = rule("alone", all, &[(gone, 1)], false, 0);
+        let waits = route(&us_lead(), None, &[alone], &reps);
+        assert_eq!(waits.owner, None);
+        assert_eq!(waits.reason, RouteReason::Fallback);
     }
 
     #[test]

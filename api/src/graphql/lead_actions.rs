@@ -261,19 +261,7 @@ impl LeadActionMutation {
         note: String,
     ) -> Result<Rejection> {
         let actor = ctx.actor()?;
-        let ws = actor.require(Permission::ReadLeads)?;
-        if !matches!(
-            actor.role,
-            Some(
-                entity::Role::Marketer
-                    | entity::Role::MarketingLeader
-                    | entity::Role::Revops
-                    | entity::Role::Admin
-                    | entity::Role::Owner
-            )
-        ) {
-            return Err(AppError::forbidden("marketing disputes rejections").into());
-        }
+        let ws = actor.require(Permission::DisputeRejection)?;
         let note = validate::required_text(&note, "note", 2000)?;
         let (row, written) =
             actions::dispute(ctx.state(), actor, ws, parse_id(&id, "rejection")?, note).await?;
@@ -284,18 +272,7 @@ impl LeadActionMutation {
     /// A leader settles a dispute: upheld returns the lead to its rep as an MQL.
     async fn resolve_dispute(&self, ctx: &Context<'_>, id: ID, upheld: bool) -> Result<Rejection> {
         let actor = ctx.actor()?;
-        let ws = actor.require(Permission::ReadLeads)?;
-        if !matches!(
-            actor.role,
-            Some(
-                entity::Role::MarketingLeader
-                    | entity::Role::SalesLeader
-                    | entity::Role::Admin
-                    | entity::Role::Owner
-            )
-        ) {
-            return Err(AppError::forbidden("leaders resolve disputes").into());
-        }
+        let ws = actor.require(Permission::ResolveDispute)?;
         let (row, written) =
             actions::resolve(ctx.state(), actor, ws, parse_id(&id, "rejection")?, upheld).await?;
         written.publish(ctx.state(), ws).await;

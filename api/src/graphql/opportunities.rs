@@ -22,7 +22,10 @@ use super::{
 use crate::{
     domain::{permissions::Permission, validate},
     error::{AppError, AppResult},
-    services::records::{self, member_ids},
+    services::{
+        access,
+        records::{self, member_ids},
+    },
     store::{parse_id, Tenant},
 };
 
@@ -262,6 +265,18 @@ impl OpportunityQuery {
 #[derive(Default)]
 pub struct OpportunityMutation;
 
+/// Checks that the actor may do `permission` to the deal `id` (NOT_FOUND in another workspace).
+async fn deal_in_reach(
+    ctx: &Context<'_>,
+    workspace_id: Uuid,
+    id: Uuid,
+    permission: Permission,
+) -> AppResult<()> {
+    let tenant = ctx.state().store.tenant(workspace_id);
+    let deal = tenant.get::<opportunity::Entity>(id).await?;
+    access::require_on(&tenant, ctx.actor()?, permission, deal.owner_id).await
+}
+
 #[Object]
 impl OpportunityMutation {
     /// Creates or updates up to 1,000 deals by `externalId`, answering item by item.
@@ -272,6 +287,14 @@ impl OpportunityMutation {
     ) -> Result<Vec<records::UpsertResult>> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::WriteOpportunities)?;
+        // An upsert by `externalId` may land on anyone's deal: it needs every deal in reach.
+        access::require_on(
+            &ctx.state().store.tenant(workspace_id),
+            actor,
+            Permission::UpdateDeal,
+            None,
+        )
+        .await?;
         Ok(records::upsert_opportunities(
             ctx.state(),
             workspace_id,
@@ -287,7 +310,8 @@ impl OpportunityMutation {
         ctx: &Context<'_>,
         input: OpportunityInput,
     ) -> Result<Opportunity> {
-        let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::WriteOpportunities)?;
         let tenant = ctx.state().store.tenant(workspace_id);
         let name = validate::required_text(&input.name, "input.name", 200)?;
         let amount = validate::non_negative_amount(input.amount, "input.amount")?;
@@ -328,8 +352,10 @@ impl OpportunityMutation {
                 &member_ids(&tenant).await?,
                 "input.ownerId",
             )?),
-            None => None,
+            // A person's new deal is theirs unless they name its owner.
+            None => actor.user_id().ok(),
         };
+        access::require_on(&tenant, actor, Permission::UpdateDeal, owner_id).await?;
         // The deal and its first move commit together.
         let txn = ctx.state().store.begin_write().await?;
         let writer = crate::store::Tenant::new(&txn, workspace_id);
@@ -373,7 +399,8 @@ impl OpportunityMutation {
         id: ID,
         input: OpportunityPatch,
     ) -> Result<Opportunity> {
-        let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::WriteOpportunities)?;
         let tenant = ctx.state().store.tenant(workspace_id);
         let id = parse_id(&id, "opportunity")?;
         // The patch applies to the deal as it is once this write holds it: a close committed
@@ -381,6 +408,7 @@ impl OpportunityMutation {
         let txn = ctx.state().store.begin_write().await?;
         let writer = crate::store::Tenant::new(&txn, workspace_id);
         let mut row = writer.get_for_update::<opportunity::Entity>(id).await?;
+        access::require_on(&tenant, actor, Permission::UpdateDeal, row.owner_id).await?;
         let mut stage_moved_from = None;
         if let Some(name) = input.name {
             row.name = validate::required_text(&name, "input.name", 200)?;
@@ -408,13 +436,19 @@ impl OpportunityMutation {
         input.close_date.update_to(&mut row.close_date);
         match &input.owner_id {
             MaybeUndefined::Value(raw) => {
-                row.owner_id = Some(crate::services::records::owner(
+                let owner = crate::services::records::owner(
                     raw,
                     &member_ids(&tenant).await?,
                     "input.ownerId",
-                )?)
+                )?;
+                // Handing the deal over: the new owner must be in the actor's reach too.
+                access::require_on(&tenant, actor, Permission::UpdateDeal, Some(owner)).await?;
+                row.owner_id = Some(owner);
             }
-            MaybeUndefined::Null => row.owner_id = None,
+            MaybeUndefined::Null => {
+                access::require_on(&tenant, actor, Permission::UpdateDeal, None).await?;
+                row.owner_id = None;
+            }
             MaybeUndefined::Undefined => {}
         }
         match &input.primary_contact_id {
@@ -457,6 +491,7 @@ impl OpportunityMutation {
     ) -> Result<Opportunity> {
         let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
         let id = parse_id(&id, "opportunity")?;
+        deal_in_reach(ctx, workspace_id, id, Permission::UpdateDeal).await?;
         let reason = validate::optional_text(reason.as_deref(), "reason")?;
         if !won && reason.is_none() {
             return Err(AppError::bad_input("reason", "say why the deal was lost").into());
@@ -474,9 +509,11 @@ impl OpportunityMutation {
         Ok(Opportunity(closed))
     }
 
+    /// Deletes a deal and its stage history (leaders, revops and admins).
     async fn delete_opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
         let deal = parse_id(&id, "opportunity")?;
+        deal_in_reach(ctx, workspace_id, deal, Permission::DeleteDeal).await?;
         crate::services::opportunities::delete(ctx.state(), workspace_id, deal).await?;
         Ok(id)
     }

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use async_graphql::{Context, Object, Result, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
-use entity::{trigger, Role, TriggerKind};
+use entity::{trigger, TriggerKind};
 use futures_util::Stream;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -20,6 +20,7 @@ use crate::{
     bus::{BusEvent, BusMessage, TriggerNotice},
     domain::permissions::Permission,
     error::{AppError, AppResult},
+    services::access,
     state::AppState,
     store::{parse_id, Tenant},
 };
@@ -105,25 +106,13 @@ async fn recipient_of(
             ))
         }
         (Some(named), _) => {
-            let follows_others = matches!(
-                actor.role,
-                Some(
-                    Role::Owner
-                        | Role::Admin
-                        | Role::SalesLeader
-                        | Role::SalesManager
-                        | Role::Revops
-                )
-            );
-            if me.is_some() && !follows_others {
-                return Err(AppError::forbidden(
-                    "sales managers, sales leaders, revops and admins follow other people's triggers",
-                ));
-            }
             let tenant = state.store.tenant(workspace_id);
             if tenant.member_by_user(named).await?.is_none() {
                 return Err(AppError::not_found_at("member", "recipientId"));
             }
+            // People follow their own triggers, sales managers their team's, leaders, revops
+            // and admins anyone's; a partner app with `triggers:read` names whom it follows.
+            access::require_on(&tenant, actor, Permission::FollowTriggers, Some(named)).await?;
             named
         }
     };
@@ -309,8 +298,8 @@ pub struct TriggerSubscription;
 impl TriggerSubscription {
     /// The caller's triggers, live: every trigger after `since` (the last one the client saw)
     /// is replayed from the database, then new ones stream as they are committed, exactly once
-    /// each and strictly in sequence order. Partner apps (`triggers:read`), sales managers and
-    /// leaders name the member to follow with `recipientId`.
+    /// each and strictly in sequence order. Partner apps (`triggers:read`), sales managers (for
+    /// their team) and leaders name the member to follow with `recipientId`.
     async fn play_triggers(
         &self,
         ctx: &Context<'_>,

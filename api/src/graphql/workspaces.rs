@@ -16,6 +16,7 @@ use crate::{
         text::normalize_email,
     },
     error::AppError,
+    services::access,
     store::{self, parse_id, Tenant},
 };
 
@@ -183,8 +184,8 @@ impl WorkspaceMutation {
         Ok(updated.into())
     }
 
-    /// Marks a member out of office (routing skips them) or back. Members set their own;
-    /// managers, leaders and admins set anyone's.
+    /// Marks a member out of office (routing skips them) or back. Members set their own,
+    /// sales managers their team's, leaders, revops and admins anyone's.
     async fn set_member_availability(
         &self,
         ctx: &Context<'_>,
@@ -193,27 +194,17 @@ impl WorkspaceMutation {
     ) -> Result<Member> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ReadWorkspace)?;
-        let me = actor.user_id()?;
+        actor.user_id()?;
         let member_id = parse_id(&member_id, "member")?;
         let tenant = ctx.state().store.tenant(workspace_id);
         let member = tenant.get::<entity::membership::Entity>(member_id).await?;
-        let may = member.user_id == me
-            || matches!(
-                actor.role,
-                Some(
-                    Role::Owner
-                        | Role::Admin
-                        | Role::SalesLeader
-                        | Role::SalesManager
-                        | Role::Revops
-                )
-            );
-        if !may {
-            return Err(AppError::forbidden(
-                "only the member, their managers or leaders change availability",
-            )
-            .into());
-        }
+        access::require_on(
+            &tenant,
+            actor,
+            Permission::SetAvailability,
+            Some(member.user_id),
+        )
+        .await?;
         let mut active: entity::membership::ActiveModel = member.into();
         active.out_of_office = sea_orm::ActiveValue::Set(out_of_office);
         let saved = sea_orm::ActiveModelTrait::update(active, tenant.conn())
@@ -231,16 +222,7 @@ impl WorkspaceMutation {
         manager_user_id: Option<ID>,
     ) -> Result<Member> {
         let actor = ctx.actor()?;
-        let workspace_id = actor.require(Permission::ReadWorkspace)?;
-        if !matches!(
-            actor.role,
-            Some(Role::Owner | Role::Admin | Role::SalesLeader | Role::Revops)
-        ) {
-            return Err(AppError::forbidden(
-                "owners, admins, sales leaders and revops organise teams",
-            )
-            .into());
-        }
+        let workspace_id = actor.require(Permission::OrganiseTeams)?;
         let member_id = parse_id(&member_id, "member")?;
         let tenant = ctx.state().store.tenant(workspace_id);
         let member = tenant.get::<entity::membership::Entity>(member_id).await?;

@@ -12,7 +12,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    domain::contract::Terms,
+    domain::{
+        contract::Terms,
+        permissions::{role_allows, Permission},
+    },
     error::{AppError, AppResult},
     state::AppState,
     store::Tenant,
@@ -169,25 +172,38 @@ pub async fn sign(
             row.status.as_str()
         )));
     }
+    let for_marketing = if role_allows(role, Permission::SignContractForMarketing) {
+        true
+    } else if role_allows(role, Permission::SignContractForSales) {
+        false
+    } else {
+        return Err(AppError::forbidden(
+            "only a MARKETING_LEADER or a SALES_LEADER signs the lead contract",
+        ));
+    };
+    // The contract is an agreement between two people: whoever signed one side (before a role
+    // change, say) cannot sign the other.
+    let other_side = if for_marketing {
+        row.sales_signed_by
+    } else {
+        row.marketing_signed_by
+    };
+    if other_side == Some(signer) {
+        return Err(AppError::forbidden(
+            "you signed this contract for the other side; a second person signs this one",
+        ));
+    }
     let now = Utc::now();
     let mut active = row.clone().into_active_model();
-    match role {
-        Role::MarketingLeader => {
-            active.marketing_signed_by = Set(Some(signer));
-            active.marketing_signed_at = Set(Some(now));
-        }
-        Role::SalesLeader => {
-            active.sales_signed_by = Set(Some(signer));
-            active.sales_signed_at = Set(Some(now));
-        }
-        _ => {
-            return Err(AppError::forbidden(
-                "only a MARKETING_LEADER or a SALES_LEADER signs the lead contract",
-            ))
-        }
+    if for_marketing {
+        active.marketing_signed_by = Set(Some(signer));
+        active.marketing_signed_at = Set(Some(now));
+    } else {
+        active.sales_signed_by = Set(Some(signer));
+        active.sales_signed_at = Set(Some(now));
     }
-    let marketing = role == Role::MarketingLeader || row.marketing_signed_by.is_some();
-    let sales = role == Role::SalesLeader || row.sales_signed_by.is_some();
+    let marketing = for_marketing || row.marketing_signed_by.is_some();
+    let sales = !for_marketing || row.sales_signed_by.is_some();
     if marketing && sales {
         lead_contract::Entity::update_many()
             .col_expr(

@@ -1,6 +1,7 @@
 //! Use cases that combine domain logic and the store: what a resolver calls when one query is
 //! not enough. Pure rules stay in `domain`; SQL stays in `store`.
 
+pub mod access;
 pub mod backtest;
 pub mod catalog;
 pub mod contracts;

@@ -23,6 +23,7 @@ use crate::{
         criteria::Criteria,
         lifecycle::{next_stage, Transition},
         metrics::Attribution,
+        permissions::{role_allows, Permission},
         plays::Signal,
         routing::{route, RepState, Route, RuleSpec},
         scoring::{decay_at, mql_kind, score_at, LedgerEntry, MqlKind},
@@ -372,6 +373,7 @@ impl Router {
                     RepState {
                         open_leads: 0,
                         out_of_office: m.out_of_office,
+                        takes_leads: role_allows(m.role, Permission::ReceiveLeads),
                     },
                 )
             })

@@ -6,7 +6,7 @@
 mod rejections;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{contact, opportunity, sla_clock, OpportunityStage, Role, TriggerKind};
+use entity::{contact, opportunity, sla_clock, OpportunityStage, TriggerKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter,
@@ -20,10 +20,11 @@ use crate::{
     domain::{
         lifecycle::{next_stage, Transition},
         metrics::Attribution,
+        permissions::{role_allows, Permission},
     },
     error::{AppError, AppResult},
     services::{
-        contracts,
+        access, contracts,
         ingest::qualify::display_name,
         metrics::rollups::{self, Fact},
         notices::{record_stage_change, Credit, Notices, StageMove},
@@ -35,35 +36,16 @@ use crate::{
     store::Tenant,
 };
 
-/// Roles that act on any lead of the workspace.
-fn is_leader(role: Option<Role>) -> bool {
-    matches!(
-        role,
-        Some(Role::Owner | Role::Admin | Role::SalesLeader | Role::Revops)
-    )
-}
-
-/// A rep acts on their own leads, a sales manager on their team's, leaders on all.
+/// A rep acts on their own leads, a sales manager on their team's, leaders on all (the
+/// permission table's `WorkLead`); returns the actor's user id.
 pub(crate) async fn check_works_lead<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     actor: &Actor,
     lead: &contact::Model,
 ) -> AppResult<Uuid> {
     let me = actor.user_id()?;
-    if lead.owner_id == Some(me) || is_leader(actor.role) {
-        return Ok(me);
-    }
-    if actor.role == Some(Role::SalesManager) {
-        if let Some(owner) = lead.owner_id {
-            let seat = tenant.member_by_user(owner).await?;
-            if seat.is_some_and(|s| s.manager_id == Some(me)) {
-                return Ok(me);
-            }
-        }
-    }
-    Err(AppError::forbidden(
-        "only the lead's owner, their manager or a sales leader may do this",
-    ))
+    access::require_on(tenant, actor, Permission::WorkLead, lead.owner_id).await?;
+    Ok(me)
 }
 
 fn transition_error(err: crate::domain::lifecycle::TransitionError) -> AppError {
@@ -384,17 +366,25 @@ pub async fn assign(
     owner: Uuid,
 ) -> AppResult<Outcome> {
     let me = actor.user_id()?;
-    if !(is_leader(actor.role) || actor.role == Some(Role::SalesManager)) {
-        return Err(AppError::forbidden(
-            "only sales managers, leaders and revops reassign leads",
-        ));
-    }
+    actor.require(Permission::AssignLead)?;
     let now = state.clock.now();
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
     let mut lead = tenant.lead_for_update(id).await?;
-    if tenant.member_by_user(owner).await?.is_none() {
+    let Some(seat) = tenant.member_by_user(owner).await? else {
         return Err(AppError::not_found_at("member", "userId"));
+    };
+    // The lead leaves its current owner's hands and lands in the new owner's: the actor must
+    // reach both (a queued lead has no owner to leave).
+    if lead.owner_id.is_some() {
+        access::require_on(&tenant, actor, Permission::AssignLead, lead.owner_id).await?;
+    }
+    access::require_on(&tenant, actor, Permission::AssignLead, Some(owner)).await?;
+    if !role_allows(seat.role, Permission::ReceiveLeads) {
+        return Err(AppError::bad_input(
+            "userId",
+            "this member's role does not take leads",
+        ));
     }
     let (_, terms) = contracts::active_terms(&tenant).await?;
     meet_clocks(&tenant, lead.id, None, now).await?;
