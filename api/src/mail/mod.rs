@@ -58,6 +58,17 @@ enum Transport {
     Outbox,
 }
 
+/// The message as one line of JSON, for the log.
+pub fn log_line(mail: &Mail) -> String {
+    serde_json::json!({
+        "to": mail.to,
+        "kind": mail.kind.as_str(),
+        "subject": mail.subject,
+        "body": mail.body,
+    })
+    .to_string()
+}
+
 /// Sends mail the configured way. Cheap to clone.
 #[derive(Clone)]
 pub struct Mailer {
@@ -100,13 +111,7 @@ impl Mailer {
     pub async fn send<C: ConnectionTrait>(&self, conn: &C, mail: Mail) -> AppResult<()> {
         match &*self.transport {
             Transport::Outbox => {
-                let line = serde_json::json!({
-                    "to": mail.to,
-                    "kind": mail.kind.as_str(),
-                    "subject": mail.subject,
-                    "body": mail.body,
-                });
-                tracing::info!(target: "accord::mail", "{line}");
+                tracing::info!(target: "accord::mail", "{}", log_line(&mail));
                 mail_outbox::Entity::insert(mail_outbox::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     recipient: Set(mail.to),
@@ -145,5 +150,41 @@ impl Mailer {
             .subject(mail.subject)
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_logged_message_is_one_json_line_with_everything_sent() {
+        let mail = compose::verify_email("http://x", "a@b.co", "acv_1");
+        let line = log_line(&mail);
+        assert!(!line.contains('\n'));
+        let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(parsed["to"], "a@b.co");
+        assert_eq!(parsed["kind"], "verify_email");
+        assert_eq!(parsed["body"], mail.body);
+    }
+
+    #[test]
+    fn an_smtp_url_is_checked_at_start() {
+        use clap::Parser as _;
+        let mut config = crate::cli::Cli::try_parse_from(["accord"]).unwrap().config;
+        assert!(Mailer::new(&config).unwrap().uses_outbox());
+        config.smtp_url = Some("smtps://user:secret@mail.example.com".into());
+        assert!(!Mailer::new(&config).unwrap().uses_outbox());
+        config.smtp_url = Some("http://mail.example.com".into());
+        assert_eq!(
+            Mailer::new(&config).err().map(|e| e.variable),
+            Some("ACCORD_SMTP_URL")
+        );
+        config.smtp_url = None;
+        config.mail_from = "not a mailbox".into();
+        assert_eq!(
+            Mailer::new(&config).err().map(|e| e.variable),
+            Some("ACCORD_MAIL_FROM")
+        );
     }
 }
