@@ -70,7 +70,10 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Mode
         .ok_or_else(invalid_token)?;
     store::people::mark_verified(&txn, user.id, now).await?;
     txn.commit().await.map_err(AppError::from)?;
-    Ok(user)
+    Ok(user::Model {
+        email_verified_at: user.email_verified_at.or(Some(now)),
+        ..user
+    })
 }
 
 /// Sends the signed-in person a fresh verification link (nothing when already verified).
