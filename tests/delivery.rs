@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::support::{
+    outbox_token,
     process::ServerProcess,
     redis::RedisServer,
-    outbox_token,
     ws::{WsClient, WsEvent, TRANSPORT_WS},
     Backend,
 };

@@ -10,8 +10,7 @@ use crate::support::{Reply, Session, TestApp};
 
 const INVITE: &str = "mutation($email: String!, $role: Role!) { addMember(input: {email: $email, role: $role}) { id email role createdAt expiresAt acceptedAt revokedAt } }";
 const SIGN_UP: &str = "mutation($email: String!) { signUp(input: {email: $email, password: \"a different password\", name: \"Someone\"}) { accessToken refreshToken expiresAt user { id email name emailVerified } workspace { id } } }";
-const RESET_REQUEST: &str =
-    "mutation($email: String!) { requestPasswordReset(email: $email) }";
+const RESET_REQUEST: &str = "mutation($email: String!) { requestPasswordReset(email: $email) }";
 const RESET: &str =
     "mutation($token: String!, $password: String!) { resetPassword(token: $token, newPassword: $password) }";
 const MEMBERS: &str = "{ members(first: 50) { totalCount edges { node { id user { id } } } } }";
@@ -127,7 +126,9 @@ async fn a_squatter_cannot_take_the_seat_of_an_address_registered_first() {
 async fn an_invitation_is_accepted_only_by_the_verified_invited_address() {
     let app = TestApp::start().await;
     let owner = app.owner("Globex").await;
-    invite(&app, &owner, "bob@globex.com").await.data("addMember");
+    invite(&app, &owner, "bob@globex.com")
+        .await
+        .data("addMember");
     let token = app.mailed_token("bob@globex.com", "invitation").await;
 
     // A verified account with another address is refused.
@@ -173,7 +174,11 @@ async fn an_invitation_is_accepted_only_by_the_verified_invited_address() {
     // Members other than owners and admins do not see invitations.
     let rep = app.member(&owner, "REP").await;
     let hidden = app
-        .gql(Some(&rep.access), "{ invitations { totalCount } }", json!({}))
+        .gql(
+            Some(&rep.access),
+            "{ invitations { totalCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(hidden.code(), "FORBIDDEN");
 }
@@ -202,7 +207,9 @@ async fn used_revoked_expired_and_unknown_tokens_are_refused() {
     assert_eq!(refused.field(), Some("token"));
 
     // Expired: seven days have passed (the row is back-dated; auth runs on the system clock).
-    invite(&app, &owner, "dana@initech.com").await.data("addMember");
+    invite(&app, &owner, "dana@initech.com")
+        .await
+        .data("addMember");
     let expired_token = app.mailed_token("dana@initech.com", "invitation").await;
     entity::invitation::Entity::update_many()
         .col_expr(
@@ -240,7 +247,9 @@ async fn used_revoked_expired_and_unknown_tokens_are_refused() {
         .await;
     assert_eq!(late_revoke.code(), "BAD_USER_INPUT");
     // A second invitation for someone already seated does not seat them twice.
-    invite(&app, &owner, "dana@initech.com").await.data("addMember");
+    invite(&app, &owner, "dana@initech.com")
+        .await
+        .data("addMember");
     let twice = app
         .accept(
             &dana,

@@ -625,10 +625,7 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
             json!({}),
         )
         .await;
-    let invitation_id = invited.data("addMember")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let invitation_id = invited.data("addMember")["id"].as_str().unwrap().to_owned();
     let records = victim_records(&app, &victim).await;
     let (cadence_id, play_id) = victim_plays(&app, &victim).await;
     let [contract_id, routing_rule_id, mql_id, rejection_id, trigger_id] =

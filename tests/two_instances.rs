@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use crate::support::{
-    process::ServerProcess,
     outbox_token,
+    process::ServerProcess,
     ws::{WsClient, TRANSPORT_WS},
     Backend, Reply,
 };
@@ -55,7 +55,10 @@ async fn activity_made_on_one_instance_reaches_a_socket_on_the_other() {
         .unwrap()
         .to_owned();
     let jo = gql(&b.addr, None, "mutation { signUp(input: {email: \"jo@example.com\", password: \"correct horse battery\", name: \"Jo\"}) { accessToken } }", json!({})).await;
-    let jo = jo.data("signUp")["accessToken"].as_str().unwrap().to_owned();
+    let jo = jo.data("signUp")["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let verify = outbox_token(&backend, "jo@example.com", "verify_email").await;
     gql(
         &b.addr,

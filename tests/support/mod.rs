@@ -267,13 +267,10 @@ pub fn token_in(body: &str) -> String {
 /// The token in the latest mail of `kind` to `email` kept in `backend`'s outbox (for servers
 /// started as processes).
 pub async fn outbox_token(backend: &Backend, email: &str, kind: &str) -> String {
-    let db = accord_api::db::connect_url(
-        &backend.database_url,
-        1,
-        backend.database_schema.as_deref(),
-    )
-    .await
-    .expect("connect to the test database");
+    let db =
+        accord_api::db::connect_url(&backend.database_url, 1, backend.database_schema.as_deref())
+            .await
+            .expect("connect to the test database");
     let mail = accord_api::store::outbox::mail_to(&db, email)
         .await
         .expect("outbox read");

@@ -92,7 +92,9 @@ mod tests {
             .body
             .contains("https://accord.example.com/verify-email?token=acv_123\n"));
         let mail = invitation("http://x", "a@b.co", "Acme", Role::Rep, "aci_9");
-        assert!(mail.body.contains("http://x/invitations/accept?token=aci_9"));
+        assert!(mail
+            .body
+            .contains("http://x/invitations/accept?token=aci_9"));
         assert!(mail.subject.contains("Acme"));
     }
 

@@ -17,10 +17,7 @@ pub struct NewInvitation<'a> {
 }
 
 impl<C: ConnectionTrait> Tenant<'_, C> {
-    pub async fn create_invitation(
-        &self,
-        new: NewInvitation<'_>,
-    ) -> AppResult<invitation::Model> {
+    pub async fn create_invitation(&self, new: NewInvitation<'_>) -> AppResult<invitation::Model> {
         Ok(invitation::Entity::insert(invitation::ActiveModel {
             id: Set(Uuid::now_v7()),
             workspace_id: Set(self.workspace_id()),
