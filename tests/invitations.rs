@@ -429,3 +429,113 @@ async fn log_in_finds_the_account_whose_password_matches() {
         .await;
     assert_eq!(theirs.data("logIn")["user"]["id"], second_id);
 }
+
+/// The migration that makes addresses unique among verified accounts only rebuilds `users` on
+/// SQLite: the people, their seats and their sessions survive it, and each starts unverified.
+#[actix_web::test]
+async fn existing_people_keep_their_seats_through_the_migration() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, PaginatorTrait, Set};
+
+    let backend = crate::support::Backend::fresh();
+    let db =
+        accord_api::db::connect_url(&backend.database_url, 2, backend.database_schema.as_deref())
+            .await
+            .unwrap();
+    // Everything before this migration (the tenth and earlier).
+    Migrator::up(&db, Some(10)).await.unwrap();
+    let user_id = uuid::Uuid::now_v7();
+    let now = Utc::now();
+    let insert = sea_orm::sea_query::Query::insert()
+        .into_table(sea_orm::sea_query::Alias::new("users"))
+        .columns(
+            [
+                "id",
+                "email",
+                "name",
+                "password_hash",
+                "created_at",
+                "updated_at",
+            ]
+            .map(sea_orm::sea_query::Alias::new),
+        )
+        .values_panic([
+            user_id.into(),
+            "old@example.com".into(),
+            "Old Timer".into(),
+            "x".into(),
+            now.into(),
+            now.into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await.unwrap();
+    let workspace_id = uuid::Uuid::now_v7();
+    entity::workspace::Entity::insert(entity::workspace::ActiveModel {
+        id: Set(workspace_id),
+        name: Set("Old".into()),
+        slug: Set("old".into()),
+        created_at: Set(now),
+    })
+    .exec(&db)
+    .await
+    .unwrap();
+    entity::membership::Entity::insert(entity::membership::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        user_id: Set(user_id),
+        role: Set(entity::Role::Owner),
+        manager_id: Set(None),
+        out_of_office: Set(false),
+        created_at: Set(now),
+    })
+    .exec(&db)
+    .await
+    .unwrap();
+
+    Migrator::up(&db, None).await.unwrap();
+
+    let user = entity::user::Entity::find_by_id(user_id)
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the person is still there");
+    assert_eq!(user.email, "old@example.com");
+    assert_eq!(user.email_verified_at, None);
+    assert_eq!(
+        entity::membership::Entity::find().count(&db).await.unwrap(),
+        1
+    );
+    // Foreign keys to the rebuilt table still hold.
+    let orphan = entity::membership::Entity::insert(entity::membership::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        user_id: Set(uuid::Uuid::now_v7()),
+        role: Set(entity::Role::Rep),
+        manager_id: Set(None),
+        out_of_office: Set(false),
+        created_at: Set(now),
+    })
+    .exec(&db)
+    .await;
+    assert!(orphan.is_err(), "a seat for nobody is refused");
+    // The address may now be registered again, but verified only once.
+    let again =
+        accord_api::store::people::create_user(&db, "old@example.com", "New", "y".into(), None)
+            .await
+            .unwrap();
+    accord_api::store::people::mark_verified(&db, again.id, now)
+        .await
+        .unwrap();
+    let third = accord_api::store::people::create_user(
+        &db,
+        "old@example.com",
+        "Third",
+        "z".into(),
+        Some(now),
+    )
+    .await;
+    assert!(matches!(
+        third,
+        Err(accord_api::error::AppError::Conflict(_))
+    ));
+}
