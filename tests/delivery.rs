@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::support::{
+    outbox_token,
     process::ServerProcess,
     redis::RedisServer,
     ws::{WsClient, WsEvent, TRANSPORT_WS},
@@ -58,7 +59,7 @@ async fn sign_up(server: &ServerProcess, email: &str) -> Value {
         .clone()
 }
 
-async fn team(server: &ServerProcess) -> Team {
+async fn team(server: &ServerProcess, backend: &Backend) -> Team {
     let unique = uuid::Uuid::now_v7().simple().to_string();
     let owner_email = format!("owner-{unique}@example.com");
     let rep_email = format!("rep-{unique}@example.com");
@@ -73,7 +74,16 @@ async fn team(server: &ServerProcess) -> Team {
     let created = created.data("createWorkspace");
     let owner = created["accessToken"].as_str().unwrap().to_owned();
     let workspace = created["workspace"]["id"].as_str().unwrap().to_owned();
-    sign_up(server, &rep_email).await;
+    let rep = sign_up(server, &rep_email).await;
+    let verify = outbox_token(backend, &rep_email, "verify_email").await;
+    server
+        .gql(
+            None,
+            "mutation($t: String!) { verifyEmail(token: $t) { id } }",
+            json!({"t": verify}),
+        )
+        .await
+        .data("verifyEmail");
     server
         .gql(
             Some(&owner),
@@ -82,6 +92,15 @@ async fn team(server: &ServerProcess) -> Team {
         )
         .await
         .data("addMember");
+    let invited = outbox_token(backend, &rep_email, "invitation").await;
+    server
+        .gql(
+            rep["accessToken"].as_str(),
+            "mutation($t: String!) { acceptInvitation(token: $t) { id } }",
+            json!({"t": invited}),
+        )
+        .await
+        .data("acceptInvitation");
     let logged_in = server
         .gql(
             None,
@@ -198,7 +217,7 @@ async fn a_trigger_made_on_one_instance_reaches_its_rep_on_the_other() {
     };
     let a = ServerProcess::start(&backend).await;
     let b = ServerProcess::start(&backend).await;
-    let team = team(&a).await;
+    let team = team(&a, &backend).await;
     let first = assign_new_lead(&a, &team).await;
 
     let mut rep = follow(&b, &team, None).await;
@@ -220,7 +239,7 @@ async fn triggers_made_while_redis_is_down_arrive_on_the_open_socket_after_it_re
     backend.redis_url = Some(redis.url());
     let a = ServerProcess::start(&backend).await;
     let b = ServerProcess::start(&backend).await;
-    let team = team(&a).await;
+    let team = team(&a, &backend).await;
     let before = assign_new_lead(&a, &team).await;
 
     let mut rep = follow(&b, &team, None).await;
@@ -276,7 +295,7 @@ async fn a_trigger_committed_by_an_instance_killed_before_publishing_is_resumed_
     let mut redis = RedisServer::start_free();
     backend.redis_url = Some(redis.url());
     let a = ServerProcess::start(&backend).await;
-    let team = team(&a).await;
+    let team = team(&a, &backend).await;
     let first = assign_new_lead(&a, &team).await;
     let mut rep = follow(&a, &team, None).await;
     expect_triggers(&mut rep, &team, 1, &[&first], ARRIVE_SECS).await;
@@ -309,7 +328,7 @@ async fn a_rep_drained_off_one_instance_resumes_on_another_without_gaps_or_repea
     };
     let a = ServerProcess::start(&backend).await;
     let b = ServerProcess::start(&backend).await;
-    let team = team(&a).await;
+    let team = team(&a, &backend).await;
     let first = assign_new_lead(&a, &team).await;
     let mut rep = follow(&a, &team, None).await;
     let seen = expect_triggers(&mut rep, &team, 1, &[&first], ARRIVE_SECS).await;

@@ -53,6 +53,22 @@ async fn one_seed_tells_one_story() {
     );
     let entries = funnel_entries(&first, &a.email).await;
     assert!(entries.iter().any(|(_, n)| *n > 0), "{entries:?}");
+    // The demo's people are created verified and seated directly (no invitation to accept).
+    let token = crate::readme::access_token(&first, &a.email).await;
+    let people = first
+        .gql(
+            Some(&token),
+            "{ members(first: 100) { totalCount edges { node { user { emailVerified } } } } }",
+            json!({}),
+        )
+        .await;
+    let members = people.data("members");
+    assert!(members["totalCount"].as_i64().unwrap() > 1);
+    assert!(members["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|edge| edge["node"]["user"]["emailVerified"] == true));
     assert_eq!(entries, funnel_entries(&second, &b.email).await);
 }
 

@@ -13,6 +13,7 @@ struct VictimIds {
     workspace_id: String,
     member_id: String,
     api_token_id: String,
+    invitation_id: String,
     account_id: String,
     lead_id: String,
     source_id: String,
@@ -83,6 +84,11 @@ fn cases() -> Vec<Case> {
             name: "revokeApiToken",
             query: "mutation($id: ID!) { revokeApiToken(id: $id) { id } }",
             variables: |v| json!({"id": v.api_token_id}),
+        },
+        Case {
+            name: "revokeInvitation",
+            query: "mutation($id: ID!) { revokeInvitation(id: $id) { id } }",
+            variables: |v| json!({"id": v.invitation_id}),
         },
         Case {
             name: "switchWorkspace",
@@ -586,6 +592,7 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
         .gql(
             Some(&victim.access),
             "{ members(first: 50) { edges { node { id role outOfOffice managerId } } } apiTokens { id revokedAt }
+               invitations(first: 50) { edges { node { id revokedAt acceptedAt } } }
                accounts { edges { node { id name updatedAt } } } leads { edges { node { id updatedAt } } }
                sources { edges { node { id name spend { amount } } } } campaigns { totalCount edges { node { id name } } }
                assets { edges { node { id name } } } opportunities { edges { node { id amount stage } } }
@@ -611,6 +618,14 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
     let victim = app.owner("Victim").await;
     let victim_rep = app.member(&victim, "REP").await;
     let (_, api_token_id) = app.api_token(&victim, &["leads:read"]).await;
+    let invited = app
+        .gql(
+            Some(&victim.access),
+            "mutation { addMember(input: {email: \"pending@victim.example.com\", role: REP}) { id } }",
+            json!({}),
+        )
+        .await;
+    let invitation_id = invited.data("addMember")["id"].as_str().unwrap().to_owned();
     let records = victim_records(&app, &victim).await;
     let (cadence_id, play_id) = victim_plays(&app, &victim).await;
     let [contract_id, routing_rule_id, mql_id, rejection_id, trigger_id] =
@@ -619,6 +634,7 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
         workspace_id: victim.workspace_id.clone().unwrap(),
         member_id: victim_rep.member_id.clone().unwrap(),
         api_token_id,
+        invitation_id,
         account_id: id(&records, "account"),
         lead_id: id(&records, "lead"),
         source_id: id(&records, "source"),
@@ -865,6 +881,7 @@ async fn malformed_ids_are_not_found_too() {
         workspace_id: bad(),
         member_id: bad(),
         api_token_id: bad(),
+        invitation_id: bad(),
         account_id: bad(),
         lead_id: bad(),
         source_id: bad(),

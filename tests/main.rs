@@ -21,6 +21,7 @@ mod fit_scoring;
 mod http_spec;
 mod import;
 mod insights;
+mod invitations;
 mod isolation;
 mod lead_scenario;
 mod lead_work;

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use crate::support::{
+    outbox_token,
     process::ServerProcess,
     ws::{WsClient, TRANSPORT_WS},
     Backend, Reply,
@@ -53,7 +54,20 @@ async fn activity_made_on_one_instance_reaches_a_socket_on_the_other() {
         .as_str()
         .unwrap()
         .to_owned();
-    gql(&b.addr, None, "mutation { signUp(input: {email: \"jo@example.com\", password: \"correct horse battery\", name: \"Jo\"}) { accessToken } }", json!({})).await;
+    let jo = gql(&b.addr, None, "mutation { signUp(input: {email: \"jo@example.com\", password: \"correct horse battery\", name: \"Jo\"}) { accessToken } }", json!({})).await;
+    let jo = jo.data("signUp")["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let verify = outbox_token(&backend, "jo@example.com", "verify_email").await;
+    gql(
+        &b.addr,
+        None,
+        "mutation($t: String!) { verifyEmail(token: $t) { id } }",
+        json!({"t": verify}),
+    )
+    .await
+    .data("verifyEmail");
 
     let mut socket = WsClient::connect_addr(&b.addr, TRANSPORT_WS).await;
     socket.init(&owner).await;
@@ -70,6 +84,16 @@ async fn activity_made_on_one_instance_reaches_a_socket_on_the_other() {
     )
     .await;
     added.data("addMember");
+    // The seat, and so the activity, comes when Jo accepts the mailed invitation.
+    let invited = outbox_token(&backend, "jo@example.com", "invitation").await;
+    gql(
+        &a.addr,
+        Some(&jo),
+        "mutation($t: String!) { acceptInvitation(token: $t) { id } }",
+        json!({"t": invited}),
+    )
+    .await
+    .data("acceptInvitation");
     let next = socket.message().await;
     assert_eq!(
         next["payload"]["data"]["workspaceActivity"]["kind"], "MEMBER_ADDED",

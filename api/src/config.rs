@@ -300,6 +300,31 @@ pub struct Config {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ACCORD_WORKERS", global = true)]
     pub workers: Option<usize>,
+
+    /// The SMTP server for outgoing mail (verification, invitation and password-reset links):
+    /// `smtps://user:password@host` (TLS), `smtp://user:password@host?tls=required` (STARTTLS).
+    /// Unset: mail is written to the log, one JSON line per message, and kept in the
+    /// `mail_outbox` table (development, tests, the demo).
+    #[arg(long, env = "ACCORD_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of outgoing mail.
+    #[arg(
+        long,
+        env = "ACCORD_MAIL_FROM",
+        default_value = "Accord <no-reply@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Where people reach Accord; the links in mail start with it.
+    #[arg(
+        long,
+        env = "ACCORD_PUBLIC_URL",
+        default_value = "http://localhost:8080",
+        global = true
+    )]
+    pub public_url: String,
 }
 
 impl Config {
@@ -394,6 +419,7 @@ impl Config {
         if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return Err(ConfigError::new(name, "must be greater than zero"));
         }
+        crate::mail::Mailer::new(self)?;
         Ok(())
     }
 }
@@ -406,7 +432,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(variable: &'static str, reason: &'static str) -> Self {
+    pub(crate) fn new(variable: &'static str, reason: &'static str) -> Self {
         Self { variable, reason }
     }
 }

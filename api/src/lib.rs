@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod rate_limit;
 pub mod services;

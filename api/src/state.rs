@@ -8,8 +8,9 @@ use tokio::sync::watch;
 use crate::{
     auth::jwt::JwtKeys,
     bus::{Bus, MemoryBus, RedisBus},
-    config::Config,
+    config::{Config, ConfigError},
     db,
+    mail::Mailer,
     metrics::Metrics,
     rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter},
     store::{self, Store},
@@ -25,6 +26,8 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub limiter: Arc<dyn RateLimiter>,
     pub metrics: Metrics,
+    /// Outgoing mail: SMTP, or the log and the outbox table.
+    pub mailer: Mailer,
     /// The domain's time: SLA clocks, cadences and jobs read it; tests move it forward.
     pub clock: crate::clock::Clock,
     /// Flips to `true` when the server begins shutting down, so open sockets can say goodbye.
@@ -46,6 +49,8 @@ pub enum StartError {
     Redis(String),
     #[error("JWT signing key: {0}")]
     Key(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 impl AppState {
@@ -60,6 +65,13 @@ impl AppState {
         config: Config,
         mut db: DatabaseConnection,
     ) -> Result<Self, StartError> {
+        let mailer = Mailer::new(&config)?;
+        if mailer.uses_outbox() && config.is_production() {
+            tracing::warn!(
+                "ACCORD_SMTP_URL is not set: mail (verification, invitation and password-reset \
+                 links) goes to the log and the mail_outbox table only"
+            );
+        }
         let metrics = Metrics::new();
         let observed = metrics.clone();
         db.set_metric_callback(move |info| {
@@ -109,6 +121,7 @@ impl AppState {
             bus,
             limiter,
             metrics,
+            mailer,
             clock: crate::clock::Clock::default(),
             shutdown,
             shutdown_tx: Arc::new(shutdown_tx),

@@ -76,6 +76,7 @@ pub async fn ensure_team(store: &Store, workspace_id: Uuid, reps: usize) -> (Vec
             password_hash: Set("not-a-login".into()),
             created_at: Set(Utc::now()),
             updated_at: Set(Utc::now()),
+            email_verified_at: Set(Some(Utc::now())),
         })
         .exec(db)
         .await

@@ -6,13 +6,15 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Lower-cased and trimmed, so uniqueness is case-insensitive.
-    #[sea_orm(unique)]
+    /// Lower-cased and trimmed. Unique among verified accounts only: anyone may sign up with
+    /// any address, but only one account proves it.
     pub email: String,
     pub name: String,
     pub password_hash: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the person followed a link mailed to `email`; seats need a verified address.
+    pub email_verified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -152,27 +152,85 @@ impl TestApp {
         session
     }
 
-    /// Adds a new person to `owner`'s workspace with `role`; returns their session in it.
+    /// Adds a new person to `owner`'s workspace with `role` the way people join: they sign up,
+    /// confirm their address with the mailed link, the owner invites the address and they accept
+    /// the mailed invitation. Returns their session in the workspace.
     pub async fn member(&self, owner: &Session, role: &str) -> Session {
         let email = format!(
             "{}-{}@example.com",
             role.to_lowercase(),
             uuid::Uuid::now_v7().simple()
         );
-        self.sign_up(&email).await;
-        let added = self
-            .gql(
-                Some(&owner.access),
-                "mutation($email: String!, $role: Role!) { addMember(input: {email: $email, role: $role}) { id } }",
-                json!({ "email": email, "role": role }),
-            )
-            .await;
-        let member_id = added.data("addMember")["id"].as_str().unwrap().to_owned();
+        let person = self.sign_up(&email).await;
+        self.verify(&email).await;
+        self.gql(
+            Some(&owner.access),
+            "mutation($email: String!, $role: Role!) { addMember(input: {email: $email, role: $role}) { id } }",
+            json!({ "email": email, "role": role }),
+        )
+        .await
+        .data("addMember");
+        let token = self.mailed_token(&email, "invitation").await;
+        let accepted = self.accept(&person, &token).await;
+        let member_id = accepted.data("acceptInvitation")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let reply = self.log_in(&email, owner.workspace_id.as_deref()).await;
         let mut session = Session::from_payload(reply.data("logIn"));
         session.email = email;
         session.member_id = Some(member_id);
         session
+    }
+
+    /// Follows the latest verification link mailed to `email`.
+    pub async fn verify(&self, email: &str) -> Reply {
+        let token = self.mailed_token(email, "verify_email").await;
+        let reply = self
+            .gql(
+                None,
+                "mutation($token: String!) { verifyEmail(token: $token) { id emailVerified } }",
+                json!({ "token": token }),
+            )
+            .await;
+        assert_eq!(
+            reply.data("verifyEmail")["emailVerified"],
+            true,
+            "{}",
+            reply.raw
+        );
+        reply
+    }
+
+    /// `person` accepts the invitation `token`.
+    pub async fn accept(&self, person: &Session, token: &str) -> Reply {
+        self.gql(
+            Some(&person.access),
+            "mutation($token: String!) { acceptInvitation(token: $token) { id role } }",
+            json!({ "token": token }),
+        )
+        .await
+    }
+
+    /// Every message the outbox kept for `email`, oldest first: (kind, body).
+    pub async fn mail_to(&self, email: &str) -> Vec<(String, String)> {
+        accord_api::store::outbox::mail_to(self.state.store.db(), email)
+            .await
+            .expect("outbox read")
+            .into_iter()
+            .map(|mail| (mail.kind, mail.body))
+            .collect()
+    }
+
+    /// The token in the latest mail of `kind` to `email`.
+    pub async fn mailed_token(&self, email: &str, kind: &str) -> String {
+        let mail = self.mail_to(email).await;
+        let (_, body) = mail
+            .iter()
+            .rev()
+            .find(|(k, _)| k == kind)
+            .unwrap_or_else(|| panic!("no {kind} mail to {email} in {mail:?}"));
+        token_in(body)
     }
 
     pub async fn log_in(&self, email: &str, workspace_id: Option<&str>) -> Reply {
@@ -199,6 +257,37 @@ impl TestApp {
             created["apiToken"]["id"].as_str().unwrap().to_owned(),
         )
     }
+}
+
+/// The token of the link in a mail body (`...?token=<token>`).
+pub fn token_in(body: &str) -> String {
+    let start = body.find("token=").expect("a link with a token") + "token=".len();
+    body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// The token in the latest mail of `kind` to `email` kept in `backend`'s outbox (for servers
+/// started as processes).
+pub async fn outbox_token(backend: &Backend, email: &str, kind: &str) -> String {
+    let db = accord_api::db::connect_url(
+        &backend.database_url,
+        1,
+        backend.database_schema.as_deref(),
+        std::time::Duration::from_secs(10),
+    )
+    .await
+    .expect("connect to the test database");
+    let mail = accord_api::store::outbox::mail_to(&db, email)
+        .await
+        .expect("outbox read");
+    let found = mail
+        .iter()
+        .rev()
+        .find(|m| m.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind} mail to {email}"));
+    token_in(&found.body)
 }
 
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,7 @@
 //! Credentials: passwords, access tokens, refresh tokens, API tokens, and the request's actor.
 
 pub mod actor;
+pub mod address;
 pub mod api_token;
 pub mod jwt;
 pub mod password;

@@ -6,6 +6,7 @@ use entity::{user, workspace};
 use uuid::Uuid;
 
 use super::{
+    address,
     password::{self, Verified},
     secret,
 };
@@ -51,7 +52,10 @@ pub async fn sign_up(
     let name = name_or_error(name, "input.name")?;
     password::check_strength(&password, "input.password")?;
     let hash = password::hash(password).await?;
-    let user = store::people::create_user(state.store.db(), &email, &name, hash).await?;
+    // Always a new, unverified account, whether or not the address is registered: the answer
+    // must not tell. Only the mail differs (a verification link, or a warning to the owner).
+    let user = store::people::create_user(state.store.db(), &email, &name, hash, None).await?;
+    address::mail_verification(state, &user).await?;
     issue_for(state, user, None, Uuid::now_v7()).await
 }
 
@@ -74,13 +78,8 @@ pub async fn log_in(
             });
         }
     }
-    let user = store::people::user_by_email(db, &email).await?;
-    let verified = password::verify(
-        password.clone(),
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await?;
-    let Some(user) = user.filter(|_| verified != Verified::No) else {
+    let (user, verified) = matching_account(db, &email, &password).await?;
+    let Some(user) = user else {
         let failures = store::people::count_failed_log_in(db, &email).await?;
         let max = state.config.login_max_failures as i32;
         if failures >= max {
@@ -107,6 +106,30 @@ pub async fn log_in(
             .map(|(_, ws)| ws),
     };
     issue_for(state, user, workspace, Uuid::now_v7()).await
+}
+
+/// The account with `email` whose password is `password`: the verified account first, then the
+/// newest unverified ones (an address may be registered by several people; only one proves it).
+/// With no account, one check against no hash, so an unknown address takes as long.
+async fn matching_account(
+    db: &sea_orm::DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> AppResult<(Option<user::Model>, Verified)> {
+    let accounts =
+        store::people::accounts_for_address(db, email, address::ACCOUNTS_PER_ADDRESS).await?;
+    if accounts.is_empty() {
+        password::verify(password.to_owned(), None).await?;
+        return Ok((None, Verified::No));
+    }
+    for account in accounts {
+        let verified =
+            password::verify(password.to_owned(), Some(account.password_hash.clone())).await?;
+        if verified != Verified::No {
+            return Ok((Some(account), verified));
+        }
+    }
+    Ok((None, Verified::No))
 }
 
 /// The workspace `id` if `user_id` is a member; NOT_FOUND otherwise, whether or not it exists.
@@ -154,6 +177,11 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<Session
 
 /// Ends a session: its refresh tokens stop working and its sockets close.
 pub async fn log_out(state: &AppState, session_id: Uuid) -> AppResult<()> {
+    end_family(state, session_id, None).await
+}
+
+/// Ends a session on the person's behalf (a password reset ends them all).
+pub async fn end_session(state: &AppState, session_id: Uuid) -> AppResult<()> {
     end_family(state, session_id, None).await
 }
 

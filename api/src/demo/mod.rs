@@ -132,7 +132,9 @@ pub async fn run(state: &AppState, args: &DemoArgs) -> Result<DemoReport, DemoEr
     }
     let world = plan::World::new(args);
     let owner = &world.team[0];
-    if let Some(user) = store::people::user_by_email(state.store.db(), &owner.email).await? {
+    if let Some(user) =
+        store::people::verified_user_by_email(state.store.db(), &owner.email).await?
+    {
         return setup::existing(state, &world, user).await;
     }
     let start = start_of(Utc::now(), args.days);

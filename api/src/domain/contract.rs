@@ -274,9 +274,12 @@ mod tests {
         assert_eq!(back, terms);
     }
 
+    /// A term's path and how to spoil it.
+    type Spoiler = (&'static str, fn(&mut Terms));
+
     #[test]
     fn absurd_numbers_are_refused_by_path() {
-        let cases: [(&str, fn(&mut Terms)); 7] = [
+        let cases: [Spoiler; 7] = [
             ("terms.slas.statusUpdateHours", |t| {
                 t.slas.status_update_hours = 4_000_000_000
             }),

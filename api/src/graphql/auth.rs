@@ -7,7 +7,7 @@ use super::{
     types::{AuthPayload, User},
 };
 use crate::{
-    auth::{session, Credential},
+    auth::{address, session, Credential},
     error::AppError,
     store::{self, parse_id},
 };
@@ -48,7 +48,10 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Creates an account and signs it in (with no workspace yet: call `createWorkspace`).
+    /// Creates an account and signs it in (with no workspace yet: call `createWorkspace`), and
+    /// mails a link that confirms the address (`verifyEmail`). The answer is the same whether
+    /// or not the address is registered already: the account is new and unverified either way,
+    /// and only a verified account can take a seat.
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
         let session =
             session::sign_up(ctx.state(), &input.email, input.password, &input.name).await?;
@@ -76,6 +79,39 @@ impl AuthMutation {
         refresh_token: String,
     ) -> Result<AuthPayload> {
         Ok(session::refresh(ctx.state(), &refresh_token).await?.into())
+    }
+
+    /// Confirms the address of the account a mailed verification link was sent for.
+    /// BAD_USER_INPUT at `token` when the link is unknown, used or expired; CONFLICT when
+    /// another account confirmed the address first.
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<User> {
+        Ok(address::verify_email(ctx.state(), &token).await?.into())
+    }
+
+    /// Mails the signed-in person a fresh verification link (nothing if already confirmed).
+    async fn resend_verification(&self, ctx: &Context<'_>) -> Result<bool> {
+        let user_id = ctx.actor()?.user_id()?;
+        address::resend_verification(ctx.state(), user_id).await?;
+        Ok(true)
+    }
+
+    /// Mails a password-reset link (valid for an hour) if an account uses this address.
+    /// Always answers `true`, so it tells nobody whether the address is registered.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        address::request_password_reset(ctx.state(), &email).await?;
+        Ok(true)
+    }
+
+    /// Sets a new password with a mailed reset link (once), confirms the address the link
+    /// reached, and ends every session of the account.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        new_password: String,
+    ) -> Result<bool> {
+        address::reset_password(ctx.state(), &token, new_password).await?;
+        Ok(true)
     }
 
     /// Ends the current session: its refresh tokens stop working and its sockets close.

@@ -14,6 +14,7 @@ pub mod extension;
 pub mod health;
 pub mod icps;
 pub mod ingest;
+pub mod invitations;
 pub mod lead_actions;
 pub mod lead_explain;
 pub mod leads;
@@ -40,6 +41,7 @@ use crate::state::AppState;
 pub struct QueryRoot(
     auth::AuthQuery,
     workspaces::WorkspaceQuery,
+    invitations::InvitationQuery,
     api_tokens::ApiTokenQuery,
     accounts::AccountQuery,
     leads::LeadQuery,
@@ -64,6 +66,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     auth::AuthMutation,
     workspaces::WorkspaceMutation,
+    invitations::InvitationMutation,
     api_tokens::ApiTokenMutation,
     accounts::AccountMutation,
     leads::LeadMutation,

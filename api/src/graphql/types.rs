@@ -18,6 +18,8 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Whether the person confirmed `email` by a mailed link; only then can they take a seat.
+    pub email_verified: bool,
 }
 
 impl From<user::Model> for User {
@@ -27,6 +29,7 @@ impl From<user::Model> for User {
             email: model.email,
             name: model.name,
             created_at: model.created_at,
+            email_verified: model.email_verified_at.is_some(),
         }
     }
 }

@@ -11,10 +11,7 @@ use super::{
 use crate::{
     auth::{session, Credential},
     bus::{ActivityKind, BusEvent, BusMessage},
-    domain::{
-        permissions::{may_grant, Permission},
-        text::normalize_email,
-    },
+    domain::permissions::{may_grant, Permission},
     error::AppError,
     services::access,
     store::{self, parse_id, Tenant},
@@ -23,13 +20,6 @@ use crate::{
 #[derive(InputObject)]
 pub struct CreateWorkspaceInput {
     pub name: String,
-}
-
-#[derive(InputObject)]
-pub struct AddMemberInput {
-    /// The email of an existing Accord account.
-    pub email: String,
-    pub role: Role,
 }
 
 #[derive(Default)]
@@ -114,39 +104,6 @@ impl WorkspaceMutation {
         Ok(session::issue(state, user, Some(workspace_id), session_id)
             .await?
             .into())
-    }
-
-    /// Gives an existing Accord account a seat in the current workspace.
-    async fn add_member(&self, ctx: &Context<'_>, input: AddMemberInput) -> Result<Member> {
-        let actor = ctx.actor()?;
-        let workspace_id = actor.require(Permission::ManageMembers)?;
-        check_grant(actor.role, input.role)?;
-        let email = normalize_email(&input.email)
-            .ok_or_else(|| AppError::bad_input("input.email", "is not a valid email address"))?;
-        let state = ctx.state();
-        let user = store::people::user_by_email(state.store.db(), &email)
-            .await?
-            .ok_or_else(|| {
-                AppError::bad_input(
-                    "input.email",
-                    "no Accord account uses this email; ask them to sign up first",
-                )
-            })?;
-        let member = state
-            .store
-            .tenant(workspace_id)
-            .add_member(user.id, input.role)
-            .await?;
-        state
-            .publish_activity(
-                workspace_id,
-                ActivityKind::MemberAdded,
-                actor.user_id().ok(),
-                member.id,
-                format!("{} joined as {:?}", user.name, input.role),
-            )
-            .await;
-        Ok(member.into())
     }
 
     /// Changes a member's role. The last OWNER keeps the role.
@@ -299,7 +256,7 @@ fn user_session(credential: &Credential) -> Result<(uuid::Uuid, uuid::Uuid), App
     }
 }
 
-fn check_grant(granter: Option<Role>, role: Role) -> Result<(), AppError> {
+pub(super) fn check_grant(granter: Option<Role>, role: Role) -> Result<(), AppError> {
     if granter.is_some_and(|granter| may_grant(granter, role)) {
         Ok(())
     } else {

@@ -10,6 +10,7 @@ pub mod goals;
 pub mod icps;
 pub mod ingest;
 pub mod insights;
+pub mod invitations;
 pub mod lead_actions;
 pub mod metrics;
 pub mod notices;

@@ -5,9 +5,12 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod catalog;
 pub mod contacts;
+pub mod email_tokens;
 pub mod filters;
+pub mod invitations;
 pub mod members;
 pub mod opportunities;
+pub mod outbox;
 pub mod people;
 pub mod sessions;
 
@@ -225,6 +228,7 @@ macro_rules! tenant_entities {
 
 tenant_entities! {
     membership => "member",
+    invitation => "invitation",
     api_token => "API token",
     account => "account",
     contact => "lead",

@@ -5,20 +5,72 @@ use entity::{instance_secret, login_throttle, membership, user, workspace, Role}
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
-pub async fn user_by_email<C: ConnectionTrait>(
+/// The account that proved `email`, if one did (at most one can).
+pub async fn verified_user_by_email<C: ConnectionTrait>(
     conn: &C,
     email: &str,
 ) -> AppResult<Option<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email))
+        .filter(user::Column::EmailVerifiedAt.is_not_null())
         .one(conn)
         .await?)
+}
+
+/// The accounts a log-in or a password reset for `email` may mean: the verified one first,
+/// then the newest unverified ones, at most `limit` in all (so a flood of sign-ups with one
+/// address costs a log-in at most `limit` password checks).
+pub async fn accounts_for_address<C: ConnectionTrait>(
+    conn: &C,
+    email: &str,
+    limit: u64,
+) -> AppResult<Vec<user::Model>> {
+    let mut accounts: Vec<user::Model> = verified_user_by_email(conn, email)
+        .await?
+        .into_iter()
+        .collect();
+    let unverified = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .filter(user::Column::EmailVerifiedAt.is_null())
+        .order_by_desc(user::Column::CreatedAt)
+        .order_by_desc(user::Column::Id)
+        .limit(limit.saturating_sub(accounts.len() as u64))
+        .all(conn)
+        .await?;
+    accounts.extend(unverified);
+    Ok(accounts)
+}
+
+/// Records that `user_id` proved its address. CONFLICT when another account proved it first.
+pub async fn mark_verified<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerifiedAt, Some(at).into())
+        .col_expr(user::Column::UpdatedAt, at.into())
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::EmailVerifiedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(address_taken)?;
+    Ok(())
+}
+
+fn address_taken(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("another account has already confirmed this address".into())
+        }
+        _ => err.into(),
+    }
 }
 
 pub async fn user_by_id<C: ConnectionTrait>(conn: &C, id: Uuid) -> AppResult<Option<user::Model>> {
@@ -35,18 +87,15 @@ pub async fn users_by_ids<C: ConnectionTrait>(
         .await?)
 }
 
-/// Creates a user; CONFLICT when the (normalised) email is taken.
+/// Creates an account. Addresses are unique among verified accounts only, so this fails
+/// (CONFLICT) only when `verified_at` is set and another account proved the address.
 pub async fn create_user<C: ConnectionTrait>(
     conn: &C,
     email: &str,
     name: &str,
     password_hash: String,
+    verified_at: Option<DateTime<Utc>>,
 ) -> AppResult<user::Model> {
-    if user_by_email(conn, email).await?.is_some() {
-        return Err(AppError::Conflict(
-            "an account with this email already exists".into(),
-        ));
-    }
     let now = Utc::now();
     let model = user::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -55,16 +104,12 @@ pub async fn create_user<C: ConnectionTrait>(
         password_hash: Set(password_hash),
         created_at: Set(now),
         updated_at: Set(now),
+        email_verified_at: Set(verified_at),
     };
     user::Entity::insert(model)
         .exec_with_returning(conn)
         .await
-        .map_err(|err| match err.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::Conflict("an account with this email already exists".into())
-            }
-            _ => err.into(),
-        })
+        .map_err(address_taken)
 }
 
 pub async fn set_password_hash<C: ConnectionTrait>(

@@ -73,3 +73,18 @@ pub async fn family_is_live<C: ConnectionTrait>(conn: &C, family_id: Uuid) -> Ap
         .await?
         .is_some())
 }
+
+/// The families of `user_id` that still have a live token, i.e. its open sessions.
+pub async fn live_families_of<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> AppResult<Vec<Uuid>> {
+    let mut families: Vec<Uuid> = refresh_token::Entity::find()
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|token| token.family_id)
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    Ok(families)
+}

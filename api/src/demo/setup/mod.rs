@@ -98,7 +98,14 @@ pub async fn team(api: &Api, world: &World) -> Result<Team, DemoError> {
     let mut users = Vec::with_capacity(world.team.len());
     for person in &world.team {
         users.push(
-            store::people::create_user(&txn, &person.email, &person.name, hash.clone()).await?,
+            store::people::create_user(
+                &txn,
+                &person.email,
+                &person.name,
+                hash.clone(),
+                Some(state.clock.now()),
+            )
+            .await?,
         );
     }
     let workspace =

@@ -1,0 +1,152 @@
+//! Proving an address and resetting a password, both by a one-time link mailed to the address.
+//!
+//! The answers never depend on whether an address is known: a sign-up with a registered
+//! address still makes a (fresh, unverified) account, a reset request for an unknown address
+//! still answers `true`. Only the mailbox learns the difference.
+
+use chrono::{Duration, Utc};
+use entity::user;
+use uuid::Uuid;
+
+use super::{password, secret, session};
+use crate::{
+    domain::text::normalize_email,
+    error::{AppError, AppResult},
+    mail::compose,
+    state::AppState,
+    store::{
+        self,
+        email_tokens::{self, Purpose},
+    },
+};
+
+const VERIFY_PREFIX: &str = "acv_";
+const RESET_PREFIX: &str = "acp_";
+/// How long a verification link works.
+pub const VERIFY_TTL: Duration = Duration::hours(48);
+/// How long a password-reset link works.
+pub const RESET_TTL: Duration = Duration::hours(1);
+/// The accounts one address may mean at log-in or reset (the verified one, then the newest).
+pub const ACCOUNTS_PER_ADDRESS: u64 = 3;
+
+fn invalid_token() -> AppError {
+    AppError::bad_input("token", "is invalid, already used or expired")
+}
+
+/// Mails what a new (or still unverified) account needs: a verification link, or, when another
+/// account already proved the address, a warning to that address's owner.
+pub async fn mail_verification(state: &AppState, user: &user::Model) -> AppResult<()> {
+    let db = state.store.db();
+    let public_url = &state.config.public_url;
+    let proven = store::people::verified_user_by_email(db, &user.email).await?;
+    let mail = if proven.is_some_and(|owner| owner.id != user.id) {
+        compose::address_in_use(public_url, &user.email)
+    } else {
+        let token = format!("{VERIFY_PREFIX}{}", secret::random_hex(32));
+        email_tokens::insert(
+            db,
+            user.id,
+            Purpose::Verify,
+            &user.email,
+            &secret::digest(&token),
+            Utc::now() + VERIFY_TTL,
+        )
+        .await?;
+        compose::verify_email(public_url, &user.email, &token)
+    };
+    state.mailer.send(db, mail).await
+}
+
+/// Follows a verification link: the account's address is proven.
+pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Model> {
+    let now = Utc::now();
+    let txn = state.store.begin_write().await?;
+    let link = email_tokens::claim(&txn, &secret::digest(token), Purpose::Verify, now)
+        .await?
+        .ok_or_else(invalid_token)?;
+    let user = store::people::user_by_id(&txn, link.user_id)
+        .await?
+        .filter(|user| user.email == link.email)
+        .ok_or_else(invalid_token)?;
+    store::people::mark_verified(&txn, user.id, now).await?;
+    txn.commit().await.map_err(AppError::from)?;
+    Ok(user::Model {
+        email_verified_at: user.email_verified_at.or(Some(now)),
+        ..user
+    })
+}
+
+/// Sends the signed-in person a fresh verification link (nothing when already verified).
+pub async fn resend_verification(state: &AppState, user_id: Uuid) -> AppResult<()> {
+    let user = store::people::user_by_id(state.store.db(), user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if user.email_verified_at.is_none() {
+        mail_verification(state, &user).await?;
+    }
+    Ok(())
+}
+
+/// Mails a reset link for each account the address may mean. Answers the same whether or not
+/// there is one.
+pub async fn request_password_reset(state: &AppState, email: &str) -> AppResult<()> {
+    let Some(email) = normalize_email(email) else {
+        return Ok(());
+    };
+    let db = state.store.db();
+    let accounts = store::people::accounts_for_address(db, &email, ACCOUNTS_PER_ADDRESS).await?;
+    for account in accounts {
+        let token = format!("{RESET_PREFIX}{}", secret::random_hex(32));
+        email_tokens::insert(
+            db,
+            account.id,
+            Purpose::Reset,
+            &account.email,
+            &secret::digest(&token),
+            Utc::now() + RESET_TTL,
+        )
+        .await?;
+        let mail = compose::password_reset(
+            &state.config.public_url,
+            &account.email,
+            &account.name,
+            account.created_at,
+            &token,
+        );
+        state.mailer.send(db, mail).await?;
+    }
+    Ok(())
+}
+
+/// Follows a reset link: sets the new password, proves the address (the link reached it) unless
+/// another account proved it first, spends the account's other reset links and ends every
+/// session of the account.
+pub async fn reset_password(state: &AppState, token: &str, new_password: String) -> AppResult<()> {
+    password::check_strength(&new_password, "newPassword")?;
+    let hash = password::hash(new_password).await?;
+    let now = Utc::now();
+    let txn = state.store.begin_write().await?;
+    let link = email_tokens::claim(&txn, &secret::digest(token), Purpose::Reset, now)
+        .await?
+        .ok_or_else(invalid_token)?;
+    let user = store::people::user_by_id(&txn, link.user_id)
+        .await?
+        .filter(|user| user.email == link.email)
+        .ok_or_else(invalid_token)?;
+    store::people::set_password_hash(&txn, user.id, hash).await?;
+    email_tokens::spend_all(&txn, user.id, Purpose::Reset, now).await?;
+    if user.email_verified_at.is_none()
+        && store::people::verified_user_by_email(&txn, &user.email)
+            .await?
+            .is_none()
+    {
+        store::people::mark_verified(&txn, user.id, now).await?;
+    }
+    let families = store::sessions::live_families_of(&txn, user.id).await?;
+    txn.commit().await.map_err(AppError::from)?;
+    for family in families {
+        session::end_session(state, family).await?;
+    }
+    store::people::clear_throttle(state.store.db(), &user.email).await?;
+    Ok(())
+}
