@@ -9,6 +9,7 @@ mod api_tokens;
 mod auth;
 mod bus_recovery;
 mod catalog;
+mod child_lists;
 mod cli;
 mod deal_stays;
 mod decay;

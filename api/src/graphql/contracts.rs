@@ -77,10 +77,10 @@ const BACKTEST_MAX_DAYS: i64 = 366;
 
 fn backtest_range(range: Option<RangeInput>, now: DateTime<Utc>) -> Result<Range, AppError> {
     let Some(range) = range else {
-        // Up to and including now: an event ingested this second is in.
+        // Up to the five minutes ahead an ingested event may be dated: the events of now are in.
         return Ok(Range {
             from: now - chrono::Duration::days(BACKTEST_DEFAULT_DAYS),
-            to: now + chrono::Duration::seconds(1),
+            to: now + chrono::Duration::minutes(5),
         });
     };
     if range.from >= range.to {

@@ -222,7 +222,8 @@ pub fn by_created<C>(column: C) -> Ordering<C> {
     }
 }
 
-/// The sort value of a timestamp, as RFC 3339 text.
+/// The sort value of a timestamp, as RFC 3339 text with every digit the row holds: SQLite keeps
+/// nanoseconds, and a cursor cut to microseconds would sort before its own row there.
 pub fn time_key(at: chrono::DateTime<chrono::Utc>) -> Json {
-    Json::String(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    Json::String(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }

@@ -87,15 +87,28 @@ pub async fn run(
     terms: &Terms,
     range: Range,
 ) -> AppResult<Backtest> {
+    run_paged(state, workspace_id, terms, range, EVENT_PAGE).await
+}
+
+/// [`run`], reading `page_size` events per query (tests use tiny pages to cross boundaries).
+pub async fn run_paged(
+    state: &AppState,
+    workspace_id: Uuid,
+    terms: &Terms,
+    range: Range,
+    page_size: u64,
+) -> AppResult<Backtest> {
+    let page_size = page_size.max(1);
+    let check_batch = CHECK_BATCH.min(page_size as usize);
     let tenant = state.store.tenant(workspace_id);
     let mut tally = Tally::default();
     let mut pending: Vec<Uuid> = Vec::new();
     let mut cursor = Cursor::Start;
     let mut current: Option<Replay> = None;
     loop {
-        let page = events_page(&tenant, range, &cursor).await?;
+        let page = events_page(&tenant, range, &cursor, page_size).await?;
         let fits = fits_of(&tenant, terms, &page).await?;
-        let full = page.len() as u64 == EVENT_PAGE;
+        let full = page.len() as u64 == page_size;
         for (event_id, contact_id, event_type, occurred_at) in page {
             if current.as_ref().map(|r| r.contact_id) != Some(contact_id) {
                 finish(current.take(), &mut pending);
@@ -132,7 +145,7 @@ pub async fn run(
         if !full {
             finish(current.take(), &mut pending);
         }
-        if pending.len() >= CHECK_BATCH || !full {
+        if pending.len() >= check_batch || !full {
             check(&tenant, range, &pending, &mut tally).await?;
             pending.clear();
         }
@@ -182,6 +195,7 @@ async fn events_page<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: Range,
     cursor: &Cursor,
+    page_size: u64,
 ) -> AppResult<Vec<(Uuid, Uuid, String, DateTime<Utc>)>> {
     use event::Column as E;
     let mut query = tenant
@@ -207,7 +221,7 @@ async fn events_page<C: ConnectionTrait>(
         .order_by_asc(E::Id)
         .select_only()
         .columns([E::Id, E::ContactId, E::EventType, E::OccurredAt])
-        .limit(EVENT_PAGE)
+        .limit(page_size)
         .into_tuple()
         .all(tenant.conn())
         .await?)
