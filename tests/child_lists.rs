@@ -5,8 +5,10 @@ use serde_json::{json, Value};
 
 use crate::support::{Session, TestApp};
 
-const UPSERT_ACCOUNTS: &str = "mutation($a: [AccountInput!]!) { upsertAccounts(accounts: $a) { id error { message } } }";
-const UPSERT_CONTACTS: &str = "mutation($c: [ContactInput!]!) { upsertContacts(contacts: $c) { id error { message } } }";
+const UPSERT_ACCOUNTS: &str =
+    "mutation($a: [AccountInput!]!) { upsertAccounts(accounts: $a) { id error { message } } }";
+const UPSERT_CONTACTS: &str =
+    "mutation($c: [ContactInput!]!) { upsertContacts(contacts: $c) { id error { message } } }";
 
 /// Two accounts, the first with five contacts and the second with two.
 async fn accounts_with_contacts(app: &TestApp, owner: &Session) {
@@ -25,9 +27,17 @@ async fn accounts_with_contacts(app: &TestApp, owner: &Session) {
     // One at a time, so their creation order is the order of the list.
     for contact in contacts {
         let made = app
-            .gql(Some(&owner.access), UPSERT_CONTACTS, json!({"c": [contact]}))
+            .gql(
+                Some(&owner.access),
+                UPSERT_CONTACTS,
+                json!({"c": [contact]}),
+            )
             .await;
-        assert!(made.data("upsertContacts")[0]["error"].is_null(), "{}", made.raw);
+        assert!(
+            made.data("upsertContacts")[0]["error"].is_null(),
+            "{}",
+            made.raw
+        );
     }
 }
 
@@ -108,14 +118,20 @@ async fn a_child_page_is_bounded_and_costs_its_size() {
         assert_eq!(reply.field(), Some("first"), "{}", reply.raw);
     }
     let leads = app
-        .gql(Some(&owner.access), "{ leads(first: 1) { nodes { id } } }", json!({}))
+        .gql(
+            Some(&owner.access),
+            "{ leads(first: 1) { nodes { id } } }",
+            json!({}),
+        )
         .await;
     let lead = leads.data("leads")["nodes"][0]["id"].clone();
     for list in ["stageHistory", "enrollments", "touches"] {
         let reply = app
             .gql(
                 Some(&owner.access),
-                &format!("query($id: ID!) {{ lead(id: $id) {{ {list}(first: 101) {{ totalCount }} }} }}"),
+                &format!(
+                    "query($id: ID!) {{ lead(id: $id) {{ {list}(first: 101) {{ totalCount }} }} }}"
+                ),
                 json!({"id": lead}),
             )
             .await;
@@ -135,7 +151,9 @@ async fn a_child_page_is_bounded_and_costs_its_size() {
                 )
                 .await;
             assert!(reply.body["errors"].is_null(), "{}", reply.raw);
-            reply.body["extensions"]["cost"]["requested"].as_u64().unwrap()
+            reply.body["extensions"]["cost"]["requested"]
+                .as_u64()
+                .unwrap()
         }
     };
     let (small, large) = (cost(1).await, cost(50).await);
@@ -185,6 +203,9 @@ async fn a_leads_stage_history_pages_through_its_moves() {
             json!({"id": lead["id"], "after": history["pageInfo"]["endCursor"]}),
         )
         .await;
-    let rest = rest.data("lead")["stageHistory"]["nodes"].as_array().unwrap().clone();
+    let rest = rest.data("lead")["stageHistory"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(rest.len() as u64, total - 1, "{rest:?}");
 }

@@ -216,7 +216,9 @@ async fn a_back_test_replays_its_range_a_page_at_a_time() {
     assert_eq!(then["wouldBeMqls"], 2, "{then}");
 
     // Bounded: at most 366 days, and `to` after `from`.
-    let too_long = ask(json!({"from": (now - Duration::days(367)).to_rfc3339(), "to": now.to_rfc3339()})).await;
+    let too_long =
+        ask(json!({"from": (now - Duration::days(367)).to_rfc3339(), "to": now.to_rfc3339()}))
+            .await;
     assert_eq!(too_long.code(), "BAD_USER_INPUT", "{}", too_long.raw);
     assert_eq!(too_long.field(), Some("range"));
     let backwards = ask(json!({"from": now.to_rfc3339(), "to": old.to_rfc3339()})).await;
@@ -230,16 +232,26 @@ async fn a_back_test_replays_its_range_a_page_at_a_time() {
         from: now - Duration::days(365),
         to: now + Duration::minutes(5),
     };
-    let whole =
-        accord_api::services::backtest::run_paged(&app.state, workspace_id, &terms, all_year, 1_000)
-            .await
-            .unwrap();
+    let whole = accord_api::services::backtest::run_paged(
+        &app.state,
+        workspace_id,
+        &terms,
+        all_year,
+        1_000,
+    )
+    .await
+    .unwrap();
     assert_eq!((whole.leads_evaluated, whole.would_be_mqls), (8, 5));
     for page in [1, 2, 3, 5] {
-        let paged =
-            accord_api::services::backtest::run_paged(&app.state, workspace_id, &terms, all_year, page)
-                .await
-                .unwrap();
+        let paged = accord_api::services::backtest::run_paged(
+            &app.state,
+            workspace_id,
+            &terms,
+            all_year,
+            page,
+        )
+        .await
+        .unwrap();
         assert_eq!(paged, whole, "pages of {page}");
     }
 }

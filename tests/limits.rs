@@ -164,7 +164,11 @@ async fn alias_and_root_field_floods_are_refused_before_they_run() {
 
     let typenames: String = (0..2_000).map(|i| format!("t{i}: __typename ")).collect();
     let reply = app
-        .gql(Some(&viewer.access), &format!("{{ {typenames} }}"), json!({}))
+        .gql(
+            Some(&viewer.access),
+            &format!("{{ {typenames} }}"),
+            json!({}),
+        )
         .await;
     assert_eq!(reply.status, 400, "{}", reply.raw);
     assert!(reply.raw.contains("2000 aliased fields"), "{}", reply.raw);
@@ -243,21 +247,49 @@ async fn the_caps_are_configurable() {
     .await;
     let owner = app.owner("Tight").await;
     let within = app
-        .gql(Some(&owner.access), "{ a: me { id } b: workspace { id } __typename }", json!({}))
+        .gql(
+            Some(&owner.access),
+            "{ a: me { id } b: workspace { id } __typename }",
+            json!({}),
+        )
         .await;
     assert!(within.body["errors"].is_null(), "{}", within.raw);
     let aliases = app
-        .gql(Some(&owner.access), "{ a: me { x: id y: email } }", json!({}))
+        .gql(
+            Some(&owner.access),
+            "{ a: me { x: id y: email } }",
+            json!({}),
+        )
         .await;
-    assert!(aliases.raw.contains("3 aliased fields; at most 2"), "{}", aliases.raw);
+    assert!(
+        aliases.raw.contains("3 aliased fields; at most 2"),
+        "{}",
+        aliases.raw
+    );
     let roots = app
-        .gql(Some(&owner.access), "{ me { id } workspace { id } __typename apiTokens { id } }", json!({}))
+        .gql(
+            Some(&owner.access),
+            "{ me { id } workspace { id } __typename apiTokens { id } }",
+            json!({}),
+        )
         .await;
-    assert!(roots.raw.contains("4 root fields; at most 3"), "{}", roots.raw);
+    assert!(
+        roots.raw.contains("4 root fields; at most 3"),
+        "{}",
+        roots.raw
+    );
     let expensive = app
-        .gql(Some(&owner.access), "{ funnel { stage } goals { id } }", json!({}))
+        .gql(
+            Some(&owner.access),
+            "{ funnel { stage } goals { id } }",
+            json!({}),
+        )
         .await;
-    assert!(expensive.raw.contains("2 expensive root fields"), "{}", expensive.raw);
+    assert!(
+        expensive.raw.contains("2 expensive root fields"),
+        "{}",
+        expensive.raw
+    );
 }
 
 #[actix_web::test]
@@ -269,7 +301,10 @@ async fn expensive_fields_cost_what_they_read() {
     let one = app.gql(Some(&owner.access), query, json!({"id": id})).await;
     assert!(one.body["errors"].is_null(), "{}", one.raw);
     assert!(
-        one.body["extensions"]["cost"]["requested"].as_u64().unwrap() >= 1_000,
+        one.body["extensions"]["cost"]["requested"]
+            .as_u64()
+            .unwrap()
+            >= 1_000,
         "{}",
         one.raw
     );
@@ -283,11 +318,30 @@ async fn expensive_fields_cost_what_they_read() {
     assert_eq!(three.status, 400, "{}", three.raw);
     assert!(three.raw.contains("too complex"), "{}", three.raw);
     // Splitting into groups reads more than the total alone.
-    let cost = |reply: &crate::support::Reply| reply.body["extensions"]["cost"]["requested"].as_u64().unwrap();
-    let total = app.gql(Some(&owner.access), "{ metrics { total { mqls } } }", json!({})).await;
+    let cost = |reply: &crate::support::Reply| {
+        reply.body["extensions"]["cost"]["requested"]
+            .as_u64()
+            .unwrap()
+    };
+    let total = app
+        .gql(
+            Some(&owner.access),
+            "{ metrics { total { mqls } } }",
+            json!({}),
+        )
+        .await;
     let grouped = app
-        .gql(Some(&owner.access), "{ metrics(groupBy: SEGMENT) { total { mqls } } }", json!({}))
+        .gql(
+            Some(&owner.access),
+            "{ metrics(groupBy: SEGMENT) { total { mqls } } }",
+            json!({}),
+        )
         .await;
     assert!(cost(&total) >= 100, "{}", total.raw);
-    assert!(cost(&grouped) > cost(&total), "{} {}", total.raw, grouped.raw);
+    assert!(
+        cost(&grouped) > cost(&total),
+        "{} {}",
+        total.raw,
+        grouped.raw
+    );
 }

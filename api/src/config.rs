@@ -143,12 +143,7 @@ pub struct Config {
     pub max_query_complexity: usize,
 
     /// Most aliased fields one operation may hold, counting those inside its fragments.
-    #[arg(
-        long,
-        env = "ACCORD_MAX_ALIASES",
-        default_value_t = 100,
-        global = true
-    )]
+    #[arg(long, env = "ACCORD_MAX_ALIASES", default_value_t = 100, global = true)]
     pub max_aliases: usize,
 
     /// Most root fields one operation may hold, counting those its fragments bring in.
@@ -338,7 +333,10 @@ impl Config {
             ("ACCORD_MAX_PAGE_SIZE", self.max_page_size as u64),
             ("ACCORD_MAX_ALIASES", self.max_aliases as u64),
             ("ACCORD_MAX_ROOT_FIELDS", self.max_root_fields as u64),
-            ("ACCORD_MAX_EXPENSIVE_FIELDS", self.max_expensive_fields as u64),
+            (
+                "ACCORD_MAX_EXPENSIVE_FIELDS",
+                self.max_expensive_fields as u64,
+            ),
             ("ACCORD_MAX_BODY_BYTES", self.max_body_bytes as u64),
             ("ACCORD_RATE_LIMIT_WINDOW_SECS", self.rate_limit_window_secs),
             (

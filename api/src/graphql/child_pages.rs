@@ -135,8 +135,11 @@ where
             .unwrap_or_default();
         let has_next = rows.len() > limit;
         rows.truncate(limit);
-        let mut page =
-            Connection::with_additional_fields(has_previous, has_next, PageInfoExtra { total_count });
+        let mut page = Connection::with_additional_fields(
+            has_previous,
+            has_next,
+            PageInfoExtra { total_count },
+        );
         page.edges.extend(rows.into_iter().map(|row| {
             let cursor = encode_cursor(&(list.sort_value)(&row), (list.id_of)(&row));
             Edge::new(cursor, to_node(row))

@@ -6,13 +6,13 @@ use entity::{lead_contract, ContractStatus};
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::Value;
 
+use super::metrics::RangeInput;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
     pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
     types::User,
 };
-use super::metrics::RangeInput;
 use crate::{
     domain::{metrics::Range, permissions::Permission},
     error::AppError,

@@ -43,7 +43,9 @@ pub const EXPENSIVE_ROOT_FIELDS: &[(&str, usize)] = &[
 
 /// Whether a root field of Query is one of the expensive ones.
 pub fn is_expensive_root_field(name: &str) -> bool {
-    EXPENSIVE_ROOT_FIELDS.iter().any(|(field, _)| *field == name)
+    EXPENSIVE_ROOT_FIELDS
+        .iter()
+        .any(|(field, _)| *field == name)
 }
 
 /// A child list's cost: its page size (the default page when none is asked for) times what

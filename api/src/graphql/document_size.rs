@@ -52,10 +52,8 @@ impl<'a> Walker<'a> {
     fn aliases_in(&mut self, set: &'a SelectionSet) -> usize {
         set.items.iter().fold(0usize, |count, item| {
             let inner = match &item.node {
-                Selection::Field(field) => {
-                    usize::from(field.node.alias.is_some())
-                        .saturating_add(self.aliases_in(&field.node.selection_set.node))
-                }
+                Selection::Field(field) => usize::from(field.node.alias.is_some())
+                    .saturating_add(self.aliases_in(&field.node.selection_set.node)),
                 Selection::InlineFragment(inline) => {
                     self.aliases_in(&inline.node.selection_set.node)
                 }
@@ -83,36 +81,40 @@ impl<'a> Walker<'a> {
 
     /// Fields at the top of `set` (through fragments), and how many of them are expensive.
     fn roots_in(&mut self, set: &'a SelectionSet) -> (usize, usize) {
-        set.items.iter().fold((0usize, 0usize), |(all, expensive), item| {
-            let (more, more_expensive) = match &item.node {
-                Selection::Field(field) => (
-                    1,
-                    usize::from((self.is_expensive)(field.node.name.node.as_str())),
-                ),
-                Selection::InlineFragment(inline) => self.roots_in(&inline.node.selection_set.node),
-                Selection::FragmentSpread(spread) => {
-                    let name = spread.node.fragment_name.node.as_str();
-                    if let Some(known) = self.roots.get(name) {
-                        *known
-                    } else {
-                        let counted = self
-                            .fragment(name)
-                            .map(|set| {
-                                let n = self.roots_in(set);
-                                self.visiting.remove(name);
-                                n
-                            })
-                            .unwrap_or((0, 0));
-                        self.roots.insert(name, counted);
-                        counted
+        set.items
+            .iter()
+            .fold((0usize, 0usize), |(all, expensive), item| {
+                let (more, more_expensive) = match &item.node {
+                    Selection::Field(field) => (
+                        1,
+                        usize::from((self.is_expensive)(field.node.name.node.as_str())),
+                    ),
+                    Selection::InlineFragment(inline) => {
+                        self.roots_in(&inline.node.selection_set.node)
                     }
-                }
-            };
-            (
-                all.saturating_add(more),
-                expensive.saturating_add(more_expensive),
-            )
-        })
+                    Selection::FragmentSpread(spread) => {
+                        let name = spread.node.fragment_name.node.as_str();
+                        if let Some(known) = self.roots.get(name) {
+                            *known
+                        } else {
+                            let counted = self
+                                .fragment(name)
+                                .map(|set| {
+                                    let n = self.roots_in(set);
+                                    self.visiting.remove(name);
+                                    n
+                                })
+                                .unwrap_or((0, 0));
+                            self.roots.insert(name, counted);
+                            counted
+                        }
+                    }
+                };
+                (
+                    all.saturating_add(more),
+                    expensive.saturating_add(more_expensive),
+                )
+            })
     }
 
     /// The selection of fragment `name`, marked as being walked; `None` when unknown or
@@ -166,7 +168,8 @@ mod tests {
 
     #[test]
     fn a_fragment_cycle_ends() {
-        let found = size("{ ...A } fragment A on Query { x: me ...B } fragment B on Query { y: me ...A }");
+        let found =
+            size("{ ...A } fragment A on Query { x: me ...B } fragment B on Query { y: me ...A }");
         assert_eq!(found.aliases, 2);
     }
 

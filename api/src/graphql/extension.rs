@@ -1,4 +1,5 @@
-//! The request-level GraphQL extension charges query cost to the caller's rate-limit budget and
+//! The request-level GraphQL extension refuses documents past the size caps (aliases, root
+//! fields, expensive root fields), charges query cost to the caller's rate-limit budget and
 //! flags documents that fail to parse or validate; [`finish_response`] then stamps the response
 //! with the request id and the cost, for both transports.
 
@@ -32,13 +33,12 @@ impl Extension for RequestGuardExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let result = next
-            .run(ctx, query, variables)
-            .await
-            .and_then(|doc| match ctx.data_opt::<AppState>() {
+        let result = next.run(ctx, query, variables).await.and_then(|doc| {
+            match ctx.data_opt::<AppState>() {
                 Some(state) => within_size_caps(&doc, &state.config).map(|()| doc),
                 None => Ok(doc),
-            });
+            }
+        });
         if result.is_err() {
             if let Some(meta) = ctx.data_opt::<Arc<RequestMeta>>() {
                 meta.mark_request_error();

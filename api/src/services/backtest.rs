@@ -11,8 +11,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use entity::{contact, event, opportunity, rejection, stage_change, LeadStage, OpportunityStage};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -233,7 +232,10 @@ async fn fits_of<C: ConnectionTrait>(
     terms: &Terms,
     page: &[(Uuid, Uuid, String, DateTime<Utc>)],
 ) -> AppResult<HashMap<Uuid, i32>> {
-    let ids: HashSet<Uuid> = page.iter().map(|(_, contact_id, _, _)| *contact_id).collect();
+    let ids: HashSet<Uuid> = page
+        .iter()
+        .map(|(_, contact_id, _, _)| *contact_id)
+        .collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
