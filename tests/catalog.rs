@@ -240,12 +240,12 @@ async fn opportunities_are_created_updated_and_closed() {
         )
         .await;
     assert_eq!(no_reason.field(), Some("reason"));
-    let won = app.gql(Some(&rep.access), "mutation($id: ID!) { closeOpportunity(id: $id, won: true) { stage closedAt account { lifecycle opportunities { id } } } }", json!({"id": opp["id"]})).await;
+    let won = app.gql(Some(&rep.access), "mutation($id: ID!) { closeOpportunity(id: $id, won: true) { stage closedAt account { lifecycle opportunities { nodes { id } } } } }", json!({"id": opp["id"]})).await;
     let won = won.data("closeOpportunity").clone();
     assert_eq!(won["stage"], "CLOSED_WON");
     assert!(won["closedAt"].is_string());
     assert_eq!(won["account"]["lifecycle"], "CUSTOMER");
-    assert_eq!(won["account"]["opportunities"][0]["id"], opp["id"]);
+    assert_eq!(won["account"]["opportunities"]["nodes"][0]["id"], opp["id"]);
     let twice = app
         .gql(
             Some(&rep.access),

@@ -601,7 +601,7 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
                rejections { edges { node { id disputedAt resolution } } } triggers { id acknowledgedAt }
                cadences { edges { node { id name updatedAt } } } plays { edges { node { id name status updatedAt } } }
                myTasks(filter: {status: OPEN}) { edges { node { id status } } }
-               mql: leads(filter: {stage: [MQL]}) { edges { node { id enrollments { status } touches { id } } } }
+               mql: leads(filter: {stage: [MQL]}) { edges { node { id enrollments { nodes { status } } touches { nodes { id } } } } }
                revenueReview { meeting { id attendance { userId present } decisions { decision } logPublishedAt actionItems { id } } }
                actionItems(openOnly: false) { id completedAt } goals { id } messagingTests { id }
                webhooks { id url status events } }",

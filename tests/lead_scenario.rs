@@ -86,7 +86,7 @@ async fn route_territories(app: &TestApp, owner: &Session, na: &Session, emea: &
     .data("createRoutingRule");
 }
 
-fn vp_events(prefix: &str) -> Value {
+pub(crate) fn vp_events(prefix: &str) -> Value {
     let person =
         json!({"email": "dana.vp@acmesoft.com", "name": "Dana Whitfield", "title": "VP Sales"});
     let company = json!({"domain": "acmesoft.com", "name": "AcmeSoft", "industry": "Software", "employees": 400, "country": "US"});
@@ -126,7 +126,7 @@ async fn a_hand_raiser_in_the_icp_becomes_a_hot_mql_routed_by_territory() {
             "{ leads { edges { node { id stage mqlKind fitScore owner { id } routing account { domain }
                 scoreBreakdown { fit behaviour decay engagement total lines { rule points count } }
                 qualification { qualifies kind criteria { criterion met } }
-                stageHistory { from to reason } } } } }",
+                stageHistory { nodes { from to reason } } } } } }",
             json!({}),
         )
         .await;
@@ -146,8 +146,8 @@ async fn a_hand_raiser_in_the_icp_becomes_a_hot_mql_routed_by_territory() {
         "routed by territory to North America"
     );
     assert_eq!(lead["routing"]["rule"], "North America");
-    assert_eq!(lead["stageHistory"][0]["from"], "LEAD");
-    assert_eq!(lead["stageHistory"][0]["to"], "MQL");
+    assert_eq!(lead["stageHistory"]["nodes"][0]["from"], "LEAD");
+    assert_eq!(lead["stageHistory"]["nodes"][0]["to"], "MQL");
 
     // The rep's trigger: a row with its sequence and a 5-minute first touch in business hours.
     let inbox = app

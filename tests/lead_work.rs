@@ -161,13 +161,13 @@ async fn the_owner_accepts_qualifies_and_converts() {
     let qualified = app
         .gql(
             Some(&team.rep.access),
-            "mutation($id: ID!) { qualifyLead(id: $id, bant: {budget: \"$40k approved\", authority: \"VP signs\", need: \"routing chaos\", timing: \"this quarter\"}) { stage stageHistory { to reason } } }",
+            "mutation($id: ID!) { qualifyLead(id: $id, bant: {budget: \"$40k approved\", authority: \"VP signs\", need: \"routing chaos\", timing: \"this quarter\"}) { stage stageHistory { nodes { to reason } } } }",
             json!({"id": id}),
         )
         .await;
     let lead = qualified.data("qualifyLead");
     assert_eq!(lead["stage"], "SQL");
-    assert!(lead["stageHistory"][2]["reason"]
+    assert!(lead["stageHistory"]["nodes"][2]["reason"]
         .as_str()
         .unwrap()
         .contains("$40k approved"));

@@ -10,6 +10,7 @@ mod api_tokens;
 mod auth;
 mod bus_recovery;
 mod catalog;
+mod child_lists;
 mod cli;
 mod db_outage;
 mod deal_stays;

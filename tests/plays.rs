@@ -18,7 +18,7 @@ const SUBSCRIBE: &str =
     "subscription { playTriggers { id sequence kind message dueAt lead { id } play { id } step } }";
 const LOG_TOUCH: &str = "mutation($input: LogTouchInput!) { logTouch(input: $input) { touch { id outcome playId } lead { id stage tags optedOutAt } } }";
 const TASKS: &str = "query($f: TaskFilter) { myTasks(filter: $f, first: 50) { totalCount edges { node { id step dayOffset channel theme status dueAt play { id } lead { id } } } } }";
-const LEAD: &str = "query($id: ID!) { lead(id: $id) { id stage tags optedOutAt stageHistory { from to reason } enrollments { id status endsAt enrolledAt endReason play { id name } } touches { outcome } } }";
+const LEAD: &str = "query($id: ID!) { lead(id: $id) { id stage tags optedOutAt stageHistory { nodes { from to reason } } enrollments { nodes { id status endsAt enrolledAt endReason play { id name } } } touches { nodes { outcome } } } }";
 
 struct Team {
     owner: Session,
@@ -177,11 +177,17 @@ async fn tasks_of(app: &TestApp, who: &Session, lead: &str, status: &str) -> Vec
         .collect()
 }
 
+/// The lead, its child lists flattened to their first page's nodes.
 async fn lead(app: &TestApp, who: &Session, id: &str) -> Value {
-    app.gql(Some(&who.access), LEAD, json!({"id": id}))
+    let mut lead = app
+        .gql(Some(&who.access), LEAD, json!({"id": id}))
         .await
         .data("lead")
-        .clone()
+        .clone();
+    for list in ["stageHistory", "enrollments", "touches"] {
+        lead[list] = lead[list]["nodes"].take();
+    }
+    lead
 }
 
 async fn touch(app: &TestApp, rep: &Session, lead: &str, task: &Value, outcome: &str) -> Value {

@@ -155,11 +155,11 @@ async fn the_tour_runs_as_written_and_the_trigger_reaches_the_rep() {
     let enrolled = app
         .gql(
             Some(&rep_token),
-            "query($id: ID!) { lead(id: $id) { enrollments { status play { name } } } }",
+            "query($id: ID!) { lead(id: $id) { enrollments { nodes { status play { name } } } } }",
             json!({ "id": lead }),
         )
         .await;
-    let enrollments = &enrolled.data("lead")["enrollments"];
+    let enrollments = &enrolled.data("lead")["enrollments"]["nodes"];
     assert_eq!(
         enrollments[0]["play"]["name"], "Hot hand-raiser",
         "{enrollments}"

@@ -183,10 +183,10 @@ async fn contacts_resolve_by_external_id_then_email_and_find_their_account() {
     );
 
     let account = app
-        .gql(Some(&owner.access), "{ accounts(filter: {search: \"acme.com\"}) { edges { node { domain contacts { email } } } } }", json!({}))
+        .gql(Some(&owner.access), "{ accounts(filter: {search: \"acme.com\"}) { edges { node { domain contacts { nodes { email } } } } } }", json!({}))
         .await;
     assert_eq!(
-        account.data("accounts")["edges"][0]["node"]["contacts"][0]["email"],
+        account.data("accounts")["edges"][0]["node"]["contacts"]["nodes"][0]["email"],
         "ana.lopez@acme.com"
     );
 }

@@ -157,6 +157,29 @@ pub struct Config {
     )]
     pub max_query_complexity: usize,
 
+    /// Most aliased fields one operation may hold, counting those inside its fragments.
+    #[arg(long, env = "ACCORD_MAX_ALIASES", default_value_t = 100, global = true)]
+    pub max_aliases: usize,
+
+    /// Most root fields one operation may hold, counting those its fragments bring in.
+    #[arg(
+        long,
+        env = "ACCORD_MAX_ROOT_FIELDS",
+        default_value_t = 50,
+        global = true
+    )]
+    pub max_root_fields: usize,
+
+    /// Most expensive root fields (back-test, insights, reports, dashboards) one operation may
+    /// hold; the README lists them.
+    #[arg(
+        long,
+        env = "ACCORD_MAX_EXPENSIVE_FIELDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub max_expensive_fields: usize,
+
     /// Largest page a connection returns (`first`/`last`).
     #[arg(
         long,
@@ -399,6 +422,12 @@ impl Config {
             ("ACCORD_ACCESS_TOKEN_TTL_SECS", self.access_token_ttl_secs),
             ("ACCORD_REFRESH_TOKEN_TTL_SECS", self.refresh_token_ttl_secs),
             ("ACCORD_MAX_PAGE_SIZE", self.max_page_size as u64),
+            ("ACCORD_MAX_ALIASES", self.max_aliases as u64),
+            ("ACCORD_MAX_ROOT_FIELDS", self.max_root_fields as u64),
+            (
+                "ACCORD_MAX_EXPENSIVE_FIELDS",
+                self.max_expensive_fields as u64,
+            ),
             ("ACCORD_MAX_BODY_BYTES", self.max_body_bytes as u64),
             (
                 "ACCORD_WS_MAX_SUBSCRIPTIONS",

@@ -107,26 +107,35 @@ impl Account {
             .await?
             .map(User::from))
     }
-    /// The account's contacts, oldest first.
-    async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<Lead>> {
-        let rows = load_one(
-            &ctx.data_unchecked::<Loaders>().contacts_by_account,
-            self.0.id,
-        )
-        .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Lead).collect())
+    /// The account's contacts, oldest first, a page at a time.
+    #[graphql(complexity = "super::cost::page_cost(first, child_complexity)")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Lead>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let max = ctx.state().config.max_page_size;
+        loaders
+            .contacts_by_account
+            .page(ctx, self.0.id, first, after, max, Lead)
+            .await
     }
-    async fn opportunities(&self, ctx: &Context<'_>) -> Result<Vec<Opportunity>> {
-        let rows = load_one(
-            &ctx.data_unchecked::<Loaders>().opportunities_by_account,
-            self.0.id,
-        )
-        .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(Opportunity)
-            .collect())
+    /// The account's deals, oldest first, a page at a time.
+    #[graphql(complexity = "super::cost::page_cost(first, child_complexity)")]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Opportunity>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let max = ctx.state().config.max_page_size;
+        loaders
+            .opportunities_by_account
+            .page(ctx, self.0.id, first, after, max, Opportunity)
+            .await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

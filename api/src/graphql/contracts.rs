@@ -6,6 +6,7 @@ use entity::{lead_contract, ContractStatus};
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::Value;
 
+use super::metrics::RangeInput;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
@@ -13,7 +14,10 @@ use super::{
     types::User,
 };
 use crate::{
-    domain::permissions::Permission, error::AppError, services::contracts, store::parse_id,
+    domain::{metrics::Range, permissions::Permission},
+    error::AppError,
+    services::contracts,
+    store::parse_id,
 };
 
 /// One version of the written agreement between marketing and sales.
@@ -66,26 +70,55 @@ async fn signer(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User
         .map(User::from))
 }
 
+/// A back-test replays the last 90 days unless told otherwise.
+const BACKTEST_DEFAULT_DAYS: i64 = 90;
+/// The longest history one back-test replays.
+const BACKTEST_MAX_DAYS: i64 = 366;
+
+fn backtest_range(range: Option<RangeInput>, now: DateTime<Utc>) -> Result<Range, AppError> {
+    let Some(range) = range else {
+        // Up to the five minutes ahead an ingested event may be dated: the events of now are in.
+        return Ok(Range {
+            from: now - chrono::Duration::days(BACKTEST_DEFAULT_DAYS),
+            to: now + chrono::Duration::minutes(5),
+        });
+    };
+    if range.from >= range.to {
+        return Err(AppError::bad_input("range.to", "must be later than `from`"));
+    }
+    if range.to - range.from > chrono::Duration::days(BACKTEST_MAX_DAYS) {
+        return Err(AppError::bad_input(
+            "range",
+            format!("must span at most {BACKTEST_MAX_DAYS} days"),
+        ));
+    }
+    Ok(range.into())
+}
+
 #[derive(Default)]
 pub struct ContractQuery;
 
 #[Object]
 impl ContractQuery {
-    /// Replays a contract's scoring and acceptance over the workspace's leads and closed deals:
-    /// how many would have been MQLs, which won deals it would have caught or missed, and the
-    /// rejection rate to expect.
+    /// Replays a contract's scoring and acceptance over the events of `range` (the last 90 days
+    /// by default, at most 366 days): how many leads would have been MQLs, which deals won in
+    /// the range it would have caught or missed, and the rejection rate to expect.
+    #[graphql(complexity = "crate::graphql::cost::BACKTEST + child_complexity")]
     async fn backtest_lead_contract(
         &self,
         ctx: &Context<'_>,
         id: ID,
+        range: Option<RangeInput>,
     ) -> Result<crate::services::backtest::Backtest> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
+        let state = ctx.state();
+        let range = backtest_range(range, state.clock.now())?;
+        let tenant = state.store.tenant(workspace_id);
         let row = tenant
             .get::<lead_contract::Entity>(parse_id(&id, "lead contract")?)
             .await?;
         let terms = contracts::terms_of(&row)?;
-        Ok(crate::services::backtest::run(ctx.state(), workspace_id, &terms).await?)
+        Ok(crate::services::backtest::run(state, workspace_id, &terms, range).await?)
     }
 
     /// The active lead contract, if both leaders have signed one.

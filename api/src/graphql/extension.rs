@@ -1,4 +1,5 @@
-//! The request-level GraphQL extension charges query cost to the caller's rate-limit budget and
+//! The request-level GraphQL extension refuses documents past the size caps (aliases, root
+//! fields, expensive root fields), charges query cost to the caller's rate-limit budget and
 //! flags documents that fail to parse or validate; [`finish_response`] then stamps the response
 //! with the request id and the cost, for both transports.
 
@@ -10,8 +11,8 @@ use async_graphql::{
     Name, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 
-use super::context::RequestMeta;
-use crate::{error::AppError, rate_limit::Charge, state::AppState};
+use super::{context::RequestMeta, cost::is_expensive_root_field, document_size::measure};
+use crate::{config::Config, error::AppError, rate_limit::Charge, state::AppState};
 
 pub struct RequestGuard;
 
@@ -32,7 +33,12 @@ impl Extension for RequestGuardExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let result = next.run(ctx, query, variables).await;
+        let result = next.run(ctx, query, variables).await.and_then(|doc| {
+            match ctx.data_opt::<AppState>() {
+                Some(state) => within_size_caps(&doc, &state.config).map(|()| doc),
+                None => Ok(doc),
+            }
+        });
         if result.is_err() {
             if let Some(meta) = ctx.data_opt::<Arc<RequestMeta>>() {
                 meta.mark_request_error();
@@ -106,6 +112,28 @@ pub fn finish_response(response: &mut Response, meta: &RequestMeta, state: &AppS
         response
             .extensions
             .insert("cost".into(), Value::Object(cost_info));
+    }
+}
+
+/// Refuses a document with too many aliases, root fields or expensive root fields before any
+/// of it is validated or run: complexity alone lets 2,000 aliases of a one-point field through.
+fn within_size_caps(doc: &ExecutableDocument, config: &Config) -> ServerResult<()> {
+    let size = measure(doc, is_expensive_root_field);
+    let caps = [
+        (size.aliases, config.max_aliases, "aliased fields"),
+        (size.root_fields, config.max_root_fields, "root fields"),
+        (
+            size.expensive_root_fields,
+            config.max_expensive_fields,
+            "expensive root fields (back-tests, insights, reports, dashboards)",
+        ),
+    ];
+    match caps.into_iter().find(|(found, cap, _)| found > cap) {
+        Some((found, cap, what)) => Err(ServerError::new(
+            format!("The query holds {found} {what}; at most {cap} are allowed in one operation"),
+            None,
+        )),
+        None => Ok(()),
     }
 }
 

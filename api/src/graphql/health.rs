@@ -106,6 +106,7 @@ impl HealthQuery {
     /// The leading indicators over the last `weeks` complete weeks (5 to 104; the week in
     /// progress is left out) and the verdict: THEATER when the rejection rate rose four weeks
     /// in a row, MISALIGNED when two of the three indicators moved the wrong way for a month.
+    #[graphql(complexity = "crate::graphql::cost::ALIGNMENT_HEALTH + child_complexity")]
     async fn alignment_health(
         &self,
         ctx: &Context<'_>,

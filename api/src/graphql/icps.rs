@@ -337,6 +337,7 @@ impl IcpQuery {
     /// Closed-won and closed-lost deals of the last `months`, by segment, with where they
     /// disagree with the active ICP and the criteria they suggest. Segments with fewer than
     /// `minDeals` deals are not judged.
+    #[graphql(complexity = "crate::graphql::cost::ICP_INSIGHTS + child_complexity")]
     async fn icp_insights(
         &self,
         ctx: &Context<'_>,

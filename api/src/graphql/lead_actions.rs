@@ -186,6 +186,7 @@ impl LeadActionQuery {
     }
 
     /// A source's MQLs, rejections and rejection rate per month, the current month last.
+    #[graphql(complexity = "crate::graphql::cost::SOURCE_HEALTH + child_complexity")]
     async fn source_health(
         &self,
         ctx: &Context<'_>,

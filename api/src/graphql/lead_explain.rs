@@ -7,6 +7,7 @@ use entity::{contact, LeadStage};
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
+    pagination::Page,
 };
 use crate::{
     domain::{
@@ -162,13 +163,16 @@ pub async fn qualification(ctx: &Context<'_>, row: &contact::Model) -> Result<Qu
     })
 }
 
-pub async fn history(ctx: &Context<'_>, row: &contact::Model) -> Result<Vec<StageChangeOut>> {
-    let changes = load_one(&ctx.data_unchecked::<Loaders>().stages_by_contact, row.id)
-        .await?
-        .unwrap_or_default();
-    Ok(changes
-        .into_iter()
-        .map(|c| StageChangeOut {
+pub async fn history(
+    ctx: &Context<'_>,
+    row: &contact::Model,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Page<StageChangeOut>> {
+    let max = ctx.state().config.max_page_size;
+    ctx.data_unchecked::<Loaders>()
+        .stages_by_contact
+        .page(ctx, row.id, first, after, max, |c| StageChangeOut {
             from: c.from_stage,
             to: c.to_stage,
             at: c.changed_at,
@@ -176,7 +180,7 @@ pub async fn history(ctx: &Context<'_>, row: &contact::Model) -> Result<Vec<Stag
             reason: c.reason,
             contract_id: c.contract_id.map(Into::into),
         })
-        .collect())
+        .await
 }
 
 pub fn routing(row: &contact::Model) -> Option<Json<serde_json::Value>> {

@@ -119,9 +119,15 @@ impl Lead {
     async fn routing(&self) -> Option<Json<serde_json::Value>> {
         lead_explain::routing(&self.0)
     }
-    /// Every stage change: from, to, when, who, why.
-    async fn stage_history(&self, ctx: &Context<'_>) -> Result<Vec<lead_explain::StageChangeOut>> {
-        lead_explain::history(ctx, &self.0).await
+    /// Every stage change, oldest first, a page at a time: from, to, when, who, why.
+    #[graphql(complexity = "super::cost::page_cost(first, child_complexity)")]
+    async fn stage_history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<lead_explain::StageChangeOut>> {
+        lead_explain::history(ctx, &self.0, first, after).await
     }
     async fn tags(&self) -> Vec<String> {
         serde_json::from_value(self.0.tags.clone()).unwrap_or_default()
@@ -130,29 +136,35 @@ impl Lead {
     async fn opted_out_at(&self) -> Option<DateTime<Utc>> {
         self.0.opted_out_at
     }
-    /// The plays the lead ran or is running, oldest first.
-    async fn enrollments(&self, ctx: &Context<'_>) -> Result<Vec<super::work::Enrollment>> {
-        Ok(load_one(
-            &ctx.data_unchecked::<Loaders>().enrollments_by_contact,
-            self.0.id,
-        )
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .map(super::work::Enrollment)
-        .collect())
+    /// The plays the lead ran or is running, oldest first, a page at a time.
+    #[graphql(complexity = "super::cost::page_cost(first, child_complexity)")]
+    async fn enrollments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<super::work::Enrollment>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let max = ctx.state().config.max_page_size;
+        loaders
+            .enrollments_by_contact
+            .page(ctx, self.0.id, first, after, max, super::work::Enrollment)
+            .await
     }
-    /// Every touch logged, oldest first.
-    async fn touches(&self, ctx: &Context<'_>) -> Result<Vec<super::work::Touch>> {
-        Ok(load_one(
-            &ctx.data_unchecked::<Loaders>().touches_by_contact,
-            self.0.id,
-        )
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .map(Into::into)
-        .collect())
+    /// Every touch logged, oldest first, a page at a time.
+    #[graphql(complexity = "super::cost::page_cost(first, child_complexity)")]
+    async fn touches(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<super::work::Touch>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let max = ctx.state().config.max_page_size;
+        loaders
+            .touches_by_contact
+            .page(ctx, self.0.id, first, after, max, super::work::Touch::from)
+            .await
     }
     async fn custom_attributes(&self) -> Json<serde_json::Value> {
         Json(self.0.custom.clone())

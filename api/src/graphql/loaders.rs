@@ -11,6 +11,10 @@ use entity::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use super::{
+    child_pages::{ChildList, Children},
+    pagination::{time_key, SortKind},
+};
 use crate::{
     error::AppError,
     store::{self, Identified, Store, TenantEntity},
@@ -105,16 +109,16 @@ pub struct Loaders {
     pub assets: DataLoader<ById<asset::Entity>>,
     pub spend_by_source: DataLoader<ByParent<spend::Entity>>,
     pub spend_by_campaign: DataLoader<ByParent<spend::Entity>>,
-    pub contacts_by_account: DataLoader<ByParent<contact::Entity>>,
-    pub opportunities_by_account: DataLoader<ByParent<opportunity::Entity>>,
+    pub contacts_by_account: Children<contact::Entity>,
+    pub opportunities_by_account: Children<opportunity::Entity>,
     pub ledger_by_contact: DataLoader<ByParent<score_entry::Entity>>,
-    pub stages_by_contact: DataLoader<ByParent<stage_change::Entity>>,
+    pub stages_by_contact: Children<stage_change::Entity>,
     pub plays: DataLoader<ById<play::Entity>>,
     pub campaigns: DataLoader<ById<campaign::Entity>>,
     pub cadences: DataLoader<ById<cadence::Entity>>,
     pub plays_by_campaign: DataLoader<ByParent<play::Entity>>,
-    pub enrollments_by_contact: DataLoader<ByParent<enrollment::Entity>>,
-    pub touches_by_contact: DataLoader<ByParent<touch::Entity>>,
+    pub enrollments_by_contact: Children<enrollment::Entity>,
+    pub touches_by_contact: Children<touch::Entity>,
     pub attempts_by_delivery: DataLoader<ByParent<webhook_attempt::Entity>>,
 }
 
@@ -165,16 +169,6 @@ impl Loaders {
                 },
                 tokio::spawn,
             ),
-            contacts_by_account: DataLoader::new(
-                ByParent {
-                    store: store.clone(),
-                    workspace_id,
-                    parent: contact::Column::AccountId,
-                    parent_of: |c: &contact::Model| c.account_id,
-                    order: contact::Column::CreatedAt,
-                },
-                tokio::spawn,
-            ),
             ledger_by_contact: DataLoader::new(
                 ByParent {
                     store: store.clone(),
@@ -185,15 +179,70 @@ impl Loaders {
                 },
                 tokio::spawn,
             ),
-            stages_by_contact: DataLoader::new(
-                ByParent {
-                    store: store.clone(),
-                    workspace_id,
-                    parent: stage_change::Column::ContactId,
-                    parent_of: |c: &stage_change::Model| Some(c.contact_id),
-                    order: stage_change::Column::ChangedAt,
+            contacts_by_account: Children::new(
+                store,
+                workspace_id,
+                ChildList {
+                    parent: contact::Column::AccountId,
+                    parent_of: |c: &contact::Model| c.account_id.unwrap_or_default(),
+                    order: contact::Column::CreatedAt,
+                    kind: SortKind::Time,
+                    sort_value: |c: &contact::Model| time_key(c.created_at),
+                    id: contact::Column::Id,
+                    id_of: |c: &contact::Model| c.id,
                 },
-                tokio::spawn,
+            ),
+            opportunities_by_account: Children::new(
+                store,
+                workspace_id,
+                ChildList {
+                    parent: opportunity::Column::AccountId,
+                    parent_of: |o: &opportunity::Model| o.account_id,
+                    order: opportunity::Column::CreatedAt,
+                    kind: SortKind::Time,
+                    sort_value: |o: &opportunity::Model| time_key(o.created_at),
+                    id: opportunity::Column::Id,
+                    id_of: |o: &opportunity::Model| o.id,
+                },
+            ),
+            stages_by_contact: Children::new(
+                store,
+                workspace_id,
+                ChildList {
+                    parent: stage_change::Column::ContactId,
+                    parent_of: |c: &stage_change::Model| c.contact_id,
+                    order: stage_change::Column::ChangedAt,
+                    kind: SortKind::Time,
+                    sort_value: |c: &stage_change::Model| time_key(c.changed_at),
+                    id: stage_change::Column::Id,
+                    id_of: |c: &stage_change::Model| c.id,
+                },
+            ),
+            enrollments_by_contact: Children::new(
+                store,
+                workspace_id,
+                ChildList {
+                    parent: enrollment::Column::ContactId,
+                    parent_of: |e: &enrollment::Model| e.contact_id,
+                    order: enrollment::Column::EnrolledAt,
+                    kind: SortKind::Time,
+                    sort_value: |e: &enrollment::Model| time_key(e.enrolled_at),
+                    id: enrollment::Column::Id,
+                    id_of: |e: &enrollment::Model| e.id,
+                },
+            ),
+            touches_by_contact: Children::new(
+                store,
+                workspace_id,
+                ChildList {
+                    parent: touch::Column::ContactId,
+                    parent_of: |t: &touch::Model| t.contact_id,
+                    order: touch::Column::OccurredAt,
+                    kind: SortKind::Time,
+                    sort_value: |t: &touch::Model| time_key(t.occurred_at),
+                    id: touch::Column::Id,
+                    id_of: |t: &touch::Model| t.id,
+                },
             ),
             plays: by_id(store, workspace_id),
             campaigns: by_id(store, workspace_id),
@@ -208,26 +257,6 @@ impl Loaders {
                 },
                 tokio::spawn,
             ),
-            enrollments_by_contact: DataLoader::new(
-                ByParent {
-                    store: store.clone(),
-                    workspace_id,
-                    parent: enrollment::Column::ContactId,
-                    parent_of: |e: &enrollment::Model| Some(e.contact_id),
-                    order: enrollment::Column::EnrolledAt,
-                },
-                tokio::spawn,
-            ),
-            touches_by_contact: DataLoader::new(
-                ByParent {
-                    store: store.clone(),
-                    workspace_id,
-                    parent: touch::Column::ContactId,
-                    parent_of: |t: &touch::Model| Some(t.contact_id),
-                    order: touch::Column::OccurredAt,
-                },
-                tokio::spawn,
-            ),
             attempts_by_delivery: DataLoader::new(
                 ByParent {
                     store: store.clone(),
@@ -235,16 +264,6 @@ impl Loaders {
                     parent: webhook_attempt::Column::DeliveryId,
                     parent_of: |a: &webhook_attempt::Model| Some(a.delivery_id),
                     order: webhook_attempt::Column::AttemptedAt,
-                },
-                tokio::spawn,
-            ),
-            opportunities_by_account: DataLoader::new(
-                ByParent {
-                    store: store.clone(),
-                    workspace_id,
-                    parent: opportunity::Column::AccountId,
-                    parent_of: |o: &opportunity::Model| Some(o.account_id),
-                    order: opportunity::Column::CreatedAt,
                 },
                 tokio::spawn,
             ),

@@ -340,6 +340,7 @@ impl MetricsQuery {
     /// Counts per stage, stage-to-stage conversion, median days per stage and current stage
     /// aging against the stage median, all from the stage history, as of now. `range`
     /// defaults to the last 30 days.
+    #[graphql(complexity = "crate::graphql::cost::FUNNEL + child_complexity")]
     async fn funnel(
         &self,
         ctx: &Context<'_>,
@@ -357,6 +358,9 @@ impl MetricsQuery {
     /// optionally split by `groupBy`. `coverageTarget` is the bookings target the open
     /// pipeline must cover (3-4x is healthy); without it coverage is null. `range` defaults to
     /// the last 30 days.
+    #[graphql(
+        complexity = "if group_by.is_some() { crate::graphql::cost::METRICS_GROUPED } else { crate::graphql::cost::METRICS } + child_complexity"
+    )]
     async fn metrics(
         &self,
         ctx: &Context<'_>,

@@ -83,11 +83,11 @@ pub fn sort_value(value: impl Into<Json>) -> Json {
     value.into()
 }
 
-fn encode_cursor(value: &Json, id: Uuid) -> String {
+pub(super) fn encode_cursor(value: &Json, id: Uuid) -> String {
     hex::encode(serde_json::to_vec(&(value, id)).unwrap_or_default())
 }
 
-fn decode_cursor(raw: &str, kind: SortKind, field: &str) -> AppResult<(Value, Uuid)> {
+pub(super) fn decode_cursor(raw: &str, kind: SortKind, field: &str) -> AppResult<(Value, Uuid)> {
     let bad = || AppError::bad_input(field, "is not a cursor from this list");
     let bytes = hex::decode(raw).map_err(|_| bad())?;
     let (value, id): (Json, Uuid) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
@@ -104,7 +104,7 @@ fn decode_cursor(raw: &str, kind: SortKind, field: &str) -> AppResult<(Value, Uu
     Ok((value, id))
 }
 
-fn size(raw: Option<i32>, field: &str, max: usize) -> AppResult<Option<usize>> {
+pub(super) fn page_size(raw: Option<i32>, field: &str, max: usize) -> AppResult<Option<usize>> {
     match raw {
         None => Ok(None),
         Some(n) if n < 0 => Err(AppError::bad_input(field, "must not be negative")),
@@ -116,7 +116,7 @@ fn size(raw: Option<i32>, field: &str, max: usize) -> AppResult<Option<usize>> {
 }
 
 /// Rows strictly after `(value, id)` in the direction of travel.
-fn beyond<C: ColumnTrait>(
+pub(super) fn beyond<C: ColumnTrait>(
     column: C,
     id_column: C,
     value: Value,
@@ -151,8 +151,8 @@ where
     C: ConnectionTrait,
     N: OutputType,
 {
-    let first = size(args.first, "first", max_page_size)?;
-    let last = size(args.last, "last", max_page_size)?;
+    let first = page_size(args.first, "first", max_page_size)?;
+    let last = page_size(args.last, "last", max_page_size)?;
     if first.is_some() && last.is_some() {
         return Err(AppError::bad_input(
             "last",
@@ -222,7 +222,8 @@ pub fn by_created<C>(column: C) -> Ordering<C> {
     }
 }
 
-/// The sort value of a timestamp, as RFC 3339 text.
+/// The sort value of a timestamp, as RFC 3339 text with every digit the row holds: SQLite keeps
+/// nanoseconds, and a cursor cut to microseconds would sort before its own row there.
 pub fn time_key(at: chrono::DateTime<chrono::Utc>) -> Json {
-    Json::String(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    Json::String(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }

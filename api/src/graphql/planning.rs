@@ -213,6 +213,7 @@ pub struct PlanningQuery;
 impl PlanningQuery {
     /// Works a revenue goal back to the MQLs needed, with the workspace's actual conversion
     /// rates and deal size (each overridable), and compares with the contract's commitment.
+    #[graphql(complexity = "crate::graphql::cost::DEMAND_WATERFALL + child_complexity")]
     async fn demand_waterfall(
         &self,
         ctx: &Context<'_>,
@@ -241,6 +242,7 @@ impl PlanningQuery {
     }
 
     /// Shared goals with their attainment, latest period first.
+    #[graphql(complexity = "crate::graphql::cost::GOALS + child_complexity")]
     async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<GoalView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
         let tenant = ctx.state().store.tenant(workspace_id);

@@ -420,6 +420,7 @@ pub struct ReviewQuery;
 impl ReviewQuery {
     /// The review of the week holding `weekOf` (this week by default): the agenda over the week
     /// before, the meeting once started, stale action items and decisions per meeting.
+    #[graphql(complexity = "crate::graphql::cost::REVENUE_REVIEW + child_complexity")]
     async fn revenue_review(
         &self,
         ctx: &Context<'_>,
