@@ -108,7 +108,10 @@ impl TestApp {
             .post(self.url("/graphql"))
             .insert_header(("content-type", "application/json"))
             // As GraphiQL and current clients send it: the status codes of the newer type.
-            .insert_header(("accept", "application/graphql-response+json, application/json"));
+            .insert_header((
+                "accept",
+                "application/graphql-response+json, application/json",
+            ));
         if let Some(token) = token {
             req = req.insert_header(("authorization", format!("Bearer {token}")));
         }

@@ -42,20 +42,49 @@
     return socket;
   }
 
-  // The operation GraphiQL is about to run, from the parsed document it hands the fetcher.
-  function isSubscription(params, documentAST) {
-    if (!documentAST || !documentAST.definitions) {
-      return /^\s*subscription\b/.test(params.query || '');
+  // Whether the operation to run is a subscription, read from the text GraphiQL sends: the
+  // parsed document it also hands the fetcher lags the editor by a debounce, so an operation
+  // typed and run at once would be sent to the wrong transport. Comments and strings are blanked;
+  // at the top level a definition starts with its keyword (or `{` for the query shorthand), and
+  // braces inside parentheses (default values, directive arguments) open no selection set.
+  function isSubscription(params) {
+    var source = (params.query || '').replace(/"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n\r]*/g, ' ');
+    var tokens = source.match(/[{}()@]|[_A-Za-z][_0-9A-Za-z]*/g) || [];
+    var operations = [];
+    var current = null;
+    var braces = 0;
+    var parens = 0;
+    for (var i = 0; i < tokens.length; i++) {
+      var token = tokens[i];
+      if (token === '(') {
+        parens++;
+      } else if (token === ')') {
+        parens--;
+      } else if (parens > 0) {
+        continue;
+      } else if (token === '{') {
+        if (braces === 0 && current === null) {
+          operations.push({ kind: 'query', name: null });
+        }
+        braces++;
+      } else if (token === '}') {
+        braces--;
+        if (braces === 0) {
+          current = null;
+        }
+      } else if (braces === 0 && current === null && token !== '@') {
+        current = { kind: token, name: /^[_A-Za-z]/.test(tokens[i + 1] || '') ? tokens[i + 1] : null };
+        if (token !== 'fragment') {
+          operations.push(current);
+        }
+      }
     }
-    var operations = documentAST.definitions.filter(function (definition) {
-      return definition.kind === 'OperationDefinition';
-    });
     var chosen = operations.filter(function (operation) {
       return params.operationName
-        ? operation.name && operation.name.value === params.operationName
+        ? operation.name === params.operationName
         : operations.length === 1;
     })[0];
-    return Boolean(chosen) && chosen.operation === 'subscription';
+    return Boolean(chosen) && chosen.kind === 'subscription';
   }
 
   function subscribe(params, headers) {
@@ -124,7 +153,7 @@
 
   function fetcher(params, options) {
     var headers = (options && options.headers) || {};
-    if (isSubscription(params, options && options.documentAST)) {
+    if (isSubscription(params)) {
       return subscribe(params, headers);
     }
     return post(params, headers);

@@ -24,7 +24,6 @@ macro_rules! asset {
     };
 }
 
-
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
@@ -72,7 +71,10 @@ pub async fn page(req: HttpRequest) -> HttpResponse {
         .and_then(|value| value.to_str().ok());
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, content_security_policy(host)))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(host),
+        ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -117,7 +119,8 @@ mod tests {
     #[test]
     fn a_host_that_could_extend_the_policy_is_left_out() {
         let policy = content_security_policy(Some("accord.example:8080"));
-        assert!(policy.contains("connect-src 'self' ws://accord.example:8080 wss://accord.example:8080;"));
+        assert!(policy
+            .contains("connect-src 'self' ws://accord.example:8080 wss://accord.example:8080;"));
         let policy = content_security_policy(Some("evil; script-src *"));
         assert!(policy.contains("connect-src 'self';"));
         assert!(!policy.contains('*'));

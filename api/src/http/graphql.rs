@@ -66,7 +66,10 @@ impl MediaType {
             };
             *slot = Some(slot.map_or(quality, |seen: f32| seen.max(quality)));
         }
-        match (graphql_response.filter(|q| *q > 0.0), json.filter(|q| *q > 0.0)) {
+        match (
+            graphql_response.filter(|q| *q > 0.0),
+            json.filter(|q| *q > 0.0),
+        ) {
             (Some(newer), Some(older)) if older > newer => MediaType::Json,
             (None, Some(_)) => MediaType::Json,
             _ => MediaType::GraphqlResponseJson,
@@ -121,6 +124,14 @@ pub async fn post(
             media,
             StatusCode::BAD_REQUEST,
             "batched requests are not supported",
+        );
+    }
+    // A misspelt `query` must not run as an empty document (a persisted query may omit it).
+    if value.get("query").is_none() && value.pointer("/extensions/persistedQuery").is_none() {
+        return refuse(
+            media,
+            StatusCode::BAD_REQUEST,
+            "the `query` parameter is required",
         );
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
