@@ -49,9 +49,6 @@ async fn json_clients_get_json_and_others_get_graphql_response_json() {
     );
     assert_eq!(json_reply.body["data"]["__typename"], "Query");
 
-    let default_reply = post_raw(&app, None, "application/json", body.clone()).await;
-    assert!(content_type(&default_reply).starts_with(GRAPHQL_RESPONSE));
-
     let explicit = post_raw(&app, Some(GRAPHQL_RESPONSE), "application/json", body).await;
     assert!(content_type(&explicit).starts_with(GRAPHQL_RESPONSE));
     assert!(explicit.header("x-request-id").is_some());
@@ -73,14 +70,97 @@ async fn documents_that_fail_to_parse_or_validate_are_4xx_under_graphql_response
     assert_eq!(reply.code(), "BAD_USER_INPUT");
 
     let invalid = json!({"query": "{ noSuchField }"}).to_string();
-    let reply = post_raw(&app, None, "application/json", invalid.clone()).await;
+    let reply = post_raw(
+        &app,
+        Some(GRAPHQL_RESPONSE),
+        "application/json",
+        invalid.clone(),
+    )
+    .await;
     assert_eq!(reply.status, 400);
-    assert!(reply.body["data"].is_null());
+    assert!(reply.body["errors"].is_array());
 
     // Under application/json the spec keeps 200 for well-formed requests.
     let reply = post_raw(&app, Some("application/json"), "application/json", invalid).await;
     assert_eq!(reply.status, 200);
     assert!(reply.body["errors"].is_array());
+}
+
+#[actix_web::test]
+async fn clients_that_accept_anything_or_say_nothing_get_application_json() {
+    let app = TestApp::start().await;
+    let body = json!({"query": "{ __typename }"}).to_string();
+    for accept in [None, Some("*/*"), Some("application/*")] {
+        let reply = post_raw(&app, accept, "application/json", body.clone()).await;
+        assert_eq!(reply.status, 200, "{accept:?}");
+        assert!(
+            content_type(&reply).starts_with("application/json"),
+            "{accept:?}: {:?}",
+            reply.headers
+        );
+        assert_eq!(reply.body["data"]["__typename"], "Query");
+    }
+    let reply = get_raw(&app, Some("*/*"), "query=%7B__typename%7D").await;
+    assert!(content_type(&reply).starts_with("application/json"));
+
+    // The higher q wins; on a tie, and beside a wildcard, the newer type.
+    let cases = [
+        (
+            "application/json, application/graphql-response+json",
+            GRAPHQL_RESPONSE,
+        ),
+        ("*/*, application/graphql-response+json", GRAPHQL_RESPONSE),
+        (
+            "application/graphql-response+json;q=0.5, application/json",
+            "application/json",
+        ),
+        (
+            "application/graphql-response+json;q=0, */*",
+            "application/json",
+        ),
+    ];
+    for (accept, expected) in cases {
+        let reply = post_raw(&app, Some(accept), "application/json", body.clone()).await;
+        assert!(
+            content_type(&reply).starts_with(expected),
+            "{accept}: {:?}",
+            reply.headers
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_request_refused_before_execution_has_no_data_entry() {
+    let app = TestApp::start().await;
+    for query in ["{", "{ noSuchField }"] {
+        let body = json!({"query": query}).to_string();
+        let reply = post_raw(&app, Some(GRAPHQL_RESPONSE), "application/json", body).await;
+        assert_eq!(reply.status, 400, "{query}");
+        assert!(reply.body["errors"].is_array(), "{}", reply.raw);
+        assert!(
+            reply.body.get("data").is_none(),
+            "{query}: a data entry in {}",
+            reply.raw
+        );
+    }
+    // An operation that ran keeps its data, even a null one.
+    let ran = post_raw(
+        &app,
+        Some(GRAPHQL_RESPONSE),
+        "application/json",
+        json!({"query": "{ __typename }"}).to_string(),
+    )
+    .await;
+    assert_eq!(ran.body["data"]["__typename"], "Query");
+}
+
+#[actix_web::test]
+async fn a_request_without_a_query_is_refused() {
+    let app = TestApp::start().await;
+    let misspelt = json!({"qeury": "{ __typename }"}).to_string();
+    let reply = post_raw(&app, None, "application/json", misspelt).await;
+    assert_eq!(reply.status, 400, "{}", reply.raw);
+    assert!(reply.raw.contains("`query` parameter is required"));
 }
 
 #[actix_web::test]
@@ -164,9 +244,82 @@ async fn health_readiness_metrics_and_graphiql_answer() {
             metrics.raw
         );
     }
-    let graphiql = Reply::read(app.client.get(app.url("/graphiql")).send().await.unwrap()).await;
-    assert_eq!(graphiql.status, 200);
-    assert!(graphiql.raw.contains("/graphql/ws"));
+}
+
+/// GraphiQL needs nothing from the internet: the page and every script and stylesheet it names
+/// come from this server, under a policy that runs no inline or foreign script.
+#[actix_web::test]
+async fn graphiql_is_served_from_the_binary_under_a_strict_policy() {
+    let app = TestApp::start().await;
+    let page = Reply::read(app.client.get(app.url("/graphiql")).send().await.unwrap()).await;
+    assert_eq!(page.status, 200);
+    assert!(content_type(&page).starts_with("text/html"));
+    let policy = page.header("content-security-policy").expect("a CSP");
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self';",
+        "style-src 'self';",
+        &format!("connect-src 'self' ws://{0} wss://{0};", app.addr),
+        "frame-ancestors 'none'",
+    ] {
+        assert!(
+            policy.contains(directive),
+            "{directive} missing in {policy}"
+        );
+    }
+    assert!(!page.raw.contains("http://") && !page.raw.contains("https://"));
+    assert!(!page.raw.contains("<script>"), "an inline script");
+
+    let assets: Vec<&str> = page
+        .raw
+        .split("/graphiql/assets/")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(
+        assets.iter().any(|a| a.starts_with("graphiql-")),
+        "{assets:?}"
+    );
+    assert!(assets.contains(&"accord-graphiql.js"), "{assets:?}");
+    for asset in assets {
+        let response = app
+            .client
+            .get(app.url(&format!("/graphiql/assets/{asset}")))
+            .insert_header(("accept-encoding", "gzip"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{asset}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let expected = if asset.ends_with(".js") {
+            "text/javascript"
+        } else {
+            "text/css"
+        };
+        assert!(header("content-type").starts_with(expected), "{asset}");
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        let pinned = asset.chars().any(|c| c.is_ascii_digit());
+        assert_eq!(
+            header("cache-control").contains("immutable"),
+            pinned,
+            "{asset}: only versioned files are cached for good"
+        );
+        assert_eq!(header("content-encoding"), "gzip", "{asset}");
+    }
+    let missing = app
+        .client
+        .get(app.url("/graphiql/assets/nope.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
 }
 
 #[actix_web::test]

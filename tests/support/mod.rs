@@ -110,7 +110,12 @@ impl TestApp {
         let mut req = self
             .client
             .post(self.url("/graphql"))
-            .insert_header(("content-type", "application/json"));
+            .insert_header(("content-type", "application/json"))
+            // As GraphiQL and current clients send it: the status codes of the newer type.
+            .insert_header((
+                "accept",
+                "application/graphql-response+json, application/json",
+            ));
         if let Some(token) = token {
             req = req.insert_header(("authorization", format!("Bearer {token}")));
         }

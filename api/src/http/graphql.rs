@@ -1,6 +1,7 @@
 //! GraphQL over HTTP, per the graphql-http specification: POST JSON and GET queries, media type
-//! negotiated from `Accept`, 4xx for documents that do not parse or validate (under
-//! `application/graphql-response+json`), 405 for a mutation over GET, no JSON array batches.
+//! negotiated from `Accept` (none, or `*/*`, means `application/json`), 4xx and no `data` entry
+//! for documents that do not parse or validate (under `application/graphql-response+json`), 405
+//! for a mutation over GET, no JSON array batches.
 
 use std::sync::Arc;
 
@@ -36,16 +37,42 @@ enum MediaType {
 }
 
 impl MediaType {
+    /// The media type the client prefers among the two we speak. No `Accept` header, `*/*`
+    /// and `application/*` mean `application/json` (what clients written before
+    /// `application/graphql-response+json` expect); between two listed types the higher `q`
+    /// wins, and on a tie the newer type. A header naming neither (`text/html`) still gets the
+    /// newer type: it carries the more useful status codes.
     fn from_accept(req: &HttpRequest) -> Self {
-        let accept = req
+        let Some(accept) = req
             .headers()
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if accept.contains(GRAPHQL_RESPONSE_JSON) || !accept.contains(APPLICATION_JSON) {
-            MediaType::GraphqlResponseJson
-        } else {
-            MediaType::Json
+            .filter(|v| !v.trim().is_empty())
+        else {
+            return MediaType::Json;
+        };
+        let (mut graphql_response, mut json) = (None::<f32>, None::<f32>);
+        for range in accept.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|param| param.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let slot = match media.as_str() {
+                GRAPHQL_RESPONSE_JSON => &mut graphql_response,
+                APPLICATION_JSON | "application/*" | "*/*" => &mut json,
+                _ => continue,
+            };
+            *slot = Some(slot.map_or(quality, |seen: f32| seen.max(quality)));
+        }
+        match (
+            graphql_response.filter(|q| *q > 0.0),
+            json.filter(|q| *q > 0.0),
+        ) {
+            (Some(newer), Some(older)) if older > newer => MediaType::Json,
+            (None, Some(_)) => MediaType::Json,
+            _ => MediaType::GraphqlResponseJson,
         }
     }
 
@@ -97,6 +124,14 @@ pub async fn post(
             media,
             StatusCode::BAD_REQUEST,
             "batched requests are not supported",
+        );
+    }
+    // A misspelt `query` must not run as an empty document (a persisted query may omit it).
+    if value.get("query").is_none() && value.pointer("/extensions/persistedQuery").is_none() {
+        return refuse(
+            media,
+            StatusCode::BAD_REQUEST,
+            "the `query` parameter is required",
         );
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
@@ -258,8 +293,10 @@ async fn execute(
         .data(Loaders::new(&state.store, workspace_id));
     let mut response = schema.execute(request).await;
     finish_response(&mut response, &meta, &state);
+    // Refused before execution (parse, validation, cost): the spec says there is no `data`.
+    let executed = !meta.is_request_error() && meta.retry_after().is_none();
+    let body = response_body(&response, executed);
     let status = if let Some(retry_after) = meta.retry_after() {
-        let body = serde_json::to_vec(&response).unwrap_or_default();
         return HttpResponse::TooManyRequests()
             .insert_header((header::RETRY_AFTER, retry_after.to_string()))
             .content_type(media.content_type())
@@ -293,7 +330,18 @@ async fn execute(
             builder.insert_header((name, value));
         }
     }
-    builder.body(serde_json::to_vec(&response).unwrap_or_default())
+    builder.body(body)
+}
+
+/// The response as JSON; without its `data` entry when the operation never ran.
+fn response_body(response: &Response, executed: bool) -> Vec<u8> {
+    let mut value = serde_json::to_value(response).unwrap_or_default();
+    if !executed {
+        if let Some(entries) = value.as_object_mut() {
+            entries.remove("data");
+        }
+    }
+    serde_json::to_vec(&value).unwrap_or_default()
 }
 
 fn has_code(error: &ServerError, code: &str) -> bool {
@@ -347,6 +395,6 @@ fn respond_error(
     builder.content_type(media.content_type());
     ErrorResponse {
         builder,
-        body: serde_json::to_vec(&response).unwrap_or_default(),
+        body: response_body(&response, false),
     }
 }

@@ -1,9 +1,8 @@
-//! Liveness, readiness, metrics and the GraphiQL page.
+//! Liveness, readiness and metrics.
 
 use std::time::Duration;
 
 use actix_web::{web, HttpResponse};
-use async_graphql::http::GraphiQLSource;
 use serde_json::json;
 
 use crate::state::AppState;
@@ -74,16 +73,4 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
-}
-
-pub async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .title("Accord GraphiQL")
-                .finish(),
-        )
 }

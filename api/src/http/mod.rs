@@ -1,6 +1,7 @@
-//! actix-web routes: `/graphql`, `/graphql/ws`, `/graphiql`, `/healthz`, `/readyz`, `/metrics`.
+//! actix-web routes: `/graphql`, `/graphql/ws`, `/graphiql` (and its assets), `/healthz`, `/readyz`, `/metrics`.
 
 pub mod client_ip;
+mod graphiql;
 mod graphql;
 mod health;
 mod request_id;
@@ -28,7 +29,12 @@ pub fn configure(state: AppState, schema: AccordSchema) -> impl FnOnce(&mut web:
                     .route(web::get().to(graphql::get)),
             )
             .service(web::resource("/graphql/ws").route(web::get().to(ws::handle)))
-            .service(web::resource("/graphiql").route(web::get().to(health::graphiql)))
+            .service(web::resource("/graphiql").route(web::get().to(graphiql::page)))
+            .service(
+                web::resource("/graphiql/assets/{name}")
+                    .wrap(actix_web::middleware::Compress::default())
+                    .route(web::get().to(graphiql::asset)),
+            )
             .service(web::resource("/healthz").route(web::get().to(health::healthz)))
             .service(web::resource("/readyz").route(web::get().to(health::readyz)));
         if metrics_beside_api {
