@@ -6,14 +6,20 @@ use crate::support::TestApp;
 
 #[actix_web::test]
 async fn deep_queries_are_refused() {
-    let app = TestApp::start_with(|config| config.max_query_depth = 4).await;
-    let deep = "{ me { memberships { workspace { id } } } }";
-    let within = app.gql(None, deep, json!({})).await;
-    assert!(!within.raw.contains("nested too deep"), "{}", within.raw);
-    let deeper = "{ __schema { types { fields { type { ofType { name } } } } } }";
+    let app = TestApp::start_with(|config| config.max_query_depth = 3).await;
+    let within = app
+        .gql(None, "{ me { memberships { role } } }", json!({}))
+        .await;
+    assert!(!within.raw.contains("nested"), "{}", within.raw);
+    let deeper = "{ me { memberships { workspace { id } } } }";
     let reply = app.gql(None, deeper, json!({})).await;
     assert_eq!(reply.status, 400);
-    assert!(reply.raw.contains("nested too deep"), "{}", reply.raw);
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+    assert!(reply.raw.contains("nested 4 deep"), "{}", reply.raw);
+    // Fragments count where they are spread.
+    let hidden = "{ ...M } fragment M on Query { me { memberships { workspace { id } } } }";
+    let reply = app.gql(None, hidden, json!({})).await;
+    assert!(reply.raw.contains("nested 4 deep"), "{}", reply.raw);
 }
 
 #[actix_web::test]

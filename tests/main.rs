@@ -23,6 +23,7 @@ mod fit_scoring;
 mod http_spec;
 mod import;
 mod insights;
+mod introspection;
 mod invitations;
 mod isolation;
 mod lead_scenario;

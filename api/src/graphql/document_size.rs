@@ -3,6 +3,10 @@
 //! of 90 aliases spread twice counts 180). Each fragment is measured once, so a document of
 //! fragments spreading fragments costs time linear in its text; a fragment that spreads itself
 //! counts nothing here and is refused by validation afterwards.
+//!
+//! Depth is measured here too, for data fields only: the standard introspection query
+//! (GraphiQL, codegen, Postman) nests `ofType` nine deep inside `__schema`, which no data limit
+//! should refuse. Introspection (like any document) stays under async-graphql's recursion limit.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +21,12 @@ pub struct DocumentSize {
     pub aliases: usize,
     pub root_fields: usize,
     pub expensive_root_fields: usize,
+    /// The deepest nesting of data fields (`{ a { b } }` is 2); an introspection field counts 1.
+    pub depth: usize,
+}
+
+fn is_introspection(name: &str) -> bool {
+    name == "__schema" || name == "__type"
 }
 
 /// Measures `doc`, with `is_expensive` naming the expensive root fields.
@@ -27,6 +37,7 @@ pub fn measure(doc: &ExecutableDocument, is_expensive: impl Fn(&str) -> bool) ->
         aliases: HashMap::new(),
         roots: HashMap::new(),
         visiting: HashSet::new(),
+        depths: HashMap::new(),
     };
     let mut size = DocumentSize::default();
     for (_, operation) in doc.operations.iter() {
@@ -35,6 +46,7 @@ pub fn measure(doc: &ExecutableDocument, is_expensive: impl Fn(&str) -> bool) ->
         size.aliases = size.aliases.max(walker.aliases_in(set));
         size.root_fields = size.root_fields.max(root_fields);
         size.expensive_root_fields = size.expensive_root_fields.max(expensive);
+        size.depth = size.depth.max(walker.depth_in(set));
     }
     size
 }
@@ -45,6 +57,7 @@ struct Walker<'a> {
     aliases: HashMap<&'a str, usize>,
     roots: HashMap<&'a str, (usize, usize)>,
     visiting: HashSet<&'a str>,
+    depths: HashMap<&'a str, usize>,
 }
 
 impl<'a> Walker<'a> {
@@ -117,6 +130,38 @@ impl<'a> Walker<'a> {
             })
     }
 
+    /// The data depth of `set`: introspection fields (`__schema`, `__type`) count one level,
+    /// whatever they hold.
+    fn depth_in(&mut self, set: &'a SelectionSet) -> usize {
+        set.items.iter().fold(0, |deepest, item| {
+            let depth = match &item.node {
+                Selection::Field(field) if is_introspection(field.node.name.node.as_str()) => 1,
+                Selection::Field(field) => self
+                    .depth_in(&field.node.selection_set.node)
+                    .saturating_add(1),
+                Selection::InlineFragment(inline) => self.depth_in(&inline.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if let Some(known) = self.depths.get(name) {
+                        *known
+                    } else {
+                        let counted = self
+                            .fragment(name)
+                            .map(|set| {
+                                let n = self.depth_in(set);
+                                self.visiting.remove(name);
+                                n
+                            })
+                            .unwrap_or(0);
+                        self.depths.insert(name, counted);
+                        counted
+                    }
+                }
+            };
+            deepest.max(depth)
+        })
+    }
+
     /// The selection of fragment `name`, marked as being walked; `None` when unknown or
     /// already being walked (a cycle).
     fn fragment(&mut self, name: &'a str) -> Option<&'a SelectionSet> {
@@ -154,7 +199,8 @@ mod tests {
             DocumentSize {
                 aliases: 1,
                 root_fields: 3,
-                expensive_root_fields: 2
+                expensive_root_fields: 2,
+                depth: 1,
             }
         );
     }
@@ -164,6 +210,22 @@ mod tests {
         let found = size("query A { me } query B { a: me b: me c: me }");
         assert_eq!(found.root_fields, 3);
         assert_eq!(found.aliases, 3);
+    }
+
+    #[test]
+    fn depth_counts_data_fields_only() {
+        let found = size("{ me { workspace { id } } __typename }");
+        assert_eq!(found.depth, 3);
+        let found = size(
+            "{ me { id } __schema { types { ...T } } } \
+             fragment T on __Type { fields { type { ofType { ofType { ofType { name } } } } } }",
+        );
+        assert_eq!(
+            found.depth, 2,
+            "introspection adds nothing to the data depth"
+        );
+        let found = size("{ ...D } fragment D on Query { me { workspace { id } } }");
+        assert_eq!(found.depth, 3, "fragments count where they are spread");
     }
 
     #[test]

@@ -119,6 +119,15 @@ pub fn finish_response(response: &mut Response, meta: &RequestMeta, state: &AppS
 /// of it is validated or run: complexity alone lets 2,000 aliases of a one-point field through.
 fn within_size_caps(doc: &ExecutableDocument, config: &Config) -> ServerResult<()> {
     let size = measure(doc, is_expensive_root_field);
+    if size.depth > config.max_query_depth {
+        return Err(ServerError::new(
+            format!(
+                "The query is nested {} deep; at most {} is allowed",
+                size.depth, config.max_query_depth
+            ),
+            None,
+        ));
+    }
     let caps = [
         (size.aliases, config.max_aliases, "aliased fields"),
         (size.root_fields, config.max_root_fields, "root fields"),

@@ -127,9 +127,10 @@ pub fn in_process_schema(state: &AppState) -> AccordSchema {
 /// The schema the server runs: limits from configuration and the shared state as data.
 pub fn build_schema(state: &AppState) -> AccordSchema {
     let config = &state.config;
+    // Depth is limited by `extension::RequestGuard`, data and introspection apart, so that the
+    // introspection query every tool sends passes whatever the data limit.
     let mut builder = schema_builder()
         .data(state.clone())
-        .limit_depth(config.max_query_depth)
         .limit_complexity(config.max_query_complexity)
         .limit_recursive_depth(32)
         .limit_directives(16);
