@@ -158,3 +158,21 @@ async fn signed_up_owner(addr: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+#[test]
+fn version_names_the_commit() {
+    let output = accord(&["--version"], &[]);
+    assert!(output.status.success());
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|git| git.status.success())
+        .map(|git| String::from_utf8_lossy(&git.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("accord {} ({commit})\n", env!("CARGO_PKG_VERSION"))
+    );
+}
