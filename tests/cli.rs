@@ -44,6 +44,8 @@ fn help_lists_every_variable() {
         "ACCORD_MAX_BODY_BYTES",
         "ACCORD_RATE_LIMIT_BUDGET",
         "ACCORD_INTROSPECTION",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_SERVICE_NAME",
     ] {
         assert!(help.contains(var), "--help does not mention {var}");
     }
