@@ -1,6 +1,7 @@
 //! Traces other tools read: with `OTEL_EXPORTER_OTLP_ENDPOINT` set, the real binary exports a
 //! span per request and per resolver over OTLP/HTTP to a collector (a stub here), and the trace
-//! id it exports is the one in the error's `extensions.traceId` and in the JSON log line.
+//! id it exports is the one in the error's `extensions.traceId` and in the JSON log line; a
+//! caller's W3C `traceparent` is continued.
 
 use std::{
     io::{BufRead, BufReader},
@@ -246,6 +247,33 @@ async fn requests_and_resolvers_are_exported_with_the_trace_id_of_errors_and_log
         })
         .await;
     assert_eq!(hex(&failed.trace_id), trace_id);
+    // A caller that sends a W3C traceparent (a gateway, a traced client) gets one trace with us.
+    let (caller_trace, caller_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    let continued = awc::Client::new()
+        .post(format!("http://{}/graphql", server.addr))
+        .insert_header(("content-type", "application/json"))
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .insert_header(("traceparent", format!("00-{caller_trace}-{caller_span}-01")))
+        .send_body(
+            json!({"query": "query Continued { nothing: account(id: \"0\") { name } }"})
+                .to_string(),
+        )
+        .await
+        .expect("request sent");
+    let continued = Reply::read(continued).await;
+    assert_eq!(
+        continued.body["errors"][0]["extensions"]["traceId"],
+        caller_trace
+    );
+    let request_in_trace = collector
+        .span("request span continuing the caller's trace", |span| {
+            span.name == "POST /graphql"
+                && span_attribute(span, "graphql.operation.name").as_deref() == Some("Continued")
+        })
+        .await;
+    assert_eq!(hex(&request_in_trace.trace_id), caller_trace);
+    assert_eq!(hex(&request_in_trace.parent_span_id), caller_span);
+
     log_line(&mut logs, |line| {
         line["span"]["request_id"] == request_id.as_str()
             && line["span"]["trace_id"] == trace_id.as_str()

@@ -6,9 +6,13 @@ mod otlp_client;
 
 use std::sync::OnceLock;
 
-use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+use actix_web::http::header::HeaderMap;
+use opentelemetry::{
+    propagation::{Extractor, TextMapPropagator},
+    trace::{TraceContextExt, TracerProvider as _},
+};
 use opentelemetry_otlp::{SpanExporter, WithExportConfig, WithHttpConfig};
-use opentelemetry_sdk::{trace::SdkTracerProvider, Resource};
+use opentelemetry_sdk::{propagation::TraceContextPropagator, trace::SdkTracerProvider, Resource};
 use tracing::{Level, Metadata};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tracing_subscriber::{
@@ -133,4 +137,26 @@ pub fn current_trace_id() -> Option<String> {
     span_context
         .is_valid()
         .then(|| span_context.trace_id().to_string())
+}
+
+/// Makes `span` continue the caller's trace when the request carries a W3C `traceparent` (a
+/// gateway or a traced client), so its spans and ours form one trace.
+pub fn continue_trace(span: &tracing::Span, headers: &HeaderMap) {
+    if !is_exporting() || !headers.contains_key("traceparent") {
+        return;
+    }
+    let parent = TraceContextPropagator::new().extract(&Headers(headers));
+    let _ = span.set_parent(parent);
+}
+
+struct Headers<'a>(&'a HeaderMap);
+
+impl Extractor for Headers<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key)?.to_str().ok()
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|name| name.as_str()).collect()
+    }
 }

@@ -55,6 +55,7 @@ pub async fn middleware(
         graphql.operation.name = tracing::field::Empty,
         trace_id = tracing::field::Empty,
     );
+    crate::telemetry::continue_trace(&span, req.headers());
     if let Some(trace_id) = span.in_scope(crate::telemetry::current_trace_id) {
         span.record("trace_id", trace_id);
     }
