@@ -40,8 +40,8 @@ pub async fn middleware(
         .unwrap_or_else(|| "unmatched".to_owned());
     let method = req.method().to_string();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    // The span exported for the request (see telemetry); the GraphQL handler records the
-    // workspace and the operation on it once it knows them.
+    // The span exported for the request (see telemetry); graphql/trace_spans.rs records the
+    // workspace and the operation on it once they are known.
     let span = tracing::info_span!(
         "request",
         otel.name = %format_args!("{method} {route}"),
