@@ -44,6 +44,8 @@ fn help_lists_every_variable() {
         "ACCORD_MAX_BODY_BYTES",
         "ACCORD_RATE_LIMIT_BUDGET",
         "ACCORD_INTROSPECTION",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_SERVICE_NAME",
     ] {
         assert!(help.contains(var), "--help does not mention {var}");
     }
@@ -157,4 +159,22 @@ async fn signed_up_owner(addr: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+#[test]
+fn version_names_the_commit() {
+    let output = accord(&["--version"], &[]);
+    assert!(output.status.success());
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|git| git.status.success())
+        .map(|git| String::from_utf8_lossy(&git.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("accord {} ({commit})\n", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -39,6 +39,7 @@ mod schema_drift;
 mod session_end;
 mod socket_limits;
 mod statement_count;
+mod trace_export;
 mod two_instances;
 mod webhook_safety;
 mod webhooks;

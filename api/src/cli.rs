@@ -1,6 +1,6 @@
 //! The `accord` command line: `serve` (the default), `migrate`, `schema`, `import`.
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 
 use crate::{config::Config, db, http::server, state::AppState, telemetry};
@@ -46,13 +46,17 @@ pub enum MigrateAction {
 
 /// Parses the command line. A bad value exits with clap's message plus the environment variable
 /// that feeds the flag, since most deployments set variables, not flags.
-fn parse() -> Cli {
-    Cli::try_parse().unwrap_or_else(|err| {
-        if let Some(variable) = variable_of(&err) {
-            eprintln!("accord: check the {variable} environment variable or its flag");
-        }
-        err.exit()
-    })
+/// `version` is what `--version` prints after the name: the binary knows its build's commit.
+fn parse(version: &'static str) -> Cli {
+    let matches = Cli::command().version(version).try_get_matches();
+    matches
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+        .unwrap_or_else(|err| {
+            if let Some(variable) = variable_of(&err) {
+                eprintln!("accord: check the {variable} environment variable or its flag");
+            }
+            err.exit()
+        })
 }
 
 fn variable_of(err: &clap::Error) -> Option<String> {
@@ -70,8 +74,8 @@ fn variable_of(err: &clap::Error) -> Option<String> {
 }
 
 /// Runs the command line; the process exit code comes from the result.
-pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let cli = parse();
+pub async fn run(version: &'static str) -> Result<(), Box<dyn std::error::Error>> {
+    let cli = parse(version);
     let config = cli.config;
     if let Some(Command::Schema) = cli.command {
         print!("{}", crate::graphql::sdl());
@@ -87,9 +91,25 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         config.log_filter.as_str()
     };
-    telemetry::init(config.log_format, filter);
+    let telemetry = telemetry::init(
+        config.log_format,
+        filter,
+        telemetry::Export {
+            endpoint: config.otlp_endpoint.as_deref(),
+            service_name: &config.service_name,
+        },
+    );
+    let result = run_command(cli.command, config).await;
+    telemetry.shutdown();
+    result
+}
+
+async fn run_command(
+    command: Option<Command>,
+    config: Config,
+) -> Result<(), Box<dyn std::error::Error>> {
     config.validate()?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let state = AppState::build(config).await?;
             server::serve(state).await?;

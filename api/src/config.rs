@@ -135,6 +135,20 @@ pub struct Config {
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log_filter: String,
 
+    /// OTLP/HTTP collector to export trace spans to (for example `http://localhost:4318`;
+    /// spans go to `<endpoint>/v1/traces`). Unset: no spans are exported.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
+
+    /// The service name exported spans carry.
+    #[arg(
+        long,
+        env = "OTEL_SERVICE_NAME",
+        default_value = "accord",
+        global = true
+    )]
+    pub service_name: String,
+
     /// Force GraphQL introspection and field suggestions on or off (default: on in development).
     #[arg(long, env = "ACCORD_INTROSPECTION", global = true)]
     pub introspection: Option<bool>,

@@ -79,7 +79,11 @@ impl TestApp {
     /// Starts a server after `adjust` has changed its configuration.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         // Errors the server logs show up with a failing test's output.
-        accord_api::telemetry::init(accord_api::config::LogFormat::Text, "warn");
+        let _logs_only = accord_api::telemetry::init(
+            accord_api::config::LogFormat::Text,
+            "warn",
+            Default::default(),
+        );
         let backend = Backend::fresh();
         let mut config = test_config(&backend);
         adjust(&mut config);

@@ -2,7 +2,7 @@
 
 use std::{
     net::TcpListener,
-    process::{Child, Command, Stdio},
+    process::{Child, ChildStdout, Command, Stdio},
     time::Duration,
 };
 
@@ -12,7 +12,28 @@ use super::{Backend, Reply};
 
 pub struct ServerProcess {
     pub addr: String,
+    /// The log, when [`Launch::capture_stdout`] asked for it: read it, or the server blocks.
+    pub stdout: Option<ChildStdout>,
     child: Child,
+}
+
+/// How to start a server process beyond the defaults.
+pub struct Launch<'a> {
+    /// Without it the server makes its development key.
+    pub with_secret: bool,
+    /// More environment variables, set last.
+    pub env: &'a [(&'a str, &'a str)],
+    pub capture_stdout: bool,
+}
+
+impl Default for Launch<'_> {
+    fn default() -> Self {
+        Launch {
+            with_secret: true,
+            env: &[],
+            capture_stdout: false,
+        }
+    }
 }
 
 impl ServerProcess {
@@ -23,6 +44,18 @@ impl ServerProcess {
 
     /// As [`start`](Self::start); without `with_secret` the server makes its development key.
     pub async fn start_with(backend: &Backend, with_secret: bool) -> Self {
+        Self::launch(
+            backend,
+            Launch {
+                with_secret,
+                ..Launch::default()
+            },
+        )
+        .await
+    }
+
+    /// Starts `accord serve` as `launch` says; waits until ready.
+    pub async fn launch(backend: &Backend, launch: Launch<'_>) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -41,7 +74,7 @@ impl ServerProcess {
             .env_remove("REDIS_URL")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
-        if with_secret {
+        if launch.with_secret {
             command.env("JWT_SECRET", "test-secret-test-secret-test-secret!");
         } else {
             command.env_remove("JWT_SECRET");
@@ -52,8 +85,17 @@ impl ServerProcess {
         if let Some(redis) = &backend.redis_url {
             command.env("REDIS_URL", redis);
         }
-        let child = command.spawn().expect("accord starts");
-        let process = ServerProcess { addr, child };
+        command.envs(launch.env.iter().copied());
+        if launch.capture_stdout {
+            command.stdout(Stdio::piped());
+        }
+        let mut child = command.spawn().expect("accord starts");
+        let stdout = child.stdout.take();
+        let process = ServerProcess {
+            addr,
+            stdout,
+            child,
+        };
         process.wait_ready().await;
         process
     }

@@ -84,8 +84,10 @@ impl Extension for RequestGuardExtension {
     }
 }
 
-/// Adds the request id to every error, counts errors by code, and reports the cost charged.
+/// Adds the request id (and the trace id, while spans are exported) to every error, counts
+/// errors by code, and reports the cost charged.
 pub fn finish_response(response: &mut Response, meta: &RequestMeta, state: &AppState) {
+    let trace_id = crate::telemetry::current_trace_id();
     for error in &mut response.errors {
         let code = error_code(error);
         state
@@ -93,10 +95,11 @@ pub fn finish_response(response: &mut Response, meta: &RequestMeta, state: &AppS
             .graphql_errors
             .with_label_values(&[code.as_str()])
             .inc();
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("requestId", meta.request_id.as_str());
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        extensions.set("requestId", meta.request_id.as_str());
+        if let Some(trace_id) = &trace_id {
+            extensions.set("traceId", trace_id.as_str());
+        }
     }
     let charged = *meta.budget.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((cost, budget)) = charged {

@@ -29,6 +29,7 @@ pub mod planning;
 pub mod plays;
 pub mod review;
 pub mod routing;
+pub mod trace_spans;
 pub mod triggers;
 pub mod types;
 pub mod webhooks;
@@ -136,6 +137,9 @@ pub fn build_schema(state: &AppState) -> AccordSchema {
         .limit_directives(16);
     if !config.introspection_enabled() {
         builder = builder.disable_introspection().disable_suggestions();
+    }
+    if crate::telemetry::is_exporting() {
+        builder = builder.extension(trace_spans::TraceSpans);
     }
     builder.finish()
 }

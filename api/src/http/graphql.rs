@@ -386,10 +386,11 @@ fn respond_error(
 ) -> ErrorResponse {
     let gql: async_graphql::Error = err.into();
     let mut server_error: ServerError = gql.into_server_error(Default::default());
-    server_error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("requestId", request_id);
+    let extensions = server_error.extensions.get_or_insert_with(Default::default);
+    extensions.set("requestId", request_id);
+    if let Some(trace_id) = crate::telemetry::current_trace_id() {
+        extensions.set("traceId", trace_id);
+    }
     let response = Response::from_errors(vec![server_error]);
     let mut builder = HttpResponse::build(status);
     builder.content_type(media.content_type());

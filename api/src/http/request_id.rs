@@ -40,10 +40,32 @@ pub async fn middleware(
         .unwrap_or_else(|| "unmatched".to_owned());
     let method = req.method().to_string();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let span = tracing::info_span!("request", request_id = %id, %method, %route);
+    // The span exported for the request (see telemetry); graphql/trace_spans.rs records the
+    // workspace and the operation on it once they are known.
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %format_args!("{method} {route}"),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
+        request_id = %id,
+        %method,
+        %route,
+        status = tracing::field::Empty,
+        workspace_id = tracing::field::Empty,
+        graphql.operation.name = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+    );
+    crate::telemetry::continue_trace(&span, req.headers());
+    if let Some(trace_id) = span.in_scope(crate::telemetry::current_trace_id) {
+        span.record("trace_id", trace_id);
+    }
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     let status = response.status();
+    span.record("status", status.as_u16());
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
     if let Some(state) = state {
         state
             .metrics
