@@ -26,6 +26,8 @@ pub mod plays;
 pub mod review;
 pub mod routing;
 pub mod triggers;
+pub mod trusted_documents;
+pub mod trusted_guard;
 pub mod types;
 pub mod webhooks;
 pub mod work;
@@ -57,6 +59,7 @@ pub struct QueryRoot(
     review::ReviewQuery,
     planning::PlanningQuery,
     webhooks::WebhookQuery,
+    trusted_documents::TrustedDocumentQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -80,6 +83,7 @@ pub struct MutationRoot(
     review::ReviewMutation,
     planning::PlanningMutation,
     webhooks::WebhookMutation,
+    trusted_documents::TrustedDocumentMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -98,6 +102,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
+    .extension(trusted_guard::TrustedDocumentsGuard)
     .extension(extension::RequestGuard)
 }
 

@@ -10,6 +10,7 @@ pub mod members;
 pub mod opportunities;
 pub mod people;
 pub mod sessions;
+pub mod trusted_documents;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -240,6 +241,7 @@ tenant_entities! {
     stage_change => "stage change",
     routing_rule => "routing rule",
     trigger => "trigger",
+    trusted_document => "trusted document",
     recipient_sequence => "recipient sequence",
     sla_clock => "SLA clock",
     rejection => "rejection",
