@@ -321,3 +321,23 @@ async fn registered_documents_must_parse_and_validate() {
         .await;
     assert_eq!(by_rep.code(), "FORBIDDEN");
 }
+
+#[actix_web::test]
+async fn switching_a_token_to_allow_list_mode_closes_its_open_sockets() {
+    let app = TestApp::start_with(|config| config.ws_recheck_secs = 1).await;
+    let owner = app.owner("Partner").await;
+    let (token, token_id) = app.api_token(&owner, &["workspace:read"]).await;
+    let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
+    ws.init(&token).await;
+    ws.subscribe("1", "{ workspace { name } }").await;
+    assert_eq!(ws.message().await["type"], "next");
+    let switched = app
+        .gql(
+            Some(&owner.access),
+            "mutation($id: ID!) { setApiTokenTrustedDocumentsOnly(id: $id, enabled: true) { id } }",
+            json!({ "id": token_id }),
+        )
+        .await;
+    assert!(switched.body["errors"].is_null(), "{}", switched.raw);
+    assert_eq!(ws.close_code_within(5).await, Some(4403));
+}
