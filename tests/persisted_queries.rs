@@ -77,7 +77,10 @@ async fn a_document_sent_once_is_then_run_by_its_hash_on_post_and_get() {
     assert_eq!(got.data("workspace")["name"], "Dashboards");
     // The answer depends on the credential: shared caches must not hand it to anyone else.
     assert!(got.header("vary").unwrap_or("").contains("Authorization"));
-    assert!(got.header("cache-control").unwrap_or("").contains("private"));
+    assert!(got
+        .header("cache-control")
+        .unwrap_or("")
+        .contains("private"));
 
     // A document with variables, registered and then run over GET alone, hash in upper case.
     let lead = "query Lead($id: ID!) { lead(id: $id) { id } }";
@@ -85,14 +88,7 @@ async fn a_document_sent_once_is_then_run_by_its_hash_on_post_and_get() {
     let variables = json!({ "id": "00000000-0000-7000-8000-000000000000" });
     let first = get_persisted(&app, token, lead, &lead_sha, Some(variables.clone())).await;
     assert_eq!(first.code(), "NOT_FOUND", "{}", first.raw);
-    let again = get_persisted(
-        &app,
-        token,
-        "",
-        &lead_sha.to_uppercase(),
-        Some(variables),
-    )
-    .await;
+    let again = get_persisted(&app, token, "", &lead_sha.to_uppercase(), Some(variables)).await;
     assert_eq!(again.code(), "NOT_FOUND", "{}", again.raw);
 
     // Anonymous answers vary by credential too, and may be cached only by the schema's hints.
@@ -101,7 +97,10 @@ async fn a_document_sent_once_is_then_run_by_its_hash_on_post_and_get() {
     get_persisted(&app, None, anonymous, &anonymous_sha, None).await;
     let public = get_persisted(&app, None, "", &anonymous_sha, None).await;
     assert_eq!(public.data("__typename"), "Query");
-    assert!(public.header("vary").unwrap_or("").contains("Authorization"));
+    assert!(public
+        .header("vary")
+        .unwrap_or("")
+        .contains("Authorization"));
     assert!(public.header("cache-control").is_some());
 }
 
@@ -232,8 +231,13 @@ async fn a_token_in_allow_list_mode_runs_only_its_registered_documents() {
     assert_refused(&app.gql(Some(&partner), unregistered, json!({})).await);
     let respelled = WORKSPACE.replace("{ id name }", "{ id  name }");
     assert_refused(&app.gql(Some(&partner), &respelled, json!({})).await);
-    let sent_with_hash =
-        post_persisted(&app, Some(&partner), unregistered, &sha256_hex(unregistered)).await;
+    let sent_with_hash = post_persisted(
+        &app,
+        Some(&partner),
+        unregistered,
+        &sha256_hex(unregistered),
+    )
+    .await;
     assert_refused(&sent_with_hash);
 
     // Over the WebSocket too.
@@ -245,7 +249,10 @@ async fn a_token_in_allow_list_mode_runs_only_its_registered_documents() {
     assert_eq!(error["payload"][0]["extensions"]["code"], "FORBIDDEN");
     ws.subscribe("b", WORKSPACE).await;
     let next = ws.message().await;
-    assert_eq!(next["payload"]["data"]["workspace"]["name"], "Partner", "{next}");
+    assert_eq!(
+        next["payload"]["data"]["workspace"]["name"], "Partner",
+        "{next}"
+    );
 
     // Other tokens and people are unaffected, until a token is switched to allow-list mode.
     let free = app.gql(Some(&other), unregistered, json!({})).await;
@@ -275,7 +282,12 @@ async fn registered_documents_must_parse_and_validate() {
     let (_, token_id) = allow_list_token(&app, &owner).await;
 
     let unknown_field = register(&app, &owner, &token_id, &[WORKSPACE, "{ nope }"]).await;
-    assert_eq!(unknown_field.code(), "BAD_USER_INPUT", "{}", unknown_field.raw);
+    assert_eq!(
+        unknown_field.code(),
+        "BAD_USER_INPUT",
+        "{}",
+        unknown_field.raw
+    );
     assert_eq!(unknown_field.field(), Some("documents[1]"));
     let unparsable = register(&app, &owner, &token_id, &["{ workspace { "]).await;
     assert_eq!(unparsable.code(), "BAD_USER_INPUT");
@@ -306,7 +318,11 @@ async fn registered_documents_must_parse_and_validate() {
     let subscription = "subscription { workspaceActivity { kind } }";
     let stored = register(&app, &owner, &token_id, &[several, subscription]).await;
     assert_eq!(
-        stored.data("registerTrustedDocuments").as_array().unwrap().len(),
+        stored
+            .data("registerTrustedDocuments")
+            .as_array()
+            .unwrap()
+            .len(),
         2
     );
 

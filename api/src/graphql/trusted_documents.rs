@@ -140,11 +140,8 @@ async fn validate(document: &str) -> std::result::Result<(), String> {
         DocumentOperations::Single(_) => None,
         DocumentOperations::Multiple(operations) => operations.keys().next().cloned(),
     };
-    let validator = VALIDATOR.get_or_init(|| {
-        super::schema_builder()
-            .extension(ValidateOnly)
-            .finish()
-    });
+    let validator =
+        VALIDATOR.get_or_init(|| super::schema_builder().extension(ValidateOnly).finish());
     let mut request = async_graphql::Request::new(document);
     if let Some(name) = operation_name {
         request = request.operation_name(name.as_str());

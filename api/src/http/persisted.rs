@@ -63,7 +63,11 @@ impl PersistedQueries {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).by_hash.len()
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_hash
+            .len()
     }
 
     /// Fills in the document of a request that names it by hash, or checks and remembers the one
@@ -73,7 +77,9 @@ impl PersistedQueries {
             return Ok(());
         };
         let Value::Object(fields) = extension else {
-            return Err(Refusal::Malformed("`extensions.persistedQuery` must be an object"));
+            return Err(Refusal::Malformed(
+                "`extensions.persistedQuery` must be an object",
+            ));
         };
         if fields.get("version") != Some(&Value::from(1)) {
             return Err(Refusal::Malformed(
@@ -123,8 +129,13 @@ impl Refusal {
             // cached, or a CDN would keep answering "not found" after the document is known.
             Refusal::NotFound => {
                 let mut builder = HttpResponse::Ok();
-                builder.insert_header((header::CACHE_CONTROL, "private, no-cache, must-revalidate"));
-                (builder, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+                builder
+                    .insert_header((header::CACHE_CONTROL, "private, no-cache, must-revalidate"));
+                (
+                    builder,
+                    "PersistedQueryNotFound",
+                    "PERSISTED_QUERY_NOT_FOUND",
+                )
             }
             Refusal::HashMismatch => (
                 HttpResponse::BadRequest(),
@@ -175,7 +186,10 @@ mod tests {
         let cache = PersistedQueries::new(1024);
         let document = "{ __typename }";
         let sha256 = sha256_hex(document);
-        assert_eq!(cache.resolve(&mut with_hash("", &sha256)), Err(Refusal::NotFound));
+        assert_eq!(
+            cache.resolve(&mut with_hash("", &sha256)),
+            Err(Refusal::NotFound)
+        );
         assert_eq!(cache.resolve(&mut with_hash(document, &sha256)), Ok(()));
         let mut by_hash = with_hash("", &sha256.to_uppercase());
         assert_eq!(cache.resolve(&mut by_hash), Ok(()));
@@ -190,7 +204,10 @@ mod tests {
             cache.resolve(&mut with_hash("{ __typename }", &other)),
             Err(Refusal::HashMismatch)
         );
-        assert_eq!(cache.resolve(&mut with_hash("", &other)), Err(Refusal::NotFound));
+        assert_eq!(
+            cache.resolve(&mut with_hash("", &other)),
+            Err(Refusal::NotFound)
+        );
     }
 
     #[test]

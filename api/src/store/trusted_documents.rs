@@ -28,14 +28,16 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         self.get::<api_token::Entity>(token_id).await?;
         if !documents.is_empty() {
             let now = Utc::now();
-            let rows = documents.into_iter().map(|doc| trusted_document::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                workspace_id: Set(self.workspace_id()),
-                api_token_id: Set(token_id),
-                sha256: Set(doc.sha256),
-                document: Set(doc.document),
-                created_at: Set(now),
-            });
+            let rows = documents
+                .into_iter()
+                .map(|doc| trusted_document::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    workspace_id: Set(self.workspace_id()),
+                    api_token_id: Set(token_id),
+                    sha256: Set(doc.sha256),
+                    document: Set(doc.document),
+                    created_at: Set(now),
+                });
             trusted_document::Entity::insert_many(rows)
                 .on_conflict(
                     OnConflict::columns([
