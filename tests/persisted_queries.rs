@@ -181,8 +181,12 @@ fn assert_refused(reply: &Reply) {
     let message = reply.body["errors"][0]["message"].as_str().unwrap_or("");
     assert!(message.contains("registerTrustedDocuments"), "{message}");
     assert!(reply.body["data"].is_null(), "{}", reply.raw);
-    // Refused before validation: nothing was charged to the token's budget.
-    assert!(reply.body["extensions"]["cost"].is_null(), "{}", reply.raw);
+    // Refused before validation: the token's budget pays 1, not the document's cost.
+    assert_eq!(
+        reply.body["extensions"]["cost"]["requested"], 1,
+        "{}",
+        reply.raw
+    );
 }
 
 #[actix_web::test]
@@ -356,4 +360,19 @@ async fn switching_a_token_to_allow_list_mode_closes_its_open_sockets() {
         .await;
     assert!(switched.body["errors"].is_null(), "{}", switched.raw);
     assert_eq!(ws.close_code_within(5).await, Some(4403));
+}
+
+#[actix_web::test]
+async fn refusals_of_an_allow_list_token_are_cheap_but_bounded() {
+    let app = TestApp::start_with(|config| config.rate_limit_budget = 30).await;
+    let owner = app.owner("Partner").await;
+    let (partner, _) = allow_list_token(&app, &owner).await;
+    // The document alone would cost more than 1; each refusal costs exactly 1.
+    for _ in 0..30 {
+        assert_refused(&app.gql(Some(&partner), WORKSPACE, json!({})).await);
+    }
+    let limited = app.gql(Some(&partner), WORKSPACE, json!({})).await;
+    assert_eq!(limited.status, 429, "{}", limited.raw);
+    assert_eq!(limited.code(), "RATE_LIMITED");
+    assert!(limited.header("retry-after").is_some());
 }

@@ -1,21 +1,29 @@
 //! Allow-list mode: an API token marked `trustedDocumentsOnly` runs only the documents
-//! registered for it. Checked when the request is prepared, before parsing, validation or the
-//! rate-limit charge, on both transports (HTTP and WebSocket).
+//! registered for it. Checked when the request is prepared, before parsing and validation, on
+//! both transports (HTTP and WebSocket); a refusal costs the token's budget 1, not the document's
+//! cost, so refusals stay cheap and still cannot be sent without bound.
 
-use std::{any::TypeId, sync::Arc};
+use std::{
+    any::{Any, TypeId},
+    sync::{atomic::Ordering, Arc},
+};
 
 use async_graphql::{
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
     Request, ServerResult,
 };
 
-use super::context::RequestActor;
+use super::context::{RequestActor, RequestMeta};
 use crate::{
     auth::Credential,
     domain::documents::sha256_hex,
     error::{AppError, AppResult},
+    rate_limit::Charge,
     state::AppState,
 };
+
+/// What a refused document costs the token's rate-limit budget.
+const REFUSAL_COST: u64 = 1;
 
 pub struct TrustedDocumentsGuard;
 
@@ -46,12 +54,7 @@ impl Extension for TrustedDocumentsGuardExtension {
 }
 
 async fn check(state: &AppState, request: &Request) -> AppResult<()> {
-    // The request's own data is attached to the context only after this hook.
-    let actor = request
-        .data
-        .get(&TypeId::of::<RequestActor>())
-        .and_then(|data| data.downcast_ref::<RequestActor>())
-        .and_then(|actor| actor.0.as_ref());
+    let actor = request_data::<RequestActor>(request).and_then(|actor| actor.0.as_ref());
     let Some(actor) = actor else {
         return Ok(());
     };
@@ -70,11 +73,35 @@ async fn check(state: &AppState, request: &Request) -> AppResult<()> {
         .is_trusted_document(token_id, &sha256)
         .await?;
     if registered {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(format!(
-            "this API token runs only its trusted documents, and the document with sha256 \
-             {sha256} is not one of them: register it with registerTrustedDocuments"
-        )))
+        return Ok(());
     }
+    if let Some(meta) = request_data::<Arc<RequestMeta>>(request) {
+        match state
+            .limiter
+            .charge(&meta.rate_limit_key, REFUSAL_COST)
+            .await
+        {
+            Charge::Allowed(budget) => {
+                *meta.budget.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((REFUSAL_COST, budget));
+            }
+            Charge::Exceeded { retry_after_secs } => {
+                meta.retry_after_secs
+                    .store(retry_after_secs, Ordering::Relaxed);
+                return Err(AppError::RateLimited { retry_after_secs });
+            }
+        }
+    }
+    Err(AppError::forbidden(format!(
+        "this API token runs only its trusted documents, and the document with sha256 \
+             {sha256} is not one of them: register it with registerTrustedDocuments"
+    )))
+}
+
+/// The request's own data, which reaches the extension context only after this hook.
+fn request_data<T: Any>(request: &Request) -> Option<&T> {
+    request
+        .data
+        .get(&TypeId::of::<T>())
+        .and_then(|data| data.downcast_ref::<T>())
 }
