@@ -91,6 +91,21 @@ fn cases() -> Vec<Case> {
             variables: |v| json!({"id": v.invitation_id}),
         },
         Case {
+            name: "setApiTokenTrustedDocumentsOnly",
+            query: "mutation($id: ID!) { setApiTokenTrustedDocumentsOnly(id: $id, enabled: true) { id } }",
+            variables: |v| json!({"id": v.api_token_id}),
+        },
+        Case {
+            name: "registerTrustedDocuments",
+            query: "mutation($id: ID!) { registerTrustedDocuments(tokenId: $id, documents: [\"{ workspace { id } }\"]) { id } }",
+            variables: |v| json!({"id": v.api_token_id}),
+        },
+        Case {
+            name: "trustedDocuments",
+            query: "query($id: ID!) { trustedDocuments(tokenId: $id) { id } }",
+            variables: |v| json!({"id": v.api_token_id}),
+        },
+        Case {
             name: "switchWorkspace",
             query: "mutation($id: ID!) { switchWorkspace(workspaceId: $id) { accessToken } }",
             variables: |v| json!({"id": v.workspace_id}),
@@ -591,7 +606,7 @@ async fn snapshot(app: &TestApp, victim: &Session) -> Value {
     let reply = app
         .gql(
             Some(&victim.access),
-            "{ members(first: 50) { edges { node { id role outOfOffice managerId } } } apiTokens { id revokedAt }
+            "{ members(first: 50) { edges { node { id role outOfOffice managerId } } } apiTokens { id revokedAt trustedDocumentsOnly }
                invitations(first: 50) { edges { node { id revokedAt acceptedAt } } }
                accounts { edges { node { id name updatedAt } } } leads { edges { node { id updatedAt } } }
                sources { edges { node { id name spend { amount } } } } campaigns { totalCount edges { node { id name } } }
@@ -760,6 +775,16 @@ async fn another_workspaces_ids_are_not_found_and_nothing_changes() {
             case.name
         );
     }
+
+    // No document was registered for the victim's token.
+    let trusted = app
+        .gql(
+            Some(&victim.access),
+            "query($id: ID!) { trustedDocuments(tokenId: $id) { id } }",
+            json!({"id": ids.api_token_id}),
+        )
+        .await;
+    assert_eq!(trusted.data("trustedDocuments"), &json!([]));
 
     // Logging in to a workspace one does not belong to is NOT_FOUND too.
     let reply = app.log_in(&attacker.email, Some(&ids.workspace_id)).await;

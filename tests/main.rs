@@ -30,6 +30,7 @@ mod lead_scenario;
 mod lead_work;
 mod limits;
 mod metric_rollups;
+mod persisted_queries;
 mod plays;
 mod readme;
 mod record_permissions;

@@ -207,6 +207,10 @@ pub struct Config {
     #[arg(long, env = "ACCORD_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
 
+    /// Bytes of document text the Automatic Persisted Queries cache keeps (LRU), per instance.
+    #[arg(long, env = "ACCORD_PERSISTED_QUERY_CACHE_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
+    pub persisted_query_cache_bytes: usize,
+
     /// Largest accepted WebSocket message, in bytes.
     #[arg(long, env = "ACCORD_MAX_WS_MESSAGE_BYTES", default_value_t = 64 * 1024, global = true)]
     pub max_ws_message_bytes: usize,

@@ -39,6 +39,8 @@ pub struct AppState {
     pub webhooks_wakeup: Arc<tokio::sync::Notify>,
     /// Open WebSockets per credential on this instance.
     pub sockets: Arc<crate::http::socket_slots::SocketSlots>,
+    /// Automatic Persisted Queries known to this instance.
+    pub persisted_queries: Arc<crate::http::persisted::PersistedQueries>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +116,9 @@ impl AppState {
             ),
         };
         let (shutdown_tx, shutdown) = watch::channel(false);
+        let persisted_queries = Arc::new(crate::http::persisted::PersistedQueries::new(
+            config.persisted_query_cache_bytes,
+        ));
         Ok(Self {
             config: Arc::new(config),
             store,
@@ -128,6 +133,7 @@ impl AppState {
             jobs_wakeup: Arc::new(tokio::sync::Notify::new()),
             webhooks_wakeup: Arc::new(tokio::sync::Notify::new()),
             sockets: Arc::default(),
+            persisted_queries,
         })
     }
 

@@ -19,6 +19,8 @@ pub struct Model {
     pub expires_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The token may run only the documents registered for it (`trusted_documents`).
+    pub trusted_documents_only: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

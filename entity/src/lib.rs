@@ -41,6 +41,7 @@ pub mod stage_change;
 pub mod task;
 pub mod touch;
 pub mod trigger;
+pub mod trusted_document;
 pub mod user;
 pub mod webhook;
 pub mod webhook_attempt;

@@ -14,6 +14,7 @@ mod m20261123_000008_opportunity_external_id;
 mod m20261123_000009_metric_rollups;
 mod m20261124_000010_deal_stays;
 mod m20261206_000011_invitations;
+mod m20261206_000012_trusted_documents;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_metric_rollups::Migration),
             Box::new(m20261124_000010_deal_stays::Migration),
             Box::new(m20261206_000011_invitations::Migration),
+            Box::new(m20261206_000012_trusted_documents::Migration),
         ]
     }
 }

@@ -26,6 +26,8 @@ pub enum Credential {
     ApiToken {
         token_id: Uuid,
         expires_at: Option<DateTime<Utc>>,
+        /// The token runs only the documents registered for it.
+        trusted_documents_only: bool,
     },
 }
 
@@ -139,6 +141,7 @@ async fn authenticate_api_token(store: &Store, token: &str) -> Result<Actor, Aut
         credential: Credential::ApiToken {
             token_id: found.id,
             expires_at: found.expires_at,
+            trusted_documents_only: found.trusted_documents_only,
         },
         workspace_id: Some(found.workspace_id),
         role: None,
@@ -214,6 +217,7 @@ mod tests {
             credential: Credential::ApiToken {
                 token_id: Uuid::now_v7(),
                 expires_at: None,
+                trusted_documents_only: false,
             },
             workspace_id: Some(Uuid::now_v7()),
             role: None,

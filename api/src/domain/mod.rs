@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod contract;
 pub mod criteria;
+pub mod documents;
 pub mod email;
 pub mod fit;
 pub mod insights;

@@ -28,6 +28,8 @@ pub struct ApiToken {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The token runs only the documents registered for it (`registerTrustedDocuments`).
+    pub trusted_documents_only: bool,
 }
 
 impl From<api_token::Model> for ApiToken {
@@ -41,6 +43,7 @@ impl From<api_token::Model> for ApiToken {
             expires_at: model.expires_at,
             last_used_at: model.last_used_at,
             revoked_at: model.revoked_at,
+            trusted_documents_only: model.trusted_documents_only,
         }
     }
 }
@@ -58,6 +61,10 @@ pub struct CreateApiTokenInput {
     /// `resource:read` or `resource:write` (write implies read), e.g. `events:write`, `leads:read`.
     pub scopes: Vec<String>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// Allow-list mode: the token may run only the documents registered for it with
+    /// `registerTrustedDocuments` (none at first), sent in full or by their SHA-256.
+    #[graphql(default)]
+    pub trusted_documents_only: bool,
 }
 
 #[derive(Default)]
@@ -120,6 +127,7 @@ impl ApiTokenMutation {
                 scopes,
                 created_by: actor.user_id()?,
                 expires_at: input.expires_at,
+                trusted_documents_only: input.trusted_documents_only,
             })
             .await?;
         state

@@ -31,6 +31,8 @@ pub mod review;
 pub mod routing;
 pub mod trace_spans;
 pub mod triggers;
+pub mod trusted_documents;
+pub mod trusted_guard;
 pub mod types;
 pub mod webhooks;
 pub mod work;
@@ -63,6 +65,7 @@ pub struct QueryRoot(
     review::ReviewQuery,
     planning::PlanningQuery,
     webhooks::WebhookQuery,
+    trusted_documents::TrustedDocumentQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -87,6 +90,7 @@ pub struct MutationRoot(
     review::ReviewMutation,
     planning::PlanningMutation,
     webhooks::WebhookMutation,
+    trusted_documents::TrustedDocumentMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -105,6 +109,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
+    .extension(trusted_guard::TrustedDocumentsGuard)
     .extension(extension::RequestGuard)
 }
 

@@ -15,7 +15,7 @@ use async_graphql::{
 };
 use serde::Deserialize;
 
-use super::{client_ip::client_ip, resolve_caller, Caller, RequestId};
+use super::{client_ip::client_ip, persisted, resolve_caller, Caller, RequestId};
 use crate::{
     error::{AppError, UNAVAILABLE_RETRY_AFTER_SECS},
     graphql::{
@@ -155,7 +155,9 @@ pub async fn get(
 ) -> HttpResponse {
     let media = MediaType::from_accept(&req);
     let params = params.into_inner();
-    let Some(query) = params.query else {
+    // A persisted query may be named by its hash alone.
+    let by_hash = persisted::names_a_document(params.extensions.as_deref());
+    let Some(query) = params.query.or_else(|| by_hash.then(String::new)) else {
         return refuse(
             media,
             StatusCode::BAD_REQUEST,
@@ -212,10 +214,13 @@ async fn execute(
     req: HttpRequest,
     state: web::Data<AppState>,
     schema: web::Data<AccordSchema>,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     media: MediaType,
     via_get: bool,
 ) -> HttpResponse {
+    if let Err(refusal) = state.persisted_queries.resolve(&mut request) {
+        return refusal.respond(media.content_type());
+    }
     match operation_type(&request) {
         Some(OperationType::Mutation) if via_get => {
             return HttpResponse::MethodNotAllowed()
@@ -286,6 +291,7 @@ async fn execute(
         },
     };
     let meta = RequestMeta::new(request_id, rate_limit_key);
+    let authenticated = actor.is_some();
     let workspace_id = actor.as_ref().and_then(|a| a.workspace_id);
     let request = request
         .data(RequestActor(actor))
@@ -329,6 +335,9 @@ async fn execute(
         ) {
             builder.insert_header((name, value));
         }
+    }
+    if via_get {
+        persisted::cache_headers(&mut builder, authenticated, &response);
     }
     builder.body(body)
 }

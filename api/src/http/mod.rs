@@ -4,6 +4,7 @@ pub mod client_ip;
 mod graphiql;
 mod graphql;
 mod health;
+pub mod persisted;
 mod request_id;
 pub mod server;
 pub mod socket_slots;

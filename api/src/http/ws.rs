@@ -403,6 +403,10 @@ impl Connection {
             return Ok(());
         };
         match resolve_caller(&self.state, self.authorization.as_deref()).await {
+            // E.g. an API token switched to (or from) allow-list mode.
+            Caller::Known(actor) if actor.credential != current.credential => {
+                Err(Close(4403, "Forbidden: credential changed"))
+            }
             Caller::Known(actor)
                 if actor.role == current.role && actor.workspace_id == current.workspace_id =>
             {

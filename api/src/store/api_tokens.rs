@@ -21,6 +21,7 @@ pub struct NewApiToken {
     pub scopes: Vec<String>,
     pub created_by: Uuid,
     pub expires_at: Option<DateTime<Utc>>,
+    pub trusted_documents_only: bool,
 }
 
 impl<C: ConnectionTrait> Tenant<'_, C> {
@@ -45,6 +46,7 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
             expires_at: Set(token.expires_at),
             last_used_at: Set(None),
             revoked_at: Set(None),
+            trusted_documents_only: Set(token.trusted_documents_only),
         })
         .exec_with_returning(self.conn())
         .await?)
@@ -58,6 +60,18 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         }
         let mut active: api_token::ActiveModel = token.into();
         active.revoked_at = Set(Some(Utc::now()));
+        Ok(active.update(self.conn()).await?)
+    }
+
+    /// Turns the token's allow-list mode on or off.
+    pub async fn set_trusted_documents_only(
+        &self,
+        id: Uuid,
+        enabled: bool,
+    ) -> AppResult<api_token::Model> {
+        let token = self.get::<api_token::Entity>(id).await?;
+        let mut active: api_token::ActiveModel = token.into();
+        active.trusted_documents_only = Set(enabled);
         Ok(active.update(self.conn()).await?)
     }
 }

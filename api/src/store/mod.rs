@@ -13,6 +13,7 @@ pub mod opportunities;
 pub mod outbox;
 pub mod people;
 pub mod sessions;
+pub mod trusted_documents;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -244,6 +245,7 @@ tenant_entities! {
     stage_change => "stage change",
     routing_rule => "routing rule",
     trigger => "trigger",
+    trusted_document => "trusted document",
     recipient_sequence => "recipient sequence",
     sla_clock => "SLA clock",
     rejection => "rejection",
