@@ -351,3 +351,53 @@ async fn expensive_fields_cost_what_they_read() {
         grouped.raw
     );
 }
+
+#[actix_web::test]
+async fn a_parse_error_does_not_echo_the_document() {
+    let app = TestApp::start().await;
+    let huge = format!("{{ me {{ id }} {}", "padding ".repeat(10_000));
+    let reply = app.gql(None, &huge, json!({})).await;
+    assert_eq!(
+        reply.status,
+        400,
+        "{}",
+        &reply.raw[..reply.raw.len().min(400)]
+    );
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+    let message = reply.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.len() <= 300, "{} bytes echoed back", message.len());
+    assert!(message.contains("line 1"), "{message}");
+    assert!(
+        reply.raw.len() < 2_000,
+        "the answer is {} bytes",
+        reply.raw.len()
+    );
+}
+
+#[actix_web::test]
+async fn the_standard_rate_limit_headers_accompany_the_cost() {
+    let app = TestApp::start_with(|config| config.rate_limit_budget = 40).await;
+    let owner = app.owner("Headers").await;
+    let query = "{ workspace { id name slug createdAt } }";
+    let first = app.gql(Some(&owner.access), query, json!({})).await;
+    let cost = &first.body["extensions"]["cost"];
+    assert_eq!(first.header("ratelimit-limit"), Some("40"));
+    assert_eq!(
+        first.header("ratelimit-remaining").map(str::to_owned),
+        Some(cost["remaining"].to_string())
+    );
+    assert_eq!(
+        first.header("ratelimit-reset").map(str::to_owned),
+        Some(cost["resetAfter"].to_string())
+    );
+    let mut last = first;
+    for _ in 0..40 {
+        last = app.gql(Some(&owner.access), query, json!({})).await;
+        if last.status == 429 {
+            break;
+        }
+    }
+    assert_eq!(last.status, 429);
+    assert_eq!(last.header("ratelimit-remaining"), Some("0"));
+    assert_eq!(last.header("ratelimit-reset"), last.header("retry-after"));
+}

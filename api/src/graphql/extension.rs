@@ -44,7 +44,7 @@ impl Extension for RequestGuardExtension {
                 meta.mark_request_error();
             }
         }
-        result.map_err(|err| with_code(err, "BAD_USER_INPUT"))
+        result.map_err(|err| with_code(concise(err), "BAD_USER_INPUT"))
     }
 
     async fn validation(
@@ -147,6 +147,32 @@ fn within_size_caps(doc: &ExecutableDocument, config: &Config) -> ServerResult<(
         )),
         None => Ok(()),
     }
+}
+
+/// Longest error message quoted back: the parser's message repeats the offending line of the
+/// document, which can be the whole (huge) document.
+const MAX_MESSAGE_CHARS: usize = 240;
+
+/// A parse error in a sentence: where it is and what was expected, without the document's text.
+fn concise(mut err: ServerError) -> ServerError {
+    if err.message.chars().count() <= MAX_MESSAGE_CHARS {
+        return err;
+    }
+    let expected = err
+        .message
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("= "))
+        .map(|what| what.chars().take(MAX_MESSAGE_CHARS / 2).collect::<String>());
+    let at = err
+        .locations
+        .first()
+        .map(|pos| format!(" at line {}, column {}", pos.line, pos.column))
+        .unwrap_or_default();
+    err.message = match expected {
+        Some(what) => format!("The document does not parse{at}: {what}"),
+        None => format!("The document does not parse{at}"),
+    };
+    err
 }
 
 fn with_code(mut err: ServerError, code: &str) -> ServerError {

@@ -302,11 +302,14 @@ async fn execute(
     // Refused before execution (parse, validation, cost): the spec says there is no `data`.
     let executed = !meta.is_request_error() && meta.retry_after().is_none();
     let body = response_body(&response, executed);
+    let rate_limit = rate_limit_headers(&meta, &state);
     let status = if let Some(retry_after) = meta.retry_after() {
-        return HttpResponse::TooManyRequests()
-            .insert_header((header::RETRY_AFTER, retry_after.to_string()))
-            .content_type(media.content_type())
-            .body(body);
+        let mut refused = HttpResponse::TooManyRequests();
+        refused.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        for pair in rate_limit {
+            refused.insert_header(pair);
+        }
+        return refused.content_type(media.content_type()).body(body);
     } else if response
         .errors
         .iter()
@@ -328,6 +331,9 @@ async fn execute(
     };
     let mut builder = HttpResponse::build(status);
     builder.content_type(media.content_type());
+    for pair in rate_limit {
+        builder.insert_header(pair);
+    }
     for (name, value) in response.http_headers.iter() {
         if let (Ok(name), Ok(value)) = (
             header::HeaderName::from_bytes(name.as_str().as_bytes()),
@@ -351,6 +357,22 @@ fn response_body(response: &Response, executed: bool) -> Vec<u8> {
         }
     }
     serde_json::to_vec(&value).unwrap_or_default()
+}
+
+/// The standard `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers, beside
+/// the `cost` extension: the caller's budget after this request, or empty after a refusal.
+fn rate_limit_headers(meta: &RequestMeta, state: &AppState) -> Vec<(&'static str, String)> {
+    let charged = *meta.budget.lock().unwrap_or_else(|p| p.into_inner());
+    let (limit, remaining, reset) = match (charged, meta.retry_after()) {
+        (Some((_, budget)), _) => (budget.limit, budget.remaining, budget.reset_after_secs),
+        (None, Some(retry_after)) => (state.config.rate_limit_budget, 0, retry_after),
+        (None, None) => return Vec::new(),
+    };
+    vec![
+        ("ratelimit-limit", limit.to_string()),
+        ("ratelimit-remaining", remaining.to_string()),
+        ("ratelimit-reset", reset.to_string()),
+    ]
 }
 
 fn has_code(error: &ServerError, code: &str) -> bool {
