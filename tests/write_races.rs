@@ -131,8 +131,8 @@ async fn touches_cannot_predate_the_assignment_or_come_from_the_future() {
         .gql(Some(&team.rep.access), touches, json!({"id": lead}))
         .await;
     assert_eq!(
-        none.data("lead")["touches"],
-        json!([]),
+        none.data("lead")["touches"]["totalCount"],
+        0,
         "a refused touch was written"
     );
     let now = app
