@@ -265,18 +265,6 @@ impl OpportunityQuery {
 #[derive(Default)]
 pub struct OpportunityMutation;
 
-/// Checks that the actor may do `permission` to the deal `id` (NOT_FOUND in another workspace).
-async fn deal_in_reach(
-    ctx: &Context<'_>,
-    workspace_id: Uuid,
-    id: Uuid,
-    permission: Permission,
-) -> AppResult<()> {
-    let tenant = ctx.state().store.tenant(workspace_id);
-    let deal = tenant.get::<opportunity::Entity>(id).await?;
-    access::require_on(&tenant, ctx.actor()?, permission, deal.owner_id).await
-}
-
 #[Object]
 impl OpportunityMutation {
     /// Creates or updates up to 1,000 deals by `externalId`, answering item by item.
@@ -489,21 +477,20 @@ impl OpportunityMutation {
         won: bool,
         reason: Option<String>,
     ) -> Result<Opportunity> {
-        let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::WriteOpportunities)?;
         let id = parse_id(&id, "opportunity")?;
-        deal_in_reach(ctx, workspace_id, id, Permission::UpdateDeal).await?;
         let reason = validate::optional_text(reason.as_deref(), "reason")?;
         if !won && reason.is_none() {
             return Err(AppError::bad_input("reason", "say why the deal was lost").into());
         }
-        let actor = ctx.actor()?.user_id().ok();
         let closed = crate::services::opportunities::close(
             ctx.state(),
+            actor,
             workspace_id,
             id,
             won,
             reason,
-            actor,
         )
         .await?;
         Ok(Opportunity(closed))
@@ -511,10 +498,10 @@ impl OpportunityMutation {
 
     /// Deletes a deal and its stage history (leaders, revops and admins).
     async fn delete_opportunity(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
-        let workspace_id = ctx.actor()?.require(Permission::WriteOpportunities)?;
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::WriteOpportunities)?;
         let deal = parse_id(&id, "opportunity")?;
-        deal_in_reach(ctx, workspace_id, deal, Permission::DeleteDeal).await?;
-        crate::services::opportunities::delete(ctx.state(), workspace_id, deal).await?;
+        crate::services::opportunities::delete(ctx.state(), actor, workspace_id, deal).await?;
         Ok(id)
     }
 }

@@ -6,7 +6,7 @@ use entity::{opportunity, opportunity_stage_change, OpportunityStage};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::{error::AppResult, store::Tenant};
+use crate::{domain::permissions::Permission, error::AppResult, store::Tenant};
 
 /// Records that `opp` entered its current stage (from `from`, `None` when it was just opened).
 pub async fn record_stage<C: ConnectionTrait>(
@@ -85,13 +85,15 @@ pub async fn insert_stage_changes<C: ConnectionTrait>(
 
 /// Wins or loses a deal. A win makes the account a CUSTOMER; a loss fires the CLOSED_LOST plays
 /// for its primary contact (retargeting), once per deal.
+/// `actor` must reach the deal (`UpdateDeal`), checked on the row this transaction holds, so a
+/// reassignment committed meanwhile is seen.
 pub async fn close(
     state: &crate::state::AppState,
+    actor: &crate::auth::Actor,
     workspace_id: Uuid,
     id: Uuid,
     won: bool,
     reason: Option<String>,
-    actor: Option<Uuid>,
 ) -> AppResult<opportunity::Model> {
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
 
@@ -100,6 +102,9 @@ pub async fn close(
     crate::store::serialize_identity_writes(&txn, workspace_id).await?;
     let tenant = Tenant::new(&txn, workspace_id);
     let mut row = tenant.get_for_update::<opportunity::Entity>(id).await?;
+    crate::services::access::require_on(&tenant, actor, Permission::UpdateDeal, row.owner_id)
+        .await?;
+    let actor = actor.user_id().ok();
     if is_closed(row.stage) {
         return Err(crate::error::AppError::Conflict(
             "the opportunity is already closed".into(),
@@ -181,11 +186,19 @@ pub fn is_closed(stage: OpportunityStage) -> bool {
 
 /// Deletes a deal with its stage history, in one transaction (the history first: it references
 /// the deal).
-pub async fn delete(state: &crate::state::AppState, workspace_id: Uuid, id: Uuid) -> AppResult<()> {
+/// Deletes a deal `actor` may delete (`DeleteDeal`, checked on the row this transaction holds).
+pub async fn delete(
+    state: &crate::state::AppState,
+    actor: &crate::auth::Actor,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<()> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let txn = state.store.begin_write().await?;
     let tenant = Tenant::new(&txn, workspace_id);
-    let row = tenant.get::<opportunity::Entity>(id).await?;
+    let row = tenant.get_for_update::<opportunity::Entity>(id).await?;
+    crate::services::access::require_on(&tenant, actor, Permission::DeleteDeal, row.owner_id)
+        .await?;
     opportunity_stage_change::Entity::delete_many()
         .filter(opportunity_stage_change::Column::WorkspaceId.eq(workspace_id))
         .filter(opportunity_stage_change::Column::OpportunityId.eq(row.id))
