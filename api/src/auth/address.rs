@@ -33,6 +33,45 @@ fn invalid_token() -> AppError {
     AppError::bad_input("token", "is invalid, already used or expired")
 }
 
+/// Stores a fresh one-time link of `purpose` for `user` at their address; returns its token.
+async fn mint_link(
+    db: &sea_orm::DatabaseConnection,
+    user: &user::Model,
+    purpose: Purpose,
+) -> AppResult<String> {
+    let (prefix, ttl) = match purpose {
+        Purpose::Verify => (VERIFY_PREFIX, VERIFY_TTL),
+        Purpose::Reset => (RESET_PREFIX, RESET_TTL),
+    };
+    let token = format!("{prefix}{}", secret::random_hex(32));
+    email_tokens::insert(
+        db,
+        user.id,
+        purpose,
+        &user.email,
+        &secret::digest(&token),
+        Utc::now() + ttl,
+    )
+    .await?;
+    Ok(token)
+}
+
+/// Spends the link `token` of `purpose` and returns its account, still at the linked address.
+async fn claim_link(
+    txn: &sea_orm::DatabaseTransaction,
+    token: &str,
+    purpose: Purpose,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let link = email_tokens::claim(txn, &secret::digest(token), purpose, now)
+        .await?
+        .ok_or_else(invalid_token)?;
+    store::people::user_by_id(txn, link.user_id)
+        .await?
+        .filter(|user| user.email == link.email)
+        .ok_or_else(invalid_token)
+}
+
 /// Mails what a new (or still unverified) account needs: a verification link, or, when another
 /// account already proved the address, a warning to that address's owner.
 pub async fn mail_verification(state: &AppState, user: &user::Model) -> AppResult<()> {
@@ -42,16 +81,7 @@ pub async fn mail_verification(state: &AppState, user: &user::Model) -> AppResul
     let mail = if proven.is_some_and(|owner| owner.id != user.id) {
         compose::address_in_use(public_url, &user.email)
     } else {
-        let token = format!("{VERIFY_PREFIX}{}", secret::random_hex(32));
-        email_tokens::insert(
-            db,
-            user.id,
-            Purpose::Verify,
-            &user.email,
-            &secret::digest(&token),
-            Utc::now() + VERIFY_TTL,
-        )
-        .await?;
+        let token = mint_link(db, user, Purpose::Verify).await?;
         compose::verify_email(public_url, &user.email, &token)
     };
     state.mailer.send(db, mail).await
@@ -61,13 +91,7 @@ pub async fn mail_verification(state: &AppState, user: &user::Model) -> AppResul
 pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Model> {
     let now = Utc::now();
     let txn = state.store.begin_write().await?;
-    let link = email_tokens::claim(&txn, &secret::digest(token), Purpose::Verify, now)
-        .await?
-        .ok_or_else(invalid_token)?;
-    let user = store::people::user_by_id(&txn, link.user_id)
-        .await?
-        .filter(|user| user.email == link.email)
-        .ok_or_else(invalid_token)?;
+    let user = claim_link(&txn, token, Purpose::Verify, now).await?;
     store::people::mark_verified(&txn, user.id, now).await?;
     txn.commit().await.map_err(AppError::from)?;
     Ok(user::Model {
@@ -96,16 +120,7 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> AppResult<
     let db = state.store.db();
     let accounts = store::people::accounts_for_address(db, &email, ACCOUNTS_PER_ADDRESS).await?;
     for account in accounts {
-        let token = format!("{RESET_PREFIX}{}", secret::random_hex(32));
-        email_tokens::insert(
-            db,
-            account.id,
-            Purpose::Reset,
-            &account.email,
-            &secret::digest(&token),
-            Utc::now() + RESET_TTL,
-        )
-        .await?;
+        let token = mint_link(db, &account, Purpose::Reset).await?;
         let mail = compose::password_reset(
             &state.config.public_url,
             &account.email,
@@ -126,13 +141,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: String)
     let hash = password::hash(new_password).await?;
     let now = Utc::now();
     let txn = state.store.begin_write().await?;
-    let link = email_tokens::claim(&txn, &secret::digest(token), Purpose::Reset, now)
-        .await?
-        .ok_or_else(invalid_token)?;
-    let user = store::people::user_by_id(&txn, link.user_id)
-        .await?
-        .filter(|user| user.email == link.email)
-        .ok_or_else(invalid_token)?;
+    let user = claim_link(&txn, token, Purpose::Reset, now).await?;
     store::people::set_password_hash(&txn, user.id, hash).await?;
     email_tokens::spend_all(&txn, user.id, Purpose::Reset, now).await?;
     if user.email_verified_at.is_none()
@@ -145,7 +154,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: String)
     let families = store::sessions::live_families_of(&txn, user.id).await?;
     txn.commit().await.map_err(AppError::from)?;
     for family in families {
-        session::end_session(state, family).await?;
+        session::log_out(state, family).await?;
     }
     store::people::clear_throttle(state.store.db(), &user.email).await?;
     Ok(())

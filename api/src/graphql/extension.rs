@@ -183,7 +183,8 @@ fn with_code(mut err: ServerError, code: &str) -> ServerError {
     err
 }
 
-fn error_code(error: &ServerError) -> String {
+/// An error's `extensions.code`.
+pub(crate) fn error_code(error: &ServerError) -> String {
     match error.extensions.as_ref().and_then(|ext| ext.get("code")) {
         Some(Value::String(code)) => code.clone(),
         _ => "UNCLASSIFIED".to_owned(),

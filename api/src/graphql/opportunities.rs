@@ -389,14 +389,13 @@ impl OpportunityMutation {
     ) -> Result<Opportunity> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::WriteOpportunities)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
         let id = parse_id(&id, "opportunity")?;
         // The patch applies to the deal as it is once this write holds it: a close committed
         // meanwhile is seen (and refused below), never overwritten.
         let txn = ctx.state().store.begin_write().await?;
         let writer = crate::store::Tenant::new(&txn, workspace_id);
         let mut row = writer.get_for_update::<opportunity::Entity>(id).await?;
-        access::require_on(&tenant, actor, Permission::UpdateDeal, row.owner_id).await?;
+        access::require_on(&writer, actor, Permission::UpdateDeal, row.owner_id).await?;
         let mut stage_moved_from = None;
         if let Some(name) = input.name {
             row.name = validate::required_text(&name, "input.name", 200)?;
@@ -426,15 +425,15 @@ impl OpportunityMutation {
             MaybeUndefined::Value(raw) => {
                 let owner = crate::services::records::owner(
                     raw,
-                    &member_ids(&tenant).await?,
+                    &member_ids(&writer).await?,
                     "input.ownerId",
                 )?;
                 // Handing the deal over: the new owner must be in the actor's reach too.
-                access::require_on(&tenant, actor, Permission::UpdateDeal, Some(owner)).await?;
+                access::require_on(&writer, actor, Permission::UpdateDeal, Some(owner)).await?;
                 row.owner_id = Some(owner);
             }
             MaybeUndefined::Null => {
-                access::require_on(&tenant, actor, Permission::UpdateDeal, None).await?;
+                access::require_on(&writer, actor, Permission::UpdateDeal, None).await?;
                 row.owner_id = None;
             }
             MaybeUndefined::Undefined => {}
@@ -442,7 +441,7 @@ impl OpportunityMutation {
         match &input.primary_contact_id {
             MaybeUndefined::Value(raw) => {
                 row.primary_contact_id =
-                    Some(contact_in(&tenant, raw, "input.primaryContactId").await?.id)
+                    Some(contact_in(&writer, raw, "input.primaryContactId").await?.id)
             }
             MaybeUndefined::Null => row.primary_contact_id = None,
             MaybeUndefined::Undefined => {}

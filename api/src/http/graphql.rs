@@ -20,7 +20,7 @@ use crate::{
     error::{AppError, UNAVAILABLE_RETRY_AFTER_SECS},
     graphql::{
         context::{RequestActor, RequestMeta},
-        extension::finish_response,
+        extension::{error_code, finish_response},
         loaders::Loaders,
         AccordSchema,
     },
@@ -303,34 +303,28 @@ async fn execute(
     let executed = !meta.is_request_error() && meta.retry_after().is_none();
     let body = response_body(&response, executed);
     let rate_limit = rate_limit_headers(&meta, &state);
-    let status = if let Some(retry_after) = meta.retry_after() {
-        let mut refused = HttpResponse::TooManyRequests();
-        refused.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-        for pair in rate_limit {
-            refused.insert_header(pair);
-        }
-        return refused.content_type(media.content_type()).body(body);
-    } else if response
+    let unavailable = response
         .errors
         .iter()
-        .any(|error| has_code(error, AppError::Unavailable.code()))
-    {
+        .any(|error| error_code(error) == AppError::Unavailable.code());
+    let (status, retry_after) = if let Some(retry_after) = meta.retry_after() {
+        (StatusCode::TOO_MANY_REQUESTS, Some(retry_after))
+    } else if unavailable {
         // Whatever else the response holds, the client should come back shortly.
-        let body = serde_json::to_vec(&response).unwrap_or_default();
-        return HttpResponse::ServiceUnavailable()
-            .insert_header((
-                header::RETRY_AFTER,
-                UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
-            ))
-            .content_type(media.content_type())
-            .body(body);
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some(UNAVAILABLE_RETRY_AFTER_SECS),
+        )
     } else if meta.is_request_error() && media == MediaType::GraphqlResponseJson {
-        StatusCode::BAD_REQUEST
+        (StatusCode::BAD_REQUEST, None)
     } else {
-        StatusCode::OK
+        (StatusCode::OK, None)
     };
     let mut builder = HttpResponse::build(status);
     builder.content_type(media.content_type());
+    if let Some(secs) = retry_after {
+        builder.insert_header((header::RETRY_AFTER, secs.to_string()));
+    }
     for pair in rate_limit {
         builder.insert_header(pair);
     }
@@ -350,11 +344,12 @@ async fn execute(
 
 /// The response as JSON; without its `data` entry when the operation never ran.
 fn response_body(response: &Response, executed: bool) -> Vec<u8> {
+    if executed {
+        return serde_json::to_vec(response).unwrap_or_default();
+    }
     let mut value = serde_json::to_value(response).unwrap_or_default();
-    if !executed {
-        if let Some(entries) = value.as_object_mut() {
-            entries.remove("data");
-        }
+    if let Some(entries) = value.as_object_mut() {
+        entries.remove("data");
     }
     serde_json::to_vec(&value).unwrap_or_default()
 }
@@ -373,13 +368,6 @@ fn rate_limit_headers(meta: &RequestMeta, state: &AppState) -> Vec<(&'static str
         ("ratelimit-remaining", remaining.to_string()),
         ("ratelimit-reset", reset.to_string()),
     ]
-}
-
-fn has_code(error: &ServerError, code: &str) -> bool {
-    matches!(
-        error.extensions.as_ref().and_then(|ext| ext.get("code")),
-        Some(async_graphql::Value::String(found)) if found == code
-    )
 }
 
 fn error_body(message: &str, code: &str) -> serde_json::Value {

@@ -15,35 +15,30 @@ pub async fn healthz() -> HttpResponse {
 /// How long readiness waits for each part: a load balancer asking must get an answer at once.
 const READINESS_TIMEOUT: Duration = Duration::from_millis(800);
 
+/// One part's answer within [`READINESS_TIMEOUT`]: `Err("unreachable")` when it fails or is late.
+async fn probe<E: std::fmt::Debug>(
+    part: &str,
+    check: impl std::future::Future<Output = Result<(), E>>,
+) -> Result<(), &'static str> {
+    match tokio::time::timeout(READINESS_TIMEOUT, check).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(err)) => {
+            tracing::warn!(part, error = ?err, "readiness: unreachable");
+            Err("unreachable")
+        }
+        Err(_) => {
+            tracing::warn!(part, "readiness: no answer in time");
+            Err("unreachable")
+        }
+    }
+}
+
 /// The database and the bus answer; 503 with the reason otherwise, within a second either way.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = async {
-        match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(err)) => {
-                tracing::warn!(error = ?err, "readiness: database unreachable");
-                Err("unreachable")
-            }
-            Err(_) => {
-                tracing::warn!("readiness: the database did not answer in time");
-                Err("unreachable")
-            }
-        }
-    };
-    let bus = async {
-        match tokio::time::timeout(READINESS_TIMEOUT, state.bus.check()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(err)) => {
-                tracing::warn!(error = %err, "readiness: bus unreachable");
-                Err("unreachable")
-            }
-            Err(_) => {
-                tracing::warn!("readiness: the bus did not answer in time");
-                Err("unreachable")
-            }
-        }
-    };
-    let (database, bus) = tokio::join!(database, bus);
+    let (database, bus) = tokio::join!(
+        probe("database", state.store.ping()),
+        probe("bus", state.bus.check()),
+    );
     let body = json!({
         "status": if database.is_ok() && bus.is_ok() { "ready" } else { "unavailable" },
         "database": database.err().unwrap_or("ok"),

@@ -184,9 +184,8 @@ pub fn is_closed(stage: OpportunityStage) -> bool {
     )
 }
 
-/// Deletes a deal with its stage history, in one transaction (the history first: it references
-/// the deal).
-/// Deletes a deal `actor` may delete (`DeleteDeal`, checked on the row this transaction holds).
+/// Deletes a deal `actor` may delete (`DeleteDeal`, checked on the row this transaction holds)
+/// with its stage history, in one transaction (the history first: it references the deal).
 pub async fn delete(
     state: &crate::state::AppState,
     actor: &crate::auth::Actor,

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::refresh_token;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::error::AppResult;
@@ -67,8 +69,12 @@ pub async fn revoke_family<C: ConnectionTrait>(conn: &C, family_id: Uuid) -> App
 /// Whether the family still has a live token (so access tokens issued for it still count).
 pub async fn family_is_live<C: ConnectionTrait>(conn: &C, family_id: Uuid) -> AppResult<bool> {
     Ok(refresh_token::Entity::find()
+        .select_only()
+        .column(refresh_token::Column::Id)
         .filter(refresh_token::Column::FamilyId.eq(family_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
+        .limit(1)
+        .into_tuple::<Uuid>()
         .one(conn)
         .await?
         .is_some())
