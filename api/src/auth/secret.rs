@@ -1,7 +1,6 @@
 //! Random secrets and their digests.
 
 use rand::RngExt as _;
-use sha2::{Digest, Sha256};
 
 /// `bytes` random bytes from the operating system's generator, hex-encoded.
 pub fn random_hex(bytes: usize) -> String {
@@ -12,7 +11,7 @@ pub fn random_hex(bytes: usize) -> String {
 
 /// SHA-256 of a high-entropy secret, hex-encoded. Secrets are stored only in this form.
 pub fn digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+    crate::domain::documents::sha256_hex(secret)
 }
 
 #[cfg(test)]

@@ -8,6 +8,11 @@ pub fn sha256_hex(document: &str) -> String {
     hex::encode(Sha256::digest(document.as_bytes()))
 }
 
+/// The hash of the request's document, once the HTTP handler checked it (request data), so
+/// later checks need not hash the document again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentHash(pub String);
+
 /// Normalises a client-sent hash: 64 hex digits in either case, else `None`.
 pub fn parse_sha256(raw: &str) -> Option<String> {
     (raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit())).then(|| raw.to_lowercase())

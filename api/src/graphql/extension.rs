@@ -69,17 +69,32 @@ impl Extension for RequestGuardExtension {
             return Ok(result);
         };
         let cost = result.complexity.max(1) as u64;
-        match state.limiter.charge(&meta.rate_limit_key, cost).await {
-            Charge::Allowed(budget) => {
-                *meta.budget.lock().unwrap_or_else(|p| p.into_inner()) = Some((cost, budget));
-                Ok(result)
-            }
-            Charge::Exceeded { retry_after_secs } => {
-                meta.retry_after_secs
-                    .store(retry_after_secs, Ordering::Relaxed);
-                let err: async_graphql::Error = AppError::RateLimited { retry_after_secs }.into();
+        match charge(state, meta, cost).await {
+            Ok(()) => Ok(result),
+            Err(refused) => {
+                let err: async_graphql::Error = refused.into();
                 Err(vec![err.into_server_error(Default::default())])
             }
+        }
+    }
+}
+
+/// Spends `cost` from the caller's budget and records what is left for the response (or when
+/// to retry); `RATE_LIMITED` past the budget.
+pub(crate) async fn charge(
+    state: &AppState,
+    meta: &RequestMeta,
+    cost: u64,
+) -> Result<(), AppError> {
+    match state.limiter.charge(&meta.rate_limit_key, cost).await {
+        Charge::Allowed(budget) => {
+            *meta.budget.lock().unwrap_or_else(|p| p.into_inner()) = Some((cost, budget));
+            Ok(())
+        }
+        Charge::Exceeded { retry_after_secs } => {
+            meta.retry_after_secs
+                .store(retry_after_secs, Ordering::Relaxed);
+            Err(AppError::RateLimited { retry_after_secs })
         }
     }
 }

@@ -94,16 +94,18 @@ impl TrustedDocumentMutation {
             }
         }
         let state = ctx.state();
-        for document in &documents {
-            state.persisted_queries.remember(document);
-        }
-        let new_documents = documents
+        let new_documents: Vec<NewTrustedDocument> = documents
             .into_iter()
             .map(|document| NewTrustedDocument {
                 sha256: sha256_hex(&document),
                 document,
             })
             .collect();
+        for new in &new_documents {
+            state
+                .persisted_queries
+                .remember(new.sha256.clone(), &new.document);
+        }
         let stored = state
             .store
             .tenant(workspace_id)

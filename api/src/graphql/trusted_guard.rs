@@ -5,7 +5,7 @@
 
 use std::{
     any::{Any, TypeId},
-    sync::{atomic::Ordering, Arc},
+    sync::Arc,
 };
 
 use async_graphql::{
@@ -13,12 +13,14 @@ use async_graphql::{
     Request, ServerResult,
 };
 
-use super::context::{RequestActor, RequestMeta};
+use super::{
+    context::{RequestActor, RequestMeta},
+    extension::charge,
+};
 use crate::{
     auth::Credential,
-    domain::documents::sha256_hex,
+    domain::documents::{sha256_hex, DocumentHash},
     error::{AppError, AppResult},
-    rate_limit::Charge,
     state::AppState,
 };
 
@@ -66,7 +68,11 @@ async fn check(state: &AppState, request: &Request) -> AppResult<()> {
     else {
         return Ok(());
     };
-    let sha256 = sha256_hex(&request.query);
+    // The HTTP handler already hashed a document it checked or looked up by hash.
+    let sha256 = match request_data::<DocumentHash>(request) {
+        Some(DocumentHash(known)) => known.clone(),
+        None => sha256_hex(&request.query),
+    };
     let registered = state
         .store
         .tenant(actor.workspace_id()?)
@@ -76,21 +82,7 @@ async fn check(state: &AppState, request: &Request) -> AppResult<()> {
         return Ok(());
     }
     if let Some(meta) = request_data::<Arc<RequestMeta>>(request) {
-        match state
-            .limiter
-            .charge(&meta.rate_limit_key, REFUSAL_COST)
-            .await
-        {
-            Charge::Allowed(budget) => {
-                *meta.budget.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some((REFUSAL_COST, budget));
-            }
-            Charge::Exceeded { retry_after_secs } => {
-                meta.retry_after_secs
-                    .store(retry_after_secs, Ordering::Relaxed);
-                return Err(AppError::RateLimited { retry_after_secs });
-            }
-        }
+        charge(state, meta, REFUSAL_COST).await?;
     }
     Err(AppError::forbidden(format!(
         "this API token runs only its trusted documents, and the document with sha256 \

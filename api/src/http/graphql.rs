@@ -155,8 +155,21 @@ pub async fn get(
 ) -> HttpResponse {
     let media = MediaType::from_accept(&req);
     let params = params.into_inner();
+    let extensions: async_graphql::Extensions = match params.extensions.as_deref() {
+        None => Default::default(),
+        Some(raw) => match serde_json::from_str(raw) {
+            Ok(extensions) => extensions,
+            Err(_) => {
+                return refuse(
+                    media,
+                    StatusCode::BAD_REQUEST,
+                    "`extensions` is not a JSON object",
+                )
+            }
+        },
+    };
     // A persisted query may be named by its hash alone.
-    let by_hash = persisted::names_a_document(params.extensions.as_deref());
+    let by_hash = extensions.contains_key(persisted::EXTENSION);
     let Some(query) = params.query.or_else(|| by_hash.then(String::new)) else {
         return refuse(
             media,
@@ -166,6 +179,7 @@ pub async fn get(
     };
     let mut request = async_graphql::Request::new(query);
     request.operation_name = params.operation_name;
+    request.extensions = extensions;
     if let Some(raw) = params.variables {
         match serde_json::from_str(&raw) {
             Ok(variables) => request.variables = variables,
@@ -174,18 +188,6 @@ pub async fn get(
                     media,
                     StatusCode::BAD_REQUEST,
                     "`variables` is not a JSON object",
-                )
-            }
-        }
-    }
-    if let Some(raw) = params.extensions {
-        match serde_json::from_str(&raw) {
-            Ok(extensions) => request.extensions = extensions,
-            Err(_) => {
-                return refuse(
-                    media,
-                    StatusCode::BAD_REQUEST,
-                    "`extensions` is not a JSON object",
                 )
             }
         }

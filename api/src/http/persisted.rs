@@ -10,9 +10,9 @@ use actix_web::{http::header, HttpResponse, HttpResponseBuilder};
 use async_graphql::{Response, Value};
 use lru::LruCache;
 
-use crate::domain::documents::{parse_sha256, sha256_hex};
+use crate::domain::documents::{parse_sha256, sha256_hex, DocumentHash};
 
-const EXTENSION: &str = "persistedQuery";
+pub const EXTENSION: &str = "persistedQuery";
 
 /// Documents by hash, at most `max_bytes` of document text in all.
 pub struct PersistedQueries {
@@ -41,13 +41,13 @@ impl PersistedQueries {
         cache.by_hash.get(sha256).cloned()
     }
 
-    /// Remembers `document` under its hash, evicting the least recently used ones past the bound.
-    pub fn remember(&self, document: &str) {
+    /// Remembers `document` under its hash `sha256`, evicting the least recently used ones past
+    /// the bound.
+    pub fn remember(&self, sha256: String, document: &str) {
         if document.len() > self.max_bytes {
             return;
         }
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let sha256 = sha256_hex(document);
         if cache.by_hash.get(&sha256).is_some() {
             return;
         }
@@ -96,21 +96,14 @@ impl PersistedQueries {
         };
         if request.query.is_empty() {
             request.query = self.get(&sha256).ok_or(Refusal::NotFound)?;
-            return Ok(());
-        }
-        if sha256_hex(&request.query) != sha256 {
+        } else if sha256_hex(&request.query) != sha256 {
             return Err(Refusal::HashMismatch);
+        } else {
+            self.remember(sha256.clone(), &request.query);
         }
-        self.remember(&request.query);
+        request.data.insert(DocumentHash(sha256));
         Ok(())
     }
-}
-
-/// Whether GET `extensions` names a persisted query, so `query` may be left out.
-pub fn names_a_document(raw_extensions: Option<&str>) -> bool {
-    raw_extensions
-        .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok())
-        .is_some_and(|extensions| extensions.get(EXTENSION).is_some())
 }
 
 /// Why a persisted-query request is answered without running anything.
@@ -214,14 +207,17 @@ mod tests {
     fn evicts_the_least_recently_used_past_the_byte_bound() {
         let cache = PersistedQueries::new(30);
         let (a, b, c) = ("{ a0123456789 }", "{ b0123456789 }", "{ c0123456789 }");
-        cache.remember(a);
-        cache.remember(b);
+        cache.remember(sha256_hex(a), a);
+        cache.remember(sha256_hex(b), b);
         assert!(cache.get(&sha256_hex(a)).is_some()); // `a` is now the most recent
-        cache.remember(c);
+        cache.remember(sha256_hex(c), c);
         assert!(cache.get(&sha256_hex(b)).is_none());
         assert!(cache.get(&sha256_hex(a)).is_some());
         assert!(cache.get(&sha256_hex(c)).is_some());
-        cache.remember(&"x".repeat(31)); // larger than the whole bound: not kept
+        {
+            let big = "x".repeat(31);
+            cache.remember(sha256_hex(&big), &big)
+        }; // larger than the whole bound: not kept
         assert_eq!(cache.len(), 2);
     }
 }
