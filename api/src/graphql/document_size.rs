@@ -34,141 +34,87 @@ pub fn measure(doc: &ExecutableDocument, is_expensive: impl Fn(&str) -> bool) ->
     let mut walker = Walker {
         fragments: &doc.fragments,
         is_expensive: &is_expensive,
-        aliases: HashMap::new(),
-        roots: HashMap::new(),
+        measured: HashMap::new(),
         visiting: HashSet::new(),
-        depths: HashMap::new(),
     };
-    let mut size = DocumentSize::default();
-    for (_, operation) in doc.operations.iter() {
-        let set = &operation.node.selection_set.node;
-        let (root_fields, expensive) = walker.roots_in(set);
-        size.aliases = size.aliases.max(walker.aliases_in(set));
-        size.root_fields = size.root_fields.max(root_fields);
-        size.expensive_root_fields = size.expensive_root_fields.max(expensive);
-        size.depth = size.depth.max(walker.depth_in(set));
-    }
-    size
+    doc.operations
+        .iter()
+        .map(|(_, operation)| walker.size_of(&operation.node.selection_set.node))
+        .fold(DocumentSize::default(), |largest, size| DocumentSize {
+            aliases: largest.aliases.max(size.aliases),
+            root_fields: largest.root_fields.max(size.root_fields),
+            expensive_root_fields: largest
+                .expensive_root_fields
+                .max(size.expensive_root_fields),
+            depth: largest.depth.max(size.depth),
+        })
 }
 
 struct Walker<'a> {
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
     is_expensive: &'a dyn Fn(&str) -> bool,
-    aliases: HashMap<&'a str, usize>,
-    roots: HashMap<&'a str, (usize, usize)>,
+    /// Each fragment's size as if it were a selection set of its own.
+    measured: HashMap<&'a str, DocumentSize>,
     visiting: HashSet<&'a str>,
-    depths: HashMap<&'a str, usize>,
 }
 
 impl<'a> Walker<'a> {
-    /// Aliased fields at any depth of `set`.
-    fn aliases_in(&mut self, set: &'a SelectionSet) -> usize {
-        set.items.iter().fold(0usize, |count, item| {
-            let inner = match &item.node {
-                Selection::Field(field) => usize::from(field.node.alias.is_some())
-                    .saturating_add(self.aliases_in(&field.node.selection_set.node)),
-                Selection::InlineFragment(inline) => {
-                    self.aliases_in(&inline.node.selection_set.node)
-                }
-                Selection::FragmentSpread(spread) => {
-                    let name = spread.node.fragment_name.node.as_str();
-                    if let Some(known) = self.aliases.get(name) {
-                        *known
-                    } else {
-                        let counted = self
-                            .fragment(name)
-                            .map(|set| {
-                                let n = self.aliases_in(set);
-                                self.visiting.remove(name);
-                                n
-                            })
-                            .unwrap_or(0);
-                        self.aliases.insert(name, counted);
-                        counted
-                    }
-                }
-            };
-            count.saturating_add(inner)
-        })
-    }
-
-    /// Fields at the top of `set` (through fragments), and how many of them are expensive.
-    fn roots_in(&mut self, set: &'a SelectionSet) -> (usize, usize) {
-        set.items
-            .iter()
-            .fold((0usize, 0usize), |(all, expensive), item| {
-                let (more, more_expensive) = match &item.node {
-                    Selection::Field(field) => (
-                        1,
-                        usize::from((self.is_expensive)(field.node.name.node.as_str())),
-                    ),
-                    Selection::InlineFragment(inline) => {
-                        self.roots_in(&inline.node.selection_set.node)
-                    }
-                    Selection::FragmentSpread(spread) => {
-                        let name = spread.node.fragment_name.node.as_str();
-                        if let Some(known) = self.roots.get(name) {
-                            *known
+    /// One walk of `set`: aliases at any depth, the fields at its top (through fragments) and how
+    /// many of them are expensive, and its data depth (introspection fields count one level,
+    /// whatever they hold).
+    fn size_of(&mut self, set: &'a SelectionSet) -> DocumentSize {
+        let mut size = DocumentSize::default();
+        for item in &set.items {
+            let part = match &item.node {
+                Selection::Field(field) => {
+                    let name = field.node.name.node.as_str();
+                    let below = self.size_of(&field.node.selection_set.node);
+                    DocumentSize {
+                        aliases: below
+                            .aliases
+                            .saturating_add(usize::from(field.node.alias.is_some())),
+                        root_fields: 1,
+                        expensive_root_fields: usize::from((self.is_expensive)(name)),
+                        depth: if is_introspection(name) {
+                            1
                         } else {
-                            let counted = self
-                                .fragment(name)
-                                .map(|set| {
-                                    let n = self.roots_in(set);
-                                    self.visiting.remove(name);
-                                    n
-                                })
-                                .unwrap_or((0, 0));
-                            self.roots.insert(name, counted);
-                            counted
-                        }
-                    }
-                };
-                (
-                    all.saturating_add(more),
-                    expensive.saturating_add(more_expensive),
-                )
-            })
-    }
-
-    /// The data depth of `set`: introspection fields (`__schema`, `__type`) count one level,
-    /// whatever they hold.
-    fn depth_in(&mut self, set: &'a SelectionSet) -> usize {
-        set.items.iter().fold(0, |deepest, item| {
-            let depth = match &item.node {
-                Selection::Field(field) if is_introspection(field.node.name.node.as_str()) => 1,
-                Selection::Field(field) => self
-                    .depth_in(&field.node.selection_set.node)
-                    .saturating_add(1),
-                Selection::InlineFragment(inline) => self.depth_in(&inline.node.selection_set.node),
-                Selection::FragmentSpread(spread) => {
-                    let name = spread.node.fragment_name.node.as_str();
-                    if let Some(known) = self.depths.get(name) {
-                        *known
-                    } else {
-                        let counted = self
-                            .fragment(name)
-                            .map(|set| {
-                                let n = self.depth_in(set);
-                                self.visiting.remove(name);
-                                n
-                            })
-                            .unwrap_or(0);
-                        self.depths.insert(name, counted);
-                        counted
+                            below.depth.saturating_add(1)
+                        },
                     }
                 }
+                Selection::InlineFragment(inline) => self.size_of(&inline.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    self.fragment_size(spread.node.fragment_name.node.as_str())
+                }
             };
-            deepest.max(depth)
-        })
+            size = DocumentSize {
+                aliases: size.aliases.saturating_add(part.aliases),
+                root_fields: size.root_fields.saturating_add(part.root_fields),
+                expensive_root_fields: size
+                    .expensive_root_fields
+                    .saturating_add(part.expensive_root_fields),
+                depth: size.depth.max(part.depth),
+            };
+        }
+        size
     }
 
-    /// The selection of fragment `name`, marked as being walked; `None` when unknown or
-    /// already being walked (a cycle).
-    fn fragment(&mut self, name: &'a str) -> Option<&'a SelectionSet> {
-        let definition = self.fragments.get(name)?;
-        self.visiting
-            .insert(name)
-            .then_some(&definition.node.selection_set.node)
+    /// Fragment `name` measured once; nothing for an unknown fragment or one already being
+    /// walked (a cycle).
+    fn fragment_size(&mut self, name: &'a str) -> DocumentSize {
+        if let Some(known) = self.measured.get(name) {
+            return *known;
+        }
+        let Some(definition) = self.fragments.get(name) else {
+            return DocumentSize::default();
+        };
+        if !self.visiting.insert(name) {
+            return DocumentSize::default();
+        }
+        let size = self.size_of(&definition.node.selection_set.node);
+        self.visiting.remove(name);
+        self.measured.insert(name, size);
+        size
     }
 }
 
