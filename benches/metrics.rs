@@ -164,7 +164,7 @@ async fn main() {
             continue;
         }
         let outcome = client
-            .time(&state.metrics, &spec, warmups, runs, budget)
+            .time(&state.prometheus, &spec, warmups, runs, budget)
             .await;
         if let Ok(timing) = &outcome {
             if slowest.as_ref().is_none_or(|s| s.0 < timing.p95) {

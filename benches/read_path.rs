@@ -51,9 +51,9 @@ async fn main() {
         Duration::from_secs(2),
     )
     .await;
-    state.metrics.tap_statements();
+    state.prometheus.tap_statements();
     support::gql(addr, Some(&token), PAGE, json!({})).await;
-    let statements = state.metrics.untap();
+    let statements = state.prometheus.untap();
     let result = support::load::run(
         addr,
         &token,

@@ -47,14 +47,14 @@ async fn a_page_of_leads_with_account_and_owner_costs_constant_statements() {
         // The fewest of three runs: background work woken by the upserts may still be counting.
         let mut fewest = u64::MAX;
         for _ in 0..3 {
-            let before = app.state.metrics.statements();
+            let before = app.state.prometheus.statements();
             let reply = app.gql(Some(&owner.access), PAGE, json!({"n": n})).await;
             let edges = reply.data("leads")["edges"].as_array().unwrap().len();
             assert_eq!(edges, n);
             assert!(
                 reply.data("leads")["edges"][0]["node"]["account"]["owner"]["email"].is_string()
             );
-            fewest = fewest.min(app.state.metrics.statements() - before);
+            fewest = fewest.min(app.state.prometheus.statements() - before);
         }
         costs.push(fewest);
     }
@@ -100,7 +100,7 @@ async fn child_lists_of_a_page_of_parents_cost_constant_statements() {
     for n in [5, 50] {
         let mut fewest = u64::MAX;
         for _ in 0..3 {
-            let before = app.state.metrics.statements();
+            let before = app.state.prometheus.statements();
             let reply = app
                 .gql(Some(&owner.access), CHILDREN, json!({"n": n}))
                 .await;
@@ -113,7 +113,7 @@ async fn child_lists_of_a_page_of_parents_cost_constant_statements() {
                 reply.raw
             );
             assert_eq!(reply.data("leads")["nodes"].as_array().unwrap().len(), n);
-            fewest = fewest.min(app.state.metrics.statements() - before);
+            fewest = fewest.min(app.state.prometheus.statements() - before);
         }
         costs.push(fewest);
     }

@@ -345,7 +345,7 @@ async fn a_page_of_deliveries_reads_its_attempts_in_one_query() {
         // The fewest of three runs: background work may still be counting.
         let mut fewest = u64::MAX;
         for _ in 0..3 {
-            let before = app.state.metrics.statements();
+            let before = app.state.prometheus.statements();
             let reply = app
                 .gql(Some(&owner.access), page, json!({"id": hook_id, "n": n}))
                 .await;
@@ -357,7 +357,7 @@ async fn a_page_of_deliveries_reads_its_attempts_in_one_query() {
                     json!([{"statusCode": 500, "error": "http 500"}, {"statusCode": 200, "error": null}])
                 );
             }
-            fewest = fewest.min(app.state.metrics.statements() - before);
+            fewest = fewest.min(app.state.prometheus.statements() - before);
         }
         costs.push(fewest);
     }

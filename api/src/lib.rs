@@ -14,7 +14,6 @@ pub mod http;
 pub mod import;
 pub mod jobs;
 pub mod mail;
-pub mod metrics;
 pub mod rate_limit;
 pub mod services;
 pub mod state;

@@ -11,9 +11,9 @@ use crate::{
     config::{Config, ConfigError},
     db,
     mail::Mailer,
-    metrics::Metrics,
     rate_limit::{MemoryRateLimiter, RateLimiter, RedisRateLimiter},
     store::{self, Store},
+    telemetry::prometheus::Prometheus,
 };
 
 const DEV_SIGNING_KEY: &str = "dev_jwt_signing_key";
@@ -25,7 +25,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub bus: Arc<dyn Bus>,
     pub limiter: Arc<dyn RateLimiter>,
-    pub metrics: Metrics,
+    pub prometheus: Prometheus,
     /// Outgoing mail: SMTP, or the log and the outbox table.
     pub mailer: Mailer,
     /// The domain's time: SLA clocks, cadences and jobs read it; tests move it forward.
@@ -74,8 +74,8 @@ impl AppState {
                  links) goes to the log and the mail_outbox table only"
             );
         }
-        let metrics = Metrics::new();
-        let observed = metrics.clone();
+        let prometheus = Prometheus::new();
+        let observed = prometheus.clone();
         db.set_metric_callback(move |info| {
             observed.observe_statement(info.elapsed, info.failed, || info.statement.to_string())
         });
@@ -125,7 +125,7 @@ impl AppState {
             jwt,
             bus,
             limiter,
-            metrics,
+            prometheus,
             mailer,
             clock: crate::clock::Clock::default(),
             shutdown,

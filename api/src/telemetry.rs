@@ -3,6 +3,7 @@
 //! layer exists.
 
 mod otlp_client;
+pub mod prometheus;
 
 use std::sync::OnceLock;
 

@@ -106,7 +106,7 @@ pub fn finish_response(response: &mut Response, meta: &RequestMeta, state: &AppS
     for error in &mut response.errors {
         let code = error_code(error);
         state
-            .metrics
+            .prometheus
             .graphql_errors
             .with_label_values(&[code.as_str()])
             .inc();

@@ -224,7 +224,7 @@ impl LeadActionMutation {
     async fn accept_lead(&self, ctx: &Context<'_>, id: ID) -> Result<Lead> {
         let (actor, ws) = works(ctx)?;
         let done = actions::accept(ctx.state(), actor, ws, parse_id(&id, "lead")?).await?;
-        done.notices.publish(ctx.state(), ws).await;
+        done.notices.publish(ctx.state()).await;
         Ok(Lead(done.lead))
     }
 
@@ -250,7 +250,7 @@ impl LeadActionMutation {
             ctx.state().clock.now(),
         )
         .await?;
-        done.notices.publish(ctx.state(), ws).await;
+        done.notices.publish(ctx.state()).await;
         Ok(Lead(done.lead))
     }
 
@@ -266,7 +266,7 @@ impl LeadActionMutation {
         let note = validate::required_text(&note, "note", 2000)?;
         let (row, written) =
             actions::dispute(ctx.state(), actor, ws, parse_id(&id, "rejection")?, note).await?;
-        written.publish(ctx.state(), ws).await;
+        written.publish(ctx.state()).await;
         Ok(Rejection(row))
     }
 
@@ -276,7 +276,7 @@ impl LeadActionMutation {
         let ws = actor.require(Permission::ResolveDispute)?;
         let (row, written) =
             actions::resolve(ctx.state(), actor, ws, parse_id(&id, "rejection")?, upheld).await?;
-        written.publish(ctx.state(), ws).await;
+        written.publish(ctx.state()).await;
         Ok(Rejection(row))
     }
 
@@ -290,7 +290,7 @@ impl LeadActionMutation {
             timing: validate::required_text(&bant.timing, "bant.timing", 500)?,
         };
         let done = actions::qualify(ctx.state(), actor, ws, parse_id(&id, "lead")?, bant).await?;
-        done.notices.publish(ctx.state(), ws).await;
+        done.notices.publish(ctx.state()).await;
         Ok(Lead(done.lead))
     }
 
@@ -313,7 +313,7 @@ impl LeadActionMutation {
         };
         let (done, opp) =
             actions::convert(ctx.state(), actor, ws, parse_id(&id, "lead")?, deal).await?;
-        done.notices.publish(ctx.state(), ws).await;
+        done.notices.publish(ctx.state()).await;
         Ok(Opportunity(opp))
     }
 
@@ -338,7 +338,7 @@ impl LeadActionMutation {
         };
         let done =
             actions::recycle(ctx.state(), actor, ws, parse_id(&id, "lead")?, name, until).await?;
-        done.notices.publish(ctx.state(), ws).await;
+        done.notices.publish(ctx.state()).await;
         Ok(Lead(done.lead))
     }
 
@@ -348,7 +348,7 @@ impl LeadActionMutation {
         let owner = uuid::Uuid::parse_str(user_id.as_str())
             .map_err(|_| AppError::not_found_at("member", "userId"))?;
         let done = actions::assign(ctx.state(), actor, ws, parse_id(&id, "lead")?, owner).await?;
-        done.notices.publish(ctx.state(), ws).await;
+        done.notices.publish(ctx.state()).await;
         Ok(Lead(done.lead))
     }
 

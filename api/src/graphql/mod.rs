@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod alignment;
 pub mod api_tokens;
 pub mod auth;
 pub mod catalog;
@@ -14,7 +15,6 @@ pub mod cost;
 pub mod criteria_input;
 pub mod document_size;
 pub mod extension;
-pub mod health;
 pub mod icps;
 pub mod ingest;
 pub mod invitations;
@@ -61,7 +61,7 @@ pub struct QueryRoot(
     plays::PlayQuery,
     work::WorkQuery,
     metrics::MetricsQuery,
-    health::HealthQuery,
+    alignment::AlignmentQuery,
     review::ReviewQuery,
     planning::PlanningQuery,
     webhooks::WebhookQuery,

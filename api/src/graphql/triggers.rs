@@ -269,7 +269,7 @@ impl Follow {
                         let waited = chrono::Utc::now() - notice.created_at;
                         if let Ok(waited) = waited.to_std() {
                             self.state
-                                .metrics
+                                .prometheus
                                 .trigger_delivery
                                 .observe(waited.as_secs_f64());
                         }

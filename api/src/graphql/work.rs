@@ -298,7 +298,7 @@ impl WorkMutation {
         };
         let state = ctx.state();
         let logged = touches::log(state, actor, workspace_id, input).await?;
-        logged.notices.publish(state, workspace_id).await;
+        logged.notices.publish(state).await;
         Ok(LogTouchPayload {
             touch: logged.touch.into(),
             lead: Lead(logged.lead),

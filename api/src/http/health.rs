@@ -57,7 +57,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         Ok(depths) => {
             for (queue, depth) in depths {
                 state
-                    .metrics
+                    .prometheus
                     .job_queue_depth
                     .with_label_values(&[queue])
                     .set(depth as i64);
@@ -67,5 +67,5 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.prometheus.render())
 }

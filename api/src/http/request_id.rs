@@ -68,12 +68,12 @@ pub async fn middleware(
     }
     if let Some(state) = state {
         state
-            .metrics
+            .prometheus
             .http_requests
             .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
             .inc();
         state
-            .metrics
+            .prometheus
             .http_latency
             .with_label_values(&[route.as_str()])
             .observe(started.elapsed().as_secs_f64());

@@ -127,7 +127,7 @@ struct Close(u16, &'static str);
 
 impl Connection {
     async fn run(mut self, mut stream: actix_ws::AggregatedMessageStream) {
-        self.state.metrics.ws_connections.inc();
+        self.state.prometheus.ws_connections.inc();
         let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Outgoing>();
         let mut shutdown = self.state.shutdown.clone();
         let mut bus = self.state.bus.subscribe();
@@ -191,9 +191,9 @@ impl Connection {
 
         for (_, task) in self.subscriptions.drain() {
             task.abort();
-            self.state.metrics.subscriptions.dec();
+            self.state.prometheus.subscriptions.dec();
         }
-        self.state.metrics.ws_connections.dec();
+        self.state.prometheus.ws_connections.dec();
         if let Some(Close(code, reason)) = close {
             let _ = self
                 .session
@@ -266,7 +266,7 @@ impl Connection {
         match self.subscriptions.remove(id) {
             Some(task) => {
                 task.abort();
-                self.state.metrics.subscriptions.dec();
+                self.state.prometheus.subscriptions.dec();
                 true
             }
             None => false,
@@ -457,7 +457,7 @@ impl Connection {
             let _ = out.send(Outgoing::Done { id: task_id });
         });
         self.subscriptions.insert(id, task);
-        self.state.metrics.subscriptions.inc();
+        self.state.prometheus.subscriptions.inc();
     }
 }
 

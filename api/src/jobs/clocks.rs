@@ -71,8 +71,8 @@ impl Outbox {
     }
 
     async fn publish(self, state: &AppState) {
-        for (workspace_id, notices) in self.0 {
-            notices.publish(state, workspace_id).await;
+        for notices in self.0.into_values() {
+            notices.publish(state).await;
         }
     }
 }

@@ -109,6 +109,6 @@ async fn run_workspace(
         row.into_active_model().reset_all().update(&txn).await?;
     }
     txn.commit().await?;
-    notices.publish(state, workspace_id).await;
+    notices.publish(state).await;
     Ok(due.len())
 }

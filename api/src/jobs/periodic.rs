@@ -85,7 +85,7 @@ pub async fn source_rule(state: &AppState, now: DateTime<Utc>) -> AppResult<usiz
             notices.extend(sources::apply_rule(&tenant, running.id, &terms, last_month).await?);
         }
         txn.commit().await?;
-        notices.publish(state, ws.id).await;
+        notices.publish(state).await;
         judged += 1;
     }
     Ok(judged)

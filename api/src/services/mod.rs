@@ -21,5 +21,6 @@ pub mod review;
 pub mod routing;
 pub mod sources;
 pub mod triggers;
+pub mod unit_of_work;
 pub mod webhooks;
 pub mod workspaces;

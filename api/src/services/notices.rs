@@ -22,35 +22,80 @@ use crate::{
     store::Tenant,
 };
 
-/// Collected while a transaction runs; published with [`Notices::publish`] after it committed.
+/// Collected while a unit of work runs; published by [`UnitOfWork::commit`] after the
+/// transaction committed, never before and never by hand.
+///
+/// [`UnitOfWork::commit`]: crate::services::unit_of_work::UnitOfWork::commit
 #[derive(Debug, Default)]
 pub struct Notices {
+    /// Trigger rows for the people they name (each row carries its workspace).
     pub triggers: Vec<trigger::Model>,
-    pub stage_changes: Vec<StageChangeNotice>,
+    /// Everything else to announce, addressed to its workspace.
+    messages: Vec<BusMessage>,
     /// Webhook deliveries the transaction put in the outbox.
     pub webhooks: usize,
+    /// Background work was queued: the job loop runs now rather than at its next poll.
+    wake_jobs: bool,
 }
 
 impl Notices {
     pub fn extend(&mut self, other: Notices) {
         self.triggers.extend(other.triggers);
-        self.stage_changes.extend(other.stage_changes);
+        self.messages.extend(other.messages);
         self.webhooks += other.webhooks;
+        self.wake_jobs |= other.wake_jobs;
     }
 
-    /// Announces everything on the bus. A bus failure is logged by [`AppState::publish`]: the
-    /// rows are committed and subscribers catch up from them.
-    pub async fn publish(self, state: &AppState, workspace_id: Uuid) {
+    /// Announces `event` to `workspace_id`'s subscribers after commit.
+    pub fn announce(&mut self, workspace_id: Uuid, event: BusEvent) {
+        self.messages.push(BusMessage {
+            workspace_id,
+            event,
+        });
+    }
+
+    /// Announces a workspace activity entry after commit.
+    pub fn activity(
+        &mut self,
+        workspace_id: Uuid,
+        kind: crate::bus::ActivityKind,
+        actor_user_id: Option<Uuid>,
+        subject_id: Uuid,
+        message: String,
+    ) {
+        let activity = crate::bus::Activity {
+            id: Uuid::now_v7(),
+            kind,
+            actor_user_id,
+            subject_id,
+            message,
+            occurred_at: Utc::now(),
+        };
+        self.announce(workspace_id, BusEvent::Activity(activity));
+    }
+
+    /// Asks the job loop to run as soon as the change committed.
+    pub fn wake_jobs(&mut self) {
+        self.wake_jobs = true;
+    }
+
+    /// Whether anything was collected (jobs skip a pass that found nothing).
+    pub fn is_empty(&self) -> bool {
+        self.triggers.is_empty() && self.messages.is_empty() && self.webhooks == 0
+    }
+
+    /// Announces everything on the bus. Only the unit of work calls it, after commit. A bus
+    /// failure is logged by [`AppState::publish`]: the rows are committed and subscribers catch
+    /// up from them.
+    pub(crate) async fn publish(self, state: &AppState) {
         if self.webhooks > 0 {
             state.webhooks_wakeup.notify_one();
         }
-        for change in self.stage_changes {
-            state
-                .publish(BusMessage {
-                    workspace_id,
-                    event: BusEvent::StageChanged(change),
-                })
-                .await;
+        if self.wake_jobs {
+            state.wake_jobs();
+        }
+        for message in self.messages {
+            state.publish(message).await;
         }
         for row in self.triggers {
             state
@@ -184,15 +229,19 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         notices.webhooks +=
             crate::services::webhooks::emit(tenant, event, payload, change.at).await?;
     }
-    notices.stage_changes.push(StageChangeNotice {
-        id: row.id,
-        lead_id: lead.id,
-        owner_id: lead.owner_id,
-        from_stage: row.from_stage,
-        to_stage: row.to_stage,
-        actor_id: row.actor_id,
-        reason: row.reason,
-        changed_at: row.changed_at,
-    });
+    let workspace_id = tenant.workspace_id();
+    notices.announce(
+        workspace_id,
+        BusEvent::StageChanged(StageChangeNotice {
+            id: row.id,
+            lead_id: lead.id,
+            owner_id: lead.owner_id,
+            from_stage: row.from_stage,
+            to_stage: row.to_stage,
+            actor_id: row.actor_id,
+            reason: row.reason,
+            changed_at: row.changed_at,
+        }),
+    );
     Ok(())
 }

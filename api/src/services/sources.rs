@@ -156,11 +156,10 @@ pub async fn apply_rule<C: ConnectionTrait>(
         "months": rates.iter().map(|m| serde_json::json!({"month": m.month, "mqls": m.mqls, "rejections": m.rejections, "rate": m.rate})).collect::<Vec<_>>(),
     });
     let webhooks = crate::services::webhooks::emit(tenant, "source.paused", payload, now).await?;
-    Ok(Notices {
-        triggers: written,
-        webhooks,
-        ..Notices::default()
-    })
+    let mut notices = Notices::default();
+    notices.triggers = written;
+    notices.webhooks = webhooks;
+    Ok(notices)
 }
 
 /// The workspace's sources by lowercase name, with those `names` mentions that are missing

@@ -53,6 +53,11 @@ impl Store {
         &self.db
     }
 
+    /// Reads of data that belongs to no workspace.
+    pub fn global(&self) -> Global<'_, DatabaseConnection> {
+        Global::new(&self.db)
+    }
+
     pub fn tenant(&self, workspace_id: Uuid) -> Tenant<'_, DatabaseConnection> {
         Tenant::new(&self.db, workspace_id)
     }
@@ -72,6 +77,23 @@ impl Store {
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> AppResult<()> {
         Ok(self.db.ping().await?)
+    }
+}
+
+/// Access to data of no workspace (people, sessions, workspaces themselves) over any connection
+/// or transaction. Like [`Tenant`], it keeps its connection to the store.
+pub struct Global<'c, C: ConnectionTrait> {
+    conn: &'c C,
+}
+
+impl<'c, C: ConnectionTrait> Global<'c, C> {
+    pub fn new(conn: &'c C) -> Self {
+        Self { conn }
+    }
+
+    #[allow(dead_code)] // its first callers arrive with the people and session modules
+    pub(crate) fn conn(&self) -> &'c C {
+        self.conn
     }
 }
 

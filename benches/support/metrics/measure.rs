@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use accord_api::{metrics::Metrics, state::AppState};
+use accord_api::{state::AppState, telemetry::prometheus::Prometheus};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{json, Value};
 
@@ -67,7 +67,7 @@ impl Client {
     /// `MIN_RUNS`, once `budget` has passed: a million leads make some queries slow).
     pub async fn time(
         &self,
-        metrics: &Metrics,
+        metrics: &Prometheus,
         spec: &Spec,
         warmups: usize,
         runs: usize,
@@ -151,9 +151,9 @@ pub async fn explain(state: &AppState, client: &Client, spec: &Spec, top: usize)
     if db.get_database_backend() != DbBackend::Postgres {
         return;
     }
-    state.metrics.tap_statements();
+    state.prometheus.tap_statements();
     let sent = client.send(spec).await;
-    let statements = state.metrics.untap();
+    let statements = state.prometheus.untap();
     if let Err(message) = sent {
         println!("{}: {message}", spec.name);
         return;

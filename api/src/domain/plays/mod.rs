@@ -5,8 +5,8 @@
 mod cadence;
 mod exit;
 mod figures;
+mod play_trigger;
 mod selection;
-mod trigger;
 
 pub use cadence::{
     ends_at, schedule, seed_steps, validate_steps, CadenceStep, MAX_DAY_OFFSET, MAX_STEPS,
@@ -16,8 +16,8 @@ pub use exit::{
     TouchEffect,
 };
 pub use figures::{percentile, EnrollmentFacts, PlayFigures, CONVERSION_TARGET};
+pub use play_trigger::{PlayTrigger, Signal};
 pub use selection::{select, Candidate, Running};
-pub use trigger::{PlayTrigger, Signal};
 
 /// A play or cadence that cannot be saved, naming the offending input field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,8 +5,8 @@
 //! layer loads the rows and stores the meeting; this decides what the numbers say.
 
 mod agenda;
+mod alignment;
 mod checklist;
-mod health;
 mod meeting;
 
 use super::metrics;
@@ -16,11 +16,11 @@ pub use agenda::{
     MessagingTest, OpenDeal, PipelineLine, StuckDeal, TestResult, Variant, VariantResult,
     STUCK_FOR_DAYS, TOP_REASONS,
 };
-pub use checklist::{aligned_checklist, AlignedChecklist};
-pub use health::{
+pub use alignment::{
     alignment_health, wrong_way, AlignmentHealth, Indicator, Verdict, WeeklyPoint,
     HEALTH_MIN_WEEKS, MID_FUNNEL, WIN_RATE_WINDOW_DAYS,
 };
+pub use checklist::{aligned_checklist, AlignedChecklist};
 pub use meeting::{
     decisions_per_meeting, log_late, quorum, stale_action_items, ActionItem, Attendance, Quorum,
     ReviewRole, Session, LOG_DEADLINE_HOURS, STALE_AFTER_DAYS,

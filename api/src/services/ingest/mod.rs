@@ -250,7 +250,7 @@ pub async fn ingest(
     )
     .await?;
     txn.commit().await?;
-    notices.publish(state, workspace_id).await;
+    notices.publish(state).await;
     // New enrollments have a step due now: let the job loop announce it without waiting.
     state.wake_jobs();
     Ok(results.into_iter().flatten().collect())

@@ -2,10 +2,10 @@
 //! stay ends, deals, SLA clocks, rejections, spend), never from counters. Each report loads the
 //! facts of its own range through indexes, then the pure domain computes.
 
+mod alignment;
 mod deals;
 mod facts;
 mod funnel;
-mod health;
 mod medians;
 mod planning;
 pub mod rollups;
@@ -15,9 +15,9 @@ use chrono::{DateTime, Utc};
 use entity::LeadStage;
 use sea_orm::ConnectionTrait;
 
+pub use alignment::alignment_of;
 pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;
-pub use health::health_of;
 pub(crate) use medians::lower_median_stays;
 pub use planning::{goal_progress, waterfall_of, WaterfallRequest};
 

@@ -209,11 +209,7 @@ async fn record(state: &AppState, outcome: Outcome) -> AppResult<()> {
     .insert(&txn)
     .await?;
     let attempts = delivery.attempts + 1;
-    let (created_at, webhook_id, workspace_id) = (
-        delivery.created_at,
-        delivery.webhook_id,
-        delivery.workspace_id,
-    );
+    let (created_at, webhook_id) = (delivery.created_at, delivery.webhook_id);
     let mut row = delivery.into_active_model();
     row.attempts = Set(attempts);
     row.last_status_code = Set(status_code);
@@ -252,11 +248,11 @@ async fn record(state: &AppState, outcome: Outcome) -> AppResult<()> {
     txn.commit().await?;
     let outcome = if succeeded { "delivered" } else { "failed" };
     state
-        .metrics
+        .prometheus
         .webhook_attempts
         .with_label_values(&[outcome])
         .inc();
-    notices.publish(state, workspace_id).await;
+    notices.publish(state).await;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use crate::{
 
 /// The three leading indicators over the `weeks` complete weeks before `as_of`, the verdict,
 /// SLA compliance and the dispute backlog.
-pub async fn health_of<C: ConnectionTrait>(
+pub async fn alignment_of<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     weeks: usize,
     as_of: DateTime<Utc>,

@@ -11,7 +11,7 @@ use prometheus::{
 };
 
 #[derive(Clone)]
-pub struct Metrics {
+pub struct Prometheus {
     registry: Registry,
     pub http_requests: IntCounterVec,
     pub http_latency: HistogramVec,
@@ -28,12 +28,12 @@ pub struct Metrics {
     pub trigger_delivery: Histogram,
     /// Due work waiting, by queue, measured when `/metrics` is read.
     pub job_queue_depth: prometheus::IntGaugeVec,
-    /// When set, the text of every statement is kept (see [`Metrics::tap_statements`]).
+    /// When set, the text of every statement is kept (see [`Prometheus::tap_statements`]).
     tap: Arc<Mutex<Option<Vec<String>>>>,
     tapping: Arc<AtomicBool>,
 }
 
-impl Metrics {
+impl Prometheus {
     pub fn new() -> Self {
         let registry =
             Registry::new_custom(Some("accord".into()), None).expect("a static prefix is valid");
@@ -139,7 +139,7 @@ impl Metrics {
         }
     }
 
-    /// Starts keeping the SQL of every statement (values inlined) until [`Metrics::untap`];
+    /// Starts keeping the SQL of every statement (values inlined) until [`Prometheus::untap`];
     /// benchmarks replay them with pgbench, tests read them.
     pub fn tap_statements(&self) {
         *self.tap.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
@@ -190,7 +190,7 @@ impl Metrics {
     }
 }
 
-impl Default for Metrics {
+impl Default for Prometheus {
     fn default() -> Self {
         Self::new()
     }

@@ -9,7 +9,7 @@ use crate::{
         permissions::Permission,
         review::{AlignmentHealth, Indicator, Verdict, WeeklyPoint},
     },
-    services::metrics::health_of,
+    services::metrics::alignment_of,
 };
 
 /// What the indicators say.
@@ -99,10 +99,10 @@ impl From<AlignmentHealth> for AlignmentHealthView {
 }
 
 #[derive(Default)]
-pub struct HealthQuery;
+pub struct AlignmentQuery;
 
 #[Object]
-impl HealthQuery {
+impl AlignmentQuery {
     /// The leading indicators over the last `weeks` complete weeks (5 to 104; the week in
     /// progress is left out) and the verdict: THEATER when the rejection rate rose four weeks
     /// in a row, MISALIGNED when two of the three indicators moved the wrong way for a month.
@@ -116,6 +116,8 @@ impl HealthQuery {
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
         let weeks = usize::try_from(weeks).unwrap_or(0);
-        Ok(health_of(&tenant, weeks, state.clock.now()).await?.into())
+        Ok(alignment_of(&tenant, weeks, state.clock.now())
+            .await?
+            .into())
     }
 }
