@@ -154,17 +154,6 @@ pub async fn sources<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Ve
     Ok(tenant.select::<source::Entity>().all(tenant.conn()).await?)
 }
 
-/// The sources still running (not paused by the contract's source rule).
-pub async fn running_sources<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-) -> AppResult<Vec<source::Model>> {
-    Ok(tenant
-        .select::<source::Entity>()
-        .filter(source::Column::Paused.eq(false))
-        .all(tenant.conn())
-        .await?)
-}
-
 /// Inserts new sources in one statement.
 pub async fn insert_sources<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,

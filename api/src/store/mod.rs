@@ -12,6 +12,7 @@ pub mod members;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
+pub mod recipients;
 pub mod records;
 pub mod sessions;
 pub mod trusted_documents;
