@@ -44,6 +44,7 @@ pub enum Permission {
     FollowTriggers,
     WatchTriggers,
     SetAvailability,
+    HearOfPausedSources,
 }
 
 /// The actor's relation to a record, from the record's owner.
@@ -120,7 +121,8 @@ impl Permission {
             | ReceiveLeads
             | WorkLead
             | AssignLead
-            | SetAvailability => None,
+            | SetAvailability
+            | HearOfPausedSources => None,
         }
     }
 
@@ -173,6 +175,7 @@ impl Permission {
             FollowTriggers => "Follow a member's triggers (playTriggers, triggers with recipientId)",
             WatchTriggers => "See a member's triggers on the workspace activity stream",
             SetAvailability => "Mark a member out of office or back",
+            HearOfPausedSources => "Be told (a SOURCE_PAUSED trigger) when the lead contract's source rule pauses a source",
         }
     }
 }
@@ -236,6 +239,7 @@ pub fn reach(role: Role, permission: Permission) -> Reach {
             Marketer | Viewer | Rep => Reach::Nothing,
             _ => sales_records,
         },
+        HearOfPausedSources => all_if(role == MarketingLeader),
     }
 }
 

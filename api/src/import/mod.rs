@@ -33,7 +33,7 @@ use crate::{
     services::records::{
         AccountInput, ContactInput, OpportunityUpsertInput, UpsertStatus, Write, MAX_BATCH,
     },
-    services::sources,
+    services::{sources, unit_of_work::UnitOfWork},
     state::AppState,
     store::{people, Tenant},
 };
@@ -258,11 +258,21 @@ impl Import<'_> {
         if names.is_empty() {
             return Ok(());
         }
-        let create = matches!(self.write, Write::Commit);
-        let tenant = Tenant::new(self.state.store.db(), self.workspace_id);
         let now = self.state.clock.now();
-        self.lookups.sources = sources::by_names(&tenant, &names, create, now)
-            .await?
+        let known = match self.write {
+            // New sources are written in a unit of work of their own, before the batch's.
+            Write::Commit => {
+                let work = UnitOfWork::begin(self.state, self.workspace_id).await?;
+                let known = sources::by_names(&work.tenant(), &names, true, now).await?;
+                work.commit().await?;
+                known
+            }
+            Write::DryRun => {
+                let tenant = self.state.store.tenant(self.workspace_id);
+                sources::by_names(&tenant, &names, false, now).await?
+            }
+        };
+        self.lookups.sources = known
             .into_iter()
             .map(|(name, source)| (name, ID::from(source.id)))
             .collect();

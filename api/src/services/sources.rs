@@ -2,19 +2,16 @@
 //! and the rejections (not from counters), and the contract's source rule that pauses a source.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use entity::{membership, rejection, source, stage_change, LeadStage, Role, TriggerKind};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter,
-};
+use entity::{source, TriggerKind};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::services::notices::Notices;
 use crate::{
-    domain::contract::Terms,
+    domain::{contract::Terms, permissions::Permission},
     error::AppResult,
     services::triggers::{self, NewTrigger},
-    store::Tenant,
+    store::{catalog, recipients, Tenant},
 };
 
 /// One source's figures for one calendar month.
@@ -68,21 +65,8 @@ pub async fn monthly_rates<C: ConnectionTrait>(
 ) -> AppResult<Vec<MonthRate>> {
     let mut rates = Vec::new();
     for (start, end) in months_back(now, months) {
-        let mqls = tenant
-            .select::<stage_change::Entity>()
-            .filter(stage_change::Column::SourceId.eq(source_id))
-            .filter(stage_change::Column::ToStage.eq(LeadStage::Mql))
-            .filter(stage_change::Column::ChangedAt.gte(start))
-            .filter(stage_change::Column::ChangedAt.lt(end))
-            .count(tenant.conn())
-            .await?;
-        let rejections = tenant
-            .select::<rejection::Entity>()
-            .filter(rejection::Column::SourceId.eq(source_id))
-            .filter(rejection::Column::RejectedAt.gte(start))
-            .filter(rejection::Column::RejectedAt.lt(end))
-            .count(tenant.conn())
-            .await?;
+        let mqls = catalog::mqls_of_source(tenant, source_id, start, end).await?;
+        let rejections = catalog::rejections_of_source(tenant, source_id, start, end).await?;
         rates.push(MonthRate {
             month: start.format("%Y-%m").to_string(),
             mqls,
@@ -98,7 +82,8 @@ pub async fn monthly_rates<C: ConnectionTrait>(
 }
 
 /// Pauses the source when its rejection rate exceeded the contract's limit in each of the last
-/// `consecutiveMonths` months, and tells the marketing leaders. Idempotent.
+/// `consecutiveMonths` months, and tells the members who hear of paused sources
+/// ([`Permission::HearOfPausedSources`]: the marketing leaders). Idempotent.
 pub async fn apply_rule<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     source_id: Uuid,
@@ -118,15 +103,8 @@ pub async fn apply_rule<C: ConnectionTrait>(
         return Ok(Notices::default());
     }
     let name = row.name.clone();
-    let mut active = row.into_active_model();
-    active.paused = Set(true);
-    active.paused_at = Set(Some(now));
-    active.update(tenant.conn()).await?;
-    let leaders = tenant
-        .select::<membership::Entity>()
-        .filter(membership::Column::Role.eq(Role::MarketingLeader))
-        .all(tenant.conn())
-        .await?;
+    catalog::pause_source(tenant, row, now).await?;
+    let leaders = recipients::holding(tenant, Permission::HearOfPausedSources).await?;
     let figures: Vec<String> = rates
         .iter()
         .map(|m| format!("{}: {} of {} rejected", m.month, m.rejections, m.mqls))
@@ -171,10 +149,7 @@ pub async fn by_names<C: ConnectionTrait>(
     create: bool,
     now: DateTime<Utc>,
 ) -> AppResult<std::collections::HashMap<String, source::Model>> {
-    use sea_orm::EntityTrait;
-    let mut known: std::collections::HashMap<String, source::Model> = tenant
-        .select::<source::Entity>()
-        .all(tenant.conn())
+    let mut known: std::collections::HashMap<String, source::Model> = catalog::sources(tenant)
         .await?
         .into_iter()
         .map(|s| (s.name.to_lowercase(), s))
@@ -197,12 +172,8 @@ pub async fn by_names<C: ConnectionTrait>(
             created_at: now,
         };
         known.insert(name.to_lowercase(), made.clone());
-        fresh.push(made.into_active_model());
+        fresh.push(made);
     }
-    if !fresh.is_empty() {
-        source::Entity::insert_many(fresh)
-            .exec(tenant.conn())
-            .await?;
-    }
+    catalog::insert_sources(tenant, fresh).await?;
     Ok(known)
 }

@@ -1,7 +1,9 @@
 //! Accounts of one workspace.
 
 use entity::account;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::Tenant;
@@ -39,4 +41,17 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         }
         Ok(())
     }
+}
+
+/// Writes a changed account back (every column).
+pub async fn save<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: account::Model,
+) -> AppResult<account::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    Ok(row
+        .into_active_model()
+        .reset_all()
+        .update(tenant.conn())
+        .await?)
 }

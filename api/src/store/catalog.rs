@@ -2,8 +2,15 @@
 
 use std::collections::HashSet;
 
-use entity::{source, spend};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use chrono::{DateTime, Utc};
+use entity::{
+    asset, cadence, campaign, messaging_test, play, rejection, source, spend, stage_change,
+    LeadStage,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::Tenant;
@@ -115,4 +122,201 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
             .await?;
         Ok(())
     }
+}
+
+/// Inserts a new source; CONFLICT when the workspace already has one of that name.
+pub async fn insert_source<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: source::Model,
+) -> AppResult<source::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    source::Entity::insert(row.into_active_model())
+        .exec_with_returning(tenant.conn())
+        .await
+        .map_err(|err| conflict_on_unique(err, "a source with this name exists"))
+}
+
+/// Writes a changed source back; CONFLICT when its new name is taken.
+pub async fn save_source<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: source::Model,
+) -> AppResult<source::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    row.into_active_model()
+        .reset_all()
+        .update(tenant.conn())
+        .await
+        .map_err(|err| conflict_on_unique(err, "a source with this name exists"))
+}
+
+/// Every source of the workspace.
+pub async fn sources<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<source::Model>> {
+    Ok(tenant.select::<source::Entity>().all(tenant.conn()).await?)
+}
+
+/// Inserts new sources in one statement.
+pub async fn insert_sources<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    rows: Vec<source::Model>,
+) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    source::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// Marks a source paused at `at` (the contract's source rule).
+pub async fn pause_source<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: source::Model,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut active = row.into_active_model();
+    active.paused = Set(true);
+    active.paused_at = Set(Some(at));
+    active.update(tenant.conn()).await?;
+    Ok(())
+}
+
+/// The MQLs a source brought in `[start, end)`, from the stage history.
+pub async fn mqls_of_source<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    source_id: Uuid,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> AppResult<u64> {
+    Ok(tenant
+        .select::<stage_change::Entity>()
+        .filter(stage_change::Column::SourceId.eq(source_id))
+        .filter(stage_change::Column::ToStage.eq(LeadStage::Mql))
+        .filter(stage_change::Column::ChangedAt.gte(start))
+        .filter(stage_change::Column::ChangedAt.lt(end))
+        .count(tenant.conn())
+        .await?)
+}
+
+/// The rejections of a source's leads in `[start, end)`.
+pub async fn rejections_of_source<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    source_id: Uuid,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> AppResult<u64> {
+    Ok(tenant
+        .select::<rejection::Entity>()
+        .filter(rejection::Column::SourceId.eq(source_id))
+        .filter(rejection::Column::RejectedAt.gte(start))
+        .filter(rejection::Column::RejectedAt.lt(end))
+        .count(tenant.conn())
+        .await?)
+}
+
+/// Inserts a new campaign.
+pub async fn insert_campaign<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: campaign::Model,
+) -> AppResult<campaign::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    Ok(campaign::Entity::insert(row.into_active_model())
+        .exec_with_returning(tenant.conn())
+        .await?)
+}
+
+/// Writes a changed campaign back.
+pub async fn save_campaign<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: campaign::Model,
+) -> AppResult<campaign::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    Ok(row
+        .into_active_model()
+        .reset_all()
+        .update(tenant.conn())
+        .await?)
+}
+
+/// Inserts a new content asset.
+pub async fn insert_asset<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: asset::Model,
+) -> AppResult<asset::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    Ok(asset::Entity::insert(row.into_active_model())
+        .exec_with_returning(tenant.conn())
+        .await?)
+}
+
+/// Writes a changed asset back.
+pub async fn save_asset<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: asset::Model,
+) -> AppResult<asset::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    Ok(row
+        .into_active_model()
+        .reset_all()
+        .update(tenant.conn())
+        .await?)
+}
+
+/// Inserts a month's spend.
+pub async fn insert_spend<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: spend::Model,
+) -> AppResult<spend::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    Ok(spend::Entity::insert(row.into_active_model())
+        .exec_with_returning(tenant.conn())
+        .await?)
+}
+
+/// Writes a changed spend row back.
+pub async fn save_spend<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: spend::Model,
+) -> AppResult<spend::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    Ok(row
+        .into_active_model()
+        .reset_all()
+        .update(tenant.conn())
+        .await?)
+}
+
+/// Every cadence of the workspace (an asset's users are looked for in their steps).
+pub async fn cadences<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Vec<cadence::Model>> {
+    Ok(tenant
+        .select::<cadence::Entity>()
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Every play of the workspace.
+pub async fn plays<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<play::Model>> {
+    Ok(tenant.select::<play::Entity>().all(tenant.conn()).await?)
+}
+
+/// Every campaign of the workspace.
+pub async fn campaigns<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Vec<campaign::Model>> {
+    Ok(tenant
+        .select::<campaign::Entity>()
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Every messaging test of the workspace.
+pub async fn messaging_tests<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Vec<messaging_test::Model>> {
+    Ok(tenant
+        .select::<messaging_test::Entity>()
+        .all(tenant.conn())
+        .await?)
 }

@@ -1,7 +1,10 @@
 //! Contacts (leads) of one workspace.
 
 use entity::contact;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
+};
 use uuid::Uuid;
 
 use super::Tenant;
@@ -130,4 +133,17 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         }
         Ok(())
     }
+}
+
+/// Writes a changed contact back (every column).
+pub async fn save<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: contact::Model,
+) -> AppResult<contact::Model> {
+    debug_assert_eq!(row.workspace_id, tenant.workspace_id());
+    Ok(row
+        .into_active_model()
+        .reset_all()
+        .update(tenant.conn())
+        .await?)
 }

@@ -12,6 +12,8 @@ pub mod members;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
+pub mod recipients;
+pub mod records;
 pub mod sessions;
 pub mod trusted_documents;
 

@@ -34,6 +34,7 @@ const EXPECTED: &[(Permission, &str)] = &[
     (Permission::FollowTriggers, "AAOAAOTOO"),
     (Permission::WatchTriggers, "AAAAA-T--"),
     (Permission::SetAvailability, "AAOAAOTOO"),
+    (Permission::HearOfPausedSources, "--A------"),
 ];
 
 fn letter(reach: Reach) -> char {

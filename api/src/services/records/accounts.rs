@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_graphql::{InputObject, MaybeUndefined, ID};
 use chrono::{DateTime, Utc};
 use entity::{account, Lifecycle};
-use sea_orm::{ActiveModelTrait, IntoActiveModel};
+use sea_orm::IntoActiveModel;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -16,8 +16,9 @@ use crate::{
     domain::validate,
     error::{AppError, AppResult},
     services::fit::{account_view, contact_view, lead_view, stored, FitModels},
+    services::unit_of_work::UnitOfWork,
     state::AppState,
-    store::Tenant,
+    store::{self, records::take_identity_turn, Tenant},
 };
 
 /// An account to create or update, found by its domain. Omitted fields keep their value; `null`
@@ -184,9 +185,9 @@ pub async fn upsert_accounts(
     }
 
     let now = state.clock.now();
-    let txn = state.store.begin_write().await?;
-    crate::store::serialize_identity_writes(&txn, workspace_id).await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    take_identity_turn(&tenant).await?;
     let members = member_ids(&tenant).await?;
     let fit = FitModels::load(&tenant).await?;
     let domains: Vec<String> = valid.iter().map(|(_, v)| v.domain.clone()).collect();
@@ -232,13 +233,13 @@ pub async fn upsert_accounts(
             row.updated_at = now;
             results[index] = Some(UpsertResult::written(index, status, row.id));
             changed.push(row.clone());
-            row.into_active_model().reset_all().update(&txn).await?;
+            store::accounts::save(&tenant, row).await?;
         }
     }
     tenant.insert_accounts(inserts).await?;
     // A contact's fit includes its account's criteria, so they move with the account.
     rescore_contacts_of(&tenant, &fit, &changed).await?;
-    write.finish(txn).await?;
+    write.finish(work).await?;
     Ok(results.into_iter().flatten().collect())
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use async_graphql::{InputObject, MaybeUndefined, ID};
 use chrono::{DateTime, Utc};
 use entity::{account, contact, LeadStage};
-use sea_orm::{ActiveModelTrait, IntoActiveModel};
+use sea_orm::IntoActiveModel;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -22,8 +22,9 @@ use crate::{
     },
     error::{AppError, AppResult},
     services::fit::{account_view, contact_view, lead_view, stored, FitModels},
+    services::unit_of_work::UnitOfWork,
     state::AppState,
-    store::Tenant,
+    store::{self, records::take_identity_turn},
 };
 
 /// A contact to create or update, found by `externalId`, else by `email` (one is required).
@@ -198,9 +199,9 @@ pub async fn upsert_contacts(
     }
 
     let now = state.clock.now();
-    let txn = state.store.begin_write().await?;
-    crate::store::serialize_identity_writes(&txn, workspace_id).await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    take_identity_turn(&tenant).await?;
     let members = member_ids(&tenant).await?;
     let fit = FitModels::load(&tenant).await?;
     let sources: std::collections::HashSet<Uuid> = tenant.source_ids().await?;
@@ -312,12 +313,12 @@ pub async fn upsert_contacts(
         } else {
             row.updated_at = now;
             results[index] = Some(UpsertResult::written(index, status, row.id));
-            row.into_active_model().reset_all().update(&txn).await?;
+            store::contacts::save(&tenant, row).await?;
         }
     }
     // Accounts first: contacts refer to them.
     accounts.insert_created(&tenant, &fit).await?;
     tenant.insert_contacts(inserts).await?;
-    write.finish(txn).await?;
+    write.finish(work).await?;
     Ok(results.into_iter().flatten().collect())
 }

@@ -13,12 +13,13 @@ pub use opportunities::{upsert_opportunities, OpportunityUpsertInput};
 use std::collections::HashSet;
 
 use async_graphql::{Enum, MaybeUndefined, SimpleObject, ID};
-use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
     error::{AppError, AppResult, UserError},
-    store::Tenant,
+    services::unit_of_work::UnitOfWork,
+    store::{parse_id, Tenant},
 };
 
 /// The most items one batch may carry.
@@ -33,12 +34,16 @@ pub enum Write {
 }
 
 impl Write {
-    pub(crate) async fn finish(self, txn: DatabaseTransaction) -> AppResult<()> {
+    /// Commits the batch's unit of work, or, for a dry run, drops it: a unit of work dropped
+    /// without committing rolls back and announces nothing.
+    pub(crate) async fn finish(self, work: UnitOfWork<'_>) -> AppResult<()> {
         match self {
-            Write::Commit => txn.commit().await?,
-            Write::DryRun => txn.rollback().await?,
+            Write::Commit => work.commit().await,
+            Write::DryRun => {
+                drop(work);
+                Ok(())
+            }
         }
-        Ok(())
     }
 }
 
@@ -102,7 +107,7 @@ pub async fn member_ids<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult
 
 /// Parses an owner id that must name a member of the workspace.
 pub fn owner(raw: &ID, members: &HashSet<Uuid>, field: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(raw.as_str())
+    parse_id(raw, "member")
         .ok()
         .filter(|id| members.contains(id))
         .ok_or_else(|| AppError::not_found_at("member", field))
@@ -130,7 +135,7 @@ pub(crate) fn source_patch(
 ) -> AppResult<MaybeUndefined<Uuid>> {
     Ok(match raw {
         MaybeUndefined::Value(raw) => MaybeUndefined::Value(
-            Uuid::parse_str(raw.as_str())
+            parse_id(raw, "source")
                 .ok()
                 .filter(|id| sources.contains(id))
                 .ok_or_else(|| AppError::not_found_at("source", field))?,

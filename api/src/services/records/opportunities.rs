@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::{InputObject, MaybeUndefined, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{opportunity, OpportunityStage};
-use sea_orm::{ActiveModelTrait, IntoActiveModel};
+use sea_orm::IntoActiveModel;
 use uuid::Uuid;
 
 use super::{
@@ -16,12 +16,13 @@ use super::{
 use crate::{
     domain::validate,
     error::{AppError, AppResult},
+    services::unit_of_work::UnitOfWork,
     services::{
         fit::FitModels,
         opportunities::{insert_stage_changes, is_closed, on_closed, stage_change},
     },
     state::AppState,
-    store::Tenant,
+    store::{self, records::take_identity_turn},
 };
 
 /// A deal to create or update, found by `externalId`. Omitted fields keep their value; `null`
@@ -218,9 +219,9 @@ pub async fn upsert_opportunities(
     }
 
     let now = state.clock.now();
-    let txn = state.store.begin_write().await?;
-    crate::store::serialize_identity_writes(&txn, workspace_id).await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    take_identity_turn(&tenant).await?;
     let members = member_ids(&tenant).await?;
     let sources: HashSet<Uuid> = tenant.source_ids().await?;
     let keys: Vec<String> = valid.iter().map(|(_, v)| v.external_id.clone()).collect();
@@ -299,7 +300,7 @@ pub async fn upsert_opportunities(
             ));
         } else {
             results[index] = Some(UpsertResult::written(index, status, row.id));
-            row.into_active_model().reset_all().update(&txn).await?;
+            store::opportunities::save(&tenant, row).await?;
         }
     }
     // Accounts first: deals refer to them.
@@ -312,6 +313,6 @@ pub async fn upsert_opportunities(
     for deal in &closed {
         on_closed(&tenant, deal, now).await?;
     }
-    write.finish(txn).await?;
+    write.finish(work).await?;
     Ok(results.into_iter().flatten().collect())
 }
