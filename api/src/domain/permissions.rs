@@ -44,6 +44,8 @@ pub enum Permission {
     FollowTriggers,
     WatchTriggers,
     SetAvailability,
+    ReceiveSlaEscalations,
+    ReceiveDisputes,
 }
 
 /// The actor's relation to a record, from the record's owner.
@@ -120,7 +122,9 @@ impl Permission {
             | ReceiveLeads
             | WorkLead
             | AssignLead
-            | SetAvailability => None,
+            | SetAvailability
+            | ReceiveSlaEscalations
+            | ReceiveDisputes => None,
         }
     }
 
@@ -173,6 +177,8 @@ impl Permission {
             FollowTriggers => "Follow a member's triggers (playTriggers, triggers with recipientId)",
             WatchTriggers => "See a member's triggers on the workspace activity stream",
             SetAvailability => "Mark a member out of office or back",
+            ReceiveSlaEscalations => "Be told when a rep with no manager misses an SLA (an SLA_BREACHED trigger)",
+            ReceiveDisputes => "Be told when marketing disputes a rejection (a REJECTION_DISPUTED trigger)",
         }
     }
 }
@@ -236,6 +242,8 @@ pub fn reach(role: Role, permission: Permission) -> Reach {
             Marketer | Viewer | Rep => Reach::Nothing,
             _ => sales_records,
         },
+        // Escalations go to the head of sales only: admins and revops are not on the hook.
+        ReceiveSlaEscalations | ReceiveDisputes => all_if(role == SalesLeader),
     }
 }
 
@@ -248,6 +256,14 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
 /// `relation` to.
 pub fn allows(role: Role, permission: Permission, relation: Relation) -> bool {
     reach(role, permission).covers(relation)
+}
+
+/// The roles holding `permission` on some record: who receives what a permission names (the
+/// store turns it into a query on seats).
+pub fn roles_with(permission: Permission) -> Vec<Role> {
+    Role::iter()
+        .filter(|role| role_allows(*role, permission))
+        .collect()
 }
 
 /// Roles an actor may hand out: nobody grants more than they hold, and only owners make owners.
