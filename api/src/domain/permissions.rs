@@ -45,6 +45,8 @@ pub enum Permission {
     WatchTriggers,
     SetAvailability,
     HearOfPausedSources,
+    ReceiveSlaEscalations,
+    ReceiveDisputes,
 }
 
 /// The actor's relation to a record, from the record's owner.
@@ -122,7 +124,9 @@ impl Permission {
             | WorkLead
             | AssignLead
             | SetAvailability
-            | HearOfPausedSources => None,
+            | HearOfPausedSources
+            | ReceiveSlaEscalations
+            | ReceiveDisputes => None,
         }
     }
 
@@ -176,6 +180,8 @@ impl Permission {
             WatchTriggers => "See a member's triggers on the workspace activity stream",
             SetAvailability => "Mark a member out of office or back",
             HearOfPausedSources => "Be told (a SOURCE_PAUSED trigger) when the lead contract's source rule pauses a source",
+            ReceiveSlaEscalations => "Be told when a rep with no manager misses an SLA (an SLA_BREACHED trigger)",
+            ReceiveDisputes => "Be told when marketing disputes a rejection (a REJECTION_DISPUTED trigger)",
         }
     }
 }
@@ -240,6 +246,8 @@ pub fn reach(role: Role, permission: Permission) -> Reach {
             _ => sales_records,
         },
         HearOfPausedSources => all_if(role == MarketingLeader),
+        // Escalations go to the head of sales only: admins and revops are not on the hook.
+        ReceiveSlaEscalations | ReceiveDisputes => all_if(role == SalesLeader),
     }
 }
 
@@ -252,6 +260,14 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
 /// `relation` to.
 pub fn allows(role: Role, permission: Permission, relation: Relation) -> bool {
     reach(role, permission).covers(relation)
+}
+
+/// The roles holding `permission` on some record: who receives what a permission names (the
+/// store turns it into a query on seats).
+pub fn roles_with(permission: Permission) -> Vec<Role> {
+    Role::iter()
+        .filter(|role| role_allows(*role, permission))
+        .collect()
 }
 
 /// Roles an actor may hand out: nobody grants more than they hold, and only owners make owners.

@@ -7,18 +7,15 @@ use std::collections::HashSet;
 
 use async_graphql::{Context, Result, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
-use entity::membership;
 use futures_util::{Stream, StreamExt};
-use sea_orm::{ColumnTrait, QueryFilter};
 use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
 use uuid::Uuid;
 
 use super::context::ContextExt;
 use crate::{
-    auth::Credential,
     bus::{Activity, ActivityKind, BusEvent},
-    domain::permissions::{reach, Permission, Reach},
-    error::AppError,
+    domain::permissions::Permission,
+    services::access::{self, Audience},
 };
 
 /// Something that happened in the workspace.
@@ -124,30 +121,11 @@ impl ActivitySubscription {
         let workspace_id = actor.require(Permission::WatchActivity)?;
         // How far the role sees people's triggers (the permission table's `WatchTriggers`); a
         // sales manager's view of stage changes is narrowed to their team's leads too.
-        let scope = match (&actor.credential, actor.role) {
-            (Credential::ApiToken { .. }, _) => Scope::Everything,
-            (Credential::User { user_id, .. }, Some(role)) => {
-                match reach(role, Permission::WatchTriggers) {
-                    Reach::All => Scope::Everything,
-                    Reach::Nothing => Scope::NoTriggers,
-                    Reach::Own => Scope::Team(HashSet::from([*user_id])),
-                    Reach::Team => {
-                        let tenant = ctx.state().store.tenant(workspace_id);
-                        let mut team: HashSet<Uuid> = tenant
-                            .select::<membership::Entity>()
-                            .filter(membership::Column::ManagerId.eq(*user_id))
-                            .all(tenant.conn())
-                            .await
-                            .map_err(AppError::from)?
-                            .into_iter()
-                            .map(|m| m.user_id)
-                            .collect();
-                        team.insert(*user_id);
-                        Scope::Team(team)
-                    }
-                }
-            }
-            (Credential::User { .. }, None) => Scope::NoTriggers,
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let scope = match access::audience(&tenant, actor, Permission::WatchTriggers).await? {
+            Audience::Everyone => Scope::Everything,
+            Audience::People(team) => Scope::Team(team),
+            Audience::Nobody => Scope::NoTriggers,
         };
         let receiver = ctx.state().bus.subscribe();
         Ok(BroadcastStream::new(receiver).filter_map(move |message| {

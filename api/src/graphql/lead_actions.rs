@@ -4,7 +4,6 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{rejection, source, RejectionReason};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, IntoActiveModel, QueryFilter};
 
 use super::{
     catalog::Source,
@@ -19,7 +18,7 @@ use crate::{
     domain::{permissions::Permission, validate},
     error::AppError,
     services::lead_actions::{self as actions, Bant, Conversion},
-    store::parse_id,
+    store::{self, parse_id},
 };
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -149,25 +148,21 @@ impl LeadActionQuery {
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
         let filter = filter.unwrap_or_default();
+        let query = store::rejections::matching(
+            &tenant,
+            store::rejections::RejectionFilter {
+                reasons: filter.reason,
+                source_id: filter
+                    .source_id
+                    .as_ref()
+                    .map(|id| parse_id(id, "source"))
+                    .transpose()?,
+                disputed: filter.disputed,
+                rejected_after: filter.rejected_after,
+                rejected_before: filter.rejected_before,
+            },
+        );
         use rejection::Column as R;
-        let mut query = tenant.select::<rejection::Entity>();
-        if let Some(reasons) = filter.reason {
-            query = query.filter(R::Reason.is_in(reasons));
-        }
-        if let Some(id) = super::accounts::optional_id(&filter.source_id, "source")? {
-            query = query.filter(R::SourceId.eq(id));
-        }
-        match filter.disputed {
-            Some(true) => query = query.filter(R::DisputedAt.is_not_null()),
-            Some(false) => query = query.filter(R::DisputedAt.is_null()),
-            None => {}
-        }
-        if let Some(after) = filter.rejected_after {
-            query = query.filter(R::RejectedAt.gte(after));
-        }
-        if let Some(before) = filter.rejected_before {
-            query = query.filter(R::RejectedAt.lt(before));
-        }
         Ok(paginate(
             tenant.conn(),
             query,
@@ -223,9 +218,8 @@ impl LeadActionMutation {
     /// MQL -> SAL: sales accepts the lead (its owner, their manager, or a leader).
     async fn accept_lead(&self, ctx: &Context<'_>, id: ID) -> Result<Lead> {
         let (actor, ws) = works(ctx)?;
-        let done = actions::accept(ctx.state(), actor, ws, parse_id(&id, "lead")?).await?;
-        done.notices.publish(ctx.state()).await;
-        Ok(Lead(done.lead))
+        let lead = actions::accept(ctx.state(), actor, ws, parse_id(&id, "lead")?).await?;
+        Ok(Lead(lead))
     }
 
     /// Refuses an MQL inside the contract's rejection window (SLA_WINDOW_CLOSED after it) with a
@@ -240,18 +234,9 @@ impl LeadActionMutation {
     ) -> Result<Lead> {
         let (actor, ws) = works(ctx)?;
         let note = validate::optional_text(note.as_deref(), "note")?;
-        let (done, _) = actions::reject(
-            ctx.state(),
-            actor,
-            ws,
-            parse_id(&id, "lead")?,
-            reason,
-            note,
-            ctx.state().clock.now(),
-        )
-        .await?;
-        done.notices.publish(ctx.state()).await;
-        Ok(Lead(done.lead))
+        let lead =
+            actions::reject(ctx.state(), actor, ws, parse_id(&id, "lead")?, reason, note).await?;
+        Ok(Lead(lead))
     }
 
     /// Marketing disputes a rejection; the sales leaders get a REJECTION_DISPUTED trigger.
@@ -264,9 +249,8 @@ impl LeadActionMutation {
         let actor = ctx.actor()?;
         let ws = actor.require(Permission::DisputeRejection)?;
         let note = validate::required_text(&note, "note", 2000)?;
-        let (row, written) =
+        let row =
             actions::dispute(ctx.state(), actor, ws, parse_id(&id, "rejection")?, note).await?;
-        written.publish(ctx.state()).await;
         Ok(Rejection(row))
     }
 
@@ -274,9 +258,8 @@ impl LeadActionMutation {
     async fn resolve_dispute(&self, ctx: &Context<'_>, id: ID, upheld: bool) -> Result<Rejection> {
         let actor = ctx.actor()?;
         let ws = actor.require(Permission::ResolveDispute)?;
-        let (row, written) =
+        let row =
             actions::resolve(ctx.state(), actor, ws, parse_id(&id, "rejection")?, upheld).await?;
-        written.publish(ctx.state()).await;
         Ok(Rejection(row))
     }
 
@@ -289,9 +272,8 @@ impl LeadActionMutation {
             need: validate::required_text(&bant.need, "bant.need", 500)?,
             timing: validate::required_text(&bant.timing, "bant.timing", 500)?,
         };
-        let done = actions::qualify(ctx.state(), actor, ws, parse_id(&id, "lead")?, bant).await?;
-        done.notices.publish(ctx.state()).await;
-        Ok(Lead(done.lead))
+        let lead = actions::qualify(ctx.state(), actor, ws, parse_id(&id, "lead")?, bant).await?;
+        Ok(Lead(lead))
     }
 
     /// SAL | SQL -> OPPORTUNITY: opens the deal, attributed to the lead's source.
@@ -311,9 +293,7 @@ impl LeadActionMutation {
             )?,
             close_date: input.close_date,
         };
-        let (done, opp) =
-            actions::convert(ctx.state(), actor, ws, parse_id(&id, "lead")?, deal).await?;
-        done.notices.publish(ctx.state()).await;
+        let opp = actions::convert(ctx.state(), actor, ws, parse_id(&id, "lead")?, deal).await?;
         Ok(Opportunity(opp))
     }
 
@@ -336,34 +316,24 @@ impl LeadActionMutation {
             RecycleTag::ReEngage => "RE_ENGAGE",
             RecycleTag::CheckBack => "CHECK_BACK",
         };
-        let done =
+        let lead =
             actions::recycle(ctx.state(), actor, ws, parse_id(&id, "lead")?, name, until).await?;
-        done.notices.publish(ctx.state()).await;
-        Ok(Lead(done.lead))
+        Ok(Lead(lead))
     }
 
     /// Gives the lead to another rep (overriding routing) and restarts its clocks.
     async fn assign_lead(&self, ctx: &Context<'_>, id: ID, user_id: ID) -> Result<Lead> {
         let (actor, ws) = works(ctx)?;
-        let owner = uuid::Uuid::parse_str(user_id.as_str())
-            .map_err(|_| AppError::not_found_at("member", "userId"))?;
-        let done = actions::assign(ctx.state(), actor, ws, parse_id(&id, "lead")?, owner).await?;
-        done.notices.publish(ctx.state()).await;
-        Ok(Lead(done.lead))
+        let owner = store::parse_id_at(&user_id, "member", "userId")?;
+        let lead = actions::assign(ctx.state(), actor, ws, parse_id(&id, "lead")?, owner).await?;
+        Ok(Lead(lead))
     }
 
     /// Lifts the source rule's pause (revops and leaders).
     async fn resume_source(&self, ctx: &Context<'_>, id: ID) -> Result<Source> {
         let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let row = tenant
-            .get::<source::Entity>(parse_id(&id, "source")?)
-            .await?;
-        let mut active = row.into_active_model();
-        active.paused = Set(false);
-        active.paused_at = Set(None);
-        Ok(Source(
-            active.update(tenant.conn()).await.map_err(AppError::from)?,
-        ))
+        let row =
+            actions::resume_source(ctx.state(), workspace_id, parse_id(&id, "source")?).await?;
+        Ok(Source(row))
     }
 }

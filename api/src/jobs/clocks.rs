@@ -3,26 +3,21 @@
 //! becoming due (PLAY_STEP_DUE), and plays running out (recycle as RE_ENGAGE, or ask for the
 //! touches the contract still wants). Each item is claimed by one instance (`FOR UPDATE SKIP
 //! LOCKED` on Postgres; SQLite has one writer) and marked in the same transaction as the
-//! triggers it writes, so it fires exactly once and a restart loses nothing.
+//! triggers it writes, so it fires exactly once and a restart loses nothing. Each pass is one
+//! unit of work across workspaces: it commits, then announces what it wrote.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{
-    contact, enrollment, membership, play, sla_clock, task, EnrollmentStatus, Role, SlaKind,
-    TaskStatus, TriggerKind,
-};
-use sea_orm::{
-    sea_query::{LockBehavior, LockType},
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Select,
-};
+use entity::{contact, play, sla_clock, task, EnrollmentStatus, SlaKind, TriggerKind};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
-    domain::plays::{recycle_decision, RecycleDecision},
+    domain::{
+        permissions::Permission,
+        plays::{recycle_decision, RecycleDecision},
+    },
     error::AppResult,
     services::{
         contracts,
@@ -34,9 +29,10 @@ use crate::{
             touches::{recycle_exhausted, touches_since},
         },
         triggers::{self, NewTrigger},
+        unit_of_work::UnitOfWork,
     },
     state::AppState,
-    store::{people::user_by_id, Tenant},
+    store::{self, due_work, people::user_by_id, Global, Tenant},
 };
 
 const BATCH: u64 = 200;
@@ -51,32 +47,6 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> 
     Ok(handled)
 }
 
-/// Claims the rows of `select` for this transaction: others skip them until it ends.
-fn claim<E: EntityTrait>(txn: &DatabaseTransaction, select: Select<E>) -> Select<E> {
-    let select = select.limit(BATCH);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-    } else {
-        select
-    }
-}
-
-/// Notices per workspace, published after commit.
-#[derive(Default)]
-struct Outbox(HashMap<Uuid, Notices>);
-
-impl Outbox {
-    fn of(&mut self, workspace_id: Uuid) -> &mut Notices {
-        self.0.entry(workspace_id).or_default()
-    }
-
-    async fn publish(self, state: &AppState) {
-        for notices in self.0.into_values() {
-            notices.publish(state).await;
-        }
-    }
-}
-
 fn sla_label(kind: SlaKind) -> &'static str {
     match kind {
         SlaKind::FirstTouch => "first touch",
@@ -84,13 +54,14 @@ fn sla_label(kind: SlaKind) -> &'static str {
     }
 }
 
-async fn person_name<C: ConnectionTrait>(conn: &C, id: Uuid) -> AppResult<String> {
-    Ok(user_by_id(conn, id)
+async fn person_name<C: ConnectionTrait>(global: &Global<'_, C>, id: Uuid) -> AppResult<String> {
+    Ok(user_by_id(global.conn(), id)
         .await?
         .map_or_else(|| "A rep".to_owned(), |u| u.name))
 }
 
-/// Who hears about a breach besides the rep: their manager, else the sales leaders.
+/// Who hears about a breach besides the rep: their manager, else the members who receive SLA
+/// escalations (the permission table's `ReceiveSlaEscalations`: the sales leaders).
 async fn escalation_targets<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rep: Uuid,
@@ -98,106 +69,93 @@ async fn escalation_targets<C: ConnectionTrait>(
     if let Some(manager) = tenant.member_by_user(rep).await?.and_then(|m| m.manager_id) {
         return Ok(vec![manager]);
     }
-    Ok(tenant
-        .select::<membership::Entity>()
-        .filter(membership::Column::Role.eq(Role::SalesLeader))
-        .all(tenant.conn())
-        .await?
-        .into_iter()
-        .map(|m| m.user_id)
-        .filter(|id| *id != rep)
-        .collect())
+    Ok(
+        store::audiences::with_permission(tenant, Permission::ReceiveSlaEscalations)
+            .await?
+            .into_iter()
+            .filter(|id| *id != rep)
+            .collect(),
+    )
 }
 
-async fn breaches(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let txn = state.store.begin_write().await?;
-    let due = claim(
-        &txn,
-        sla_clock::Entity::find()
-            .filter(sla_clock::Column::MetAt.is_null())
-            .filter(sla_clock::Column::BreachedAt.is_null())
-            .filter(sla_clock::Column::DueAt.lte(now))
-            .order_by_asc(sla_clock::Column::DueAt),
-    )
-    .all(&txn)
-    .await?;
-    let mut outbox = Outbox::default();
-    for clock in &due {
-        let tenant = Tenant::new(&txn, clock.workspace_id);
-        let lead = tenant.get::<contact::Entity>(clock.contact_id).await?;
-        let what = sla_label(clock.kind);
-        let rep_message = format!(
-            "SLA breached: the {what} on {} was due at {}",
-            display_name(&lead),
-            clock.due_at.to_rfc3339()
-        );
-        let notices = outbox.of(clock.workspace_id);
+/// Announces one breached clock to its rep and escalates it; marks it breached.
+async fn breach<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    global: &Global<'_, C>,
+    clock: &sla_clock::Model,
+    now: DateTime<Utc>,
+    notices: &mut Notices,
+) -> AppResult<()> {
+    let lead = tenant.get::<contact::Entity>(clock.contact_id).await?;
+    let what = sla_label(clock.kind);
+    let rep_message = format!(
+        "SLA breached: the {what} on {} was due at {}",
+        display_name(&lead),
+        clock.due_at.to_rfc3339()
+    );
+    notices.triggers.push(
+        triggers::write(
+            tenant,
+            NewTrigger {
+                recipient_id: clock.assignee_id,
+                kind: TriggerKind::SlaBreached,
+                lead_id: Some(lead.id),
+                play_id: None,
+                step: None,
+                due_at: Some(clock.due_at),
+                message: rep_message,
+            },
+            now,
+        )
+        .await?,
+    );
+    let rep = person_name(global, clock.assignee_id).await?;
+    for manager in escalation_targets(tenant, clock.assignee_id).await? {
         notices.triggers.push(
             triggers::write(
-                &tenant,
+                tenant,
                 NewTrigger {
-                    recipient_id: clock.assignee_id,
+                    recipient_id: manager,
                     kind: TriggerKind::SlaBreached,
                     lead_id: Some(lead.id),
                     play_id: None,
                     step: None,
                     due_at: Some(clock.due_at),
-                    message: rep_message,
+                    message: format!(
+                        "Escalation: {rep} missed the {what} SLA on {} (due {})",
+                        display_name(&lead),
+                        clock.due_at.to_rfc3339()
+                    ),
                 },
                 now,
             )
             .await?,
         );
-        let rep = person_name(&txn, clock.assignee_id).await?;
-        for manager in escalation_targets(&tenant, clock.assignee_id).await? {
-            notices.triggers.push(
-                triggers::write(
-                    &tenant,
-                    NewTrigger {
-                        recipient_id: manager,
-                        kind: TriggerKind::SlaBreached,
-                        lead_id: Some(lead.id),
-                        play_id: None,
-                        step: None,
-                        due_at: Some(clock.due_at),
-                        message: format!(
-                            "Escalation: {rep} missed the {what} SLA on {} (due {})",
-                            display_name(&lead),
-                            clock.due_at.to_rfc3339()
-                        ),
-                    },
-                    now,
-                )
-                .await?,
-            );
-        }
-        let mut active = clock.clone().into_active_model();
-        active.breached_at = Set(Some(now));
-        active.update(&txn).await?;
     }
-    txn.commit().await?;
-    outbox.publish(state).await;
+    due_work::mark_breached(tenant, clock, now).await
+}
+
+async fn breaches(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut work = UnitOfWork::begin_global(state).await?;
+    let mut notices = Notices::default();
+    let due = due_work::breaches(&work.global(), now, BATCH).await?;
+    for clock in &due {
+        let tenant = work.tenant_of(clock.workspace_id);
+        breach(&tenant, &work.global(), clock, now, &mut notices).await?;
+    }
+    work.notices().extend(notices);
+    work.commit().await?;
     Ok(due.len())
 }
 
 async fn warnings(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let txn = state.store.begin_write().await?;
-    let due = claim(
-        &txn,
-        sla_clock::Entity::find()
-            .filter(sla_clock::Column::MetAt.is_null())
-            .filter(sla_clock::Column::WarnedAt.is_null())
-            .filter(sla_clock::Column::BreachedAt.is_null())
-            .filter(sla_clock::Column::WarnAt.lte(now))
-            .order_by_asc(sla_clock::Column::WarnAt),
-    )
-    .all(&txn)
-    .await?;
-    let mut outbox = Outbox::default();
+    let mut work = UnitOfWork::begin_global(state).await?;
+    let mut notices = Notices::default();
+    let due = due_work::warnings(&work.global(), now, BATCH).await?;
     for clock in &due {
-        let tenant = Tenant::new(&txn, clock.workspace_id);
+        let tenant = work.tenant_of(clock.workspace_id);
         let lead = tenant.get::<contact::Entity>(clock.contact_id).await?;
-        outbox.of(clock.workspace_id).triggers.push(
+        notices.triggers.push(
             triggers::write(
                 &tenant,
                 NewTrigger {
@@ -218,12 +176,10 @@ async fn warnings(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
             )
             .await?,
         );
-        let mut active = clock.clone().into_active_model();
-        active.warned_at = Set(Some(now));
-        active.update(&txn).await?;
+        due_work::mark_warned(&tenant, clock, now).await?;
     }
-    txn.commit().await?;
-    outbox.publish(state).await;
+    work.notices().extend(notices);
+    work.commit().await?;
     Ok(due.len())
 }
 
@@ -236,21 +192,12 @@ fn channel_words(task: &task::Model) -> String {
 }
 
 async fn steps_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let txn = state.store.begin_write().await?;
-    let due = claim(
-        &txn,
-        task::Entity::find()
-            .filter(task::Column::Status.eq(TaskStatus::Open))
-            .filter(task::Column::NotifiedAt.is_null())
-            .filter(task::Column::DueAt.lte(now))
-            .order_by_asc(task::Column::DueAt),
-    )
-    .all(&txn)
-    .await?;
-    let mut outbox = Outbox::default();
+    let mut work = UnitOfWork::begin_global(state).await?;
+    let mut notices = Notices::default();
+    let due = due_work::steps(&work.global(), now, BATCH).await?;
     let mut play_names: HashMap<Uuid, String> = HashMap::new();
     for step in &due {
-        let tenant = Tenant::new(&txn, step.workspace_id);
+        let tenant = work.tenant_of(step.workspace_id);
         let lead = tenant.get::<contact::Entity>(step.contact_id).await?;
         let play_name = match play_names.get(&step.play_id) {
             Some(name) => name.clone(),
@@ -265,7 +212,7 @@ async fn steps_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
             .as_deref()
             .map(|t| format!(": {t}"))
             .unwrap_or_default();
-        outbox.of(step.workspace_id).triggers.push(
+        notices.triggers.push(
             triggers::write(
                 &tenant,
                 NewTrigger {
@@ -287,94 +234,91 @@ async fn steps_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
             )
             .await?,
         );
-        let mut active = step.clone().into_active_model();
-        active.notified_at = Set(Some(now));
-        active.update(&txn).await?;
+        due_work::mark_notified(&tenant, step, now).await?;
     }
-    txn.commit().await?;
-    outbox.publish(state).await;
+    work.notices().extend(notices);
+    work.commit().await?;
     Ok(due.len())
 }
 
-async fn plays_run_out(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let txn = state.store.begin_write().await?;
-    let due = claim(
-        &txn,
-        enrollment::Entity::find()
-            .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
-            .filter(enrollment::Column::EndsAt.lte(now))
-            .order_by_asc(enrollment::Column::EndsAt),
-    )
-    .all(&txn)
-    .await?;
-    let mut outbox = Outbox::default();
-    for run in &due {
-        let tenant = Tenant::new(&txn, run.workspace_id);
-        let lead = tenant.get::<contact::Entity>(run.contact_id).await?;
-        let play = tenant.get::<play::Entity>(run.play_id).await?;
-        let (contract, terms) = contracts::active_terms(&tenant).await?;
-        let since = lead
-            .assigned_at
-            .map_or(run.enrolled_at, |a| a.min(run.enrolled_at));
-        let touches = touches_since(&tenant, lead.id, since).await?;
-        let minimum = terms.slas.min_touches_before_recycle;
-        let play_name = format!("play `{}`", play.name);
-        match recycle_decision(&exit_of(&play), touches, minimum) {
-            RecycleDecision::Recycle => {
-                let notices = outbox.of(run.workspace_id);
-                let lead = recycle_exhausted(
-                    &tenant,
-                    run,
-                    lead,
-                    &play_name,
-                    (contract.as_ref(), &terms),
-                    now,
-                    notices,
-                )
-                .await?;
-                let mut lead = lead;
-                lead.updated_at = now;
-                lead.into_active_model().reset_all().update(&txn).await?;
-            }
-            RecycleDecision::WaitForTouches { missing } => {
-                outbox.of(run.workspace_id).triggers.push(
-                    triggers::write(
-                        &tenant,
-                        NewTrigger {
-                            recipient_id: run.owner_id,
-                            kind: TriggerKind::PlayStepDue,
-                            lead_id: Some(lead.id),
-                            play_id: Some(run.play_id),
-                            step: None,
-                            due_at: None,
-                            message: format!(
-                                "{} ran through {play_name} without a response: log {missing} \
-                                 more touch(es) (the contract asks for {minimum}) and it goes \
-                                 back to nurture as RE_ENGAGE",
-                                display_name(&lead)
-                            ),
-                        },
-                        now,
-                    )
-                    .await?,
-                );
-                let mut active = run.clone().into_active_model();
-                active.ends_at = Set(None);
-                active.update(&txn).await?;
-            }
-            RecycleDecision::End => {
-                engine::end(
-                    &tenant,
-                    &[run.id],
-                    EnrollmentStatus::Stopped,
-                    "ran out of steps",
+/// One play run that reached its end: recycle the lead, ask for the touches still missing, or
+/// just end the run.
+async fn run_out<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    run: &entity::enrollment::Model,
+    now: DateTime<Utc>,
+    notices: &mut Notices,
+) -> AppResult<()> {
+    let lead = tenant.get::<contact::Entity>(run.contact_id).await?;
+    let play = tenant.get::<play::Entity>(run.play_id).await?;
+    let (contract, terms) = contracts::active_terms(tenant).await?;
+    let since = lead
+        .assigned_at
+        .map_or(run.enrolled_at, |a| a.min(run.enrolled_at));
+    let touches = touches_since(tenant, lead.id, since).await?;
+    let minimum = terms.slas.min_touches_before_recycle;
+    let play_name = format!("play `{}`", play.name);
+    match recycle_decision(&exit_of(&play), touches, minimum) {
+        RecycleDecision::Recycle => {
+            let mut lead = recycle_exhausted(
+                tenant,
+                run,
+                lead,
+                &play_name,
+                (contract.as_ref(), &terms),
+                now,
+                notices,
+            )
+            .await?;
+            lead.updated_at = now;
+            store::lead_actions::save_lead(tenant, lead).await?;
+        }
+        RecycleDecision::WaitForTouches { missing } => {
+            notices.triggers.push(
+                triggers::write(
+                    tenant,
+                    NewTrigger {
+                        recipient_id: run.owner_id,
+                        kind: TriggerKind::PlayStepDue,
+                        lead_id: Some(lead.id),
+                        play_id: Some(run.play_id),
+                        step: None,
+                        due_at: None,
+                        message: format!(
+                            "{} ran through {play_name} without a response: log {missing} \
+                             more touch(es) (the contract asks for {minimum}) and it goes \
+                             back to nurture as RE_ENGAGE",
+                            display_name(&lead)
+                        ),
+                    },
                     now,
                 )
-                .await?;
-            }
+                .await?,
+            );
+            due_work::clear_end(tenant, run).await?;
+        }
+        RecycleDecision::End => {
+            engine::end(
+                tenant,
+                &[run.id],
+                EnrollmentStatus::Stopped,
+                "ran out of steps",
+                now,
+            )
+            .await?;
         }
     }
-    txn.commit().await?;
-    outbox.publish(state).await;
+    Ok(())
+}
+
+async fn plays_run_out(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut work = UnitOfWork::begin_global(state).await?;
+    let mut notices = Notices::default();
+    let due = due_work::runs_out(&work.global(), now, BATCH).await?;
+    for run in &due {
+        run_out(&work.tenant_of(run.workspace_id), run, now, &mut notices).await?;
+    }
+    work.notices().extend(notices);
+    work.commit().await?;
     Ok(due.len())
 }

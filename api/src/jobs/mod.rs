@@ -32,32 +32,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
 /// How much due work waits, per queue, across workspaces: SLA clocks past due and not yet
 /// handled, cadence steps due and not yet announced, webhook deliveries due.
 pub async fn queue_depths(state: &AppState) -> AppResult<Vec<(&'static str, u64)>> {
-    use entity::{sla_clock, task, webhook_delivery, DeliveryStatus, TaskStatus};
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let now = state.clock.now();
-    let db = state.store.db();
-    let clocks = sla_clock::Entity::find()
-        .filter(sla_clock::Column::MetAt.is_null())
-        .filter(sla_clock::Column::BreachedAt.is_null())
-        .filter(sla_clock::Column::DueAt.lte(now))
-        .count(db)
-        .await?;
-    let steps = task::Entity::find()
-        .filter(task::Column::Status.eq(TaskStatus::Open))
-        .filter(task::Column::NotifiedAt.is_null())
-        .filter(task::Column::DueAt.lte(now))
-        .count(db)
-        .await?;
-    let webhooks = webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-        .count(db)
-        .await?;
-    Ok(vec![
-        ("sla_clocks", clocks),
-        ("cadence_steps", steps),
-        ("webhook_deliveries", webhooks),
-    ])
+    crate::store::due_work::queue_depths(&state.store.global(), state.clock.now()).await
 }
 
 /// Starts the job loop: it runs whenever woken (after a change that queues work) and at least

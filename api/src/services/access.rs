@@ -1,6 +1,8 @@
 //! Per-record authorization: the actor's relation to a record's owner, read from the owner's
 //! seat, decided by the permission table.
 
+use std::collections::HashSet;
+
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -8,7 +10,7 @@ use crate::{
     auth::{Actor, Credential},
     domain::permissions::{reach, Permission, Reach, Relation},
     error::{AppError, AppResult},
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 /// The relation of `actor` to a record owned by `owner` (a user id): their own, their team's
@@ -55,6 +57,46 @@ pub async fn require_on<C: ConnectionTrait>(
     } else {
         Err(AppError::forbidden(refusal(permission, reach)))
     }
+}
+
+/// Whose records a member-wide `permission` lets the actor see (the workspace activity stream
+/// uses `WatchTriggers`).
+pub enum Audience {
+    /// Everyone's.
+    Everyone,
+    /// Only these people's (the actor's own, and their team's).
+    People(HashSet<Uuid>),
+    /// No one's.
+    Nobody,
+}
+
+/// How far `permission` reaches for `actor`, as the set of people whose records it covers. An
+/// API token reaches everyone's; a team reach reads the team from the seats.
+pub async fn audience<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    actor: &Actor,
+    permission: Permission,
+) -> AppResult<Audience> {
+    let user_id = match actor.credential {
+        Credential::ApiToken { .. } => return Ok(Audience::Everyone),
+        Credential::User { user_id, .. } => user_id,
+    };
+    let reach = actor
+        .role
+        .map_or(Reach::Nothing, |role| reach(role, permission));
+    Ok(match reach {
+        Reach::All => Audience::Everyone,
+        Reach::Nothing => Audience::Nobody,
+        Reach::Own => Audience::People(HashSet::from([user_id])),
+        Reach::Team => {
+            let mut team: HashSet<Uuid> = store::audiences::team_of(tenant, user_id)
+                .await?
+                .into_iter()
+                .collect();
+            team.insert(user_id);
+            Audience::People(team)
+        }
+    })
 }
 
 fn refusal(permission: Permission, reach: Reach) -> String {

@@ -11,7 +11,7 @@ use crate::{
     domain::{contract::Terms, permissions::Permission},
     error::AppResult,
     services::triggers::{self, NewTrigger},
-    store::{catalog, recipients, Tenant},
+    store::{audiences, catalog, Tenant},
 };
 
 /// One source's figures for one calendar month.
@@ -104,7 +104,7 @@ pub async fn apply_rule<C: ConnectionTrait>(
     }
     let name = row.name.clone();
     catalog::pause_source(tenant, row, now).await?;
-    let leaders = recipients::holding(tenant, Permission::HearOfPausedSources).await?;
+    let leaders = audiences::with_permission(tenant, Permission::HearOfPausedSources).await?;
     let figures: Vec<String> = rates
         .iter()
         .map(|m| format!("{}: {} of {} rejected", m.month, m.rejections, m.mqls))
@@ -113,7 +113,7 @@ pub async fn apply_rule<C: ConnectionTrait>(
     for leader in leaders {
         written.push(
             triggers::write(tenant, NewTrigger {
-                recipient_id: leader.user_id,
+                recipient_id: leader,
                 kind: TriggerKind::SourcePaused,
                 lead_id: None,
                 play_id: None,

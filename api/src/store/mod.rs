@@ -3,18 +3,23 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod audiences;
 pub mod catalog;
+pub mod clocks;
 pub mod contacts;
+pub mod due_work;
 pub mod email_tokens;
 pub mod filters;
 pub mod invitations;
+pub mod lead_actions;
 pub mod members;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
-pub mod recipients;
 pub mod records;
+pub mod rejections;
 pub mod sessions;
+pub mod triggers;
 pub mod trusted_documents;
 
 use sea_orm::{
@@ -230,6 +235,12 @@ pub async fn serialize_identity_writes<C: ConnectionTrait>(
 /// id the caller cannot see.
 pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> {
     Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found(noun))
+}
+
+/// Parses an ID argument naming something that is not a row of its own (a member by user id):
+/// NOT_FOUND at `field` when malformed, like [`Tenant::referenced`].
+pub fn parse_id_at(raw: &async_graphql::ID, noun: &'static str, field: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at(noun, field))
 }
 
 macro_rules! tenant_entities {

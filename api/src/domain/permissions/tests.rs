@@ -35,6 +35,8 @@ const EXPECTED: &[(Permission, &str)] = &[
     (Permission::WatchTriggers, "AAAAA-T--"),
     (Permission::SetAvailability, "AAOAAOTOO"),
     (Permission::HearOfPausedSources, "--A------"),
+    (Permission::ReceiveSlaEscalations, "---A-----"),
+    (Permission::ReceiveDisputes, "---A-----"),
 ];
 
 fn letter(reach: Reach) -> char {
@@ -166,4 +168,14 @@ fn the_committed_matrix_is_the_table() {
         "docs/permissions.md drifted from the permission table: run \
          `ACCORD_UPDATE_DOCS=1 cargo test -p accord-api the_committed_matrix`"
     );
+}
+
+#[test]
+fn escalations_and_disputes_reach_the_sales_leaders() {
+    for permission in [
+        Permission::ReceiveSlaEscalations,
+        Permission::ReceiveDisputes,
+    ] {
+        assert_eq!(roles_with(permission), vec![Role::SalesLeader]);
+    }
 }

@@ -1,32 +1,32 @@
 //! Rejections: sales refuses an MQL inside the contract's window with a reason code; marketing
-//! may dispute; a leader resolves the dispute.
+//! may dispute; a leader resolves the dispute. Revops lifts the pause the source rule puts on a
+//! source whose leads keep being rejected.
 
-use chrono::{DateTime, Duration, Utc};
-use entity::{account, membership, rejection, LeadStage, RejectionReason, Role, TriggerKind};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use chrono::Duration;
+use entity::{account, contact, rejection, source, LeadStage, RejectionReason, TriggerKind};
 use uuid::Uuid;
 
-use super::{check_works_lead, meet_clocks, move_lead, transition_error, Outcome};
+use super::{check_works_lead, meet_clocks, move_lead, transition_error};
 use crate::{
     auth::Actor,
     domain::{
         lifecycle::{move_to, next_stage, Transition},
         metrics::Attribution,
+        permissions::Permission,
     },
     error::{AppError, AppResult},
     services::{
         contracts,
         ingest::qualify::display_name,
         metrics::rollups::{self, Fact},
-        notices::{Credit, Notices, StageMove},
+        notices::{Credit, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},
+        unit_of_work::UnitOfWork,
         webhooks,
     },
     state::AppState,
-    store::Tenant,
+    store::{self, rejections::NewRejection},
 };
 
 /// Refuses an MQL inside the contract's rejection window, with a reason code.
@@ -37,16 +37,16 @@ pub async fn reject(
     id: Uuid,
     reason: RejectionReason,
     note: Option<String>,
-    now: DateTime<Utc>,
-) -> AppResult<(Outcome, rejection::Model)> {
+) -> AppResult<contact::Model> {
     if reason == RejectionReason::Other && note.is_none() {
         return Err(AppError::bad_input(
             "note",
             "a rejection coded OTHER needs a note",
         ));
     }
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let now = state.clock.now();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let lead = tenant.lead_for_update(id).await?;
     let me = check_works_lead(&tenant, actor, &lead).await?;
     let (contract, terms) = contracts::active_terms(&tenant).await?;
@@ -82,24 +82,18 @@ pub async fn reject(
         Some(account) => tenant.get::<account::Entity>(account).await?.segment,
         None => None,
     };
-    let row = rejection::Entity::insert(rejection::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        contact_id: Set(lead.id),
-        rejected_by: Set(me),
-        source_id: Set(lead.source_id),
-        reason: Set(reason),
-        note: Set(note),
-        rejected_at: Set(now),
-        disputed_by: Set(None),
-        disputed_at: Set(None),
-        dispute_note: Set(None),
-        resolution: Set(None),
-        resolved_by: Set(None),
-        resolved_at: Set(None),
-        segment: Set(segment),
-    })
-    .exec_with_returning(&txn)
+    let row = store::rejections::insert(
+        &tenant,
+        NewRejection {
+            lead_id: lead.id,
+            rejected_by: me,
+            source_id: lead.source_id,
+            reason,
+            note,
+            segment,
+            at: now,
+        },
+    )
     .await?;
     let credit = Attribution {
         source_id: row.source_id,
@@ -119,7 +113,6 @@ pub async fn reject(
     let why = format!("rejected: {}", reason.as_str());
     engine::stop_all(&tenant, lead.id, &why, now).await?;
     let source = lead.source_id;
-    let mut notices = Notices::default();
     let lead = move_lead(
         &tenant,
         lead,
@@ -131,7 +124,7 @@ pub async fn reject(
             at: now,
             credit: Credit::default(),
         },
-        &mut notices,
+        notices,
     )
     .await?;
     let payload = serde_json::json!({
@@ -142,45 +135,37 @@ pub async fn reject(
     if let Some(source) = source {
         notices.extend(crate::services::sources::apply_rule(&tenant, source, &terms, now).await?);
     }
-    txn.commit().await?;
-    Ok((Outcome { lead, notices }, row))
+    work.commit().await?;
+    Ok(lead)
 }
 
-/// Marketing disputes a rejection; the sales leaders are told.
+/// Marketing disputes a rejection; the members who receive disputes (the permission table's
+/// `ReceiveDisputes`: the sales leaders) are told.
 pub async fn dispute(
     state: &AppState,
     actor: &Actor,
     workspace_id: Uuid,
     id: Uuid,
     note: String,
-) -> AppResult<(rejection::Model, Notices)> {
+) -> AppResult<rejection::Model> {
     let me = actor.user_id()?;
     let now = state.clock.now();
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let row = tenant.get::<rejection::Entity>(id).await?;
     if row.disputed_at.is_some() {
         return Err(AppError::Conflict(
             "this rejection is already disputed".into(),
         ));
     }
-    let mut active = row.into_active_model();
-    active.disputed_by = Set(Some(me));
-    active.disputed_at = Set(Some(now));
-    active.dispute_note = Set(Some(note));
-    let saved = active.update(&txn).await?;
-    let leaders = tenant
-        .select::<membership::Entity>()
-        .filter(membership::Column::Role.eq(Role::SalesLeader))
-        .all(&txn)
-        .await?;
-    let mut notices = Notices::default();
-    for leader in leaders {
+    let saved = store::rejections::mark_disputed(&tenant, row, me, note, now).await?;
+    let told = store::audiences::with_permission(&tenant, Permission::ReceiveDisputes).await?;
+    for recipient_id in told {
         notices.triggers.push(
             triggers::write(
                 &tenant,
                 NewTrigger {
-                    recipient_id: leader.user_id,
+                    recipient_id,
                     kind: TriggerKind::RejectionDisputed,
                     lead_id: Some(saved.contact_id),
                     play_id: None,
@@ -196,8 +181,8 @@ pub async fn dispute(
             .await?,
         );
     }
-    txn.commit().await?;
-    Ok((saved, notices))
+    work.commit().await?;
+    Ok(saved)
 }
 
 /// A leader settles a dispute: upheld sends the lead back to its rep as an MQL.
@@ -207,11 +192,11 @@ pub async fn resolve(
     workspace_id: Uuid,
     id: Uuid,
     upheld: bool,
-) -> AppResult<(rejection::Model, Notices)> {
+) -> AppResult<rejection::Model> {
     let me = actor.user_id()?;
     let now = state.clock.now();
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let row = tenant.get::<rejection::Entity>(id).await?;
     if row.disputed_at.is_none() {
         return Err(AppError::bad_input("id", "this rejection is not disputed"));
@@ -221,7 +206,6 @@ pub async fn resolve(
             "this dispute is already resolved".into(),
         ));
     }
-    let mut notices = Notices::default();
     if upheld {
         let lead = tenant.lead_for_update(row.contact_id).await?;
         let to = next_stage(lead.stage, Transition::Reinstate).map_err(transition_error)?;
@@ -238,7 +222,7 @@ pub async fn resolve(
                 at: now,
                 credit: Credit::default(),
             },
-            &mut notices,
+            notices,
         )
         .await?;
         if let Some(owner) = owner {
@@ -263,11 +247,22 @@ pub async fn resolve(
             );
         }
     }
-    let mut active = row.into_active_model();
-    active.resolution = Set(Some(if upheld { "UPHELD" } else { "DENIED" }.to_owned()));
-    active.resolved_by = Set(Some(me));
-    active.resolved_at = Set(Some(now));
-    let saved = active.update(&txn).await?;
-    txn.commit().await?;
-    Ok((saved, notices))
+    let resolution = if upheld { "UPHELD" } else { "DENIED" };
+    let saved = store::rejections::mark_resolved(&tenant, row, resolution, me, now).await?;
+    work.commit().await?;
+    Ok(saved)
+}
+
+/// Lifts the source rule's pause (revops and leaders: checked by the caller).
+pub async fn resume_source(
+    state: &AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<source::Model> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let row = tenant.get::<source::Entity>(id).await?;
+    let saved = store::rejections::resume_source(&tenant, row).await?;
+    work.commit().await?;
+    Ok(saved)
 }

@@ -1,0 +1,134 @@
+//! Triggers (what a rep receives) and the per-recipient sequence that orders them. Rows first,
+//! messages second: a trigger is written in the transaction of the change that caused it and
+//! published after commit.
+
+use chrono::{DateTime, Utc};
+use entity::{recipient_sequence, trigger, TriggerKind};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::Tenant;
+use crate::error::AppResult;
+
+/// What a trigger is about, before it has a sequence.
+pub struct NewTrigger {
+    pub recipient_id: Uuid,
+    pub kind: TriggerKind,
+    pub lead_id: Option<Uuid>,
+    pub play_id: Option<Uuid>,
+    /// The cadence step (1-based) the trigger is about.
+    pub step: Option<i32>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub message: String,
+}
+
+/// The next sequence for `recipient`, allocated inside the caller's transaction so concurrent
+/// writers queue on the row and `since` stays exact.
+async fn next_sequence<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    recipient: Uuid,
+) -> AppResult<i64> {
+    let bumped = recipient_sequence::Entity::update_many()
+        .col_expr(
+            recipient_sequence::Column::LastSequence,
+            Expr::col(recipient_sequence::Column::LastSequence).add(1),
+        )
+        .filter(recipient_sequence::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(recipient_sequence::Column::RecipientId.eq(recipient))
+        .exec(tenant.conn())
+        .await?;
+    if bumped.rows_affected == 0 {
+        recipient_sequence::Entity::insert(recipient_sequence::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(tenant.workspace_id()),
+            recipient_id: Set(recipient),
+            last_sequence: Set(1),
+        })
+        .exec(tenant.conn())
+        .await?;
+        return Ok(1);
+    }
+    let row = tenant
+        .select::<recipient_sequence::Entity>()
+        .filter(recipient_sequence::Column::RecipientId.eq(recipient))
+        .one(tenant.conn())
+        .await?
+        .map_or(1, |r| r.last_sequence);
+    Ok(row)
+}
+
+/// Writes the trigger row with the recipient's next sequence.
+pub async fn append<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    new: NewTrigger,
+    now: DateTime<Utc>,
+) -> AppResult<trigger::Model> {
+    let sequence = next_sequence(tenant, new.recipient_id).await?;
+    Ok(trigger::Entity::insert(trigger::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(tenant.workspace_id()),
+        recipient_id: Set(new.recipient_id),
+        sequence: Set(sequence),
+        kind: Set(new.kind),
+        lead_id: Set(new.lead_id),
+        play_id: Set(new.play_id),
+        step: Set(new.step),
+        due_at: Set(new.due_at),
+        message: Set(new.message),
+        created_at: Set(now),
+        acknowledged_at: Set(None),
+    })
+    .exec_with_returning(tenant.conn())
+    .await?)
+}
+
+/// Up to `limit` of `recipient`'s triggers after sequence `after`, in sequence order.
+pub async fn after<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    recipient: Uuid,
+    after: i64,
+    limit: u64,
+) -> AppResult<Vec<trigger::Model>> {
+    Ok(tenant
+        .select::<trigger::Entity>()
+        .filter(trigger::Column::RecipientId.eq(recipient))
+        .filter(trigger::Column::Sequence.gt(after))
+        .order_by_asc(trigger::Column::Sequence)
+        .limit(limit)
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Marks one trigger seen at `now`.
+pub async fn acknowledge<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: trigger::Model,
+    now: DateTime<Utc>,
+) -> AppResult<trigger::Model> {
+    let mut active = row.into_active_model();
+    active.acknowledged_at = Set(Some(now));
+    Ok(active.update(tenant.conn()).await?)
+}
+
+/// Closes the lead's open SLA triggers (warnings and breaches): someone acted on the lead.
+pub async fn acknowledge_sla_of_lead<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    trigger::Entity::update_many()
+        .col_expr(trigger::Column::AcknowledgedAt, Some(now).into())
+        .filter(trigger::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(trigger::Column::LeadId.eq(lead))
+        .filter(trigger::Column::Kind.is_in([TriggerKind::SlaWarning, TriggerKind::SlaBreached]))
+        .filter(trigger::Column::AcknowledgedAt.is_null())
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
