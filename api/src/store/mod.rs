@@ -9,10 +9,12 @@ pub mod email_tokens;
 pub mod filters;
 pub mod invitations;
 pub mod members;
+pub mod metrics;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
 pub mod sessions;
+pub mod sql;
 pub mod trusted_documents;
 
 use sea_orm::{
