@@ -4,10 +4,14 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod catalog;
+pub mod children;
 pub mod contacts;
 pub mod email_tokens;
 pub mod filters;
 pub mod invitations;
+pub mod keyset;
+pub mod lists;
+pub mod loaders;
 pub mod members;
 pub mod metrics;
 pub mod opportunities;
