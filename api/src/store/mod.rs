@@ -236,6 +236,14 @@ pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> 
     Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found(noun))
 }
 
+/// Parses an optional ID argument (a filter), by the rule of [`parse_id`].
+pub fn parse_optional_id(
+    raw: &Option<async_graphql::ID>,
+    noun: &'static str,
+) -> AppResult<Option<Uuid>> {
+    raw.as_ref().map(|id| parse_id(id, noun)).transpose()
+}
+
 macro_rules! tenant_entities {
     ($($module:ident => $noun:literal),+ $(,)?) => {
         $(
