@@ -9,15 +9,13 @@ use super::{
     leads::Lead,
     loaders::{load_one, Loaders},
     opportunities::Opportunity,
-    pagination::{
-        paginate, sort_value, time_key, OrderDirection, Ordering, Page, PageArgs, SortKind,
-    },
+    pagination::{connection, OrderDirection, Page, PageArgs},
     types::User,
 };
 use crate::{
     domain::{fit::FitLine, permissions::Permission},
     services::records::{self, AccountInput, UpsertResult},
-    store::{filters, parse_id},
+    store::{filters, lists, parse_id, parse_optional_id},
 };
 
 /// One criterion of the active ICP and whether the record meets it.
@@ -179,12 +177,12 @@ pub struct AccountOrder {
     pub direction: OrderDirection,
 }
 
-/// Parses an optional id filter; a malformed one matches nothing, like any unknown id.
+/// Parses an optional id filter (kept for the lists not yet on `store::parse_optional_id`).
 pub fn optional_id(
     raw: &Option<ID>,
     noun: &'static str,
 ) -> crate::error::AppResult<Option<uuid::Uuid>> {
-    raw.as_ref().map(|id| parse_id(id, noun)).transpose()
+    parse_optional_id(raw, noun)
 }
 
 #[derive(Default)]
@@ -207,10 +205,9 @@ impl AccountQuery {
     ) -> Result<Page<Account>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadAccounts)?;
         let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
         let filter = filter.unwrap_or_default();
         let spec = filters::AccountFilter {
-            owner_id: optional_id(&filter.owner_id, "owner")?,
+            owner_id: parse_optional_id(&filter.owner_id, "owner")?,
             segment: filter.segment,
             lifecycle: filter.lifecycle,
             named_account: filter.named_account,
@@ -222,39 +219,23 @@ impl AccountQuery {
             created_before: filter.created_before,
         };
         let order = order_by.unwrap_or_default();
-        use account::Column as A;
-        let (column, kind) = match order.field {
-            AccountOrderField::CreatedAt => (A::CreatedAt, SortKind::Time),
-            AccountOrderField::UpdatedAt => (A::UpdatedAt, SortKind::Time),
-            AccountOrderField::Name => (A::Name, SortKind::Text),
-            AccountOrderField::Domain => (A::Domain, SortKind::Text),
-            AccountOrderField::FitScore => (A::FitScore, SortKind::Int),
+        let sort = match order.field {
+            AccountOrderField::CreatedAt => filters::AccountSort::CreatedAt,
+            AccountOrderField::UpdatedAt => filters::AccountSort::UpdatedAt,
+            AccountOrderField::Name => filters::AccountSort::Name,
+            AccountOrderField::Domain => filters::AccountSort::Domain,
+            AccountOrderField::FitScore => filters::AccountSort::FitScore,
         };
-        let field = order.field;
-        Ok(paginate(
-            tenant.conn(),
-            tenant.accounts_matching(&spec),
-            A::Id,
-            Ordering {
-                column,
-                kind,
-                descending: order.direction == OrderDirection::Desc,
-            },
-            move |row: &account::Model| {
-                let value = match field {
-                    AccountOrderField::CreatedAt => time_key(row.created_at),
-                    AccountOrderField::UpdatedAt => time_key(row.updated_at),
-                    AccountOrderField::Name => sort_value(row.name.clone()),
-                    AccountOrderField::Domain => sort_value(row.domain.clone()),
-                    AccountOrderField::FitScore => sort_value(row.fit_score),
-                };
-                (value, row.id)
-            },
+        let rows = lists::accounts(
+            &state.store.tenant(workspace_id),
+            &spec,
+            sort,
+            order.direction.descending(),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Account,
         )
-        .await?)
+        .await?;
+        Ok(connection(rows, Account))
     }
 
     async fn account(&self, ctx: &Context<'_>, id: ID) -> Result<Account> {

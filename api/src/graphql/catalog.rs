@@ -7,9 +7,9 @@ use entity::{asset, campaign, source, spend, AssetKind, FunnelStage, SourceKind}
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{by_created, paginate, time_key, Page, PageArgs},
+    pagination::{connection, Page, PageArgs},
 };
-use crate::domain::permissions::Permission;
+use crate::{domain::permissions::Permission, store::lists};
 
 /// Money spent on a source or campaign in one month.
 #[derive(SimpleObject, Clone)]
@@ -201,18 +201,13 @@ macro_rules! created_order_list {
     ($ctx:expr, $entity:ident, $node:ident, $first:expr, $after:expr, $last:expr, $before:expr) => {{
         let workspace_id = $ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = $ctx.state();
-        let tenant = state.store.tenant(workspace_id);
-        Ok(paginate(
-            tenant.conn(),
-            tenant.select::<$entity::Entity>(),
-            $entity::Column::Id,
-            by_created($entity::Column::CreatedAt),
-            |row: &$entity::Model| (time_key(row.created_at), row.id),
+        let rows = lists::oldest_first::<$entity::Entity, _>(
+            &state.store.tenant(workspace_id),
             PageArgs::new($ctx, $first, $after, $last, $before),
             state.config.max_page_size,
-            $node,
         )
-        .await?)
+        .await?;
+        Ok(connection(rows, $node))
     }};
 }
 

@@ -5,20 +5,18 @@ use chrono::{DateTime, Utc};
 use entity::{contact, LeadStage};
 
 use super::{
-    accounts::{fit_breakdown, optional_id, Account, FitCriterion},
+    accounts::{fit_breakdown, Account, FitCriterion},
     catalog::Source,
     context::ContextExt,
     lead_explain,
     loaders::{load_one, Loaders},
-    pagination::{
-        paginate, sort_value, time_key, OrderDirection, Ordering, Page, PageArgs, SortKind,
-    },
+    pagination::{connection, OrderDirection, Page, PageArgs},
     types::User,
 };
 use crate::{
     domain::permissions::Permission,
     services::records::{self, ContactInput, UpsertResult},
-    store::{filters, parse_id},
+    store::{filters, lists, parse_id, parse_optional_id},
 };
 
 /// A person at an account, worked by marketing and sales.
@@ -229,14 +227,13 @@ impl LeadQuery {
     ) -> Result<Page<Lead>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadLeads)?;
         let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
         let filter = filter.unwrap_or_default();
         let spec = filters::LeadFilter {
             stage: filter.stage,
             segment: filter.segment,
-            owner_id: optional_id(&filter.owner_id, "owner")?,
-            source_id: optional_id(&filter.source_id, "source")?,
-            account_id: optional_id(&filter.account_id, "account")?,
+            owner_id: parse_optional_id(&filter.owner_id, "owner")?,
+            source_id: parse_optional_id(&filter.source_id, "source")?,
+            account_id: parse_optional_id(&filter.account_id, "account")?,
             fit_min: filter.fit_min,
             fit_max: filter.fit_max,
             search: filter.search,
@@ -244,37 +241,22 @@ impl LeadQuery {
             created_before: filter.created_before,
         };
         let order = order_by.unwrap_or_default();
-        use contact::Column as L;
-        let (column, kind) = match order.field {
-            LeadOrderField::CreatedAt => (L::CreatedAt, SortKind::Time),
-            LeadOrderField::UpdatedAt => (L::UpdatedAt, SortKind::Time),
-            LeadOrderField::FitScore => (L::FitScore, SortKind::Int),
-            LeadOrderField::EngagementScore => (L::EngagementScore, SortKind::Int),
+        let sort = match order.field {
+            LeadOrderField::CreatedAt => filters::LeadSort::CreatedAt,
+            LeadOrderField::UpdatedAt => filters::LeadSort::UpdatedAt,
+            LeadOrderField::FitScore => filters::LeadSort::FitScore,
+            LeadOrderField::EngagementScore => filters::LeadSort::EngagementScore,
         };
-        let field = order.field;
-        Ok(paginate(
-            tenant.conn(),
-            tenant.leads_matching(&spec),
-            L::Id,
-            Ordering {
-                column,
-                kind,
-                descending: order.direction == OrderDirection::Desc,
-            },
-            move |row: &contact::Model| {
-                let value = match field {
-                    LeadOrderField::CreatedAt => time_key(row.created_at),
-                    LeadOrderField::UpdatedAt => time_key(row.updated_at),
-                    LeadOrderField::FitScore => sort_value(row.fit_score),
-                    LeadOrderField::EngagementScore => sort_value(row.engagement_score),
-                };
-                (value, row.id)
-            },
+        let rows = lists::leads(
+            &state.store.tenant(workspace_id),
+            &spec,
+            sort,
+            order.direction.descending(),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Lead,
         )
-        .await?)
+        .await?;
+        Ok(connection(rows, Lead))
     }
 
     async fn lead(&self, ctx: &Context<'_>, id: ID) -> Result<Lead> {

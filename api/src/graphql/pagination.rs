@@ -1,21 +1,17 @@
-//! Relay connections over keyset pagination: rows are ordered by one non-null column and then by
-//! their time-ordered (v7) id, and a cursor holds both, so every page is an index range scan.
+//! Relay connections over the store's keyset pages (`store::keyset`): a page of rows with their
+//! cursors becomes a connection here, for top-level and child lists alike.
 
 use async_graphql::{
     connection::{Connection, Edge},
     OutputType, SimpleObject,
 };
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+
+use crate::store::keyset::RowPage;
+// The page vocabulary is the store's; resolvers name it from here.
+pub use crate::store::{
+    keyset::{by_created, sort_value, time_key, Ordering, PageArgs, SortKind, DEFAULT_PAGE_SIZE},
+    lists::paginate,
 };
-use serde_json::Value as Json;
-use uuid::Uuid;
-
-use crate::error::{AppError, AppResult};
-
-/// Page size when the client names none.
-pub const DEFAULT_PAGE_SIZE: usize = 20;
 
 #[derive(SimpleObject, Default)]
 pub struct PageInfoExtra {
@@ -25,19 +21,8 @@ pub struct PageInfoExtra {
 
 pub type Page<N> = Connection<String, N, PageInfoExtra>;
 
-/// `first`/`after`/`last`/`before` as the client sent them, and whether it asked for
-/// `totalCount` (counting a large workspace costs more than the page itself, so it is done only
-/// when asked).
-#[derive(Debug, Default, Clone)]
-pub struct PageArgs {
-    pub first: Option<i32>,
-    pub after: Option<String>,
-    pub last: Option<i32>,
-    pub before: Option<String>,
-    pub count_total: bool,
-}
-
 impl PageArgs {
+    /// The arguments of a list field, counting only when the query selects `totalCount`.
     pub fn new(
         ctx: &async_graphql::Context<'_>,
         first: Option<i32>,
@@ -50,9 +35,14 @@ impl PageArgs {
             after,
             last,
             before,
-            count_total: ctx.look_ahead().field("totalCount").exists(),
+            count_total: counts_total(ctx),
         }
     }
+}
+
+/// Whether the query selects the list's `totalCount`.
+pub fn counts_total(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
 }
 
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
@@ -62,168 +52,25 @@ pub enum OrderDirection {
     Desc,
 }
 
-/// The type of the sort column, so a cursor's value can be turned back into a query value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKind {
-    Int,
-    Float,
-    Text,
-    Time,
-}
-
-/// The sort of a list: a non-null column and a direction; ties break on the id.
-pub struct Ordering<C> {
-    pub column: C,
-    pub kind: SortKind,
-    pub descending: bool,
-}
-
-/// The sort value of a row, as it goes into a cursor.
-pub fn sort_value(value: impl Into<Json>) -> Json {
-    value.into()
-}
-
-pub(super) fn encode_cursor(value: &Json, id: Uuid) -> String {
-    hex::encode(serde_json::to_vec(&(value, id)).unwrap_or_default())
-}
-
-pub(super) fn decode_cursor(raw: &str, kind: SortKind, field: &str) -> AppResult<(Value, Uuid)> {
-    let bad = || AppError::bad_input(field, "is not a cursor from this list");
-    let bytes = hex::decode(raw).map_err(|_| bad())?;
-    let (value, id): (Json, Uuid) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let value = match kind {
-        SortKind::Int => value.as_i64().map(Value::from),
-        SortKind::Float => value.as_f64().map(Value::from),
-        SortKind::Text => value.as_str().map(|s| Value::from(s.to_owned())),
-        SortKind::Time => value
-            .as_str()
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| Value::from(t.with_timezone(&chrono::Utc))),
-    }
-    .ok_or_else(bad)?;
-    Ok((value, id))
-}
-
-pub(super) fn page_size(raw: Option<i32>, field: &str, max: usize) -> AppResult<Option<usize>> {
-    match raw {
-        None => Ok(None),
-        Some(n) if n < 0 => Err(AppError::bad_input(field, "must not be negative")),
-        Some(n) if n as usize > max => {
-            Err(AppError::bad_input(field, format!("must be at most {max}")))
-        }
-        Some(n) => Ok(Some(n as usize)),
+impl OrderDirection {
+    pub fn descending(self) -> bool {
+        self == OrderDirection::Desc
     }
 }
 
-/// Rows strictly after `(value, id)` in the direction of travel.
-pub(super) fn beyond<C: ColumnTrait>(
-    column: C,
-    id_column: C,
-    value: Value,
-    id: Uuid,
-    ascending: bool,
-) -> Condition {
-    let (past, past_id) = if ascending {
-        (column.gt(value.clone()), id_column.gt(id))
-    } else {
-        (column.lt(value.clone()), id_column.lt(id))
-    };
-    Condition::any()
-        .add(past)
-        .add(Condition::all().add(column.eq(value)).add(past_id))
-}
-
-/// One page of `select`, sorted by `ordering` then id, mapped to nodes.
-#[allow(clippy::too_many_arguments)]
-pub async fn paginate<E, C, N>(
-    conn: &C,
-    select: Select<E>,
-    id_column: E::Column,
-    ordering: Ordering<E::Column>,
-    key_of: impl Fn(&E::Model) -> (Json, Uuid),
-    args: PageArgs,
-    max_page_size: usize,
-    to_node: impl Fn(E::Model) -> N,
-) -> AppResult<Page<N>>
-where
-    E: EntityTrait,
-    E::Model: Sync,
-    C: ConnectionTrait,
-    N: OutputType,
-{
-    let first = page_size(args.first, "first", max_page_size)?;
-    let last = page_size(args.last, "last", max_page_size)?;
-    if first.is_some() && last.is_some() {
-        return Err(AppError::bad_input(
-            "last",
-            "use either first or last, not both",
-        ));
-    }
-    let after = args
-        .after
-        .as_deref()
-        .map(|c| decode_cursor(c, ordering.kind, "after"))
-        .transpose()?;
-    let before = args
-        .before
-        .as_deref()
-        .map(|c| decode_cursor(c, ordering.kind, "before"))
-        .transpose()?;
-
-    let total_count = if args.count_total {
-        select.clone().count(conn).await?
-    } else {
-        0
-    };
-    let ascending = !ordering.descending;
-    let mut query = select;
-    if let Some((value, id)) = after.clone() {
-        query = query.filter(beyond(ordering.column, id_column, value, id, ascending));
-    }
-    if let Some((value, id)) = before.clone() {
-        query = query.filter(beyond(ordering.column, id_column, value, id, !ascending));
-    }
-    let backwards = last.is_some();
-    let limit = last.or(first).unwrap_or(DEFAULT_PAGE_SIZE);
-    let travel_ascending = ascending != backwards;
-    query = if travel_ascending {
-        query.order_by_asc(ordering.column).order_by_asc(id_column)
-    } else {
-        query
-            .order_by_desc(ordering.column)
-            .order_by_desc(id_column)
-    };
-    let mut rows = query.limit(limit as u64 + 1).all(conn).await?;
-    let has_more = rows.len() > limit;
-    rows.truncate(limit);
-    if backwards {
-        rows.reverse();
-    }
-    let (has_previous, has_next) = if backwards {
-        (has_more, before.is_some())
-    } else {
-        (after.is_some(), has_more)
-    };
-    let mut page =
-        Connection::with_additional_fields(has_previous, has_next, PageInfoExtra { total_count });
-    page.edges.extend(rows.into_iter().map(|row| {
-        let (value, id) = key_of(&row);
-        Edge::new(encode_cursor(&value, id), to_node(row))
-    }));
-    Ok(page)
-}
-
-/// The usual ordering: oldest first by creation time.
-pub fn by_created<C>(column: C) -> Ordering<C> {
-    Ordering {
-        column,
-        kind: SortKind::Time,
-        descending: false,
-    }
-}
-
-/// The sort value of a timestamp, as RFC 3339 text with every digit the row holds: SQLite keeps
-/// nanoseconds, and a cursor cut to microseconds would sort before its own row there.
-pub fn time_key(at: chrono::DateTime<chrono::Utc>) -> Json {
-    Json::String(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+/// A page of rows as a connection of nodes.
+pub fn connection<M, N: OutputType>(page: RowPage<M>, to_node: impl Fn(M) -> N) -> Page<N> {
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous,
+        page.has_next,
+        PageInfoExtra {
+            total_count: page.total_count,
+        },
+    );
+    connection.edges.extend(
+        page.rows
+            .into_iter()
+            .map(|(cursor, row)| Edge::new(cursor, to_node(row))),
+    );
+    connection
 }

@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
-use entity::{account, opportunity, OpportunityStage};
-use sea_orm::{ColumnTrait, QueryFilter};
+use entity::{account, OpportunityStage};
 use uuid::Uuid;
 
 use crate::{
@@ -12,6 +11,7 @@ use crate::{
     error::AppResult,
     services::fit::FitModels,
     state::AppState,
+    store,
 };
 
 /// Whether an account is "in the ICP" for the analysis: its fit reaches half of what the active
@@ -30,15 +30,7 @@ pub async fn icp_insights(
     let tenant = state.store.tenant(workspace_id);
     let max_score = FitModels::load(&tenant).await?.max_account_score();
     let since = Utc::now() - Duration::days(30 * i64::from(months));
-    let deals = tenant
-        .select::<opportunity::Entity>()
-        .filter(
-            opportunity::Column::Stage
-                .is_in([OpportunityStage::ClosedWon, OpportunityStage::ClosedLost]),
-        )
-        .filter(opportunity::Column::ClosedAt.gte(since))
-        .all(tenant.conn())
-        .await?;
+    let deals = store::metrics::closed_deals_since(&tenant, since).await?;
     let mut account_ids: Vec<Uuid> = deals.iter().map(|d| d.account_id).collect();
     account_ids.sort();
     account_ids.dedup();

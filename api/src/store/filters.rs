@@ -126,3 +126,24 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         query
     }
 }
+
+/// The orders the account list offers; ties break on the id.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum AccountSort {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    Name,
+    Domain,
+    FitScore,
+}
+
+/// The orders the lead list offers; ties break on the id.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum LeadSort {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    FitScore,
+    EngagementScore,
+}

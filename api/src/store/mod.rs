@@ -6,13 +6,18 @@ pub mod api_tokens;
 pub mod audiences;
 pub mod catalog;
 pub mod clocks;
+pub mod children;
 pub mod contacts;
 pub mod due_work;
 pub mod email_tokens;
 pub mod filters;
 pub mod invitations;
 pub mod lead_actions;
+pub mod keyset;
+pub mod lists;
+pub mod loaders;
 pub mod members;
+pub mod metrics;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
@@ -20,6 +25,7 @@ pub mod records;
 pub mod rejections;
 pub mod sessions;
 pub mod triggers;
+pub mod sql;
 pub mod trusted_documents;
 
 use sea_orm::{
@@ -241,6 +247,14 @@ pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> 
 /// NOT_FOUND at `field` when malformed, like [`Tenant::referenced`].
 pub fn parse_id_at(raw: &async_graphql::ID, noun: &'static str, field: &str) -> AppResult<Uuid> {
     Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at(noun, field))
+}
+
+/// Parses an optional ID argument (a filter), by the rule of [`parse_id`].
+pub fn parse_optional_id(
+    raw: &Option<async_graphql::ID>,
+    noun: &'static str,
+) -> AppResult<Option<Uuid>> {
+    raw.as_ref().map(|id| parse_id(id, noun)).transpose()
 }
 
 macro_rules! tenant_entities {

@@ -5,22 +5,23 @@
 //! read row by row, each through an index.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{stage_change, LeadStage};
-use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
-use uuid::Uuid;
+use entity::LeadStage;
+use sea_orm::ConnectionTrait;
 
 use super::{
-    deals::{open_pipeline, opportunities, DealNeeds},
     lead_stage_of,
     rollups::{self, Dimension, Family},
-    sales::{due_clocks, first_touches, rejections, spend_rows, within},
+    sales::{due_clocks, first_touches, rejections, spend_rows},
     stage_of,
 };
 use crate::{
     domain::metrics::{Attribution, DaySplit, Facts, GroupBy, Range, StageChange, StageStay},
     domain::review::{MID_FUNNEL, WIN_RATE_WINDOW_DAYS},
     error::AppResult,
-    store::Tenant,
+    store::{
+        metrics::{open_pipeline, opportunities, DealNeeds, StageRow},
+        Tenant,
+    },
 };
 
 /// The report the facts are for: each reads only what it uses.
@@ -39,34 +40,20 @@ pub enum Report {
     Rates,
 }
 
-#[derive(FromQueryResult)]
-struct StageRow {
-    contact_id: Uuid,
-    from_stage: Option<LeadStage>,
-    to_stage: LeadStage,
-    changed_at: DateTime<Utc>,
-    source_id: Option<Uuid>,
-    owner_id: Option<Uuid>,
-    segment: Option<String>,
-    campaign_id: Option<Uuid>,
-    play_id: Option<Uuid>,
-}
-
-impl StageRow {
-    fn change(&self) -> StageChange {
-        StageChange {
-            lead_id: self.contact_id,
-            from: self.from_stage.map(stage_of),
-            to: stage_of(self.to_stage),
-            at: self.changed_at,
-            attribution: Attribution {
-                source_id: self.source_id,
-                segment: self.segment.clone(),
-                owner_id: self.owner_id,
-                campaign_id: self.campaign_id,
-                play_id: self.play_id,
-            },
-        }
+/// A stage change as the metrics count it.
+fn change_of(row: &StageRow) -> StageChange {
+    StageChange {
+        lead_id: row.contact_id,
+        from: row.from_stage.map(stage_of),
+        to: stage_of(row.to_stage),
+        at: row.changed_at,
+        attribution: Attribution {
+            source_id: row.source_id,
+            segment: row.segment.clone(),
+            owner_id: row.owner_id,
+            campaign_id: row.campaign_id,
+            play_id: row.play_id,
+        },
     }
 }
 
@@ -171,65 +158,23 @@ async fn stage_rows<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     spans: &[Range],
 ) -> AppResult<Vec<StageChange>> {
-    use stage_change::Column as S;
-    if spans.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = select_stages(tenant)
-        .filter(S::ToStage.is_in([LeadStage::Mql, LeadStage::Sal, LeadStage::Sql]))
-        .filter(within(S::ChangedAt, spans))
-        .into_model::<StageRow>()
-        .all(tenant.conn())
-        .await?;
-    Ok(rows.iter().map(StageRow::change).collect())
+    let stages = [LeadStage::Mql, LeadStage::Sal, LeadStage::Sql];
+    let rows = crate::store::metrics::stage_entries(tenant, &stages, spans).await?;
+    Ok(rows.iter().map(change_of).collect())
 }
 
-fn select_stages<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-) -> sea_orm::Select<stage_change::Entity> {
-    use stage_change::Column as S;
-    tenant
-        .select::<stage_change::Entity>()
-        .select_only()
-        .columns([
-            S::ContactId,
-            S::FromStage,
-            S::ToStage,
-            S::ChangedAt,
-            S::SourceId,
-            S::OwnerId,
-            S::Segment,
-            S::CampaignId,
-            S::PlayId,
-        ])
-}
-
-/// The SAL and SQL stays that may be running at a week's end in `range` (they began before
-/// the range ended and had not ended a week into it): entry and end only. Read through the
-/// `(stage, end)` index, from the index alone: the stays still running, then those that ended
-/// since.
+/// The SAL and SQL stays that may be running at a week's end in `range`: entry and end only.
 async fn mid_funnel_stays<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
 ) -> AppResult<Vec<StageStay>> {
-    use stage_change::Column as S;
-    let first_end = range.from + Duration::weeks(1);
-    let mut stays = Vec::new();
-    for ended in [S::LeftAt.is_null(), S::LeftAt.gte(first_end)] {
-        let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = tenant
-            .select::<stage_change::Entity>()
-            .select_only()
-            .columns([S::ChangedAt, S::LeftAt])
-            .filter(S::ToStage.is_in(MID_FUNNEL.iter().map(|s| lead_stage_of(*s))))
-            .filter(ended)
-            .filter(S::ChangedAt.lt(range.to))
-            .into_tuple()
-            .all(tenant.conn())
-            .await?;
-        stays.extend(rows.into_iter().map(|(entered_at, left_at)| StageStay {
+    let stages: Vec<LeadStage> = MID_FUNNEL.iter().map(|s| lead_stage_of(*s)).collect();
+    let rows = crate::store::metrics::mid_funnel_stays(tenant, &stages, range).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(entered_at, left_at)| StageStay {
             entered_at,
             left_at,
-        }));
-    }
-    Ok(stays)
+        })
+        .collect())
 }

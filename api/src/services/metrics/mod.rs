@@ -3,10 +3,8 @@
 //! facts of its own range through indexes, then the pure domain computes.
 
 mod alignment;
-mod deals;
 mod facts;
 mod funnel;
-mod medians;
 mod planning;
 pub mod rollups;
 mod sales;
@@ -18,8 +16,12 @@ use sea_orm::ConnectionTrait;
 pub use alignment::alignment_of;
 pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;
-pub(crate) use medians::lower_median_stays;
 pub use planning::{goal_progress, waterfall_of, WaterfallRequest};
+// Their home is the store now; these paths stay for the services that still name them here.
+pub(crate) use crate::store::{
+    metrics::lower_median_stays,
+    sql::{statement, CHUNK},
+};
 
 use crate::{
     domain::metrics::{
@@ -28,40 +30,6 @@ use crate::{
     error::AppResult,
     store::Tenant,
 };
-
-/// Lookups by id go in chunks well under both databases' limits on bound values.
-pub(crate) const CHUNK: usize = 5_000;
-
-/// A statement written with Postgres' numbered placeholders (`$1` is `values[0]`; a number may
-/// recur), for the backend of `tenant`'s connection: SQLite gets a `?` and a value for each
-/// occurrence, in order.
-pub(crate) fn statement<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    sql: &str,
-    values: Vec<sea_orm::Value>,
-) -> sea_orm::Statement {
-    let backend = tenant.conn().get_database_backend();
-    if backend == sea_orm::DbBackend::Postgres {
-        return sea_orm::Statement::from_sql_and_values(backend, sql, values);
-    }
-    let mut positional = String::with_capacity(sql.len());
-    let mut ordered = Vec::new();
-    let mut rest = sql;
-    while let Some(at) = rest.find('$') {
-        positional.push_str(&rest[..at]);
-        let digits = rest[at + 1..]
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len() - at - 1);
-        let n: usize = rest[at + 1..at + 1 + digits]
-            .parse()
-            .expect("placeholders are $ and a number");
-        ordered.push(values[n - 1].clone());
-        positional.push('?');
-        rest = &rest[at + 1 + digits..];
-    }
-    positional.push_str(rest);
-    sea_orm::Statement::from_sql_and_values(backend, positional, ordered)
-}
 
 pub fn stage_of(stage: LeadStage) -> Stage {
     match stage {

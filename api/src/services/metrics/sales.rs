@@ -1,30 +1,15 @@
-//! What sales did with MQLs, as rows: SLA clocks due in the spans not counted by the rollups,
-//! first touches (percentiles need every one), rejections, and spend.
-
-use std::collections::HashMap;
+//! What sales did with MQLs, as the metrics count it: SLA clocks due in the spans not counted
+//! by the rollups, first touches (percentiles need every one), rejections, and spend.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use entity::{rejection, sla_clock, spend, stage_change, LeadStage, SlaKind};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QuerySelect};
-use uuid::Uuid;
+use entity::sla_clock;
+use sea_orm::ConnectionTrait;
 
-use super::CHUNK;
 use crate::{
     domain::metrics::{month_start, Attribution, FirstTouch, Range, Rejection, SlaClock, Spend},
     error::AppResult,
-    store::Tenant,
+    store::{metrics as rows, Tenant},
 };
-
-/// `column` falls in one of `spans`.
-pub(super) fn within<C: ColumnTrait>(column: C, spans: &[Range]) -> Condition {
-    spans.iter().fold(Condition::any(), |any, span| {
-        any.add(
-            Condition::all()
-                .add(column.gte(span.from))
-                .add(column.lt(span.to)),
-        )
-    })
-}
 
 fn clock_credit(clock: &sla_clock::Model) -> Attribution {
     Attribution {
@@ -41,14 +26,7 @@ pub(super) async fn due_clocks<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     spans: &[Range],
 ) -> AppResult<Vec<SlaClock>> {
-    if spans.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = tenant
-        .select::<sla_clock::Entity>()
-        .filter(within(sla_clock::Column::DueAt, spans))
-        .all(tenant.conn())
-        .await?;
+    let rows = rows::clocks_due(tenant, spans).await?;
     Ok(rows
         .iter()
         .map(|clock| SlaClock {
@@ -67,24 +45,7 @@ pub(super) async fn first_touches<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
 ) -> AppResult<Vec<FirstTouch>> {
-    use sla_clock::Column as K;
-    let rows: Vec<Assignment> = tenant
-        .select::<sla_clock::Entity>()
-        .filter(K::Kind.eq(SlaKind::FirstTouch))
-        .filter(K::StartedAt.gte(range.from))
-        .filter(K::StartedAt.lt(range.to))
-        .select_only()
-        .columns([
-            K::ContactId,
-            K::StartedAt,
-            K::FirstTouchAt,
-            K::AssigneeId,
-            K::SourceId,
-            K::Segment,
-        ])
-        .into_tuple()
-        .all(tenant.conn())
-        .await?;
+    let rows = rows::first_touch_assignments(tenant, range).await?;
     Ok(rows
         .into_iter()
         .map(
@@ -104,15 +65,6 @@ pub(super) async fn first_touches<C: ConnectionTrait>(
         .collect())
 }
 
-type Assignment = (
-    Uuid,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Uuid,
-    Option<Uuid>,
-    Option<String>,
-);
-
 /// The rejections made in `spans`, and with `open_disputes` those disputed and not resolved
 /// whenever they were made; the second list never repeats the first.
 pub(super) async fn rejections<C: ConnectionTrait>(
@@ -121,25 +73,13 @@ pub(super) async fn rejections<C: ConnectionTrait>(
     open_disputes: bool,
     as_of: DateTime<Utc>,
 ) -> AppResult<(Vec<Rejection>, Vec<Rejection>)> {
-    use rejection::Column as R;
-    let mut condition = within(R::RejectedAt, spans);
-    if open_disputes {
-        condition = condition.add(
-            Condition::all()
-                .add(R::ResolvedAt.is_null())
-                .add(R::DisputedAt.is_not_null()),
-        );
-    }
-    if condition.is_empty() {
+    let rows = rows::rejections_in(tenant, spans, open_disputes).await?;
+    if rows.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let rows = tenant
-        .select::<rejection::Entity>()
-        .filter(condition)
-        .all(tenant.conn())
-        .await?;
     let until = spans.iter().map(|s| s.to).max().unwrap_or(as_of).max(as_of);
-    let handed_over = mql_entries(tenant, &rows, until).await?;
+    let leads: Vec<_> = rows.iter().map(|r| r.contact_id).collect();
+    let handed_over = rows::mql_entries(tenant, &leads, until).await?;
     let (mut counted, mut disputes) = (Vec::new(), Vec::new());
     for row in rows {
         let handed_over_at = handed_over
@@ -172,36 +112,7 @@ pub(super) async fn rejections<C: ConnectionTrait>(
     Ok((counted, disputes))
 }
 
-/// When each rejected lead became an MQL (all its entries up to `until`, oldest first).
-async fn mql_entries<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    rejections: &[rejection::Model],
-    until: DateTime<Utc>,
-) -> AppResult<HashMap<Uuid, Vec<DateTime<Utc>>>> {
-    use stage_change::Column as S;
-    let ids: Vec<Uuid> = rejections.iter().map(|r| r.contact_id).collect();
-    let mut entries: HashMap<Uuid, Vec<DateTime<Utc>>> = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let rows: Vec<(Uuid, DateTime<Utc>)> = tenant
-            .select::<stage_change::Entity>()
-            .filter(S::ContactId.is_in(chunk.iter().copied()))
-            .filter(S::ToStage.eq(LeadStage::Mql))
-            .filter(S::ChangedAt.lte(until))
-            .select_only()
-            .columns([S::ContactId, S::ChangedAt])
-            .into_tuple()
-            .all(tenant.conn())
-            .await?;
-        for (lead, at) in rows {
-            entries.entry(lead).or_default().push(at);
-        }
-    }
-    for list in entries.values_mut() {
-        list.sort_unstable();
-    }
-    Ok(entries)
-}
-
+/// The spend of the months `range` reads (from its history's start).
 pub(super) async fn spend_rows<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
@@ -209,12 +120,7 @@ pub(super) async fn spend_rows<C: ConnectionTrait>(
     let month = |day: NaiveDate| format!("{:04}-{:02}", day.year(), day.month());
     let first = month(range.history_from().date_naive());
     let last = month(range.to.date_naive());
-    let rows = tenant
-        .select::<spend::Entity>()
-        .filter(spend::Column::Month.gte(first))
-        .filter(spend::Column::Month.lte(last))
-        .all(tenant.conn())
-        .await?;
+    let rows = rows::spend_between(tenant, first, last).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {

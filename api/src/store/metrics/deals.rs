@@ -10,11 +10,13 @@ use entity::OpportunityStage;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-use super::statement;
 use crate::{
     domain::metrics::{Attribution, DealStatus, GroupBy, OpenPipeline, Opportunity, Range},
     error::AppResult,
-    store::Tenant,
+    store::{
+        sql::{is_postgres, statement},
+        Tenant,
+    },
 };
 
 #[derive(FromQueryResult)]
@@ -59,7 +61,7 @@ struct SqlTypes {
 
 impl SqlTypes {
     fn of<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> Self {
-        if tenant.conn().get_database_backend() == sea_orm::DbBackend::Postgres {
+        if is_postgres(tenant) {
             SqlTypes {
                 no_id: "CAST(NULL AS uuid)",
                 no_text: "CAST(NULL AS text)",
@@ -91,7 +93,8 @@ fn credited(column: &str) -> String {
     )
 }
 
-pub(super) async fn opportunities<C: ConnectionTrait>(
+/// The deals of `range` as `needs` asks for them, one row each, in one statement.
+pub async fn opportunities<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
     needs: DealNeeds,
@@ -177,7 +180,7 @@ struct OpenRow {
 
 /// The deals open at the end of `range` that were created before it, summed per credit in
 /// `group_by`'s dimension (one sum without a grouping, or for a grouping by period).
-pub(super) async fn open_pipeline<C: ConnectionTrait>(
+pub async fn open_pipeline<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
     group_by: Option<GroupBy>,

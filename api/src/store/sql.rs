@@ -1,0 +1,46 @@
+//! Raw SQL for either backend: statements are written once, with Postgres' numbered
+//! placeholders, and bound for the backend of the connection they run on.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+use super::Tenant;
+
+/// Lookups by id go in chunks well under both databases' limits on bound values.
+pub const CHUNK: usize = 5_000;
+
+/// Whether `tenant`'s connection is to Postgres (some statements differ in their types or
+/// functions).
+pub fn is_postgres<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> bool {
+    tenant.conn().get_database_backend() == DbBackend::Postgres
+}
+
+/// A statement written with Postgres' numbered placeholders (`$1` is `values[0]`; a number may
+/// recur), for the backend of `tenant`'s connection: SQLite gets a `?` and a value for each
+/// occurrence, in order.
+pub fn statement<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    sql: &str,
+    values: Vec<Value>,
+) -> Statement {
+    let backend = tenant.conn().get_database_backend();
+    if backend == DbBackend::Postgres {
+        return Statement::from_sql_and_values(backend, sql, values);
+    }
+    let mut positional = String::with_capacity(sql.len());
+    let mut ordered = Vec::new();
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        positional.push_str(&rest[..at]);
+        let digits = rest[at + 1..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len() - at - 1);
+        let n: usize = rest[at + 1..at + 1 + digits]
+            .parse()
+            .expect("placeholders are $ and a number");
+        ordered.push(values[n - 1].clone());
+        positional.push('?');
+        rest = &rest[at + 1 + digits..];
+    }
+    positional.push_str(rest);
+    Statement::from_sql_and_values(backend, positional, ordered)
+}
