@@ -79,3 +79,12 @@ mod tests {
         assert_eq!(slugify("  !!"), "workspace");
     }
 }
+
+/// How messages name a lead: its name, else its email, else its partner id.
+pub fn display_name(lead: &entity::contact::Model) -> String {
+    lead.name
+        .clone()
+        .or_else(|| lead.email.clone())
+        .or_else(|| lead.external_id.clone())
+        .unwrap_or_else(|| "A lead".to_owned())
+}

@@ -21,12 +21,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::text::display_name;
 use crate::{
     domain::plays::{recycle_decision, RecycleDecision},
     error::AppResult,
     services::{
         contracts,
-        ingest::qualify::display_name,
         notices::Notices,
         plays::{
             definitions::exit_of,

@@ -9,12 +9,12 @@ use sea_orm::{
     QueryFilter, QuerySelect,
 };
 
+use crate::domain::text::display_name;
 use crate::{
     domain::lifecycle::{next_stage, Transition},
     error::{AppError, AppResult},
     services::{
         contracts,
-        ingest::qualify::display_name,
         notices::{record_stage_change, Credit, Notices, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},

@@ -3,16 +3,23 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod assignment;
 pub mod catalog;
 pub mod contacts;
 pub mod email_tokens;
+pub mod events;
 pub mod filters;
+pub mod fit;
+pub mod identity;
 pub mod invitations;
 pub mod members;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
+pub mod rollups;
+pub mod scores;
 pub mod sessions;
+pub mod stages;
 pub mod trusted_documents;
 
 use sea_orm::{

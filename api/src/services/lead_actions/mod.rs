@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 pub use rejections::{dispute, reject, resolve};
 
+use crate::domain::text::display_name;
 use crate::{
     auth::Actor,
     domain::{
@@ -25,7 +26,6 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         access, contracts,
-        ingest::qualify::display_name,
         metrics::rollups::{self, Fact},
         notices::{record_stage_change, Credit, Notices, StageMove},
         plays::{engine, touches::touches_since},

@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{check_works_lead, meet_clocks, move_lead, transition_error, Outcome};
+use crate::domain::text::display_name;
 use crate::{
     auth::Actor,
     domain::{
@@ -18,7 +19,6 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
-        ingest::qualify::display_name,
         metrics::rollups::{self, Fact},
         notices::{Credit, Notices, StageMove},
         plays::engine,
