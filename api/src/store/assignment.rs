@@ -75,8 +75,6 @@ pub async fn start_clock<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     clock: sla_clock::ActiveModel,
 ) -> AppResult<()> {
-    sla_clock::Entity::insert(clock)
-        .exec(tenant.conn())
-        .await?;
+    sla_clock::Entity::insert(clock).exec(tenant.conn()).await?;
     Ok(())
 }

@@ -13,9 +13,7 @@ use super::{Global, Tenant};
 use crate::error::AppResult;
 
 /// The workspace's active ICP versions.
-pub async fn active_icps<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-) -> AppResult<Vec<icp::Model>> {
+pub async fn active_icps<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<icp::Model>> {
     Ok(tenant
         .select::<icp::Entity>()
         .filter(icp::Column::Status.eq(VersionStatus::Active))

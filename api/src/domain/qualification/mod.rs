@@ -214,9 +214,11 @@ fn score_signals<'a>(assessment: &Assessment<'a>, policy: &Policy<'_>) -> Vec<Si
     let score = &assessment.score;
     let mut signals = assessment.facts.events.clone();
     let decayed_before = Ord::max(
-        before
-            .engagement_score
-            .saturating_add(decay_at(scoring, before.last_engaged_at, policy.now)),
+        before.engagement_score.saturating_add(decay_at(
+            scoring,
+            before.last_engaged_at,
+            policy.now,
+        )),
         0,
     );
     signals.push(Signal::ScoreChanged {

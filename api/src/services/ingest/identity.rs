@@ -129,7 +129,11 @@ impl Merge {
             merge.contacts.insert(row.id, row);
         }
         merge.originals = merge.contacts.clone();
-        let kept: Vec<Uuid> = merge.contacts.values().filter_map(|c| c.account_id).collect();
+        let kept: Vec<Uuid> = merge
+            .contacts
+            .values()
+            .filter_map(|c| c.account_id)
+            .collect();
         merge.accounts_by_id = tenant
             .get_many::<account::Entity>(&kept)
             .await?
@@ -255,8 +259,7 @@ impl Merge {
                 .account_id
                 .and_then(|id| self.accounts_by_id.get(&id))
                 .map(account_view);
-            let (score, breakdown) =
-                stored(&fit.contact(&lead_view(row, &view, account.as_ref())));
+            let (score, breakdown) = stored(&fit.contact(&lead_view(row, &view, account.as_ref())));
             row.fit_score = score;
             row.fit_breakdown = breakdown;
         }

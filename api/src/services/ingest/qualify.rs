@@ -23,7 +23,11 @@ use crate::{
         views::{AccountView, ContactView},
     },
     error::{AppError, AppResult},
-    services::{fit::{account_view, contact_view}, notices::Notices, plays::engine::PlayEngine},
+    services::{
+        fit::{account_view, contact_view},
+        notices::Notices,
+        plays::engine::PlayEngine,
+    },
     store::{self, Tenant},
 };
 
@@ -90,7 +94,15 @@ pub async fn evaluate<C: ConnectionTrait>(
             view.score = Some(decided.score);
             let calendar = &batch.terms.slas.calendar;
             plays
-                .enroll(tenant, &decided.lead, &view, &decided.signals, None, calendar, batch.now)
+                .enroll(
+                    tenant,
+                    &decided.lead,
+                    &view,
+                    &decided.signals,
+                    None,
+                    calendar,
+                    batch.now,
+                )
                 .await?;
         }
         if decided.lead != *lead.before {

@@ -57,7 +57,11 @@ pub async fn score<C: ConnectionTrait>(
     Ok(ledger_after)
 }
 
-fn entry_row(workspace_id: Uuid, contact_id: Uuid, entry: &LedgerEntry) -> score_entry::ActiveModel {
+fn entry_row(
+    workspace_id: Uuid,
+    contact_id: Uuid,
+    entry: &LedgerEntry,
+) -> score_entry::ActiveModel {
     score_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(workspace_id),
