@@ -136,6 +136,26 @@ fn credit_of(row: &stage_change::Model) -> Attribution {
     }
 }
 
+/// The partner webhook of a move into MQL, SAL or opportunity; how many deliveries it queued.
+async fn emit_stage_webhook<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead: &contact::Model,
+    to: LeadStage,
+    row: &stage_change::Model,
+) -> AppResult<usize> {
+    let event = match to {
+        LeadStage::Mql => "lead.mql",
+        LeadStage::Sal => "lead.accepted",
+        LeadStage::Opportunity => "lead.converted",
+        _ => return Ok(0),
+    };
+    let mut data = crate::services::webhooks::lead_data(lead);
+    data["stage"] = serde_json::json!(to);
+    data["previousStage"] = serde_json::json!(lead.stage);
+    let payload = serde_json::json!({"lead": data, "reason": row.reason});
+    crate::services::webhooks::emit(tenant, event, payload, row.changed_at).await
+}
+
 /// Records one stage change of `lead` in the history and notes it for publishing. The lead's
 /// previous stay ends here, in the same transaction, so every row's `left_at` is exact.
 pub async fn record_stage_change<C: ConnectionTrait>(
@@ -190,20 +210,7 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         &credit_of(&row),
     )
     .await?;
-    let event = match change.to {
-        LeadStage::Mql => Some("lead.mql"),
-        LeadStage::Sal => Some("lead.accepted"),
-        LeadStage::Opportunity => Some("lead.converted"),
-        _ => None,
-    };
-    if let Some(event) = event {
-        let mut data = crate::services::webhooks::lead_data(lead);
-        data["stage"] = serde_json::json!(change.to);
-        data["previousStage"] = serde_json::json!(lead.stage);
-        let payload = serde_json::json!({"lead": data, "reason": row.reason});
-        notices.webhooks +=
-            crate::services::webhooks::emit(tenant, event, payload, change.at).await?;
-    }
+    notices.webhooks += emit_stage_webhook(tenant, lead, change.to, &row).await?;
     let workspace_id = tenant.workspace_id();
     notices.announce(
         workspace_id,

@@ -237,6 +237,17 @@ pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> 
     Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found(noun))
 }
 
+/// Parses an optional id inside an input before any row is read (a batch checks its references
+/// in one query later): a malformed one is NOT_FOUND at `field`, like an id of no row.
+pub fn parse_id_at(
+    raw: Option<&async_graphql::ID>,
+    noun: &'static str,
+    field: &str,
+) -> AppResult<Option<Uuid>> {
+    raw.map(|id| Uuid::parse_str(id.as_str()).map_err(|_| AppError::not_found_at(noun, field)))
+        .transpose()
+}
+
 macro_rules! tenant_entities {
     ($($module:ident => $noun:literal),+ $(,)?) => {
         $(
