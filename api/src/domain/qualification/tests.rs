@@ -374,3 +374,39 @@ fn plays_hear_the_events_the_score_move_and_a_pql_reached() {
         ]
     );
 }
+
+#[test]
+fn the_contracts_acceptance_criteria_read_the_rescored_lead() {
+    let terms = Terms::seed();
+    let criteria = crate::domain::criteria::Criteria::parse(
+        &json!({"field": "lead.score", "op": "GTE", "value": 60}),
+    )
+    .unwrap();
+    let policy = Policy {
+        terms: &terms,
+        acceptance: Some(&criteria),
+        now: now(),
+    };
+    let contact = ContactView::default();
+    let before = lead(30);
+    let assess_with = |ledger: &[LedgerEntry]| {
+        let facts = LeadFacts {
+            lead: &before,
+            ledger,
+            contact: &contact,
+            account: None,
+            named_owner: None,
+            segment: None,
+            source_paused: false,
+            events: Vec::new(),
+            campaign_id: None,
+        };
+        assess(facts, &policy).needs_routing()
+    };
+    // 50 behaviour points make an MQL by score, but the contract asks for 60.
+    assert!(!assess_with(&[behaviour("demo_request", 50)]));
+    assert!(assess_with(&[
+        behaviour("demo_request", 50),
+        behaviour("session", 10)
+    ]));
+}
