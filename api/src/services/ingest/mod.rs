@@ -57,7 +57,22 @@ pub async fn ingest(
     // New enrollments have a step due now: let the job loop announce it without waiting.
     notices.wake_jobs();
     work.commit().await?;
-    Ok(answers.finish())
+    let results = answers.finish();
+    count_answers(state, &results);
+    Ok(results)
+}
+
+/// Counts the committed answers by status (the `ingested_events_total` counter).
+fn count_answers(state: &AppState, results: &[IngestResult]) {
+    let counter = &state.prometheus.ingested_events;
+    for result in results {
+        let status = match result.status {
+            IngestStatus::Accepted => "accepted",
+            IngestStatus::Duplicate => "duplicate",
+            IngestStatus::Rejected => "rejected",
+        };
+        counter.with_label_values(&[status]).inc();
+    }
 }
 
 /// Records the fresh events; those a concurrent batch recorded first are left out.
