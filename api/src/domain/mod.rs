@@ -14,6 +14,7 @@ pub mod permissions;
 pub mod pipeline;
 pub mod planning;
 pub mod plays;
+pub mod qualification;
 pub mod review;
 pub mod routing;
 pub mod scopes;

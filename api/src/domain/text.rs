@@ -46,6 +46,15 @@ pub fn slugify(name: &str) -> String {
     slug
 }
 
+/// How messages name a lead: its name, else its email, else its partner id.
+pub fn display_name(lead: &entity::contact::Model) -> String {
+    lead.name
+        .clone()
+        .or_else(|| lead.email.clone())
+        .or_else(|| lead.external_id.clone())
+        .unwrap_or_else(|| "A lead".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

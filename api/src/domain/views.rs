@@ -66,6 +66,26 @@ pub struct LeadView<'a> {
     pub event: Option<EventView<'a>>,
 }
 
+/// The lead-level view of a contact row, for fit, contract and routing criteria.
+pub fn lead_view<'a>(
+    row: &'a entity::contact::Model,
+    contact: &'a ContactView,
+    account: Option<&'a AccountView>,
+) -> LeadView<'a> {
+    LeadView {
+        account,
+        contact,
+        fit_score: Some(row.fit_score),
+        score: Some(row.engagement_score),
+        engagement_score: Some(row.engagement_score),
+        pql_score: None,
+        stage: Some(row.stage.as_str()),
+        source: None,
+        source_detail: row.source_detail.as_deref(),
+        event: None,
+    }
+}
+
 /// Workspace-defined attributes (`account.custom.*`, `contact.custom.*`), already in fact form.
 ///
 /// Rows store them as a JSON object, but a JSON list of strings cannot be lent out as the

@@ -29,15 +29,6 @@ impl IngestMutation {
     ) -> Result<IngestEventsPayload> {
         let workspace_id = ctx.actor()?.require(Permission::IngestEvents)?;
         let results = ingest::ingest(ctx.state(), workspace_id, events).await?;
-        let counter = &ctx.state().prometheus.ingested_events;
-        for result in &results {
-            let status = match result.status {
-                ingest::IngestStatus::Accepted => "accepted",
-                ingest::IngestStatus::Duplicate => "duplicate",
-                ingest::IngestStatus::Rejected => "rejected",
-            };
-            counter.with_label_values(&[status]).inc();
-        }
         Ok(IngestEventsPayload { results })
     }
 }

@@ -13,6 +13,7 @@ use entity::{contact, play, sla_clock, task, EnrollmentStatus, SlaKind, TriggerK
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use crate::domain::text::display_name;
 use crate::{
     domain::{
         permissions::Permission,
@@ -21,7 +22,6 @@ use crate::{
     error::AppResult,
     services::{
         contracts,
-        ingest::qualify::display_name,
         notices::Notices,
         plays::{
             definitions::exit_of,

@@ -1,19 +1,18 @@
 //! Recomputing every fit score after the active ICP changed, in batches, resumable: the job row
 //! keeps its phase and the last id scored.
 
-use chrono::Utc;
-use entity::{account, contact, fit_job};
-use sea_orm::{
-    sea_query::{LockBehavior, LockType},
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use entity::{account, fit_job};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
     error::AppResult,
-    services::fit::{account_view, contact_view, lead_view, stored, FitModels},
+    services::{
+        fit::{account_view, contact_view, lead_view, stored, FitModels},
+        unit_of_work::UnitOfWork,
+    },
     state::AppState,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 pub const PENDING: &str = "PENDING";
@@ -24,26 +23,15 @@ const BATCH: u64 = 500;
 
 /// Runs one batch of the oldest unfinished job; returns whether there was one.
 pub async fn run_once(state: &AppState) -> AppResult<bool> {
-    let txn = state.store.begin_write().await?;
-    let mut claim = fit_job::Entity::find()
-        .filter(fit_job::Column::Status.ne(DONE))
-        .order_by_asc(fit_job::Column::CreatedAt);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        claim = claim.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let Some(job) = claim.one(&txn).await? else {
+    let work = UnitOfWork::begin_global(state).await?;
+    let Some(job) = store::fit::claim_job(&work.global(), DONE).await? else {
         return Ok(false);
     };
-    let tenant = Tenant::new(&txn, job.workspace_id);
-    let newer = tenant
-        .select::<fit_job::Entity>()
-        .filter(fit_job::Column::CreatedAt.gt(job.created_at))
-        .one(&txn)
-        .await?;
-    if newer.is_some() {
+    let tenant = work.tenant_of(job.workspace_id);
+    if store::fit::newer_job(&tenant, job.created_at).await? {
         // A later activation rescored everything anyway.
-        finish(&txn, &job, job.processed).await?;
-        txn.commit().await?;
+        finish(&work, &job, job.processed).await?;
+        work.commit().await?;
         return Ok(true);
     }
     let models = FitModels::load(&tenant).await?;
@@ -65,36 +53,17 @@ pub async fn run_once(state: &AppState) -> AppResult<bool> {
     };
     let processed = job.processed + scored as i64;
     if phase == DONE {
-        finish(&txn, &job, processed).await?;
+        finish(&work, &job, processed).await?;
     } else {
-        fit_job::Entity::update_many()
-            .col_expr(fit_job::Column::Status, phase.into())
-            .col_expr(fit_job::Column::Cursor, cursor.into())
-            .col_expr(fit_job::Column::Processed, processed.into())
-            .filter(fit_job::Column::Id.eq(job.id))
-            .exec(&txn)
-            .await?;
+        store::fit::save_progress(&work.global(), job.id, phase, cursor, processed).await?;
     }
-    txn.commit().await?;
+    work.commit().await?;
     Ok(true)
 }
 
-async fn finish<C: ConnectionTrait>(
-    conn: &C,
-    job: &fit_job::Model,
-    processed: i64,
-) -> AppResult<()> {
-    fit_job::Entity::update_many()
-        .col_expr(fit_job::Column::Status, DONE.into())
-        .col_expr(
-            fit_job::Column::Processed,
-            processed.min(job.total).max(processed).into(),
-        )
-        .col_expr(fit_job::Column::FinishedAt, Some(Utc::now()).into())
-        .filter(fit_job::Column::Id.eq(job.id))
-        .exec(conn)
-        .await?;
-    Ok(())
+async fn finish(work: &UnitOfWork<'_>, job: &fit_job::Model, processed: i64) -> AppResult<()> {
+    let processed = processed.min(job.total).max(processed);
+    store::fit::finish_job(&work.global(), job.id, DONE, processed).await
 }
 
 struct Batch {
@@ -107,14 +76,7 @@ async fn score_accounts<C: ConnectionTrait>(
     models: &FitModels,
     after: Option<Uuid>,
 ) -> AppResult<Batch> {
-    let mut query = tenant
-        .select::<account::Entity>()
-        .order_by_asc(account::Column::Id)
-        .limit(BATCH);
-    if let Some(after) = after {
-        query = query.filter(account::Column::Id.gt(after));
-    }
-    let rows = query.all(tenant.conn()).await?;
+    let rows = store::fit::accounts_page(tenant, after, BATCH).await?;
     for row in &rows {
         let (score, breakdown) = stored(&models.account(&account_view(row)));
         if score != row.fit_score || breakdown != row.fit_breakdown {
@@ -132,14 +94,7 @@ async fn score_contacts<C: ConnectionTrait>(
     models: &FitModels,
     after: Option<Uuid>,
 ) -> AppResult<Batch> {
-    let mut query = tenant
-        .select::<contact::Entity>()
-        .order_by_asc(contact::Column::Id)
-        .limit(BATCH);
-    if let Some(after) = after {
-        query = query.filter(contact::Column::Id.gt(after));
-    }
-    let rows = query.all(tenant.conn()).await?;
+    let rows = store::fit::contacts_page(tenant, after, BATCH).await?;
     let account_ids = crate::services::fit::account_ids(&rows);
     let accounts: std::collections::HashMap<Uuid, _> = tenant
         .get_many::<account::Entity>(&account_ids)

@@ -7,6 +7,7 @@ use entity::{contact, TriggerKind};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use crate::domain::text::display_name;
 use crate::{
     domain::{
         contract::Terms,
@@ -15,7 +16,6 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
-        ingest::qualify::display_name,
         notices::{record_stage_change, Credit, Notices, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},

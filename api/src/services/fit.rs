@@ -1,17 +1,19 @@
 //! Fit scores against the workspace's active ICPs: rows become domain views, views get scored.
 
-use entity::{account, contact, icp, VersionStatus};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use entity::{account, contact, icp};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use uuid::Uuid;
 
+/// Rows become views in the domain, which needs the same view to decide on a lead.
+pub use crate::domain::views::lead_view;
 use crate::{
     domain::{
         fit::{best_fit, parse_weighted, score_account, score_contact, FitResult, IcpModel},
         views::{AccountView, ContactView, CustomFields, LeadView},
     },
     error::{AppError, AppResult},
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 /// The active ICPs of a workspace, parsed once per batch or job.
@@ -19,12 +21,8 @@ pub struct FitModels(Vec<IcpModel>);
 
 impl FitModels {
     pub async fn load<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Self> {
-        let active = tenant
-            .select::<icp::Entity>()
-            .filter(icp::Column::Status.eq(VersionStatus::Active))
-            .all(tenant.conn())
-            .await?;
-        active
+        store::fit::active_icps(tenant)
+            .await?
             .iter()
             .map(model_of)
             .collect::<AppResult<_>>()
@@ -122,26 +120,6 @@ pub fn contact_view(row: &contact::Model) -> ContactView {
         seniority: row.seniority.clone(),
         tags: strings(&row.tags),
         custom: CustomFields::from_json(&row.custom),
-    }
-}
-
-/// The lead-level view of a contact, for fit and (later) contract and routing criteria.
-pub fn lead_view<'a>(
-    row: &'a contact::Model,
-    contact: &'a ContactView,
-    account: Option<&'a AccountView>,
-) -> LeadView<'a> {
-    LeadView {
-        account,
-        contact,
-        fit_score: Some(row.fit_score),
-        score: Some(row.engagement_score),
-        engagement_score: Some(row.engagement_score),
-        pql_score: None,
-        stage: Some(row.stage.as_str()),
-        source: None,
-        source_detail: row.source_detail.as_deref(),
-        event: None,
     }
 }
 

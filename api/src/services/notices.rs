@@ -3,11 +3,8 @@
 //! second (published after commit, at most once).
 
 use chrono::{DateTime, Utc};
-use entity::{account, contact, lead_contract, stage_change, trigger, LeadStage};
-use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-};
+use entity::{contact, lead_contract, stage_change, trigger, LeadStage};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -19,7 +16,7 @@ use crate::{
         stage_of,
     },
     state::AppState,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 /// Collected while a unit of work runs; published by [`UnitOfWork::commit`] after the
@@ -128,8 +125,6 @@ pub struct Credit {
     pub play_id: Option<Uuid>,
 }
 
-/// Records one stage change of `lead` in the history and notes it for publishing. The lead's
-/// previous stay ends here, in the same transaction, so every row's `left_at` is exact.
 /// Who and what a stay is credited to in the rollups: what its row was stamped with.
 fn credit_of(row: &stage_change::Model) -> Attribution {
     Attribution {
@@ -141,19 +136,35 @@ fn credit_of(row: &stage_change::Model) -> Attribution {
     }
 }
 
+/// The partner webhook of a move into MQL, SAL or opportunity; how many deliveries it queued.
+async fn emit_stage_webhook<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead: &contact::Model,
+    to: LeadStage,
+    row: &stage_change::Model,
+) -> AppResult<usize> {
+    let event = match to {
+        LeadStage::Mql => "lead.mql",
+        LeadStage::Sal => "lead.accepted",
+        LeadStage::Opportunity => "lead.converted",
+        _ => return Ok(0),
+    };
+    let mut data = crate::services::webhooks::lead_data(lead);
+    data["stage"] = serde_json::json!(to);
+    data["previousStage"] = serde_json::json!(lead.stage);
+    let payload = serde_json::json!({"lead": data, "reason": row.reason});
+    crate::services::webhooks::emit(tenant, event, payload, row.changed_at).await
+}
+
+/// Records one stage change of `lead` in the history and notes it for publishing. The lead's
+/// previous stay ends here, in the same transaction, so every row's `left_at` is exact.
 pub async fn record_stage_change<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     lead: &contact::Model,
     change: StageMove<'_>,
     notices: &mut Notices,
 ) -> AppResult<()> {
-    let open = tenant
-        .select::<stage_change::Entity>()
-        .filter(stage_change::Column::ContactId.eq(lead.id))
-        .filter(stage_change::Column::LeftAt.is_null())
-        .order_by_desc(stage_change::Column::ChangedAt)
-        .all(tenant.conn())
-        .await?;
+    let open = store::stages::open_stays(tenant, lead.id).await?;
     for stay in &open {
         if stage_of(stay.to_stage).advances_to(stage_of(change.to)) {
             let fact = Fact::Advanced(stay.to_stage);
@@ -162,30 +173,15 @@ pub async fn record_stage_change<C: ConnectionTrait>(
     }
     let previous = open.into_iter().next();
     if previous.is_some() {
-        stage_change::Entity::update_many()
-            .col_expr(stage_change::Column::LeftAt, Expr::value(change.at))
-            .col_expr(stage_change::Column::NextStage, Expr::value(change.to))
-            .filter(stage_change::Column::WorkspaceId.eq(tenant.workspace_id()))
-            .filter(stage_change::Column::ContactId.eq(lead.id))
-            .filter(stage_change::Column::LeftAt.is_null())
-            .exec(tenant.conn())
-            .await?;
+        store::stages::close_stays(tenant, lead.id, change.at, change.to).await?;
     }
     let segment = match lead.account_id {
-        Some(account_id) => tenant
-            .select::<account::Entity>()
-            .filter(account::Column::Id.eq(account_id))
-            .select_only()
-            .column(account::Column::Segment)
-            .into_tuple::<Option<String>>()
-            .one(tenant.conn())
-            .await?
-            .flatten(),
+        Some(account_id) => store::stages::segment_of(tenant, account_id).await?,
         None => None,
     };
     let inherited =
         |pick: fn(&stage_change::Model) -> Option<Uuid>| previous.as_ref().and_then(pick);
-    let row = stage_change::Entity::insert(stage_change::ActiveModel {
+    let stay = stage_change::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
         contact_id: Set(lead.id),
@@ -205,9 +201,8 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         play_id: Set(change.credit.play_id.or_else(|| inherited(|p| p.play_id))),
         left_at: Set(None),
         next_stage: Set(None),
-    })
-    .exec_with_returning(tenant.conn())
-    .await?;
+    };
+    let row = store::stages::insert(tenant, stay).await?;
     rollups::count(
         tenant,
         Fact::Entered(row.to_stage),
@@ -215,20 +210,7 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         &credit_of(&row),
     )
     .await?;
-    let event = match change.to {
-        LeadStage::Mql => Some("lead.mql"),
-        LeadStage::Sal => Some("lead.accepted"),
-        LeadStage::Opportunity => Some("lead.converted"),
-        _ => None,
-    };
-    if let Some(event) = event {
-        let mut data = crate::services::webhooks::lead_data(lead);
-        data["stage"] = serde_json::json!(change.to);
-        data["previousStage"] = serde_json::json!(lead.stage);
-        let payload = serde_json::json!({"lead": data, "reason": row.reason});
-        notices.webhooks +=
-            crate::services::webhooks::emit(tenant, event, payload, change.at).await?;
-    }
+    notices.webhooks += emit_stage_webhook(tenant, lead, change.to, &row).await?;
     let workspace_id = tenant.workspace_id();
     notices.announce(
         workspace_id,

@@ -4,13 +4,17 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod audiences;
+pub mod assignment;
 pub mod catalog;
 pub mod clocks;
 pub mod children;
 pub mod contacts;
 pub mod due_work;
 pub mod email_tokens;
+pub mod events;
 pub mod filters;
+pub mod fit;
+pub mod identity;
 pub mod invitations;
 pub mod lead_actions;
 pub mod keyset;
@@ -26,6 +30,10 @@ pub mod rejections;
 pub mod sessions;
 pub mod triggers;
 pub mod sql;
+pub mod rollups;
+pub mod scores;
+pub mod sessions;
+pub mod stages;
 pub mod trusted_documents;
 
 use sea_orm::{
@@ -255,6 +263,17 @@ pub fn parse_optional_id(
     noun: &'static str,
 ) -> AppResult<Option<Uuid>> {
     raw.as_ref().map(|id| parse_id(id, noun)).transpose()
+}
+
+/// Parses an optional id inside an input before any row is read (a batch checks its references
+/// in one query later): a malformed one is NOT_FOUND at `field`, like an id of no row.
+pub fn parse_optional_id_at(
+    raw: Option<&async_graphql::ID>,
+    noun: &'static str,
+    field: &str,
+) -> AppResult<Option<Uuid>> {
+    raw.map(|id| Uuid::parse_str(id.as_str()).map_err(|_| AppError::not_found_at(noun, field)))
+        .transpose()
 }
 
 macro_rules! tenant_entities {

@@ -6,11 +6,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{account, contact, source, SourceKind};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ConnectionTrait, IntoActiveModel};
 use uuid::Uuid;
 
+use super::answers::Item;
 use super::input::ValidEvent;
 use crate::{
     domain::email::{email_domain, is_personal_domain},
@@ -19,7 +18,7 @@ use crate::{
         fit::{account_view, contact_view, lead_view, stored, FitModels},
         records::{accounts::blank_account, contacts::blank_contact},
     },
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 /// Who an event is about.
@@ -34,7 +33,6 @@ pub struct Resolved {
     pub contacts: HashMap<Uuid, contact::Model>,
     pub accounts: HashMap<Uuid, account::Model>,
     pub sources: HashMap<Uuid, source::Model>,
-    pub fit: FitModels,
 }
 
 fn account_domain(event: &ValidEvent) -> Option<String> {
@@ -46,121 +44,132 @@ fn account_domain(event: &ValidEvent) -> Option<String> {
 
 pub async fn resolve<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
-    events: &[(usize, ValidEvent)],
+    events: &[Item],
     now: DateTime<Utc>,
 ) -> AppResult<Resolved> {
-    let workspace_id = tenant.workspace_id();
     let fit = FitModels::load(tenant).await?;
+    let mut merge = Merge::load(tenant, events, now).await?;
+    for (_, event) in events {
+        merge.absorb(event, &fit);
+    }
+    merge.rescore(&fit);
+    merge.write(tenant).await?;
+    Ok(Resolved {
+        of_key: merge.of_key,
+        contacts: merge.contacts,
+        accounts: merge.accounts_by_id,
+        sources: merge.sources.into_values().map(|s| (s.id, s)).collect(),
+    })
+}
 
-    let names: Vec<String> = events
-        .iter()
-        .filter_map(|(_, e)| e.source.clone())
-        .collect();
-    let mut sources: HashMap<String, source::Model> = if names.is_empty() {
-        HashMap::new()
-    } else {
-        tenant
-            .select::<source::Entity>()
-            .filter(source::Column::Name.is_in(names))
-            .all(tenant.conn())
+/// The batch's records as they are found, then as the events leave them.
+struct Merge {
+    workspace_id: Uuid,
+    now: DateTime<Utc>,
+    sources: HashMap<String, source::Model>,
+    new_sources: Vec<source::Model>,
+    accounts: HashMap<String, account::Model>,
+    new_accounts: Vec<account::Model>,
+    accounts_by_id: HashMap<Uuid, account::Model>,
+    contacts: HashMap<Uuid, contact::Model>,
+    /// The contacts as loaded, to write only those the batch changed.
+    originals: HashMap<Uuid, contact::Model>,
+    by_external: HashMap<String, Uuid>,
+    by_email: HashMap<String, Uuid>,
+    of_key: HashMap<String, Who>,
+}
+
+impl Merge {
+    /// Loads the sources, accounts and contacts the events name, and the contacts' accounts.
+    async fn load<C: ConnectionTrait>(
+        tenant: &Tenant<'_, C>,
+        events: &[Item],
+        now: DateTime<Utc>,
+    ) -> AppResult<Self> {
+        let names: Vec<String> = events
+            .iter()
+            .filter_map(|(_, e)| e.source.clone())
+            .collect();
+        let sources = store::identity::sources_named(tenant, names)
             .await?
             .into_iter()
             .map(|s| (s.name.clone(), s))
-            .collect()
-    };
-    let mut new_sources = Vec::new();
-    for (_, event) in events {
-        if let Some(name) = &event.source {
-            sources.entry(name.clone()).or_insert_with(|| {
-                let created = source::Model {
-                    id: Uuid::now_v7(),
-                    workspace_id,
-                    name: name.clone(),
-                    kind: SourceKind::Other,
-                    paused: false,
-                    paused_at: None,
-                    created_at: now,
-                };
-                new_sources.push(created.clone());
-                created
-            });
+            .collect();
+        let domains: Vec<String> = events
+            .iter()
+            .filter_map(|(_, e)| account_domain(e))
+            .collect();
+        let accounts = tenant
+            .accounts_by_domains(&domains)
+            .await?
+            .into_iter()
+            .map(|a| (a.domain.clone(), a))
+            .collect();
+        let external_ids: Vec<String> = events
+            .iter()
+            .filter_map(|(_, e)| e.external_id.clone())
+            .collect();
+        let emails: Vec<String> = events.iter().filter_map(|(_, e)| e.email.clone()).collect();
+        let mut merge = Merge {
+            workspace_id: tenant.workspace_id(),
+            now,
+            sources,
+            new_sources: Vec::new(),
+            accounts,
+            new_accounts: Vec::new(),
+            accounts_by_id: HashMap::new(),
+            contacts: HashMap::new(),
+            originals: HashMap::new(),
+            by_external: HashMap::new(),
+            by_email: HashMap::new(),
+            of_key: HashMap::new(),
+        };
+        for row in tenant.contacts_by_keys(&external_ids, &emails).await? {
+            merge.index(&row);
+            merge.contacts.insert(row.id, row);
         }
+        merge.originals = merge.contacts.clone();
+        let kept: Vec<Uuid> = merge
+            .contacts
+            .values()
+            .filter_map(|c| c.account_id)
+            .collect();
+        merge.accounts_by_id = tenant
+            .get_many::<account::Entity>(&kept)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        Ok(merge)
     }
 
-    let domains: Vec<String> = events
-        .iter()
-        .filter_map(|(_, e)| account_domain(e))
-        .collect();
-    let mut accounts: HashMap<String, account::Model> = tenant
-        .accounts_by_domains(&domains)
-        .await?
-        .into_iter()
-        .map(|a| (a.domain.clone(), a))
-        .collect();
-    let mut new_accounts = Vec::new();
-
-    let external_ids: Vec<String> = events
-        .iter()
-        .filter_map(|(_, e)| e.external_id.clone())
-        .collect();
-    let emails: Vec<String> = events.iter().filter_map(|(_, e)| e.email.clone()).collect();
-    let mut contacts: HashMap<Uuid, contact::Model> = HashMap::new();
-    let mut by_external: HashMap<String, Uuid> = HashMap::new();
-    let mut by_email: HashMap<String, Uuid> = HashMap::new();
-    for row in tenant.contacts_by_keys(&external_ids, &emails).await? {
+    /// Makes a contact findable by its keys for the rest of the batch.
+    fn index(&mut self, row: &contact::Model) {
         if let Some(id) = &row.external_id {
-            by_external.insert(id.clone(), row.id);
+            self.by_external.insert(id.clone(), row.id);
         }
         if let Some(email) = &row.email {
-            by_email.insert(email.clone(), row.id);
+            self.by_email.insert(email.clone(), row.id);
         }
-        contacts.insert(row.id, row);
     }
-    let originals: HashMap<Uuid, contact::Model> = contacts.clone();
-    let kept_accounts: Vec<Uuid> = contacts.values().filter_map(|c| c.account_id).collect();
-    let mut accounts_by_id: HashMap<Uuid, account::Model> = tenant
-        .get_many::<account::Entity>(&kept_accounts)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
 
-    let mut of_key = HashMap::new();
-    for (_, event) in events {
-        let account = account_domain(event).map(|domain| {
-            accounts
-                .entry(domain.clone())
-                .or_insert_with(|| {
-                    let mut created = blank_account(workspace_id, &domain, now);
-                    if let Some(given) = event
-                        .account
-                        .as_ref()
-                        .filter(|a| a.domain.to_lowercase().contains(&domain))
-                    {
-                        created.name = given.name.clone().unwrap_or(created.name);
-                        created.industry = given.industry.clone();
-                        created.employees = given.employees.map(i64::from);
-                        created.country = given.country.as_ref().map(|c| c.to_uppercase());
-                    }
-                    let (score, breakdown) = stored(&fit.account(&account_view(&created)));
-                    created.fit_score = score;
-                    created.fit_breakdown = breakdown;
-                    new_accounts.push(created.clone());
-                    created
-                })
-                .clone()
-        });
+    /// Resolves one event: its source, account and contact, created when missing; the contact
+    /// takes what it lacks from the event.
+    fn absorb(&mut self, event: &ValidEvent, fit: &FitModels) {
+        let source_id = self.source_of(event);
+        let account = self.account_of(event, fit);
         if let Some(account) = &account {
-            accounts_by_id.insert(account.id, account.clone());
+            self.accounts_by_id.insert(account.id, account.clone());
         }
         let existing = event
             .external_id
             .as_ref()
-            .and_then(|id| by_external.get(id))
-            .or_else(|| event.email.as_ref().and_then(|e| by_email.get(e)))
+            .and_then(|id| self.by_external.get(id))
+            .or_else(|| event.email.as_ref().and_then(|e| self.by_email.get(e)))
             .copied();
         let contact_id = existing.unwrap_or_else(Uuid::now_v7);
-        let row = contacts.entry(contact_id).or_insert_with(|| {
+        let (workspace_id, now) = (self.workspace_id, self.now);
+        let row = self.contacts.entry(contact_id).or_insert_with(|| {
             let mut fresh = blank_contact(workspace_id, now);
             fresh.id = contact_id;
             fresh
@@ -173,88 +182,115 @@ pub async fn resolve<C: ConnectionTrait>(
         fill(&mut row.persona, &event.contact.persona);
         fill(&mut row.seniority, &event.contact.seniority);
         fill(&mut row.account_id, &account.as_ref().map(|a| a.id));
-        fill(
-            &mut row.source_id,
-            &event.source.as_ref().map(|name| sources[name].id),
-        );
+        fill(&mut row.source_id, &source_id);
         fill(&mut row.source_detail, &event.source_detail);
         row.personal_email = row
             .email
             .as_deref()
             .and_then(email_domain)
             .is_some_and(is_personal_domain);
-        if let Some(id) = &row.external_id {
-            by_external.insert(id.clone(), contact_id);
+        let who = Who {
+            contact_id,
+            account_id: row.account_id,
+            source_id: source_id.or(row.source_id),
+        };
+        let (external_id, email) = (row.external_id.clone(), row.email.clone());
+        if let Some(id) = external_id {
+            self.by_external.insert(id, contact_id);
         }
-        if let Some(email) = &row.email {
-            by_email.insert(email.clone(), contact_id);
+        if let Some(email) = email {
+            self.by_email.insert(email, contact_id);
         }
-        of_key.insert(
-            event.key.clone(),
-            Who {
-                contact_id,
-                account_id: row.account_id,
-                source_id: event
-                    .source
-                    .as_ref()
-                    .map(|name| sources[name].id)
-                    .or(row.source_id),
-            },
-        );
+        self.of_key.insert(event.key.clone(), who);
     }
 
-    for row in contacts.values_mut() {
-        let view = contact_view(row);
-        let account = row
-            .account_id
-            .and_then(|id| accounts_by_id.get(&id))
-            .map(account_view);
-        let (score, breakdown) = stored(&fit.contact(&lead_view(row, &view, account.as_ref())));
-        row.fit_score = score;
-        row.fit_breakdown = breakdown;
+    /// The event's source, created on first use.
+    fn source_of(&mut self, event: &ValidEvent) -> Option<Uuid> {
+        let name = event.source.as_ref()?;
+        let (workspace_id, now) = (self.workspace_id, self.now);
+        let new_sources = &mut self.new_sources;
+        let source = self.sources.entry(name.clone()).or_insert_with(|| {
+            let created = source::Model {
+                id: Uuid::now_v7(),
+                workspace_id,
+                name: name.clone(),
+                kind: SourceKind::Other,
+                paused: false,
+                paused_at: None,
+                created_at: now,
+            };
+            new_sources.push(created.clone());
+            created
+        });
+        Some(source.id)
     }
 
-    if !new_sources.is_empty() {
-        source::Entity::insert_many(
-            new_sources
-                .into_iter()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(tenant.conn())
-        .await?;
-    }
-    tenant
-        .insert_accounts(
-            new_accounts
-                .into_iter()
-                .map(IntoActiveModel::into_active_model)
-                .collect(),
-        )
-        .await?;
-    let mut inserts = Vec::new();
-    for row in contacts.values() {
-        match originals.get(&row.id) {
-            None => inserts.push(row.clone().into_active_model()),
-            Some(before) if before != row => {
-                let mut changed = row.clone();
-                changed.updated_at = now;
-                changed
-                    .into_active_model()
-                    .reset_all()
-                    .update(tenant.conn())
-                    .await?;
+    /// The event's account, created (with what the event says of it, and its fit) when missing.
+    fn account_of(&mut self, event: &ValidEvent, fit: &FitModels) -> Option<account::Model> {
+        let domain = account_domain(event)?;
+        let (workspace_id, now) = (self.workspace_id, self.now);
+        let new_accounts = &mut self.new_accounts;
+        let account = self.accounts.entry(domain.clone()).or_insert_with(|| {
+            let mut created = blank_account(workspace_id, &domain, now);
+            if let Some(given) = event
+                .account
+                .as_ref()
+                .filter(|a| a.domain.to_lowercase().contains(&domain))
+            {
+                created.name = given.name.clone().unwrap_or(created.name);
+                created.industry = given.industry.clone();
+                created.employees = given.employees.map(i64::from);
+                created.country = given.country.as_ref().map(|c| c.to_uppercase());
             }
-            Some(_) => {}
+            let (score, breakdown) = stored(&fit.account(&account_view(&created)));
+            created.fit_score = score;
+            created.fit_breakdown = breakdown;
+            new_accounts.push(created.clone());
+            created
+        });
+        Some(account.clone())
+    }
+
+    /// Every contact of the batch gets its fit against its account as it now stands.
+    fn rescore(&mut self, fit: &FitModels) {
+        for row in self.contacts.values_mut() {
+            let view = contact_view(row);
+            let account = row
+                .account_id
+                .and_then(|id| self.accounts_by_id.get(&id))
+                .map(account_view);
+            let (score, breakdown) = stored(&fit.contact(&lead_view(row, &view, account.as_ref())));
+            row.fit_score = score;
+            row.fit_breakdown = breakdown;
         }
     }
-    tenant.insert_contacts(inserts).await?;
-    Ok(Resolved {
-        of_key,
-        contacts,
-        accounts: accounts_by_id,
-        sources: sources.into_values().map(|s| (s.id, s)).collect(),
-        fit,
-    })
+
+    /// Inserts the new sources, accounts and contacts; updates the contacts the batch changed.
+    async fn write<C: ConnectionTrait>(&mut self, tenant: &Tenant<'_, C>) -> AppResult<()> {
+        store::identity::insert_sources(tenant, std::mem::take(&mut self.new_sources)).await?;
+        let accounts = std::mem::take(&mut self.new_accounts);
+        tenant
+            .insert_accounts(
+                accounts
+                    .into_iter()
+                    .map(IntoActiveModel::into_active_model)
+                    .collect(),
+            )
+            .await?;
+        let mut inserts = Vec::new();
+        for row in self.contacts.values() {
+            match self.originals.get(&row.id) {
+                None => inserts.push(row.clone().into_active_model()),
+                Some(before) if before != row => {
+                    let mut changed = row.clone();
+                    changed.updated_at = self.now;
+                    store::identity::update_contact(tenant, changed).await?;
+                }
+                Some(_) => {}
+            }
+        }
+        tenant.insert_contacts(inserts).await
+    }
 }
 
 fn fill<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {

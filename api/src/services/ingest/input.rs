@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::{
     domain::{text::normalize_email, validate},
     error::{AppError, AppResult, UserError},
+    store::parse_optional_id_at,
 };
 
 /// Who the event is about. `externalId` is matched first, then `email`.
@@ -145,6 +146,52 @@ fn event_type(raw: &str, field: &str) -> AppResult<String> {
     })
 }
 
+/// The contact's email (normalized) and partner id: at least one names the person.
+fn contact_keys(
+    contact: &EventContactInput,
+    at: &impl Fn(&str) -> String,
+) -> AppResult<(Option<String>, Option<String>)> {
+    let email = contact
+        .email
+        .as_deref()
+        .map(|e| {
+            normalize_email(e).ok_or_else(|| {
+                AppError::bad_input(at("contact.email"), "is not a valid email address")
+            })
+        })
+        .transpose()?;
+    let external_id = contact
+        .external_id
+        .as_deref()
+        .map(|id| validate::required_text(id, &at("contact.externalId"), 200))
+        .transpose()?;
+    if email.is_none() && external_id.is_none() {
+        return Err(AppError::bad_input(
+            at("contact"),
+            "needs an email or an externalId",
+        ));
+    }
+    Ok((email, external_id))
+}
+
+/// The account's cleaned domain, once its other facts are checked.
+fn account_domain(
+    account: Option<&EventAccountInput>,
+    at: &impl Fn(&str) -> String,
+) -> AppResult<Option<String>> {
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    let domain = validate::company_domain(&account.domain, &at("account.domain"))?;
+    if let Some(country) = &account.country {
+        validate::country(country, &at("account.country"))?;
+    }
+    if let Some(employees) = account.employees {
+        validate::non_negative_int(i64::from(employees), &at("account.employees"))?;
+    }
+    Ok(Some(domain))
+}
+
 pub fn validate(input: EventInput, index: usize, now: DateTime<Utc>) -> AppResult<ValidEvent> {
     let at = |field: &str| format!("events[{index}].{field}");
     // The hash covers the payload exactly as sent, so a replay matches and any change does not.
@@ -157,28 +204,7 @@ pub fn validate(input: EventInput, index: usize, now: DateTime<Utc>) -> AppResul
     if occurred_at > now + Duration::minutes(5) {
         return Err(AppError::bad_input(at("occurredAt"), "is in the future"));
     }
-    let email = input
-        .contact
-        .email
-        .as_deref()
-        .map(|e| {
-            normalize_email(e).ok_or_else(|| {
-                AppError::bad_input(at("contact.email"), "is not a valid email address")
-            })
-        })
-        .transpose()?;
-    let external_id = input
-        .contact
-        .external_id
-        .as_deref()
-        .map(|id| validate::required_text(id, &at("contact.externalId"), 200))
-        .transpose()?;
-    if email.is_none() && external_id.is_none() {
-        return Err(AppError::bad_input(
-            at("contact"),
-            "needs an email or an externalId",
-        ));
-    }
+    let (email, external_id) = contact_keys(&input.contact, &at)?;
     for (field, value) in [
         ("contact.name", &input.contact.name),
         ("contact.title", &input.contact.title),
@@ -188,33 +214,14 @@ pub fn validate(input: EventInput, index: usize, now: DateTime<Utc>) -> AppResul
     ] {
         validate::optional_text(value.as_deref(), &at(field))?;
     }
-    let account_domain = input
-        .account
-        .as_ref()
-        .map(|a| validate::company_domain(&a.domain, &at("account.domain")))
-        .transpose()?;
-    if let Some(account) = &input.account {
-        if let Some(country) = &account.country {
-            validate::country(country, &at("account.country"))?;
-        }
-        if let Some(employees) = account.employees {
-            validate::non_negative_int(i64::from(employees), &at("account.employees"))?;
-        }
-    }
+    let account_domain = account_domain(input.account.as_ref(), &at)?;
     let source = input
         .source
         .as_deref()
         .map(|s| validate::required_text(s, &at("source"), 120))
         .transpose()?;
-    let parse = |raw: &Option<ID>, field: &str, noun: &'static str| {
-        raw.as_ref()
-            .map(|id| {
-                Uuid::parse_str(id.as_str()).map_err(|_| AppError::not_found_at(noun, at(field)))
-            })
-            .transpose()
-    };
-    let campaign_id = parse(&input.campaign_id, "campaignId", "campaign")?;
-    let asset_id = parse(&input.asset_id, "assetId", "asset")?;
+    let campaign_id = parse_optional_id_at(input.campaign_id.as_ref(), "campaign", &at("campaignId"))?;
+    let asset_id = parse_optional_id_at(input.asset_id.as_ref(), "asset", &at("assetId"))?;
     let properties = match &input.properties {
         Some(json) => validate::custom_attributes(&json.0, &at("properties"))?,
         None => Map::new(),

@@ -2,25 +2,32 @@
 //! is recorded once per idempotency key (a replay is DUPLICATE, the same key with another payload
 //! is CONFLICT, also when two batches race), its contact and account are resolved or created, its
 //! points go into the lead's score ledger, and the lead is re-evaluated against the contract.
+//!
+//! The walk: [`answers`] validates and answers, [`identity`] resolves who each event is about,
+//! [`scoring`] appends the points, [`qualify`] asks `domain::qualification` what happens to each
+//! lead and [`outcome`] writes it; all in one unit of work.
 
+mod answers;
 mod identity;
 mod input;
-pub mod qualify;
+mod outcome;
+mod qualify;
+mod scoring;
 
-use std::collections::HashMap;
-
-use entity::{event, score_entry, ScoreKind};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TryInsertResult};
+use chrono::{DateTime, Utc};
+use entity::event;
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use uuid::Uuid;
 
 pub use input::{EventAccountInput, EventContactInput, EventInput, IngestResult, IngestStatus};
+pub use scoring::ledger_entry;
 
+use self::{answers::Answers, answers::Item, identity::Resolved, qualify::Batch};
 use crate::{
-    domain::scoring::{entries_for_event, EntryKind, LedgerEntry},
     error::{AppError, AppResult},
-    services::{contracts, notices::Notices},
+    services::{contracts, notices::Notices, unit_of_work::UnitOfWork},
     state::AppState,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 pub const MAX_EVENTS: usize = 1000;
@@ -37,91 +44,51 @@ pub async fn ingest(
         ));
     }
     let now = state.clock.now();
-    let mut results: Vec<Option<IngestResult>> = vec![None; inputs.len()];
-    let mut valid = Vec::with_capacity(inputs.len());
-    let mut first_by_key: HashMap<String, usize> = HashMap::new();
-    // Later items of the batch repeating a key: (index, key, payload hash).
-    let mut repeats: Vec<(usize, String, String)> = Vec::new();
-    for (index, input) in inputs.into_iter().enumerate() {
-        match input::validate(input, index, now) {
-            Ok(event) if first_by_key.contains_key(&event.key) => {
-                repeats.push((index, event.key, event.hash));
-            }
-            Ok(event) => {
-                first_by_key.insert(event.key.clone(), index);
-                valid.push((index, event));
-            }
-            Err(err) => results[index] = Some(IngestResult::rejected(index, &err)),
-        }
-    }
-
-    let txn = state.store.begin_write().await?;
-    crate::store::serialize_identity_writes(&txn, workspace_id).await?;
-    let tenant = Tenant::new(&txn, workspace_id);
-    let keys: Vec<String> = valid.iter().map(|(_, e)| e.key.clone()).collect();
-    let seen: HashMap<String, event::Model> = tenant
-        .select::<event::Entity>()
-        .filter(event::Column::IdempotencyKey.is_in(keys))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|e| (e.idempotency_key.clone(), e))
-        .collect();
-    let mut fresh = Vec::with_capacity(valid.len());
-    let mut outcome_of_key: HashMap<String, (Uuid, String)> = HashMap::new();
-    for (index, event) in valid {
-        match seen.get(&event.key) {
-            Some(existing) => {
-                outcome_of_key.insert(
-                    event.key.clone(),
-                    (existing.id, existing.payload_hash.clone()),
-                );
-                results[index] = Some(IngestResult::replayed(index, existing, &event.hash));
-            }
-            None => fresh.push((index, event)),
-        }
-    }
-
-    // Campaign and asset ids must name records of this workspace.
-    let campaign_ids: Vec<Uuid> = fresh.iter().filter_map(|(_, e)| e.campaign_id).collect();
-    let asset_ids: Vec<Uuid> = fresh.iter().filter_map(|(_, e)| e.asset_id).collect();
-    let campaigns: std::collections::HashSet<Uuid> = tenant
-        .get_many::<entity::campaign::Entity>(&campaign_ids)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let assets: std::collections::HashSet<Uuid> = tenant
-        .get_many::<entity::asset::Entity>(&asset_ids)
-        .await?
-        .into_iter()
-        .map(|a| a.id)
-        .collect();
-    fresh.retain(|(index, e)| {
-        let missing = if e.campaign_id.is_some_and(|id| !campaigns.contains(&id)) {
-            Some(("campaign", "campaignId"))
-        } else if e.asset_id.is_some_and(|id| !assets.contains(&id)) {
-            Some(("asset", "assetId"))
-        } else {
-            None
-        };
-        match missing {
-            Some((noun, field)) => {
-                let err = AppError::not_found_at(noun, format!("events[{index}].{field}"));
-                results[*index] = Some(IngestResult::rejected(*index, &err));
-                false
-            }
-            None => true,
-        }
-    });
+    let (mut answers, valid) = Answers::triage(inputs, now);
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
+    store::identity::take_turn(&tenant).await?;
+    let mut fresh = answers.replays(&tenant, valid).await?;
+    answers.check_references(&tenant, &mut fresh).await?;
     let resolved = identity::resolve(&tenant, &fresh, now).await?;
+    let inserted = record(&tenant, &fresh, &resolved, now).await?;
+    answers.recorded(&tenant, &fresh, &inserted).await?;
+    evaluate(&tenant, &inserted, &resolved, now, notices).await?;
+    // New enrollments have a step due now: let the job loop announce it without waiting.
+    notices.wake_jobs();
+    work.commit().await?;
+    let results = answers.finish();
+    count_answers(state, &results);
+    Ok(results)
+}
+
+/// Counts the committed answers by status (the `ingested_events_total` counter).
+fn count_answers(state: &AppState, results: &[IngestResult]) {
+    let counter = &state.prometheus.ingested_events;
+    for result in results {
+        let status = match result.status {
+            IngestStatus::Accepted => "accepted",
+            IngestStatus::Duplicate => "duplicate",
+            IngestStatus::Rejected => "rejected",
+        };
+        counter.with_label_values(&[status]).inc();
+    }
+}
+
+/// Records the fresh events; those a concurrent batch recorded first are left out.
+async fn record(
+    tenant: &Tenant<'_, DatabaseTransaction>,
+    fresh: &[Item],
+    resolved: &Resolved,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<event::Model>> {
     let rows: Vec<event::ActiveModel> = fresh
         .iter()
         .map(|(_, e)| {
             let who = &resolved.of_key[&e.key];
             event::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                workspace_id: Set(workspace_id),
+                workspace_id: Set(tenant.workspace_id()),
                 idempotency_key: Set(e.key.clone()),
                 payload_hash: Set(e.hash.clone()),
                 event_type: Set(e.event_type.clone()),
@@ -136,160 +103,27 @@ pub async fn ingest(
             }
         })
         .collect();
-    // A concurrent batch may have recorded one of these keys since we looked: those rows are
-    // skipped here and answered as replays below.
-    let inserted: Vec<event::Model> = if rows.is_empty() {
-        Vec::new()
-    } else {
-        match event::Entity::insert_many(rows)
-            .on_conflict_do_nothing_on([event::Column::WorkspaceId, event::Column::IdempotencyKey])
-            .exec_with_returning_many(&txn)
-            .await?
-        {
-            TryInsertResult::Inserted(models) => models,
-            TryInsertResult::Conflicted | TryInsertResult::Empty => Vec::new(),
-        }
-    };
-    let inserted_by_key: HashMap<&str, &event::Model> = inserted
-        .iter()
-        .map(|e| (e.idempotency_key.as_str(), e))
-        .collect();
-    let raced: Vec<String> = fresh
-        .iter()
-        .filter(|(_, e)| !inserted_by_key.contains_key(e.key.as_str()))
-        .map(|(_, e)| e.key.clone())
-        .collect();
-    let raced_rows: HashMap<String, event::Model> = if raced.is_empty() {
-        HashMap::new()
-    } else {
-        tenant
-            .select::<event::Entity>()
-            .filter(event::Column::IdempotencyKey.is_in(raced))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|e| (e.idempotency_key.clone(), e))
-            .collect()
-    };
-    for (index, e) in &fresh {
-        if let Some(row) = inserted_by_key.get(e.key.as_str()) {
-            outcome_of_key.insert(e.key.clone(), (row.id, row.payload_hash.clone()));
-            results[*index] = Some(IngestResult::accepted(*index, row.id));
-        } else if let Some(row) = raced_rows.get(&e.key) {
-            outcome_of_key.insert(e.key.clone(), (row.id, row.payload_hash.clone()));
-            results[*index] = Some(IngestResult::replayed(*index, row, &e.hash));
-        }
-    }
-    for (index, key, hash) in repeats {
-        results[index] = Some(match outcome_of_key.get(&key) {
-            Some((id, stored)) if *stored == hash => IngestResult::duplicate(index, *id),
-            _ => IngestResult::rejected(
-                index,
-                &AppError::Conflict(format!(
-                    "idempotency key repeats events[{}] with another payload",
-                    first_by_key[&key]
-                )),
-            ),
-        });
-    }
+    store::events::insert_new(tenant, rows).await
+}
 
-    let (contract, terms) = contracts::active_terms(&tenant).await?;
-    let mut by_contact: HashMap<Uuid, Vec<&event::Model>> = HashMap::new();
-    for row in &inserted {
-        by_contact.entry(row.contact_id).or_default().push(row);
-    }
-    for events in by_contact.values_mut() {
-        events.sort_by_key(|e| (e.occurred_at, e.id));
-    }
-    let ledgers = load_ledgers(&tenant, by_contact.keys().copied().collect()).await?;
-    let mut new_entries = Vec::new();
-    let mut ledger_after: HashMap<Uuid, Vec<LedgerEntry>> = HashMap::new();
-    for (&contact_id, events) in &by_contact {
-        let mut ledger = ledgers.get(&contact_id).cloned().unwrap_or_default();
-        for row in events.iter().copied() {
-            for entry in entries_for_event(
-                &terms.scoring,
-                row.id,
-                &row.event_type,
-                row.occurred_at,
-                &ledger,
-            ) {
-                new_entries.push(score_entry::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    workspace_id: Set(workspace_id),
-                    contact_id: Set(contact_id),
-                    event_id: Set(entry.event_id),
-                    rule: Set(entry.rule.clone()),
-                    kind: Set(match entry.kind {
-                        EntryKind::Behaviour => ScoreKind::Behaviour,
-                        EntryKind::Pql => ScoreKind::Pql,
-                    }),
-                    points: Set(entry.points),
-                    occurred_at: Set(entry.occurred_at),
-                });
-                ledger.push(entry);
-            }
-        }
-        ledger_after.insert(contact_id, ledger);
-    }
-    for chunk in new_entries.chunks(500) {
-        score_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    let mut notices = Notices::default();
-    qualify::evaluate(
-        &tenant,
-        contract.as_ref(),
-        &terms,
-        &ledger_after,
-        &by_contact,
-        &resolved,
+/// Scores the recorded events and re-evaluates their leads under the active contract.
+async fn evaluate(
+    tenant: &Tenant<'_, DatabaseTransaction>,
+    inserted: &[event::Model],
+    resolved: &Resolved,
+    now: DateTime<Utc>,
+    notices: &mut Notices,
+) -> AppResult<()> {
+    let (contract, terms) = contracts::active_terms(tenant).await?;
+    let events = scoring::events_by_lead(inserted);
+    let ledgers = scoring::score(tenant, &terms, &events).await?;
+    let batch = Batch {
+        contract: contract.as_ref(),
+        terms: &terms,
+        ledgers: &ledgers,
+        events: &events,
+        resolved,
         now,
-        &mut notices,
-    )
-    .await?;
-    txn.commit().await?;
-    notices.publish(state).await;
-    // New enrollments have a step due now: let the job loop announce it without waiting.
-    state.wake_jobs();
-    Ok(results.into_iter().flatten().collect())
-}
-
-async fn load_ledgers<C: sea_orm::ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    contacts: Vec<Uuid>,
-) -> AppResult<HashMap<Uuid, Vec<LedgerEntry>>> {
-    if contacts.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = tenant
-        .select::<score_entry::Entity>()
-        .filter(score_entry::Column::ContactId.is_in(contacts))
-        .all(tenant.conn())
-        .await?;
-    let mut ledgers: HashMap<Uuid, Vec<LedgerEntry>> = HashMap::new();
-    for row in rows {
-        ledgers
-            .entry(row.contact_id)
-            .or_default()
-            .push(ledger_entry(&row));
-    }
-    for ledger in ledgers.values_mut() {
-        ledger.sort_by_key(|e| e.occurred_at);
-    }
-    Ok(ledgers)
-}
-
-pub fn ledger_entry(row: &score_entry::Model) -> LedgerEntry {
-    LedgerEntry {
-        event_id: row.event_id,
-        rule: row.rule.clone(),
-        kind: match row.kind {
-            ScoreKind::Behaviour => EntryKind::Behaviour,
-            ScoreKind::Pql => EntryKind::Pql,
-        },
-        points: row.points,
-        occurred_at: row.occurred_at,
-    }
+    };
+    qualify::evaluate(tenant, &batch, notices).await
 }

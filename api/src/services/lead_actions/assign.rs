@@ -5,13 +5,13 @@ use entity::{contact, TriggerKind};
 use uuid::Uuid;
 
 use super::meet_clocks;
+use crate::domain::text::display_name;
 use crate::{
     auth::Actor,
     domain::permissions::{role_allows, Permission},
     error::{AppError, AppResult},
     services::{
         access, contracts,
-        ingest::qualify::display_name,
         plays::engine,
         triggers::{self, NewTrigger},
         unit_of_work::UnitOfWork,

@@ -7,6 +7,7 @@ use entity::{account, contact, rejection, source, LeadStage, RejectionReason, Tr
 use uuid::Uuid;
 
 use super::{check_works_lead, meet_clocks, move_lead, transition_error};
+use crate::domain::text::display_name;
 use crate::{
     auth::Actor,
     domain::{
@@ -17,7 +18,6 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
-        ingest::qualify::display_name,
         metrics::rollups::{self, Fact},
         notices::{Credit, StageMove},
         plays::engine,

@@ -4,19 +4,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{metric_rollup, LeadStage, RejectionReason};
-use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, OnConflict},
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
 use super::stage_of;
 use crate::{
     domain::metrics::{Attribution, Counted, DailyCount, GroupBy},
     error::AppResult,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 /// One way of crediting facts; every fact is counted once under each.
@@ -162,7 +157,6 @@ pub async fn count<C: ConnectionTrait>(
     at: DateTime<Utc>,
     credit: &Attribution,
 ) -> AppResult<()> {
-    use metric_rollup::Column as R;
     let rows = DIMENSIONS.iter().map(|dimension| {
         let (key_id, key_text) = dimension.key(credit);
         metric_rollup::ActiveModel {
@@ -177,27 +171,7 @@ pub async fn count<C: ConnectionTrait>(
             n: Set(1),
         }
     });
-    metric_rollup::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([
-                R::WorkspaceId,
-                R::Dimension,
-                R::Fact,
-                R::Day,
-                R::Detail,
-                R::KeyId,
-                R::KeyText,
-            ])
-            .value(
-                R::N,
-                Expr::col((metric_rollup::Entity, R::N))
-                    .add(Expr::col((Alias::new("excluded"), R::N))),
-            )
-            .to_owned(),
-        )
-        .exec_without_returning(tenant.conn())
-        .await?;
-    Ok(())
+    store::rollups::add(tenant, rows.collect()).await
 }
 
 /// The counts of `family` on the days of `runs` (half-open runs of days), in `dimension`.
@@ -207,21 +181,10 @@ pub async fn daily<C: ConnectionTrait>(
     dimension: Dimension,
     runs: &[(NaiveDate, NaiveDate)],
 ) -> AppResult<Vec<DailyCount>> {
-    use metric_rollup::Column as R;
     if runs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut days = Condition::any();
-    for (first, after) in runs {
-        days = days.add(R::Day.gte(*first).and(R::Day.lt(*after)));
-    }
-    let rows = tenant
-        .select::<metric_rollup::Entity>()
-        .filter(R::Dimension.eq(dimension.name()))
-        .filter(R::Fact.is_in(family.names().iter().copied()))
-        .filter(days)
-        .all(tenant.conn())
-        .await?;
+    let rows = store::rollups::on_days(tenant, dimension.name(), family.names(), runs).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -252,12 +215,5 @@ fn stage_named(name: &str) -> Option<LeadStage> {
 /// clocks with their first touch: for data loaded straight into the tables (imports of
 /// history, the benchmark's generator).
 pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
-    let txn = db.begin().await?;
-    txn.execute_unprepared(migration::STAMP_FIRST_TOUCHES)
-        .await?;
-    for sql in migration::backfill_metric_rollups(txn.get_database_backend()) {
-        txn.execute_unprepared(&sql).await?;
-    }
-    txn.commit().await?;
-    Ok(())
+    store::rollups::rebuild(db).await
 }

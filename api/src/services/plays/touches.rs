@@ -15,6 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{definitions::exit_of, engine};
+use crate::domain::text::display_name;
 use crate::{
     auth::Actor,
     domain::{
@@ -25,7 +26,6 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
-        ingest::qualify::display_name,
         lead_actions::{check_works_lead, meet_clocks, with_recycle_tag},
         notices::{record_stage_change, Credit, Notices, StageMove},
         triggers::{self, NewTrigger},

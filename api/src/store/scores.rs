@@ -1,0 +1,36 @@
+//! The score ledger: one row per point-bearing rule an event fired.
+
+use entity::score_entry;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::Tenant;
+use crate::error::AppResult;
+
+/// Every ledger row of these contacts.
+pub async fn of_contacts<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    contacts: Vec<Uuid>,
+) -> AppResult<Vec<score_entry::Model>> {
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tenant
+        .select::<score_entry::Entity>()
+        .filter(score_entry::Column::ContactId.is_in(contacts))
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Appends ledger rows, 500 to a statement.
+pub async fn append<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    rows: Vec<score_entry::ActiveModel>,
+) -> AppResult<()> {
+    for chunk in rows.chunks(500) {
+        score_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(tenant.conn())
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! A lead's stage history: one row per stay, closed (`left_at`) when the lead moves on.
+
+use chrono::{DateTime, Utc};
+use entity::{account, stage_change, LeadStage};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::Tenant;
+use crate::error::AppResult;
+
+/// The lead's stays not yet ended, latest first (normally one).
+pub async fn open_stays<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_id: Uuid,
+) -> AppResult<Vec<stage_change::Model>> {
+    Ok(tenant
+        .select::<stage_change::Entity>()
+        .filter(stage_change::Column::ContactId.eq(lead_id))
+        .filter(stage_change::Column::LeftAt.is_null())
+        .order_by_desc(stage_change::Column::ChangedAt)
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Ends the lead's open stays at `at`, noting the stage it moved on to.
+pub async fn close_stays<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_id: Uuid,
+    at: DateTime<Utc>,
+    next: LeadStage,
+) -> AppResult<()> {
+    stage_change::Entity::update_many()
+        .col_expr(stage_change::Column::LeftAt, Expr::value(at))
+        .col_expr(stage_change::Column::NextStage, Expr::value(next))
+        .filter(stage_change::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(stage_change::Column::ContactId.eq(lead_id))
+        .filter(stage_change::Column::LeftAt.is_null())
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// The segment of an account, which a stay is credited to.
+pub async fn segment_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    account_id: Uuid,
+) -> AppResult<Option<String>> {
+    Ok(tenant
+        .select::<account::Entity>()
+        .filter(account::Column::Id.eq(account_id))
+        .select_only()
+        .column(account::Column::Segment)
+        .into_tuple::<Option<String>>()
+        .one(tenant.conn())
+        .await?
+        .flatten())
+}
+
+/// Records a new stay.
+pub async fn insert<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: stage_change::ActiveModel,
+) -> AppResult<stage_change::Model> {
+    Ok(stage_change::Entity::insert(row)
+        .exec_with_returning(tenant.conn())
+        .await?)
+}
