@@ -3,11 +3,11 @@
 
 pub mod accounts;
 pub mod api_tokens;
-pub mod audiences;
 pub mod assignment;
+pub mod audiences;
 pub mod catalog;
-pub mod clocks;
 pub mod children;
+pub mod clocks;
 pub mod contacts;
 pub mod due_work;
 pub mod email_tokens;
@@ -16,8 +16,8 @@ pub mod filters;
 pub mod fit;
 pub mod identity;
 pub mod invitations;
-pub mod lead_actions;
 pub mod keyset;
+pub mod lead_actions;
 pub mod lists;
 pub mod loaders;
 pub mod members;
@@ -27,13 +27,12 @@ pub mod outbox;
 pub mod people;
 pub mod records;
 pub mod rejections;
-pub mod sessions;
-pub mod triggers;
-pub mod sql;
 pub mod rollups;
 pub mod scores;
 pub mod sessions;
+pub mod sql;
 pub mod stages;
+pub mod triggers;
 pub mod trusted_documents;
 
 use sea_orm::{

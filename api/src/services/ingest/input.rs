@@ -220,7 +220,8 @@ pub fn validate(input: EventInput, index: usize, now: DateTime<Utc>) -> AppResul
         .as_deref()
         .map(|s| validate::required_text(s, &at("source"), 120))
         .transpose()?;
-    let campaign_id = parse_optional_id_at(input.campaign_id.as_ref(), "campaign", &at("campaignId"))?;
+    let campaign_id =
+        parse_optional_id_at(input.campaign_id.as_ref(), "campaign", &at("campaignId"))?;
     let asset_id = parse_optional_id_at(input.asset_id.as_ref(), "asset", &at("assetId"))?;
     let properties = match &input.properties {
         Some(json) => validate::custom_attributes(&json.0, &at("properties"))?,
