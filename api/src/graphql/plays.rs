@@ -3,7 +3,6 @@
 use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::{cadence, play, Channel, MessageTheme, MqlKind, PlayStatus, TouchOutcome};
-use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -12,7 +11,7 @@ use super::{
     context::ContextExt,
     criteria_input::CriteriaInput,
     loaders::{load_one, Loaders},
-    pagination::{by_created, paginate, time_key, Page, PageArgs},
+    pagination::{Page, PageArgs},
 };
 use crate::{
     domain::{
@@ -29,7 +28,7 @@ use crate::{
         definitions::{self, asset_ids_of, exit_of, trigger_of, PlayDraft},
         figures,
     },
-    store::parse_id,
+    store::{self, parse_id},
 };
 
 /// One touch of a cadence.
@@ -129,9 +128,8 @@ fn steps_input(steps: Vec<CadenceStepInput>) -> Result<Vec<StepSpec>, AppError> 
             let asset_id = s
                 .asset_id
                 .map(|raw| {
-                    Uuid::parse_str(raw.as_str()).map_err(|_| {
-                        AppError::not_found_at("asset", format!("input.steps[{i}].assetId"))
-                    })
+                    parse_id(&raw, "asset")
+                        .map_err(|e| e.at_field(format!("input.steps[{i}].assetId")))
                 })
                 .transpose()?;
             Ok(StepSpec {
@@ -451,13 +449,8 @@ impl PlayQuery {
     ) -> Result<Page<Cadence>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
-        Ok(paginate(
-            tenant.conn(),
-            tenant.select::<cadence::Entity>(),
-            cadence::Column::Id,
-            by_created(cadence::Column::CreatedAt),
-            |row: &cadence::Model| (time_key(row.created_at), row.id),
+        Ok(store::cadences::page(
+            &state.store.tenant(workspace_id),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Cadence,
@@ -478,23 +471,18 @@ impl PlayQuery {
         before: Option<String>,
     ) -> Result<Page<Play>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
         let filter = filter.unwrap_or_default();
-        let mut select = tenant.select::<play::Entity>();
-        if let Some(status) = filter.status {
-            select = select.filter(play::Column::Status.eq(status));
-        }
-        if let Some(raw) = &filter.campaign_id {
-            let id = Uuid::parse_str(raw.as_str()).unwrap_or_else(|_| Uuid::nil());
-            select = select.filter(play::Column::CampaignId.eq(id));
-        }
-        Ok(paginate(
-            tenant.conn(),
-            select,
-            play::Column::Id,
-            by_created(play::Column::CreatedAt),
-            |row: &play::Model| (time_key(row.created_at), row.id),
+        let filter = store::plays::PlayFilter {
+            status: filter.status,
+            campaign_id: filter
+                .campaign_id
+                .map(|raw| parse_id(&raw, "campaign").map_err(|e| e.at_field("filter.campaignId")))
+                .transpose()?,
+        };
+        let state = ctx.state();
+        Ok(store::plays::page(
+            &state.store.tenant(workspace_id),
+            &filter,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Play,
@@ -506,14 +494,14 @@ impl PlayQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let tenant = ctx.state().store.tenant(workspace_id);
         Ok(Play(
-            tenant.get::<play::Entity>(parse_id(&id, "play")?).await?,
+            store::plays::get(&tenant, parse_id(&id, "play")?).await?,
         ))
     }
 }
 
 fn play_draft(input: PlayInput) -> Result<PlayDraft, AppError> {
     let parse = |raw: &ID, noun: &'static str, field: String| {
-        Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at(noun, field))
+        parse_id(raw, noun).map_err(|e| e.at_field(field))
     };
     Ok(PlayDraft {
         name: validate::required_text(&input.name, "input.name", 200)?,
@@ -561,10 +549,8 @@ impl PlayMutation {
             )?,
             steps: steps_input(input.steps)?,
         };
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
         Ok(Cadence(
-            cadences::create(&tenant, draft, actor.user_id().ok(), state.clock.now()).await?,
+            cadences::create(ctx.state(), workspace_id, draft, actor.user_id().ok()).await?,
         ))
     }
 
@@ -587,10 +573,9 @@ impl PlayMutation {
                 .transpose()?,
             steps: input.steps.map(steps_input).transpose()?,
         };
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
+        let id = parse_id(&id, "cadence")?;
         Ok(Cadence(
-            cadences::update(&tenant, parse_id(&id, "cadence")?, patch, state.clock.now()).await?,
+            cadences::update(ctx.state(), workspace_id, id, patch).await?,
         ))
     }
 
@@ -599,10 +584,8 @@ impl PlayMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::EditRevenueRules)?;
         let draft = play_draft(input)?;
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
         Ok(Play(
-            definitions::create(&tenant, draft, actor.user_id().ok(), state.clock.now()).await?,
+            definitions::create(ctx.state(), workspace_id, draft, actor.user_id().ok()).await?,
         ))
     }
 
@@ -611,10 +594,8 @@ impl PlayMutation {
         let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
         let id = parse_id(&id, "play")?;
         let draft = play_draft(input)?;
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
         Ok(Play(
-            definitions::update(&tenant, id, draft, state.clock.now()).await?,
+            definitions::update(ctx.state(), workspace_id, id, draft).await?,
         ))
     }
 
@@ -631,9 +612,8 @@ impl PlayMutation {
 
 async fn set_status(ctx: &Context<'_>, id: ID, status: PlayStatus) -> Result<Play> {
     let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-    let state = ctx.state();
-    let tenant = state.store.tenant(workspace_id);
+    let id = parse_id(&id, "play")?;
     Ok(Play(
-        definitions::set_status(&tenant, parse_id(&id, "play")?, status, state.clock.now()).await?,
+        definitions::set_status(ctx.state(), workspace_id, id, status).await?,
     ))
 }

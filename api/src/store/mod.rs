@@ -3,16 +3,21 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod cadences;
 pub mod catalog;
 pub mod contacts;
 pub mod email_tokens;
+pub mod enrollments;
 pub mod filters;
 pub mod invitations;
 pub mod members;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
+pub mod plays;
 pub mod sessions;
+pub mod tasks;
+pub mod touches;
 pub mod trusted_documents;
 
 use sea_orm::{
