@@ -1,358 +1,34 @@
 //! Cadences and plays: what the revenue team agreed a rep does when a buyer shows interest.
 
-use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
-use chrono::{DateTime, Utc};
-use entity::{cadence, play, Channel, MessageTheme, MqlKind, PlayStatus, TouchOutcome};
-use sea_orm::{ColumnTrait, QueryFilter};
-use serde_json::Value;
-use uuid::Uuid;
+mod cadences;
+mod definition;
 
+use async_graphql::{Context, InputObject, Object, Result, ID};
+use chrono::{DateTime, Utc};
+use entity::{play, PlayStatus};
+
+pub use self::{
+    cadences::{Cadence, CadenceInput, CadenceStep, CadenceStepInput, UpdateCadenceInput},
+    definition::{
+        ExitCriteriaSpec, PlayFiguresView, PlayInput, PlayTriggerInput, PlayTriggerKind,
+        PlayTriggerSpec,
+    },
+};
 use super::{
     catalog::{Asset, Campaign},
     context::ContextExt,
-    criteria_input::CriteriaInput,
     loaders::{load_one, Loaders},
-    pagination::{by_created, paginate, time_key, Page, PageArgs},
+    pagination::{Page, PageArgs},
 };
 use crate::{
-    domain::{
-        permissions::Permission,
-        plays::{
-            CadenceStep as StepSpec, ExitCriteria, ExitTarget, PlayFigures, PlayTrigger,
-            CONVERSION_TARGET,
-        },
-        validate,
-    },
-    error::AppError,
+    domain::permissions::Permission,
     services::plays::{
-        cadences::{self, steps_of, CadenceDraft, CadencePatch},
-        definitions::{self, asset_ids_of, exit_of, trigger_of, PlayDraft},
+        cadences as cadence_service,
+        definitions::{self, asset_ids_of, exit_of, trigger_of},
         figures,
     },
-    store::parse_id,
+    store::{self, parse_id},
 };
-
-/// One touch of a cadence.
-#[derive(SimpleObject)]
-#[graphql(complex)]
-pub struct CadenceStep {
-    /// Business days after enrollment (0: the day of it).
-    pub day_offset: i32,
-    pub channel: Channel,
-    pub theme: MessageTheme,
-    #[graphql(skip)]
-    pub asset_id: Option<Uuid>,
-    pub instructions: Option<String>,
-}
-
-#[async_graphql::ComplexObject]
-impl CadenceStep {
-    async fn asset(&self, ctx: &Context<'_>) -> Result<Option<Asset>> {
-        let Some(id) = self.asset_id else {
-            return Ok(None);
-        };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().assets, id)
-            .await?
-            .map(Asset))
-    }
-}
-
-impl From<StepSpec> for CadenceStep {
-    fn from(step: StepSpec) -> Self {
-        Self {
-            day_offset: step.day_offset as i32,
-            channel: step.channel,
-            theme: step.theme,
-            asset_id: step.asset_id,
-            instructions: step.instructions,
-        }
-    }
-}
-
-/// Ordered touches on business days, in the workspace calendar of the active contract.
-pub struct Cadence(pub cadence::Model);
-
-#[Object]
-impl Cadence {
-    async fn id(&self) -> ID {
-        self.0.id.into()
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-    async fn steps(&self) -> Vec<CadenceStep> {
-        steps_of(&self.0).into_iter().map(Into::into).collect()
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-}
-
-#[derive(InputObject)]
-pub struct CadenceStepInput {
-    pub day_offset: i32,
-    pub channel: Channel,
-    pub theme: MessageTheme,
-    pub asset_id: Option<ID>,
-    pub instructions: Option<String>,
-}
-
-#[derive(InputObject)]
-pub struct CadenceInput {
-    pub name: String,
-    pub description: Option<String>,
-    /// At least one; day offsets never go back.
-    pub steps: Vec<CadenceStepInput>,
-}
-
-#[derive(InputObject)]
-pub struct UpdateCadenceInput {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub steps: Option<Vec<CadenceStepInput>>,
-}
-
-fn steps_input(steps: Vec<CadenceStepInput>) -> Result<Vec<StepSpec>, AppError> {
-    steps
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let day_offset = u32::try_from(s.day_offset).map_err(|_| {
-                AppError::bad_input(format!("input.steps[{i}].dayOffset"), "must be 0 or more")
-            })?;
-            let asset_id = s
-                .asset_id
-                .map(|raw| {
-                    Uuid::parse_str(raw.as_str()).map_err(|_| {
-                        AppError::not_found_at("asset", format!("input.steps[{i}].assetId"))
-                    })
-                })
-                .transpose()?;
-            Ok(StepSpec {
-                day_offset,
-                channel: s.channel,
-                theme: s.theme,
-                asset_id,
-                instructions: s.instructions.map(|t| t.trim().to_owned()),
-            })
-        })
-        .collect()
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum PlayTriggerKind {
-    /// Engagement events of the named types for leads meeting the criteria.
-    Event,
-    /// An MQL was routed to its rep.
-    MqlAssigned,
-    /// The lead's engagement score reached `threshold`.
-    ScoreThreshold,
-    /// The PQL score reached the contract's PQL threshold.
-    PqlReached,
-    /// An open deal sat in its stage longer than that stage's median (its primary contact).
-    OpportunityStalled,
-    /// A deal was lost: retarget its primary contact.
-    ClosedLost,
-    /// A business-domain lead at an account of `minEmployees` or more engaged (seed 002).
-    EnterpriseDomain,
-    /// A product event reported `teamSize`/`team_size`/`seats` of `threshold` or more.
-    TeamSize,
-    /// The security, trust or compliance page was viewed.
-    SecurityPageViewed,
-    /// A `trial_ending` event arrived for an account that is not a customer.
-    TrialEnding,
-}
-
-/// A play's trigger; the fields a kind does not use are ignored.
-#[derive(InputObject)]
-pub struct PlayTriggerInput {
-    pub kind: PlayTriggerKind,
-    pub event_types: Option<Vec<String>>,
-    pub criteria: Option<CriteriaInput>,
-    pub threshold: Option<i32>,
-    pub min_employees: Option<i32>,
-    pub mql_kinds: Option<Vec<MqlKind>>,
-}
-
-fn required(value: Option<i32>, field: &str) -> Result<i32, AppError> {
-    value.ok_or_else(|| {
-        AppError::bad_input(format!("input.trigger.{field}"), "required for this kind")
-    })
-}
-
-impl PlayTriggerInput {
-    fn into_trigger(self) -> Result<PlayTrigger, AppError> {
-        Ok(match self.kind {
-            PlayTriggerKind::Event => PlayTrigger::Event {
-                event_types: self.event_types.unwrap_or_default(),
-                criteria: self.criteria.as_ref().map(CriteriaInput::to_json),
-            },
-            PlayTriggerKind::MqlAssigned => PlayTrigger::MqlAssigned {
-                mql_kinds: self.mql_kinds.unwrap_or_default(),
-            },
-            PlayTriggerKind::ScoreThreshold => PlayTrigger::ScoreThreshold {
-                threshold: required(self.threshold, "threshold")?,
-            },
-            PlayTriggerKind::PqlReached => PlayTrigger::PqlReached,
-            PlayTriggerKind::OpportunityStalled => PlayTrigger::OpportunityStalled,
-            PlayTriggerKind::ClosedLost => PlayTrigger::ClosedLost,
-            PlayTriggerKind::EnterpriseDomain => PlayTrigger::EnterpriseDomain {
-                min_employees: i64::from(required(self.min_employees, "minEmployees")?),
-            },
-            PlayTriggerKind::TeamSize => PlayTrigger::TeamSize {
-                threshold: i64::from(required(self.threshold, "threshold")?),
-            },
-            PlayTriggerKind::SecurityPageViewed => PlayTrigger::SecurityPageViewed,
-            PlayTriggerKind::TrialEnding => PlayTrigger::TrialEnding,
-        })
-    }
-}
-
-/// A play's trigger as stored.
-#[derive(SimpleObject)]
-pub struct PlayTriggerSpec {
-    pub kind: PlayTriggerKind,
-    pub event_types: Vec<String>,
-    /// Criteria language JSON, for EVENT triggers.
-    pub criteria: Option<Json<Value>>,
-    pub threshold: Option<i64>,
-    pub min_employees: Option<i64>,
-    pub mql_kinds: Vec<MqlKind>,
-}
-
-impl From<PlayTrigger> for PlayTriggerSpec {
-    fn from(trigger: PlayTrigger) -> Self {
-        let mut spec = PlayTriggerSpec {
-            kind: PlayTriggerKind::Event,
-            event_types: Vec::new(),
-            criteria: None,
-            threshold: None,
-            min_employees: None,
-            mql_kinds: Vec::new(),
-        };
-        spec.kind = match trigger {
-            PlayTrigger::Event {
-                event_types,
-                criteria,
-            } => {
-                spec.event_types = event_types;
-                spec.criteria = criteria.map(Json);
-                PlayTriggerKind::Event
-            }
-            PlayTrigger::MqlAssigned { mql_kinds } => {
-                spec.mql_kinds = mql_kinds;
-                PlayTriggerKind::MqlAssigned
-            }
-            PlayTrigger::ScoreThreshold { threshold } => {
-                spec.threshold = Some(i64::from(threshold));
-                PlayTriggerKind::ScoreThreshold
-            }
-            PlayTrigger::PqlReached => PlayTriggerKind::PqlReached,
-            PlayTrigger::OpportunityStalled => PlayTriggerKind::OpportunityStalled,
-            PlayTrigger::ClosedLost => PlayTriggerKind::ClosedLost,
-            PlayTrigger::EnterpriseDomain { min_employees } => {
-                spec.min_employees = Some(min_employees);
-                PlayTriggerKind::EnterpriseDomain
-            }
-            PlayTrigger::TeamSize { threshold } => {
-                spec.threshold = Some(threshold);
-                PlayTriggerKind::TeamSize
-            }
-            PlayTrigger::SecurityPageViewed => PlayTriggerKind::SecurityPageViewed,
-            PlayTrigger::TrialEnding => PlayTriggerKind::TrialEnding,
-        };
-        spec
-    }
-}
-
-/// How a play ends for a lead.
-#[derive(SimpleObject, InputObject)]
-#[graphql(input_name = "ExitCriteriaInput")]
-pub struct ExitCriteriaSpec {
-    /// Touch outcomes that accelerate the lead (default REPLIED, MEETING_BOOKED).
-    #[graphql(default_with = "vec![TouchOutcome::Replied, TouchOutcome::MeetingBooked]")]
-    pub accelerate_on: Vec<TouchOutcome>,
-    /// SQL is the seed's "into discovery".
-    #[graphql(default_with = "ExitTarget::Sql")]
-    pub accelerate_to: ExitTarget,
-    /// Recycle as RE_ENGAGE after the last step without response (once the contract's minimum
-    /// touches are logged).
-    #[graphql(default = true)]
-    pub recycle_when_exhausted: bool,
-}
-
-impl From<ExitCriteria> for ExitCriteriaSpec {
-    fn from(exit: ExitCriteria) -> Self {
-        Self {
-            accelerate_on: exit.accelerate_on,
-            accelerate_to: exit.accelerate_to,
-            recycle_when_exhausted: exit.recycle_when_exhausted,
-        }
-    }
-}
-
-#[derive(InputObject)]
-pub struct PlayInput {
-    pub name: String,
-    pub description: Option<String>,
-    pub trigger: PlayTriggerInput,
-    pub cadence_id: ID,
-    /// The campaign this play follows up.
-    pub campaign_id: Option<ID>,
-    /// Content the play's touches use.
-    #[graphql(default)]
-    pub asset_ids: Vec<ID>,
-    pub exit: Option<ExitCriteriaSpec>,
-    /// Higher runs first (0-1000).
-    #[graphql(default = 100)]
-    pub priority: i32,
-    /// A lead runs at most one exclusive play at a time.
-    #[graphql(default = true)]
-    pub exclusive: bool,
-}
-
-/// A play's live figures (seed 000): time to first touch, reply rate and conversion to
-/// qualified opportunity against the 8-12% target.
-#[derive(SimpleObject)]
-pub struct PlayFiguresView {
-    /// Leads ever enrolled.
-    pub enrolled: u64,
-    /// Enrollments still running.
-    pub active: u64,
-    /// Median minutes from enrollment to the first logged touch (the seed's target: < 24 h).
-    pub first_touch_p50_minutes: Option<i64>,
-    pub first_touch_p90_minutes: Option<i64>,
-    /// Enrollments with a REPLIED or MEETING_BOOKED touch / enrollments.
-    pub reply_rate: Option<f64>,
-    /// Enrollments whose lead reached SQL or OPPORTUNITY after enrolling / enrollments.
-    pub conversion_rate: Option<f64>,
-    pub conversion_target_low: f64,
-    pub conversion_target_high: f64,
-    /// Whether conversion reached the low end of the target.
-    pub on_target: Option<bool>,
-}
-
-impl From<PlayFigures> for PlayFiguresView {
-    fn from(f: PlayFigures) -> Self {
-        Self {
-            on_target: f.on_target(),
-            enrolled: f.enrolled,
-            active: f.active,
-            first_touch_p50_minutes: f.first_touch_p50_minutes,
-            first_touch_p90_minutes: f.first_touch_p90_minutes,
-            reply_rate: f.reply_rate,
-            conversion_rate: f.conversion_rate,
-            conversion_target_low: CONVERSION_TARGET.0,
-            conversion_target_high: CONVERSION_TARGET.1,
-        }
-    }
-}
 
 /// A trigger that starts a cadence for a lead, with its assets and exit criteria.
 pub struct Play(pub play::Model);
@@ -451,13 +127,8 @@ impl PlayQuery {
     ) -> Result<Page<Cadence>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
-        Ok(paginate(
-            tenant.conn(),
-            tenant.select::<cadence::Entity>(),
-            cadence::Column::Id,
-            by_created(cadence::Column::CreatedAt),
-            |row: &cadence::Model| (time_key(row.created_at), row.id),
+        Ok(store::cadences::page(
+            &state.store.tenant(workspace_id),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Cadence,
@@ -478,23 +149,18 @@ impl PlayQuery {
         before: Option<String>,
     ) -> Result<Page<Play>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
         let filter = filter.unwrap_or_default();
-        let mut select = tenant.select::<play::Entity>();
-        if let Some(status) = filter.status {
-            select = select.filter(play::Column::Status.eq(status));
-        }
-        if let Some(raw) = &filter.campaign_id {
-            let id = Uuid::parse_str(raw.as_str()).unwrap_or_else(|_| Uuid::nil());
-            select = select.filter(play::Column::CampaignId.eq(id));
-        }
-        Ok(paginate(
-            tenant.conn(),
-            select,
-            play::Column::Id,
-            by_created(play::Column::CreatedAt),
-            |row: &play::Model| (time_key(row.created_at), row.id),
+        let filter = store::plays::PlayFilter {
+            status: filter.status,
+            campaign_id: filter
+                .campaign_id
+                .map(|raw| parse_id(&raw, "campaign").map_err(|e| e.at_field("filter.campaignId")))
+                .transpose()?,
+        };
+        let state = ctx.state();
+        Ok(store::plays::page(
+            &state.store.tenant(workspace_id),
+            &filter,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Play,
@@ -506,42 +172,9 @@ impl PlayQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let tenant = ctx.state().store.tenant(workspace_id);
         Ok(Play(
-            tenant.get::<play::Entity>(parse_id(&id, "play")?).await?,
+            store::plays::get(&tenant, parse_id(&id, "play")?).await?,
         ))
     }
-}
-
-fn play_draft(input: PlayInput) -> Result<PlayDraft, AppError> {
-    let parse = |raw: &ID, noun: &'static str, field: String| {
-        Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at(noun, field))
-    };
-    Ok(PlayDraft {
-        name: validate::required_text(&input.name, "input.name", 200)?,
-        description: validate::optional_text(input.description.as_deref(), "input.description")?,
-        trigger: input.trigger.into_trigger()?,
-        cadence_id: parse(&input.cadence_id, "cadence", "input.cadenceId".into())?,
-        campaign_id: input
-            .campaign_id
-            .as_ref()
-            .map(|raw| parse(raw, "campaign", "input.campaignId".into()))
-            .transpose()?,
-        asset_ids: input
-            .asset_ids
-            .iter()
-            .enumerate()
-            .map(|(i, raw)| parse(raw, "asset", format!("input.assetIds[{i}]")))
-            .collect::<Result<_, _>>()?,
-        exit: input
-            .exit
-            .map(|e| ExitCriteria {
-                accelerate_on: e.accelerate_on,
-                accelerate_to: e.accelerate_to,
-                recycle_when_exhausted: e.recycle_when_exhausted,
-            })
-            .unwrap_or_default(),
-        priority: input.priority,
-        exclusive: input.exclusive,
-    })
 }
 
 #[derive(Default)]
@@ -553,18 +186,9 @@ impl PlayMutation {
     async fn create_cadence(&self, ctx: &Context<'_>, input: CadenceInput) -> Result<Cadence> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::EditRevenueRules)?;
-        let draft = CadenceDraft {
-            name: validate::required_text(&input.name, "input.name", 200)?,
-            description: validate::optional_text(
-                input.description.as_deref(),
-                "input.description",
-            )?,
-            steps: steps_input(input.steps)?,
-        };
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
+        let draft = input.into_draft()?;
         Ok(Cadence(
-            cadences::create(&tenant, draft, actor.user_id().ok(), state.clock.now()).await?,
+            cadence_service::create(ctx.state(), workspace_id, draft, actor.user_id().ok()).await?,
         ))
     }
 
@@ -576,21 +200,10 @@ impl PlayMutation {
         input: UpdateCadenceInput,
     ) -> Result<Cadence> {
         let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-        let patch = CadencePatch {
-            name: input
-                .name
-                .map(|n| validate::required_text(&n, "input.name", 200))
-                .transpose()?,
-            description: input
-                .description
-                .map(|d| validate::optional_text(Some(&d), "input.description"))
-                .transpose()?,
-            steps: input.steps.map(steps_input).transpose()?,
-        };
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
+        let patch = input.into_patch()?;
+        let id = parse_id(&id, "cadence")?;
         Ok(Cadence(
-            cadences::update(&tenant, parse_id(&id, "cadence")?, patch, state.clock.now()).await?,
+            cadence_service::update(ctx.state(), workspace_id, id, patch).await?,
         ))
     }
 
@@ -598,11 +211,9 @@ impl PlayMutation {
     async fn create_play(&self, ctx: &Context<'_>, input: PlayInput) -> Result<Play> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::EditRevenueRules)?;
-        let draft = play_draft(input)?;
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
+        let draft = input.into_draft()?;
         Ok(Play(
-            definitions::create(&tenant, draft, actor.user_id().ok(), state.clock.now()).await?,
+            definitions::create(ctx.state(), workspace_id, draft, actor.user_id().ok()).await?,
         ))
     }
 
@@ -610,11 +221,9 @@ impl PlayMutation {
     async fn update_play(&self, ctx: &Context<'_>, id: ID, input: PlayInput) -> Result<Play> {
         let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
         let id = parse_id(&id, "play")?;
-        let draft = play_draft(input)?;
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
+        let draft = input.into_draft()?;
         Ok(Play(
-            definitions::update(&tenant, id, draft, state.clock.now()).await?,
+            definitions::update(ctx.state(), workspace_id, id, draft).await?,
         ))
     }
 
@@ -631,9 +240,8 @@ impl PlayMutation {
 
 async fn set_status(ctx: &Context<'_>, id: ID, status: PlayStatus) -> Result<Play> {
     let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-    let state = ctx.state();
-    let tenant = state.store.tenant(workspace_id);
+    let id = parse_id(&id, "play")?;
     Ok(Play(
-        definitions::set_status(&tenant, parse_id(&id, "play")?, status, state.clock.now()).await?,
+        definitions::set_status(ctx.state(), workspace_id, id, status).await?,
     ))
 }

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use entity::{
     enrollment, task, touch, Channel, EnrollmentStatus, MessageTheme, TaskStatus, TouchOutcome,
 };
-use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{
@@ -14,17 +13,17 @@ use super::{
     context::ContextExt,
     leads::Lead,
     loaders::{load_one, Loaders},
-    pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
+    pagination::{Page, PageArgs},
     plays::Play,
 };
 use crate::{
     domain::{permissions::Permission, validate},
-    error::AppError,
+    error::AppResult,
     services::plays::{
         tasks,
         touches::{self, TouchInput},
     },
-    store::parse_id,
+    store::{self, parse_id},
 };
 
 /// A cadence step to do for one lead.
@@ -161,6 +160,7 @@ impl Enrollment {
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::store::tasks::Due")]
 pub enum TaskDue {
     /// Open and past due.
     Overdue,
@@ -199,49 +199,34 @@ impl WorkQuery {
     ) -> Result<Page<Task>> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ReadLeads)?;
-        let me = actor.user_id()?;
+        let filter = filter.unwrap_or_default().into_store(actor.user_id()?)?;
         let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
-        let filter = filter.unwrap_or_default();
-        let now = state.clock.now();
-        let mut select = tenant
-            .select::<task::Entity>()
-            .filter(task::Column::AssigneeId.eq(me))
-            .filter(task::Column::Status.eq(filter.status.unwrap_or(TaskStatus::Open)));
-        let id_or_nil = |raw: &ID| Uuid::parse_str(raw.as_str()).unwrap_or_else(|_| Uuid::nil());
-        if let Some(play) = &filter.play_id {
-            select = select.filter(task::Column::PlayId.eq(id_or_nil(play)));
-        }
-        if let Some(lead) = &filter.lead_id {
-            select = select.filter(task::Column::ContactId.eq(id_or_nil(lead)));
-        }
-        select = match filter.due {
-            Some(TaskDue::Overdue) => select.filter(task::Column::DueAt.lt(now)),
-            Some(TaskDue::Today) => {
-                let end_of_day = (now.date_naive() + chrono::Days::new(1))
-                    .and_hms_opt(0, 0, 0)
-                    .expect("midnight")
-                    .and_utc();
-                select.filter(task::Column::DueAt.lt(end_of_day))
-            }
-            Some(TaskDue::Upcoming) => select.filter(task::Column::DueAt.gte(now)),
-            None => select,
-        };
-        Ok(paginate(
-            tenant.conn(),
-            select,
-            task::Column::Id,
-            Ordering {
-                column: task::Column::DueAt,
-                kind: SortKind::Time,
-                descending: false,
-            },
-            |row: &task::Model| (time_key(row.due_at), row.id),
+        Ok(store::tasks::page_assigned(
+            &state.store.tenant(workspace_id),
+            &filter,
+            state.clock.now(),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
             Task,
         )
         .await?)
+    }
+}
+
+impl TaskFilter {
+    /// The filter of `assignee`'s tasks; a malformed id is NOT_FOUND at its field.
+    fn into_store(self, assignee: Uuid) -> AppResult<store::tasks::TaskFilter> {
+        let id = |raw: Option<ID>, noun: &'static str, field: &str| {
+            raw.map(|raw| parse_id(&raw, noun).map_err(|e| e.at_field(field)))
+                .transpose()
+        };
+        Ok(store::tasks::TaskFilter {
+            assignee_id: assignee,
+            status: self.status.unwrap_or(TaskStatus::Open),
+            due: self.due.map(Into::into),
+            play_id: id(self.play_id, "play", "filter.playId")?,
+            lead_id: id(self.lead_id, "lead", "filter.leadId")?,
+        })
     }
 }
 
@@ -277,7 +262,7 @@ impl WorkMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ReadLeads)?;
         let id = |raw: &ID, noun: &'static str, field: &str| {
-            Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at(noun, field))
+            parse_id(raw, noun).map_err(|e| e.at_field(field))
         };
         let input = TouchInput {
             lead_id: id(&input.lead_id, "lead", "input.leadId")?,
@@ -296,9 +281,7 @@ impl WorkMutation {
             note: validate::optional_text(input.note.as_deref(), "input.note")?,
             occurred_at: input.occurred_at,
         };
-        let state = ctx.state();
-        let logged = touches::log(state, actor, workspace_id, input).await?;
-        logged.notices.publish(state).await;
+        let logged = touches::log(ctx.state(), actor, workspace_id, input).await?;
         Ok(LogTouchPayload {
             touch: logged.touch.into(),
             lead: Lead(logged.lead),
@@ -309,16 +292,9 @@ impl WorkMutation {
     async fn complete_task(&self, ctx: &Context<'_>, id: ID) -> Result<Task> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ReadLeads)?;
-        let state = ctx.state();
+        let id = parse_id(&id, "task")?;
         Ok(Task(
-            tasks::complete(
-                state,
-                actor,
-                workspace_id,
-                parse_id(&id, "task")?,
-                state.clock.now(),
-            )
-            .await?,
+            tasks::complete(ctx.state(), actor, workspace_id, id).await?,
         ))
     }
 }

@@ -2,14 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use entity::{asset, cadence};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, IntoActiveModel};
 use uuid::Uuid;
 
 use super::input_error;
 use crate::{
     domain::plays::{seed_steps, validate_steps, CadenceStep},
     error::{AppError, AppResult},
-    store::Tenant,
+    services::unit_of_work::UnitOfWork,
+    state::AppState,
+    store::{self, Tenant},
 };
 
 pub const SEED_NAME: &str = "Two-week follow-up";
@@ -49,25 +51,41 @@ async fn check_steps<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn create<C: ConnectionTrait>(
+/// A new cadence, written by `actor` (revops and leaders).
+pub async fn create(
+    state: &AppState,
+    workspace_id: Uuid,
+    draft: CadenceDraft,
+    actor: Option<Uuid>,
+) -> AppResult<cadence::Model> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let row = add(&work.tenant(), draft, actor, state.clock.now()).await?;
+    work.commit().await?;
+    Ok(row)
+}
+
+/// Checks and writes a new cadence in the caller's transaction.
+async fn add<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     draft: CadenceDraft,
     actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<cadence::Model> {
     check_steps(tenant, &draft.steps).await?;
-    Ok(cadence::Entity::insert(cadence::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
-        name: Set(draft.name),
-        description: Set(draft.description),
-        steps: Set(serde_json::to_value(&draft.steps).map_err(AppError::internal)?),
-        created_by: Set(actor),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_with_returning(tenant.conn())
-    .await?)
+    store::cadences::insert(
+        tenant,
+        cadence::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(tenant.workspace_id()),
+            name: Set(draft.name),
+            description: Set(draft.description),
+            steps: Set(serde_json::to_value(&draft.steps).map_err(AppError::internal)?),
+            created_by: Set(actor),
+            created_at: Set(now),
+            updated_at: Set(now),
+        },
+    )
+    .await
 }
 
 /// What an update changes; `None` leaves a field as it is.
@@ -80,15 +98,17 @@ pub struct CadencePatch {
 
 /// Changes a cadence. Enrollments already running keep the tasks they were given; new
 /// enrollments get the new steps.
-pub async fn update<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
+pub async fn update(
+    state: &AppState,
+    workspace_id: Uuid,
     id: Uuid,
     patch: CadencePatch,
-    now: DateTime<Utc>,
 ) -> AppResult<cadence::Model> {
-    let row = tenant.get::<cadence::Entity>(id).await?;
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let row = store::cadences::get(&tenant, id).await?;
     if let Some(steps) = &patch.steps {
-        check_steps(tenant, steps).await?;
+        check_steps(&tenant, steps).await?;
     }
     let mut active = row.into_active_model();
     if let Some(name) = patch.name {
@@ -100,8 +120,10 @@ pub async fn update<C: ConnectionTrait>(
     if let Some(steps) = patch.steps {
         active.steps = Set(serde_json::to_value(&steps).map_err(AppError::internal)?);
     }
-    active.updated_at = Set(now);
-    Ok(active.update(tenant.conn()).await?)
+    active.updated_at = Set(state.clock.now());
+    let row = store::cadences::save(&tenant, active).await?;
+    work.commit().await?;
+    Ok(row)
 }
 
 /// The seed's template, written when a workspace is created.
@@ -110,7 +132,7 @@ pub async fn seed<C: ConnectionTrait>(
     actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<cadence::Model> {
-    create(
+    add(
         tenant,
         CadenceDraft {
             name: SEED_NAME.to_owned(),

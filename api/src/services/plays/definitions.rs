@@ -1,15 +1,16 @@
 //! Plays as the revenue team defines them: create, update, activate, pause.
 
-use chrono::{DateTime, Utc};
 use entity::{asset, cadence, campaign, play, PlayStatus};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, IntoActiveModel};
 use uuid::Uuid;
 
 use super::input_error;
 use crate::{
     domain::plays::{ExitCriteria, PlayTrigger},
     error::{AppError, AppResult},
-    store::Tenant,
+    services::unit_of_work::UnitOfWork,
+    state::AppState,
+    store::{self, Tenant},
 };
 
 /// A play's definition with its references already resolved in the workspace.
@@ -75,44 +76,53 @@ fn json<T: serde::Serialize>(value: &T) -> AppResult<serde_json::Value> {
 }
 
 /// A new play starts as a DRAFT: it enrolls nobody until activated.
-pub async fn create<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
+pub async fn create(
+    state: &AppState,
+    workspace_id: Uuid,
     draft: PlayDraft,
     actor: Option<Uuid>,
-    now: DateTime<Utc>,
 ) -> AppResult<play::Model> {
-    check(tenant, &draft).await?;
-    Ok(play::Entity::insert(play::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
-        name: Set(draft.name),
-        description: Set(draft.description),
-        status: Set(PlayStatus::Draft),
-        trigger: Set(json(&draft.trigger)?),
-        cadence_id: Set(draft.cadence_id),
-        campaign_id: Set(draft.campaign_id),
-        asset_ids: Set(json(&draft.asset_ids)?),
-        exit: Set(json(&draft.exit)?),
-        priority: Set(draft.priority),
-        exclusive: Set(draft.exclusive),
-        created_by: Set(actor),
-        created_at: Set(now),
-        updated_at: Set(now),
-        activated_at: Set(None),
-    })
-    .exec_with_returning(tenant.conn())
-    .await?)
+    let now = state.clock.now();
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    check(&tenant, &draft).await?;
+    let row = store::plays::insert(
+        &tenant,
+        play::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(tenant.workspace_id()),
+            name: Set(draft.name),
+            description: Set(draft.description),
+            status: Set(PlayStatus::Draft),
+            trigger: Set(json(&draft.trigger)?),
+            cadence_id: Set(draft.cadence_id),
+            campaign_id: Set(draft.campaign_id),
+            asset_ids: Set(json(&draft.asset_ids)?),
+            exit: Set(json(&draft.exit)?),
+            priority: Set(draft.priority),
+            exclusive: Set(draft.exclusive),
+            created_by: Set(actor),
+            created_at: Set(now),
+            updated_at: Set(now),
+            activated_at: Set(None),
+        },
+    )
+    .await?;
+    work.commit().await?;
+    Ok(row)
 }
 
 /// Replaces a play's definition (whatever its status); running enrollments keep their tasks.
-pub async fn update<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
+pub async fn update(
+    state: &AppState,
+    workspace_id: Uuid,
     id: Uuid,
     draft: PlayDraft,
-    now: DateTime<Utc>,
 ) -> AppResult<play::Model> {
-    let row = tenant.get::<play::Entity>(id).await?;
-    check(tenant, &draft).await?;
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let row = store::plays::get(&tenant, id).await?;
+    check(&tenant, &draft).await?;
     let mut active = row.into_active_model();
     active.name = Set(draft.name);
     active.description = Set(draft.description);
@@ -123,19 +133,24 @@ pub async fn update<C: ConnectionTrait>(
     active.exit = Set(json(&draft.exit)?);
     active.priority = Set(draft.priority);
     active.exclusive = Set(draft.exclusive);
-    active.updated_at = Set(now);
-    Ok(active.update(tenant.conn()).await?)
+    active.updated_at = Set(state.clock.now());
+    let row = store::plays::save(&tenant, active).await?;
+    work.commit().await?;
+    Ok(row)
 }
 
 /// DRAFT or PAUSED -> ACTIVE (activating an active play is a no-op); PAUSED stops new
 /// enrollments, while running ones go on to their end.
-pub async fn set_status<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
+pub async fn set_status(
+    state: &AppState,
+    workspace_id: Uuid,
     id: Uuid,
     status: PlayStatus,
-    now: DateTime<Utc>,
 ) -> AppResult<play::Model> {
-    let row = tenant.get::<play::Entity>(id).await?;
+    let now = state.clock.now();
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let row = store::plays::get(&tenant, id).await?;
     if row.status == status {
         return Ok(row);
     }
@@ -155,5 +170,7 @@ pub async fn set_status<C: ConnectionTrait>(
         active.activated_at = Set(Some(now));
     }
     active.updated_at = Set(now);
-    Ok(active.update(tenant.conn()).await?)
+    let row = store::plays::save(&tenant, active).await?;
+    work.commit().await?;
+    Ok(row)
 }

@@ -6,10 +6,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{
-    cadence, contact, enrollment, play, task, EnrollmentStatus, LeadStage, PlayStatus, TaskStatus,
-};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use entity::{cadence, contact, enrollment, play, task, EnrollmentStatus, LeadStage, TaskStatus};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
 use super::{cadences::steps_of, definitions::trigger_of};
@@ -21,7 +19,7 @@ use crate::{
         views::{EventView, LeadView},
     },
     error::AppResult,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 struct LoadedPlay {
@@ -38,18 +36,14 @@ pub struct PlayEngine {
 
 impl PlayEngine {
     pub async fn load<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Self> {
-        let rows = tenant
-            .select::<play::Entity>()
-            .filter(play::Column::Status.eq(PlayStatus::Active))
-            .all(tenant.conn())
-            .await?;
+        let rows = store::plays::active(tenant).await?;
         let cadence_ids: Vec<Uuid> = rows.iter().map(|p| p.cadence_id).collect();
-        let cadences: HashMap<Uuid, cadence::Model> = tenant
-            .get_many::<cadence::Entity>(&cadence_ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+        let cadences: HashMap<Uuid, cadence::Model> =
+            store::cadences::with_ids(tenant, &cadence_ids)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
         let plays = rows
             .into_iter()
             .filter_map(|row| {
@@ -142,18 +136,11 @@ impl PlayEngine {
         };
         let running = active_enrollments(tenant, lead.id).await?;
         let keys: Vec<String> = fired.iter().filter_map(|p| key_of(p)).collect();
-        let seen: Vec<(Uuid, Option<String>)> = if keys.is_empty() {
-            Vec::new()
-        } else {
-            tenant
-                .select::<enrollment::Entity>()
-                .filter(enrollment::Column::SignalKey.is_in(keys))
-                .all(tenant.conn())
-                .await?
-                .into_iter()
-                .map(|e| (e.play_id, e.signal_key))
-                .collect()
-        };
+        let seen: Vec<(Uuid, Option<String>)> = store::enrollments::with_signal_keys(tenant, keys)
+            .await?
+            .into_iter()
+            .map(|e| (e.play_id, e.signal_key))
+            .collect();
         let candidates: Vec<Candidate> = fired
             .iter()
             .filter(|p| {
@@ -196,22 +183,24 @@ async fn start<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<enrollment::Model> {
     let workspace_id = tenant.workspace_id();
-    let row = enrollment::Entity::insert(enrollment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        play_id: Set(play.row.id),
-        contact_id: Set(lead_id),
-        owner_id: Set(owner),
-        status: Set(EnrollmentStatus::Active),
-        exclusive: Set(play.row.exclusive),
-        signal_key: Set(signal_key),
-        enrolled_at: Set(now),
-        ends_at: Set(Some(ends_at(calendar, now, &play.steps))),
-        first_touch_at: Set(None),
-        ended_at: Set(None),
-        end_reason: Set(None),
-    })
-    .exec_with_returning(tenant.conn())
+    let row = store::enrollments::insert(
+        tenant,
+        enrollment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            play_id: Set(play.row.id),
+            contact_id: Set(lead_id),
+            owner_id: Set(owner),
+            status: Set(EnrollmentStatus::Active),
+            exclusive: Set(play.row.exclusive),
+            signal_key: Set(signal_key),
+            enrolled_at: Set(now),
+            ends_at: Set(Some(ends_at(calendar, now, &play.steps))),
+            first_touch_at: Set(None),
+            ended_at: Set(None),
+            end_reason: Set(None),
+        },
+    )
     .await?;
     let due = schedule(calendar, now, &play.steps);
     let tasks: Vec<task::ActiveModel> = play
@@ -239,11 +228,7 @@ async fn start<C: ConnectionTrait>(
             completed_by: Set(None),
         })
         .collect();
-    if !tasks.is_empty() {
-        task::Entity::insert_many(tasks)
-            .exec_without_returning(tenant.conn())
-            .await?;
-    }
+    store::tasks::insert_many(tenant, tasks).await?;
     Ok(row)
 }
 
@@ -251,12 +236,7 @@ pub async fn active_enrollments<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     lead_id: Uuid,
 ) -> AppResult<Vec<enrollment::Model>> {
-    Ok(tenant
-        .select::<enrollment::Entity>()
-        .filter(enrollment::Column::ContactId.eq(lead_id))
-        .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
-        .all(tenant.conn())
-        .await?)
+    store::enrollments::active_of_lead(tenant, lead_id).await
 }
 
 /// Ends the given enrollments with `status` and `reason`, cancelling their open tasks.
@@ -270,27 +250,8 @@ pub async fn end<C: ConnectionTrait>(
     if enrollment_ids.is_empty() {
         return Ok(());
     }
-    let ws = tenant.workspace_id();
-    enrollment::Entity::update_many()
-        .col_expr(enrollment::Column::Status, status.as_str().into())
-        .col_expr(enrollment::Column::EndedAt, Some(now).into())
-        .col_expr(
-            enrollment::Column::EndReason,
-            Some(reason.to_owned()).into(),
-        )
-        .filter(enrollment::Column::WorkspaceId.eq(ws))
-        .filter(enrollment::Column::Id.is_in(enrollment_ids.iter().copied()))
-        .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
-        .exec(tenant.conn())
-        .await?;
-    task::Entity::update_many()
-        .col_expr(task::Column::Status, TaskStatus::Cancelled.as_str().into())
-        .filter(task::Column::WorkspaceId.eq(ws))
-        .filter(task::Column::EnrollmentId.is_in(enrollment_ids.iter().copied()))
-        .filter(task::Column::Status.eq(TaskStatus::Open))
-        .exec(tenant.conn())
-        .await?;
-    Ok(())
+    store::enrollments::end(tenant, enrollment_ids, status, reason, now).await?;
+    store::tasks::cancel_open_of_enrollments(tenant, enrollment_ids).await
 }
 
 /// Stops every play the lead is running (it was rejected, recycled, disqualified, converted or
@@ -315,22 +276,8 @@ pub async fn reassign<C: ConnectionTrait>(
     lead_id: Uuid,
     owner: Uuid,
 ) -> AppResult<()> {
-    let ws = tenant.workspace_id();
-    enrollment::Entity::update_many()
-        .col_expr(enrollment::Column::OwnerId, owner.into())
-        .filter(enrollment::Column::WorkspaceId.eq(ws))
-        .filter(enrollment::Column::ContactId.eq(lead_id))
-        .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
-        .exec(tenant.conn())
-        .await?;
-    task::Entity::update_many()
-        .col_expr(task::Column::AssigneeId, owner.into())
-        .filter(task::Column::WorkspaceId.eq(ws))
-        .filter(task::Column::ContactId.eq(lead_id))
-        .filter(task::Column::Status.eq(TaskStatus::Open))
-        .exec(tenant.conn())
-        .await?;
-    Ok(())
+    store::enrollments::reassign_active(tenant, lead_id, owner).await?;
+    store::tasks::reassign_open(tenant, lead_id, owner).await
 }
 
 /// Enrolls one lead in the plays a background signal fires (a stalled or lost deal), once per

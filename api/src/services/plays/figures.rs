@@ -1,54 +1,32 @@
 //! A play's live figures, from its enrollments, the touches logged under it and the stage
 //! history of its leads (not from counters).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use entity::{enrollment, stage_change, touch, EnrollmentStatus, LeadStage, TouchOutcome};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use chrono::{DateTime, Utc};
+use entity::EnrollmentStatus;
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
     domain::plays::{EnrollmentFacts, PlayFigures},
     error::AppResult,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 pub async fn of_play<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     play_id: Uuid,
 ) -> AppResult<PlayFigures> {
-    let enrollments = tenant
-        .select::<enrollment::Entity>()
-        .filter(enrollment::Column::PlayId.eq(play_id))
-        .all(tenant.conn())
-        .await?;
+    let enrollments = store::enrollments::of_play(tenant, play_id).await?;
     if enrollments.is_empty() {
         return Ok(PlayFigures::from_enrollments(&[]));
     }
-    let replied: HashSet<Option<Uuid>> = tenant
-        .select::<touch::Entity>()
-        .filter(touch::Column::PlayId.eq(play_id))
-        .filter(touch::Column::Outcome.is_in([TouchOutcome::Replied, TouchOutcome::MeetingBooked]))
-        .all(tenant.conn())
-        .await?
-        .into_iter()
-        .map(|t| t.enrollment_id)
-        .collect();
+    let replied = store::touches::replied_enrollments(tenant, play_id).await?;
     let leads: Vec<Uuid> = enrollments.iter().map(|e| e.contact_id).collect();
-    let mut qualified_at: HashMap<Uuid, Vec<chrono::DateTime<chrono::Utc>>> = HashMap::new();
-    for chunk in leads.chunks(500) {
-        for change in tenant
-            .select::<stage_change::Entity>()
-            .filter(stage_change::Column::ContactId.is_in(chunk.iter().copied()))
-            .filter(stage_change::Column::ToStage.is_in([LeadStage::Sql, LeadStage::Opportunity]))
-            .all(tenant.conn())
-            .await?
-        {
-            qualified_at
-                .entry(change.contact_id)
-                .or_default()
-                .push(change.changed_at);
-        }
+    let mut qualified_at: HashMap<Uuid, Vec<DateTime<Utc>>> = HashMap::new();
+    for (lead, at) in store::plays::qualified_moves(tenant, &leads).await? {
+        qualified_at.entry(lead).or_default().push(at);
     }
     let facts: Vec<EnrollmentFacts> = enrollments
         .iter()

@@ -8,10 +8,7 @@ use entity::{
     asset, contact, enrollment, lead_contract, play, task, touch, Channel, EnrollmentStatus,
     LeadStage, SlaKind, TaskStatus, TouchOutcome, TriggerKind,
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
 use super::{definitions::exit_of, engine};
@@ -29,9 +26,10 @@ use crate::{
         lead_actions::{check_works_lead, meet_clocks, with_recycle_tag},
         notices::{record_stage_change, Credit, Notices, StageMove},
         triggers::{self, NewTrigger},
+        unit_of_work::UnitOfWork,
     },
     state::AppState,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 pub struct TouchInput {
@@ -44,10 +42,10 @@ pub struct TouchInput {
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
+/// The touch as written and the lead as the touch left it.
 pub struct Logged {
     pub touch: touch::Model,
     pub lead: contact::Model,
-    pub notices: Notices,
 }
 
 /// How many touches the lead has had since `since`.
@@ -56,15 +54,12 @@ pub async fn touches_since<C: ConnectionTrait>(
     lead_id: Uuid,
     since: DateTime<Utc>,
 ) -> AppResult<u32> {
-    let count = tenant
-        .select::<touch::Entity>()
-        .filter(touch::Column::ContactId.eq(lead_id))
-        .filter(touch::Column::OccurredAt.gte(since))
-        .count(tenant.conn())
-        .await?;
+    let count = store::touches::count_since(tenant, lead_id, since).await?;
     Ok(count as u32)
 }
 
+/// Logs a touch by `actor` on a lead they work, in one unit of work: the touch, the clocks and
+/// enrollments it meets, its task done, then the running plays' exit criteria.
 pub async fn log(
     state: &AppState,
     actor: &Actor,
@@ -79,9 +74,9 @@ pub async fn log(
             "a touch cannot happen in the future",
         ));
     }
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
-    let mut lead = tenant
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
+    let lead = tenant
         .lead_for_update(input.lead_id)
         .await
         .map_err(|e| e.at_field("input.leadId"))?;
@@ -100,22 +95,7 @@ pub async fn log(
             .await
             .map_err(|e| e.at_field("input.assetId"))?;
     }
-    let task = match input.task_id {
-        Some(id) => {
-            let task = tenant
-                .get::<task::Entity>(id)
-                .await
-                .map_err(|e| e.at_field("input.taskId"))?;
-            if task.contact_id != lead.id {
-                return Err(AppError::bad_input(
-                    "input.taskId",
-                    "the task is for another lead",
-                ));
-            }
-            Some(task)
-        }
-        None => None,
-    };
+    let task = task_of(&tenant, input.task_id, lead.id).await?;
     let mut running = engine::active_enrollments(&tenant, lead.id).await?;
     running.sort_by_key(|e| (!e.exclusive, e.enrolled_at));
     let enrollment = match &task {
@@ -126,60 +106,87 @@ pub async fn log(
         Some(task) => Some(task.play_id),
         None => running.first().map(|e| e.play_id),
     };
-    let row = touch::Entity::insert(touch::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        contact_id: Set(lead.id),
-        actor_id: Set(me),
-        channel: Set(input.channel),
-        outcome: Set(input.outcome),
-        asset_id: Set(input.asset_id),
-        note: Set(input.note),
-        task_id: Set(task.as_ref().map(|t| t.id)),
-        enrollment_id: Set(enrollment),
-        play_id: Set(play_id),
-        occurred_at: Set(occurred_at),
-        created_at: Set(now),
-    })
-    .exec_with_returning(&txn)
+    let row = store::touches::insert(
+        &tenant,
+        touch::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            contact_id: Set(lead.id),
+            actor_id: Set(me),
+            channel: Set(input.channel),
+            outcome: Set(input.outcome),
+            asset_id: Set(input.asset_id),
+            note: Set(input.note),
+            task_id: Set(task.as_ref().map(|t| t.id)),
+            enrollment_id: Set(enrollment),
+            play_id: Set(play_id),
+            occurred_at: Set(occurred_at),
+            created_at: Set(now),
+        },
+    )
     .await?;
-    // The first touch of every first-touch clock this one is the earliest touch after.
-    {
-        use entity::sla_clock::Column as K;
-        entity::sla_clock::Entity::update_many()
-            .col_expr(K::FirstTouchAt, Some(occurred_at).into())
-            .filter(K::WorkspaceId.eq(workspace_id))
-            .filter(K::ContactId.eq(lead.id))
-            .filter(K::Kind.eq(SlaKind::FirstTouch))
-            .filter(K::StartedAt.lte(occurred_at))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(K::FirstTouchAt.is_null())
-                    .add(K::FirstTouchAt.gt(occurred_at)),
-            )
-            .exec(&txn)
-            .await?;
-    }
+    store::touches::set_first_touch_on_clocks(&tenant, lead.id, occurred_at).await?;
     meet_clocks(&tenant, lead.id, Some(SlaKind::FirstTouch), now).await?;
     if let Some(task) = task.filter(|t| t.status == TaskStatus::Open) {
-        let mut active = task.into_active_model();
-        active.status = Set(TaskStatus::Done);
-        active.completed_at = Set(Some(now));
-        active.completed_by = Set(Some(me));
-        active.update(&txn).await?;
+        store::tasks::complete(&tenant, task, me, now).await?;
     }
     if !running.is_empty() {
-        enrollment::Entity::update_many()
-            .col_expr(enrollment::Column::FirstTouchAt, Some(occurred_at).into())
-            .filter(enrollment::Column::WorkspaceId.eq(workspace_id))
-            .filter(enrollment::Column::Id.is_in(running.iter().map(|e| e.id)))
-            .filter(enrollment::Column::FirstTouchAt.is_null())
-            .exec(&txn)
-            .await?;
+        let ids: Vec<Uuid> = running.iter().map(|e| e.id).collect();
+        store::enrollments::mark_first_touch(&tenant, &ids, occurred_at).await?;
     }
+    let outcome = Outcome {
+        of: input.outcome,
+        by: me,
+        now,
+    };
+    let mut lead = apply_exit_criteria(&tenant, lead, &running, outcome, notices).await?;
+    lead.updated_at = now;
+    let lead = store::touches::save_touched_lead(&tenant, lead).await?;
+    work.commit().await?;
+    Ok(Logged { touch: row, lead })
+}
 
-    let mut notices = Notices::default();
-    let (contract, terms) = contracts::active_terms(&tenant).await?;
+/// The task a touch carries out: this workspace's, and for the touched lead.
+async fn task_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    id: Option<Uuid>,
+    lead_id: Uuid,
+) -> AppResult<Option<task::Model>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let task = store::tasks::get(tenant, id)
+        .await
+        .map_err(|e| e.at_field("input.taskId"))?;
+    if task.contact_id != lead_id {
+        return Err(AppError::bad_input(
+            "input.taskId",
+            "the task is for another lead",
+        ));
+    }
+    Ok(Some(task))
+}
+
+/// What came of a touch, who logged it and when.
+#[derive(Clone, Copy)]
+struct Outcome {
+    of: TouchOutcome,
+    by: Uuid,
+    now: DateTime<Utc>,
+}
+
+/// Applies the running plays' exit criteria to a touch's outcome: an opt-out stops every play,
+/// a reply accelerates the lead, and a lead that ran out of steps is recycled once it has the
+/// contract's minimum touches. Returns the lead as changed (the caller saves it).
+async fn apply_exit_criteria<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    mut lead: contact::Model,
+    running: &[enrollment::Model],
+    outcome: Outcome,
+    notices: &mut Notices,
+) -> AppResult<contact::Model> {
+    let Outcome { of, by: me, now } = outcome;
+    let (contract, terms) = contracts::active_terms(tenant).await?;
     let plays = tenant
         .get_many::<play::Entity>(&running.iter().map(|e| e.play_id).collect::<Vec<_>>())
         .await?;
@@ -197,9 +204,9 @@ pub async fn log(
             .map_or_else(|| "a play".to_owned(), |p| format!("play `{}`", p.name))
     };
     let mut accelerating: Vec<(&enrollment::Model, ExitTarget)> = Vec::new();
-    let mut stop_everything = input.outcome == TouchOutcome::OptedOut;
-    for e in &running {
-        match touch_effect(&exit_of_play(e.play_id), input.outcome) {
+    let mut stop_everything = of == TouchOutcome::OptedOut;
+    for e in running {
+        match touch_effect(&exit_of_play(e.play_id), of) {
             TouchEffect::Accelerate(target) => accelerating.push((e, target)),
             TouchEffect::StopAll => stop_everything = true,
             TouchEffect::Continue => {}
@@ -207,7 +214,7 @@ pub async fn log(
     }
     if stop_everything {
         lead.opted_out_at = Some(now);
-        engine::stop_all(&tenant, lead.id, "the contact opted out", now).await?;
+        engine::stop_all(tenant, lead.id, "the contact opted out", now).await?;
     } else if let Some(&(first, _)) = accelerating.first() {
         let target = if accelerating.iter().any(|(_, t)| *t == ExitTarget::Sql) {
             ExitTarget::Sql
@@ -216,12 +223,12 @@ pub async fn log(
         };
         let why = format!(
             "{} on {}: accelerated",
-            input.outcome.as_str(),
+            of.as_str(),
             name_of_play(first.play_id)
         );
         for stage in acceleration_path(lead.stage, target.stage()) {
             record_stage_change(
-                &tenant,
+                tenant,
                 &lead,
                 StageMove {
                     to: stage,
@@ -234,46 +241,38 @@ pub async fn log(
                         play_id: Some(first.play_id),
                     },
                 },
-                &mut notices,
+                notices,
             )
             .await?;
             lead.stage = stage;
             lead.stage_changed_at = Some(now);
         }
-        meet_clocks(&tenant, lead.id, None, now).await?;
+        meet_clocks(tenant, lead.id, None, now).await?;
         let ids: Vec<Uuid> = accelerating.iter().map(|(e, _)| e.id).collect();
-        engine::end(&tenant, &ids, EnrollmentStatus::Accelerated, &why, now).await?;
-        engine::stop_all(&tenant, lead.id, &why, now).await?;
+        engine::end(tenant, &ids, EnrollmentStatus::Accelerated, &why, now).await?;
+        engine::stop_all(tenant, lead.id, &why, now).await?;
     } else {
         for e in running.iter().filter(|e| e.ends_at.is_none()) {
             let since = lead
                 .assigned_at
                 .map_or(e.enrolled_at, |a| a.min(e.enrolled_at));
-            if touches_since(&tenant, lead.id, since).await?
-                >= terms.slas.min_touches_before_recycle
+            if touches_since(tenant, lead.id, since).await? >= terms.slas.min_touches_before_recycle
             {
                 lead = recycle_exhausted(
-                    &tenant,
+                    tenant,
                     e,
                     lead,
                     &name_of_play(e.play_id),
                     (contract.as_ref(), &terms),
                     now,
-                    &mut notices,
+                    notices,
                 )
                 .await?;
                 break;
             }
         }
     }
-    lead.updated_at = now;
-    let lead = lead.into_active_model().reset_all().update(&txn).await?;
-    txn.commit().await?;
-    Ok(Logged {
-        touch: row,
-        lead,
-        notices,
-    })
+    Ok(lead)
 }
 
 /// The lead ran through a play's last step without responding and had the contract's minimum
