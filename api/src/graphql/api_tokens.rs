@@ -7,12 +7,13 @@ use entity::api_token;
 use super::context::ContextExt;
 use crate::{
     auth::{api_token as token_format, secret},
-    bus::{ActivityKind, BusEvent, BusMessage},
+    bus::{ActivityKind, BusEvent},
     domain::{
         permissions::Permission,
         scopes::{parse_scopes, ScopeError},
     },
     error::AppError,
+    services::unit_of_work::UnitOfWork,
     store::{self, api_tokens::NewApiToken, parse_id},
 };
 
@@ -116,10 +117,9 @@ impl ApiTokenMutation {
             return Err(AppError::bad_input("input.expiresAt", "must be in the future").into());
         }
         let secret_token = token_format::generate();
-        let state = ctx.state();
-        let created = state
-            .store
-            .tenant(workspace_id)
+        let mut work = UnitOfWork::begin(ctx.state(), workspace_id).await?;
+        let (tenant, notices) = work.parts();
+        let created = tenant
             .create_api_token(NewApiToken {
                 name: name.to_owned(),
                 prefix: token_format::display_prefix(&secret_token),
@@ -130,15 +130,14 @@ impl ApiTokenMutation {
                 trusted_documents_only: input.trusted_documents_only,
             })
             .await?;
-        state
-            .publish_activity(
-                workspace_id,
-                ActivityKind::ApiTokenCreated,
-                actor.user_id().ok(),
-                created.id,
-                format!("API token `{}` created", created.name),
-            )
-            .await;
+        notices.activity(
+            workspace_id,
+            ActivityKind::ApiTokenCreated,
+            actor.user_id().ok(),
+            created.id,
+            format!("API token `{}` created", created.name),
+        );
+        work.commit().await?;
         Ok(CreatedApiToken {
             token: secret_token,
             api_token: created.into(),
@@ -150,29 +149,23 @@ impl ApiTokenMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ManageIntegrations)?;
         let id = parse_id(&id, "API token")?;
-        let state = ctx.state();
-        let revoked = state
-            .store
-            .tenant(workspace_id)
-            .revoke_api_token(id)
-            .await?;
-        state
-            .publish(BusMessage {
-                workspace_id,
-                event: BusEvent::ApiTokenRevoked {
-                    token_id: revoked.id,
-                },
-            })
-            .await;
-        state
-            .publish_activity(
-                workspace_id,
-                ActivityKind::ApiTokenRevoked,
-                actor.user_id().ok(),
-                revoked.id,
-                format!("API token `{}` revoked", revoked.name),
-            )
-            .await;
+        let mut work = UnitOfWork::begin(ctx.state(), workspace_id).await?;
+        let (tenant, notices) = work.parts();
+        let revoked = tenant.revoke_api_token(id).await?;
+        notices.announce(
+            workspace_id,
+            BusEvent::ApiTokenRevoked {
+                token_id: revoked.id,
+            },
+        );
+        notices.activity(
+            workspace_id,
+            ActivityKind::ApiTokenRevoked,
+            actor.user_id().ok(),
+            revoked.id,
+            format!("API token `{}` revoked", revoked.name),
+        );
+        work.commit().await?;
         Ok(revoked.into())
     }
 }

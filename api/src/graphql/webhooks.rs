@@ -4,7 +4,6 @@
 use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::{api_token, webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::{
@@ -15,8 +14,11 @@ use crate::{
     auth::{Actor, Credential},
     domain::permissions::Permission,
     error::AppError,
-    services::webhooks::{self, NewWebhook, WebhookPatch},
-    store::{parse_id, Tenant},
+    services::{
+        unit_of_work::UnitOfWork,
+        webhooks::{self, NewWebhook, WebhookPatch},
+    },
+    store::parse_id,
 };
 
 /// An endpoint Accord POSTs signed events to.
@@ -198,16 +200,7 @@ impl WebhookQuery {
         let workspace_id = manager(ctx.actor()?)?;
         let tenant = ctx.state().store.tenant(workspace_id);
         let webhook_id = parse_id(&webhook_id, "webhook")?;
-        tenant.get::<webhook::Entity>(webhook_id).await?;
-        let mut query = tenant
-            .select::<webhook_delivery::Entity>()
-            .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
-            .order_by_desc(webhook_delivery::Column::CreatedAt)
-            .limit(first.min(500));
-        if let Some(status) = status {
-            query = query.filter(webhook_delivery::Column::Status.eq(status));
-        }
-        let rows = query.all(tenant.conn()).await.map_err(AppError::from)?;
+        let rows = webhooks::deliveries(&tenant, webhook_id, first, status).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }
@@ -227,20 +220,17 @@ impl WebhookMutation {
         let workspace_id = manager(actor)?;
         let owner = owner_of(ctx, actor, workspace_id).await?;
         let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let row = {
-            let tenant = Tenant::new(&txn, workspace_id);
-            let new = NewWebhook {
-                url: input.url,
-                events: input.events,
-                secret: input.secret,
-            };
-            let allow_private = state.config.webhook_allow_private;
-            webhooks::create(&tenant, new, owner, state.clock.now(), allow_private)
-                .await
-                .map_err(|err| err.inside("input"))?
+        let work = UnitOfWork::begin(state, workspace_id).await?;
+        let new = NewWebhook {
+            url: input.url,
+            events: input.events,
+            secret: input.secret,
         };
-        txn.commit().await.map_err(AppError::from)?;
+        let allow_private = state.config.webhook_allow_private;
+        let row = webhooks::create(&work.tenant(), new, owner, state.clock.now(), allow_private)
+            .await
+            .map_err(|err| err.inside("input"))?;
+        work.commit().await?;
         let secret = row.secret.clone();
         Ok(CreatedWebhook {
             webhook: row.into(),
@@ -258,20 +248,17 @@ impl WebhookMutation {
         let workspace_id = manager(ctx.actor()?)?;
         let id = parse_id(&id, "webhook")?;
         let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let row = {
-            let tenant = Tenant::new(&txn, workspace_id);
-            let patch = WebhookPatch {
-                url: input.url,
-                events: input.events,
-                active: input.active,
-            };
-            let allow_private = state.config.webhook_allow_private;
-            webhooks::update(&tenant, id, patch, state.clock.now(), allow_private)
-                .await
-                .map_err(|err| err.inside("input"))?
+        let work = UnitOfWork::begin(state, workspace_id).await?;
+        let patch = WebhookPatch {
+            url: input.url,
+            events: input.events,
+            active: input.active,
         };
-        txn.commit().await.map_err(AppError::from)?;
+        let allow_private = state.config.webhook_allow_private;
+        let row = webhooks::update(&work.tenant(), id, patch, state.clock.now(), allow_private)
+            .await
+            .map_err(|err| err.inside("input"))?;
+        work.commit().await?;
         Ok(row.into())
     }
 
@@ -280,10 +267,9 @@ impl WebhookMutation {
         let workspace_id = manager(ctx.actor()?)?;
         let raw = id.clone();
         let id = parse_id(&id, "webhook")?;
-        let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        webhooks::delete(&Tenant::new(&txn, workspace_id), id).await?;
-        txn.commit().await.map_err(AppError::from)?;
+        let work = UnitOfWork::begin(ctx.state(), workspace_id).await?;
+        webhooks::delete(&work.tenant(), id).await?;
+        work.commit().await?;
         Ok(raw)
     }
 }

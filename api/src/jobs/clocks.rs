@@ -85,7 +85,7 @@ fn sla_label(kind: SlaKind) -> &'static str {
 }
 
 async fn person_name<C: ConnectionTrait>(conn: &C, id: Uuid) -> AppResult<String> {
-    Ok(user_by_id(conn, id)
+    Ok(user_by_id(&crate::store::Global::new(conn), id)
         .await?
         .map_or_else(|| "A rep".to_owned(), |u| u.name))
 }

@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod people;
 pub mod sessions;
 pub mod trusted_documents;
+pub mod webhooks;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -91,7 +92,6 @@ impl<'c, C: ConnectionTrait> Global<'c, C> {
         Self { conn }
     }
 
-    #[allow(dead_code)] // its first callers arrive with the people and session modules
     pub(crate) fn conn(&self) -> &'c C {
         self.conn
     }
