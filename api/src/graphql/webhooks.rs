@@ -3,7 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{api_token, webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
+use entity::{webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
 use uuid::Uuid;
 
 use super::{
@@ -11,7 +11,7 @@ use super::{
     loaders::{load_one, Loaders},
 };
 use crate::{
-    auth::{Actor, Credential},
+    auth::Actor,
     domain::permissions::Permission,
     error::AppError,
     services::{
@@ -162,17 +162,6 @@ fn manager(actor: &Actor) -> Result<Uuid, AppError> {
     actor.require(Permission::ManageWebhooks)
 }
 
-/// The person a webhook belongs to: the caller, or the creator of the caller's API token.
-async fn owner_of(ctx: &Context<'_>, actor: &Actor, workspace_id: Uuid) -> Result<Uuid> {
-    match actor.credential {
-        Credential::User { user_id, .. } => Ok(user_id),
-        Credential::ApiToken { token_id, .. } => {
-            let tenant = ctx.state().store.tenant(workspace_id);
-            Ok(tenant.get::<api_token::Entity>(token_id).await?.created_by)
-        }
-    }
-}
-
 #[derive(Default)]
 pub struct WebhookQuery;
 
@@ -218,8 +207,8 @@ impl WebhookMutation {
     ) -> Result<CreatedWebhook> {
         let actor = ctx.actor()?;
         let workspace_id = manager(actor)?;
-        let owner = owner_of(ctx, actor, workspace_id).await?;
         let state = ctx.state();
+        let owner = webhooks::owner_of(&state.store.tenant(workspace_id), actor).await?;
         let work = UnitOfWork::begin(state, workspace_id).await?;
         let new = NewWebhook {
             url: input.url,

@@ -5,12 +5,13 @@ pub mod sender;
 mod transport;
 
 use chrono::{DateTime, Utc};
-use entity::{webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
+use entity::{api_token, webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::{
+    auth::{Actor, Credential},
     domain::{outbound, webhooks},
     error::{AppError, AppResult},
     store::{
@@ -46,6 +47,19 @@ fn checked_secret(secret: Option<String>) -> AppResult<String> {
         )),
         Some(secret) => Ok(secret),
         None => Ok(format!("whsec_{}", crate::auth::secret::random_hex(24))),
+    }
+}
+
+/// The person a webhook belongs to: the caller, or the creator of the caller's API token.
+pub async fn owner_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    actor: &Actor,
+) -> AppResult<Uuid> {
+    match actor.credential {
+        Credential::User { user_id, .. } => Ok(user_id),
+        Credential::ApiToken { token_id, .. } => {
+            Ok(tenant.get::<api_token::Entity>(token_id).await?.created_by)
+        }
     }
 }
 
