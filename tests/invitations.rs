@@ -523,20 +523,16 @@ async fn existing_people_keep_their_seats_through_the_migration() {
     .await;
     assert!(orphan.is_err(), "a seat for nobody is refused");
     // The address may now be registered again, but verified only once.
-    let again = accord_api::store::people::create_user(
-        &accord_api::store::Global::new(&db),
-        "old@example.com",
-        "New",
-        "y".into(),
-        None,
-    )
-    .await
-    .unwrap();
-    accord_api::store::people::mark_verified(&accord_api::store::Global::new(&db), again.id, now)
+    let db = accord_api::store::Global::new(&db);
+    let again =
+        accord_api::store::people::create_user(&db, "old@example.com", "New", "y".into(), None)
+            .await
+            .unwrap();
+    accord_api::store::people::mark_verified(&db, again.id, now)
         .await
         .unwrap();
     let third = accord_api::store::people::create_user(
-        &accord_api::store::Global::new(&db),
+        &db,
         "old@example.com",
         "Third",
         "z".into(),
