@@ -523,6 +523,7 @@ async fn existing_people_keep_their_seats_through_the_migration() {
     .await;
     assert!(orphan.is_err(), "a seat for nobody is refused");
     // The address may now be registered again, but verified only once.
+    let db = accord_api::store::Global::new(&db);
     let again =
         accord_api::store::people::create_user(&db, "old@example.com", "New", "y".into(), None)
             .await

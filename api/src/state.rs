@@ -87,7 +87,7 @@ impl AppState {
                     "JWT_SECRET is not set: using a development signing key kept in the database; \
                      set JWT_SECRET in production"
                 );
-                store::people::secret_or_create(store.db(), DEV_SIGNING_KEY, || {
+                store::people::secret_or_create(&store.global(), DEV_SIGNING_KEY, || {
                     crate::auth::secret::random_hex(32)
                 })
                 .await
@@ -144,35 +144,12 @@ impl AppState {
 }
 
 impl AppState {
-    /// Publishes after commit. A bus failure is logged, not returned: the change is committed
+    /// Publishes after commit (only [`Notices`](crate::services::notices::Notices) calls it,
+    /// for the unit of work). A bus failure is logged, not returned: the change is committed
     /// and its rows are the truth.
-    pub async fn publish(&self, message: crate::bus::BusMessage) {
+    pub(crate) async fn publish(&self, message: crate::bus::BusMessage) {
         if let Err(err) = self.bus.publish(message).await {
             tracing::warn!(%err, "bus publish failed");
         }
-    }
-
-    /// Publishes a workspace activity entry.
-    pub async fn publish_activity(
-        &self,
-        workspace_id: uuid::Uuid,
-        kind: crate::bus::ActivityKind,
-        actor_user_id: Option<uuid::Uuid>,
-        subject_id: uuid::Uuid,
-        message: String,
-    ) {
-        let activity = crate::bus::Activity {
-            id: uuid::Uuid::now_v7(),
-            kind,
-            actor_user_id,
-            subject_id,
-            message,
-            occurred_at: chrono::Utc::now(),
-        };
-        self.publish(crate::bus::BusMessage {
-            workspace_id,
-            event: crate::bus::BusEvent::Activity(activity),
-        })
-        .await;
     }
 }

@@ -223,7 +223,7 @@ impl TestApp {
 
     /// Every message the outbox kept for `email`, oldest first: (kind, body).
     pub async fn mail_to(&self, email: &str) -> Vec<(String, String)> {
-        accord_api::store::outbox::mail_to(self.state.store.db(), email)
+        accord_api::store::outbox::mail_to(&self.state.store.global(), email)
             .await
             .expect("outbox read")
             .into_iter()
@@ -288,7 +288,7 @@ pub async fn outbox_token(backend: &Backend, email: &str, kind: &str) -> String 
     )
     .await
     .expect("connect to the test database");
-    let mail = accord_api::store::outbox::mail_to(&db, email)
+    let mail = accord_api::store::outbox::mail_to(&accord_api::store::Global::new(&db), email)
         .await
         .expect("outbox read");
     let found = mail

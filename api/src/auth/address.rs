@@ -13,6 +13,7 @@ use crate::{
     domain::text::normalize_email,
     error::{AppError, AppResult},
     mail::compose,
+    services::unit_of_work::UnitOfWork,
     state::AppState,
     store::{
         self,
@@ -34,18 +35,14 @@ fn invalid_token() -> AppError {
 }
 
 /// Stores a fresh one-time link of `purpose` for `user` at their address; returns its token.
-async fn mint_link(
-    db: &sea_orm::DatabaseConnection,
-    user: &user::Model,
-    purpose: Purpose,
-) -> AppResult<String> {
+async fn mint_link(state: &AppState, user: &user::Model, purpose: Purpose) -> AppResult<String> {
     let (prefix, ttl) = match purpose {
         Purpose::Verify => (VERIFY_PREFIX, VERIFY_TTL),
         Purpose::Reset => (RESET_PREFIX, RESET_TTL),
     };
     let token = format!("{prefix}{}", secret::random_hex(32));
     email_tokens::insert(
-        db,
+        &state.store.global(),
         user.id,
         purpose,
         &user.email,
@@ -58,15 +55,16 @@ async fn mint_link(
 
 /// Spends the link `token` of `purpose` and returns its account, still at the linked address.
 async fn claim_link(
-    txn: &sea_orm::DatabaseTransaction,
+    work: &UnitOfWork<'_>,
     token: &str,
     purpose: Purpose,
     now: chrono::DateTime<Utc>,
 ) -> AppResult<user::Model> {
-    let link = email_tokens::claim(txn, &secret::digest(token), purpose, now)
+    let global = work.global();
+    let link = email_tokens::claim(&global, &secret::digest(token), purpose, now)
         .await?
         .ok_or_else(invalid_token)?;
-    store::people::user_by_id(txn, link.user_id)
+    store::people::user_by_id(&global, link.user_id)
         .await?
         .filter(|user| user.email == link.email)
         .ok_or_else(invalid_token)
@@ -75,25 +73,25 @@ async fn claim_link(
 /// Mails what a new (or still unverified) account needs: a verification link, or, when another
 /// account already proved the address, a warning to that address's owner.
 pub async fn mail_verification(state: &AppState, user: &user::Model) -> AppResult<()> {
-    let db = state.store.db();
+    let global = state.store.global();
     let public_url = &state.config.public_url;
-    let proven = store::people::verified_user_by_email(db, &user.email).await?;
+    let proven = store::people::verified_user_by_email(&global, &user.email).await?;
     let mail = if proven.is_some_and(|owner| owner.id != user.id) {
         compose::address_in_use(public_url, &user.email)
     } else {
-        let token = mint_link(db, user, Purpose::Verify).await?;
+        let token = mint_link(state, user, Purpose::Verify).await?;
         compose::verify_email(public_url, &user.email, &token)
     };
-    state.mailer.send(db, mail).await
+    state.mailer.send(&global, mail).await
 }
 
 /// Follows a verification link: the account's address is proven.
 pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Model> {
     let now = Utc::now();
-    let txn = state.store.begin_write().await?;
-    let user = claim_link(&txn, token, Purpose::Verify, now).await?;
-    store::people::mark_verified(&txn, user.id, now).await?;
-    txn.commit().await.map_err(AppError::from)?;
+    let work = UnitOfWork::begin_global(state).await?;
+    let user = claim_link(&work, token, Purpose::Verify, now).await?;
+    store::people::mark_verified(&work.global(), user.id, now).await?;
+    work.commit().await?;
     Ok(user::Model {
         email_verified_at: user.email_verified_at.or(Some(now)),
         ..user
@@ -102,7 +100,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> AppResult<user::Mode
 
 /// Sends the signed-in person a fresh verification link (nothing when already verified).
 pub async fn resend_verification(state: &AppState, user_id: Uuid) -> AppResult<()> {
-    let user = store::people::user_by_id(state.store.db(), user_id)
+    let user = store::people::user_by_id(&state.store.global(), user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if user.email_verified_at.is_none() {
@@ -117,10 +115,11 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> AppResult<
     let Some(email) = normalize_email(email) else {
         return Ok(());
     };
-    let db = state.store.db();
-    let accounts = store::people::accounts_for_address(db, &email, ACCOUNTS_PER_ADDRESS).await?;
+    let global = state.store.global();
+    let accounts =
+        store::people::accounts_for_address(&global, &email, ACCOUNTS_PER_ADDRESS).await?;
     for account in accounts {
-        let token = mint_link(db, &account, Purpose::Reset).await?;
+        let token = mint_link(state, &account, Purpose::Reset).await?;
         let mail = compose::password_reset(
             &state.config.public_url,
             &account.email,
@@ -128,7 +127,7 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> AppResult<
             account.created_at,
             &token,
         );
-        state.mailer.send(db, mail).await?;
+        state.mailer.send(&global, mail).await?;
     }
     Ok(())
 }
@@ -140,22 +139,23 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: String)
     password::check_strength(&new_password, "newPassword")?;
     let hash = password::hash(new_password).await?;
     let now = Utc::now();
-    let txn = state.store.begin_write().await?;
-    let user = claim_link(&txn, token, Purpose::Reset, now).await?;
-    store::people::set_password_hash(&txn, user.id, hash).await?;
-    email_tokens::spend_all(&txn, user.id, Purpose::Reset, now).await?;
+    let work = UnitOfWork::begin_global(state).await?;
+    let user = claim_link(&work, token, Purpose::Reset, now).await?;
+    let global = work.global();
+    store::people::set_password_hash(&global, user.id, hash).await?;
+    email_tokens::spend_all(&global, user.id, Purpose::Reset, now).await?;
     if user.email_verified_at.is_none()
-        && store::people::verified_user_by_email(&txn, &user.email)
+        && store::people::verified_user_by_email(&global, &user.email)
             .await?
             .is_none()
     {
-        store::people::mark_verified(&txn, user.id, now).await?;
+        store::people::mark_verified(&global, user.id, now).await?;
     }
-    let families = store::sessions::live_families_of(&txn, user.id).await?;
-    txn.commit().await.map_err(AppError::from)?;
+    let families = store::sessions::live_families_of(&global, user.id).await?;
+    work.commit().await?;
     for family in families {
         session::log_out(state, family).await?;
     }
-    store::people::clear_throttle(state.store.db(), &user.email).await?;
+    store::people::clear_throttle(&state.store.global(), &user.email).await?;
     Ok(())
 }

@@ -11,9 +11,10 @@ use super::{
     secret,
 };
 use crate::{
-    bus::{BusEvent, BusMessage},
+    bus::BusEvent,
     domain::text::normalize_email,
     error::{AppError, AppResult},
+    services::unit_of_work::UnitOfWork,
     state::AppState,
     store::{self, sessions::NewRefreshToken},
 };
@@ -54,7 +55,7 @@ pub async fn sign_up(
     let hash = password::hash(password).await?;
     // Always a new, unverified account, whether or not the address is registered: the answer
     // must not tell. Only the mail differs (a verification link, or a warning to the owner).
-    let user = store::people::create_user(state.store.db(), &email, &name, hash, None).await?;
+    let user = store::people::create_user(&state.store.global(), &email, &name, hash, None).await?;
     address::mail_verification(state, &user).await?;
     issue_for(state, user, None, Uuid::now_v7()).await
 }
@@ -68,9 +69,9 @@ pub async fn log_in(
     let invalid = || AppError::InvalidCredentials;
     // An unparseable email gets the same answer as a wrong password.
     let email = normalize_email(email).unwrap_or_else(|| email.trim().to_lowercase());
-    let db = state.store.db();
+    let global = state.store.global();
     let now = Utc::now();
-    let throttle = store::people::throttle(db, &email).await?;
+    let throttle = store::people::throttle(&global, &email).await?;
     if let Some(until) = throttle.as_ref().and_then(|t| t.locked_until) {
         if until > now {
             return Err(AppError::RateLimited {
@@ -78,28 +79,28 @@ pub async fn log_in(
             });
         }
     }
-    let (user, verified) = matching_account(db, &email, &password).await?;
+    let (user, verified) = matching_account(state, &email, &password).await?;
     let Some(user) = user else {
-        let failures = store::people::count_failed_log_in(db, &email).await?;
+        let failures = store::people::count_failed_log_in(&global, &email).await?;
         let max = state.config.login_max_failures as i32;
         if failures >= max {
             let doublings = (failures - max).min(12) as u32;
             let lockout =
                 Duration::seconds(state.config.login_lockout_secs as i64) * 2i32.pow(doublings);
-            store::people::lock_out(db, &email, now + lockout.min(MAX_LOCKOUT)).await?;
+            store::people::lock_out(&global, &email, now + lockout.min(MAX_LOCKOUT)).await?;
         }
         return Err(invalid());
     };
     if throttle.is_some() {
-        store::people::clear_throttle(db, &email).await?;
+        store::people::clear_throttle(&global, &email).await?;
     }
     if verified == Verified::YesRehash {
         let hash = password::hash(password).await?;
-        store::people::set_password_hash(db, user.id, hash).await?;
+        store::people::set_password_hash(&global, user.id, hash).await?;
     }
     let workspace = match workspace_id {
         Some(id) => Some(workspace_of_member(state, user.id, id).await?),
-        None => store::people::workspaces_of(db, user.id)
+        None => store::people::workspaces_of(&global, user.id)
             .await?
             .into_iter()
             .next()
@@ -112,12 +113,13 @@ pub async fn log_in(
 /// newest unverified ones (an address may be registered by several people; only one proves it).
 /// With no account, one check against no hash, so an unknown address takes as long.
 async fn matching_account(
-    db: &sea_orm::DatabaseConnection,
+    state: &AppState,
     email: &str,
     password: &str,
 ) -> AppResult<(Option<user::Model>, Verified)> {
+    let global = state.store.global();
     let accounts =
-        store::people::accounts_for_address(db, email, address::ACCOUNTS_PER_ADDRESS).await?;
+        store::people::accounts_for_address(&global, email, address::ACCOUNTS_PER_ADDRESS).await?;
     let checked = accounts.len();
     for account in accounts {
         let verified =
@@ -140,14 +142,14 @@ pub async fn workspace_of_member(
     user_id: Uuid,
     id: Uuid,
 ) -> AppResult<workspace::Model> {
-    let db = state.store.db();
-    if store::people::membership_of(db, id, user_id)
+    let global = state.store.global();
+    if store::people::membership_of(&global, id, user_id)
         .await?
         .is_none()
     {
         return Err(AppError::not_found("workspace"));
     }
-    store::people::workspace_by_id(db, id)
+    store::people::workspace_by_id(&global, id)
         .await?
         .ok_or(AppError::not_found("workspace"))
 }
@@ -155,19 +157,19 @@ pub async fn workspace_of_member(
 /// Rotates a refresh token. A token presented twice revokes its whole family: whoever holds the
 /// other copy is locked out too.
 pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<Session> {
-    let db = state.store.db();
-    let found = store::sessions::by_hash(db, &secret::digest(refresh_token))
+    let global = state.store.global();
+    let found = store::sessions::by_hash(&global, &secret::digest(refresh_token))
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if found.revoked_at.is_some() || found.expires_at <= Utc::now() {
         return Err(AppError::Unauthenticated);
     }
-    if found.used_at.is_some() || !store::sessions::claim(db, found.id).await? {
+    if found.used_at.is_some() || !store::sessions::claim(&global, found.id).await? {
         tracing::warn!(family = %found.family_id, "refresh token reused; revoking the session");
         end_family(state, found.family_id, found.workspace_id).await?;
         return Err(AppError::Unauthenticated);
     }
-    let user = store::people::user_by_id(db, found.user_id)
+    let user = store::people::user_by_id(&global, found.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let workspace = match found.workspace_id {
@@ -187,17 +189,15 @@ async fn end_family(
     family_id: Uuid,
     workspace_id: Option<Uuid>,
 ) -> AppResult<()> {
-    store::sessions::revoke_family(state.store.db(), family_id).await?;
-    let message = BusMessage {
-        workspace_id: workspace_id.unwrap_or(Uuid::nil()),
-        event: BusEvent::SessionRevoked {
+    let mut work = UnitOfWork::begin_global(state).await?;
+    store::sessions::revoke_family(&work.global(), family_id).await?;
+    work.notices().announce(
+        workspace_id.unwrap_or(Uuid::nil()),
+        BusEvent::SessionRevoked {
             session_id: family_id,
         },
-    };
-    if let Err(err) = state.bus.publish(message).await {
-        tracing::warn!(%err, "could not announce the end of a session");
-    }
-    Ok(())
+    );
+    work.commit().await
 }
 
 /// Issues a pair for `user` in `workspace_id` (checked for membership), continuing `family_id`,
@@ -208,7 +208,7 @@ pub async fn issue(
     workspace_id: Option<Uuid>,
     family_id: Uuid,
 ) -> AppResult<Session> {
-    if !store::sessions::family_is_live(state.store.db(), family_id).await? {
+    if !store::sessions::family_is_live(&state.store.global(), family_id).await? {
         return Err(AppError::Unauthenticated);
     }
     let workspace = match workspace_id {
@@ -216,6 +216,19 @@ pub async fn issue(
         None => None,
     };
     issue_for(state, user, workspace, family_id).await
+}
+
+/// [`issue`] for the account `user_id` (UNAUTHENTICATED when it is gone).
+pub async fn issue_for_user(
+    state: &AppState,
+    user_id: Uuid,
+    workspace_id: Option<Uuid>,
+    family_id: Uuid,
+) -> AppResult<Session> {
+    let user = store::people::user_by_id(&state.store.global(), user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    issue(state, user, workspace_id, family_id).await
 }
 
 async fn issue_for(
@@ -233,7 +246,7 @@ async fn issue_for(
         .issue(user.id, workspace_id, family_id, expires_at)?;
     let refresh_token = format!("{REFRESH_PREFIX}{}", secret::random_hex(32));
     store::sessions::insert(
-        state.store.db(),
+        &state.store.global(),
         NewRefreshToken {
             family_id,
             user_id: user.id,

@@ -133,7 +133,7 @@ pub async fn run(state: &AppState, args: &DemoArgs) -> Result<DemoReport, DemoEr
     let world = plan::World::new(args);
     let owner = &world.team[0];
     if let Some(user) =
-        store::people::verified_user_by_email(state.store.db(), &owner.email).await?
+        store::people::verified_user_by_email(&state.store.global(), &owner.email).await?
     {
         return setup::existing(state, &world, user).await;
     }
@@ -150,7 +150,7 @@ pub async fn run(state: &AppState, args: &DemoArgs) -> Result<DemoReport, DemoEr
     let counts = story::tell(&api, &world, &team, &catalog, args)
         .await
         .map_err(stopped)?;
-    let workspace = store::people::workspace_by_id(state.store.db(), team.workspace_id)
+    let workspace = store::people::workspace_by_id(&state.store.global(), team.workspace_id)
         .await?
         .ok_or_else(|| AppError::internal(std::io::Error::other("demo workspace vanished")))?;
     Ok(DemoReport {

@@ -269,6 +269,9 @@ pub fn roles_with(permission: Permission) -> Vec<Role> {
         .filter(|role| role_allows(*role, permission))
         .collect()
 }
+/// The role the creator of a workspace holds. A workspace always keeps one member holding it:
+/// its last holder can neither be removed nor be given another role.
+pub const FOUNDING_ROLE: Role = Role::Owner;
 
 /// Roles an actor may hand out: nobody grants more than they hold, and only owners make owners.
 pub fn may_grant(granter: Role, role: Role) -> bool {

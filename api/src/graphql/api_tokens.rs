@@ -6,14 +6,9 @@ use entity::api_token;
 
 use super::context::ContextExt;
 use crate::{
-    auth::{api_token as token_format, secret},
-    bus::{ActivityKind, BusEvent, BusMessage},
-    domain::{
-        permissions::Permission,
-        scopes::{parse_scopes, ScopeError},
-    },
-    error::AppError,
-    store::{self, api_tokens::NewApiToken, parse_id},
+    domain::permissions::Permission,
+    services::api_tokens::{self, TokenRequest},
+    store::{self, parse_id},
 };
 
 /// A partner app's credential. The secret itself is shown only once, at creation.
@@ -93,54 +88,15 @@ impl ApiTokenMutation {
     ) -> Result<CreatedApiToken> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ManageIntegrations)?;
-        let name = input.name.trim();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(AppError::bad_input("input.name", "must be 1 to 120 characters").into());
-        }
-        if input.scopes.is_empty() {
-            return Err(AppError::bad_input("input.scopes", "name at least one scope").into());
-        }
-        let scopes = parse_scopes(&input.scopes).map_err(|(index, err)| {
-            let field = format!("input.scopes[{index}]");
-            match err {
-                ScopeError::Malformed(s) => AppError::bad_input(
-                    field,
-                    format!("`{s}` is not `resource:read` or `resource:write`"),
-                ),
-                ScopeError::UnknownResource(r) => {
-                    AppError::bad_input(field, format!("unknown resource `{r}`"))
-                }
-            }
-        })?;
-        if input.expires_at.is_some_and(|at| at <= Utc::now()) {
-            return Err(AppError::bad_input("input.expiresAt", "must be in the future").into());
-        }
-        let secret_token = token_format::generate();
-        let state = ctx.state();
-        let created = state
-            .store
-            .tenant(workspace_id)
-            .create_api_token(NewApiToken {
-                name: name.to_owned(),
-                prefix: token_format::display_prefix(&secret_token),
-                token_hash: secret::digest(&secret_token),
-                scopes,
-                created_by: actor.user_id()?,
-                expires_at: input.expires_at,
-                trusted_documents_only: input.trusted_documents_only,
-            })
-            .await?;
-        state
-            .publish_activity(
-                workspace_id,
-                ActivityKind::ApiTokenCreated,
-                actor.user_id().ok(),
-                created.id,
-                format!("API token `{}` created", created.name),
-            )
-            .await;
+        let request = TokenRequest {
+            name: input.name,
+            scopes: input.scopes,
+            expires_at: input.expires_at,
+            trusted_documents_only: input.trusted_documents_only,
+        };
+        let (token, created) = api_tokens::mint(ctx.state(), actor, workspace_id, request).await?;
         Ok(CreatedApiToken {
-            token: secret_token,
+            token,
             api_token: created.into(),
         })
     }
@@ -150,29 +106,7 @@ impl ApiTokenMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ManageIntegrations)?;
         let id = parse_id(&id, "API token")?;
-        let state = ctx.state();
-        let revoked = state
-            .store
-            .tenant(workspace_id)
-            .revoke_api_token(id)
-            .await?;
-        state
-            .publish(BusMessage {
-                workspace_id,
-                event: BusEvent::ApiTokenRevoked {
-                    token_id: revoked.id,
-                },
-            })
-            .await;
-        state
-            .publish_activity(
-                workspace_id,
-                ActivityKind::ApiTokenRevoked,
-                actor.user_id().ok(),
-                revoked.id,
-                format!("API token `{}` revoked", revoked.name),
-            )
-            .await;
+        let revoked = api_tokens::revoke(ctx.state(), actor, workspace_id, id).await?;
         Ok(revoked.into())
     }
 }

@@ -36,7 +36,7 @@ impl AuthQuery {
     /// The signed-in person.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
         let user_id = ctx.actor()?.user_id()?;
-        let user = store::people::user_by_id(ctx.state().store.db(), user_id)
+        let user = store::people::user_by_id(&ctx.state().store.global(), user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         Ok(user.into())

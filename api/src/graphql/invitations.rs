@@ -9,12 +9,11 @@ use super::{
     context::ContextExt,
     pagination::{by_created, paginate, time_key, Page, PageArgs},
     types::Member,
-    workspaces::check_grant,
 };
 use crate::{
     domain::{permissions::Permission, text::normalize_email},
     error::AppError,
-    services::invitations,
+    services::{invitations, workspaces::check_grant},
     store::parse_id,
 };
 
@@ -122,18 +121,7 @@ impl InvitationMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ManageMembers)?;
         let id = parse_id(&id, "invitation")?;
-        let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
-        let found = tenant.get::<invitation::Entity>(id).await?;
-        check_grant(actor.role, found.role)?;
-        if found.accepted_at.is_some() {
-            return Err(AppError::bad_input(
-                "id",
-                "was accepted already: remove the member instead",
-            )
-            .into());
-        }
-        let revoked = tenant.revoke_invitation(id, Utc::now()).await?;
+        let revoked = invitations::revoke(ctx.state(), actor, workspace_id, id).await?;
         Ok(revoked.into())
     }
 }

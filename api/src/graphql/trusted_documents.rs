@@ -15,6 +15,7 @@ use super::{api_tokens::ApiToken, context::ContextExt, AccordSchema};
 use crate::{
     domain::{documents::sha256_hex, permissions::Permission},
     error::AppError,
+    services::unit_of_work::UnitOfWork,
     store::{parse_id, trusted_documents::NewTrustedDocument},
 };
 
@@ -106,11 +107,12 @@ impl TrustedDocumentMutation {
                 .persisted_queries
                 .remember(new.sha256.clone(), &new.document);
         }
-        let stored = state
-            .store
-            .tenant(workspace_id)
+        let work = UnitOfWork::begin(state, workspace_id).await?;
+        let stored = work
+            .tenant()
             .register_trusted_documents(token_id, new_documents)
             .await?;
+        work.commit().await?;
         Ok(stored.into_iter().map(Into::into).collect())
     }
 
@@ -123,12 +125,12 @@ impl TrustedDocumentMutation {
     ) -> Result<ApiToken> {
         let workspace_id = ctx.actor()?.require(Permission::ManageIntegrations)?;
         let id = parse_id(&id, "API token")?;
-        let token = ctx
-            .state()
-            .store
-            .tenant(workspace_id)
+        let work = UnitOfWork::begin(ctx.state(), workspace_id).await?;
+        let token = work
+            .tenant()
             .set_trusted_documents_only(id, enabled)
             .await?;
+        work.commit().await?;
         Ok(token.into())
     }
 }

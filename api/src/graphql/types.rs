@@ -44,7 +44,7 @@ impl User {
             return Ok(Vec::new());
         }
         let user_id = actor.user_id()?;
-        let rows = store::people::workspaces_of(ctx.state().store.global().conn(), user_id).await?;
+        let rows = store::people::workspaces_of(&ctx.state().store.global(), user_id).await?;
         Ok(rows
             .into_iter()
             .map(|(seat, ws)| WorkspaceMembership {

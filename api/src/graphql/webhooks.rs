@@ -3,8 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{api_token, webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use entity::{webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
 use uuid::Uuid;
 
 use super::{
@@ -12,11 +11,14 @@ use super::{
     loaders::{load_one, Loaders},
 };
 use crate::{
-    auth::{Actor, Credential},
+    auth::Actor,
     domain::permissions::Permission,
     error::AppError,
-    services::webhooks::{self, NewWebhook, WebhookPatch},
-    store::{parse_id, Tenant},
+    services::{
+        unit_of_work::UnitOfWork,
+        webhooks::{self, NewWebhook, WebhookPatch},
+    },
+    store::parse_id,
 };
 
 /// An endpoint Accord POSTs signed events to.
@@ -160,17 +162,6 @@ fn manager(actor: &Actor) -> Result<Uuid, AppError> {
     actor.require(Permission::ManageWebhooks)
 }
 
-/// The person a webhook belongs to: the caller, or the creator of the caller's API token.
-async fn owner_of(ctx: &Context<'_>, actor: &Actor, workspace_id: Uuid) -> Result<Uuid> {
-    match actor.credential {
-        Credential::User { user_id, .. } => Ok(user_id),
-        Credential::ApiToken { token_id, .. } => {
-            let tenant = ctx.state().store.tenant(workspace_id);
-            Ok(tenant.get::<api_token::Entity>(token_id).await?.created_by)
-        }
-    }
-}
-
 #[derive(Default)]
 pub struct WebhookQuery;
 
@@ -198,16 +189,7 @@ impl WebhookQuery {
         let workspace_id = manager(ctx.actor()?)?;
         let tenant = ctx.state().store.tenant(workspace_id);
         let webhook_id = parse_id(&webhook_id, "webhook")?;
-        tenant.get::<webhook::Entity>(webhook_id).await?;
-        let mut query = tenant
-            .select::<webhook_delivery::Entity>()
-            .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
-            .order_by_desc(webhook_delivery::Column::CreatedAt)
-            .limit(first.min(500));
-        if let Some(status) = status {
-            query = query.filter(webhook_delivery::Column::Status.eq(status));
-        }
-        let rows = query.all(tenant.conn()).await.map_err(AppError::from)?;
+        let rows = webhooks::deliveries(&tenant, webhook_id, first, status).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }
@@ -225,22 +207,19 @@ impl WebhookMutation {
     ) -> Result<CreatedWebhook> {
         let actor = ctx.actor()?;
         let workspace_id = manager(actor)?;
-        let owner = owner_of(ctx, actor, workspace_id).await?;
         let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let row = {
-            let tenant = Tenant::new(&txn, workspace_id);
-            let new = NewWebhook {
-                url: input.url,
-                events: input.events,
-                secret: input.secret,
-            };
-            let allow_private = state.config.webhook_allow_private;
-            webhooks::create(&tenant, new, owner, state.clock.now(), allow_private)
-                .await
-                .map_err(|err| err.inside("input"))?
+        let owner = webhooks::owner_of(&state.store.tenant(workspace_id), actor).await?;
+        let work = UnitOfWork::begin(state, workspace_id).await?;
+        let new = NewWebhook {
+            url: input.url,
+            events: input.events,
+            secret: input.secret,
         };
-        txn.commit().await.map_err(AppError::from)?;
+        let allow_private = state.config.webhook_allow_private;
+        let row = webhooks::create(&work.tenant(), new, owner, state.clock.now(), allow_private)
+            .await
+            .map_err(|err| err.inside("input"))?;
+        work.commit().await?;
         let secret = row.secret.clone();
         Ok(CreatedWebhook {
             webhook: row.into(),
@@ -258,20 +237,17 @@ impl WebhookMutation {
         let workspace_id = manager(ctx.actor()?)?;
         let id = parse_id(&id, "webhook")?;
         let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let row = {
-            let tenant = Tenant::new(&txn, workspace_id);
-            let patch = WebhookPatch {
-                url: input.url,
-                events: input.events,
-                active: input.active,
-            };
-            let allow_private = state.config.webhook_allow_private;
-            webhooks::update(&tenant, id, patch, state.clock.now(), allow_private)
-                .await
-                .map_err(|err| err.inside("input"))?
+        let work = UnitOfWork::begin(state, workspace_id).await?;
+        let patch = WebhookPatch {
+            url: input.url,
+            events: input.events,
+            active: input.active,
         };
-        txn.commit().await.map_err(AppError::from)?;
+        let allow_private = state.config.webhook_allow_private;
+        let row = webhooks::update(&work.tenant(), id, patch, state.clock.now(), allow_private)
+            .await
+            .map_err(|err| err.inside("input"))?;
+        work.commit().await?;
         Ok(row.into())
     }
 
@@ -280,10 +256,9 @@ impl WebhookMutation {
         let workspace_id = manager(ctx.actor()?)?;
         let raw = id.clone();
         let id = parse_id(&id, "webhook")?;
-        let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        webhooks::delete(&Tenant::new(&txn, workspace_id), id).await?;
-        txn.commit().await.map_err(AppError::from)?;
+        let work = UnitOfWork::begin(ctx.state(), workspace_id).await?;
+        webhooks::delete(&work.tenant(), id).await?;
+        work.commit().await?;
         Ok(raw)
     }
 }

@@ -10,11 +10,10 @@ use super::{
 };
 use crate::{
     auth::{session, Credential},
-    bus::{ActivityKind, BusEvent, BusMessage},
-    domain::permissions::{may_grant, Permission},
+    domain::permissions::Permission,
     error::AppError,
-    services::access,
-    store::{self, parse_id, Tenant},
+    services::workspaces,
+    store::{self, parse_id},
 };
 
 #[derive(InputObject)]
@@ -30,7 +29,7 @@ impl WorkspaceQuery {
     /// The workspace of the credential.
     async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
-        let workspace = store::people::workspace_by_id(ctx.state().store.db(), workspace_id)
+        let workspace = store::people::workspace_by_id(&ctx.state().store.global(), workspace_id)
             .await?
             .ok_or(AppError::not_found("workspace"))?;
         Ok(workspace.into())
@@ -81,29 +80,23 @@ impl WorkspaceMutation {
             return Err(AppError::bad_input("input.name", "must be 1 to 120 characters").into());
         }
         let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let workspace =
-            crate::services::workspaces::create(&txn, name, user_id, state.clock.now()).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        let user = store::people::user_by_id(state.store.db(), user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        Ok(session::issue(state, user, Some(workspace.id), session_id)
-            .await?
-            .into())
+        let workspace = workspaces::create_for(state, name, user_id).await?;
+        Ok(
+            session::issue_for_user(state, user_id, Some(workspace.id), session_id)
+                .await?
+                .into(),
+        )
     }
 
     /// Returns tokens that act in another workspace the caller belongs to.
     async fn switch_workspace(&self, ctx: &Context<'_>, workspace_id: ID) -> Result<AuthPayload> {
         let (user_id, session_id) = user_session(&ctx.actor()?.credential)?;
         let workspace_id = parse_id(&workspace_id, "workspace")?;
-        let state = ctx.state();
-        let user = store::people::user_by_id(state.store.db(), user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        Ok(session::issue(state, user, Some(workspace_id), session_id)
-            .await?
-            .into())
+        Ok(
+            session::issue_for_user(ctx.state(), user_id, Some(workspace_id), session_id)
+                .await?
+                .into(),
+        )
     }
 
     /// Changes a member's role. The last OWNER keeps the role.
@@ -116,28 +109,8 @@ impl WorkspaceMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ManageMembers)?;
         let member_id = parse_id(&member_id, "member")?;
-        let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let tenant = Tenant::new(&txn, workspace_id);
-        let member = tenant.get::<entity::membership::Entity>(member_id).await?;
-        check_grant(actor.role, role)?;
-        check_grant(actor.role, member.role)?;
-        if member.role == Role::Owner && role != Role::Owner && tenant.owner_count().await? <= 1 {
-            return Err(
-                AppError::bad_input("role", "the workspace must keep at least one OWNER").into(),
-            );
-        }
-        let updated = tenant.set_member_role(member, role).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        state
-            .publish_activity(
-                workspace_id,
-                ActivityKind::MemberRoleChanged,
-                actor.user_id().ok(),
-                updated.id,
-                format!("role changed to {role:?}"),
-            )
-            .await;
+        let updated =
+            workspaces::change_role(ctx.state(), actor, workspace_id, member_id, role).await?;
         Ok(updated.into())
     }
 
@@ -153,20 +126,14 @@ impl WorkspaceMutation {
         let workspace_id = actor.require(Permission::ReadWorkspace)?;
         actor.user_id()?;
         let member_id = parse_id(&member_id, "member")?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let member = tenant.get::<entity::membership::Entity>(member_id).await?;
-        access::require_on(
-            &tenant,
+        let saved = workspaces::set_availability(
+            ctx.state(),
             actor,
-            Permission::SetAvailability,
-            Some(member.user_id),
+            workspace_id,
+            member_id,
+            out_of_office,
         )
         .await?;
-        let mut active: entity::membership::ActiveModel = member.into();
-        active.out_of_office = sea_orm::ActiveValue::Set(out_of_office);
-        let saved = sea_orm::ActiveModelTrait::update(active, tenant.conn())
-            .await
-            .map_err(AppError::from)?;
         Ok(saved.into())
     }
 
@@ -181,29 +148,8 @@ impl WorkspaceMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::OrganiseTeams)?;
         let member_id = parse_id(&member_id, "member")?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let member = tenant.get::<entity::membership::Entity>(member_id).await?;
-        let manager = match manager_user_id {
-            Some(raw) => {
-                let id = uuid::Uuid::parse_str(raw.as_str())
-                    .map_err(|_| AppError::not_found_at("member", "managerUserId"))?;
-                if tenant.member_by_user(id).await?.is_none() {
-                    return Err(AppError::not_found_at("member", "managerUserId").into());
-                }
-                if id == member.user_id {
-                    return Err(
-                        AppError::bad_input("managerUserId", "nobody manages themselves").into(),
-                    );
-                }
-                Some(id)
-            }
-            None => None,
-        };
-        let mut active: entity::membership::ActiveModel = member.into();
-        active.manager_id = sea_orm::ActiveValue::Set(manager);
-        let saved = sea_orm::ActiveModelTrait::update(active, tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        let manager = manager_user_id.as_ref();
+        let saved = workspaces::set_manager(ctx.state(), workspace_id, member_id, manager).await?;
         Ok(saved.into())
     }
 
@@ -212,34 +158,9 @@ impl WorkspaceMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ManageMembers)?;
         let member_id = parse_id(&member_id, "member")?;
-        let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let tenant = Tenant::new(&txn, workspace_id);
-        let member = tenant.get::<entity::membership::Entity>(member_id).await?;
-        check_grant(actor.role, member.role)?;
-        if member.role == Role::Owner && tenant.owner_count().await? <= 1 {
-            return Err(AppError::bad_input("memberId", "the last OWNER cannot be removed").into());
-        }
-        tenant.remove_member(member.id).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        state
-            .publish(BusMessage {
-                workspace_id,
-                event: BusEvent::MembershipEnded {
-                    user_id: member.user_id,
-                },
-            })
-            .await;
-        state
-            .publish_activity(
-                workspace_id,
-                ActivityKind::MemberRemoved,
-                actor.user_id().ok(),
-                member.id,
-                "member removed".to_owned(),
-            )
-            .await;
-        Ok(member.into())
+        let removed =
+            workspaces::remove_member(ctx.state(), actor, workspace_id, member_id).await?;
+        Ok(removed.into())
     }
 }
 
@@ -253,15 +174,5 @@ fn user_session(credential: &Credential) -> Result<(uuid::Uuid, uuid::Uuid), App
         Credential::ApiToken { .. } => Err(AppError::forbidden(
             "this operation needs a person's credential, not an API token",
         )),
-    }
-}
-
-pub(super) fn check_grant(granter: Option<Role>, role: Role) -> Result<(), AppError> {
-    if granter.is_some_and(|granter| may_grant(granter, role)) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(format!(
-            "your role cannot manage {role:?} members"
-        )))
     }
 }

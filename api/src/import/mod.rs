@@ -208,10 +208,9 @@ async fn run_as<R: Record>(state: &AppState, args: &ImportArgs) -> Result<Report
 }
 
 async fn find_workspace(state: &AppState, wanted: &str) -> Result<Uuid, ImportError> {
-    let db = state.store.db();
     let found = match Uuid::parse_str(wanted) {
-        Ok(id) => people::workspace_by_id(db, id).await?,
-        Err(_) => people::workspace_by_slug(db, wanted).await?,
+        Ok(id) => people::workspace_by_id(&state.store.global(), id).await?,
+        Err(_) => people::workspace_by_slug(&state.store.global(), wanted).await?,
     };
     found
         .map(|w| w.id)
@@ -227,7 +226,7 @@ async fn owners(state: &AppState, workspace_id: Uuid) -> Result<Owners, ImportEr
         .into_iter()
         .map(|m| m.user_id)
         .collect();
-    Ok(people::users_by_ids(db, &ids)
+    Ok(people::users_by_ids(&state.store.global(), &ids)
         .await?
         .into_iter()
         .filter_map(|u| Some((normalize_email(&u.email)?, ID::from(u.id))))

@@ -55,7 +55,7 @@ fn sla_label(kind: SlaKind) -> &'static str {
 }
 
 async fn person_name<C: ConnectionTrait>(global: &Global<'_, C>, id: Uuid) -> AppResult<String> {
-    Ok(user_by_id(global.conn(), id)
+    Ok(user_by_id(global, id)
         .await?
         .map_or_else(|| "A rep".to_owned(), |u| u.name))
 }

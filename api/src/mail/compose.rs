@@ -84,6 +84,7 @@ pub fn invitation(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::permissions::FOUNDING_ROLE;
 
     #[test]
     fn links_carry_the_token_once_under_the_public_url() {
@@ -91,7 +92,7 @@ mod tests {
         assert!(mail
             .body
             .contains("https://accord.example.com/verify-email?token=acv_123\n"));
-        let mail = invitation("http://x", "a@b.co", "Acme", Role::Rep, "aci_9");
+        let mail = invitation("http://x", "a@b.co", "Acme", FOUNDING_ROLE, "aci_9");
         assert!(mail
             .body
             .contains("http://x/invitations/accept?token=aci_9"));

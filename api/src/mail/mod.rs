@@ -10,18 +10,16 @@ pub mod compose;
 
 use std::sync::Arc;
 
-use chrono::Utc;
-use entity::mail_outbox;
 use lettre::{
     message::{header::ContentType, Mailbox},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
-use uuid::Uuid;
+use sea_orm::ConnectionTrait;
 
 use crate::{
     config::{Config, ConfigError},
     error::AppResult,
+    store::{self, Global},
 };
 
 /// What a message is for; the outbox and the log line name it.
@@ -108,20 +106,16 @@ impl Mailer {
 
     /// Sends `mail`. A failure to deliver over SMTP is logged, never returned: the caller's
     /// answer must not depend on it. Call it after the transaction that made the link commits.
-    pub async fn send<C: ConnectionTrait>(&self, conn: &C, mail: Mail) -> AppResult<()> {
+    pub async fn send<C: ConnectionTrait>(
+        &self,
+        global: &Global<'_, C>,
+        mail: Mail,
+    ) -> AppResult<()> {
         match &*self.transport {
             Transport::Outbox => {
                 tracing::info!(target: "accord::mail", "{}", log_line(&mail));
-                mail_outbox::Entity::insert(mail_outbox::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    recipient: Set(mail.to),
-                    kind: Set(mail.kind.as_str().to_owned()),
-                    subject: Set(mail.subject),
-                    body: Set(mail.body),
-                    created_at: Set(Utc::now()),
-                })
-                .exec(conn)
-                .await?;
+                let kind = mail.kind.as_str();
+                store::outbox::keep(global, mail.to, kind, mail.subject, mail.body).await?;
             }
             Transport::Smtp(transport) => {
                 let kind = mail.kind.as_str();

@@ -6,12 +6,13 @@ use entity::{invitation, membership, Role};
 use uuid::Uuid;
 
 use crate::{
-    auth::secret,
+    auth::{secret, Actor},
     bus::ActivityKind,
     error::{AppError, AppResult},
     mail::compose,
+    services::{unit_of_work::UnitOfWork, workspaces::check_grant},
     state::AppState,
-    store::{self, invitations::NewInvitation, Tenant},
+    store::{self, invitations::NewInvitation},
 };
 
 const INVITATION_PREFIX: &str = "aci_";
@@ -27,14 +28,13 @@ pub async fn invite(
     email: &str,
     role: Role,
 ) -> AppResult<invitation::Model> {
-    let db = state.store.db();
-    let workspace = store::people::workspace_by_id(db, workspace_id)
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let workspace = store::people::workspace_by_id(&work.global(), workspace_id)
         .await?
         .ok_or(AppError::not_found("workspace"))?;
     let token = format!("{INVITATION_PREFIX}{}", secret::random_hex(32));
-    let invitation = state
-        .store
-        .tenant(workspace_id)
+    let invitation = work
+        .tenant()
         .create_invitation(NewInvitation {
             email,
             role,
@@ -43,6 +43,7 @@ pub async fn invite(
             expires_at: Utc::now() + INVITATION_TTL,
         })
         .await?;
+    work.commit().await?;
     let mail = compose::invitation(
         &state.config.public_url,
         email,
@@ -50,7 +51,7 @@ pub async fn invite(
         role,
         &token,
     );
-    state.mailer.send(db, mail).await?;
+    state.mailer.send(&state.store.global(), mail).await?;
     Ok(invitation)
 }
 
@@ -59,11 +60,12 @@ pub async fn invite(
 pub async fn accept(state: &AppState, user_id: Uuid, token: &str) -> AppResult<membership::Model> {
     let invalid = || AppError::bad_input("token", "is invalid, already used, revoked or expired");
     let now = Utc::now();
-    let txn = state.store.begin_write().await?;
-    let invitation = store::invitations::by_token_hash(&txn, &secret::digest(token))
+    let mut work = UnitOfWork::begin_global(state).await?;
+    let global = work.global();
+    let invitation = store::invitations::by_token_hash(&global, &secret::digest(token))
         .await?
         .ok_or_else(invalid)?;
-    let user = store::people::user_by_id(&txn, user_id)
+    let user = store::people::user_by_id(&global, user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if user.email_verified_at.is_none() || user.email != invitation.email {
@@ -72,21 +74,43 @@ pub async fn accept(state: &AppState, user_id: Uuid, token: &str) -> AppResult<m
              sign in with it, or confirm your address first",
         ));
     }
-    if !store::invitations::claim(&txn, invitation.id, user.id, now).await? {
+    if !store::invitations::claim(&global, invitation.id, user.id, now).await? {
         return Err(invalid());
     }
-    let member = Tenant::new(&txn, invitation.workspace_id)
+    let member = work
+        .tenant_of(invitation.workspace_id)
         .add_member(user.id, invitation.role)
         .await?;
-    txn.commit().await.map_err(AppError::from)?;
-    state
-        .publish_activity(
-            invitation.workspace_id,
-            ActivityKind::MemberAdded,
-            Some(user.id),
-            member.id,
-            format!("{} joined as {:?}", user.name, invitation.role),
-        )
-        .await;
+    work.notices().activity(
+        invitation.workspace_id,
+        ActivityKind::MemberAdded,
+        Some(user.id),
+        member.id,
+        format!("{} joined as {:?}", user.name, invitation.role),
+    );
+    work.commit().await?;
     Ok(member)
+}
+
+/// Withdraws a pending invitation of the workspace; its link stops working. The actor must be
+/// able to grant the offered role; an accepted invitation is BAD_USER_INPUT at `id`.
+pub async fn revoke(
+    state: &AppState,
+    actor: &Actor,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<invitation::Model> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let found = tenant.get::<invitation::Entity>(id).await?;
+    check_grant(actor.role, found.role)?;
+    if found.accepted_at.is_some() {
+        return Err(AppError::bad_input(
+            "id",
+            "was accepted already: remove the member instead",
+        ));
+    }
+    let revoked = tenant.revoke_invitation(id, Utc::now()).await?;
+    work.commit().await?;
+    Ok(revoked)
 }

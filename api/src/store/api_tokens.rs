@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::Tenant;
+use super::{Global, Tenant};
 use crate::error::AppResult;
 
 /// How stale `last_used_at` may get before a request refreshes it; saves a write per request.
@@ -77,16 +77,19 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
 }
 
 pub async fn by_hash<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     token_hash: &str,
 ) -> AppResult<Option<api_token::Model>> {
     Ok(api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(token_hash))
-        .one(conn)
+        .one(global.conn())
         .await?)
 }
 
-pub async fn touch<C: ConnectionTrait>(conn: &C, token: &api_token::Model) -> AppResult<()> {
+pub async fn touch<C: ConnectionTrait>(
+    global: &Global<'_, C>,
+    token: &api_token::Model,
+) -> AppResult<()> {
     let now = Utc::now();
     if token
         .last_used_at
@@ -97,7 +100,7 @@ pub async fn touch<C: ConnectionTrait>(conn: &C, token: &api_token::Model) -> Ap
     api_token::Entity::update_many()
         .col_expr(api_token::Column::LastUsedAt, Some(now).into())
         .filter(api_token::Column::Id.eq(token.id))
-        .exec(conn)
+        .exec(global.conn())
         .await?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use entity::email_token;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::Global;
 use crate::error::AppResult;
 
 /// What a link does.
@@ -24,7 +25,7 @@ impl Purpose {
 }
 
 pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     user_id: Uuid,
     purpose: Purpose,
     email: &str,
@@ -41,7 +42,7 @@ pub async fn insert<C: ConnectionTrait>(
         expires_at: Set(expires_at),
         used_at: Set(None),
     })
-    .exec(conn)
+    .exec(global.conn())
     .await?;
     Ok(())
 }
@@ -49,7 +50,7 @@ pub async fn insert<C: ConnectionTrait>(
 /// Uses the link with `token_hash` for `purpose`, if it is unused and unexpired; the update is
 /// the check, so two concurrent uses cannot both succeed.
 pub async fn claim<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     token_hash: &str,
     purpose: Purpose,
     now: DateTime<Utc>,
@@ -60,20 +61,20 @@ pub async fn claim<C: ConnectionTrait>(
         .filter(email_token::Column::Purpose.eq(purpose.as_str()))
         .filter(email_token::Column::UsedAt.is_null())
         .filter(email_token::Column::ExpiresAt.gt(now))
-        .exec(conn)
+        .exec(global.conn())
         .await?;
     if claimed.rows_affected != 1 {
         return Ok(None);
     }
     Ok(email_token::Entity::find()
         .filter(email_token::Column::TokenHash.eq(token_hash))
-        .one(conn)
+        .one(global.conn())
         .await?)
 }
 
 /// Spends every unused link of `user_id` for `purpose` (after a reset, older reset links die).
 pub async fn spend_all<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     user_id: Uuid,
     purpose: Purpose,
     now: DateTime<Utc>,
@@ -83,7 +84,7 @@ pub async fn spend_all<C: ConnectionTrait>(
         .filter(email_token::Column::UserId.eq(user_id))
         .filter(email_token::Column::Purpose.eq(purpose.as_str()))
         .filter(email_token::Column::UsedAt.is_null())
-        .exec(conn)
+        .exec(global.conn())
         .await?;
     Ok(())
 }

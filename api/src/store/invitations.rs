@@ -5,7 +5,7 @@ use entity::{invitation, Role};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::Tenant;
+use super::{Global, Tenant};
 use crate::error::AppResult;
 
 pub struct NewInvitation<'a> {
@@ -55,19 +55,19 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
 
 /// The invitation a mailed token names, in whatever workspace (the token is the capability).
 pub async fn by_token_hash<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     token_hash: &str,
 ) -> AppResult<Option<invitation::Model>> {
     Ok(invitation::Entity::find()
         .filter(invitation::Column::TokenHash.eq(token_hash))
-        .one(conn)
+        .one(global.conn())
         .await?)
 }
 
 /// Marks the invitation accepted by `user_id` if it is still pending and unexpired; the update
 /// is the check, so it is accepted once.
 pub async fn claim<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     id: Uuid,
     user_id: Uuid,
     now: DateTime<Utc>,
@@ -79,7 +79,7 @@ pub async fn claim<C: ConnectionTrait>(
         .filter(invitation::Column::AcceptedAt.is_null())
         .filter(invitation::Column::RevokedAt.is_null())
         .filter(invitation::Column::ExpiresAt.gt(now))
-        .exec(conn)
+        .exec(global.conn())
         .await?;
     Ok(claimed.rows_affected == 1)
 }

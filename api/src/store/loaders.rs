@@ -31,7 +31,7 @@ impl Loader<Uuid> for UserLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<user::Model> {
-        let users = people::users_by_ids(self.store.db(), keys).await?;
+        let users = people::users_by_ids(&self.store.global(), keys).await?;
         Ok(users.into_iter().map(|u| (u.id, u)).collect())
     }
 }

@@ -45,12 +45,46 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         .await?)
     }
 
-    pub async fn owner_count(&self) -> AppResult<u64> {
+    /// How many members hold `role`.
+    pub async fn count_with_role(&self, role: Role) -> AppResult<u64> {
         Ok(self
             .select::<membership::Entity>()
-            .filter(membership::Column::Role.eq(Role::Owner))
+            .filter(membership::Column::Role.eq(role))
             .count(self.conn())
             .await?)
+    }
+
+    /// The member whose user id an input names: NOT_FOUND at `field` when the id is malformed
+    /// or names nobody of this workspace.
+    pub async fn member_referenced(
+        &self,
+        raw: &async_graphql::ID,
+        field: &str,
+    ) -> AppResult<membership::Model> {
+        let missing = || AppError::not_found_at("member", field);
+        let user_id = Uuid::parse_str(raw.as_str()).map_err(|_| missing())?;
+        self.member_by_user(user_id).await?.ok_or_else(missing)
+    }
+
+    pub async fn set_out_of_office(
+        &self,
+        member: membership::Model,
+        out_of_office: bool,
+    ) -> AppResult<membership::Model> {
+        let mut active: membership::ActiveModel = member.into();
+        active.out_of_office = Set(out_of_office);
+        Ok(active.update(self.conn()).await?)
+    }
+
+    /// Puts the member on `manager`'s team (a user id), or off any team.
+    pub async fn set_manager(
+        &self,
+        member: membership::Model,
+        manager: Option<Uuid>,
+    ) -> AppResult<membership::Model> {
+        let mut active: membership::ActiveModel = member.into();
+        active.manager_id = Set(manager);
+        Ok(active.update(self.conn()).await?)
     }
 
     pub async fn set_member_role(

@@ -39,6 +39,7 @@ pub mod tasks;
 pub mod touches;
 pub mod triggers;
 pub mod trusted_documents;
+pub mod webhooks;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -116,7 +117,6 @@ impl<'c, C: ConnectionTrait> Global<'c, C> {
         Self { conn }
     }
 
-    #[allow(dead_code)] // its first callers arrive with the people and session modules
     pub(crate) fn conn(&self) -> &'c C {
         self.conn
     }

@@ -9,17 +9,18 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::Global;
 use crate::error::{AppError, AppResult};
 
 /// The account that proved `email`, if one did (at most one can).
 pub async fn verified_user_by_email<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     email: &str,
 ) -> AppResult<Option<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .filter(user::Column::EmailVerifiedAt.is_not_null())
-        .one(conn)
+        .one(global.conn())
         .await?)
 }
 
@@ -27,11 +28,11 @@ pub async fn verified_user_by_email<C: ConnectionTrait>(
 /// then the newest unverified ones, at most `limit` in all (so a flood of sign-ups with one
 /// address costs a log-in at most `limit` password checks).
 pub async fn accounts_for_address<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     email: &str,
     limit: u64,
 ) -> AppResult<Vec<user::Model>> {
-    let mut accounts: Vec<user::Model> = verified_user_by_email(conn, email)
+    let mut accounts: Vec<user::Model> = verified_user_by_email(global, email)
         .await?
         .into_iter()
         .collect();
@@ -41,7 +42,7 @@ pub async fn accounts_for_address<C: ConnectionTrait>(
         .order_by_desc(user::Column::CreatedAt)
         .order_by_desc(user::Column::Id)
         .limit(limit.saturating_sub(accounts.len() as u64))
-        .all(conn)
+        .all(global.conn())
         .await?;
     accounts.extend(unverified);
     Ok(accounts)
@@ -49,7 +50,7 @@ pub async fn accounts_for_address<C: ConnectionTrait>(
 
 /// Records that `user_id` proved its address. CONFLICT when another account proved it first.
 pub async fn mark_verified<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     user_id: Uuid,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
@@ -58,7 +59,7 @@ pub async fn mark_verified<C: ConnectionTrait>(
         .col_expr(user::Column::UpdatedAt, at.into())
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::EmailVerifiedAt.is_null())
-        .exec(conn)
+        .exec(global.conn())
         .await
         .map_err(address_taken)?;
     Ok(())
@@ -73,24 +74,27 @@ fn address_taken(err: sea_orm::DbErr) -> AppError {
     }
 }
 
-pub async fn user_by_id<C: ConnectionTrait>(conn: &C, id: Uuid) -> AppResult<Option<user::Model>> {
-    Ok(user::Entity::find_by_id(id).one(conn).await?)
+pub async fn user_by_id<C: ConnectionTrait>(
+    global: &Global<'_, C>,
+    id: Uuid,
+) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id).one(global.conn()).await?)
 }
 
 pub async fn users_by_ids<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     ids: &[Uuid],
 ) -> AppResult<Vec<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::Id.is_in(ids.iter().copied()))
-        .all(conn)
+        .all(global.conn())
         .await?)
 }
 
 /// Creates an account. Addresses are unique among verified accounts only, so this fails
 /// (CONFLICT) only when `verified_at` is set and another account proved the address.
 pub async fn create_user<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     email: &str,
     name: &str,
     password_hash: String,
@@ -107,13 +111,13 @@ pub async fn create_user<C: ConnectionTrait>(
         email_verified_at: Set(verified_at),
     };
     user::Entity::insert(model)
-        .exec_with_returning(conn)
+        .exec_with_returning(global.conn())
         .await
         .map_err(address_taken)
 }
 
 pub async fn set_password_hash<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     user_id: Uuid,
     hash: String,
 ) -> AppResult<()> {
@@ -121,23 +125,26 @@ pub async fn set_password_hash<C: ConnectionTrait>(
         .col_expr(user::Column::PasswordHash, hash.into())
         .col_expr(user::Column::UpdatedAt, Utc::now().into())
         .filter(user::Column::Id.eq(user_id))
-        .exec(conn)
+        .exec(global.conn())
         .await?;
     Ok(())
 }
 
 pub async fn throttle<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     email: &str,
 ) -> AppResult<Option<login_throttle::Model>> {
     Ok(login_throttle::Entity::find_by_id(email.to_owned())
-        .one(conn)
+        .one(global.conn())
         .await?)
 }
 
 /// Counts one failed log-in for `email` in one statement, so that parallel guesses each count;
 /// returns the failures now on record.
-pub async fn count_failed_log_in<C: ConnectionTrait>(conn: &C, email: &str) -> AppResult<i32> {
+pub async fn count_failed_log_in<C: ConnectionTrait>(
+    global: &Global<'_, C>,
+    email: &str,
+) -> AppResult<i32> {
     let now = Utc::now();
     let model = login_throttle::ActiveModel {
         email: Set(email.to_owned()),
@@ -155,14 +162,14 @@ pub async fn count_failed_log_in<C: ConnectionTrait>(conn: &C, email: &str) -> A
                 .value(login_throttle::Column::UpdatedAt, now)
                 .to_owned(),
         )
-        .exec_with_returning(conn)
+        .exec_with_returning(global.conn())
         .await?;
     Ok(row.failures)
 }
 
 /// Locks `email` out until `until`, never shortening a lock already in place.
 pub async fn lock_out<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     email: &str,
     until: DateTime<Utc>,
 ) -> AppResult<()> {
@@ -174,45 +181,49 @@ pub async fn lock_out<C: ConnectionTrait>(
                 .is_null()
                 .or(login_throttle::Column::LockedUntil.lt(until)),
         )
-        .exec(conn)
+        .exec(global.conn())
         .await?;
     Ok(())
 }
 
-pub async fn clear_throttle<C: ConnectionTrait>(conn: &C, email: &str) -> AppResult<()> {
+pub async fn clear_throttle<C: ConnectionTrait>(
+    global: &Global<'_, C>,
+    email: &str,
+) -> AppResult<()> {
     login_throttle::Entity::delete_by_id(email.to_owned())
-        .exec(conn)
+        .exec(global.conn())
         .await?;
     Ok(())
 }
 
 pub async fn workspace_by_id<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     id: Uuid,
 ) -> AppResult<Option<workspace::Model>> {
-    Ok(workspace::Entity::find_by_id(id).one(conn).await?)
+    Ok(workspace::Entity::find_by_id(id).one(global.conn()).await?)
 }
 
 pub async fn workspace_by_slug<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     slug: &str,
 ) -> AppResult<Option<workspace::Model>> {
     Ok(workspace::Entity::find()
         .filter(workspace::Column::Slug.eq(slug))
-        .one(conn)
+        .one(global.conn())
         .await?)
 }
 
-/// Creates a workspace with a unique slug and makes `owner` its OWNER.
+/// Creates a workspace with a unique slug and gives `founder` its first seat, holding `role`.
 pub async fn create_workspace<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     name: &str,
     base_slug: &str,
-    owner: Uuid,
+    founder: Uuid,
+    role: Role,
 ) -> AppResult<workspace::Model> {
     let taken = workspace::Entity::find()
         .filter(workspace::Column::Slug.starts_with(base_slug))
-        .all(conn)
+        .all(global.conn())
         .await?;
     let mut slug = base_slug.to_owned();
     let mut n = 1;
@@ -227,45 +238,45 @@ pub async fn create_workspace<C: ConnectionTrait>(
         slug: Set(slug),
         created_at: Set(now),
     })
-    .exec_with_returning(conn)
+    .exec_with_returning(global.conn())
     .await?;
     membership::Entity::insert(membership::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(created.id),
-        user_id: Set(owner),
-        role: Set(Role::Owner),
+        user_id: Set(founder),
+        role: Set(role),
         manager_id: Set(None),
         out_of_office: Set(false),
         created_at: Set(now),
     })
-    .exec(conn)
+    .exec(global.conn())
     .await?;
     Ok(created)
 }
 
 /// The user's seat in a workspace, if they have one.
 pub async fn membership_of<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     workspace_id: Uuid,
     user_id: Uuid,
 ) -> AppResult<Option<membership::Model>> {
     Ok(membership::Entity::find()
         .filter(membership::Column::WorkspaceId.eq(workspace_id))
         .filter(membership::Column::UserId.eq(user_id))
-        .one(conn)
+        .one(global.conn())
         .await?)
 }
 
 /// The workspaces a user belongs to, oldest seat first.
 pub async fn workspaces_of<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     user_id: Uuid,
 ) -> AppResult<Vec<(membership::Model, workspace::Model)>> {
     let rows = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .order_by_asc(membership::Column::CreatedAt)
         .find_also_related(workspace::Entity)
-        .all(conn)
+        .all(global.conn())
         .await?;
     Ok(rows
         .into_iter()
@@ -276,7 +287,7 @@ pub async fn workspaces_of<C: ConnectionTrait>(
 /// Returns the named secret, creating it with `generate` if absent. Safe when several instances
 /// start at once: the first insert wins and everyone reads the winner.
 pub async fn secret_or_create<C: ConnectionTrait>(
-    conn: &C,
+    global: &Global<'_, C>,
     name: &str,
     generate: impl FnOnce() -> String,
 ) -> AppResult<String> {
@@ -290,10 +301,10 @@ pub async fn secret_or_create<C: ConnectionTrait>(
             .do_nothing()
             .to_owned(),
     )
-    .exec_without_returning(conn)
+    .exec_without_returning(global.conn())
     .await?;
     instance_secret::Entity::find_by_id(name.to_owned())
-        .one(conn)
+        .one(global.conn())
         .await?
         .map(|secret| secret.value)
         .ok_or_else(|| AppError::internal(std::io::Error::other("instance secret vanished")))

@@ -15,7 +15,9 @@ use super::{
     plan::{World, WORKSPACE_NAME},
     DemoError, DemoReport, DEMO_PASSWORD,
 };
-use crate::{auth::password, error::AppError, state::AppState, store};
+use crate::{
+    auth::password, error::AppError, services::unit_of_work::UnitOfWork, state::AppState, store,
+};
 
 const TOKEN_SCOPES: [&str; 4] = [
     "events:write",
@@ -94,12 +96,12 @@ pub const SPEND: [(&str, f64); 4] = [
 pub async fn team(api: &Api, world: &World) -> Result<Team, DemoError> {
     let state = api.state();
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
-    let txn = state.store.begin_write().await?;
+    let work = UnitOfWork::begin_global(state).await?;
     let mut users = Vec::with_capacity(world.team.len());
     for person in &world.team {
         users.push(
             store::people::create_user(
-                &txn,
+                &work.global(),
                 &person.email,
                 &person.name,
                 hash.clone(),
@@ -109,9 +111,9 @@ pub async fn team(api: &Api, world: &World) -> Result<Team, DemoError> {
         );
     }
     let workspace =
-        crate::services::workspaces::create(&txn, WORKSPACE_NAME, users[0].id, state.clock.now())
+        crate::services::workspaces::create(&work, WORKSPACE_NAME, users[0].id, state.clock.now())
             .await?;
-    let tenant = store::Tenant::new(&txn, workspace.id);
+    let tenant = work.tenant_of(workspace.id);
     let mut seats = Vec::with_capacity(users.len());
     for (user, person) in users.iter().zip(&world.team).skip(1) {
         seats.push((
@@ -119,7 +121,7 @@ pub async fn team(api: &Api, world: &World) -> Result<Team, DemoError> {
             person.team,
         ));
     }
-    txn.commit().await.map_err(AppError::from)?;
+    work.commit().await?;
     let members: Vec<Member> = users
         .iter()
         .zip(&world.team)
@@ -171,7 +173,7 @@ pub async fn existing(
     world: &World,
     owner: user::Model,
 ) -> Result<DemoReport, DemoError> {
-    let workspaces = store::people::workspaces_of(state.store.db(), owner.id).await?;
+    let workspaces = store::people::workspaces_of(&state.store.global(), owner.id).await?;
     let slug = cast::TEAM_DOMAIN.split('.').next().unwrap_or_default();
     let (_, workspace) = workspaces
         .into_iter()

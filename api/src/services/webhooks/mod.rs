@@ -5,21 +5,20 @@ pub mod sender;
 mod transport;
 
 use chrono::{DateTime, Utc};
-use entity::{webhook, webhook_delivery, workspace, DeliveryStatus, WebhookStatus};
-use sea_orm::{
-    sea_query::{Expr, LockType},
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
-};
+use entity::{api_token, webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::{
+    auth::{Actor, Credential},
     domain::{outbound, webhooks},
     error::{AppError, AppResult},
-    store::Tenant,
+    store::{
+        self,
+        webhooks::{NewWebhookRow, WebhookChange},
+        Tenant,
+    },
 };
 
 /// A new webhook's settings; without a secret one is generated (and shown once).
@@ -51,6 +50,19 @@ fn checked_secret(secret: Option<String>) -> AppResult<String> {
     }
 }
 
+/// The person a webhook belongs to: the caller, or the creator of the caller's API token.
+pub async fn owner_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    actor: &Actor,
+) -> AppResult<Uuid> {
+    match actor.credential {
+        Credential::User { user_id, .. } => Ok(user_id),
+        Credential::ApiToken { token_id, .. } => {
+            Ok(tenant.get::<api_token::Entity>(token_id).await?.created_by)
+        }
+    }
+}
+
 /// Registers a webhook. `allow_private` is `ACCORD_WEBHOOK_ALLOW_PRIVATE`.
 pub async fn create<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
@@ -63,37 +75,19 @@ pub async fn create<C: ConnectionTrait>(
     let events = checked_events(&new.events)?;
     let secret = checked_secret(new.secret)?;
     ensure_room(tenant).await?;
-    Ok(webhook::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
-        url: Set(url),
-        events: Set(json!(events)),
-        secret: Set(secret),
-        status: Set(WebhookStatus::Active),
-        disabled_reason: Set(None),
-        disabled_at: Set(None),
-        created_by: Set(me),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(tenant.conn())
-    .await?)
+    let row = NewWebhookRow {
+        url,
+        events,
+        secret,
+        created_by: me,
+    };
+    store::webhooks::insert(tenant, row, now).await
 }
 
-/// Refuses a webhook beyond [`webhooks::MAX_PER_WORKSPACE`]. On Postgres two registrations at
-/// once take turns on the workspace's row (a lock that leaves inserts referencing it free);
-/// SQLite's write transaction already serializes them.
+/// Refuses a webhook beyond [`webhooks::MAX_PER_WORKSPACE`] (concurrent registrations take
+/// turns: see [`store::webhooks::count_for_registration`]).
 async fn ensure_room<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<()> {
-    if tenant.conn().get_database_backend() == DbBackend::Postgres {
-        workspace::Entity::find_by_id(tenant.workspace_id())
-            .lock(LockType::NoKeyUpdate)
-            .one(tenant.conn())
-            .await?;
-    }
-    let registered = tenant
-        .select::<webhook::Entity>()
-        .count(tenant.conn())
-        .await?;
+    let registered = store::webhooks::count_for_registration(tenant).await?;
     if registered >= webhooks::MAX_PER_WORKSPACE {
         return Err(AppError::Conflict(format!(
             "a workspace holds at most {} webhooks; delete one first",
@@ -119,66 +113,48 @@ pub async fn update<C: ConnectionTrait>(
     allow_private: bool,
 ) -> AppResult<webhook::Model> {
     let row = tenant.get::<webhook::Entity>(id).await?;
-    let mut active = row.into_active_model();
+    let mut change = WebhookChange::default();
     if let Some(url) = &patch.url {
-        active.url = Set(checked_url(url, allow_private)?);
+        change.url = Some(checked_url(url, allow_private)?);
     }
     if let Some(events) = &patch.events {
-        active.events = Set(json!(checked_events(events)?));
+        change.events = Some(checked_events(events)?);
     }
     match patch.active {
         Some(true) => {
-            active.status = Set(WebhookStatus::Active);
-            active.disabled_reason = Set(None);
-            active.disabled_at = Set(None);
+            change.status = Some(WebhookStatus::Active);
+            change.disabled = Some(None);
         }
         Some(false) => {
-            active.status = Set(WebhookStatus::Disabled);
-            active.disabled_reason = Set(Some("disabled by a person".into()));
-            active.disabled_at = Set(Some(now));
-            cancel_pending(tenant, id).await?;
+            change.status = Some(WebhookStatus::Disabled);
+            change.disabled = Some(Some(("disabled by a person".into(), now)));
+            store::webhooks::cancel_pending(tenant, id).await?;
         }
         None => {}
     }
-    active.updated_at = Set(now);
-    Ok(active.update(tenant.conn()).await?)
+    store::webhooks::change(tenant, row, change, now).await
 }
 
 /// Deletes a webhook with its deliveries and their attempts.
 pub async fn delete<C: ConnectionTrait>(tenant: &Tenant<'_, C>, id: Uuid) -> AppResult<()> {
     tenant.get::<webhook::Entity>(id).await?;
-    webhook::Entity::delete_many()
-        .filter(webhook::Column::WorkspaceId.eq(tenant.workspace_id()))
-        .filter(webhook::Column::Id.eq(id))
-        .exec(tenant.conn())
-        .await?;
-    Ok(())
-}
-
-/// Deliveries of a webhook that has been turned off will not go out.
-pub(crate) async fn cancel_pending<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    webhook_id: Uuid,
-) -> AppResult<()> {
-    webhook_delivery::Entity::update_many()
-        .col_expr(
-            webhook_delivery::Column::Status,
-            Expr::value(DeliveryStatus::Cancelled),
-        )
-        .filter(webhook_delivery::Column::WorkspaceId.eq(tenant.workspace_id()))
-        .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-        .exec(tenant.conn())
-        .await?;
-    Ok(())
+    store::webhooks::delete(tenant, id).await
 }
 
 pub async fn list<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<webhook::Model>> {
-    Ok(tenant
-        .select::<webhook::Entity>()
-        .order_by_asc(webhook::Column::CreatedAt)
-        .all(tenant.conn())
-        .await?)
+    store::webhooks::list(tenant).await
+}
+
+/// A webhook's deliveries, newest first (at most `first`, capped at 500); NOT_FOUND when the
+/// webhook is not in this workspace.
+pub async fn deliveries<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    webhook_id: Uuid,
+    first: u64,
+    status: Option<DeliveryStatus>,
+) -> AppResult<Vec<webhook_delivery::Model>> {
+    tenant.get::<webhook::Entity>(webhook_id).await?;
+    store::webhooks::deliveries(tenant, webhook_id, first, status).await
 }
 
 /// Puts `event` in the outbox of every active webhook that asked for it, inside the caller's
@@ -192,11 +168,7 @@ pub async fn emit<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
     debug_assert!(webhooks::EVENTS.contains(&event), "{event}");
-    let hooks = tenant
-        .select::<webhook::Entity>()
-        .filter(webhook::Column::Status.eq(WebhookStatus::Active))
-        .all(tenant.conn())
-        .await?;
+    let hooks = store::webhooks::active(tenant).await?;
     let event_id = Uuid::now_v7();
     let payload = json!({
         "id": event_id,
@@ -205,36 +177,17 @@ pub async fn emit<C: ConnectionTrait>(
         "workspaceId": tenant.workspace_id(),
         "data": data,
     });
-    let rows: Vec<webhook_delivery::ActiveModel> = hooks
+    let wanting: Vec<Uuid> = hooks
         .iter()
         .filter(|hook| {
             let events: Vec<String> =
                 serde_json::from_value(hook.events.clone()).unwrap_or_default();
             webhooks::wants(&events, event)
         })
-        .map(|hook| webhook_delivery::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(tenant.workspace_id()),
-            webhook_id: Set(hook.id),
-            event_id: Set(event_id),
-            event: Set(event.to_owned()),
-            payload: Set(payload.clone()),
-            status: Set(DeliveryStatus::Pending),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            last_status_code: Set(None),
-            last_error: Set(None),
-            created_at: Set(now),
-            delivered_at: Set(None),
-        })
+        .map(|hook| hook.id)
         .collect();
-    let queued = rows.len();
-    if queued > 0 {
-        webhook_delivery::Entity::insert_many(rows)
-            .exec(tenant.conn())
-            .await?;
-    }
-    Ok(queued)
+    store::webhooks::queue(tenant, &wanting, event_id, event, &payload, now).await?;
+    Ok(wanting.len())
 }
 
 /// The payload's view of a lead.

@@ -11,20 +11,12 @@
 use std::{cell::RefCell, rc::Rc, time::Duration as StdDuration};
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{
-    webhook, webhook_attempt, webhook_delivery, DeliveryStatus, TriggerKind, WebhookStatus,
-};
+use entity::{webhook, webhook_delivery, TriggerKind, WebhookStatus};
 use rand::RngExt as _;
-use sea_orm::{
-    sea_query::{Expr, LockBehavior, LockType},
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{cancel_pending, transport};
+use super::transport;
 use crate::{
     domain::webhooks::{
         next_attempt, signature, InFlight, Retry, MAX_IN_FLIGHT, MAX_IN_FLIGHT_PER_WORKSPACE,
@@ -33,9 +25,14 @@ use crate::{
     services::{
         notices::Notices,
         triggers::{self, NewTrigger},
+        unit_of_work::UnitOfWork,
     },
     state::AppState,
-    store::Tenant,
+    store::{
+        self,
+        webhooks::{Attempt, DeliveryState, WebhookChange},
+        Tenant,
+    },
 };
 
 /// A claimed delivery is hidden from other senders this much longer than the receiver's timeout.
@@ -115,19 +112,8 @@ async fn claim(
     full: &[Uuid],
     in_flight: &RefCell<InFlight>,
 ) -> AppResult<Vec<(webhook_delivery::Model, webhook::Model)>> {
-    let txn = state.store.begin_write().await?;
-    let mut due = webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-        .order_by_asc(webhook_delivery::Column::NextAttemptAt)
-        .limit(limit as u64);
-    if !full.is_empty() {
-        due = due.filter(webhook_delivery::Column::WorkspaceId.is_not_in(full.iter().copied()));
-    }
-    if txn.get_database_backend() == DbBackend::Postgres {
-        due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let rows = due.all(&txn).await?;
+    let work = UnitOfWork::begin_global(state).await?;
+    let rows = store::webhooks::due(&work.global(), now, limit, full).await?;
     let workspaces: Vec<Uuid> = rows.iter().map(|d| d.workspace_id).collect();
     let fits = in_flight.borrow().pick(&workspaces);
     let rows: Vec<webhook_delivery::Model> = rows
@@ -136,24 +122,11 @@ async fn claim(
         .filter_map(|(row, fits)| fits.then_some(row))
         .collect();
     if rows.is_empty() {
-        txn.commit().await?;
+        work.commit().await?;
         return Ok(Vec::new());
     }
-    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
-    webhook_delivery::Entity::update_many()
-        .col_expr(
-            webhook_delivery::Column::NextAttemptAt,
-            Expr::value(now + lease),
-        )
-        .filter(webhook_delivery::Column::Id.is_in(ids))
-        .exec(&txn)
-        .await?;
-    let hook_ids: Vec<Uuid> = rows.iter().map(|d| d.webhook_id).collect();
-    let hooks = webhook::Entity::find()
-        .filter(webhook::Column::Id.is_in(hook_ids))
-        .all(&txn)
-        .await?;
-    txn.commit().await?;
+    let hooks = store::webhooks::lease(&work.global(), &rows, now + lease).await?;
+    work.commit().await?;
     Ok(rows
         .into_iter()
         .filter_map(|d| {
@@ -193,66 +166,58 @@ async fn send(
 async fn record(state: &AppState, outcome: Outcome) -> AppResult<()> {
     let now = state.clock.now();
     let Outcome { delivery, answer } = outcome;
-    let status_code = answer.status_code.map(i32::from);
-    let error = answer.failure.map(|failure| failure.label());
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, delivery.workspace_id);
-    webhook_attempt::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(delivery.workspace_id),
-        delivery_id: Set(delivery.id),
-        attempted_at: Set(now),
-        status_code: Set(status_code),
-        latency_ms: Set(i32::try_from(answer.latency.as_millis()).unwrap_or(i32::MAX)),
-        error: Set(error.clone()),
-    }
-    .insert(&txn)
-    .await?;
-    let attempts = delivery.attempts + 1;
-    let (created_at, webhook_id) = (delivery.created_at, delivery.webhook_id);
-    let mut row = delivery.into_active_model();
-    row.attempts = Set(attempts);
-    row.last_status_code = Set(status_code);
-    row.last_error = Set(error);
+    let attempt = Attempt {
+        at: now,
+        status_code: answer.status_code.map(i32::from),
+        latency_ms: i32::try_from(answer.latency.as_millis()).unwrap_or(i32::MAX),
+        error: answer.failure.map(|failure| failure.label()),
+    };
     let succeeded = answer.failure.is_none();
     let gone = answer.status_code == Some(410);
-    let mut notices = Notices::default();
-    if succeeded {
-        row.status = Set(DeliveryStatus::Delivered);
-        row.delivered_at = Set(Some(now));
-        row.update(&txn).await?;
+    let retry = if succeeded {
+        None
+    } else if gone {
+        Some(Retry::GiveUp)
     } else {
         let jitter: f64 = rand::rng().random();
-        let retry = if gone {
-            Retry::GiveUp
-        } else {
-            next_attempt(created_at, attempts as u32, now, jitter)
-        };
-        match retry {
-            Retry::At(at) => {
-                row.next_attempt_at = Set(at);
-                row.update(&txn).await?;
-            }
-            Retry::GiveUp => {
-                row.status = Set(DeliveryStatus::Failed);
-                row.update(&txn).await?;
-                let reason = if gone {
-                    "the receiver answered 410 Gone".to_owned()
-                } else {
-                    "deliveries kept failing for 24 hours".to_owned()
-                };
-                disable(&tenant, webhook_id, &reason, now, &mut notices).await?;
-            }
+        let attempts = delivery.attempts + 1;
+        Some(next_attempt(
+            delivery.created_at,
+            attempts as u32,
+            now,
+            jitter,
+        ))
+    };
+    let webhook_id = delivery.webhook_id;
+    let mut work = UnitOfWork::begin(state, delivery.workspace_id).await?;
+    let (tenant, notices) = work.parts();
+    match retry {
+        None => {
+            let state = DeliveryState::Delivered;
+            store::webhooks::record_attempt(&tenant, delivery, attempt, state).await?;
+        }
+        Some(Retry::At(at)) => {
+            let state = DeliveryState::RetryAt(at);
+            store::webhooks::record_attempt(&tenant, delivery, attempt, state).await?;
+        }
+        Some(Retry::GiveUp) => {
+            let state = DeliveryState::Failed;
+            store::webhooks::record_attempt(&tenant, delivery, attempt, state).await?;
+            let reason = if gone {
+                "the receiver answered 410 Gone"
+            } else {
+                "deliveries kept failing for 24 hours"
+            };
+            disable(&tenant, webhook_id, reason, now, notices).await?;
         }
     }
-    txn.commit().await?;
+    work.commit().await?;
     let outcome = if succeeded { "delivered" } else { "failed" };
     state
         .prometheus
         .webhook_attempts
         .with_label_values(&[outcome])
         .inc();
-    notices.publish(state).await;
     Ok(())
 }
 
@@ -269,13 +234,13 @@ async fn disable<C: ConnectionTrait>(
     }
     let owner = hook.created_by;
     let url = hook.url.clone();
-    let mut row = hook.into_active_model();
-    row.status = Set(WebhookStatus::Disabled);
-    row.disabled_reason = Set(Some(reason.to_owned()));
-    row.disabled_at = Set(Some(now));
-    row.updated_at = Set(now);
-    row.update(tenant.conn()).await?;
-    cancel_pending(tenant, webhook_id).await?;
+    let change = WebhookChange {
+        status: Some(WebhookStatus::Disabled),
+        disabled: Some(Some((reason.to_owned(), now))),
+        ..WebhookChange::default()
+    };
+    store::webhooks::change(tenant, hook, change, now).await?;
+    store::webhooks::cancel_pending(tenant, webhook_id).await?;
     notices.triggers.push(
         triggers::write(
             tenant,

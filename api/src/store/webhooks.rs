@@ -1,0 +1,291 @@
+//! Webhooks, their outbox of deliveries and the attempt log.
+
+use chrono::{DateTime, Utc};
+use entity::{
+    webhook, webhook_attempt, webhook_delivery, workspace, DeliveryStatus, WebhookStatus,
+};
+use sea_orm::{
+    sea_query::{Expr, LockBehavior, LockType},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{Global, Tenant};
+use crate::error::AppResult;
+
+/// How many webhooks the workspace holds. On Postgres two registrations at once take turns on
+/// the workspace's row (a lock that leaves inserts referencing it free); SQLite's write
+/// transaction already serializes them.
+pub async fn count_for_registration<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<u64> {
+    if tenant.conn().get_database_backend() == DbBackend::Postgres {
+        workspace::Entity::find_by_id(tenant.workspace_id())
+            .lock(LockType::NoKeyUpdate)
+            .one(tenant.conn())
+            .await?;
+    }
+    Ok(tenant
+        .select::<webhook::Entity>()
+        .count(tenant.conn())
+        .await?)
+}
+
+/// A webhook to register, its URL and events already checked.
+pub struct NewWebhookRow {
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret: String,
+    pub created_by: Uuid,
+}
+
+pub async fn insert<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    new: NewWebhookRow,
+    now: DateTime<Utc>,
+) -> AppResult<webhook::Model> {
+    Ok(webhook::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(tenant.workspace_id()),
+        url: Set(new.url),
+        events: Set(json!(new.events)),
+        secret: Set(new.secret),
+        status: Set(WebhookStatus::Active),
+        disabled_reason: Set(None),
+        disabled_at: Set(None),
+        created_by: Set(new.created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(tenant.conn())
+    .await?)
+}
+
+/// What changes on a webhook: each `Some` is written, with `updated_at`.
+#[derive(Default)]
+pub struct WebhookChange {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub status: Option<WebhookStatus>,
+    /// Why and when it was disabled; `Some(None)` clears both.
+    pub disabled: Option<Option<(String, DateTime<Utc>)>>,
+}
+
+/// Writes `change` to `row` (a webhook of this workspace read through `tenant`).
+pub async fn change<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: webhook::Model,
+    change: WebhookChange,
+    now: DateTime<Utc>,
+) -> AppResult<webhook::Model> {
+    let mut active = row.into_active_model();
+    if let Some(url) = change.url {
+        active.url = Set(url);
+    }
+    if let Some(events) = change.events {
+        active.events = Set(json!(events));
+    }
+    if let Some(status) = change.status {
+        active.status = Set(status);
+    }
+    if let Some(disabled) = change.disabled {
+        let (reason, at) = disabled.unzip();
+        active.disabled_reason = Set(reason);
+        active.disabled_at = Set(at);
+    }
+    active.updated_at = Set(now);
+    Ok(active.update(tenant.conn()).await?)
+}
+
+/// Deletes a webhook with its deliveries and their attempts.
+pub async fn delete<C: ConnectionTrait>(tenant: &Tenant<'_, C>, id: Uuid) -> AppResult<()> {
+    webhook::Entity::delete_many()
+        .filter(webhook::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(webhook::Column::Id.eq(id))
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// Deliveries of a webhook that has been turned off will not go out.
+pub async fn cancel_pending<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    webhook_id: Uuid,
+) -> AppResult<()> {
+    webhook_delivery::Entity::update_many()
+        .col_expr(
+            webhook_delivery::Column::Status,
+            Expr::value(DeliveryStatus::Cancelled),
+        )
+        .filter(webhook_delivery::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// The workspace's webhooks, oldest first.
+pub async fn list<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<webhook::Model>> {
+    Ok(tenant
+        .select::<webhook::Entity>()
+        .order_by_asc(webhook::Column::CreatedAt)
+        .all(tenant.conn())
+        .await?)
+}
+
+/// The webhooks that receive events now.
+pub async fn active<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<webhook::Model>> {
+    Ok(tenant
+        .select::<webhook::Entity>()
+        .filter(webhook::Column::Status.eq(WebhookStatus::Active))
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Puts one delivery of `event` (id `event_id`, body `payload`) for each of `hooks` in the
+/// outbox, due now, in one statement.
+pub async fn queue<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    hooks: &[Uuid],
+    event_id: Uuid,
+    event: &str,
+    payload: &Value,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let rows = hooks.iter().map(|&hook| webhook_delivery::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(tenant.workspace_id()),
+        webhook_id: Set(hook),
+        event_id: Set(event_id),
+        event: Set(event.to_owned()),
+        payload: Set(payload.clone()),
+        status: Set(DeliveryStatus::Pending),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_status_code: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        delivered_at: Set(None),
+    });
+    webhook_delivery::Entity::insert_many(rows)
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// A webhook's deliveries, newest first, at most `first` (capped at 500), of one status when
+/// asked.
+pub async fn deliveries<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    webhook_id: Uuid,
+    first: u64,
+    status: Option<DeliveryStatus>,
+) -> AppResult<Vec<webhook_delivery::Model>> {
+    let mut query = tenant
+        .select::<webhook_delivery::Entity>()
+        .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
+        .order_by_desc(webhook_delivery::Column::CreatedAt)
+        .limit(first.min(500));
+    if let Some(status) = status {
+        query = query.filter(webhook_delivery::Column::Status.eq(status));
+    }
+    Ok(query.all(tenant.conn()).await?)
+}
+
+/// Up to `limit` due deliveries of any workspace but the `full` ones, oldest due first. On
+/// Postgres the rows are locked and rows another sender holds are skipped.
+pub async fn due<C: ConnectionTrait>(
+    global: &Global<'_, C>,
+    now: DateTime<Utc>,
+    limit: usize,
+    full: &[Uuid],
+) -> AppResult<Vec<webhook_delivery::Model>> {
+    let mut due = webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+        .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+        .limit(limit as u64);
+    if !full.is_empty() {
+        due = due.filter(webhook_delivery::Column::WorkspaceId.is_not_in(full.iter().copied()));
+    }
+    if global.conn().get_database_backend() == DbBackend::Postgres {
+        due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Ok(due.all(global.conn()).await?)
+}
+
+/// Hides the deliveries from other senders until `until` (the lease), and returns the webhooks
+/// they go to.
+pub async fn lease<C: ConnectionTrait>(
+    global: &Global<'_, C>,
+    deliveries: &[webhook_delivery::Model],
+    until: DateTime<Utc>,
+) -> AppResult<Vec<webhook::Model>> {
+    let ids: Vec<Uuid> = deliveries.iter().map(|d| d.id).collect();
+    webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(until))
+        .filter(webhook_delivery::Column::Id.is_in(ids))
+        .exec(global.conn())
+        .await?;
+    let hook_ids: Vec<Uuid> = deliveries.iter().map(|d| d.webhook_id).collect();
+    Ok(webhook::Entity::find()
+        .filter(webhook::Column::Id.is_in(hook_ids))
+        .all(global.conn())
+        .await?)
+}
+
+/// One try at a delivery, as the attempt log keeps it.
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    pub status_code: Option<i32>,
+    pub latency_ms: i32,
+    pub error: Option<String>,
+}
+
+/// What became of a delivery after an attempt.
+pub enum DeliveryState {
+    Delivered,
+    RetryAt(DateTime<Utc>),
+    Failed,
+}
+
+/// Logs the attempt and moves the delivery (of this workspace) to `state`.
+pub async fn record_attempt<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    delivery: webhook_delivery::Model,
+    attempt: Attempt,
+    state: DeliveryState,
+) -> AppResult<()> {
+    webhook_attempt::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(tenant.workspace_id()),
+        delivery_id: Set(delivery.id),
+        attempted_at: Set(attempt.at),
+        status_code: Set(attempt.status_code),
+        latency_ms: Set(attempt.latency_ms),
+        error: Set(attempt.error.clone()),
+    }
+    .insert(tenant.conn())
+    .await?;
+    let attempts = delivery.attempts + 1;
+    let mut row = delivery.into_active_model();
+    row.attempts = Set(attempts);
+    row.last_status_code = Set(attempt.status_code);
+    row.last_error = Set(attempt.error);
+    match state {
+        DeliveryState::Delivered => {
+            row.status = Set(DeliveryStatus::Delivered);
+            row.delivered_at = Set(Some(attempt.at));
+        }
+        DeliveryState::RetryAt(at) => row.next_attempt_at = Set(at),
+        DeliveryState::Failed => row.status = Set(DeliveryStatus::Failed),
+    }
+    row.update(tenant.conn()).await?;
+    Ok(())
+}
