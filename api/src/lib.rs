@@ -1,5 +1,7 @@
 //! Accord's library: everything behind the thin `accord` binary.
 
+#[cfg(test)]
+mod architecture;
 pub mod auth;
 pub mod bus;
 pub mod cli;

@@ -7,7 +7,7 @@ use entity::{invitation, Role};
 
 use super::{
     context::ContextExt,
-    pagination::{by_created, paginate, time_key, Page, PageArgs},
+    pagination::{connection, Page, PageArgs},
     types::Member,
 };
 use crate::{
@@ -69,17 +69,13 @@ impl InvitationQuery {
         let workspace_id = ctx.actor()?.require(Permission::ManageMembers)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        Ok(paginate(
-            tenant.conn(),
-            tenant.select::<invitation::Entity>(),
-            invitation::Column::Id,
-            by_created(invitation::Column::CreatedAt),
-            |i| (time_key(i.created_at), i.id),
+        let page = crate::store::lists::oldest_first::<invitation::Entity, _>(
+            &tenant,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Invitation::from,
         )
-        .await?)
+        .await?;
+        Ok(connection(page, Invitation::from))
     }
 }
 

@@ -11,7 +11,7 @@ use super::{
     leads::Lead,
     loaders::{load_one, Loaders},
     opportunities::Opportunity,
-    pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
+    pagination::{connection, Page, PageArgs},
 };
 use crate::{
     auth::Actor,
@@ -148,36 +148,25 @@ impl LeadActionQuery {
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
         let filter = filter.unwrap_or_default();
-        let query = store::rejections::matching(
+        let filter = store::rejections::RejectionFilter {
+            reasons: filter.reason,
+            source_id: filter
+                .source_id
+                .as_ref()
+                .map(|id| parse_id(id, "source"))
+                .transpose()?,
+            disputed: filter.disputed,
+            rejected_after: filter.rejected_after,
+            rejected_before: filter.rejected_before,
+        };
+        let page = store::rejections::page(
             &tenant,
-            store::rejections::RejectionFilter {
-                reasons: filter.reason,
-                source_id: filter
-                    .source_id
-                    .as_ref()
-                    .map(|id| parse_id(id, "source"))
-                    .transpose()?,
-                disputed: filter.disputed,
-                rejected_after: filter.rejected_after,
-                rejected_before: filter.rejected_before,
-            },
-        );
-        use rejection::Column as R;
-        Ok(paginate(
-            tenant.conn(),
-            query,
-            R::Id,
-            Ordering {
-                column: R::RejectedAt,
-                kind: SortKind::Time,
-                descending: true,
-            },
-            |row: &rejection::Model| (time_key(row.rejected_at), row.id),
+            filter,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Rejection,
         )
-        .await?)
+        .await?;
+        Ok(connection(page, Rejection))
     }
 
     /// A source's MQLs, rejections and rejection rate per month, the current month last.

@@ -10,9 +10,7 @@ use super::{
     context::ContextExt,
     leads::Lead,
     loaders::{load_one, Loaders},
-    pagination::{
-        paginate, sort_value, time_key, OrderDirection, Ordering, Page, PageArgs, SortKind,
-    },
+    pagination::{connection, OrderDirection, Page, PageArgs},
     types::User,
 };
 use crate::{
@@ -171,32 +169,20 @@ impl OpportunityQuery {
             closed_before: filter.closed_before,
         };
         let order = order_by.unwrap_or_default();
-        let field = order.field;
-        let (sort, kind) = match field {
-            OpportunityOrderField::CreatedAt => (deals::DealOrder::CreatedAt, SortKind::Time),
-            OpportunityOrderField::Amount => (deals::DealOrder::Amount, SortKind::Float),
+        let sort = match order.field {
+            OpportunityOrderField::CreatedAt => deals::DealOrder::CreatedAt,
+            OpportunityOrderField::Amount => deals::DealOrder::Amount,
         };
-        Ok(paginate(
-            tenant.conn(),
-            deals::matching(&tenant, &spec),
-            opportunity::Column::Id,
-            Ordering {
-                column: sort.column(),
-                kind,
-                descending: order.direction == OrderDirection::Desc,
-            },
-            move |row: &opportunity::Model| {
-                let value = match field {
-                    OpportunityOrderField::CreatedAt => time_key(row.created_at),
-                    OpportunityOrderField::Amount => sort_value(row.amount),
-                };
-                (value, row.id)
-            },
+        let page = deals::page(
+            &tenant,
+            &spec,
+            sort,
+            order.direction == OrderDirection::Desc,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Opportunity,
         )
-        .await?)
+        .await?;
+        Ok(connection(page, Opportunity))
     }
 }
 

@@ -18,7 +18,7 @@ use super::{
     catalog::{Asset, Campaign},
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{Page, PageArgs},
+    pagination::{connection, Page, PageArgs},
 };
 use crate::{
     domain::permissions::Permission,
@@ -127,13 +127,13 @@ impl PlayQuery {
     ) -> Result<Page<Cadence>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
-        Ok(store::cadences::page(
+        let page = store::cadences::page(
             &state.store.tenant(workspace_id),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Cadence,
         )
-        .await?)
+        .await?;
+        Ok(connection(page, Cadence))
     }
 
     /// Plays, oldest first, by status or campaign.
@@ -158,14 +158,14 @@ impl PlayQuery {
                 .transpose()?,
         };
         let state = ctx.state();
-        Ok(store::plays::page(
+        let page = store::plays::page(
             &state.store.tenant(workspace_id),
             &filter,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Play,
         )
-        .await?)
+        .await?;
+        Ok(connection(page, Play))
     }
 
     async fn play(&self, ctx: &Context<'_>, id: ID) -> Result<Play> {

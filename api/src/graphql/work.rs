@@ -13,7 +13,7 @@ use super::{
     context::ContextExt,
     leads::Lead,
     loaders::{load_one, Loaders},
-    pagination::{Page, PageArgs},
+    pagination::{connection, Page, PageArgs},
     plays::Play,
 };
 use crate::{
@@ -201,15 +201,15 @@ impl WorkQuery {
         let workspace_id = actor.require(Permission::ReadLeads)?;
         let filter = filter.unwrap_or_default().into_store(actor.user_id()?)?;
         let state = ctx.state();
-        Ok(store::tasks::page_assigned(
+        let page = store::tasks::page_assigned(
             &state.store.tenant(workspace_id),
             &filter,
             state.clock.now(),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Task,
         )
-        .await?)
+        .await?;
+        Ok(connection(page, Task))
     }
 }
 

@@ -5,7 +5,7 @@ use entity::Role;
 
 use super::{
     context::ContextExt,
-    pagination::{by_created, paginate, time_key, Page, PageArgs},
+    pagination::{connection, Page, PageArgs},
     types::{AuthPayload, Member, Workspace},
 };
 use crate::{
@@ -48,17 +48,13 @@ impl WorkspaceQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        Ok(paginate(
-            tenant.conn(),
-            tenant.select::<entity::membership::Entity>(),
-            entity::membership::Column::Id,
-            by_created(entity::membership::Column::CreatedAt),
-            |m| (time_key(m.created_at), m.id),
+        let page = store::lists::oldest_first::<entity::membership::Entity, _>(
+            &tenant,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
-            Member::from,
         )
-        .await?)
+        .await?;
+        Ok(connection(page, Member::from))
     }
 }
 

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::Tenant;
 use crate::{
     error::AppResult,
-    graphql::pagination::{by_created, paginate, time_key, Page, PageArgs},
+    store::keyset::{self, by_created, time_key, PageArgs, RowPage},
 };
 
 /// One cadence, NOT_FOUND when it is not this workspace's.
@@ -44,13 +44,12 @@ pub async fn save<C: ConnectionTrait>(
 }
 
 /// One page of the workspace's cadences, oldest first (the seed's template first).
-pub async fn page<C: ConnectionTrait, N: async_graphql::OutputType>(
+pub async fn page<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     args: PageArgs,
     max_page_size: usize,
-    to_node: impl Fn(cadence::Model) -> N,
-) -> AppResult<Page<N>> {
-    paginate(
+) -> AppResult<RowPage<cadence::Model>> {
+    keyset::page(
         tenant.conn(),
         tenant.select::<cadence::Entity>(),
         cadence::Column::Id,
@@ -58,7 +57,6 @@ pub async fn page<C: ConnectionTrait, N: async_graphql::OutputType>(
         |row: &cadence::Model| (time_key(row.created_at), row.id),
         args,
         max_page_size,
-        to_node,
     )
     .await
 }

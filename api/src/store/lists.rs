@@ -124,7 +124,7 @@ macro_rules! created_in_order {
     };
 }
 
-created_in_order!(source, campaign, asset);
+created_in_order!(source, campaign, asset, membership, invitation);
 
 /// Every row of `E` in the workspace, oldest first, a page at a time.
 pub async fn oldest_first<E: CreatedInOrder, C: ConnectionTrait>(

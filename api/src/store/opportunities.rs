@@ -223,3 +223,39 @@ pub fn matching<C: ConnectionTrait>(
     }
     query
 }
+
+/// The deals matching `filter`, sorted by `order` (descending when asked), a page at a time.
+pub async fn page<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    filter: &DealFilter,
+    order: DealOrder,
+    descending: bool,
+    args: super::keyset::PageArgs,
+    max_page_size: usize,
+) -> AppResult<super::keyset::RowPage<opportunity::Model>> {
+    use super::keyset::{self, sort_value, time_key, Ordering, SortKind};
+    let kind = match order {
+        DealOrder::CreatedAt => SortKind::Time,
+        DealOrder::Amount => SortKind::Float,
+    };
+    keyset::page(
+        tenant.conn(),
+        matching(tenant, filter),
+        opportunity::Column::Id,
+        Ordering {
+            column: order.column(),
+            kind,
+            descending,
+        },
+        move |row: &opportunity::Model| {
+            let value = match order {
+                DealOrder::CreatedAt => time_key(row.created_at),
+                DealOrder::Amount => sort_value(row.amount),
+            };
+            (value, row.id)
+        },
+        args,
+        max_page_size,
+    )
+    .await
+}

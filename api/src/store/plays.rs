@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::Tenant;
 use crate::{
     error::AppResult,
-    graphql::pagination::{by_created, paginate, time_key, Page, PageArgs},
+    store::keyset::{self, by_created, time_key, PageArgs, RowPage},
 };
 
 /// One play, NOT_FOUND when it is not this workspace's.
@@ -52,13 +52,12 @@ pub struct PlayFilter {
 }
 
 /// One page of the workspace's plays, oldest first.
-pub async fn page<C: ConnectionTrait, N: async_graphql::OutputType>(
+pub async fn page<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     filter: &PlayFilter,
     args: PageArgs,
     max_page_size: usize,
-    to_node: impl Fn(play::Model) -> N,
-) -> AppResult<Page<N>> {
+) -> AppResult<RowPage<play::Model>> {
     let mut select = tenant.select::<play::Entity>();
     if let Some(status) = filter.status {
         select = select.filter(play::Column::Status.eq(status));
@@ -66,7 +65,7 @@ pub async fn page<C: ConnectionTrait, N: async_graphql::OutputType>(
     if let Some(id) = filter.campaign_id {
         select = select.filter(play::Column::CampaignId.eq(id));
     }
-    paginate(
+    keyset::page(
         tenant.conn(),
         select,
         play::Column::Id,
@@ -74,7 +73,6 @@ pub async fn page<C: ConnectionTrait, N: async_graphql::OutputType>(
         |row: &play::Model| (time_key(row.created_at), row.id),
         args,
         max_page_size,
-        to_node,
     )
     .await
 }

@@ -125,3 +125,28 @@ pub async fn resume_source<C: ConnectionTrait>(
     active.paused_at = Set(None);
     Ok(active.update(tenant.conn()).await?)
 }
+
+/// The rejections matching `filter`, newest first, a page at a time.
+pub async fn page<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    filter: RejectionFilter,
+    args: super::keyset::PageArgs,
+    max_page_size: usize,
+) -> AppResult<super::keyset::RowPage<rejection::Model>> {
+    use super::keyset::{self, time_key, Ordering, SortKind};
+    use rejection::Column as R;
+    keyset::page(
+        tenant.conn(),
+        matching(tenant, filter),
+        R::Id,
+        Ordering {
+            column: R::RejectedAt,
+            kind: SortKind::Time,
+            descending: true,
+        },
+        |row: &rejection::Model| (time_key(row.rejected_at), row.id),
+        args,
+        max_page_size,
+    )
+    .await
+}

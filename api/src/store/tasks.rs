@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::Tenant;
 use crate::{
     error::AppResult,
-    graphql::pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
+    store::keyset::{self, time_key, Ordering, PageArgs, RowPage, SortKind},
 };
 
 /// One task, NOT_FOUND when it is not this workspace's.
@@ -100,14 +100,13 @@ pub struct TaskFilter {
 }
 
 /// One page of a person's tasks, soonest due first.
-pub async fn page_assigned<C: ConnectionTrait, N: async_graphql::OutputType>(
+pub async fn page_assigned<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     filter: &TaskFilter,
     now: DateTime<Utc>,
     args: PageArgs,
     max_page_size: usize,
-    to_node: impl Fn(task::Model) -> N,
-) -> AppResult<Page<N>> {
+) -> AppResult<RowPage<task::Model>> {
     let mut select = tenant
         .select::<task::Entity>()
         .filter(task::Column::AssigneeId.eq(filter.assignee_id))
@@ -130,7 +129,7 @@ pub async fn page_assigned<C: ConnectionTrait, N: async_graphql::OutputType>(
         Some(Due::Upcoming) => select.filter(task::Column::DueAt.gte(now)),
         None => select,
     };
-    paginate(
+    keyset::page(
         tenant.conn(),
         select,
         task::Column::Id,
@@ -142,7 +141,6 @@ pub async fn page_assigned<C: ConnectionTrait, N: async_graphql::OutputType>(
         |row: &task::Model| (time_key(row.due_at), row.id),
         args,
         max_page_size,
-        to_node,
     )
     .await
 }
