@@ -1,4 +1,4 @@
-//! Shared metrics and review queries at scale (DESIGN.md section 11: under 200 ms at p95 on a
+//! Shared metrics and review queries at scale (the README's target: under 200 ms at p95 on a
 //! workspace with 1 million leads and 10 million events). Generates a year of revenue history
 //! straight into the database (leads walking the funnel with their stays, deals, SLA clocks,
 //! rejections, touches, ~10 events per lead), then times each query over the 30 days ending at
@@ -141,7 +141,7 @@ async fn main() {
             let world = build_world(&state, addr, &token, workspace_id, now, 40).await;
             println!("generating {} leads on {}", target.leads, target.name());
             let started = Instant::now();
-            let counts = build::generate(state.store.db(), &world, target.leads).await;
+            let counts = build::generate(&state, &world, target.leads).await;
             build::settle(state.store.db()).await;
             let seconds = started.elapsed().as_secs_f64();
             target::mark_complete(state.store.db(), workspace_id, target.leads, now, seconds).await;

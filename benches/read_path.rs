@@ -1,6 +1,6 @@
 //! The dashboard read path: a page of 50 leads with their account and owner, on Postgres with
 //! 100,000 contacts, in requests per second; then the same SQL statements replayed by pgbench
-//! at the same concurrency, for the ratio DESIGN.md section 11 asks for (at least 40%).
+//! at the same concurrency, for the ratio the README's performance targets ask for (at least 40%).
 //!
 //!     cargo bench --bench read_path
 //!

@@ -152,7 +152,7 @@ async fn rollups_equal_a_recount_of_the_history() {
     accord_api::jobs::run_due(&app.state).await.unwrap();
 
     let kept = (rollups(&app).await, first_touches(&app).await);
-    accord_api::services::metrics::rollups::rebuild(app.state.store.db())
+    accord_api::services::metrics::rollups::rebuild(&app.state)
         .await
         .unwrap();
     let recounted = (rollups(&app).await, first_touches(&app).await);

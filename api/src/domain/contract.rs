@@ -1,6 +1,6 @@
 //! The lead contract's terms: what makes a lead worth a rep's time, how it is scored, the clocks
 //! sales runs on, how rejections and sources are judged, and what marketing commits to. Every
-//! new workspace starts with a draft holding the defaults of DESIGN.md section 3.
+//! new workspace starts with a draft holding the defaults of docs/domain.md.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -94,7 +94,7 @@ pub const REASON_CODES: &[&str] = &[
 ];
 
 impl Terms {
-    /// The defaults taken from the seeds (DESIGN.md section 3).
+    /// The defaults taken from the seeds (docs/domain.md, "Defaults").
     pub fn seed() -> Self {
         Terms {
             acceptance: Acceptance {

@@ -1,4 +1,4 @@
-//! The criteria language as a GraphQL input type (DESIGN.md section 5), turned into the JSON the
+//! The criteria language as a GraphQL input type (README, "One criteria language"), turned into the JSON the
 //! domain parser validates, so errors name the path the client wrote.
 
 use async_graphql::{Enum, InputObject, Json};

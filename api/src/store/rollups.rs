@@ -4,8 +4,7 @@ use chrono::NaiveDate;
 use entity::metric_rollup;
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 };
 
 use super::Tenant;
@@ -62,14 +61,13 @@ pub async fn on_days<C: ConnectionTrait>(
 }
 
 /// Recounts every workspace's rollups from the history, replacing them, and stamps first-touch
-/// clocks with their first touch, in one transaction.
-pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
-    let txn = db.begin().await?;
-    txn.execute_unprepared(migration::STAMP_FIRST_TOUCHES)
+/// clocks with their first touch (run it in one unit of work).
+pub async fn rebuild<C: ConnectionTrait>(global: &super::Global<'_, C>) -> AppResult<()> {
+    let conn = global.conn();
+    conn.execute_unprepared(migration::STAMP_FIRST_TOUCHES)
         .await?;
-    for sql in migration::backfill_metric_rollups(txn.get_database_backend()) {
-        txn.execute_unprepared(&sql).await?;
+    for sql in migration::backfill_metric_rollups(conn.get_database_backend()) {
+        conn.execute_unprepared(&sql).await?;
     }
-    txn.commit().await?;
     Ok(())
 }

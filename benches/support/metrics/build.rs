@@ -5,6 +5,7 @@
 
 use std::time::Instant;
 
+use accord_api::state::AppState;
 use chrono::Duration;
 use entity::{account, event, Lifecycle};
 use sea_orm::{
@@ -38,7 +39,8 @@ const SEGMENTS: &[&str] = &[
 const EVENT_LANES: usize = 2;
 
 /// Generates `leads` leads into the world's workspace. Returns the rows written.
-pub async fn generate(db: &DatabaseConnection, world: &World, leads: u64) -> Counts {
+pub async fn generate(state: &AppState, world: &World, leads: u64) -> Counts {
+    let db = state.store.db();
     let started = Instant::now();
     let postgres = db.get_database_backend() == DbBackend::Postgres;
     let trusted = postgres && superuser(db).await;
@@ -98,7 +100,7 @@ pub async fn generate(db: &DatabaseConnection, world: &World, leads: u64) -> Cou
     // The history went in without Accord's writers, so nothing counted it: the rollups are
     // recounted from it, as the migration does for existing data.
     let recount = Instant::now();
-    accord_api::services::metrics::rollups::rebuild(db)
+    accord_api::services::metrics::rollups::rebuild(state)
         .await
         .unwrap();
     println!(

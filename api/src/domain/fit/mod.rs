@@ -107,7 +107,7 @@ pub fn best_fit(results: impl IntoIterator<Item = FitResult>) -> Option<FitResul
         .reduce(|best, next| if next.score > best.score { next } else { best })
 }
 
-/// The seed's default fit rules (DESIGN.md section 3) as an ICP a new workspace starts from.
+/// The seed's default fit rules (docs/domain.md, "Defaults") as an ICP a new workspace starts from.
 ///
 /// Choices the seed leaves open, all editable afterwards:
 /// - "title matches ICP" (+25): the revenue leaders who own sales and marketing alignment,

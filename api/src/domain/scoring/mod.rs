@@ -97,7 +97,7 @@ fn rule(event_type: &str, points: i32, cap: Option<i32>, repeatable: bool) -> Sc
 }
 
 impl ScoringModel {
-    /// The defaults of DESIGN.md section 3 (seed 002). Points come from the seed; caps and
+    /// The defaults of docs/domain.md (seed 002). Points come from the seed; caps and
     /// repeatability are ours, chosen so no single kind of low-intent activity can make an MQL
     /// on its own (threshold 50):
     /// - `pricing_page_visit` +25, capped at 50: a second visit is fresh intent, a tenth is the

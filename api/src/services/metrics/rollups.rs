@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{metric_rollup, LeadStage, RejectionReason};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
 use super::stage_of;
@@ -214,6 +214,8 @@ fn stage_named(name: &str) -> Option<LeadStage> {
 /// Recounts every workspace's rollups from the history, replacing them, and stamps first-touch
 /// clocks with their first touch: for data loaded straight into the tables (imports of
 /// history, the benchmark's generator).
-pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
-    store::rollups::rebuild(db).await
+pub async fn rebuild(state: &crate::state::AppState) -> AppResult<()> {
+    let work = crate::services::unit_of_work::UnitOfWork::begin_global(state).await?;
+    store::rollups::rebuild(&work.global()).await?;
+    work.commit().await
 }
