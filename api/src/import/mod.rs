@@ -35,7 +35,7 @@ use crate::{
     },
     services::{sources, unit_of_work::UnitOfWork},
     state::AppState,
-    store::{people, Tenant},
+    store::people,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,8 +219,9 @@ async fn find_workspace(state: &AppState, wanted: &str) -> Result<Uuid, ImportEr
 
 /// The workspace's members by email, for owner columns.
 async fn owners(state: &AppState, workspace_id: Uuid) -> Result<Owners, ImportError> {
-    let db = state.store.db();
-    let ids: Vec<Uuid> = Tenant::new(db, workspace_id)
+    let ids: Vec<Uuid> = state
+        .store
+        .tenant(workspace_id)
         .members()
         .await?
         .into_iter()
