@@ -8,7 +8,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{Session, TestApp};
+use crate::support::{
+    icps::{
+        activate_icp, compare, create_icp, fit, icp, icp_count, rule, update_icp, upsert_accounts,
+        upsert_contacts,
+    },
+    Session, TestApp,
+};
 
 const SIZE: &str = "Company size in range";
 const INDUSTRY: &str = "Industry match";
@@ -27,18 +33,6 @@ const ACCOUNT_RULES: [(&str, i64); 4] = [
 ];
 /// The contact criteria of the fixture ICP with their weights, in ICP order.
 const CONTACT_RULES: [(&str, i64); 3] = [(TITLE, 25), (BUSINESS_EMAIL, 5), (PERSONAL_EMAIL, -10)];
-
-const ICP_FIELDS: &str = "id familyId version name motion status activatedAt";
-
-/// A comparison node of the criteria language.
-pub fn compare(field: &str, op: &str, value: Value) -> Value {
-    json!({"field": field, "op": op, "value": value})
-}
-
-/// A weighted criterion as `IcpInput` takes it.
-pub fn rule(name: &str, weight: i64, criteria: Value) -> Value {
-    json!({"name": name, "weight": weight, "criteria": criteria})
-}
 
 /// The seed's fit rules as an `IcpInput` for the LAND motion.
 fn seed_rules(name: &str) -> Value {
@@ -76,107 +70,6 @@ fn account_breakdown(met: &[&str]) -> Value {
 /// A lead's breakdown: the account criteria (on its account), then the contact criteria.
 fn lead_breakdown(met: &[&str]) -> Value {
     breakdown(ACCOUNT_RULES.iter().chain(&CONTACT_RULES), met)
-}
-
-/// Creates an ICP draft; returns it.
-pub async fn create_icp(app: &TestApp, session: &Session, input: Value) -> Value {
-    let query =
-        format!("mutation($input: IcpInput!) {{ createIcp(input: $input) {{ {ICP_FIELDS} }} }}");
-    app.gql(Some(&session.access), &query, json!({ "input": input }))
-        .await
-        .data("createIcp")
-        .clone()
-}
-
-async fn update_icp(app: &TestApp, session: &Session, id: &Value, input: Value) -> Value {
-    let query = format!(
-        "mutation($id: ID!, $input: IcpInput!) {{ updateIcp(id: $id, input: $input) {{ {ICP_FIELDS} }} }}"
-    );
-    app.gql(
-        Some(&session.access),
-        &query,
-        json!({ "id": id, "input": input }),
-    )
-    .await
-    .data("updateIcp")
-    .clone()
-}
-
-/// Activates an ICP version; returns it.
-pub async fn activate_icp(app: &TestApp, session: &Session, id: &Value) -> Value {
-    let query = format!("mutation($id: ID!) {{ activateIcp(id: $id) {{ {ICP_FIELDS} }} }}");
-    app.gql(Some(&session.access), &query, json!({ "id": id }))
-        .await
-        .data("activateIcp")
-        .clone()
-}
-
-async fn icp(app: &TestApp, session: &Session, id: &Value) -> Value {
-    let query = format!(
-        "query($id: ID!) {{ icp(id: $id) {{ {ICP_FIELDS} versions {{ id version status }} }} }}"
-    );
-    app.gql(Some(&session.access), &query, json!({ "id": id }))
-        .await
-        .data("icp")
-        .clone()
-}
-
-async fn icp_count(app: &TestApp, session: &Session) -> i64 {
-    app.gql(Some(&session.access), "{ icps { totalCount } }", json!({}))
-        .await
-        .data("icps")["totalCount"]
-        .as_i64()
-        .unwrap()
-}
-
-/// Runs `upsertAccounts` or `upsertContacts`; fails on a rejected item; returns the ids in order.
-async fn upsert(app: &TestApp, session: &Session, mutation: &str, items: Value) -> Vec<Value> {
-    let (argument, input_type) = match mutation {
-        "upsertAccounts" => ("accounts", "AccountInput"),
-        "upsertContacts" => ("contacts", "ContactInput"),
-        other => panic!("not an upsert: {other}"),
-    };
-    let query = format!(
-        "mutation($items: [{input_type}!]!) {{ {mutation}({argument}: $items) {{ index status id error {{ field message }} }} }}"
-    );
-    let reply = app
-        .gql(Some(&session.access), &query, json!({ "items": items }))
-        .await;
-    reply
-        .data(mutation)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| {
-            assert_ne!(result["status"], "REJECTED", "{result}");
-            result["id"].clone()
-        })
-        .collect()
-}
-
-/// Upserts accounts; returns their ids in order.
-pub async fn upsert_accounts(app: &TestApp, session: &Session, accounts: Value) -> Vec<Value> {
-    upsert(app, session, "upsertAccounts", accounts).await
-}
-
-/// Upserts contacts; returns their ids in order.
-pub async fn upsert_contacts(app: &TestApp, session: &Session, contacts: Value) -> Vec<Value> {
-    upsert(app, session, "upsertContacts", contacts).await
-}
-
-/// `fitScore` and `fitBreakdown` of a `lead` or an `account`.
-pub async fn fit(app: &TestApp, session: &Session, record: &str, id: &Value) -> (i64, Value) {
-    let query = format!(
-        "query($id: ID!) {{ {record}(id: $id) {{ fitScore fitBreakdown {{ criterion weight met }} }} }}"
-    );
-    let reply = app
-        .gql(Some(&session.access), &query, json!({ "id": id }))
-        .await;
-    let found = reply.data(record);
-    (
-        found["fitScore"].as_i64().expect("fitScore"),
-        found["fitBreakdown"].clone(),
-    )
 }
 
 /// Polls `fitScoring` until the recomputation started by activating `icp_id` is DONE; returns

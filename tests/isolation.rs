@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::support::{
+    documents::INGEST,
     ws::{WsClient, TRANSPORT_WS},
     Session, TestApp,
 };
@@ -503,7 +504,7 @@ async fn victim_pipeline(app: &TestApp, victim: &Session) -> [String; 5] {
         .unwrap()
         .to_owned();
     let (token, _) = app.api_token(victim, &["events:write"]).await;
-    let ingest = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status } } }";
+    let ingest = INGEST;
     for email in ["mql@victim.com", "rejected@victim.com"] {
         app.gql(Some(&token), ingest, json!({"e": [{"idempotencyKey": email, "type": "demo_request", "contact": {"email": email}}]}))
             .await

@@ -8,6 +8,7 @@ use accord_api::demo::{self, DemoArgs};
 use serde_json::{json, Value};
 
 use crate::support::{
+    people::demo_access_token,
     ws::{WsClient, TRANSPORT_WS},
     TestApp,
 };
@@ -75,21 +76,6 @@ async fn demo_server() -> TestApp {
     app
 }
 
-/// A demo person's access token (every demo person shares the demo password).
-pub(crate) async fn access_token(app: &TestApp, email: &str) -> String {
-    let reply = app
-        .gql(
-            None,
-            "mutation($e: String!, $p: String!) { logIn(input: {email: $e, password: $p}) { accessToken } }",
-            json!({"e": email, "p": demo::DEMO_PASSWORD}),
-        )
-        .await;
-    reply.data("logIn")["accessToken"]
-        .as_str()
-        .expect("the demo person logs in")
-        .to_owned()
-}
-
 #[actix_web::test]
 async fn the_tour_runs_as_written_and_the_trigger_reaches_the_rep() {
     let app = demo_server().await;
@@ -102,7 +88,7 @@ async fn the_tour_runs_as_written_and_the_trigger_reaches_the_rep() {
     let rep_email = assigned(&script, "REP_EMAIL");
 
     // The rep listens first, as the tour's WebSocket step does.
-    let rep_token = access_token(&app, rep_email).await;
+    let rep_token = demo_access_token(&app, rep_email).await;
     let subscription = blocks(section, "graphql")
         .into_iter()
         .find(|b| b.contains("playTriggers"))
@@ -171,7 +157,7 @@ async fn the_tour_runs_as_written_and_the_trigger_reaches_the_rep() {
 async fn every_graphql_example_in_the_readme_runs_on_the_demo() {
     let app = demo_server().await;
     let owner_email = assigned(&tour_script(), "EMAIL").to_owned();
-    let token = access_token(&app, &owner_email).await;
+    let token = demo_access_token(&app, &owner_email).await;
     let examples = blocks(README, "graphql");
     assert!(examples.len() >= 4, "the README has GraphQL examples");
     for example in examples {

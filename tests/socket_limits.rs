@@ -79,7 +79,9 @@ async fn a_revocation_whose_message_was_lost_still_closes_the_socket() {
     ws.init(&owner.access).await;
     ws.subscribe("1", TRIGGERS).await;
     // End the session in the database only, as if its bus message never arrived.
-    let session_id: uuid::Uuid = crate::auth::session_id_of(&owner.access).parse().unwrap();
+    let session_id: uuid::Uuid = crate::support::people::session_id_of(&owner.access)
+        .parse()
+        .unwrap();
     accord_api::store::sessions::revoke_family(app.state.store.db(), session_id)
         .await
         .unwrap();

@@ -15,9 +15,11 @@ use sea_orm::{
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::lead_work::{hot_lead, team};
-use crate::support::TestApp;
-use crate::webhooks::{start_receiver, wait_for, Answer, Shared};
+use crate::support::{
+    fixtures::{hot_lead, team},
+    webhook_receiver::{start_receiver, wait_for, Answer, Shared},
+    TestApp,
+};
 
 const CREATE: &str = "mutation($u: String!) { createWebhook(input: {url: $u, events: [\"lead.mql\"]}) { webhook { id url } } }";
 
