@@ -177,7 +177,7 @@ async fn triggers_made_while_redis_is_down_arrive_on_the_open_socket_after_it_re
     let Some(mut backend) = redis_lane("redis_restarted") else {
         return;
     };
-    let mut redis = RedisServer::start_free();
+    let mut redis = RedisServer::start_free().await;
     backend.redis_url = Some(redis.url());
     let a = ServerProcess::start(&backend).await;
     let b = ServerProcess::start(&backend).await;
@@ -210,7 +210,7 @@ async fn triggers_made_while_redis_is_down_arrive_on_the_open_socket_after_it_re
         panic!("nothing can be delivered while Redis is down, got {event:?}");
     }
 
-    redis = RedisServer::start(redis.port);
+    redis = RedisServer::start(redis.port).await;
     // B's subscriber reconnects and resyncs: the same socket, nobody resubscribes.
     expect_triggers(&mut rep, &team, 2, &[&during], RESYNC_SECS).await;
 
@@ -234,7 +234,7 @@ async fn a_trigger_committed_by_an_instance_killed_before_publishing_is_resumed_
     let Some(mut backend) = redis_lane("sigkill_after_commit") else {
         return;
     };
-    let mut redis = RedisServer::start_free();
+    let mut redis = RedisServer::start_free().await;
     backend.redis_url = Some(redis.url());
     let a = ServerProcess::start(&backend).await;
     let team = team(&a, &backend).await;
@@ -255,7 +255,7 @@ async fn a_trigger_committed_by_an_instance_killed_before_publishing_is_resumed_
         "a killed process sends no close frame"
     );
 
-    redis = RedisServer::start(redis.port);
+    redis = RedisServer::start(redis.port).await;
     let c = ServerProcess::start(&backend).await;
     let mut rep = follow(&c, &team, Some(&last_seen)).await;
     expect_triggers(&mut rep, &team, 3, &[&lost], ARRIVE_SECS).await;

@@ -4,7 +4,7 @@
 //! The fixture ICP is the seed's fit rules (DESIGN.md section 3) written with the criteria
 //! language; every expected score below is derived by hand next to the assertion.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -13,7 +13,7 @@ use crate::support::{
         activate_icp, compare, create_icp, fit, icp, icp_count, rule, update_icp, upsert_accounts,
         upsert_contacts,
     },
-    Session, TestApp,
+    wait, Session, TestApp,
 };
 
 const SIZE: &str = "Company size in range";
@@ -75,25 +75,22 @@ fn lead_breakdown(met: &[&str]) -> Value {
 /// Polls `fitScoring` until the recomputation started by activating `icp_id` is DONE; returns
 /// the job. Fails after 15 s.
 async fn wait_for_rescoring(app: &TestApp, session: &Session, icp_id: &Value) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let reply = app
-            .gql(
-                Some(&session.access),
-                "{ fitScoring { icpId status processed total finishedAt } }",
-                json!({}),
-            )
-            .await;
-        let job = reply.data("fitScoring").clone();
-        if job["icpId"] == *icp_id && job["status"] == "DONE" {
-            return job;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "fit scoring for {icp_id} did not finish within 15 s: {job}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait::until(
+        &format!("fit scoring for {icp_id} finishes"),
+        Duration::from_secs(15),
+        || async {
+            let reply = app
+                .gql(
+                    Some(&session.access),
+                    "{ fitScoring { icpId status processed total finishedAt } }",
+                    json!({}),
+                )
+                .await;
+            let job = reply.data("fitScoring").clone();
+            (job["icpId"] == *icp_id && job["status"] == "DONE").then_some(job)
+        },
+    )
+    .await
 }
 
 /// The fit scores of some accounts, then of some leads.
@@ -288,7 +285,12 @@ async fn changing_a_contact_rescores_it() {
 
 #[actix_web::test]
 async fn changing_an_account_rescores_its_contacts() {
-    let app = TestApp::start_with(|c| c.job_poll_ms = 50).await;
+    let app = TestApp::start_with(|c| {
+        // The rescoring is the job loop's work: this test is about the loop.
+        c.jobs_loop = true;
+        c.job_poll_ms = 50;
+    })
+    .await;
     let (owner, _) = workspace_with_seed_icp(&app).await;
     let account = upsert_accounts(&app, &owner, json!([rival(true)])).await;
     let lead = upsert_contacts(
@@ -308,22 +310,19 @@ async fn changing_an_account_rescores_its_contacts() {
     );
     // ...and its contact 25 + 20 + 15 + 10 + 5 = 75, right away or at the latest once the
     // background work has run.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let (score, lines) = fit(&app, &owner, "lead", &lead[0]).await;
-        if score == 75 {
-            assert_eq!(
-                lines,
-                lead_breakdown(&[SIZE, INDUSTRY, GEOGRAPHY, TITLE, BUSINESS_EMAIL])
-            );
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the contact of a changed account kept its old fit score {score}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let lines = wait::until(
+        "the contact of a changed account gets its new fit score",
+        Duration::from_secs(5),
+        || async {
+            let (score, lines) = fit(&app, &owner, "lead", &lead[0]).await;
+            (score == 75).then_some(lines)
+        },
+    )
+    .await;
+    assert_eq!(
+        lines,
+        lead_breakdown(&[SIZE, INDUSTRY, GEOGRAPHY, TITLE, BUSINESS_EMAIL])
+    );
 }
 
 #[actix_web::test]
@@ -356,7 +355,12 @@ async fn scores_clamp_at_one_hundred() {
 
 #[actix_web::test]
 async fn activating_an_icp_rescores_existing_records_in_the_background() {
-    let app = TestApp::start_with(|c| c.job_poll_ms = 50).await;
+    let app = TestApp::start_with(|c| {
+        // The rescoring is the job loop's work: this test is about the loop.
+        c.jobs_loop = true;
+        c.job_poll_ms = 50;
+    })
+    .await;
     let owner = app.owner("Rescoring").await;
     let accounts = upsert_accounts(&app, &owner, json!([acme(), rival(true)])).await;
     let leads = upsert_contacts(

@@ -812,12 +812,14 @@ async fn managers_partners_and_dashboards_follow_triggers_by_role() {
         socket
             .subscribe(
                 "activity",
-                "subscription { workspaceActivity { kind leadId recipientId } }",
+                "subscription { workspaceActivity { kind leadId recipientId message } }",
             )
+            .await;
+        socket
+            .await_activity(&*app.state.bus, team.owner.workspace_id.as_deref().unwrap())
             .await;
         dashboards.push(socket);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     ingest(
         &app,
         &team.token,

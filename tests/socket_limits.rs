@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use crate::support::{
+    wait,
     ws::{WsClient, WsEvent, TRANSPORT_WS},
     TestApp,
 };
@@ -52,23 +53,20 @@ async fn a_credential_holds_a_bounded_number_of_sockets() {
     theirs.init(&other.access).await;
     first.send(json!({"type": "connection_terminate"})).await;
     drop(first);
-    let mut again = WsClient::connect(&app, TRANSPORT_WS).await;
-    let mut accepted = false;
-    for _ in 0..50 {
-        again.init_without_ack(&owner.access).await;
-        match again.recv().await {
-            WsEvent::Message(ack) if ack["type"] == "connection_ack" => {
-                accepted = true;
-                break;
+    // The server may not have seen the first socket go yet: try new ones until one is taken.
+    wait::until(
+        "a freed place is given back",
+        std::time::Duration::from_secs(15),
+        || async {
+            let mut again = WsClient::connect(&app, TRANSPORT_WS).await;
+            again.init_without_ack(&owner.access).await;
+            match again.recv().await {
+                WsEvent::Message(ack) if ack["type"] == "connection_ack" => Some(again),
+                _ => None,
             }
-            // The server may not have seen the first socket go yet: try a new one.
-            _ => {
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                again = WsClient::connect(&app, TRANSPORT_WS).await;
-            }
-        }
-    }
-    assert!(accepted, "a freed place was not given back");
+        },
+    )
+    .await;
 }
 
 #[actix_web::test]

@@ -104,6 +104,7 @@ impl TestApp {
     pub async fn serve(state: AppState) -> Self {
         let (server, addrs) = server::build(&state).expect("bind a loopback port");
         actix_web::rt::spawn(server);
+        bus_listening(&state).await;
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .finish();
@@ -217,6 +218,45 @@ impl people::Server for TestApp {
     async fn mailed_token(&self, email: &str, kind: &str) -> String {
         TestApp::mailed_token(self, email, kind).await
     }
+}
+
+/// Waits until the state's bus carries a message back to this process (with Redis: once the
+/// server's subscriber has subscribed), so a change a test makes right after the start reaches
+/// the sockets it opens. The probe names a workspace of its own: no subscriber sees it.
+async fn bus_listening(state: &AppState) {
+    use accord_api::bus::{Activity, ActivityKind, BusEvent, BusMessage};
+    let mut receiver = state.bus.subscribe();
+    let probe = uuid::Uuid::now_v7();
+    for _ in 0..100 {
+        let _ = state
+            .bus
+            .publish(BusMessage {
+                workspace_id: probe,
+                event: BusEvent::Activity(Activity {
+                    id: uuid::Uuid::now_v7(),
+                    kind: ActivityKind::MemberAdded,
+                    actor_user_id: None,
+                    subject_id: probe,
+                    message: "probe".into(),
+                    occurred_at: chrono::Utc::now(),
+                }),
+            })
+            .await;
+        let heard = tokio::time::timeout(Duration::from_millis(100), async {
+            loop {
+                match receiver.recv().await {
+                    Ok(message) if message.workspace_id == probe => return true,
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return false,
+                }
+            }
+        })
+        .await;
+        if heard == Ok(true) {
+            return;
+        }
+    }
+    panic!("the bus never carried a message back");
 }
 
 /// The token of the link in a mail body (`...?token=<token>`).

@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 
-use super::TestApp;
+use super::{wait, TestApp};
 
 /// What the receiver does with the next request to a path.
 #[derive(Clone, Copy)]
@@ -69,6 +69,8 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) 
             HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).finish()
         }
         Answer::Hang => {
+            // Not a wait of the test: the receiver's behaviour under test is an answer that
+            // comes too late (after the sender's timeout, which tests set below 3 s).
             tokio::time::sleep(StdDuration::from_secs(3)).await;
             HttpResponse::Ok().finish()
         }
@@ -108,15 +110,16 @@ pub async fn wait_for(
     webhook: &Value,
     done: impl Fn(&Value) -> bool,
 ) -> Value {
-    for _ in 0..200 {
-        let reply = app
-            .gql(Some(access), DELIVERIES, json!({"id": webhook}))
-            .await;
-        let deliveries = reply.data("webhookDeliveries").clone();
-        if done(&deliveries) {
-            return deliveries;
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!("the deliveries of {webhook} never got there");
+    wait::until(
+        &format!("the deliveries of {webhook} get there"),
+        StdDuration::from_secs(10),
+        || async {
+            let reply = app
+                .gql(Some(access), DELIVERIES, json!({"id": webhook}))
+                .await;
+            let deliveries = reply.data("webhookDeliveries").clone();
+            done(&deliveries).then_some(deliveries)
+        },
+    )
+    .await
 }
