@@ -18,6 +18,17 @@ use super::TestApp;
 pub const TRANSPORT_WS: &str = "graphql-transport-ws";
 pub const LEGACY_WS: &str = "graphql-ws";
 
+/// How the activity of [`WsClient::await_activity`] starts its message.
+const PROBE: &str = "accord-test-probe";
+
+/// Whether a message is the probe activity of some socket's [`WsClient::await_activity`] (a
+/// socket of the same workspace opened earlier sees the probes of a later one).
+fn is_probe(message: &Value) -> bool {
+    message["payload"]["data"]["workspaceActivity"]["message"]
+        .as_str()
+        .is_some_and(|text| text.starts_with(PROBE))
+}
+
 #[derive(Debug)]
 pub enum WsEvent {
     Message(Value),
@@ -99,11 +110,12 @@ impl WsClient {
         self.recv_within(10).await
     }
 
-    /// The next message of a type other than keep-alive, failing on a close.
+    /// The next message of a type other than keep-alive (and other than another socket's
+    /// [`await_activity`](Self::await_activity) probe), failing on a close.
     pub async fn message(&mut self) -> Value {
         loop {
             match self.recv().await {
-                WsEvent::Message(m) if m["type"] == "ka" => continue,
+                WsEvent::Message(m) if m["type"] == "ka" || is_probe(&m) => continue,
                 WsEvent::Message(m) => return m,
                 WsEvent::Closed(code) => panic!("socket closed with {code:?}"),
             }
@@ -154,7 +166,7 @@ impl WsClient {
     pub async fn await_activity(&mut self, bus: &dyn Bus, workspace_id: &str) {
         let workspace_id: Uuid = workspace_id.parse().expect("a workspace id");
         let nonce = Uuid::now_v7().simple().to_string();
-        let probe = |n: u32| format!("probe {nonce} {n}");
+        let probe = |n: u32| format!("{PROBE} {nonce} {n}");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         let mut sent = 0;
         loop {
@@ -190,7 +202,11 @@ impl WsClient {
                         let text = m["payload"]["data"]["workspaceActivity"]["message"]
                             .as_str()
                             .unwrap_or_default();
-                        assert!(text.contains(&nonce), "not a probe: {m}");
+                        assert!(is_probe(&m), "not a probe: {m}");
+                        if !text.contains(&nonce) {
+                            // Another socket's probe.
+                            continue;
+                        }
                         if text == probe(sent) {
                             return;
                         }
