@@ -73,7 +73,7 @@ async fn an_unreachable_database_answers_503_at_once_and_service_resumes() {
 async fn closed_pool_answers_503_unavailable() {
     let app = TestApp::start_with(|config| config.db_acquire_timeout_ms = 1000).await;
     let owner = app.owner("Outage").await;
-    app.state.store.db().clone().close().await.unwrap();
+    app.db().clone().close().await.unwrap();
     let (reply, took) = timed(&app, Some(&owner.access), "{ workspace { name } }").await;
     assert_unavailable(&reply, took, "an authenticated query");
 }

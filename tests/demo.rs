@@ -111,9 +111,6 @@ async fn the_demo_refuses_a_production_database() {
         matches!(refused, Err(demo::DemoError::Production)),
         "{refused:?}"
     );
-    let people = entity::user::Entity::find()
-        .count(app.state.store.db())
-        .await
-        .unwrap();
+    let people = entity::user::Entity::find().count(app.db()).await.unwrap();
     assert_eq!(people, 0, "the refused demo created people");
 }

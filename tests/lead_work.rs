@@ -165,7 +165,7 @@ async fn rejections_need_a_reason_inside_the_window_and_can_be_disputed() {
 
     // After the 48-hour window, rejection is refused.
     let late = hot_lead(&app, &team, "cy@initech.com", "Website").await;
-    let db = app.state.store.db();
+    let db = app.db();
     let past = (Utc::now() - Duration::hours(49)).to_rfc3339();
     let sql = if app.state.config.is_sqlite() {
         format!(
@@ -275,7 +275,7 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
             .data("rejectLead");
     }
     // Last month: the same figures, written into the history as it would have been recorded.
-    let db = app.state.store.db();
+    let db = app.db();
     let sqlite = app.state.config.is_sqlite();
     let last_month = (Utc::now() - Duration::days(32)).to_rfc3339();
     let ws = team.owner.workspace_id.clone().unwrap();

@@ -25,7 +25,7 @@ type Key = (String, String, String, String, String, String, String, i64);
 /// Every rollup row, without its id, in a fixed order.
 async fn rollups(app: &TestApp) -> Vec<Key> {
     let mut rows: Vec<Key> = entity::metric_rollup::Entity::find()
-        .all(app.state.store.db())
+        .all(app.db())
         .await
         .unwrap()
         .into_iter()
@@ -52,7 +52,7 @@ async fn first_touches(app: &TestApp) -> Vec<(String, Option<DateTime<Utc>>)> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let mut rows: Vec<(String, Option<DateTime<Utc>>)> = Entity::find()
         .filter(Column::Kind.eq(entity::SlaKind::FirstTouch))
-        .all(app.state.store.db())
+        .all(app.db())
         .await
         .unwrap()
         .into_iter()
@@ -151,7 +151,7 @@ async fn rollups_equal_a_recount_of_the_history() {
     accord_api::jobs::run_due(&app.state).await.unwrap();
 
     let kept = (rollups(&app).await, first_touches(&app).await);
-    accord_api::services::metrics::rollups::rebuild(app.state.store.db())
+    accord_api::services::metrics::rollups::rebuild(app.db())
         .await
         .unwrap();
     let recounted = (rollups(&app).await, first_touches(&app).await);

@@ -80,7 +80,7 @@ async fn a_revocation_whose_message_was_lost_still_closes_the_socket() {
     let session_id: uuid::Uuid = crate::support::people::session_id_of(&owner.access)
         .parse()
         .unwrap();
-    accord_api::store::sessions::revoke_family(app.state.store.db(), session_id)
+    accord_api::store::sessions::revoke_family(app.db(), session_id)
         .await
         .unwrap();
     assert_eq!(ws.close_code_within(5).await, Some(4403));

@@ -211,7 +211,7 @@ async fn shutdown_closes_sockets_with_1001() {
 async fn an_unreachable_database_at_init_closes_with_a_retryable_code() {
     let app = TestApp::start().await;
     let owner = app.owner("Blip").await;
-    app.state.store.db().clone().close().await.unwrap();
+    app.db().clone().close().await.unwrap();
     let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
     ws.init_without_ack(&owner.access).await;
     assert_eq!(ws.close_code().await, Some(1013));

@@ -39,10 +39,10 @@ pub async fn world(app: &TestApp) -> World {
         )
         .await;
     let invitation_id = invited.data("addMember")["id"].as_str().unwrap().to_owned();
-    let records = victim_records(&app, &victim).await;
-    let (cadence_id, play_id) = victim_plays(&app, &victim).await;
+    let records = victim_records(app, &victim).await;
+    let (cadence_id, play_id) = victim_plays(app, &victim).await;
     let [contract_id, routing_rule_id, mql_id, rejection_id, trigger_id] =
-        victim_pipeline(&app, &victim).await;
+        victim_pipeline(app, &victim).await;
     let ids = VictimIds {
         workspace_id: victim.workspace_id.clone().unwrap(),
         member_id: victim_rep.member_id.clone().unwrap(),

@@ -115,6 +115,12 @@ impl TestApp {
         }
     }
 
+    /// The database itself, for what a test must set up or look at that no API shows (aged
+    /// rows, a closed pool, statement counts): the one place tests reach past the API.
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        self.state.store.db()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
@@ -170,7 +176,7 @@ impl TestApp {
 
     /// Every message the outbox kept for `email`, oldest first: (kind, body).
     pub async fn mail_to(&self, email: &str) -> Vec<(String, String)> {
-        accord_api::store::outbox::mail_to(self.state.store.db(), email)
+        accord_api::store::outbox::mail_to(self.db(), email)
             .await
             .expect("outbox read")
             .into_iter()
