@@ -32,7 +32,7 @@ async fn route_territories(app: &TestApp, owner: &Session, na: &Session, emea: &
 
 #[actix_web::test]
 async fn a_hand_raiser_in_the_icp_becomes_a_hot_mql_routed_by_territory() {
-    let app = TestApp::start_with(|config| config.job_poll_ms = 50).await;
+    let app = TestApp::start().await;
     let owner = app.owner("Seed Scenario").await;
     let na = app.member(&owner, "REP").await;
     let emea = app.member(&owner, "REP").await;
