@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::json;
 
-use crate::lead_work::{hot_lead, team};
+use crate::support::fixtures::{hot_lead, team};
 use crate::support::TestApp;
 
 fn week(k: i64) -> DateTime<Utc> {

@@ -134,7 +134,7 @@ async fn malformed_tokens_are_refused_before_the_database() {
     let app = TestApp::start().await;
     let owner = app.owner("Partners").await;
     let (token, _) = app.api_token(&owner, &["workspace:read"]).await;
-    app.state.store.db().clone().close().await.unwrap();
+    app.db().clone().close().await.unwrap();
     // With the database gone, a well-formed token cannot be checked (503)...
     let checked = app
         .gql(Some(&token), "{ workspace { id } }", json!({}))

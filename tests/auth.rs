@@ -4,7 +4,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{people::session_id_of, TestApp};
 
 const ME: &str = "{ me { id email } }";
 
@@ -140,14 +140,6 @@ async fn log_out_ends_the_session() {
         )
         .await;
     assert_eq!(refresh.code(), "UNAUTHENTICATED");
-}
-
-/// The session (refresh-token family) an access token belongs to, read from its claims.
-pub fn session_id_of(access_token: &str) -> String {
-    let payload = access_token.split('.').nth(1).expect("a JWT has a payload");
-    let claims: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).unwrap();
-    claims["sid"].as_str().expect("sid claim").to_owned()
 }
 
 fn forge(secret: &[u8], claims: serde_json::Value) -> String {

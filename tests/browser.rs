@@ -15,7 +15,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::{
-    lead_work::{hot_lead, team},
+    support::fixtures::{hot_lead, team},
     support::TestApp,
 };
 

@@ -2,8 +2,6 @@
 //! (so other tests are not disturbed); runs in the Redis lane (`ACCORD_TEST_REDIS_URL` set),
 //! where `redis-server` is installed.
 
-use std::time::Duration;
-
 use crate::support::{
     redis::RedisServer,
     ws::{WsClient, WsEvent, TRANSPORT_WS},
@@ -18,14 +16,16 @@ async fn activity_flows_again_after_redis_restarts() {
         );
         return;
     }
-    let mut redis = RedisServer::start_free();
+    let mut redis = RedisServer::start_free().await;
     let app = TestApp::start_with(|config| config.redis_url = Some(redis.url())).await;
     let owner = app.owner("Resilient").await;
     let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
     ws.init(&owner.access).await;
-    ws.subscribe("1", "subscription { workspaceActivity { kind } }")
+    ws.subscribe("1", "subscription { workspaceActivity { kind message } }")
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Through Redis and back: the subscription and the server's Redis subscriber both listen.
+    ws.await_activity(&*app.state.bus, owner.workspace_id.as_deref().unwrap())
+        .await;
     app.member(&owner, "REP").await;
     assert_eq!(
         ws.message().await["payload"]["data"]["workspaceActivity"]["kind"],
@@ -39,7 +39,7 @@ async fn activity_flows_again_after_redis_restarts() {
         503,
         "readiness reflects the lost bus"
     );
-    redis = RedisServer::start(redis.port);
+    redis = RedisServer::start(redis.port).await;
 
     // The subscriber reconnects with backoff (at most 5 s between tries); changes made once it
     // is back must arrive without the client doing anything.

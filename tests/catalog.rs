@@ -380,7 +380,7 @@ async fn a_deleted_deal_goes_with_its_stage_history() {
     let opp_id: uuid::Uuid = opp.as_str().unwrap().parse().unwrap();
     let history = entity::opportunity_stage_change::Entity::find()
         .filter(entity::opportunity_stage_change::Column::OpportunityId.eq(opp_id))
-        .count(app.state.store.db())
+        .count(app.db())
         .await
         .unwrap();
     assert_eq!(history, 0, "the stage history went with the deal");

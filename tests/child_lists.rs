@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{Session, TestApp};
+use crate::support::{documents::INGEST, Session, TestApp};
 
 const UPSERT_ACCOUNTS: &str =
     "mutation($a: [AccountInput!]!) { upsertAccounts(accounts: $a) { id error { message } } }";
@@ -174,12 +174,12 @@ async fn a_child_page_is_bounded_and_costs_its_size() {
 async fn a_leads_stage_history_pages_through_its_moves() {
     let app = TestApp::start().await;
     let owner = app.owner("History").await;
-    let (_cro, _cmo, token) = crate::lead_scenario::revenue_team(&app, &owner).await;
+    let (_cro, _cmo, token) = crate::support::fixtures::revenue_team(&app, &owner).await;
     // A VP's pricing visit and demo request make an MQL: LEAD -> MQL.
     app.gql(
         Some(&token),
-        "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status } } }",
-        json!({"e": crate::lead_scenario::vp_events("history")}),
+        INGEST,
+        json!({"e": crate::support::fixtures::vp_events("history")}),
     )
     .await
     .data("ingestEvents");

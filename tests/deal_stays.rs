@@ -93,7 +93,7 @@ async fn every_move_keeps_when_its_stage_ended() {
     upserted(&app, &south).await;
 
     let moves = entity::opportunity_stage_change::Entity::find()
-        .all(app.state.store.db())
+        .all(app.db())
         .await
         .unwrap();
     // 5 + 1 + 2 by hand, 2 + 2 by upsert.

@@ -4,9 +4,7 @@
 use chrono::{Duration, Utc};
 use serde_json::json;
 
-use crate::support::TestApp;
-
-const INGEST: &str = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status error { message } } } }";
+use crate::support::{documents::INGEST, TestApp};
 
 #[actix_web::test]
 async fn decay_follows_the_schedule_and_sixty_days_return_the_lead_to_nurture() {

@@ -9,10 +9,11 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::support::{
-    outbox_token,
+    fixtures::owner_and_rep,
+    people::Remote,
     process::ServerProcess,
     redis::RedisServer,
     ws::{WsClient, WsEvent, TRANSPORT_WS},
@@ -47,72 +48,13 @@ struct Team {
     rep_user: String,
 }
 
-async fn sign_up(server: &ServerProcess, email: &str) -> Value {
-    server
-        .gql(
-            None,
-            "mutation($email: String!) { signUp(input: {email: $email, password: \"correct horse battery\", name: \"Test Person\"}) { accessToken user { id } } }",
-            json!({"email": email}),
-        )
-        .await
-        .data("signUp")
-        .clone()
-}
-
+/// The owner and rep of a new workspace on `server`.
 async fn team(server: &ServerProcess, backend: &Backend) -> Team {
-    let unique = uuid::Uuid::now_v7().simple().to_string();
-    let owner_email = format!("owner-{unique}@example.com");
-    let rep_email = format!("rep-{unique}@example.com");
-    let person = sign_up(server, &owner_email).await;
-    let created = server
-        .gql(
-            person["accessToken"].as_str(),
-            "mutation { createWorkspace(input: {name: \"Delivery\"}) { accessToken workspace { id } } }",
-            json!({}),
-        )
-        .await;
-    let created = created.data("createWorkspace");
-    let owner = created["accessToken"].as_str().unwrap().to_owned();
-    let workspace = created["workspace"]["id"].as_str().unwrap().to_owned();
-    let rep = sign_up(server, &rep_email).await;
-    let verify = outbox_token(backend, &rep_email, "verify_email").await;
-    server
-        .gql(
-            None,
-            "mutation($t: String!) { verifyEmail(token: $t) { id } }",
-            json!({"t": verify}),
-        )
-        .await
-        .data("verifyEmail");
-    server
-        .gql(
-            Some(&owner),
-            "mutation($email: String!) { addMember(input: {email: $email, role: REP}) { id } }",
-            json!({"email": rep_email}),
-        )
-        .await
-        .data("addMember");
-    let invited = outbox_token(backend, &rep_email, "invitation").await;
-    server
-        .gql(
-            rep["accessToken"].as_str(),
-            "mutation($t: String!) { acceptInvitation(token: $t) { id } }",
-            json!({"t": invited}),
-        )
-        .await
-        .data("acceptInvitation");
-    let logged_in = server
-        .gql(
-            None,
-            "mutation($email: String!, $ws: ID) { logIn(input: {email: $email, password: \"correct horse battery\", workspaceId: $ws}) { accessToken user { id } } }",
-            json!({"email": rep_email, "ws": workspace}),
-        )
-        .await;
-    let logged_in = logged_in.data("logIn");
+    let (owner, rep) = owner_and_rep(&Remote { server, backend }, "Delivery").await;
     Team {
-        owner,
-        rep: logged_in["accessToken"].as_str().unwrap().to_owned(),
-        rep_user: logged_in["user"]["id"].as_str().unwrap().to_owned(),
+        owner: owner.access,
+        rep: rep.access,
+        rep_user: rep.user_id,
     }
 }
 
@@ -235,7 +177,7 @@ async fn triggers_made_while_redis_is_down_arrive_on_the_open_socket_after_it_re
     let Some(mut backend) = redis_lane("redis_restarted") else {
         return;
     };
-    let mut redis = RedisServer::start_free();
+    let mut redis = RedisServer::start_free().await;
     backend.redis_url = Some(redis.url());
     let a = ServerProcess::start(&backend).await;
     let b = ServerProcess::start(&backend).await;
@@ -268,7 +210,7 @@ async fn triggers_made_while_redis_is_down_arrive_on_the_open_socket_after_it_re
         panic!("nothing can be delivered while Redis is down, got {event:?}");
     }
 
-    redis = RedisServer::start(redis.port);
+    redis = RedisServer::start(redis.port).await;
     // B's subscriber reconnects and resyncs: the same socket, nobody resubscribes.
     expect_triggers(&mut rep, &team, 2, &[&during], RESYNC_SECS).await;
 
@@ -292,7 +234,7 @@ async fn a_trigger_committed_by_an_instance_killed_before_publishing_is_resumed_
     let Some(mut backend) = redis_lane("sigkill_after_commit") else {
         return;
     };
-    let mut redis = RedisServer::start_free();
+    let mut redis = RedisServer::start_free().await;
     backend.redis_url = Some(redis.url());
     let a = ServerProcess::start(&backend).await;
     let team = team(&a, &backend).await;
@@ -313,7 +255,7 @@ async fn a_trigger_committed_by_an_instance_killed_before_publishing_is_resumed_
         "a killed process sends no close frame"
     );
 
-    redis = RedisServer::start(redis.port);
+    redis = RedisServer::start(redis.port).await;
     let c = ServerProcess::start(&backend).await;
     let mut rep = follow(&c, &team, Some(&last_seen)).await;
     expect_triggers(&mut rep, &team, 3, &[&lost], ARRIVE_SECS).await;

@@ -4,7 +4,7 @@
 use accord_api::demo::{self, DemoArgs};
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{people::demo_access_token, TestApp};
 
 fn small(seed: u64) -> DemoArgs {
     DemoArgs {
@@ -16,7 +16,7 @@ fn small(seed: u64) -> DemoArgs {
 
 /// What a dashboard shows of the story: stage entries of the last 30 days.
 async fn funnel_entries(app: &TestApp, email: &str) -> Vec<(String, i64)> {
-    let token = crate::readme::access_token(app, email).await;
+    let token = demo_access_token(app, email).await;
     let funnel = app
         .gql(Some(&token), "{ funnel { stage entered } }", json!({}))
         .await;
@@ -54,7 +54,7 @@ async fn one_seed_tells_one_story() {
     let entries = funnel_entries(&first, &a.email).await;
     assert!(entries.iter().any(|(_, n)| *n > 0), "{entries:?}");
     // The demo's people are created verified and seated directly (no invitation to accept).
-    let token = crate::readme::access_token(&first, &a.email).await;
+    let token = demo_access_token(&first, &a.email).await;
     let people = first
         .gql(
             Some(&token),
@@ -111,9 +111,6 @@ async fn the_demo_refuses_a_production_database() {
         matches!(refused, Err(demo::DemoError::Production)),
         "{refused:?}"
     );
-    let people = entity::user::Entity::find()
-        .count(app.state.store.db())
-        .await
-        .unwrap();
+    let people = entity::user::Entity::find().count(app.db()).await.unwrap();
     assert_eq!(people, 0, "the refused demo created people");
 }

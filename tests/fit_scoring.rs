@@ -4,11 +4,17 @@
 //! The fixture ICP is the seed's fit rules (DESIGN.md section 3) written with the criteria
 //! language; every expected score below is derived by hand next to the assertion.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::support::{Session, TestApp};
+use crate::support::{
+    icps::{
+        activate_icp, compare, create_icp, fit, icp, icp_count, rule, update_icp, upsert_accounts,
+        upsert_contacts,
+    },
+    wait, Session, TestApp,
+};
 
 const SIZE: &str = "Company size in range";
 const INDUSTRY: &str = "Industry match";
@@ -27,18 +33,6 @@ const ACCOUNT_RULES: [(&str, i64); 4] = [
 ];
 /// The contact criteria of the fixture ICP with their weights, in ICP order.
 const CONTACT_RULES: [(&str, i64); 3] = [(TITLE, 25), (BUSINESS_EMAIL, 5), (PERSONAL_EMAIL, -10)];
-
-const ICP_FIELDS: &str = "id familyId version name motion status activatedAt";
-
-/// A comparison node of the criteria language.
-pub fn compare(field: &str, op: &str, value: Value) -> Value {
-    json!({"field": field, "op": op, "value": value})
-}
-
-/// A weighted criterion as `IcpInput` takes it.
-pub fn rule(name: &str, weight: i64, criteria: Value) -> Value {
-    json!({"name": name, "weight": weight, "criteria": criteria})
-}
 
 /// The seed's fit rules as an `IcpInput` for the LAND motion.
 fn seed_rules(name: &str) -> Value {
@@ -78,129 +72,25 @@ fn lead_breakdown(met: &[&str]) -> Value {
     breakdown(ACCOUNT_RULES.iter().chain(&CONTACT_RULES), met)
 }
 
-/// Creates an ICP draft; returns it.
-pub async fn create_icp(app: &TestApp, session: &Session, input: Value) -> Value {
-    let query =
-        format!("mutation($input: IcpInput!) {{ createIcp(input: $input) {{ {ICP_FIELDS} }} }}");
-    app.gql(Some(&session.access), &query, json!({ "input": input }))
-        .await
-        .data("createIcp")
-        .clone()
-}
-
-async fn update_icp(app: &TestApp, session: &Session, id: &Value, input: Value) -> Value {
-    let query = format!(
-        "mutation($id: ID!, $input: IcpInput!) {{ updateIcp(id: $id, input: $input) {{ {ICP_FIELDS} }} }}"
-    );
-    app.gql(
-        Some(&session.access),
-        &query,
-        json!({ "id": id, "input": input }),
-    )
-    .await
-    .data("updateIcp")
-    .clone()
-}
-
-/// Activates an ICP version; returns it.
-pub async fn activate_icp(app: &TestApp, session: &Session, id: &Value) -> Value {
-    let query = format!("mutation($id: ID!) {{ activateIcp(id: $id) {{ {ICP_FIELDS} }} }}");
-    app.gql(Some(&session.access), &query, json!({ "id": id }))
-        .await
-        .data("activateIcp")
-        .clone()
-}
-
-async fn icp(app: &TestApp, session: &Session, id: &Value) -> Value {
-    let query = format!(
-        "query($id: ID!) {{ icp(id: $id) {{ {ICP_FIELDS} versions {{ id version status }} }} }}"
-    );
-    app.gql(Some(&session.access), &query, json!({ "id": id }))
-        .await
-        .data("icp")
-        .clone()
-}
-
-async fn icp_count(app: &TestApp, session: &Session) -> i64 {
-    app.gql(Some(&session.access), "{ icps { totalCount } }", json!({}))
-        .await
-        .data("icps")["totalCount"]
-        .as_i64()
-        .unwrap()
-}
-
-/// Runs `upsertAccounts` or `upsertContacts`; fails on a rejected item; returns the ids in order.
-async fn upsert(app: &TestApp, session: &Session, mutation: &str, items: Value) -> Vec<Value> {
-    let (argument, input_type) = match mutation {
-        "upsertAccounts" => ("accounts", "AccountInput"),
-        "upsertContacts" => ("contacts", "ContactInput"),
-        other => panic!("not an upsert: {other}"),
-    };
-    let query = format!(
-        "mutation($items: [{input_type}!]!) {{ {mutation}({argument}: $items) {{ index status id error {{ field message }} }} }}"
-    );
-    let reply = app
-        .gql(Some(&session.access), &query, json!({ "items": items }))
-        .await;
-    reply
-        .data(mutation)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| {
-            assert_ne!(result["status"], "REJECTED", "{result}");
-            result["id"].clone()
-        })
-        .collect()
-}
-
-/// Upserts accounts; returns their ids in order.
-pub async fn upsert_accounts(app: &TestApp, session: &Session, accounts: Value) -> Vec<Value> {
-    upsert(app, session, "upsertAccounts", accounts).await
-}
-
-/// Upserts contacts; returns their ids in order.
-pub async fn upsert_contacts(app: &TestApp, session: &Session, contacts: Value) -> Vec<Value> {
-    upsert(app, session, "upsertContacts", contacts).await
-}
-
-/// `fitScore` and `fitBreakdown` of a `lead` or an `account`.
-pub async fn fit(app: &TestApp, session: &Session, record: &str, id: &Value) -> (i64, Value) {
-    let query = format!(
-        "query($id: ID!) {{ {record}(id: $id) {{ fitScore fitBreakdown {{ criterion weight met }} }} }}"
-    );
-    let reply = app
-        .gql(Some(&session.access), &query, json!({ "id": id }))
-        .await;
-    let found = reply.data(record);
-    (
-        found["fitScore"].as_i64().expect("fitScore"),
-        found["fitBreakdown"].clone(),
-    )
-}
-
 /// Polls `fitScoring` until the recomputation started by activating `icp_id` is DONE; returns
 /// the job. Fails after 15 s.
 async fn wait_for_rescoring(app: &TestApp, session: &Session, icp_id: &Value) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let reply = app
-            .gql(
-                Some(&session.access),
-                "{ fitScoring { icpId status processed total finishedAt } }",
-                json!({}),
-            )
-            .await;
-        let job = reply.data("fitScoring").clone();
-        if job["icpId"] == *icp_id && job["status"] == "DONE" {
-            return job;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "fit scoring for {icp_id} did not finish within 15 s: {job}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait::until(
+        &format!("fit scoring for {icp_id} finishes"),
+        Duration::from_secs(15),
+        || async {
+            let reply = app
+                .gql(
+                    Some(&session.access),
+                    "{ fitScoring { icpId status processed total finishedAt } }",
+                    json!({}),
+                )
+                .await;
+            let job = reply.data("fitScoring").clone();
+            (job["icpId"] == *icp_id && job["status"] == "DONE").then_some(job)
+        },
+    )
+    .await
 }
 
 /// The fit scores of some accounts, then of some leads.
@@ -395,7 +285,12 @@ async fn changing_a_contact_rescores_it() {
 
 #[actix_web::test]
 async fn changing_an_account_rescores_its_contacts() {
-    let app = TestApp::start_with(|c| c.job_poll_ms = 50).await;
+    let app = TestApp::start_with(|c| {
+        // The rescoring is the job loop's work: this test is about the loop.
+        c.jobs_loop = true;
+        c.job_poll_ms = 50;
+    })
+    .await;
     let (owner, _) = workspace_with_seed_icp(&app).await;
     let account = upsert_accounts(&app, &owner, json!([rival(true)])).await;
     let lead = upsert_contacts(
@@ -415,22 +310,19 @@ async fn changing_an_account_rescores_its_contacts() {
     );
     // ...and its contact 25 + 20 + 15 + 10 + 5 = 75, right away or at the latest once the
     // background work has run.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let (score, lines) = fit(&app, &owner, "lead", &lead[0]).await;
-        if score == 75 {
-            assert_eq!(
-                lines,
-                lead_breakdown(&[SIZE, INDUSTRY, GEOGRAPHY, TITLE, BUSINESS_EMAIL])
-            );
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the contact of a changed account kept its old fit score {score}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let lines = wait::until(
+        "the contact of a changed account gets its new fit score",
+        Duration::from_secs(5),
+        || async {
+            let (score, lines) = fit(&app, &owner, "lead", &lead[0]).await;
+            (score == 75).then_some(lines)
+        },
+    )
+    .await;
+    assert_eq!(
+        lines,
+        lead_breakdown(&[SIZE, INDUSTRY, GEOGRAPHY, TITLE, BUSINESS_EMAIL])
+    );
 }
 
 #[actix_web::test]
@@ -463,7 +355,12 @@ async fn scores_clamp_at_one_hundred() {
 
 #[actix_web::test]
 async fn activating_an_icp_rescores_existing_records_in_the_background() {
-    let app = TestApp::start_with(|c| c.job_poll_ms = 50).await;
+    let app = TestApp::start_with(|c| {
+        // The rescoring is the job loop's work: this test is about the loop.
+        c.jobs_loop = true;
+        c.job_poll_ms = 50;
+    })
+    .await;
     let owner = app.owner("Rescoring").await;
     let accounts = upsert_accounts(&app, &owner, json!([acme(), rival(true)])).await;
     let leads = upsert_contacts(

@@ -325,7 +325,7 @@ async fn graphiql_is_served_from_the_binary_under_a_strict_policy() {
 #[actix_web::test]
 async fn readyz_is_503_when_the_database_is_gone() {
     let app = TestApp::start().await;
-    app.state.store.db().clone().close().await.unwrap();
+    app.db().clone().close().await.unwrap();
     let ready = Reply::read(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
     assert_eq!(ready.status, 503);
     assert_eq!(ready.body["database"], "unreachable");

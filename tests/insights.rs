@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::fit_scoring::{activate_icp, compare, create_icp, fit, rule, upsert_accounts};
+use crate::support::icps::{activate_icp, compare, create_icp, fit, rule, upsert_accounts};
 use crate::support::{Session, TestApp};
 
 /// How a fixture deal ends: lost, won (the account stays a CUSTOMER) or won and later churned.

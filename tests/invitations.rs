@@ -218,7 +218,7 @@ async fn used_revoked_expired_and_unknown_tokens_are_refused() {
         )
         .filter(entity::invitation::Column::AcceptedAt.is_null())
         .filter(entity::invitation::Column::RevokedAt.is_null())
-        .exec(app.state.store.db())
+        .exec(app.db())
         .await
         .unwrap();
     assert_eq!(
@@ -269,7 +269,7 @@ async fn used_revoked_expired_and_unknown_tokens_are_refused() {
             (Utc::now() - Duration::seconds(1)).into(),
         )
         .filter(entity::email_token::Column::Email.eq("erin@initech.com"))
-        .exec(app.state.store.db())
+        .exec(app.db())
         .await
         .unwrap();
     let stale = app

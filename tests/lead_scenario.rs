@@ -6,67 +6,11 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{Session, TestApp};
-
-const INGEST: &str = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { index status eventId error { code field message } } } }";
-
-/// Signs the draft contract by both leaders, activates the seed ICP and routes North America to
-/// `rep`. Returns the sales leader (who can read leads) and the partner token.
-pub(crate) async fn revenue_team(app: &TestApp, owner: &Session) -> (Session, Session, String) {
-    let cmo = app.member(owner, "MARKETING_LEADER").await;
-    let cro = app.member(owner, "SALES_LEADER").await;
-    let contracts = app
-        .gql(
-            Some(&owner.access),
-            "{ leadContracts { edges { node { id status } } } }",
-            json!({}),
-        )
-        .await;
-    let draft = contracts.data("leadContracts")["edges"][0]["node"].clone();
-    assert_eq!(
-        draft["status"], "DRAFT",
-        "a new workspace starts with a draft contract"
-    );
-    let sign = "mutation($id: ID!) { signLeadContract(id: $id) { status } }";
-    let half = app
-        .gql(Some(&cmo.access), sign, json!({"id": draft["id"]}))
-        .await;
-    assert_eq!(
-        half.data("signLeadContract")["status"],
-        "DRAFT",
-        "one signature is not enough"
-    );
-    let full = app
-        .gql(Some(&cro.access), sign, json!({"id": draft["id"]}))
-        .await;
-    assert_eq!(full.data("signLeadContract")["status"], "ACTIVE");
-
-    let icp = app
-        .gql(
-            Some(&owner.access),
-            r#"mutation { createIcp(input: {name: "Seed ICP", motion: LAND,
-                accountCriteria: [
-                  {name: "Company size in range", weight: 20, criteria: {field: "account.employees", op: BETWEEN, value: [200, 5000]}},
-                  {name: "Industry match", weight: 15, criteria: {field: "account.industry", op: IN, value: ["Software", "SaaS"]}},
-                  {name: "Geographic fit", weight: 10, criteria: {field: "account.country", op: IN, value: ["US", "CA", "GB"]}}],
-                contactCriteria: [
-                  {name: "Title matches ICP", weight: 25, criteria: {field: "contact.title", op: MATCHES, value: ["vp sales", "head of sales"]}},
-                  {name: "Business email", weight: 5, criteria: {field: "contact.personalEmail", op: EQ, value: false}},
-                  {name: "Personal email", weight: -10, criteria: {field: "contact.personalEmail", op: EQ, value: true}}]}) { id } }"#,
-            json!({}),
-        )
-        .await;
-    let icp_id = icp.data("createIcp")["id"].clone();
-    app.gql(
-        Some(&owner.access),
-        "mutation($id: ID!) { activateIcp(id: $id) { status } }",
-        json!({"id": icp_id}),
-    )
-    .await
-    .data("activateIcp");
-    let (token, _) = app.api_token(owner, &["events:write"]).await;
-    (cro, cmo, token)
-}
+use crate::support::{
+    documents::INGEST,
+    fixtures::{revenue_team, vp_events},
+    Session, TestApp,
+};
 
 async fn route_territories(app: &TestApp, owner: &Session, na: &Session, emea: &Session) {
     let create = "mutation($name: String!, $pos: Int!, $countries: JSON!, $rep: ID!) { createRoutingRule(input: {name: $name, position: $pos, criteria: {field: \"account.country\", op: IN, value: $countries}, targets: [{userId: $rep}]}) { id } }";
@@ -86,19 +30,9 @@ async fn route_territories(app: &TestApp, owner: &Session, na: &Session, emea: &
     .data("createRoutingRule");
 }
 
-pub(crate) fn vp_events(prefix: &str) -> Value {
-    let person =
-        json!({"email": "dana.vp@acmesoft.com", "name": "Dana Whitfield", "title": "VP Sales"});
-    let company = json!({"domain": "acmesoft.com", "name": "AcmeSoft", "industry": "Software", "employees": 400, "country": "US"});
-    json!([
-        {"idempotencyKey": format!("{prefix}-1"), "type": "pricing_page_visit", "contact": person, "account": company, "source": "Website"},
-        {"idempotencyKey": format!("{prefix}-2"), "type": "demo_request", "contact": person, "account": company, "source": "Website"}
-    ])
-}
-
 #[actix_web::test]
 async fn a_hand_raiser_in_the_icp_becomes_a_hot_mql_routed_by_territory() {
-    let app = TestApp::start_with(|config| config.job_poll_ms = 50).await;
+    let app = TestApp::start().await;
     let owner = app.owner("Seed Scenario").await;
     let na = app.member(&owner, "REP").await;
     let emea = app.member(&owner, "REP").await;

@@ -6,100 +6,10 @@ use chrono::{Duration, Utc};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
-use crate::support::{Session, TestApp};
-
-const INGEST: &str = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status error { code field message } } } }";
-
-pub(crate) struct Team {
-    pub owner: Session,
-    pub rep: Session,
-    pub cmo: Session,
-    pub cro: Session,
-    pub marketer: Session,
-    pub token: String,
-}
-
-/// An active seed contract, no ICP (fit 0: a demo request alone, +50, makes a HOT MQL), and one
-/// rule sending every lead to `rep`.
-pub(crate) async fn team(app: &TestApp) -> Team {
-    let owner = app.owner("Working leads").await;
-    let rep = app.member(&owner, "REP").await;
-    let cmo = app.member(&owner, "MARKETING_LEADER").await;
-    let cro = app.member(&owner, "SALES_LEADER").await;
-    let marketer = app.member(&owner, "MARKETER").await;
-    let draft = app
-        .gql(
-            Some(&owner.access),
-            "{ leadContracts { edges { node { id } } } }",
-            json!({}),
-        )
-        .await;
-    let id = draft.data("leadContracts")["edges"][0]["node"]["id"].clone();
-    // The seed contract wants a fit of 25; these tests run without an ICP.
-    let mut terms = app
-        .gql(
-            Some(&owner.access),
-            "query { leadContracts { edges { node { terms } } } }",
-            json!({}),
-        )
-        .await
-        .data("leadContracts")["edges"][0]["node"]["terms"]
-        .clone();
-    terms["acceptance"]["minFit"] = json!(0);
-    app.gql(
-        Some(&owner.access),
-        "mutation($id: ID!, $t: JSON!) { updateLeadContract(id: $id, terms: $t) { id } }",
-        json!({"id": id, "t": terms}),
-    )
-    .await
-    .data("updateLeadContract");
-    for signer in [&cmo, &cro] {
-        app.gql(
-            Some(&signer.access),
-            "mutation($id: ID!) { signLeadContract(id: $id) { status } }",
-            json!({"id": id}),
-        )
-        .await
-        .data("signLeadContract");
-    }
-    app.gql(
-        Some(&owner.access),
-        "mutation($rep: ID!) { createRoutingRule(input: {name: \"Everyone\", position: 1, criteria: {field: \"lead.stage\", op: EXISTS}, targets: [{userId: $rep}]}) { id } }",
-        json!({"rep": rep.user_id}),
-    )
-    .await
-    .data("createRoutingRule");
-    let (token, _) = app.api_token(&owner, &["events:write"]).await;
-    Team {
-        owner,
-        rep,
-        cmo,
-        cro,
-        marketer,
-        token,
-    }
-}
-
-/// Ingests a demo request for `email` from `source`; returns the lead's id.
-pub(crate) async fn hot_lead(app: &TestApp, team: &Team, email: &str, source: &str) -> String {
-    let events = json!([{"idempotencyKey": format!("demo-{email}"), "type": "demo_request", "contact": {"email": email, "name": email}, "source": source}]);
-    let reply = app
-        .gql(Some(&team.token), INGEST, json!({"e": events}))
-        .await;
-    assert_eq!(
-        reply.data("ingestEvents")["results"][0]["status"],
-        "ACCEPTED",
-        "{}",
-        reply.raw
-    );
-    let lead = app
-        .gql(Some(&team.owner.access), "query($q: String) { leads(filter: {search: $q}) { edges { node { id stage owner { id } } } } }", json!({"q": email}))
-        .await;
-    lead.data("leads")["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
+use crate::support::{
+    fixtures::{hot_lead, team, Team},
+    TestApp,
+};
 
 async fn stage_of(app: &TestApp, team: &Team, id: &str) -> Value {
     app.gql(
@@ -255,7 +165,7 @@ async fn rejections_need_a_reason_inside_the_window_and_can_be_disputed() {
 
     // After the 48-hour window, rejection is refused.
     let late = hot_lead(&app, &team, "cy@initech.com", "Website").await;
-    let db = app.state.store.db();
+    let db = app.db();
     let past = (Utc::now() - Duration::hours(49)).to_rfc3339();
     let sql = if app.state.config.is_sqlite() {
         format!(
@@ -365,7 +275,7 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
             .data("rejectLead");
     }
     // Last month: the same figures, written into the history as it would have been recorded.
-    let db = app.state.store.db();
+    let db = app.db();
     let sqlite = app.state.config.is_sqlite();
     let last_month = (Utc::now() - Duration::days(32)).to_rfc3339();
     let ws = team.owner.workspace_id.clone().unwrap();

@@ -9,8 +9,11 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 
-use crate::lead_work::{hot_lead, team, Team};
-use crate::support::TestApp;
+use crate::support::{
+    documents::INGEST,
+    fixtures::{hot_lead, team, Team},
+    TestApp,
+};
 
 /// Monday 2027-06-07, 15:00 UTC (11:00 in New York, inside the seed contract's hours).
 fn start() -> DateTime<Utc> {
@@ -22,7 +25,7 @@ type Key = (String, String, String, String, String, String, String, i64);
 /// Every rollup row, without its id, in a fixed order.
 async fn rollups(app: &TestApp) -> Vec<Key> {
     let mut rows: Vec<Key> = entity::metric_rollup::Entity::find()
-        .all(app.state.store.db())
+        .all(app.db())
         .await
         .unwrap()
         .into_iter()
@@ -49,7 +52,7 @@ async fn first_touches(app: &TestApp) -> Vec<(String, Option<DateTime<Utc>>)> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let mut rows: Vec<(String, Option<DateTime<Utc>>)> = Entity::find()
         .filter(Column::Kind.eq(entity::SlaKind::FirstTouch))
-        .all(app.state.store.db())
+        .all(app.db())
         .await
         .unwrap()
         .into_iter()
@@ -67,13 +70,9 @@ async fn act(app: &TestApp, team: &Team, query: &str, id: &str, field: &str) {
 
 async fn demo_again(app: &TestApp, team: &Team, email: &str) {
     let events = json!([{"idempotencyKey": format!("again-{email}"), "type": "demo_request", "contact": {"email": email}, "source": "Webinar"}]);
-    app.gql(
-        Some(&team.token),
-        "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status } } }",
-        json!({"e": events}),
-    )
-    .await
-    .data("ingestEvents");
+    app.gql(Some(&team.token), INGEST, json!({"e": events}))
+        .await
+        .data("ingestEvents");
 }
 
 async fn week_totals(app: &TestApp, team: &Team) -> Value {

@@ -8,68 +8,21 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
-use crate::{
-    lead_scenario::revenue_team,
-    support::{ws::WsClient, ws::TRANSPORT_WS, Session, TestApp},
+use crate::support::{
+    documents::INGEST,
+    fixtures::{seed_team, SeedTeam},
+    ws::WsClient,
+    ws::TRANSPORT_WS,
+    Session, TestApp,
 };
 
-const INGEST: &str = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status error { code field message } } } }";
 const SUBSCRIBE: &str =
     "subscription { playTriggers { id sequence kind message dueAt lead { id } play { id } step } }";
 const LOG_TOUCH: &str = "mutation($input: LogTouchInput!) { logTouch(input: $input) { touch { id outcome playId } lead { id stage tags optedOutAt } } }";
 const TASKS: &str = "query($f: TaskFilter) { myTasks(filter: $f, first: 50) { totalCount edges { node { id step dayOffset channel theme status dueAt play { id } lead { id } } } } }";
 const LEAD: &str = "query($id: ID!) { lead(id: $id) { id stage tags optedOutAt stageHistory { nodes { from to reason } } enrollments { nodes { id status endsAt enrolledAt endReason play { id name } } } touches { nodes { outcome } } } }";
 
-struct Team {
-    owner: Session,
-    rep: Session,
-    cro: Session,
-    token: String,
-    cadence_id: Value,
-}
-
-/// A workspace with a signed contract, the seed ICP, every lead routed to one rep, and the
-/// seed's cadence. The job loop is left idle: the test runs due work itself after moving time.
-async fn team(app: &TestApp, name: &str) -> Team {
-    let owner = app.owner(name).await;
-    let rep = app.member(&owner, "REP").await;
-    let (cro, _cmo, token) = revenue_team(app, &owner).await;
-    app.gql(
-        Some(&owner.access),
-        "mutation($rep: ID!) { createRoutingRule(input: {name: \"Everyone\", position: 1, criteria: {field: \"account.country\", op: EXISTS}, targets: [{userId: $rep}]}) { id } }",
-        json!({"rep": rep.user_id}),
-    )
-    .await
-    .data("createRoutingRule");
-    let cadences = app
-        .gql(
-            Some(&owner.access),
-            "{ cadences { edges { node { id name steps { dayOffset channel theme instructions } } } } }",
-            json!({}),
-        )
-        .await;
-    let seed = cadences.data("cadences")["edges"][0]["node"].clone();
-    assert_eq!(seed["name"], "Two-week follow-up");
-    let channels: Vec<&str> = seed["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["channel"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        channels,
-        ["EMAIL", "CALL", "LINKEDIN", "EMAIL", "CALL", "EMAIL"]
-    );
-    Team {
-        owner,
-        rep,
-        cro,
-        token,
-        cadence_id: seed["id"].clone(),
-    }
-}
-
-async fn create_play(app: &TestApp, team: &Team, input: Value) -> String {
+async fn create_play(app: &TestApp, team: &SeedTeam, input: Value) -> String {
     let mut input = input;
     input["cadenceId"] = team.cadence_id.clone();
     let created = app
@@ -204,7 +157,7 @@ async fn touch(app: &TestApp, rep: &Session, lead: &str, task: &Value, outcome: 
 #[actix_web::test]
 async fn the_seed_play_accelerates_a_reply_and_recycles_silence() {
     let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
-    let team = team(&app, "Seed Play").await;
+    let team = seed_team(&app, "Seed Play").await;
     let play = create_play(
         &app,
         &team,
@@ -379,7 +332,7 @@ async fn the_seed_play_accelerates_a_reply_and_recycles_silence() {
 #[actix_web::test]
 async fn recycling_waits_for_the_contract_minimum_of_touches() {
     let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
-    let team = team(&app, "Minimum Touches").await;
+    let team = seed_team(&app, "Minimum Touches").await;
     create_play(
         &app,
         &team,
@@ -463,7 +416,7 @@ async fn recycling_waits_for_the_contract_minimum_of_touches() {
 #[actix_web::test]
 async fn sla_clocks_warn_then_breach_and_escalate_once() {
     let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
-    let team = team(&app, "Clocks").await;
+    let team = seed_team(&app, "Clocks").await;
     let mut inbox = Inbox::open(&app, &team.rep.access).await;
     ingest(
         &app,
@@ -535,7 +488,7 @@ async fn sla_clocks_warn_then_breach_and_escalate_once() {
 #[actix_web::test]
 async fn exclusive_plays_sales_assist_signals_and_opt_outs() {
     let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
-    let team = team(&app, "Exclusive").await;
+    let team = seed_team(&app, "Exclusive").await;
     let webinar_trigger = json!({"kind": "EVENT", "eventTypes": ["webinar_attended"]});
     let high = create_play(
         &app,
@@ -654,7 +607,7 @@ async fn exclusive_plays_sales_assist_signals_and_opt_outs() {
 #[actix_web::test]
 async fn bad_plays_and_touches_are_refused_with_the_field_and_write_nothing() {
     let app = TestApp::start().await;
-    let team = team(&app, "Refusals").await;
+    let team = seed_team(&app, "Refusals").await;
     let owner = &team.owner.access;
     let cadence = "mutation($input: CadenceInput!) { createCadence(input: $input) { id } }";
     let cases = [
@@ -803,7 +756,7 @@ async fn bad_plays_and_touches_are_refused_with_the_field_and_write_nothing() {
 #[actix_web::test]
 async fn managers_partners_and_dashboards_follow_triggers_by_role() {
     let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
-    let team = team(&app, "Followers").await;
+    let team = seed_team(&app, "Followers").await;
     let manager = app.member(&team.owner, "SALES_MANAGER").await;
     let marketer = app.member(&team.owner, "MARKETER").await;
     let placed = app
@@ -859,12 +812,14 @@ async fn managers_partners_and_dashboards_follow_triggers_by_role() {
         socket
             .subscribe(
                 "activity",
-                "subscription { workspaceActivity { kind leadId recipientId } }",
+                "subscription { workspaceActivity { kind leadId recipientId message } }",
             )
+            .await;
+        socket
+            .await_activity(&*app.state.bus, team.owner.workspace_id.as_deref().unwrap())
             .await;
         dashboards.push(socket);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     ingest(
         &app,
         &team.token,
@@ -977,7 +932,7 @@ async fn managers_partners_and_dashboards_follow_triggers_by_role() {
 #[actix_web::test]
 async fn deals_that_stall_or_are_lost_start_their_plays_once() {
     let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
-    let team = team(&app, "Deals").await;
+    let team = seed_team(&app, "Deals").await;
     let stalled = create_play(
         &app,
         &team,
@@ -1062,7 +1017,7 @@ async fn lead_plays(app: &TestApp, who: &Session, id: &str) -> Vec<String> {
 #[actix_web::test]
 async fn campaigns_list_their_plays_and_definitions_can_change() {
     let app = TestApp::start().await;
-    let team = team(&app, "Campaign Plays").await;
+    let team = seed_team(&app, "Campaign Plays").await;
     let owner = &team.owner.access;
     let made = app
         .gql(

@@ -2,12 +2,11 @@
 //! five-minute tour's shell block runs as written (with curl and jq) and the trigger it causes
 //! reaches the rep's socket, and every ```graphql example in the README runs without an error.
 
-use std::time::Duration;
-
 use accord_api::demo::{self, DemoArgs};
 use serde_json::{json, Value};
 
 use crate::support::{
+    people::demo_access_token,
     ws::{WsClient, TRANSPORT_WS},
     TestApp,
 };
@@ -75,21 +74,6 @@ async fn demo_server() -> TestApp {
     app
 }
 
-/// A demo person's access token (every demo person shares the demo password).
-pub(crate) async fn access_token(app: &TestApp, email: &str) -> String {
-    let reply = app
-        .gql(
-            None,
-            "mutation($e: String!, $p: String!) { logIn(input: {email: $e, password: $p}) { accessToken } }",
-            json!({"e": email, "p": demo::DEMO_PASSWORD}),
-        )
-        .await;
-    reply.data("logIn")["accessToken"]
-        .as_str()
-        .expect("the demo person logs in")
-        .to_owned()
-}
-
 #[actix_web::test]
 async fn the_tour_runs_as_written_and_the_trigger_reaches_the_rep() {
     let app = demo_server().await;
@@ -102,15 +86,16 @@ async fn the_tour_runs_as_written_and_the_trigger_reaches_the_rep() {
     let rep_email = assigned(&script, "REP_EMAIL");
 
     // The rep listens first, as the tour's WebSocket step does.
-    let rep_token = access_token(&app, rep_email).await;
+    let rep_token = demo_access_token(&app, rep_email).await;
     let subscription = blocks(section, "graphql")
         .into_iter()
         .find(|b| b.contains("playTriggers"))
         .expect("the tour subscribes to playTriggers");
     let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
     ws.init(&rep_token).await;
+    // No wait: without `since` the subscription replays the rep's triggers from the database
+    // before it streams new ones, so the tour's trigger arrives whenever it subscribes.
     ws.subscribe_with("1", subscription, json!({})).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     let script = script.replace("http://127.0.0.1:8080", &app.url(""));
     let output = tokio::process::Command::new("bash")
@@ -171,7 +156,7 @@ async fn the_tour_runs_as_written_and_the_trigger_reaches_the_rep() {
 async fn every_graphql_example_in_the_readme_runs_on_the_demo() {
     let app = demo_server().await;
     let owner_email = assigned(&tour_script(), "EMAIL").to_owned();
-    let token = access_token(&app, &owner_email).await;
+    let token = demo_access_token(&app, &owner_email).await;
     let examples = blocks(README, "graphql");
     assert!(examples.len() >= 4, "the README has GraphQL examples");
     for example in examples {

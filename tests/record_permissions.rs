@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::{
-    lead_work::{hot_lead, team},
+    support::fixtures::{hot_lead, team},
     support::{ws::WsClient, ws::TRANSPORT_WS, Session, TestApp},
 };
 

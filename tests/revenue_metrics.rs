@@ -17,7 +17,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
-use crate::lead_work::{hot_lead, team, Team};
+use crate::support::fixtures::{hot_lead, team, Team};
 use crate::support::TestApp;
 
 pub(crate) fn monday() -> DateTime<Utc> {

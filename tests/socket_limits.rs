@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use crate::support::{
+    wait,
     ws::{WsClient, WsEvent, TRANSPORT_WS},
     TestApp,
 };
@@ -52,23 +53,20 @@ async fn a_credential_holds_a_bounded_number_of_sockets() {
     theirs.init(&other.access).await;
     first.send(json!({"type": "connection_terminate"})).await;
     drop(first);
-    let mut again = WsClient::connect(&app, TRANSPORT_WS).await;
-    let mut accepted = false;
-    for _ in 0..50 {
-        again.init_without_ack(&owner.access).await;
-        match again.recv().await {
-            WsEvent::Message(ack) if ack["type"] == "connection_ack" => {
-                accepted = true;
-                break;
+    // The server may not have seen the first socket go yet: try new ones until one is taken.
+    wait::until(
+        "a freed place is given back",
+        std::time::Duration::from_secs(15),
+        || async {
+            let mut again = WsClient::connect(&app, TRANSPORT_WS).await;
+            again.init_without_ack(&owner.access).await;
+            match again.recv().await {
+                WsEvent::Message(ack) if ack["type"] == "connection_ack" => Some(again),
+                _ => None,
             }
-            // The server may not have seen the first socket go yet: try a new one.
-            _ => {
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                again = WsClient::connect(&app, TRANSPORT_WS).await;
-            }
-        }
-    }
-    assert!(accepted, "a freed place was not given back");
+        },
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -79,7 +77,9 @@ async fn a_revocation_whose_message_was_lost_still_closes_the_socket() {
     ws.init(&owner.access).await;
     ws.subscribe("1", TRIGGERS).await;
     // End the session in the database only, as if its bus message never arrived.
-    let session_id: uuid::Uuid = crate::auth::session_id_of(&owner.access).parse().unwrap();
+    let session_id: uuid::Uuid = crate::support::people::session_id_of(&owner.access)
+        .parse()
+        .unwrap();
     accord_api::store::sessions::revoke_family(&app.state.store.global(), session_id)
         .await
         .unwrap();

@@ -2,6 +2,7 @@
 //! on the other. Needs Redis: runs when `ACCORD_TEST_REDIS_URL` is set (CI sets it); the
 //! README's default test command documents this lane as the Redis lane.
 
+use accord_api::bus::RedisBus;
 use serde_json::json;
 
 use crate::support::{
@@ -46,11 +47,15 @@ async fn activity_made_on_one_instance_reaches_a_socket_on_the_other() {
     let ws = gql(
         &a.addr,
         Some(&token),
-        "mutation { createWorkspace(input: {name: \"Two\"}) { accessToken } }",
+        "mutation { createWorkspace(input: {name: \"Two\"}) { accessToken workspace { id } } }",
         json!({}),
     )
     .await;
     let owner = ws.data("createWorkspace")["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let workspace_id = ws.data("createWorkspace")["workspace"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -72,9 +77,15 @@ async fn activity_made_on_one_instance_reaches_a_socket_on_the_other() {
     let mut socket = WsClient::connect_addr(&b.addr, TRANSPORT_WS).await;
     socket.init(&owner).await;
     socket
-        .subscribe("1", "subscription { workspaceActivity { kind } }")
+        .subscribe("1", "subscription { workspaceActivity { kind message } }")
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The subscription on b hears what is published to the deployment's Redis channel (as a
+    // would publish it) before the change is made on a.
+    let namespace = backend.database_schema.as_deref().unwrap_or("default");
+    let bus = RedisBus::connect(backend.redis_url.as_deref().unwrap(), namespace)
+        .await
+        .expect("Redis is up");
+    socket.await_activity(&bus, &workspace_id).await;
 
     let added = gql(
         &a.addr,

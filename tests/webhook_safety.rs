@@ -15,9 +15,11 @@ use sea_orm::{
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::lead_work::{hot_lead, team};
-use crate::support::TestApp;
-use crate::webhooks::{start_receiver, wait_for, Answer, Shared};
+use crate::support::{
+    fixtures::{hot_lead, team},
+    webhook_receiver::{start_receiver, wait_for, Answer, Shared},
+    TestApp,
+};
 
 const CREATE: &str = "mutation($u: String!) { createWebhook(input: {url: $u, events: [\"lead.mql\"]}) { webhook { id url } } }";
 
@@ -66,7 +68,7 @@ async fn point_at(app: &TestApp, webhook_id: &Value, url: String) {
     webhook::Entity::update_many()
         .col_expr(webhook::Column::Url, Expr::value(url))
         .filter(webhook::Column::Id.eq(id))
-        .exec(app.state.store.db())
+        .exec(app.db())
         .await
         .unwrap();
 }
@@ -299,7 +301,7 @@ async fn a_page_of_deliveries_reads_its_attempts_in_one_query() {
     let owner = app.owner("Attempt logs").await;
     let hook_id = create(&app, &owner.access, "https://logs.example.com/").await;
     let hook = webhook::Entity::find_by_id(Uuid::parse_str(hook_id.as_str().unwrap()).unwrap())
-        .one(app.state.store.db())
+        .one(app.db())
         .await
         .unwrap()
         .unwrap();
@@ -321,7 +323,7 @@ async fn a_page_of_deliveries_reads_its_attempts_in_one_query() {
             created_at: Set(now + chrono::Duration::seconds(i)),
             delivered_at: Set(Some(now)),
         }
-        .insert(app.state.store.db())
+        .insert(app.db())
         .await
         .unwrap();
         for (n, code) in [(0, 500), (1, 200)] {
@@ -334,7 +336,7 @@ async fn a_page_of_deliveries_reads_its_attempts_in_one_query() {
                 latency_ms: Set(5),
                 error: Set((code == 500).then(|| "http 500".to_owned())),
             }
-            .insert(app.state.store.db())
+            .insert(app.db())
             .await
             .unwrap();
         }

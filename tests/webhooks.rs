@@ -2,127 +2,19 @@
 //! fail, time out and recover; a receiver that answers 410; one that stays down for a day; the
 //! owner's trigger; refusals.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use crate::lead_work::{hot_lead, team};
-use crate::support::TestApp;
-
-/// What the receiver does with the next request to a path.
-#[derive(Clone, Copy)]
-pub(crate) enum Answer {
-    Status(u16),
-    /// Answers 200, but only after the sender's timeout.
-    Hang,
-    /// 302 to another path of the receiver.
-    Redirect(&'static str),
-    /// 200 with a body that never ends.
-    Endless,
-}
-
-/// A request as received.
-#[derive(Clone, Debug)]
-pub(crate) struct Received {
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
-}
-
-#[derive(Default)]
-pub(crate) struct Receiver {
-    /// Scripted answers per path; when a script runs out, the path's default.
-    pub scripts: HashMap<String, VecDeque<Answer>>,
-    pub defaults: HashMap<String, Answer>,
-    pub received: HashMap<String, Vec<Received>>,
-}
-
-pub(crate) type Shared = Arc<Mutex<Receiver>>;
-
-async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
-    let path = req.path().to_owned();
-    let answer = {
-        let mut receiver = shared.lock().unwrap();
-        let headers = req
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-            .collect();
-        receiver
-            .received
-            .entry(path.clone())
-            .or_default()
-            .push(Received {
-                headers,
-                body: body.to_vec(),
-            });
-        let scripted = receiver
-            .scripts
-            .get_mut(&path)
-            .and_then(VecDeque::pop_front);
-        scripted
-            .or_else(|| receiver.defaults.get(&path).copied())
-            .unwrap_or(Answer::Status(200))
-    };
-    match answer {
-        Answer::Status(code) => {
-            HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap()).finish()
-        }
-        Answer::Hang => {
-            tokio::time::sleep(StdDuration::from_secs(3)).await;
-            HttpResponse::Ok().finish()
-        }
-        Answer::Redirect(to) => HttpResponse::Found()
-            .insert_header(("Location", to))
-            .finish(),
-        Answer::Endless => HttpResponse::Ok().streaming(futures_util::stream::repeat_with(|| {
-            Ok::<_, actix_web::Error>(web::Bytes::from_static(&[b'x'; 8192]))
-        })),
-    }
-}
-
-/// Starts the receiver on a loopback port; returns its base URL. Webhooks reach it only on a
-/// server started with `ACCORD_WEBHOOK_ALLOW_PRIVATE`.
-pub(crate) fn start_receiver(shared: Shared) -> String {
-    let data = web::Data::new(shared);
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .default_service(web::to(receive))
-    })
-    .workers(1)
-    .disable_signals()
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    actix_web::rt::spawn(server.run());
-    format!("http://localhost:{port}")
-}
-
-pub(crate) const DELIVERIES: &str = "query($id: ID!) { webhookDeliveries(webhookId: $id) { eventId event status attempts lastStatusCode lastError payload attemptLog { statusCode latencyMs error } } }";
-
-/// Polls the webhook's deliveries until `done` holds (the sender runs on its own).
-pub(crate) async fn wait_for(
-    app: &TestApp,
-    access: &str,
-    webhook: &Value,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    for _ in 0..200 {
-        let reply = app
-            .gql(Some(access), DELIVERIES, json!({"id": webhook}))
-            .await;
-        let deliveries = reply.data("webhookDeliveries").clone();
-        if done(&deliveries) {
-            return deliveries;
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!("the deliveries of {webhook} never got there");
-}
+use crate::support::{
+    fixtures::{hot_lead, team},
+    wait,
+    webhook_receiver::{start_receiver, wait_for, Answer, Shared},
+    TestApp,
+};
 
 #[actix_web::test]
 async fn deliveries_are_signed_retried_and_disabled() {
@@ -193,9 +85,9 @@ async fn deliveries_are_signed_retried_and_disabled() {
     assert_eq!(first[0]["status"], "PENDING");
     assert_eq!(first[0]["lastStatusCode"], 500);
     assert_eq!(first[0]["lastError"], "http 500");
-    // The retry is due 30-36 s later: nothing happens before.
+    // The retry is due 30-36 s later: nothing happens before, however often the sender runs.
     app.state.webhooks_wakeup.notify_one();
-    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    wait::quiet_for(StdDuration::from_millis(200)).await;
     assert_eq!(shared.lock().unwrap().received["/hook"].len(), 1);
     clock.advance(Duration::seconds(37));
     app.state.webhooks_wakeup.notify_one();

@@ -17,8 +17,9 @@ async fn workspace_activity_streams_member_changes() {
     let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
     ws.init(&owner.access).await;
     ws.subscribe("1", ACTIVITY).await;
-    // Let the subscription reach the bus before the change happens.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // The subscription listens before the change happens.
+    ws.await_activity(&*app.state.bus, owner.workspace_id.as_deref().unwrap())
+        .await;
     let rep = app.member(&owner, "REP").await;
     let next = ws.message().await;
     assert_eq!(next["type"], "next", "{next}");
@@ -138,7 +139,8 @@ async fn the_legacy_protocol_works() {
     ws.init(&owner.access).await;
     ws.send(json!({"type": "start", "id": "1", "payload": {"query": ACTIVITY}}))
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    ws.await_activity(&*app.state.bus, owner.workspace_id.as_deref().unwrap())
+        .await;
     app.member(&owner, "VIEWER").await;
     let data = ws.message().await;
     assert_eq!(data["type"], "data", "{data}");
@@ -161,8 +163,9 @@ async fn sockets_close_when_their_credential_is_revoked() {
 
     let person = app.member(&owner, "ADMIN").await;
     let mut by_person = WsClient::connect(&app, TRANSPORT_WS).await;
+    // A socket listens for revocations on the bus before it acknowledges `connection_init`:
+    // once both are acknowledged, both will hear their credential end.
     by_person.init(&person.access).await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 
     app.gql(
         Some(&owner.access),
@@ -208,7 +211,7 @@ async fn shutdown_closes_sockets_with_1001() {
 async fn an_unreachable_database_at_init_closes_with_a_retryable_code() {
     let app = TestApp::start().await;
     let owner = app.owner("Blip").await;
-    app.state.store.db().clone().close().await.unwrap();
+    app.db().clone().close().await.unwrap();
     let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
     ws.init_without_ack(&owner.access).await;
     assert_eq!(ws.close_code().await, Some(1013));

@@ -4,9 +4,10 @@
 use futures_util::future::join;
 use serde_json::json;
 
-use crate::{
-    lead_work::{hot_lead, team},
-    support::TestApp,
+use crate::support::{
+    documents::INGEST,
+    fixtures::{hot_lead, team},
+    TestApp,
 };
 
 const RACES: usize = 8;
@@ -73,7 +74,7 @@ async fn an_edit_racing_a_close_never_reopens_the_deal() {
 async fn an_event_racing_an_accept_never_reverts_the_stage() {
     let app = TestApp::start().await;
     let team = team(&app).await;
-    let ingest = "mutation($e: [EventInput!]!) { ingestEvents(events: $e) { results { status } } }";
+    let ingest = INGEST;
     for i in 0..RACES {
         let email = format!("race{i}@acme.com");
         let lead = hot_lead(&app, &team, &email, "Website").await;

@@ -307,6 +307,13 @@ pub struct Config {
     )]
     pub job_poll_ms: u64,
 
+    /// Whether the server runs its own job loop (SLA clocks, cadences, nurture, the monthly
+    /// source rule, stalled deals, fit rescoring). Always on for a real server, so it is no flag;
+    /// test servers turn it off so a test that moves the clock and runs the due work itself
+    /// never races the loop for the same rows.
+    #[arg(skip = true)]
+    pub jobs_loop: bool,
+
     /// How long a webhook receiver has to answer, in milliseconds.
     #[arg(
         long,

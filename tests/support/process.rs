@@ -8,7 +8,7 @@ use std::{
 
 use serde_json::{json, Value};
 
-use super::{Backend, Reply};
+use super::{wait, Backend, Reply};
 
 pub struct ServerProcess {
     pub addr: String,
@@ -103,19 +103,16 @@ impl ServerProcess {
     /// Waits until `/readyz` answers 200 (database and bus reachable); panics after 15 s.
     pub async fn wait_ready(&self) {
         let client = awc::Client::new();
-        for _ in 0..150 {
-            if let Ok(response) = client
-                .get(format!("http://{}/readyz", self.addr))
-                .send()
-                .await
-            {
-                if response.status().is_success() {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("accord at {} did not become ready", self.addr);
+        let url = format!("http://{}/readyz", self.addr);
+        wait::until(
+            &format!("accord at {} becomes ready", self.addr),
+            Duration::from_secs(15),
+            || async {
+                let response = client.get(&url).send().await.ok()?;
+                response.status().is_success().then_some(())
+            },
+        )
+        .await;
     }
 }
 

@@ -4,8 +4,10 @@
 use std::{
     net::{TcpListener, TcpStream},
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
+
+use super::wait;
 
 pub struct RedisServer {
     pub port: u16,
@@ -14,17 +16,17 @@ pub struct RedisServer {
 
 impl RedisServer {
     /// Starts `redis-server` on a free loopback port.
-    pub fn start_free() -> Self {
+    pub async fn start_free() -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        Self::start(port)
+        Self::start(port).await
     }
 
     /// Starts `redis-server` on `port` and waits until it accepts connections.
-    pub fn start(port: u16) -> Self {
+    pub async fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -39,14 +41,12 @@ impl RedisServer {
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server is installed in the Redis lane");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server on {port} did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait::until(
+            &format!("redis-server on {port} accepts connections"),
+            Duration::from_secs(10),
+            || async { TcpStream::connect(("127.0.0.1", port)).ok().map(drop) },
+        )
+        .await;
         RedisServer { port, child }
     }
 

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use accord_api::bus::{Activity, ActivityKind, Bus, BusEvent, BusMessage};
 use actix_web::web::Bytes;
 use awc::{
     ws::{Codec, Frame, Message},
@@ -10,11 +11,23 @@ use awc::{
 };
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 use super::TestApp;
 
 pub const TRANSPORT_WS: &str = "graphql-transport-ws";
 pub const LEGACY_WS: &str = "graphql-ws";
+
+/// How the activity of [`WsClient::await_activity`] starts its message.
+const PROBE: &str = "accord-test-probe";
+
+/// Whether a message is the probe activity of some socket's [`WsClient::await_activity`] (a
+/// socket of the same workspace opened earlier sees the probes of a later one).
+fn is_probe(message: &Value) -> bool {
+    message["payload"]["data"]["workspaceActivity"]["message"]
+        .as_str()
+        .is_some_and(|text| text.starts_with(PROBE))
+}
 
 #[derive(Debug)]
 pub enum WsEvent {
@@ -65,7 +78,12 @@ impl WsClient {
 
     /// The next message or close, or `None` after `secs` seconds of silence.
     pub async fn try_recv_within(&mut self, secs: u64) -> Option<WsEvent> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        self.try_recv_for(Duration::from_secs(secs)).await
+    }
+
+    /// The next message or close, or `None` after `span` of silence.
+    pub async fn try_recv_for(&mut self, span: Duration) -> Option<WsEvent> {
+        let deadline = tokio::time::Instant::now() + span;
         loop {
             let frame = tokio::time::timeout_at(deadline, self.framed.next())
                 .await
@@ -92,11 +110,12 @@ impl WsClient {
         self.recv_within(10).await
     }
 
-    /// The next message of a type other than keep-alive, failing on a close.
+    /// The next message of a type other than keep-alive (and other than another socket's
+    /// [`await_activity`](Self::await_activity) probe), failing on a close.
     pub async fn message(&mut self) -> Value {
         loop {
             match self.recv().await {
-                WsEvent::Message(m) if m["type"] == "ka" => continue,
+                WsEvent::Message(m) if m["type"] == "ka" || is_probe(&m) => continue,
                 WsEvent::Message(m) => return m,
                 WsEvent::Closed(code) => panic!("socket closed with {code:?}"),
             }
@@ -137,6 +156,65 @@ impl WsClient {
     pub async fn subscribe_with(&mut self, id: &str, query: &str, variables: Value) {
         self.send(json!({"type": "subscribe", "id": id, "payload": {"query": query, "variables": variables}}))
             .await;
+    }
+
+    /// Waits until the `workspaceActivity` subscription on this socket (whose selection includes
+    /// `message`) receives what `bus` carries for `workspace_id`. Nothing marks the moment a
+    /// subscription starts listening, so this publishes probe activity on the bus (no row is
+    /// written) until one comes through, then reads up to the last probe sent: the next message
+    /// the test reads is its own.
+    pub async fn await_activity(&mut self, bus: &dyn Bus, workspace_id: &str) {
+        let workspace_id: Uuid = workspace_id.parse().expect("a workspace id");
+        let nonce = Uuid::now_v7().simple().to_string();
+        let probe = |n: u32| format!("{PROBE} {nonce} {n}");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        let mut sent = 0;
+        loop {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the activity subscription never received a probe"
+            );
+            sent += 1;
+            bus.publish(BusMessage {
+                workspace_id,
+                event: BusEvent::Activity(Activity {
+                    id: Uuid::now_v7(),
+                    kind: ActivityKind::MemberAdded,
+                    actor_user_id: None,
+                    subject_id: Uuid::now_v7(),
+                    message: probe(sent),
+                    occurred_at: chrono::Utc::now(),
+                }),
+            })
+            .await
+            .expect("the bus takes the probe");
+            // Probes arrive in the order they were published, so once one has arrived every
+            // later one will: read until the last.
+            let mut arrived = false;
+            loop {
+                let within = if arrived { 10_000 } else { 200 };
+                match self.try_recv_for(Duration::from_millis(within)).await {
+                    None if arrived => panic!("probe {sent} never arrived"),
+                    None => break,
+                    Some(WsEvent::Closed(code)) => panic!("socket closed with {code:?}"),
+                    Some(WsEvent::Message(m)) if m["type"] == "ka" => continue,
+                    Some(WsEvent::Message(m)) => {
+                        let text = m["payload"]["data"]["workspaceActivity"]["message"]
+                            .as_str()
+                            .unwrap_or_default();
+                        assert!(is_probe(&m), "not a probe: {m}");
+                        if !text.contains(&nonce) {
+                            // Another socket's probe.
+                            continue;
+                        }
+                        if text == probe(sent) {
+                            return;
+                        }
+                        arrived = true;
+                    }
+                }
+            }
+        }
     }
 
     #[allow(dead_code)]

@@ -36,8 +36,12 @@ pub async fn queue_depths(state: &AppState) -> AppResult<Vec<(&'static str, u64)
 }
 
 /// Starts the job loop: it runs whenever woken (after a change that queues work) and at least
-/// every `ACCORD_JOB_POLL_MS`.
+/// every `ACCORD_JOB_POLL_MS`. Not started when the configuration turns the loop off (test
+/// servers that drive [`run_due`] themselves).
 pub fn start(state: &AppState) {
+    if !state.config.jobs_loop {
+        return;
+    }
     let state = state.clone();
     tokio::spawn(async move {
         let poll = Duration::from_millis(state.config.job_poll_ms);
