@@ -44,6 +44,10 @@ pub enum Permission {
     FollowTriggers,
     WatchTriggers,
     SetAvailability,
+    OwnGoalForMarketing,
+    OwnGoalForSales,
+    HoldReviewQuorumForMarketing,
+    HoldReviewQuorumForSales,
 }
 
 /// The actor's relation to a record, from the record's owner.
@@ -120,7 +124,11 @@ impl Permission {
             | ReceiveLeads
             | WorkLead
             | AssignLead
-            | SetAvailability => None,
+            | SetAvailability
+            | OwnGoalForMarketing
+            | OwnGoalForSales
+            | HoldReviewQuorumForMarketing
+            | HoldReviewQuorumForSales => None,
         }
     }
 
@@ -173,6 +181,10 @@ impl Permission {
             FollowTriggers => "Follow a member's triggers (playTriggers, triggers with recipientId)",
             WatchTriggers => "See a member's triggers on the workspace activity stream",
             SetAvailability => "Mark a member out of office or back",
+            OwnGoalForMarketing => "Be named an owner of a shared goal for the marketing team",
+            OwnGoalForSales => "Be named an owner of a shared goal for the sales team",
+            HoldReviewQuorumForMarketing => "Count for marketing in the revenue review's quorum (no meeting when both sides are absent)",
+            HoldReviewQuorumForSales => "Count for sales in the revenue review's quorum (no meeting when both sides are absent)",
         }
     }
 }
@@ -236,6 +248,10 @@ pub fn reach(role: Role, permission: Permission) -> Reach {
             Marketer | Viewer | Rep => Reach::Nothing,
             _ => sales_records,
         },
+        OwnGoalForMarketing => all_if(matches!(role, MarketingLeader | Marketer)),
+        OwnGoalForSales => all_if(matches!(role, SalesLeader | SalesManager | Rep)),
+        HoldReviewQuorumForMarketing => all_if(role == MarketingLeader),
+        HoldReviewQuorumForSales => all_if(role == SalesLeader),
     }
 }
 
@@ -249,6 +265,10 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
 pub fn allows(role: Role, permission: Permission, relation: Relation) -> bool {
     reach(role, permission).covers(relation)
 }
+
+/// The role shown for a person who holds no seat in the workspace any more (an attendee of a
+/// past review who left): one that may do nothing but read.
+pub const NO_SEAT: Role = Role::Viewer;
 
 /// Roles an actor may hand out: nobody grants more than they hold, and only owners make owners.
 pub fn may_grant(granter: Role, role: Role) -> bool {

@@ -2,9 +2,8 @@
 
 use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{fit_job, icp, IcpMotion, VersionStatus};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde_json::{json, Value};
+use entity::{icp, IcpMotion, VersionStatus};
+use serde_json::Value;
 
 use super::{
     context::ContextExt,
@@ -18,15 +17,13 @@ use crate::{
         criteria::Criteria,
         insights::{self, Dimension, DriftKind},
         permissions::Permission,
-        validate,
     },
     error::AppError,
     services::{
-        icps::{self as service, IcpDraft},
+        icps::{self as service, IcpFields},
         insights::icp_insights,
-        records::{member_ids, owner},
     },
-    store::parse_id,
+    store::{self, parse_id},
 };
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -140,13 +137,7 @@ impl Icp {
     /// Every version of this ICP, oldest first.
     async fn versions(&self, ctx: &Context<'_>) -> Result<Vec<Icp>> {
         let tenant = ctx.state().store.tenant(self.0.workspace_id);
-        let rows = tenant
-            .select::<icp::Entity>()
-            .filter(icp::Column::FamilyId.eq(self.0.family_id))
-            .order_by_asc(icp::Column::Version)
-            .all(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        let rows = service::versions_of(&tenant, self.0.family_id).await?;
         Ok(rows.into_iter().map(Icp).collect())
     }
     async fn created_at(&self) -> DateTime<Utc> {
@@ -286,13 +277,9 @@ impl IcpQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        let mut query = tenant.select::<icp::Entity>();
-        if let Some(status) = status {
-            query = query.filter(icp::Column::Status.eq(status));
-        }
         Ok(paginate(
             tenant.conn(),
-            query,
+            store::icps::versions(&tenant, status),
             icp::Column::Id,
             by_created(icp::Column::CreatedAt),
             |row: &icp::Model| (time_key(row.created_at), row.id),
@@ -318,12 +305,7 @@ impl IcpQuery {
     async fn fit_scoring(&self, ctx: &Context<'_>) -> Result<Option<FitScoring>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let tenant = ctx.state().store.tenant(workspace_id);
-        let job = tenant
-            .select::<fit_job::Entity>()
-            .order_by_desc(fit_job::Column::CreatedAt)
-            .one(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        let job = service::latest_fit_scoring(&tenant).await?;
         Ok(job.map(|job| FitScoring {
             icp_id: job.icp_id.into(),
             status: job.status,
@@ -387,43 +369,28 @@ impl IcpQuery {
     }
 }
 
-async fn draft_from(
-    ctx: &Context<'_>,
-    workspace_id: uuid::Uuid,
-    input: IcpInput,
-) -> Result<IcpDraft> {
-    let name = validate::required_text(&input.name, "input.name", 120)?;
-    let account_criteria = weighted_json(&input.account_criteria);
-    let contact_criteria = weighted_json(&input.contact_criteria);
-    service::check_criteria(&account_criteria, &contact_criteria)?;
-    let mut personas = Vec::with_capacity(input.personas.len());
-    for (index, p) in input.personas.iter().enumerate() {
-        let persona =
-            validate::required_text(&p.persona, &format!("input.personas[{index}].persona"), 120)?;
-        let role = match p.role {
-            PersonaRole::Triggers => "TRIGGERS",
-            PersonaRole::Blocks => "BLOCKS",
-            PersonaRole::Influences => "INFLUENCES",
-        };
-        personas.push(json!({"persona": persona, "role": role}));
-    }
-    let tags = validate::tags(&input.retention_risk_tags, "input.retentionRiskTags")?;
-    let owner_id = match &input.owner_id {
-        Some(raw) => {
-            let tenant = ctx.state().store.tenant(workspace_id);
-            Some(owner(raw, &member_ids(&tenant).await?, "input.ownerId")?)
-        }
-        None => ctx.actor()?.user_id().ok(),
-    };
-    Ok(IcpDraft {
-        name,
+/// The input as the service takes it (validated there).
+fn fields_of(input: IcpInput) -> IcpFields {
+    IcpFields {
+        name: input.name,
         motion: input.motion,
-        account_criteria,
-        contact_criteria,
-        personas: Value::Array(personas),
-        retention_risk_tags: json!(tags),
-        owner_id,
-    })
+        account_criteria: weighted_json(&input.account_criteria),
+        contact_criteria: weighted_json(&input.contact_criteria),
+        personas: input
+            .personas
+            .into_iter()
+            .map(|p| {
+                let role = match p.role {
+                    PersonaRole::Triggers => "TRIGGERS",
+                    PersonaRole::Blocks => "BLOCKS",
+                    PersonaRole::Influences => "INFLUENCES",
+                };
+                (p.persona, role)
+            })
+            .collect(),
+        retention_risk_tags: input.retention_risk_tags,
+        owner_id: input.owner_id,
+    }
 }
 
 #[derive(Default)]
@@ -433,24 +400,32 @@ pub struct IcpMutation;
 impl IcpMutation {
     /// Creates an ICP as a draft (version 1).
     async fn create_icp(&self, ctx: &Context<'_>, input: IcpInput) -> Result<Icp> {
-        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-        let draft = draft_from(ctx, workspace_id, input).await?;
-        Ok(Icp(service::create(ctx.state(), workspace_id, draft).await?))
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditRevenueRules)?;
+        let fields = fields_of(input);
+        Ok(Icp(service::create(
+            ctx.state(),
+            workspace_id,
+            fields,
+            actor.user_id().ok(),
+        )
+        .await?))
     }
 
     /// Edits a draft in place; editing an active or past version creates a new draft version.
     async fn update_icp(&self, ctx: &Context<'_>, id: ID, input: IcpInput) -> Result<Icp> {
-        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditRevenueRules)?;
         let id = parse_id(&id, "ICP")?;
-        ctx.state()
-            .store
-            .tenant(workspace_id)
-            .get::<icp::Entity>(id)
-            .await?;
-        let draft = draft_from(ctx, workspace_id, input).await?;
-        Ok(Icp(
-            service::update(ctx.state(), workspace_id, id, draft).await?
-        ))
+        let fields = fields_of(input);
+        Ok(Icp(service::update(
+            ctx.state(),
+            workspace_id,
+            id,
+            fields,
+            actor.user_id().ok(),
+        )
+        .await?))
     }
 
     /// Makes this version the active ICP of its motion (the previous one is superseded) and

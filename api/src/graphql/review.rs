@@ -17,17 +17,17 @@ use crate::{
         metrics::GroupKey,
         permissions::Permission,
         review::{
-            log_late, stale_action_items, ActionItem as ItemFacts, Agenda, AlignedChecklist,
-            PipelineLine, StuckDeal, TestResult,
+            log_late, Agenda, AlignedChecklist, MessagingTest, PipelineLine, StuckDeal, TestResult,
         },
     },
     error::AppError,
     services::review::{
-        agenda_of, create_test,
-        meeting::{self, Meeting, NewActionItem},
-        test_with_counts, NewTest,
+        self,
+        action_items::{self, NewActionItem},
+        meeting::{self, Meeting},
+        NewTest,
     },
-    store::parse_id,
+    store::{parse_id, parse_id_at},
 };
 
 /// Pipeline created last week in one source or segment.
@@ -385,32 +385,16 @@ fn runner(actor: &Actor) -> Result<(Uuid, Uuid), AppError> {
     Ok((workspace_id, actor.user_id()?))
 }
 
-fn user_ref(raw: &ID, field: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at("member", field))
-}
-
-async fn meeting_view(ctx: &Context<'_>, workspace_id: Uuid, id: Uuid) -> Result<ReviewMeeting> {
-    let state = ctx.state();
-    let tenant = state.store.tenant(workspace_id);
-    let meeting = meeting::get(&tenant, id).await?;
-    Ok(ReviewMeeting::new(&meeting, state.clock.now()))
-}
-
-async fn test_view(
-    ctx: &Context<'_>,
-    workspace_id: Uuid,
-    row: &messaging_test::Model,
-) -> Result<MessagingTestView> {
-    let state = ctx.state();
-    let tenant = state.store.tenant(workspace_id);
-    let test = test_with_counts(&tenant, row, state.clock.now()).await?;
-    Ok(MessagingTestView {
-        id: row.id.into(),
-        name: row.name.clone(),
-        started_at: row.started_at,
-        ended_at: row.ended_at,
-        result: (&crate::domain::review::test_result(&test)).into(),
-    })
+impl MessagingTestView {
+    fn new(row: &messaging_test::Model, test: &MessagingTest) -> Self {
+        Self {
+            id: row.id.into(),
+            name: row.name.clone(),
+            started_at: row.started_at,
+            ended_at: row.ended_at,
+            result: (&crate::domain::review::test_result(test)).into(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -427,34 +411,16 @@ impl ReviewQuery {
         week_of: Option<NaiveDate>,
     ) -> Result<RevenueReview> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
-        let state = ctx.state();
-        let now = state.clock.now();
-        let week_of = week_of.unwrap_or(now.date_naive());
-        let tenant = state.store.tenant(workspace_id);
-        let agenda = agenda_of(&tenant, week_of, now).await?;
-        let meeting = meeting::of_week(&tenant, week_of).await?;
-        let open = meeting::open_action_items(&tenant).await?;
-        let facts: Vec<ItemFacts> = open
-            .iter()
-            .map(|i| ItemFacts {
-                id: i.id,
-                owner_id: i.owner_id,
-                created_at: i.created_at,
-                due_at: i.due_at,
-                completed_at: i.completed_at,
-            })
-            .collect();
-        let stale = stale_action_items(&facts, now)
-            .into_iter()
-            .filter_map(|s| open.iter().find(|i| i.id == s.id))
-            .map(Into::into)
-            .collect();
+        let review = review::of_week(ctx.state(), workspace_id, week_of).await?;
         Ok(RevenueReview {
-            week_of: agenda.week_of,
-            agenda: (&agenda).into(),
-            meeting: meeting.as_ref().map(|m| ReviewMeeting::new(m, now)),
-            stale_action_items: stale,
-            decisions_per_meeting: meeting::decisions_per_quarter(&tenant, now).await?,
+            week_of: review.agenda.week_of,
+            agenda: (&review.agenda).into(),
+            meeting: review
+                .meeting
+                .as_ref()
+                .map(|m| ReviewMeeting::new(m, review.as_of)),
+            stale_action_items: review.stale_action_items.iter().map(Into::into).collect(),
+            decisions_per_meeting: review.decisions_per_meeting,
         })
     }
 
@@ -464,35 +430,20 @@ impl ReviewQuery {
         ctx: &Context<'_>,
         #[graphql(default = true)] open_only: bool,
     ) -> Result<Vec<ActionItemView>> {
-        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
         let tenant = ctx.state().store.tenant(workspace_id);
-        let mut query = tenant
-            .select::<action_item::Entity>()
-            .order_by_asc(action_item::Column::CreatedAt);
-        if open_only {
-            query = query.filter(action_item::Column::CompletedAt.is_null());
-        }
-        let rows = query.all(tenant.conn()).await.map_err(AppError::from)?;
+        let rows = action_items::list(&tenant, open_only).await?;
         Ok(rows.iter().map(Into::into).collect())
     }
 
     /// Messaging and campaign tests, most recent first.
     async fn messaging_tests(&self, ctx: &Context<'_>) -> Result<Vec<MessagingTestView>> {
-        use sea_orm::QueryOrder;
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let rows = tenant
-            .select::<messaging_test::Entity>()
-            .order_by_desc(messaging_test::Column::StartedAt)
-            .all(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
-        let mut views = Vec::with_capacity(rows.len());
-        for row in &rows {
-            views.push(test_view(ctx, workspace_id, row).await?);
-        }
-        Ok(views)
+        let tests = review::tests(ctx.state(), workspace_id).await?;
+        Ok(tests
+            .iter()
+            .map(|(row, test)| MessagingTestView::new(row, test))
+            .collect())
     }
 }
 
@@ -509,14 +460,8 @@ impl ReviewMutation {
     ) -> Result<ReviewMeeting> {
         let (workspace_id, me) = runner(ctx.actor()?)?;
         let state = ctx.state();
-        let now = state.clock.now();
-        let txn = state.store.begin_write().await?;
-        let review = {
-            let tenant = crate::store::Tenant::new(&txn, workspace_id);
-            meeting::start(&tenant, week_of.unwrap_or(now.date_naive()), me, now).await?
-        };
-        txn.commit().await.map_err(AppError::from)?;
-        meeting_view(ctx, workspace_id, review.id).await
+        let meeting = meeting::start(state, workspace_id, week_of, me).await?;
+        Ok(ReviewMeeting::new(&meeting, state.clock.now()))
     }
 
     /// Records who attended (a person recorded again is updated). The quorum: the meeting is
@@ -533,20 +478,13 @@ impl ReviewMutation {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                Ok((
-                    user_ref(&a.user_id, &format!("attendance.{i}.userId"))?,
-                    a.present,
-                ))
+                let field = format!("attendance.{i}.userId");
+                Ok((parse_id_at(&a.user_id, "member", &field)?, a.present))
             })
             .collect::<Result<Vec<_>, AppError>>()?;
         let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        {
-            let tenant = crate::store::Tenant::new(&txn, workspace_id);
-            meeting::record_attendance(&tenant, review_id, &entries, state.clock.now()).await?;
-        }
-        txn.commit().await.map_err(AppError::from)?;
-        meeting_view(ctx, workspace_id, review_id).await
+        let meeting = meeting::record_attendance(state, workspace_id, review_id, &entries).await?;
+        Ok(ReviewMeeting::new(&meeting, state.clock.now()))
     }
 
     /// Adds a decision to the meeting's log (CONFLICT without a quorum or once published).
@@ -559,13 +497,9 @@ impl ReviewMutation {
         let (workspace_id, me) = runner(ctx.actor()?)?;
         let review_id = parse_id(&review_id, "revenue review")?;
         let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        {
-            let tenant = crate::store::Tenant::new(&txn, workspace_id);
-            meeting::record_decision(&tenant, review_id, &decision, me, state.clock.now()).await?;
-        }
-        txn.commit().await.map_err(AppError::from)?;
-        meeting_view(ctx, workspace_id, review_id).await
+        let meeting =
+            meeting::record_decision(state, workspace_id, review_id, &decision, me).await?;
+        Ok(ReviewMeeting::new(&meeting, state.clock.now()))
     }
 
     /// Publishes the decision log with the review; due within 24 hours of the meeting.
@@ -577,13 +511,8 @@ impl ReviewMutation {
         let (workspace_id, me) = runner(ctx.actor()?)?;
         let review_id = parse_id(&review_id, "revenue review")?;
         let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        {
-            let tenant = crate::store::Tenant::new(&txn, workspace_id);
-            meeting::publish_log(&tenant, review_id, me, state.clock.now()).await?;
-        }
-        txn.commit().await.map_err(AppError::from)?;
-        meeting_view(ctx, workspace_id, review_id).await
+        let meeting = meeting::publish_log(state, workspace_id, review_id, me).await?;
+        Ok(ReviewMeeting::new(&meeting, state.clock.now()))
     }
 
     /// An action item with an owner and a due time, usually out of a review.
@@ -593,28 +522,18 @@ impl ReviewMutation {
         input: ActionItemInput,
     ) -> Result<ActionItemView> {
         let (workspace_id, me) = runner(ctx.actor()?)?;
-        let review_id = match &input.review_id {
-            Some(raw) => Some(
-                Uuid::parse_str(raw.as_str())
-                    .map_err(|_| AppError::not_found_at("revenue review", "input.reviewId"))?,
-            ),
-            None => None,
-        };
+        let review_id = input
+            .review_id
+            .as_ref()
+            .map(|raw| parse_id_at(raw, "revenue review", "input.reviewId"))
+            .transpose()?;
         let item = NewActionItem {
             review_id,
             title: input.title,
-            owner_id: user_ref(&input.owner_id, "input.ownerId")?,
+            owner_id: parse_id_at(&input.owner_id, "member", "input.ownerId")?,
             due_at: input.due_at,
         };
-        let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let row = {
-            let tenant = crate::store::Tenant::new(&txn, workspace_id);
-            meeting::create_action_item(&tenant, item, me, state.clock.now())
-                .await
-                .map_err(|err| err.inside("input"))?
-        };
-        txn.commit().await.map_err(AppError::from)?;
+        let row = action_items::create(ctx.state(), workspace_id, item, me).await?;
         Ok((&row).into())
     }
 
@@ -625,13 +544,7 @@ impl ReviewMutation {
         let me = actor.user_id()?;
         let runs_reviews = actor.require(Permission::RunRevenueReview).is_ok();
         let id = parse_id(&id, "action item")?;
-        let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let row = {
-            let tenant = crate::store::Tenant::new(&txn, workspace_id);
-            meeting::complete_action_item(&tenant, id, me, runs_reviews, state.clock.now()).await?
-        };
-        txn.commit().await.map_err(AppError::from)?;
+        let row = action_items::complete(ctx.state(), workspace_id, id, me, runs_reviews).await?;
         Ok((&row).into())
     }
 
@@ -655,15 +568,7 @@ impl ReviewMutation {
             started_at: input.started_at,
             ended_at: input.ended_at,
         };
-        let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let row = {
-            let tenant = crate::store::Tenant::new(&txn, workspace_id);
-            create_test(&tenant, test, me, state.clock.now())
-                .await
-                .map_err(|err| err.inside("input"))?
-        };
-        txn.commit().await.map_err(AppError::from)?;
-        test_view(ctx, workspace_id, &row).await
+        let (row, counted) = review::start_test(ctx.state(), workspace_id, test, me).await?;
+        Ok(MessagingTestView::new(&row, &counted))
     }
 }

@@ -3,15 +3,22 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod backtest;
 pub mod catalog;
 pub mod contacts;
+pub mod contracts;
 pub mod email_tokens;
 pub mod filters;
+pub mod goals;
+pub mod icps;
 pub mod invitations;
 pub mod members;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
+pub mod periodic;
+pub mod reviews;
+pub mod routing_rules;
 pub mod sessions;
 pub mod trusted_documents;
 
@@ -228,6 +235,12 @@ pub async fn serialize_identity_writes<C: ConnectionTrait>(
 /// id the caller cannot see.
 pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> {
     Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found(noun))
+}
+
+/// Parses an id inside an input: a malformed one is NOT_FOUND at `field`, like an id naming no
+/// row (for ids that are checked against their rows later, such as members' user ids).
+pub fn parse_id_at(raw: &async_graphql::ID, noun: &'static str, field: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at(noun, field))
 }
 
 macro_rules! tenant_entities {

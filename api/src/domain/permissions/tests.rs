@@ -34,6 +34,10 @@ const EXPECTED: &[(Permission, &str)] = &[
     (Permission::FollowTriggers, "AAOAAOTOO"),
     (Permission::WatchTriggers, "AAAAA-T--"),
     (Permission::SetAvailability, "AAOAAOTOO"),
+    (Permission::OwnGoalForMarketing, "--A--A---"),
+    (Permission::OwnGoalForSales, "---A--AA-"),
+    (Permission::HoldReviewQuorumForMarketing, "--A------"),
+    (Permission::HoldReviewQuorumForSales, "---A-----"),
 ];
 
 fn letter(reach: Reach) -> char {
