@@ -9,7 +9,7 @@ use super::metrics::RangeInput;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
+    pagination::{Page, PageArgs},
     types::User,
 };
 use crate::{
@@ -137,21 +137,9 @@ impl ContractQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        Ok(paginate(
-            tenant.conn(),
-            store::contracts::versions(&tenant, status),
-            lead_contract::Column::Id,
-            Ordering {
-                column: lead_contract::Column::CreatedAt,
-                kind: SortKind::Time,
-                descending: true,
-            },
-            |row: &lead_contract::Model| (time_key(row.created_at), row.id),
-            PageArgs::new(ctx, first, after, last, before),
-            state.config.max_page_size,
-            LeadContract,
-        )
-        .await?)
+        let args = PageArgs::new(ctx, first, after, last, before);
+        let max = state.config.max_page_size;
+        Ok(store::contracts::page(&tenant, status, args, max, LeadContract).await?)
     }
 }
 

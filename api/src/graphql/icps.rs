@@ -9,7 +9,7 @@ use super::{
     context::ContextExt,
     criteria_input::{weighted_json, WeightedCriterionInput},
     loaders::{load_one, Loaders},
-    pagination::{by_created, paginate, time_key, Page, PageArgs},
+    pagination::{Page, PageArgs},
     types::User,
 };
 use crate::{
@@ -277,17 +277,9 @@ impl IcpQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        Ok(paginate(
-            tenant.conn(),
-            store::icps::versions(&tenant, status),
-            icp::Column::Id,
-            by_created(icp::Column::CreatedAt),
-            |row: &icp::Model| (time_key(row.created_at), row.id),
-            PageArgs::new(ctx, first, after, last, before),
-            state.config.max_page_size,
-            Icp,
-        )
-        .await?)
+        let args = PageArgs::new(ctx, first, after, last, before);
+        let max = state.config.max_page_size;
+        Ok(store::icps::page(&tenant, status, args, max, Icp).await?)
     }
 
     async fn icp(&self, ctx: &Context<'_>, id: ID) -> Result<Icp> {

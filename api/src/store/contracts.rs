@@ -1,12 +1,16 @@
 //! Lead contract versions of one workspace.
 
+use async_graphql::OutputType;
 use entity::{lead_contract, ContractStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
 use super::Tenant;
-use crate::error::AppResult;
+use crate::{
+    error::AppResult,
+    graphql::pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
+};
 
 /// The active version, if both leaders have signed one.
 pub async fn active<C: ConnectionTrait>(
@@ -30,16 +34,33 @@ pub async fn latest<C: ConnectionTrait>(
         .await?)
 }
 
-/// Every version, of one status when given, for a paginated list.
-pub fn versions<C: ConnectionTrait>(
+/// One page of the versions (of one status when given), newest first.
+pub async fn page<C: ConnectionTrait, N: OutputType>(
     tenant: &Tenant<'_, C>,
     status: Option<ContractStatus>,
-) -> Select<lead_contract::Entity> {
+    args: PageArgs,
+    max_page_size: usize,
+    to_node: impl Fn(lead_contract::Model) -> N,
+) -> AppResult<Page<N>> {
     let mut query = tenant.select::<lead_contract::Entity>();
     if let Some(status) = status {
         query = query.filter(lead_contract::Column::Status.eq(status));
     }
-    query
+    paginate(
+        tenant.conn(),
+        query,
+        lead_contract::Column::Id,
+        Ordering {
+            column: lead_contract::Column::CreatedAt,
+            kind: SortKind::Time,
+            descending: true,
+        },
+        |row: &lead_contract::Model| (time_key(row.created_at), row.id),
+        args,
+        max_page_size,
+        to_node,
+    )
+    .await
 }
 
 pub async fn insert<C: ConnectionTrait>(

@@ -1,25 +1,42 @@
 //! ICP versions of one workspace and the fit-score recomputations their activation queues.
 
+use async_graphql::OutputType;
 use entity::{account, contact, fit_job, icp, IcpMotion, VersionStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Select,
+    QueryOrder,
 };
 use uuid::Uuid;
 
 use super::Tenant;
-use crate::error::AppResult;
+use crate::{
+    error::AppResult,
+    graphql::pagination::{by_created, paginate, time_key, Page, PageArgs},
+};
 
-/// Every version, of one status when given, for a paginated list.
-pub fn versions<C: ConnectionTrait>(
+/// One page of the versions (of one status when given), oldest first.
+pub async fn page<C: ConnectionTrait, N: OutputType>(
     tenant: &Tenant<'_, C>,
     status: Option<VersionStatus>,
-) -> Select<icp::Entity> {
+    args: PageArgs,
+    max_page_size: usize,
+    to_node: impl Fn(icp::Model) -> N,
+) -> AppResult<Page<N>> {
     let mut query = tenant.select::<icp::Entity>();
     if let Some(status) = status {
         query = query.filter(icp::Column::Status.eq(status));
     }
-    query
+    paginate(
+        tenant.conn(),
+        query,
+        icp::Column::Id,
+        by_created(icp::Column::CreatedAt),
+        |row: &icp::Model| (time_key(row.created_at), row.id),
+        args,
+        max_page_size,
+        to_node,
+    )
+    .await
 }
 
 /// Every version of one ICP, oldest first.
