@@ -1,6 +1,7 @@
 //! Lead contracts: drafts hold the terms; a draft signed for both sides (by a member holding
-//! `SignContractForMarketing` and one holding `SignContractForSales`) becomes the active contract (the previous one is superseded and kept). Editing a
-//! signed or active version makes a new draft.
+//! `SignContractForMarketing`, the marketing leader, and one holding `SignContractForSales`, the
+//! sales leader) becomes the active contract (the previous one is superseded and kept). Editing
+//! a signed or active version makes a new draft.
 
 use chrono::Utc;
 use entity::{lead_contract, ContractStatus, Role};
