@@ -26,8 +26,11 @@ use crate::{
     store::{self, parse_id},
 };
 
+// A persona's part in the buying committee, `PersonaRole` in the API: the Rust name leaves
+// "role" to members' roles, which only the permission table names.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum PersonaRole {
+#[graphql(name = "PersonaRole")]
+pub enum PersonaPart {
     /// This persona's interest starts the buying motion.
     Triggers,
     /// This persona can kill the deal.
@@ -38,7 +41,7 @@ pub enum PersonaRole {
 #[derive(InputObject, Clone)]
 pub struct PersonaInput {
     pub persona: String,
-    pub role: PersonaRole,
+    pub role: PersonaPart,
 }
 
 #[derive(SimpleObject, Clone, serde::Serialize, serde::Deserialize)]
@@ -245,9 +248,9 @@ fn fields_of(input: IcpInput) -> IcpFields {
             .into_iter()
             .map(|p| {
                 let role = match p.role {
-                    PersonaRole::Triggers => "TRIGGERS",
-                    PersonaRole::Blocks => "BLOCKS",
-                    PersonaRole::Influences => "INFLUENCES",
+                    PersonaPart::Triggers => "TRIGGERS",
+                    PersonaPart::Blocks => "BLOCKS",
+                    PersonaPart::Influences => "INFLUENCES",
                 };
                 (p.persona, role)
             })
