@@ -47,6 +47,10 @@ pub enum Permission {
     HearOfPausedSources,
     ReceiveSlaEscalations,
     ReceiveDisputes,
+    OwnGoalForMarketing,
+    OwnGoalForSales,
+    HoldReviewQuorumForMarketing,
+    HoldReviewQuorumForSales,
 }
 
 /// The actor's relation to a record, from the record's owner.
@@ -126,7 +130,11 @@ impl Permission {
             | SetAvailability
             | HearOfPausedSources
             | ReceiveSlaEscalations
-            | ReceiveDisputes => None,
+            | ReceiveDisputes
+            | OwnGoalForMarketing
+            | OwnGoalForSales
+            | HoldReviewQuorumForMarketing
+            | HoldReviewQuorumForSales => None,
         }
     }
 
@@ -182,6 +190,10 @@ impl Permission {
             HearOfPausedSources => "Be told (a SOURCE_PAUSED trigger) when the lead contract's source rule pauses a source",
             ReceiveSlaEscalations => "Be told when a rep with no manager misses an SLA (an SLA_BREACHED trigger)",
             ReceiveDisputes => "Be told when marketing disputes a rejection (a REJECTION_DISPUTED trigger)",
+            OwnGoalForMarketing => "Be named an owner of a shared goal for the marketing team",
+            OwnGoalForSales => "Be named an owner of a shared goal for the sales team",
+            HoldReviewQuorumForMarketing => "Count for marketing in the revenue review's quorum (no meeting when both sides are absent)",
+            HoldReviewQuorumForSales => "Count for sales in the revenue review's quorum (no meeting when both sides are absent)",
         }
     }
 }
@@ -248,6 +260,10 @@ pub fn reach(role: Role, permission: Permission) -> Reach {
         HearOfPausedSources => all_if(role == MarketingLeader),
         // Escalations go to the head of sales only: admins and revops are not on the hook.
         ReceiveSlaEscalations | ReceiveDisputes => all_if(role == SalesLeader),
+        OwnGoalForMarketing => all_if(matches!(role, MarketingLeader | Marketer)),
+        OwnGoalForSales => all_if(matches!(role, SalesLeader | SalesManager | Rep)),
+        HoldReviewQuorumForMarketing => all_if(role == MarketingLeader),
+        HoldReviewQuorumForSales => all_if(role == SalesLeader),
     }
 }
 
@@ -269,9 +285,14 @@ pub fn roles_with(permission: Permission) -> Vec<Role> {
         .filter(|role| role_allows(*role, permission))
         .collect()
 }
+
 /// The role the creator of a workspace holds. A workspace always keeps one member holding it:
 /// its last holder can neither be removed nor be given another role.
 pub const FOUNDING_ROLE: Role = Role::Owner;
+
+/// The role shown for a person who holds no seat in the workspace any more (an attendee of a
+/// past review who left): one that may do nothing but read.
+pub const NO_SEAT: Role = Role::Viewer;
 
 /// Roles an actor may hand out: nobody grants more than they hold, and only owners make owners.
 pub fn may_grant(granter: Role, role: Role) -> bool {

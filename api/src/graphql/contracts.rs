@@ -3,21 +3,20 @@
 use async_graphql::{Context, Json, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use entity::{lead_contract, ContractStatus};
-use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::Value;
 
 use super::metrics::RangeInput;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
+    pagination::{Page, PageArgs},
     types::User,
 };
 use crate::{
     domain::{metrics::Range, permissions::Permission},
     error::AppError,
     services::contracts,
-    store::parse_id,
+    store::{self, parse_id},
 };
 
 /// One version of the written agreement between marketing and sales.
@@ -113,12 +112,8 @@ impl ContractQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
         let state = ctx.state();
         let range = backtest_range(range, state.clock.now())?;
-        let tenant = state.store.tenant(workspace_id);
-        let row = tenant
-            .get::<lead_contract::Entity>(parse_id(&id, "lead contract")?)
-            .await?;
-        let terms = contracts::terms_of(&row)?;
-        Ok(crate::services::backtest::run(state, workspace_id, &terms, range).await?)
+        let id = parse_id(&id, "lead contract")?;
+        Ok(crate::services::backtest::of_contract(state, workspace_id, id, range).await?)
     }
 
     /// The active lead contract, if both leaders have signed one.
@@ -142,25 +137,9 @@ impl ContractQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        let mut query = tenant.select::<lead_contract::Entity>();
-        if let Some(status) = status {
-            query = query.filter(lead_contract::Column::Status.eq(status));
-        }
-        Ok(paginate(
-            tenant.conn(),
-            query,
-            lead_contract::Column::Id,
-            Ordering {
-                column: lead_contract::Column::CreatedAt,
-                kind: SortKind::Time,
-                descending: true,
-            },
-            |row: &lead_contract::Model| (time_key(row.created_at), row.id),
-            PageArgs::new(ctx, first, after, last, before),
-            state.config.max_page_size,
-            LeadContract,
-        )
-        .await?)
+        let args = PageArgs::new(ctx, first, after, last, before);
+        let max = state.config.max_page_size;
+        Ok(store::contracts::page(&tenant, status, args, max, LeadContract).await?)
     }
 }
 
@@ -197,14 +176,15 @@ impl ContractMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::EditRevenueRules)?;
         let id = parse_id(&id, "lead contract")?;
-        ctx.state()
-            .store
-            .tenant(workspace_id)
-            .get::<lead_contract::Entity>(id)
-            .await?;
-        let terms = contracts::parse_terms(&terms.0)?;
         Ok(LeadContract(
-            contracts::update(ctx.state(), workspace_id, id, terms, actor.user_id().ok()).await?,
+            contracts::update(
+                ctx.state(),
+                workspace_id,
+                id,
+                &terms.0,
+                actor.user_id().ok(),
+            )
+            .await?,
         ))
     }
 

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{goal, GoalMetric};
+use entity::GoalMetric;
 
 use super::{context::ContextExt, metrics::RangeInput};
 use crate::{
@@ -10,11 +10,11 @@ use crate::{
         permissions::Permission,
         planning::{ConversionRates, Period, StageNeeds, Team, Waterfall},
     },
-    error::AppError,
     services::{
-        goals::{self, goal_of, NewGoal},
-        metrics::{goal_progress, waterfall_of, WaterfallRequest},
+        goals::{self, GoalStatus, NewGoal},
+        metrics::{waterfall_of, WaterfallRequest},
     },
+    store::parse_id_at,
 };
 
 /// Whole calendar months: a month, a quarter, a year.
@@ -162,37 +162,36 @@ pub struct GoalView {
     pub created_at: DateTime<Utc>,
 }
 
-async fn goal_view(
-    ctx: &Context<'_>,
-    workspace_id: uuid::Uuid,
-    row: &goal::Model,
-) -> Result<GoalView> {
-    let state = ctx.state();
-    let tenant = state.store.tenant(workspace_id);
-    let goal = goal_of(row)?;
-    let progress = goal_progress(&tenant, &goal, state.clock.now()).await?;
-    Ok(GoalView {
-        id: row.id.into(),
-        name: row.name.clone(),
-        metric: row.metric,
-        target: row.target,
-        period_start: goal.period.start,
-        period_months: goal.period.months,
-        owners: goal
-            .owners
-            .iter()
-            .map(|o| GoalOwnerView {
-                user_id: o.member_id.into(),
-                team: match o.team {
-                    Team::Marketing => TeamView::Marketing,
-                    Team::Sales => TeamView::Sales,
-                },
-            })
-            .collect(),
-        actual: progress.actual,
-        attainment: progress.attainment,
-        created_at: row.created_at,
-    })
+impl From<GoalStatus> for GoalView {
+    fn from(status: GoalStatus) -> Self {
+        let GoalStatus {
+            row,
+            goal,
+            progress,
+        } = status;
+        Self {
+            id: row.id.into(),
+            name: row.name,
+            metric: row.metric,
+            target: row.target,
+            period_start: goal.period.start,
+            period_months: goal.period.months,
+            owners: goal
+                .owners
+                .iter()
+                .map(|o| GoalOwnerView {
+                    user_id: o.member_id.into(),
+                    team: match o.team {
+                        Team::Marketing => TeamView::Marketing,
+                        Team::Sales => TeamView::Sales,
+                    },
+                })
+                .collect(),
+            actual: progress.actual,
+            attainment: progress.attainment,
+            created_at: row.created_at,
+        }
+    }
 }
 
 #[derive(InputObject)]
@@ -245,13 +244,8 @@ impl PlanningQuery {
     #[graphql(complexity = "crate::graphql::cost::GOALS + child_complexity")]
     async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<GoalView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let rows = goals::list(&tenant).await?;
-        let mut views = Vec::with_capacity(rows.len());
-        for row in &rows {
-            views.push(goal_view(ctx, workspace_id, row).await?);
-        }
-        Ok(views)
+        let statuses = goals::statuses(ctx.state(), workspace_id).await?;
+        Ok(statuses.into_iter().map(Into::into).collect())
     }
 }
 
@@ -269,11 +263,8 @@ impl PlanningMutation {
             .owner_ids
             .iter()
             .enumerate()
-            .map(|(i, raw)| {
-                uuid::Uuid::parse_str(raw.as_str())
-                    .map_err(|_| AppError::not_found_at("member", format!("input.ownerIds.{i}")))
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
+            .map(|(i, raw)| parse_id_at(raw, "member", &format!("input.ownerIds.{i}")))
+            .collect::<Result<Vec<_>, _>>()?;
         let new = NewGoal {
             name: input.name,
             metric: input.metric,
@@ -281,15 +272,8 @@ impl PlanningMutation {
             period: input.period.into(),
             owner_ids,
         };
-        let state = ctx.state();
-        let txn = state.store.begin_write().await?;
-        let row = {
-            let tenant = crate::store::Tenant::new(&txn, workspace_id);
-            goals::create(&tenant, new, me, state.clock.now())
-                .await
-                .map_err(|err| err.inside("input"))?
-        };
-        txn.commit().await.map_err(AppError::from)?;
-        goal_view(ctx, workspace_id, &row).await
+        Ok(goals::create_goal(ctx.state(), workspace_id, new, me)
+            .await?
+            .into())
     }
 }

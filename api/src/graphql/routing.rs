@@ -3,20 +3,11 @@
 use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::routing_rule;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
-};
-use uuid::Uuid;
 
 use super::{context::ContextExt, criteria_input::CriteriaInput};
 use crate::{
-    domain::{criteria::Criteria, permissions::Permission, validate},
-    error::AppError,
-    services::{
-        records::{member_ids, owner},
-        routing::{self as rules, Target},
-    },
+    domain::{criteria::Criteria, permissions::Permission},
+    services::routing::{self as rules, RuleFields},
     store::parse_id,
 };
 
@@ -102,55 +93,23 @@ impl RoutingRule {
     }
 }
 
-struct ValidRule {
-    name: String,
-    position: i32,
-    criteria: serde_json::Value,
-    targets: Vec<Target>,
-    strategy: &'static str,
-    capacity: Option<i32>,
-}
-
-async fn validate_rule(
-    ctx: &Context<'_>,
-    workspace_id: Uuid,
-    input: RoutingRuleInput,
-) -> Result<ValidRule, AppError> {
-    let name = validate::required_text(&input.name, "input.name", 120)?;
-    let criteria = input.criteria.to_json();
-    rules::check_criteria(&criteria)?;
-    if input.targets.is_empty() || input.targets.len() > 50 {
-        return Err(AppError::bad_input("input.targets", "name 1 to 50 reps"));
-    }
-    let members = member_ids(&ctx.state().store.tenant(workspace_id)).await?;
-    let mut targets = Vec::with_capacity(input.targets.len());
-    for (i, t) in input.targets.iter().enumerate() {
-        let user_id = owner(&t.user_id, &members, &format!("input.targets[{i}].userId"))?;
-        if !(1..=100).contains(&t.weight) {
-            return Err(AppError::bad_input(
-                format!("input.targets[{i}].weight"),
-                "must be 1 to 100",
-            ));
-        }
-        targets.push(Target {
-            user_id,
-            weight: t.weight as u32,
-        });
-    }
-    if input.capacity.is_some_and(|c| c < 1) {
-        return Err(AppError::bad_input("input.capacity", "must be at least 1"));
-    }
-    Ok(ValidRule {
-        name,
+/// The input as the service takes it (validated there).
+fn fields_of(input: RoutingRuleInput) -> RuleFields {
+    RuleFields {
+        name: input.name,
         position: input.position,
-        criteria,
-        targets,
+        criteria: input.criteria.to_json(),
+        targets: input
+            .targets
+            .into_iter()
+            .map(|t| (t.user_id, t.weight))
+            .collect(),
         strategy: match input.strategy {
             PoolStrategy::RoundRobin => rules::ROUND_ROBIN,
             PoolStrategy::Weighted => rules::WEIGHTED,
         },
         capacity: input.capacity,
-    })
+    }
 }
 
 #[derive(Default)]
@@ -162,13 +121,7 @@ impl RoutingQuery {
     async fn routing_rules(&self, ctx: &Context<'_>) -> Result<Vec<RoutingRule>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let tenant = ctx.state().store.tenant(workspace_id);
-        let rows = tenant
-            .select::<routing_rule::Entity>()
-            .order_by_asc(routing_rule::Column::Position)
-            .order_by_asc(routing_rule::Column::CreatedAt)
-            .all(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        let rows = rules::list(&tenant).await?;
         Ok(rows.into_iter().map(RoutingRule).collect())
     }
 }
@@ -184,24 +137,7 @@ impl RoutingMutation {
         input: RoutingRuleInput,
     ) -> Result<RoutingRule> {
         let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-        let rule = validate_rule(ctx, workspace_id, input).await?;
-        let now = Utc::now();
-        let created = routing_rule::Entity::insert(routing_rule::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(workspace_id),
-            name: Set(rule.name),
-            position: Set(rule.position),
-            criteria: Set(rule.criteria),
-            targets: Set(serde_json::to_value(&rule.targets).map_err(AppError::internal)?),
-            strategy: Set(rule.strategy.to_owned()),
-            capacity: Set(rule.capacity),
-            assigned_count: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_with_returning(ctx.state().store.db())
-        .await
-        .map_err(AppError::from)?;
+        let created = rules::create(ctx.state(), workspace_id, fields_of(input)).await?;
         Ok(RoutingRule(created))
     }
 
@@ -212,36 +148,14 @@ impl RoutingMutation {
         input: RoutingRuleInput,
     ) -> Result<RoutingRule> {
         let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let row = tenant
-            .get::<routing_rule::Entity>(parse_id(&id, "routing rule")?)
-            .await?;
-        let rule = validate_rule(ctx, workspace_id, input).await?;
-        let mut active = row.into_active_model();
-        active.name = Set(rule.name);
-        active.position = Set(rule.position);
-        active.criteria = Set(rule.criteria);
-        active.targets = Set(serde_json::to_value(&rule.targets).map_err(AppError::internal)?);
-        active.strategy = Set(rule.strategy.to_owned());
-        active.capacity = Set(rule.capacity);
-        active.updated_at = Set(Utc::now());
-        Ok(RoutingRule(
-            active.update(tenant.conn()).await.map_err(AppError::from)?,
-        ))
+        let id = parse_id(&id, "routing rule")?;
+        let saved = rules::update(ctx.state(), workspace_id, id, fields_of(input)).await?;
+        Ok(RoutingRule(saved))
     }
 
     async fn delete_routing_rule(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let row = tenant
-            .get::<routing_rule::Entity>(parse_id(&id, "routing rule")?)
-            .await?;
-        routing_rule::Entity::delete_many()
-            .filter(routing_rule::Column::WorkspaceId.eq(workspace_id))
-            .filter(routing_rule::Column::Id.eq(row.id))
-            .exec(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        rules::delete(ctx.state(), workspace_id, parse_id(&id, "routing rule")?).await?;
         Ok(id)
     }
 }

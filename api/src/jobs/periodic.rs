@@ -4,11 +4,7 @@
 //! one does it and a crash leaves it to the next attempt.
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
-use entity::{
-    job_mark, opportunity, opportunity_stage_change, source, workspace, OpportunityStage,
-};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
+use entity::{opportunity, OpportunityStage};
 
 use crate::{
     domain::{
@@ -18,43 +14,14 @@ use crate::{
     error::AppResult,
     services::{
         contracts,
-        notices::Notices,
         opportunities::is_closed,
         plays::engine::{signal_lead, PlayEngine},
         sources,
+        unit_of_work::UnitOfWork,
     },
     state::AppState,
-    store::{serialize_identity_writes, Tenant},
+    store::periodic,
 };
-
-/// Inserts the mark of a periodic run; `false` when another run already holds it.
-async fn claim_period<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    job: &str,
-    period: &str,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
-    let taken = tenant
-        .select::<job_mark::Entity>()
-        .filter(job_mark::Column::Job.eq(job))
-        .filter(job_mark::Column::Period.eq(period))
-        .one(tenant.conn())
-        .await?
-        .is_some();
-    if taken {
-        return Ok(false);
-    }
-    job_mark::Entity::insert(job_mark::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
-        job: Set(job.to_owned()),
-        period: Set(period.to_owned()),
-        done_at: Set(now),
-    })
-    .exec(tenant.conn())
-    .await?;
-    Ok(true)
-}
 
 /// Once a month per workspace: judges every running source on the months that ended (the
 /// contract's consecutive months up to last month) and pauses those over the limit, with a
@@ -67,25 +34,18 @@ pub async fn source_rule(state: &AppState, now: DateTime<Utc>) -> AppResult<usiz
         .expect("the first of a month exists");
     let last_month = month_start - Duration::seconds(1);
     let mut judged = 0;
-    for ws in workspace::Entity::find().all(state.store.db()).await? {
-        let txn = state.store.begin_write().await?;
-        serialize_identity_writes(&txn, ws.id).await?;
-        let tenant = Tenant::new(&txn, ws.id);
-        if !claim_period(&tenant, "source_rule", &period, now).await? {
+    for ws in periodic::workspaces(&state.store.global()).await? {
+        let mut work = UnitOfWork::begin(state, ws.id).await?;
+        let (tenant, notices) = work.parts();
+        periodic::take_identity_turn(&tenant).await?;
+        if !periodic::claim_period(&tenant, "source_rule", &period, now).await? {
             continue;
         }
         let (_, terms) = contracts::active_terms(&tenant).await?;
-        let mut notices = Notices::default();
-        for running in tenant
-            .select::<source::Entity>()
-            .filter(source::Column::Paused.eq(false))
-            .all(&txn)
-            .await?
-        {
+        for running in periodic::running_sources(&tenant).await? {
             notices.extend(sources::apply_rule(&tenant, running.id, &terms, last_month).await?);
         }
-        txn.commit().await?;
-        notices.publish(state).await;
+        work.commit().await?;
         judged += 1;
     }
     Ok(judged)
@@ -96,15 +56,13 @@ pub async fn source_rule(state: &AppState, now: DateTime<Utc>) -> AppResult<usiz
 /// stage. Returns the enrollments made.
 pub async fn stalled_opportunities(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
     let mut enrolled = 0;
-    for ws in workspace::Entity::find().all(state.store.db()).await? {
+    for ws in periodic::workspaces(&state.store.global()).await? {
         let tenant = state.store.tenant(ws.id);
         let engine = PlayEngine::load(&tenant).await?;
         if !engine.wants(|t| matches!(t, PlayTrigger::OpportunityStalled)) {
             continue;
         }
-        let moves: Vec<Move<OpportunityStage>> = tenant
-            .select::<opportunity_stage_change::Entity>()
-            .all(tenant.conn())
+        let moves: Vec<Move<OpportunityStage>> = periodic::deal_moves(&tenant)
             .await?
             .into_iter()
             .map(|m| Move {
@@ -114,10 +72,7 @@ pub async fn stalled_opportunities(state: &AppState, now: DateTime<Utc>) -> AppR
             })
             .collect();
         let medians = stage_medians(&moves);
-        let stalled: Vec<opportunity::Model> = tenant
-            .select::<opportunity::Entity>()
-            .filter(opportunity::Column::PrimaryContactId.is_not_null())
-            .all(tenant.conn())
+        let stalled: Vec<opportunity::Model> = periodic::deals_with_primary_contact(&tenant)
             .await?
             .into_iter()
             .filter(|o| !is_closed(o.stage))
@@ -131,9 +86,9 @@ pub async fn stalled_opportunities(state: &AppState, now: DateTime<Utc>) -> AppR
             })
             .collect();
         for deal in stalled {
-            let txn = state.store.begin_write().await?;
-            serialize_identity_writes(&txn, ws.id).await?;
-            let tenant = Tenant::new(&txn, ws.id);
+            let work = UnitOfWork::begin(state, ws.id).await?;
+            let tenant = work.tenant();
+            periodic::take_identity_turn(&tenant).await?;
             let entered = deal.stage_changed_at.unwrap_or(deal.created_at);
             let key = format!(
                 "stalled:{}:{}:{}",
@@ -147,7 +102,7 @@ pub async fn stalled_opportunities(state: &AppState, now: DateTime<Utc>) -> AppR
             enrolled += signal_lead(&tenant, contact, Signal::OpportunityStalled, &key, now)
                 .await?
                 .len();
-            txn.commit().await?;
+            work.commit().await?;
         }
     }
     Ok(enrolled)

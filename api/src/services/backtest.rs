@@ -9,10 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{contact, event, opportunity, rejection, stage_change, LeadStage, OpportunityStage};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
@@ -23,7 +20,7 @@ use crate::{
     },
     error::AppResult,
     state::AppState,
-    store::Tenant,
+    store::{self, backtest::EventCursor, Tenant},
 };
 
 /// Events read per query.
@@ -51,15 +48,6 @@ pub struct Backtest {
     pub expected_rejection_rate: f64,
 }
 
-/// Where the next page of events starts.
-enum Cursor {
-    Start,
-    /// After this event of this lead.
-    After(Uuid, DateTime<Utc>, Uuid),
-    /// After every event of this lead (already judged).
-    PastLead(Uuid),
-}
-
 /// The lead whose events are being replayed.
 struct Replay {
     contact_id: Uuid,
@@ -77,6 +65,23 @@ struct Tally {
     caught: i64,
     seen_by_sales: i64,
     rejected: i64,
+}
+
+/// Replays the terms of the contract version `id` over the events of `range` (NOT_FOUND when
+/// the version is not this workspace's).
+pub async fn of_contract(
+    state: &AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+    range: Range,
+) -> AppResult<Backtest> {
+    let row = state
+        .store
+        .tenant(workspace_id)
+        .get::<entity::lead_contract::Entity>(id)
+        .await?;
+    let terms = crate::services::contracts::terms_of(&row)?;
+    run(state, workspace_id, &terms, range).await
 }
 
 /// Replays `terms` over the events of `range`.
@@ -102,10 +107,10 @@ pub async fn run_paged(
     let tenant = state.store.tenant(workspace_id);
     let mut tally = Tally::default();
     let mut pending: Vec<Uuid> = Vec::new();
-    let mut cursor = Cursor::Start;
+    let mut cursor = EventCursor::Start;
     let mut current: Option<Replay> = None;
     loop {
-        let page = events_page(&tenant, range, &cursor, page_size).await?;
+        let page = store::backtest::events_page(&tenant, range, &cursor, page_size).await?;
         let fits = fits_of(&tenant, terms, &page).await?;
         let full = page.len() as u64 == page_size;
         for (event_id, contact_id, event_type, occurred_at) in page {
@@ -120,9 +125,9 @@ pub async fn run_paged(
                 });
             }
             let replay = current.as_mut().expect("set above");
-            cursor = Cursor::After(contact_id, occurred_at, event_id);
+            cursor = EventCursor::After(contact_id, occurred_at, event_id);
             let Some(fit) = replay.fit.filter(|_| !replay.qualified) else {
-                cursor = Cursor::PastLead(contact_id);
+                cursor = EventCursor::PastLead(contact_id);
                 continue;
             };
             let added = entries_for_event(
@@ -138,7 +143,7 @@ pub async fn run_paged(
             if mql_kind(&terms.scoring, fit, &score).is_some() {
                 replay.qualified = true;
                 replay.ledger = Vec::new();
-                cursor = Cursor::PastLead(contact_id);
+                cursor = EventCursor::PastLead(contact_id);
             }
         }
         if !full {
@@ -152,19 +157,8 @@ pub async fn run_paged(
             break;
         }
     }
-    let actual_mqls = tenant
-        .select::<stage_change::Entity>()
-        .filter(mql_entries_in(range))
-        .select_only()
-        .column(stage_change::Column::ContactId)
-        .distinct()
-        .count(tenant.conn())
-        .await? as i64;
-    let won_deals = tenant
-        .select::<opportunity::Entity>()
-        .filter(won_in(range))
-        .count(tenant.conn())
-        .await? as i64;
+    let actual_mqls = store::backtest::mql_leads(&tenant, range).await? as i64;
+    let won_deals = store::backtest::won_deals(&tenant, range, None).await? as i64;
     let rejected_share = if tally.seen_by_sales == 0 {
         0.0
     } else {
@@ -183,49 +177,6 @@ pub async fn run_paged(
     })
 }
 
-fn finish(replay: Option<Replay>, pending: &mut Vec<Uuid>) {
-    if let Some(replay) = replay.filter(|r| r.qualified) {
-        pending.push(replay.contact_id);
-    }
-}
-
-/// The next page of the range's events: (id, lead, type, time), by lead, then time, then id.
-async fn events_page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    range: Range,
-    cursor: &Cursor,
-    page_size: u64,
-) -> AppResult<Vec<(Uuid, Uuid, String, DateTime<Utc>)>> {
-    use event::Column as E;
-    let mut query = tenant
-        .select::<event::Entity>()
-        .filter(E::OccurredAt.gte(range.from))
-        .filter(E::OccurredAt.lt(range.to));
-    query = match *cursor {
-        Cursor::Start => query,
-        Cursor::PastLead(contact_id) => query.filter(E::ContactId.gt(contact_id)),
-        Cursor::After(contact_id, at, id) => query.filter(
-            Condition::any().add(E::ContactId.gt(contact_id)).add(
-                Condition::all().add(E::ContactId.eq(contact_id)).add(
-                    Condition::any()
-                        .add(E::OccurredAt.gt(at))
-                        .add(Condition::all().add(E::OccurredAt.eq(at)).add(E::Id.gt(id))),
-                ),
-            ),
-        ),
-    };
-    Ok(query
-        .order_by_asc(E::ContactId)
-        .order_by_asc(E::OccurredAt)
-        .order_by_asc(E::Id)
-        .select_only()
-        .columns([E::Id, E::ContactId, E::EventType, E::OccurredAt])
-        .limit(page_size)
-        .into_tuple()
-        .all(tenant.conn())
-        .await?)
-}
-
 /// The fit of each lead of the page that meets the contract's minimum.
 async fn fits_of<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
@@ -239,16 +190,13 @@ async fn fits_of<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(Uuid, i32)> = tenant
-        .select::<contact::Entity>()
-        .filter(contact::Column::Id.is_in(ids))
-        .filter(contact::Column::FitScore.gte(terms.acceptance.min_fit))
-        .select_only()
-        .columns([contact::Column::Id, contact::Column::FitScore])
-        .into_tuple()
-        .all(tenant.conn())
-        .await?;
-    Ok(rows.into_iter().collect())
+    store::backtest::fits_at_least(tenant, ids, terms.acceptance.min_fit).await
+}
+
+fn finish(replay: Option<Replay>, pending: &mut Vec<Uuid>) {
+    if let Some(replay) = replay.filter(|r| r.qualified) {
+        pending.push(replay.contact_id);
+    }
 }
 
 /// Adds a batch of would-be MQLs to the tally: which won deals they catch, which sales saw
@@ -263,49 +211,12 @@ async fn check<C: ConnectionTrait>(
         return Ok(());
     }
     tally.would_be += would_be.len() as i64;
-    tally.caught += tenant
-        .select::<opportunity::Entity>()
-        .filter(won_in(range))
-        .filter(opportunity::Column::LeadId.is_in(would_be.iter().copied()))
-        .count(tenant.conn())
-        .await? as i64;
-    let seen: Vec<Uuid> = tenant
-        .select::<stage_change::Entity>()
-        .filter(mql_entries_in(range))
-        .filter(stage_change::Column::ContactId.is_in(would_be.iter().copied()))
-        .select_only()
-        .column(stage_change::Column::ContactId)
-        .distinct()
-        .into_tuple()
-        .all(tenant.conn())
-        .await?;
+    tally.caught += store::backtest::won_deals(tenant, range, Some(would_be)).await? as i64;
+    let seen = store::backtest::mql_leads_among(tenant, range, would_be).await?;
     if seen.is_empty() {
         return Ok(());
     }
     tally.seen_by_sales += seen.len() as i64;
-    tally.rejected += tenant
-        .select::<rejection::Entity>()
-        .filter(rejection::Column::RejectedAt.gte(range.from))
-        .filter(rejection::Column::RejectedAt.lt(range.to))
-        .filter(rejection::Column::ContactId.is_in(seen))
-        .select_only()
-        .column(rejection::Column::ContactId)
-        .distinct()
-        .count(tenant.conn())
-        .await? as i64;
+    tally.rejected += store::backtest::rejected_among(tenant, range, &seen).await? as i64;
     Ok(())
-}
-
-fn mql_entries_in(range: Range) -> Condition {
-    Condition::all()
-        .add(stage_change::Column::ToStage.eq(LeadStage::Mql))
-        .add(stage_change::Column::ChangedAt.gte(range.from))
-        .add(stage_change::Column::ChangedAt.lt(range.to))
-}
-
-fn won_in(range: Range) -> Condition {
-    Condition::all()
-        .add(opportunity::Column::Stage.eq(OpportunityStage::ClosedWon))
-        .add(opportunity::Column::ClosedAt.gte(range.from))
-        .add(opportunity::Column::ClosedAt.lt(range.to))
 }

@@ -1,13 +1,11 @@
-//! Lead contracts: drafts hold the terms; a draft signed by both a MARKETING_LEADER and a
-//! SALES_LEADER becomes the active contract (the previous one is superseded and kept). Editing a
-//! signed or active version makes a new draft.
+//! Lead contracts: drafts hold the terms; a draft signed for both sides (by a member holding
+//! `SignContractForMarketing`, the marketing leader, and one holding `SignContractForSales`, the
+//! sales leader) becomes the active contract (the previous one is superseded and kept). Editing
+//! a signed or active version makes a new draft.
 
 use chrono::Utc;
 use entity::{lead_contract, ContractStatus, Role};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, IntoActiveModel};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -17,8 +15,9 @@ use crate::{
         permissions::{role_allows, Permission},
     },
     error::{AppError, AppResult},
+    services::unit_of_work::UnitOfWork,
     state::AppState,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 /// Parses and validates terms sent by a client, naming the path of the first problem.
@@ -55,21 +54,7 @@ pub async fn active_terms<C: ConnectionTrait>(
 pub async fn active<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
 ) -> AppResult<Option<lead_contract::Model>> {
-    Ok(tenant
-        .select::<lead_contract::Entity>()
-        .filter(lead_contract::Column::Status.eq(ContractStatus::Active))
-        .one(tenant.conn())
-        .await?)
-}
-
-async fn latest<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-) -> AppResult<Option<lead_contract::Model>> {
-    Ok(tenant
-        .select::<lead_contract::Entity>()
-        .order_by_desc(lead_contract::Column::Version)
-        .one(tenant.conn())
-        .await?)
+    store::contracts::active(tenant).await
 }
 
 /// Inserts a new draft version holding `terms`.
@@ -78,9 +63,9 @@ pub async fn insert_draft<C: ConnectionTrait>(
     terms: &Terms,
     created_by: Option<Uuid>,
 ) -> AppResult<lead_contract::Model> {
-    let previous = latest(tenant).await?;
+    let previous = store::contracts::latest(tenant).await?;
     let now = Utc::now();
-    Ok(lead_contract::Entity::insert(lead_contract::ActiveModel {
+    let row = lead_contract::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
         family_id: Set(previous.as_ref().map_or_else(Uuid::now_v7, |p| p.family_id)),
@@ -95,9 +80,8 @@ pub async fn insert_draft<C: ConnectionTrait>(
         created_by: Set(created_by),
         created_at: Set(now),
         updated_at: Set(now),
-    })
-    .exec_with_returning(tenant.conn())
-    .await?)
+    };
+    store::contracts::insert(tenant, row).await
 }
 
 /// A new draft copying `from` (or the active, else the latest, version).
@@ -107,13 +91,13 @@ pub async fn draft(
     from: Option<Uuid>,
     actor: Option<Uuid>,
 ) -> AppResult<lead_contract::Model> {
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
     let base = match from {
         Some(id) => Some(tenant.get::<lead_contract::Entity>(id).await?),
         None => match active(&tenant).await? {
             Some(row) => Some(row),
-            None => latest(&tenant).await?,
+            None => store::contracts::latest(&tenant).await?,
         },
     };
     let terms = match &base {
@@ -121,21 +105,23 @@ pub async fn draft(
         None => Terms::seed(),
     };
     let created = insert_draft(&tenant, &terms, actor).await?;
-    txn.commit().await?;
+    work.commit().await?;
     Ok(created)
 }
 
 /// Replaces a draft's terms; a signed or active version gets a new draft with them instead.
+/// A version that is not this workspace's is NOT_FOUND before the terms are judged.
 pub async fn update(
     state: &AppState,
     workspace_id: Uuid,
     id: Uuid,
-    terms: Terms,
+    terms: &Value,
     actor: Option<Uuid>,
 ) -> AppResult<lead_contract::Model> {
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
     let row = tenant.get::<lead_contract::Entity>(id).await?;
+    let terms = parse_terms(terms)?;
     let saved = if row.status == ContractStatus::Draft {
         let mut active = row.into_active_model();
         active.terms = Set(serde_json::to_value(&terms).map_err(AppError::internal)?);
@@ -145,11 +131,11 @@ pub async fn update(
         active.sales_signed_by = Set(None);
         active.sales_signed_at = Set(None);
         active.updated_at = Set(Utc::now());
-        active.update(&txn).await?
+        store::contracts::save(&tenant, active).await?
     } else {
         insert_draft(&tenant, &terms, actor).await?
     };
-    txn.commit().await?;
+    work.commit().await?;
     Ok(saved)
 }
 
@@ -162,8 +148,8 @@ pub async fn sign(
     signer: Uuid,
     role: Role,
 ) -> AppResult<lead_contract::Model> {
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
     let row = tenant.get::<lead_contract::Entity>(id).await?;
     if row.status != ContractStatus::Draft {
         return Err(AppError::Conflict(format!(
@@ -205,20 +191,12 @@ pub async fn sign(
     let marketing = for_marketing || row.marketing_signed_by.is_some();
     let sales = !for_marketing || row.sales_signed_by.is_some();
     if marketing && sales {
-        lead_contract::Entity::update_many()
-            .col_expr(
-                lead_contract::Column::Status,
-                ContractStatus::Superseded.as_str().into(),
-            )
-            .filter(lead_contract::Column::WorkspaceId.eq(workspace_id))
-            .filter(lead_contract::Column::Status.eq(ContractStatus::Active))
-            .exec(&txn)
-            .await?;
+        store::contracts::supersede_active(&tenant).await?;
         active.status = Set(ContractStatus::Active);
         active.activated_at = Set(Some(now));
     }
     active.updated_at = Set(now);
-    let saved = active.update(&txn).await?;
-    txn.commit().await?;
+    let saved = store::contracts::save(&tenant, active).await?;
+    work.commit().await?;
     Ok(saved)
 }

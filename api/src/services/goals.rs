@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{goal, GoalMetric as StoredMetric, Role};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, QueryOrder};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -10,11 +10,14 @@ use uuid::Uuid;
 use crate::{
     domain::{
         metrics::month_start,
-        planning::{Goal, GoalMetric, GoalOwner, Period, Team},
+        permissions::{role_allows, Permission},
+        planning::{Goal, GoalMetric, GoalOwner, GoalProgress, Period, Team},
         validate,
     },
     error::{AppError, AppResult},
-    store::Tenant,
+    services::{metrics::goal_progress, unit_of_work::UnitOfWork},
+    state::AppState,
+    store::{self, Tenant},
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,12 +42,15 @@ pub fn metric_of(stored: StoredMetric) -> GoalMetric {
     }
 }
 
-/// The team a role belongs to; leaders, managers and reps have one, the others do not.
+/// The team a member owns goals for, by the permission table (`OwnGoalForMarketing`,
+/// `OwnGoalForSales`); members who may own neither have none.
 fn team_of(role: Role) -> Option<Team> {
-    match role {
-        Role::MarketingLeader | Role::Marketer => Some(Team::Marketing),
-        Role::SalesLeader | Role::SalesManager | Role::Rep => Some(Team::Sales),
-        _ => None,
+    if role_allows(role, Permission::OwnGoalForMarketing) {
+        Some(Team::Marketing)
+    } else if role_allows(role, Permission::OwnGoalForSales) {
+        Some(Team::Sales)
+    } else {
+        None
     }
 }
 
@@ -133,7 +139,7 @@ pub async fn create<C: ConnectionTrait>(
             team: o.team,
         })
         .collect();
-    Ok(goal::ActiveModel {
+    let row = goal::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
         name: Set(name),
@@ -144,17 +150,58 @@ pub async fn create<C: ConnectionTrait>(
         owners: Set(json!(stored)),
         created_by: Set(me),
         created_at: Set(now),
-    }
-    .insert(tenant.conn())
-    .await?)
+    };
+    store::goals::insert(tenant, row).await
 }
 
 /// Every goal, latest period first.
 pub async fn list<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<goal::Model>> {
-    Ok(tenant
-        .select::<goal::Entity>()
-        .order_by_desc(goal::Column::PeriodStart)
-        .order_by_asc(goal::Column::Id)
-        .all(tenant.conn())
-        .await?)
+    store::goals::all(tenant).await
+}
+
+/// A goal as stored, as the domain sees it, and its attainment so far.
+pub struct GoalStatus {
+    pub row: goal::Model,
+    pub goal: Goal,
+    pub progress: GoalProgress,
+}
+
+async fn status_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: goal::Model,
+    as_of: DateTime<Utc>,
+) -> AppResult<GoalStatus> {
+    let goal = goal_of(&row)?;
+    let progress = goal_progress(tenant, &goal, as_of).await?;
+    Ok(GoalStatus {
+        row,
+        goal,
+        progress,
+    })
+}
+
+/// Every goal with its attainment, latest period first.
+pub async fn statuses(state: &AppState, workspace_id: Uuid) -> AppResult<Vec<GoalStatus>> {
+    let tenant = state.store.tenant(workspace_id);
+    let now = state.clock.now();
+    let mut statuses = Vec::new();
+    for row in list(&tenant).await? {
+        statuses.push(status_of(&tenant, row, now).await?);
+    }
+    Ok(statuses)
+}
+
+/// Creates a goal ([`create`]; problems are named under `input`) and measures it.
+pub async fn create_goal(
+    state: &AppState,
+    workspace_id: Uuid,
+    input: NewGoal,
+    me: Uuid,
+) -> AppResult<GoalStatus> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let row = create(&work.tenant(), input, me, state.clock.now())
+        .await
+        .map_err(|err| err.inside("input"))?;
+    work.commit().await?;
+    status_of(&state.store.tenant(workspace_id), row, state.clock.now()).await
 }

@@ -2,24 +2,39 @@
 //! draft; activating one supersedes the active ICP of the same motion and queues a fit-score
 //! recomputation.
 
+use async_graphql::ID;
 use chrono::Utc;
 use entity::{fit_job, icp, IcpMotion, VersionStatus};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder,
-};
-use serde_json::Value;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, IntoActiveModel};
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::{
-    domain::fit::parse_weighted,
+    domain::{fit::parse_weighted, validate},
     error::{AppError, AppResult},
+    services::{
+        records::{member_ids, owner},
+        unit_of_work::UnitOfWork,
+    },
     state::AppState,
-    store::Tenant,
+    store::{self, Tenant},
 };
 
+/// An ICP definition as sent, before validation.
+pub struct IcpFields {
+    pub name: String,
+    pub motion: IcpMotion,
+    pub account_criteria: Value,
+    pub contact_criteria: Value,
+    /// Each persona with its part in the deal: TRIGGERS, BLOCKS or INFLUENCES.
+    pub personas: Vec<(String, &'static str)>,
+    pub retention_risk_tags: Vec<String>,
+    /// A member; the person creating it when absent.
+    pub owner_id: Option<ID>,
+}
+
 /// A validated ICP definition.
-pub struct IcpDraft {
+struct IcpDraft {
     pub name: String,
     pub motion: IcpMotion,
     pub account_criteria: Value,
@@ -40,24 +55,60 @@ pub fn check_criteria(account: &Value, contact: &Value) -> AppResult<()> {
     Ok(())
 }
 
+/// Validates the fields sent, naming the path (under `input`) of the first problem.
+async fn draft_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    fields: IcpFields,
+    actor: Option<Uuid>,
+) -> AppResult<IcpDraft> {
+    let name = validate::required_text(&fields.name, "input.name", 120)?;
+    check_criteria(&fields.account_criteria, &fields.contact_criteria)?;
+    let mut personas = Vec::with_capacity(fields.personas.len());
+    for (index, (persona, role)) in fields.personas.iter().enumerate() {
+        let persona =
+            validate::required_text(persona, &format!("input.personas[{index}].persona"), 120)?;
+        personas.push(json!({"persona": persona, "role": role}));
+    }
+    let tags = validate::tags(&fields.retention_risk_tags, "input.retentionRiskTags")?;
+    let owner_id = match &fields.owner_id {
+        Some(raw) => Some(owner(raw, &member_ids(tenant).await?, "input.ownerId")?),
+        None => actor,
+    };
+    Ok(IcpDraft {
+        name,
+        motion: fields.motion,
+        account_criteria: fields.account_criteria,
+        contact_criteria: fields.contact_criteria,
+        personas: Value::Array(personas),
+        retention_risk_tags: json!(tags),
+        owner_id,
+    })
+}
+
+/// Creates an ICP as a draft (version 1); `actor` owns it unless the fields name an owner.
 pub async fn create(
     state: &AppState,
     workspace_id: Uuid,
-    draft: IcpDraft,
+    fields: IcpFields,
+    actor: Option<Uuid>,
 ) -> AppResult<icp::Model> {
-    insert_version(state.store.db(), workspace_id, Uuid::now_v7(), 1, draft).await
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let draft = draft_of(&tenant, fields, actor).await?;
+    let created = insert_version(&tenant, Uuid::now_v7(), 1, draft).await?;
+    work.commit().await?;
+    Ok(created)
 }
 
-async fn insert_version<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    workspace_id: Uuid,
+async fn insert_version<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
     family_id: Uuid,
     version: i32,
     draft: IcpDraft,
 ) -> AppResult<icp::Model> {
-    Ok(icp::Entity::insert(icp::ActiveModel {
+    let row = icp::ActiveModel {
         id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
+        workspace_id: Set(tenant.workspace_id()),
         family_id: Set(family_id),
         version: Set(version),
         name: Set(draft.name),
@@ -70,21 +121,23 @@ async fn insert_version<C: sea_orm::ConnectionTrait>(
         owner_id: Set(draft.owner_id),
         created_at: Set(Utc::now()),
         activated_at: Set(None),
-    })
-    .exec_with_returning(conn)
-    .await?)
+    };
+    store::icps::insert(tenant, row).await
 }
 
 /// Edits a draft in place; an active or superseded version gets a new draft version instead.
+/// A version that is not this workspace's is NOT_FOUND before the fields are judged.
 pub async fn update(
     state: &AppState,
     workspace_id: Uuid,
     id: Uuid,
-    draft: IcpDraft,
+    fields: IcpFields,
+    actor: Option<Uuid>,
 ) -> AppResult<icp::Model> {
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
     let current = tenant.get::<icp::Entity>(id).await?;
+    let draft = draft_of(&tenant, fields, actor).await?;
     let saved = if current.status == VersionStatus::Draft {
         let mut row = current;
         row.name = draft.name;
@@ -94,52 +147,32 @@ pub async fn update(
         row.personas = draft.personas;
         row.retention_risk_tags = draft.retention_risk_tags;
         row.owner_id = draft.owner_id;
-        row.into_active_model().reset_all().update(&txn).await?
+        store::icps::save(&tenant, row.into_active_model().reset_all()).await?
     } else {
-        let latest = tenant
-            .select::<icp::Entity>()
-            .filter(icp::Column::FamilyId.eq(current.family_id))
-            .order_by_desc(icp::Column::Version)
-            .one(&txn)
+        let latest = store::icps::latest_version(&tenant, current.family_id)
             .await?
-            .map_or(current.version, |row| row.version);
-        insert_version(&txn, workspace_id, current.family_id, latest + 1, draft).await?
+            .unwrap_or(current.version);
+        insert_version(&tenant, current.family_id, latest + 1, draft).await?
     };
-    txn.commit().await?;
+    work.commit().await?;
     Ok(saved)
 }
 
 /// Makes a version the active ICP of its motion and queues the recomputation of every fit score.
 pub async fn activate(state: &AppState, workspace_id: Uuid, id: Uuid) -> AppResult<icp::Model> {
-    let txn = state.store.begin_write().await?;
-    let tenant = Tenant::new(&txn, workspace_id);
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let row = tenant.get::<icp::Entity>(id).await?;
     if row.status == VersionStatus::Active {
         return Ok(row);
     }
-    icp::Entity::update_many()
-        .col_expr(
-            icp::Column::Status,
-            VersionStatus::Superseded.as_str().into(),
-        )
-        .filter(icp::Column::WorkspaceId.eq(workspace_id))
-        .filter(icp::Column::Status.eq(VersionStatus::Active))
-        .filter(icp::Column::Motion.eq(row.motion))
-        .exec(&txn)
-        .await?;
+    store::icps::supersede_active(&tenant, row.motion).await?;
     let mut active = row.into_active_model();
     active.status = Set(VersionStatus::Active);
     active.activated_at = Set(Some(Utc::now()));
-    let activated = active.update(&txn).await?;
-    let total = tenant
-        .select::<entity::account::Entity>()
-        .count(&txn)
-        .await?
-        + tenant
-            .select::<entity::contact::Entity>()
-            .count(&txn)
-            .await?;
-    fit_job::Entity::insert(fit_job::ActiveModel {
+    let activated = store::icps::save(&tenant, active).await?;
+    let total = store::icps::records_to_score(&tenant).await?;
+    let job = fit_job::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(workspace_id),
         icp_id: Set(activated.id),
@@ -149,27 +182,39 @@ pub async fn activate(state: &AppState, workspace_id: Uuid, id: Uuid) -> AppResu
         cursor: Set(None),
         created_at: Set(Utc::now()),
         finished_at: Set(None),
-    })
-    .exec(&txn)
-    .await?;
-    txn.commit().await?;
-    state.wake_jobs();
+    };
+    store::icps::queue_fit_job(&tenant, job).await?;
+    notices.wake_jobs();
+    work.commit().await?;
     Ok(activated)
 }
 
 /// Deletes a draft; active and superseded versions are history and stay.
 pub async fn delete_draft(state: &AppState, workspace_id: Uuid, id: Uuid) -> AppResult<()> {
-    let tenant = state.store.tenant(workspace_id);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
     let row = tenant.get::<icp::Entity>(id).await?;
     if row.status != VersionStatus::Draft {
         return Err(AppError::Conflict(
             "only drafts can be deleted; active and past versions are kept".into(),
         ));
     }
-    icp::Entity::delete_many()
-        .filter(icp::Column::WorkspaceId.eq(workspace_id))
-        .filter(icp::Column::Id.eq(id))
-        .exec(tenant.conn())
-        .await?;
+    store::icps::delete(&tenant, id).await?;
+    work.commit().await?;
     Ok(())
+}
+
+/// Every version of the ICP `family_id`, oldest first.
+pub async fn versions_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    family_id: Uuid,
+) -> AppResult<Vec<icp::Model>> {
+    store::icps::family(tenant, family_id).await
+}
+
+/// The latest recomputation of fit scores, if any.
+pub async fn latest_fit_scoring<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Option<fit_job::Model>> {
+    store::icps::latest_fit_job(tenant).await
 }

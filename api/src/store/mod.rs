@@ -5,18 +5,23 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod assignment;
 pub mod audiences;
+pub mod backtest;
 pub mod cadences;
 pub mod catalog;
 pub mod children;
 pub mod clocks;
 pub mod contacts;
+pub mod contracts;
 pub mod due_work;
 pub mod email_tokens;
 pub mod enrollments;
 pub mod events;
 pub mod filters;
 pub mod fit;
+pub mod goals;
+pub mod icps;
 pub mod identity;
+mod ids;
 pub mod invitations;
 pub mod keyset;
 pub mod lead_actions;
@@ -27,10 +32,13 @@ pub mod metrics;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
+pub mod periodic;
 pub mod plays;
 pub mod records;
 pub mod rejections;
+pub mod reviews;
 pub mod rollups;
+pub mod routing_rules;
 pub mod scores;
 pub mod sessions;
 pub mod sql;
@@ -40,6 +48,8 @@ pub mod touches;
 pub mod triggers;
 pub mod trusted_documents;
 pub mod webhooks;
+
+pub use ids::{parse_id, parse_id_at, parse_optional_id, parse_optional_id_at};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -247,37 +257,6 @@ pub async fn serialize_identity_writes<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
-}
-
-/// Parses an ID argument; a malformed one cannot name any row, so it is NOT_FOUND like any other
-/// id the caller cannot see.
-pub fn parse_id(raw: &async_graphql::ID, noun: &'static str) -> AppResult<Uuid> {
-    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found(noun))
-}
-
-/// Parses an ID argument naming something that is not a row of its own (a member by user id):
-/// NOT_FOUND at `field` when malformed, like [`Tenant::referenced`].
-pub fn parse_id_at(raw: &async_graphql::ID, noun: &'static str, field: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(raw.as_str()).map_err(|_| AppError::not_found_at(noun, field))
-}
-
-/// Parses an optional ID argument (a filter), by the rule of [`parse_id`].
-pub fn parse_optional_id(
-    raw: &Option<async_graphql::ID>,
-    noun: &'static str,
-) -> AppResult<Option<Uuid>> {
-    raw.as_ref().map(|id| parse_id(id, noun)).transpose()
-}
-
-/// Parses an optional id inside an input before any row is read (a batch checks its references
-/// in one query later): a malformed one is NOT_FOUND at `field`, like an id of no row.
-pub fn parse_optional_id_at(
-    raw: Option<&async_graphql::ID>,
-    noun: &'static str,
-    field: &str,
-) -> AppResult<Option<Uuid>> {
-    raw.map(|id| Uuid::parse_str(id.as_str()).map_err(|_| AppError::not_found_at(noun, field)))
-        .transpose()
 }
 
 macro_rules! tenant_entities {

@@ -37,6 +37,10 @@ const EXPECTED: &[(Permission, &str)] = &[
     (Permission::HearOfPausedSources, "--A------"),
     (Permission::ReceiveSlaEscalations, "---A-----"),
     (Permission::ReceiveDisputes, "---A-----"),
+    (Permission::OwnGoalForMarketing, "--A--A---"),
+    (Permission::OwnGoalForSales, "---A--AA-"),
+    (Permission::HoldReviewQuorumForMarketing, "--A------"),
+    (Permission::HoldReviewQuorumForSales, "---A-----"),
 ];
 
 fn letter(reach: Reach) -> char {

@@ -14,21 +14,22 @@ pub const LOG_DEADLINE_HOURS: i64 = 24;
 /// An open action item older than this many days is listed as stale.
 pub const STALE_AFTER_DAYS: i64 = 14;
 
-/// What an attendee's role means for the quorum (the API layer maps `entity::Role`).
+/// The side an attendee counts for in the quorum (the services decide it with the permission
+/// table: `HoldReviewQuorumForMarketing`, `HoldReviewQuorumForSales`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewRole {
+pub enum QuorumSide {
     /// The CMO.
-    MarketingLeader,
+    Marketing,
     /// The CRO.
-    SalesLeader,
-    Other,
+    Sales,
+    Neither,
 }
 
 /// One expected attendee and whether they came.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attendance {
     pub member_id: Uuid,
-    pub role: ReviewRole,
+    pub side: QuorumSide,
     pub present: bool,
 }
 
@@ -46,12 +47,12 @@ impl Quorum {
     }
 }
 
-/// The quorum of a session: any member holding a leader's role counts for it.
+/// The quorum of a session: any member who counts for a side (a leader's seat) counts for it.
 pub fn quorum(attendance: &[Attendance]) -> Quorum {
-    let present = |role| attendance.iter().any(|a| a.role == role && a.present);
+    let present = |side| attendance.iter().any(|a| a.side == side && a.present);
     Quorum {
-        marketing_leader_present: present(ReviewRole::MarketingLeader),
-        sales_leader_present: present(ReviewRole::SalesLeader),
+        marketing_leader_present: present(QuorumSide::Marketing),
+        sales_leader_present: present(QuorumSide::Sales),
     }
 }
 
@@ -129,40 +130,33 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
     }
 
-    fn attendee(role: ReviewRole, present: bool) -> Attendance {
+    fn attendee(side: QuorumSide, present: bool) -> Attendance {
         Attendance {
             member_id: Uuid::now_v7(),
-            role,
+            side,
             present,
         }
     }
 
     #[test]
     fn no_meeting_without_either_leader() {
-        use ReviewRole::*;
+        use QuorumSide::*;
         let both_absent = quorum(&[
-            attendee(MarketingLeader, false),
-            attendee(SalesLeader, false),
-            attendee(Other, true),
-            attendee(Other, true),
+            attendee(Marketing, false),
+            attendee(Sales, false),
+            attendee(Neither, true),
+            attendee(Neither, true),
         ]);
         assert!(!both_absent.met());
-        let cro_only = quorum(&[
-            attendee(MarketingLeader, false),
-            attendee(SalesLeader, true),
-        ]);
+        let cro_only = quorum(&[attendee(Marketing, false), attendee(Sales, true)]);
         assert!(cro_only.met());
         assert!(!cro_only.marketing_leader_present);
-        let cmo_only = quorum(&[attendee(MarketingLeader, true)]);
+        let cmo_only = quorum(&[attendee(Marketing, true)]);
         assert!(cmo_only.met());
-        // Nobody with a leader's role on the list: no quorum.
-        assert!(!quorum(&[attendee(Other, true)]).met());
+        // Nobody who counts for a side on the list: no quorum.
+        assert!(!quorum(&[attendee(Neither, true)]).met());
         // Two marketing leaders, one of them present.
-        assert!(quorum(&[
-            attendee(MarketingLeader, false),
-            attendee(MarketingLeader, true)
-        ])
-        .met());
+        assert!(quorum(&[attendee(Marketing, false), attendee(Marketing, true)]).met());
     }
 
     fn session(ended: Option<u32>, published: Option<(u32, u32)>, decisions: u32) -> Session {

@@ -23,7 +23,7 @@ pub use alignment::{
 pub use checklist::{aligned_checklist, AlignedChecklist};
 pub use meeting::{
     decisions_per_meeting, log_late, quorum, stale_action_items, ActionItem, Attendance, Quorum,
-    ReviewRole, Session, LOG_DEADLINE_HOURS, STALE_AFTER_DAYS,
+    QuorumSide, Session, LOG_DEADLINE_HOURS, STALE_AFTER_DAYS,
 };
 
 /// A review request that cannot be answered, naming the offending input field.

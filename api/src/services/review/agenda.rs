@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{messaging_test, opportunity, touch, TouchOutcome};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QuerySelect};
+use entity::{messaging_test, TouchOutcome};
+use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ use crate::{
         metrics::{load_facts, lower_median_stays, Report},
         opportunities::is_closed,
     },
-    store::Tenant,
+    store::{self, Tenant},
 };
 
 /// Deal stage medians are read from this much of the deal stage history.
@@ -70,7 +70,6 @@ async fn open_deals<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     as_of: DateTime<Utc>,
 ) -> AppResult<(Vec<OpenDeal>, HashMap<String, Duration>)> {
-    use opportunity::Column as O;
     let medians = stage_medians(tenant, as_of - Duration::days(MEDIAN_HISTORY_DAYS)).await?;
     let mut deals = Vec::new();
     for (stage, median) in &medians {
@@ -78,19 +77,7 @@ async fn open_deals<C: ConnectionTrait>(
             continue;
         }
         let cut = as_of - *median - Duration::days(STUCK_FOR_DAYS);
-        let rows = tenant
-            .select::<opportunity::Entity>()
-            .filter(O::ClosedAt.is_null())
-            .filter(O::Stage.eq(*stage))
-            .filter(
-                Condition::any().add(O::StageChangedAt.lte(cut)).add(
-                    Condition::all()
-                        .add(O::StageChangedAt.is_null())
-                        .add(O::CreatedAt.lte(cut)),
-                ),
-            )
-            .all(tenant.conn())
-            .await?;
+        let rows = store::reviews::open_deals_in_stage_by(tenant, *stage, cut).await?;
         deals.extend(rows.into_iter().map(|deal| OpenDeal {
             id: deal.id,
             stage: deal.stage.as_str().to_owned(),
@@ -132,17 +119,7 @@ async fn tests_of<C: ConnectionTrait>(
     week: &Range,
     as_of: DateTime<Utc>,
 ) -> AppResult<Vec<MessagingTest>> {
-    use messaging_test::Column as T;
-    let rows = tenant
-        .select::<messaging_test::Entity>()
-        .filter(T::StartedAt.lt(week.to))
-        .filter(
-            Condition::any()
-                .add(T::EndedAt.is_null())
-                .add(T::EndedAt.gte(week.from)),
-        )
-        .all(tenant.conn())
-        .await?;
+    let rows = store::reviews::tests_during(tenant, week).await?;
     let mut tests = Vec::with_capacity(rows.len());
     for row in rows {
         tests.push(test_with_counts(tenant, &row, as_of).await?);
@@ -160,20 +137,7 @@ pub async fn test_with_counts<C: ConnectionTrait>(
         serde_json::from_value(row.variants.clone()).map_err(crate::error::AppError::internal)?;
     let until = row.ended_at.unwrap_or(as_of).min(as_of);
     let assets: Vec<Uuid> = stored.iter().map(|v| v.asset_id).collect();
-    // Counted per variant and outcome in the database: a busy test has thousands of touches.
-    let counts: Vec<(Option<Uuid>, TouchOutcome, i64)> = tenant
-        .select::<touch::Entity>()
-        .filter(touch::Column::AssetId.is_in(assets))
-        .filter(touch::Column::OccurredAt.gte(row.started_at))
-        .filter(touch::Column::OccurredAt.lte(until))
-        .select_only()
-        .columns([touch::Column::AssetId, touch::Column::Outcome])
-        .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
-        .group_by(touch::Column::AssetId)
-        .group_by(touch::Column::Outcome)
-        .into_tuple()
-        .all(tenant.conn())
-        .await?;
+    let counts = store::reviews::touch_counts(tenant, assets, row.started_at, until).await?;
     let variants = stored
         .iter()
         .map(|variant| {

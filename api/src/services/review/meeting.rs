@@ -1,28 +1,29 @@
-//! The review meeting as stored: sessions, attendance, the decision log, action items.
+//! The review meeting as stored: sessions, attendance and the decision log. Each change is one
+//! unit of work and answers with the meeting as committed.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{action_item, membership, revenue_review, review_attendance, review_decision, Role};
-use sea_orm::{
-    sea_query::OnConflict, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-};
+use entity::{action_item, membership, revenue_review, review_decision, Role};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, IntoActiveModel};
 use uuid::Uuid;
 
 use crate::{
     domain::{
         metrics::{week_start, Range},
-        review::{decisions_per_meeting, quorum, Attendance, Quorum, ReviewRole, Session},
+        permissions::{role_allows, Permission, NO_SEAT},
+        review::{decisions_per_meeting, quorum, Attendance, Quorum, QuorumSide, Session},
         validate,
     },
     error::{AppError, AppResult},
-    store::Tenant,
+    services::unit_of_work::UnitOfWork,
+    state::AppState,
+    store::{self, Tenant},
 };
 
 /// A session with everything recorded in it.
 #[derive(Debug, Clone)]
 pub struct Meeting {
     pub review: revenue_review::Model,
-    pub attendance: Vec<(review_attendance::Model, Role)>,
+    pub attendance: Vec<(entity::review_attendance::Model, Role)>,
     pub decisions: Vec<review_decision::Model>,
     pub action_items: Vec<action_item::Model>,
 }
@@ -49,37 +50,50 @@ impl Meeting {
     }
 }
 
-fn attendance_of((row, role): &(review_attendance::Model, Role)) -> Attendance {
+fn attendance_of((row, role): &(entity::review_attendance::Model, Role)) -> Attendance {
+    let side = if role_allows(*role, Permission::HoldReviewQuorumForMarketing) {
+        QuorumSide::Marketing
+    } else if role_allows(*role, Permission::HoldReviewQuorumForSales) {
+        QuorumSide::Sales
+    } else {
+        QuorumSide::Neither
+    };
     Attendance {
         member_id: row.user_id,
-        role: match role {
-            Role::MarketingLeader => ReviewRole::MarketingLeader,
-            Role::SalesLeader => ReviewRole::SalesLeader,
-            _ => ReviewRole::Other,
-        },
+        side,
         present: row.present,
     }
 }
 
-/// Opens the review of the week holding `week_of` (one per week: CONFLICT when it exists).
-pub async fn start<C: ConnectionTrait>(
+/// Opens the review of the week holding `week_of` (this week by default; one per week: CONFLICT
+/// when it exists).
+pub async fn start(
+    state: &AppState,
+    workspace_id: Uuid,
+    week_of: Option<NaiveDate>,
+    me: Uuid,
+) -> AppResult<Meeting> {
+    let now = state.clock.now();
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let review = start_in(&work.tenant(), week_of.unwrap_or(now.date_naive()), me, now).await?;
+    work.commit().await?;
+    get(&state.store.tenant(workspace_id), review.id).await
+}
+
+async fn start_in<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     week_of: NaiveDate,
     me: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<revenue_review::Model> {
     let week_of = week_start(week_of);
-    let exists = tenant
-        .select::<revenue_review::Entity>()
-        .filter(revenue_review::Column::WeekOf.eq(week_of))
-        .one(tenant.conn())
-        .await?;
+    let exists = store::reviews::of_week(tenant, week_of).await?;
     if exists.is_some() {
         return Err(AppError::Conflict(format!(
             "the review of the week of {week_of} has already started"
         )));
     }
-    Ok(revenue_review::ActiveModel {
+    let row = revenue_review::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
         week_of: Set(week_of),
@@ -87,9 +101,8 @@ pub async fn start<C: ConnectionTrait>(
         started_by: Set(me),
         log_published_at: Set(None),
         log_published_by: Set(None),
-    }
-    .insert(tenant.conn())
-    .await?)
+    };
+    store::reviews::insert(tenant, row).await
 }
 
 /// The meeting of the week holding `week_of`, if it was started.
@@ -97,12 +110,7 @@ pub async fn of_week<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     week_of: NaiveDate,
 ) -> AppResult<Option<Meeting>> {
-    let review = tenant
-        .select::<revenue_review::Entity>()
-        .filter(revenue_review::Column::WeekOf.eq(week_start(week_of)))
-        .one(tenant.conn())
-        .await?;
-    match review {
+    match store::reviews::of_week(tenant, week_start(week_of)).await? {
         Some(review) => Ok(Some(load(tenant, review).await?)),
         None => Ok(None),
     }
@@ -132,31 +140,16 @@ async fn load_many<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = reviews.iter().map(|r| r.id).collect();
-    let mut attendance = tenant
-        .select::<review_attendance::Entity>()
-        .filter(review_attendance::Column::ReviewId.is_in(ids.iter().copied()))
-        .order_by_asc(review_attendance::Column::RecordedAt)
-        .all(tenant.conn())
-        .await?;
+    let mut attendance = store::reviews::attendance_of(tenant, &ids).await?;
     let members = tenant.members().await?;
     let role_of = |user: Uuid| {
         members
             .iter()
             .find(|m| m.user_id == user)
-            .map_or(Role::Viewer, |m| m.role)
+            .map_or(NO_SEAT, |m| m.role)
     };
-    let mut decisions = tenant
-        .select::<review_decision::Entity>()
-        .filter(review_decision::Column::ReviewId.is_in(ids.iter().copied()))
-        .order_by_asc(review_decision::Column::RecordedAt)
-        .all(tenant.conn())
-        .await?;
-    let mut action_items = tenant
-        .select::<action_item::Entity>()
-        .filter(action_item::Column::ReviewId.is_in(ids.iter().copied()))
-        .order_by_asc(action_item::Column::CreatedAt)
-        .all(tenant.conn())
-        .await?;
+    let mut decisions = store::reviews::decisions_of(tenant, &ids).await?;
+    let mut action_items = store::reviews::action_items_of(tenant, &ids).await?;
     Ok(reviews
         .into_iter()
         .map(|review| {
@@ -186,7 +179,7 @@ fn take_where<T>(rows: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<T> {
 }
 
 /// A member of this workspace named by user id in an input, NOT_FOUND at `field` otherwise.
-async fn member<C: ConnectionTrait>(
+pub(super) async fn member<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     user_id: Uuid,
     field: &str,
@@ -197,8 +190,20 @@ async fn member<C: ConnectionTrait>(
         .ok_or(AppError::not_found_at("member", field))
 }
 
-/// Records who was there (a second record for a person replaces the first).
-pub async fn record_attendance<C: ConnectionTrait>(
+/// Records who was there (a second record for a person replaces the first): (user id, present).
+pub async fn record_attendance(
+    state: &AppState,
+    workspace_id: Uuid,
+    review_id: Uuid,
+    entries: &[(Uuid, bool)],
+) -> AppResult<Meeting> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    record_attendance_in(&work.tenant(), review_id, entries, state.clock.now()).await?;
+    work.commit().await?;
+    get(&state.store.tenant(workspace_id), review_id).await
+}
+
+async fn record_attendance_in<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     review_id: Uuid,
     entries: &[(Uuid, bool)],
@@ -215,28 +220,7 @@ pub async fn record_attendance<C: ConnectionTrait>(
         member(tenant, *user_id, &format!("attendance.{i}.userId")).await?;
     }
     for (user_id, present) in entries {
-        review_attendance::Entity::insert(review_attendance::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(tenant.workspace_id()),
-            review_id: Set(review_id),
-            user_id: Set(*user_id),
-            present: Set(*present),
-            recorded_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                review_attendance::Column::WorkspaceId,
-                review_attendance::Column::ReviewId,
-                review_attendance::Column::UserId,
-            ])
-            .update_columns([
-                review_attendance::Column::Present,
-                review_attendance::Column::RecordedAt,
-            ])
-            .to_owned(),
-        )
-        .exec(tenant.conn())
-        .await?;
+        store::reviews::record_attendance(tenant, review_id, *user_id, *present, now).await?;
     }
     Ok(())
 }
@@ -254,7 +238,20 @@ fn require_quorum(meeting: &Meeting) -> AppResult<()> {
 }
 
 /// Adds a decision to the log; only a meeting with its quorum decides.
-pub async fn record_decision<C: ConnectionTrait>(
+pub async fn record_decision(
+    state: &AppState,
+    workspace_id: Uuid,
+    review_id: Uuid,
+    decision: &str,
+    me: Uuid,
+) -> AppResult<Meeting> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    record_decision_in(&work.tenant(), review_id, decision, me, state.clock.now()).await?;
+    work.commit().await?;
+    get(&state.store.tenant(workspace_id), review_id).await
+}
+
+async fn record_decision_in<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     review_id: Uuid,
     decision: &str,
@@ -269,21 +266,32 @@ pub async fn record_decision<C: ConnectionTrait>(
             "the decision log of this review is already published".into(),
         ));
     }
-    Ok(review_decision::ActiveModel {
+    let row = review_decision::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
         review_id: Set(review_id),
         decision: Set(decision),
         recorded_by: Set(me),
         recorded_at: Set(now),
-    }
-    .insert(tenant.conn())
-    .await?)
+    };
+    store::reviews::insert_decision(tenant, row).await
 }
 
 /// Publishes the decision log (once); it is late when published more than 24 hours after the
 /// meeting started.
-pub async fn publish_log<C: ConnectionTrait>(
+pub async fn publish_log(
+    state: &AppState,
+    workspace_id: Uuid,
+    review_id: Uuid,
+    me: Uuid,
+) -> AppResult<Meeting> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    publish_log_in(&work.tenant(), review_id, me, state.clock.now()).await?;
+    work.commit().await?;
+    get(&state.store.tenant(workspace_id), review_id).await
+}
+
+async fn publish_log_in<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     review_id: Uuid,
     me: Uuid,
@@ -299,86 +307,8 @@ pub async fn publish_log<C: ConnectionTrait>(
     let mut review = meeting.review.into_active_model();
     review.log_published_at = Set(Some(now));
     review.log_published_by = Set(Some(me));
-    review.update(tenant.conn()).await?;
+    store::reviews::save(tenant, review).await?;
     Ok(())
-}
-
-/// What an action item asks, of whom, by when.
-pub struct NewActionItem {
-    pub review_id: Option<Uuid>,
-    pub title: String,
-    pub owner_id: Uuid,
-    pub due_at: Option<DateTime<Utc>>,
-}
-
-pub async fn create_action_item<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    item: NewActionItem,
-    me: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<action_item::Model> {
-    let title = validate::required_text(&item.title, "title", 500)?;
-    if let Some(review_id) = item.review_id {
-        tenant
-            .get::<revenue_review::Entity>(review_id)
-            .await
-            .map_err(|err| err.at_field("reviewId"))?;
-    }
-    member(tenant, item.owner_id, "ownerId").await?;
-    if item.due_at.is_some_and(|due| due <= now) {
-        return Err(AppError::bad_input("dueAt", "must be in the future"));
-    }
-    Ok(action_item::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
-        review_id: Set(item.review_id),
-        title: Set(title),
-        owner_id: Set(item.owner_id),
-        due_at: Set(item.due_at),
-        created_by: Set(me),
-        created_at: Set(now),
-        completed_at: Set(None),
-        completed_by: Set(None),
-    }
-    .insert(tenant.conn())
-    .await?)
-}
-
-/// Completes an action item: its owner may, and so may whoever runs the review.
-pub async fn complete_action_item<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    id: Uuid,
-    me: Uuid,
-    runs_reviews: bool,
-    now: DateTime<Utc>,
-) -> AppResult<action_item::Model> {
-    let item = tenant.get::<action_item::Entity>(id).await?;
-    if item.owner_id != me && !runs_reviews {
-        return Err(AppError::forbidden(
-            "only the item's owner or whoever runs the review may complete it",
-        ));
-    }
-    if item.completed_at.is_some() {
-        return Err(AppError::Conflict(
-            "the action item is already complete".into(),
-        ));
-    }
-    let mut row = item.into_active_model();
-    row.completed_at = Set(Some(now));
-    row.completed_by = Set(Some(me));
-    Ok(row.update(tenant.conn()).await?)
-}
-
-/// Open action items, oldest first.
-pub async fn open_action_items<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-) -> AppResult<Vec<action_item::Model>> {
-    Ok(tenant
-        .select::<action_item::Entity>()
-        .filter(action_item::Column::CompletedAt.is_null())
-        .order_by_asc(action_item::Column::CreatedAt)
-        .all(tenant.conn())
-        .await?)
 }
 
 /// Decisions per meeting over the quarter (13 weeks) up to `as_of`.
@@ -390,11 +320,7 @@ pub async fn decisions_per_quarter<C: ConnectionTrait>(
         from: as_of - Duration::weeks(13),
         to: as_of + Duration::seconds(1),
     };
-    let reviews = tenant
-        .select::<revenue_review::Entity>()
-        .filter(revenue_review::Column::StartedAt.gte(range.from))
-        .all(tenant.conn())
-        .await?;
+    let reviews = store::reviews::started_since(tenant, range.from).await?;
     let sessions: Vec<_> = load_many(tenant, reviews)
         .await?
         .iter()

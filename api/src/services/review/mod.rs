@@ -1,22 +1,95 @@
 //! The weekly revenue review (seed 004, step 4): its agenda from the numbers, the meeting's
 //! record, and the messaging tests it reports on.
 
+pub mod action_items;
 mod agenda;
 pub mod meeting;
 
-use chrono::{DateTime, Utc};
-use entity::{asset, messaging_test};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{action_item, asset, messaging_test};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
 pub use agenda::{agenda_of, test_with_counts};
 
 use crate::{
-    domain::validate,
+    domain::{
+        review::{Agenda, MessagingTest},
+        validate,
+    },
     error::{AppError, AppResult},
-    store::Tenant,
+    services::unit_of_work::UnitOfWork,
+    state::AppState,
+    store::{self, Tenant},
 };
+use meeting::Meeting;
+
+/// The review of one week as read at `as_of`: its agenda, its meeting (once started) and the
+/// review's own metrics.
+pub struct Review {
+    pub as_of: DateTime<Utc>,
+    pub agenda: Agenda,
+    pub meeting: Option<Meeting>,
+    /// Open action items created more than two weeks ago, oldest first.
+    pub stale_action_items: Vec<action_item::Model>,
+    /// Decisions recorded / meetings held (with quorum) over the last 13 weeks.
+    pub decisions_per_meeting: Option<f64>,
+}
+
+/// The review of the week holding `week_of` (this week by default).
+pub async fn of_week(
+    state: &AppState,
+    workspace_id: Uuid,
+    week_of: Option<NaiveDate>,
+) -> AppResult<Review> {
+    let now = state.clock.now();
+    let week_of = week_of.unwrap_or(now.date_naive());
+    let tenant = state.store.tenant(workspace_id);
+    let agenda = agenda_of(&tenant, week_of, now).await?;
+    let meeting = meeting::of_week(&tenant, week_of).await?;
+    let stale_action_items = action_items::stale(&tenant, now).await?;
+    Ok(Review {
+        as_of: now,
+        agenda,
+        meeting,
+        stale_action_items,
+        decisions_per_meeting: meeting::decisions_per_quarter(&tenant, now).await?,
+    })
+}
+
+/// Every messaging test, most recent first, with its variants' counts so far.
+pub async fn tests(
+    state: &AppState,
+    workspace_id: Uuid,
+) -> AppResult<Vec<(messaging_test::Model, MessagingTest)>> {
+    let tenant = state.store.tenant(workspace_id);
+    let now = state.clock.now();
+    let rows = store::reviews::tests(&tenant).await?;
+    let mut tests = Vec::with_capacity(rows.len());
+    for row in rows {
+        let test = test_with_counts(&tenant, &row, now).await?;
+        tests.push((row, test));
+    }
+    Ok(tests)
+}
+
+/// Creates a messaging test (problems are named under `input`), with its counts so far.
+pub async fn start_test(
+    state: &AppState,
+    workspace_id: Uuid,
+    test: NewTest,
+    me: Uuid,
+) -> AppResult<(messaging_test::Model, MessagingTest)> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let row = create_test(&work.tenant(), test, me, state.clock.now())
+        .await
+        .map_err(|err| err.inside("input"))?;
+    work.commit().await?;
+    let counted =
+        test_with_counts(&state.store.tenant(workspace_id), &row, state.clock.now()).await?;
+    Ok((row, counted))
+}
 
 /// A messaging test to create: two or more labelled variants, each an asset.
 pub struct NewTest {
@@ -26,7 +99,7 @@ pub struct NewTest {
     pub ended_at: Option<DateTime<Utc>>,
 }
 
-pub async fn create_test<C: ConnectionTrait>(
+async fn create_test<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     test: NewTest,
     me: Uuid,
@@ -62,7 +135,7 @@ pub async fn create_test<C: ConnectionTrait>(
             .await?;
         variants.push(json!({"label": label, "assetId": asset.id}));
     }
-    Ok(messaging_test::ActiveModel {
+    let row = messaging_test::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
         name: Set(name),
@@ -71,7 +144,6 @@ pub async fn create_test<C: ConnectionTrait>(
         ended_at: Set(test.ended_at),
         created_by: Set(me),
         created_at: Set(now),
-    }
-    .insert(tenant.conn())
-    .await?)
+    };
+    store::reviews::insert_test(tenant, row).await
 }

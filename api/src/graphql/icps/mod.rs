@@ -2,35 +2,35 @@
 
 use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{fit_job, icp, IcpMotion, VersionStatus};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use serde_json::{json, Value};
+use entity::{icp, IcpMotion, VersionStatus};
+use serde_json::Value;
+
+mod insights;
+
+pub use insights::*;
 
 use super::{
     context::ContextExt,
     criteria_input::{weighted_json, WeightedCriterionInput},
     loaders::{load_one, Loaders},
-    pagination::{by_created, paginate, time_key, Page, PageArgs},
+    pagination::{Page, PageArgs},
     types::User,
 };
 use crate::{
-    domain::{
-        criteria::Criteria,
-        insights::{self, Dimension, DriftKind},
-        permissions::Permission,
-        validate,
-    },
+    domain::{criteria::Criteria, permissions::Permission},
     error::AppError,
     services::{
-        icps::{self as service, IcpDraft},
+        icps::{self as service, IcpFields},
         insights::icp_insights,
-        records::{member_ids, owner},
     },
-    store::parse_id,
+    store::{self, parse_id},
 };
 
+// A persona's part in the buying committee, `PersonaRole` in the API: the Rust name leaves
+// "role" to members' roles, which only the permission table names.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum PersonaRole {
+#[graphql(name = "PersonaRole")]
+pub enum PersonaPart {
     /// This persona's interest starts the buying motion.
     Triggers,
     /// This persona can kill the deal.
@@ -41,7 +41,7 @@ pub enum PersonaRole {
 #[derive(InputObject, Clone)]
 pub struct PersonaInput {
     pub persona: String,
-    pub role: PersonaRole,
+    pub role: PersonaPart,
 }
 
 #[derive(SimpleObject, Clone, serde::Serialize, serde::Deserialize)]
@@ -140,13 +140,7 @@ impl Icp {
     /// Every version of this ICP, oldest first.
     async fn versions(&self, ctx: &Context<'_>) -> Result<Vec<Icp>> {
         let tenant = ctx.state().store.tenant(self.0.workspace_id);
-        let rows = tenant
-            .select::<icp::Entity>()
-            .filter(icp::Column::FamilyId.eq(self.0.family_id))
-            .order_by_asc(icp::Column::Version)
-            .all(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        let rows = service::versions_of(&tenant, self.0.family_id).await?;
         Ok(rows.into_iter().map(Icp).collect())
     }
     async fn created_at(&self) -> DateTime<Utc> {
@@ -169,104 +163,6 @@ pub struct FitScoring {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum InsightDimension {
-    Industry,
-    EmployeeBand,
-    RevenueBand,
-    Region,
-    Overall,
-}
-
-impl From<Dimension> for InsightDimension {
-    fn from(d: Dimension) -> Self {
-        match d {
-            Dimension::Industry => InsightDimension::Industry,
-            Dimension::EmployeeBand => InsightDimension::EmployeeBand,
-            Dimension::RevenueBand => InsightDimension::RevenueBand,
-            Dimension::Region => InsightDimension::Region,
-            Dimension::Overall => InsightDimension::Overall,
-        }
-    }
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum IcpDriftKind {
-    /// Mostly outside the ICP, yet winning at least as often as average.
-    WinningOutsideIcp,
-    /// Mostly inside the ICP, yet winning at less than half the average rate.
-    LosingInsideIcp,
-    /// Mostly inside the ICP, yet its customers churn.
-    ChurningInsideIcp,
-}
-
-/// Closed deals of one segment.
-#[derive(SimpleObject)]
-pub struct SegmentInsight {
-    pub dimension: InsightDimension,
-    pub segment: String,
-    pub deals: i32,
-    pub won: i32,
-    pub lost: i32,
-    /// won / deals.
-    pub win_rate: f64,
-    /// Median amount of the won deals.
-    pub median_deal_size: Option<f64>,
-    /// Median days from creation to close of the won deals.
-    pub median_cycle_days: Option<f64>,
-    /// Among won accounts now CUSTOMER or CHURNED, the CUSTOMER share.
-    pub retained_share: Option<f64>,
-    /// Share of the segment's deals whose account fits the ICP (fit score >= 50).
-    pub in_icp_share: f64,
-}
-
-impl From<insights::SegmentStats> for SegmentInsight {
-    fn from(s: insights::SegmentStats) -> Self {
-        Self {
-            dimension: s.dimension.into(),
-            segment: s.segment,
-            deals: s.deals as i32,
-            won: s.won as i32,
-            lost: s.lost as i32,
-            win_rate: s.win_rate,
-            median_deal_size: s.median_deal_size,
-            median_cycle_days: s.median_cycle_days,
-            retained_share: s.retained_share,
-            in_icp_share: s.in_icp_share,
-        }
-    }
-}
-
-/// Where closed-won data disagrees with the active ICP.
-#[derive(SimpleObject)]
-pub struct IcpDrift {
-    pub kind: IcpDriftKind,
-    pub dimension: InsightDimension,
-    pub segment: String,
-    pub win_rate: f64,
-    pub overall_win_rate: f64,
-    pub retained_share: Option<f64>,
-    pub message: String,
-}
-
-/// A criterion the data suggests adding to the ICP.
-#[derive(SimpleObject)]
-pub struct IcpProposal {
-    pub dimension: InsightDimension,
-    pub description: String,
-    pub criteria: Json<Value>,
-}
-
-/// The closed-won analysis behind the ICP.
-#[derive(SimpleObject)]
-pub struct IcpInsights {
-    pub months: i32,
-    pub overall: SegmentInsight,
-    pub segments: Vec<SegmentInsight>,
-    pub drift: Vec<IcpDrift>,
-    pub proposals: Vec<IcpProposal>,
-}
-
 #[derive(Default)]
 pub struct IcpQuery;
 
@@ -286,21 +182,9 @@ impl IcpQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        let mut query = tenant.select::<icp::Entity>();
-        if let Some(status) = status {
-            query = query.filter(icp::Column::Status.eq(status));
-        }
-        Ok(paginate(
-            tenant.conn(),
-            query,
-            icp::Column::Id,
-            by_created(icp::Column::CreatedAt),
-            |row: &icp::Model| (time_key(row.created_at), row.id),
-            PageArgs::new(ctx, first, after, last, before),
-            state.config.max_page_size,
-            Icp,
-        )
-        .await?)
+        let args = PageArgs::new(ctx, first, after, last, before);
+        let max = state.config.max_page_size;
+        Ok(store::icps::page(&tenant, status, args, max, Icp).await?)
     }
 
     async fn icp(&self, ctx: &Context<'_>, id: ID) -> Result<Icp> {
@@ -318,12 +202,7 @@ impl IcpQuery {
     async fn fit_scoring(&self, ctx: &Context<'_>) -> Result<Option<FitScoring>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let tenant = ctx.state().store.tenant(workspace_id);
-        let job = tenant
-            .select::<fit_job::Entity>()
-            .order_by_desc(fit_job::Column::CreatedAt)
-            .one(tenant.conn())
-            .await
-            .map_err(AppError::from)?;
+        let job = service::latest_fit_scoring(&tenant).await?;
         Ok(job.map(|job| FitScoring {
             icp_id: job.icp_id.into(),
             status: job.status,
@@ -353,77 +232,32 @@ impl IcpQuery {
         }
         let found =
             icp_insights(ctx.state(), workspace_id, months as u32, min_deals as usize).await?;
-        Ok(IcpInsights {
-            months,
-            overall: found.overall.into(),
-            segments: found.segments.into_iter().map(Into::into).collect(),
-            drift: found
-                .drift
-                .into_iter()
-                .map(|d| IcpDrift {
-                    kind: match d.kind {
-                        DriftKind::WinningOutsideIcp => IcpDriftKind::WinningOutsideIcp,
-                        DriftKind::LosingInsideIcp => IcpDriftKind::LosingInsideIcp,
-                        DriftKind::ChurningInsideIcp => IcpDriftKind::ChurningInsideIcp,
-                    },
-                    dimension: d.dimension.into(),
-                    segment: d.segment,
-                    win_rate: d.win_rate,
-                    overall_win_rate: d.overall_win_rate,
-                    retained_share: d.retained_share,
-                    message: d.message,
-                })
-                .collect(),
-            proposals: found
-                .proposals
-                .into_iter()
-                .map(|p| IcpProposal {
-                    dimension: p.dimension.into(),
-                    description: p.description,
-                    criteria: Json(p.criteria),
-                })
-                .collect(),
-        })
+        Ok(IcpInsights::new(months, found))
     }
 }
 
-async fn draft_from(
-    ctx: &Context<'_>,
-    workspace_id: uuid::Uuid,
-    input: IcpInput,
-) -> Result<IcpDraft> {
-    let name = validate::required_text(&input.name, "input.name", 120)?;
-    let account_criteria = weighted_json(&input.account_criteria);
-    let contact_criteria = weighted_json(&input.contact_criteria);
-    service::check_criteria(&account_criteria, &contact_criteria)?;
-    let mut personas = Vec::with_capacity(input.personas.len());
-    for (index, p) in input.personas.iter().enumerate() {
-        let persona =
-            validate::required_text(&p.persona, &format!("input.personas[{index}].persona"), 120)?;
-        let role = match p.role {
-            PersonaRole::Triggers => "TRIGGERS",
-            PersonaRole::Blocks => "BLOCKS",
-            PersonaRole::Influences => "INFLUENCES",
-        };
-        personas.push(json!({"persona": persona, "role": role}));
-    }
-    let tags = validate::tags(&input.retention_risk_tags, "input.retentionRiskTags")?;
-    let owner_id = match &input.owner_id {
-        Some(raw) => {
-            let tenant = ctx.state().store.tenant(workspace_id);
-            Some(owner(raw, &member_ids(&tenant).await?, "input.ownerId")?)
-        }
-        None => ctx.actor()?.user_id().ok(),
-    };
-    Ok(IcpDraft {
-        name,
+/// The input as the service takes it (validated there).
+fn fields_of(input: IcpInput) -> IcpFields {
+    IcpFields {
+        name: input.name,
         motion: input.motion,
-        account_criteria,
-        contact_criteria,
-        personas: Value::Array(personas),
-        retention_risk_tags: json!(tags),
-        owner_id,
-    })
+        account_criteria: weighted_json(&input.account_criteria),
+        contact_criteria: weighted_json(&input.contact_criteria),
+        personas: input
+            .personas
+            .into_iter()
+            .map(|p| {
+                let role = match p.role {
+                    PersonaPart::Triggers => "TRIGGERS",
+                    PersonaPart::Blocks => "BLOCKS",
+                    PersonaPart::Influences => "INFLUENCES",
+                };
+                (p.persona, role)
+            })
+            .collect(),
+        retention_risk_tags: input.retention_risk_tags,
+        owner_id: input.owner_id,
+    }
 }
 
 #[derive(Default)]
@@ -433,24 +267,32 @@ pub struct IcpMutation;
 impl IcpMutation {
     /// Creates an ICP as a draft (version 1).
     async fn create_icp(&self, ctx: &Context<'_>, input: IcpInput) -> Result<Icp> {
-        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
-        let draft = draft_from(ctx, workspace_id, input).await?;
-        Ok(Icp(service::create(ctx.state(), workspace_id, draft).await?))
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditRevenueRules)?;
+        let fields = fields_of(input);
+        Ok(Icp(service::create(
+            ctx.state(),
+            workspace_id,
+            fields,
+            actor.user_id().ok(),
+        )
+        .await?))
     }
 
     /// Edits a draft in place; editing an active or past version creates a new draft version.
     async fn update_icp(&self, ctx: &Context<'_>, id: ID, input: IcpInput) -> Result<Icp> {
-        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditRevenueRules)?;
         let id = parse_id(&id, "ICP")?;
-        ctx.state()
-            .store
-            .tenant(workspace_id)
-            .get::<icp::Entity>(id)
-            .await?;
-        let draft = draft_from(ctx, workspace_id, input).await?;
-        Ok(Icp(
-            service::update(ctx.state(), workspace_id, id, draft).await?
-        ))
+        let fields = fields_of(input);
+        Ok(Icp(service::update(
+            ctx.state(),
+            workspace_id,
+            id,
+            fields,
+            actor.user_id().ok(),
+        )
+        .await?))
     }
 
     /// Makes this version the active ICP of its motion (the previous one is superseded) and
