@@ -107,6 +107,20 @@ fn only_the_unit_of_work_begins_commits_and_publishes() {
     );
 }
 
+#[test]
+fn the_connection_stays_in_the_store() {
+    // `Tenant::conn` and `Global::conn` are private to the store (the compiler checks them);
+    // `Store::db` stays public for tests, benchmarks and the migrator, never for the app.
+    let found = offending_lines(&sources(""), &["store.db()", "store().db()"], |file| {
+        file.starts_with("store/") || file.starts_with("architecture")
+    });
+    assert!(
+        found.is_empty(),
+        "ask the store by name instead of holding its connection:\n{}",
+        found.join("\n")
+    );
+}
+
 /// Where a role of `entity::Role` is named by its variant (`Role::Rep`), not merely iterated.
 fn names_a_role(code: &str) -> bool {
     const VARIANTS: [&str; 9] = [

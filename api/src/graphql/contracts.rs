@@ -9,7 +9,7 @@ use super::metrics::RangeInput;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{Page, PageArgs},
+    pagination::{connection, Page, PageArgs},
     types::User,
 };
 use crate::{
@@ -139,7 +139,10 @@ impl ContractQuery {
         let tenant = state.store.tenant(workspace_id);
         let args = PageArgs::new(ctx, first, after, last, before);
         let max = state.config.max_page_size;
-        Ok(store::contracts::page(&tenant, status, args, max, LeadContract).await?)
+        Ok(connection(
+            store::contracts::page(&tenant, status, args, max).await?,
+            LeadContract,
+        ))
     }
 }
 

@@ -8,9 +8,8 @@ use async_graphql::{
 
 use crate::store::keyset::RowPage;
 // The page vocabulary is the store's; resolvers name it from here.
-pub use crate::store::{
-    keyset::{by_created, sort_value, time_key, Ordering, PageArgs, SortKind, DEFAULT_PAGE_SIZE},
-    lists::paginate,
+pub use crate::store::keyset::{
+    by_created, sort_value, time_key, Ordering, PageArgs, SortKind, DEFAULT_PAGE_SIZE,
 };
 
 #[derive(SimpleObject, Default)]

@@ -15,7 +15,6 @@ use super::{api_tokens::ApiToken, context::ContextExt, AccordSchema};
 use crate::{
     domain::{documents::sha256_hex, permissions::Permission},
     error::AppError,
-    services::unit_of_work::UnitOfWork,
     store::{parse_id, trusted_documents::NewTrustedDocument},
 };
 
@@ -107,12 +106,13 @@ impl TrustedDocumentMutation {
                 .persisted_queries
                 .remember(new.sha256.clone(), &new.document);
         }
-        let work = UnitOfWork::begin(state, workspace_id).await?;
-        let stored = work
-            .tenant()
-            .register_trusted_documents(token_id, new_documents)
-            .await?;
-        work.commit().await?;
+        let stored = crate::services::api_tokens::register_trusted_documents(
+            state,
+            workspace_id,
+            token_id,
+            new_documents,
+        )
+        .await?;
         Ok(stored.into_iter().map(Into::into).collect())
     }
 
@@ -125,12 +125,13 @@ impl TrustedDocumentMutation {
     ) -> Result<ApiToken> {
         let workspace_id = ctx.actor()?.require(Permission::ManageIntegrations)?;
         let id = parse_id(&id, "API token")?;
-        let work = UnitOfWork::begin(ctx.state(), workspace_id).await?;
-        let token = work
-            .tenant()
-            .set_trusted_documents_only(id, enabled)
-            .await?;
-        work.commit().await?;
+        let token = crate::services::api_tokens::set_trusted_documents_only(
+            ctx.state(),
+            workspace_id,
+            id,
+            enabled,
+        )
+        .await?;
         Ok(token.into())
     }
 }

@@ -14,10 +14,7 @@ use crate::{
     auth::Actor,
     domain::permissions::Permission,
     error::AppError,
-    services::{
-        unit_of_work::UnitOfWork,
-        webhooks::{self, NewWebhook, WebhookPatch},
-    },
+    services::webhooks::{self, NewWebhook, WebhookPatch},
     store::parse_id,
 };
 
@@ -209,17 +206,14 @@ impl WebhookMutation {
         let workspace_id = manager(actor)?;
         let state = ctx.state();
         let owner = webhooks::owner_of(&state.store.tenant(workspace_id), actor).await?;
-        let work = UnitOfWork::begin(state, workspace_id).await?;
         let new = NewWebhook {
             url: input.url,
             events: input.events,
             secret: input.secret,
         };
-        let allow_private = state.config.webhook_allow_private;
-        let row = webhooks::create(&work.tenant(), new, owner, state.clock.now(), allow_private)
+        let row = webhooks::create(state, workspace_id, new, owner)
             .await
             .map_err(|err| err.inside("input"))?;
-        work.commit().await?;
         let secret = row.secret.clone();
         Ok(CreatedWebhook {
             webhook: row.into(),
@@ -237,17 +231,14 @@ impl WebhookMutation {
         let workspace_id = manager(ctx.actor()?)?;
         let id = parse_id(&id, "webhook")?;
         let state = ctx.state();
-        let work = UnitOfWork::begin(state, workspace_id).await?;
         let patch = WebhookPatch {
             url: input.url,
             events: input.events,
             active: input.active,
         };
-        let allow_private = state.config.webhook_allow_private;
-        let row = webhooks::update(&work.tenant(), id, patch, state.clock.now(), allow_private)
+        let row = webhooks::update(state, workspace_id, id, patch)
             .await
             .map_err(|err| err.inside("input"))?;
-        work.commit().await?;
         Ok(row.into())
     }
 
@@ -256,9 +247,7 @@ impl WebhookMutation {
         let workspace_id = manager(ctx.actor()?)?;
         let raw = id.clone();
         let id = parse_id(&id, "webhook")?;
-        let work = UnitOfWork::begin(ctx.state(), workspace_id).await?;
-        webhooks::delete(&work.tenant(), id).await?;
-        work.commit().await?;
+        webhooks::delete(ctx.state(), workspace_id, id).await?;
         Ok(raw)
     }
 }

@@ -112,3 +112,35 @@ pub async fn revoke(
     work.commit().await?;
     Ok(revoked)
 }
+
+/// Adds documents to an API token's allow-list (already known ones are kept as they are).
+pub async fn register_trusted_documents(
+    state: &AppState,
+    workspace_id: Uuid,
+    token_id: Uuid,
+    documents: Vec<crate::store::trusted_documents::NewTrustedDocument>,
+) -> AppResult<Vec<entity::trusted_document::Model>> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let stored = work
+        .tenant()
+        .register_trusted_documents(token_id, documents)
+        .await?;
+    work.commit().await?;
+    Ok(stored)
+}
+
+/// Turns an API token's allow-list mode on or off.
+pub async fn set_trusted_documents_only(
+    state: &AppState,
+    workspace_id: Uuid,
+    token_id: Uuid,
+    enabled: bool,
+) -> AppResult<entity::api_token::Model> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let token = work
+        .tenant()
+        .set_trusted_documents_only(token_id, enabled)
+        .await?;
+    work.commit().await?;
+    Ok(token)
+}

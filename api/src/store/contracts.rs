@@ -1,6 +1,5 @@
 //! Lead contract versions of one workspace.
 
-use async_graphql::OutputType;
 use entity::{lead_contract, ContractStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -9,7 +8,7 @@ use sea_orm::{
 use super::Tenant;
 use crate::{
     error::AppResult,
-    graphql::pagination::{paginate, time_key, Ordering, Page, PageArgs, SortKind},
+    store::keyset::{self, time_key, Ordering, PageArgs, RowPage, SortKind},
 };
 
 /// The active version, if both leaders have signed one.
@@ -35,18 +34,17 @@ pub async fn latest<C: ConnectionTrait>(
 }
 
 /// One page of the versions (of one status when given), newest first.
-pub async fn page<C: ConnectionTrait, N: OutputType>(
+pub async fn page<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     status: Option<ContractStatus>,
     args: PageArgs,
     max_page_size: usize,
-    to_node: impl Fn(lead_contract::Model) -> N,
-) -> AppResult<Page<N>> {
+) -> AppResult<RowPage<lead_contract::Model>> {
     let mut query = tenant.select::<lead_contract::Entity>();
     if let Some(status) = status {
         query = query.filter(lead_contract::Column::Status.eq(status));
     }
-    paginate(
+    keyset::page(
         tenant.conn(),
         query,
         lead_contract::Column::Id,
@@ -58,7 +56,6 @@ pub async fn page<C: ConnectionTrait, N: OutputType>(
         |row: &lead_contract::Model| (time_key(row.created_at), row.id),
         args,
         max_page_size,
-        to_node,
     )
     .await
 }

@@ -1,6 +1,5 @@
 //! ICP versions of one workspace and the fit-score recomputations their activation queues.
 
-use async_graphql::OutputType;
 use entity::{account, contact, fit_job, icp, IcpMotion, VersionStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -11,22 +10,21 @@ use uuid::Uuid;
 use super::Tenant;
 use crate::{
     error::AppResult,
-    graphql::pagination::{by_created, paginate, time_key, Page, PageArgs},
+    store::keyset::{self, by_created, time_key, PageArgs, RowPage},
 };
 
 /// One page of the versions (of one status when given), oldest first.
-pub async fn page<C: ConnectionTrait, N: OutputType>(
+pub async fn page<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     status: Option<VersionStatus>,
     args: PageArgs,
     max_page_size: usize,
-    to_node: impl Fn(icp::Model) -> N,
-) -> AppResult<Page<N>> {
+) -> AppResult<RowPage<icp::Model>> {
     let mut query = tenant.select::<icp::Entity>();
     if let Some(status) = status {
         query = query.filter(icp::Column::Status.eq(status));
     }
-    paginate(
+    keyset::page(
         tenant.conn(),
         query,
         icp::Column::Id,
@@ -34,7 +32,6 @@ pub async fn page<C: ConnectionTrait, N: OutputType>(
         |row: &icp::Model| (time_key(row.created_at), row.id),
         args,
         max_page_size,
-        to_node,
     )
     .await
 }

@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{account, contact};
-use sea_orm::{ConnectionTrait, EntityTrait, Select};
-use serde_json::Value as Json;
-use uuid::Uuid;
+use sea_orm::ConnectionTrait;
 
 use super::{
     filters::{AccountFilter, AccountSort, LeadFilter, LeadSort},
@@ -142,38 +140,4 @@ pub async fn oldest_first<E: CreatedInOrder, C: ConnectionTrait>(
         max_page_size,
     )
     .await
-}
-
-/// One page of `select` as a GraphQL connection, for the lists whose resolvers still build
-/// their select themselves; new lists name a function here and map its [`RowPage`] with
-/// `graphql::pagination::connection`. (Kept so those resolvers compile until their query
-/// moves; remove with its last caller.)
-#[allow(clippy::too_many_arguments)]
-pub async fn paginate<E, C, N>(
-    conn: &C,
-    select: Select<E>,
-    id_column: E::Column,
-    ordering: Ordering<E::Column>,
-    key_of: impl Fn(&E::Model) -> (Json, Uuid),
-    args: PageArgs,
-    max_page_size: usize,
-    to_node: impl Fn(E::Model) -> N,
-) -> AppResult<crate::graphql::pagination::Page<N>>
-where
-    E: EntityTrait,
-    E::Model: Sync,
-    C: ConnectionTrait,
-    N: async_graphql::OutputType,
-{
-    let rows = keyset::page(
-        conn,
-        select,
-        id_column,
-        ordering,
-        key_of,
-        args,
-        max_page_size,
-    )
-    .await?;
-    Ok(crate::graphql::pagination::connection(rows, to_node))
 }

@@ -100,7 +100,7 @@ impl Store {
 
     /// Begins a write transaction (IMMEDIATE on SQLite, so it takes the write lock up front
     /// rather than failing with SQLITE_BUSY half-way).
-    pub async fn begin_write(&self) -> AppResult<DatabaseTransaction> {
+    pub(crate) async fn begin_write(&self) -> AppResult<DatabaseTransaction> {
         Ok(self
             .db
             .begin_with_options(TransactionOptions {
@@ -127,7 +127,7 @@ impl<'c, C: ConnectionTrait> Global<'c, C> {
         Self { conn }
     }
 
-    pub(crate) fn conn(&self) -> &'c C {
+    pub(in crate::store) fn conn(&self) -> &'c C {
         self.conn
     }
 }
@@ -143,7 +143,7 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
         Self { conn, workspace_id }
     }
 
-    pub fn conn(&self) -> &'c C {
+    pub(in crate::store) fn conn(&self) -> &'c C {
         self.conn
     }
 

@@ -13,7 +13,7 @@ use super::{
     context::ContextExt,
     criteria_input::{weighted_json, WeightedCriterionInput},
     loaders::{load_one, Loaders},
-    pagination::{Page, PageArgs},
+    pagination::{connection, Page, PageArgs},
     types::User,
 };
 use crate::{
@@ -184,7 +184,10 @@ impl IcpQuery {
         let tenant = state.store.tenant(workspace_id);
         let args = PageArgs::new(ctx, first, after, last, before);
         let max = state.config.max_page_size;
-        Ok(store::icps::page(&tenant, status, args, max, Icp).await?)
+        Ok(connection(
+            store::icps::page(&tenant, status, args, max).await?,
+            Icp,
+        ))
     }
 
     async fn icp(&self, ctx: &Context<'_>, id: ID) -> Result<Icp> {

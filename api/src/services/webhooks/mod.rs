@@ -14,6 +14,8 @@ use crate::{
     auth::{Actor, Credential},
     domain::{outbound, webhooks},
     error::{AppError, AppResult},
+    services::unit_of_work::UnitOfWork,
+    state::AppState,
     store::{
         self,
         webhooks::{NewWebhookRow, WebhookChange},
@@ -63,25 +65,28 @@ pub async fn owner_of<C: ConnectionTrait>(
     }
 }
 
-/// Registers a webhook. `allow_private` is `ACCORD_WEBHOOK_ALLOW_PRIVATE`.
-pub async fn create<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
+/// Registers a webhook owned by `me` (private addresses only with
+/// `ACCORD_WEBHOOK_ALLOW_PRIVATE`).
+pub async fn create(
+    state: &AppState,
+    workspace_id: Uuid,
     new: NewWebhook,
     me: Uuid,
-    now: DateTime<Utc>,
-    allow_private: bool,
 ) -> AppResult<webhook::Model> {
-    let url = checked_url(&new.url, allow_private)?;
+    let url = checked_url(&new.url, state.config.webhook_allow_private)?;
     let events = checked_events(&new.events)?;
     let secret = checked_secret(new.secret)?;
-    ensure_room(tenant).await?;
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    ensure_room(&work.tenant()).await?;
     let row = NewWebhookRow {
         url,
         events,
         secret,
         created_by: me,
     };
-    store::webhooks::insert(tenant, row, now).await
+    let row = store::webhooks::insert(&work.tenant(), row, state.clock.now()).await?;
+    work.commit().await?;
+    Ok(row)
 }
 
 /// Refuses a webhook beyond [`webhooks::MAX_PER_WORKSPACE`] (concurrent registrations take
@@ -105,13 +110,15 @@ pub struct WebhookPatch {
     pub active: Option<bool>,
 }
 
-pub async fn update<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
+pub async fn update(
+    state: &AppState,
+    workspace_id: Uuid,
     id: Uuid,
     patch: WebhookPatch,
-    now: DateTime<Utc>,
-    allow_private: bool,
 ) -> AppResult<webhook::Model> {
+    let (now, allow_private) = (state.clock.now(), state.config.webhook_allow_private);
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = &work.tenant();
     let row = tenant.get::<webhook::Entity>(id).await?;
     let mut change = WebhookChange::default();
     if let Some(url) = &patch.url {
@@ -132,13 +139,17 @@ pub async fn update<C: ConnectionTrait>(
         }
         None => {}
     }
-    store::webhooks::change(tenant, row, change, now).await
+    let row = store::webhooks::change(tenant, row, change, now).await?;
+    work.commit().await?;
+    Ok(row)
 }
 
 /// Deletes a webhook with its deliveries and their attempts.
-pub async fn delete<C: ConnectionTrait>(tenant: &Tenant<'_, C>, id: Uuid) -> AppResult<()> {
-    tenant.get::<webhook::Entity>(id).await?;
-    store::webhooks::delete(tenant, id).await
+pub async fn delete(state: &AppState, workspace_id: Uuid, id: Uuid) -> AppResult<()> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    work.tenant().get::<webhook::Entity>(id).await?;
+    store::webhooks::delete(&work.tenant(), id).await?;
+    work.commit().await
 }
 
 pub async fn list<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<webhook::Model>> {
