@@ -1,10 +1,7 @@
 //! The shape of the code, checked: the invariants of `ARCHITECTURE.md` that the compiler cannot
 //! see, read from the sources so that a change which breaks one fails here with the file and line.
 
-use std::{
-    fs,
-    path::{Path, PathBuf},
-};
+use std::{fs, path::Path};
 
 fn sources(under: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -23,7 +20,7 @@ fn sources(under: &str) -> Vec<(String, String)> {
     found
 }
 
-fn relative(root: &Path, path: &PathBuf) -> String {
+fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .expect("under src")
         .to_string_lossy()
