@@ -4,14 +4,14 @@
 //! attacker's workspace (the Hasura way):
 //!
 //! - the owner (or the case's API token) gets exactly the case's answer: NOT_FOUND, or for
-//!   batches the refusal at the item's field, or for list filters nothing found; the victim's
+//!   batches the refusal at the item's field; the victim's
 //!   workspace is unchanged after every case;
 //! - every other role gets the same answer, or FORBIDDEN when the role may not call the
 //!   operation at all, and then the same FORBIDDEN for ids that exist nowhere: no answer tells
 //!   another workspace's row from no row. The victim is unchanged after each role's run.
 //!
-//! List filters naming another workspace's records find nothing rather than answering
-//! NOT_FOUND: that is today's behaviour, kept as it is.
+//! A list filter naming another workspace's record is NOT_FOUND at its field too; a filter by a
+//! person (`ownerId`) finds nothing, since a user holding no seat here owns nothing here.
 
 mod cases;
 mod coverage;

@@ -150,11 +150,9 @@ impl LeadActionQuery {
         let filter = filter.unwrap_or_default();
         let filter = store::rejections::RejectionFilter {
             reasons: filter.reason,
-            source_id: filter
-                .source_id
-                .as_ref()
-                .map(|id| parse_id(id, "source"))
-                .transpose()?,
+            source_id: tenant
+                .filter_ref::<entity::source::Entity>(&filter.source_id, "filter.sourceId")
+                .await?,
             disputed: filter.disputed,
             rejected_after: filter.rejected_after,
             rejected_before: filter.rejected_before,

@@ -228,12 +228,17 @@ impl LeadQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadLeads)?;
         let state = ctx.state();
         let filter = filter.unwrap_or_default();
+        let tenant = state.store.tenant(workspace_id);
         let spec = filters::LeadFilter {
             stage: filter.stage,
             segment: filter.segment,
             owner_id: parse_optional_id(&filter.owner_id, "owner")?,
-            source_id: parse_optional_id(&filter.source_id, "source")?,
-            account_id: parse_optional_id(&filter.account_id, "account")?,
+            source_id: tenant
+                .filter_ref::<entity::source::Entity>(&filter.source_id, "filter.sourceId")
+                .await?,
+            account_id: tenant
+                .filter_ref::<entity::account::Entity>(&filter.account_id, "filter.accountId")
+                .await?,
             fit_min: filter.fit_min,
             fit_max: filter.fit_max,
             search: filter.search,

@@ -162,9 +162,13 @@ impl OpportunityQuery {
                 OpportunityStatus::Lost => deals::DealStatus::Lost,
             }),
             stages: filter.stage,
-            account_id: optional_id(&filter.account_id, "account")?,
+            account_id: tenant
+                .filter_ref::<entity::account::Entity>(&filter.account_id, "filter.accountId")
+                .await?,
             owner_id: optional_id(&filter.owner_id, "owner")?,
-            source_id: optional_id(&filter.source_id, "source")?,
+            source_id: tenant
+                .filter_ref::<entity::source::Entity>(&filter.source_id, "filter.sourceId")
+                .await?,
             closed_after: filter.closed_after,
             closed_before: filter.closed_before,
         };

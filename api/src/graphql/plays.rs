@@ -150,14 +150,15 @@ impl PlayQuery {
     ) -> Result<Page<Play>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let filter = filter.unwrap_or_default();
+        let state = ctx.state();
         let filter = store::plays::PlayFilter {
             status: filter.status,
-            campaign_id: filter
-                .campaign_id
-                .map(|raw| parse_id(&raw, "campaign").map_err(|e| e.at_field("filter.campaignId")))
-                .transpose()?,
+            campaign_id: state
+                .store
+                .tenant(workspace_id)
+                .filter_ref::<entity::campaign::Entity>(&filter.campaign_id, "filter.campaignId")
+                .await?,
         };
-        let state = ctx.state();
         let page = store::plays::page(
             &state.store.tenant(workspace_id),
             &filter,

@@ -199,10 +199,14 @@ impl WorkQuery {
     ) -> Result<Page<Task>> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::ReadLeads)?;
-        let filter = filter.unwrap_or_default().into_store(actor.user_id()?)?;
         let state = ctx.state();
+        let tenant = state.store.tenant(workspace_id);
+        let filter = filter
+            .unwrap_or_default()
+            .into_store(&tenant, actor.user_id()?)
+            .await?;
         let page = store::tasks::page_assigned(
-            &state.store.tenant(workspace_id),
+            &tenant,
             &filter,
             state.clock.now(),
             PageArgs::new(ctx, first, after, last, before),
@@ -214,18 +218,23 @@ impl WorkQuery {
 }
 
 impl TaskFilter {
-    /// The filter of `assignee`'s tasks; a malformed id is NOT_FOUND at its field.
-    fn into_store(self, assignee: Uuid) -> AppResult<store::tasks::TaskFilter> {
-        let id = |raw: Option<ID>, noun: &'static str, field: &str| {
-            raw.map(|raw| parse_id(&raw, noun).map_err(|e| e.at_field(field)))
-                .transpose()
-        };
+    /// The filter of `assignee`'s tasks; an id that is malformed or names no row of the
+    /// workspace is NOT_FOUND at its field.
+    async fn into_store(
+        self,
+        tenant: &store::ReadTenant<'_>,
+        assignee: Uuid,
+    ) -> AppResult<store::tasks::TaskFilter> {
         Ok(store::tasks::TaskFilter {
             assignee_id: assignee,
             status: self.status.unwrap_or(TaskStatus::Open),
             due: self.due.map(Into::into),
-            play_id: id(self.play_id, "play", "filter.playId")?,
-            lead_id: id(self.lead_id, "lead", "filter.leadId")?,
+            play_id: tenant
+                .filter_ref::<entity::play::Entity>(&self.play_id, "filter.playId")
+                .await?,
+            lead_id: tenant
+                .filter_ref::<entity::contact::Entity>(&self.lead_id, "filter.leadId")
+                .await?,
         })
     }
 }

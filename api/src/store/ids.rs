@@ -37,3 +37,26 @@ pub fn parse_optional_id_at(
     raw.map(|id| Uuid::parse_str(id.as_str()).map_err(|_| AppError::not_found_at(noun, field)))
         .transpose()
 }
+
+impl<C: sea_orm::ConnectionTrait> super::Tenant<'_, C> {
+    /// An id filter of a list naming a record of this workspace (an account, a source, a
+    /// play...): a malformed id, or one naming no row here, is NOT_FOUND at `field`, as
+    /// everywhere; an empty page would hide the mistake. Filters by a person (`ownerId`) name
+    /// people, not rows of a workspace, and stay [`parse_optional_id`].
+    pub async fn filter_ref<E>(
+        &self,
+        raw: &Option<async_graphql::ID>,
+        field: &str,
+    ) -> AppResult<Option<Uuid>>
+    where
+        E: super::TenantEntity,
+        E::Model: super::Identified,
+        <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        use super::Identified;
+        match raw {
+            None => Ok(None),
+            Some(raw) => Ok(Some(self.referenced::<E>(raw, field).await?.id())),
+        }
+    }
+}

@@ -132,6 +132,9 @@ impl<'c, C: ConnectionTrait> Global<'c, C> {
     }
 }
 
+/// The workspace handle a request reads through (outside any unit of work).
+pub type ReadTenant<'c> = Tenant<'c, DatabaseConnection>;
+
 /// Workspace-scoped access over any connection or transaction.
 pub struct Tenant<'c, C: ConnectionTrait> {
     conn: &'c C,
