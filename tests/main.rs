@@ -13,6 +13,7 @@ mod bus_recovery;
 mod catalog;
 mod child_lists;
 mod cli;
+mod contract_rejections;
 mod db_outage;
 mod deal_stays;
 mod decay;

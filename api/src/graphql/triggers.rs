@@ -66,14 +66,20 @@ pub struct TriggerQuery;
 
 #[Object]
 impl TriggerQuery {
-    /// The caller's triggers after `since` (a trigger id), oldest first.
+    /// The caller's triggers after `since` (a trigger id), oldest first. `open: true` keeps those
+    /// not yet acknowledged (what is still due), `open: false` those acknowledged; `kinds` keeps
+    /// the triggers of those kinds.
     async fn triggers(
         &self,
         ctx: &Context<'_>,
         since: Option<ID>,
         #[graphql(default = 50)] first: i32,
+        open: Option<bool>,
+        kinds: Option<Vec<TriggerKind>>,
     ) -> Result<Vec<Trigger>> {
-        let rows = triggers::inbox(ctx.state(), ctx.actor()?, since.as_ref(), first).await?;
+        let filter = triggers::InboxFilter { open, kinds };
+        let rows =
+            triggers::inbox(ctx.state(), ctx.actor()?, since.as_ref(), &filter, first).await?;
         Ok(rows.into_iter().map(Trigger::from).collect())
     }
 }

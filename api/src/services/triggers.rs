@@ -12,7 +12,7 @@ use futures_util::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
 use uuid::Uuid;
 
-pub use crate::store::triggers::NewTrigger;
+pub use crate::store::triggers::{InboxFilter, NewTrigger};
 use crate::{
     auth::{Actor, Credential},
     bus::{BusEvent, BusMessage, TriggerNotice},
@@ -100,6 +100,7 @@ pub async fn inbox(
     state: &AppState,
     actor: &Actor,
     since: Option<&ID>,
+    filter: &store::triggers::InboxFilter,
     first: i32,
 ) -> AppResult<Vec<trigger::Model>> {
     let workspace_id = actor.require(Permission::ReadTriggers)?;
@@ -111,7 +112,14 @@ pub async fn inbox(
         ));
     }
     let after = sequence_of(state, workspace_id, me, since).await?;
-    store::triggers::after(&state.store.tenant(workspace_id), me, after, first as u64).await
+    store::triggers::inbox(
+        &state.store.tenant(workspace_id),
+        me,
+        after,
+        filter,
+        first as u64,
+    )
+    .await
 }
 
 /// Marks one of the caller's triggers as seen and handled (again: it keeps the first time).

@@ -88,6 +88,14 @@ pub async fn append<C: ConnectionTrait>(
     .await?)
 }
 
+/// Which of a recipient's triggers an inbox shows: only the open ones (not yet acknowledged),
+/// only the acknowledged ones, or both; of some kinds or of every kind.
+#[derive(Clone, Debug, Default)]
+pub struct InboxFilter {
+    pub open: Option<bool>,
+    pub kinds: Option<Vec<TriggerKind>>,
+}
+
 /// Up to `limit` of `recipient`'s triggers after sequence `after`, in sequence order.
 pub async fn after<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
@@ -95,10 +103,31 @@ pub async fn after<C: ConnectionTrait>(
     after: i64,
     limit: u64,
 ) -> AppResult<Vec<trigger::Model>> {
-    Ok(tenant
+    inbox(tenant, recipient, after, &InboxFilter::default(), limit).await
+}
+
+/// Up to `limit` of `recipient`'s triggers after sequence `after` that pass `filter`, in
+/// sequence order.
+pub async fn inbox<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    recipient: Uuid,
+    after: i64,
+    filter: &InboxFilter,
+    limit: u64,
+) -> AppResult<Vec<trigger::Model>> {
+    let mut query = tenant
         .select::<trigger::Entity>()
         .filter(trigger::Column::RecipientId.eq(recipient))
-        .filter(trigger::Column::Sequence.gt(after))
+        .filter(trigger::Column::Sequence.gt(after));
+    match filter.open {
+        Some(true) => query = query.filter(trigger::Column::AcknowledgedAt.is_null()),
+        Some(false) => query = query.filter(trigger::Column::AcknowledgedAt.is_not_null()),
+        None => {}
+    }
+    if let Some(kinds) = &filter.kinds {
+        query = query.filter(trigger::Column::Kind.is_in(kinds.iter().copied()));
+    }
+    Ok(query
         .order_by_asc(trigger::Column::Sequence)
         .limit(limit)
         .all(tenant.conn())
@@ -127,6 +156,29 @@ pub async fn acknowledge_sla_of_lead<C: ConnectionTrait>(
         .filter(trigger::Column::WorkspaceId.eq(tenant.workspace_id()))
         .filter(trigger::Column::LeadId.eq(lead))
         .filter(trigger::Column::Kind.is_in([TriggerKind::SlaWarning, TriggerKind::SlaBreached]))
+        .filter(trigger::Column::AcknowledgedAt.is_null())
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// Closes the lead's open SLA triggers (warnings and breaches) about the clocks due at `due`:
+/// an SLA trigger carries its clock's due time, so meeting one SLA closes only its triggers.
+pub async fn acknowledge_sla_due<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead: Uuid,
+    due: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if due.is_empty() {
+        return Ok(());
+    }
+    trigger::Entity::update_many()
+        .col_expr(trigger::Column::AcknowledgedAt, Some(now).into())
+        .filter(trigger::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(trigger::Column::LeadId.eq(lead))
+        .filter(trigger::Column::Kind.is_in([TriggerKind::SlaWarning, TriggerKind::SlaBreached]))
+        .filter(trigger::Column::DueAt.is_in(due.iter().copied()))
         .filter(trigger::Column::AcknowledgedAt.is_null())
         .exec(tenant.conn())
         .await?;

@@ -67,22 +67,30 @@ pub(crate) async fn meet_clocks<C: ConnectionTrait>(
     kind: Option<entity::SlaKind>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    stop_clocks(tenant, lead, kind, now).await?;
-    // An SLA trigger stays open until acknowledged or acted on: this is acting on it.
-    store::triggers::acknowledge_sla_of_lead(tenant, lead, now).await
+    let stopped = stop_clocks(tenant, lead, kind, now).await?;
+    // An SLA trigger stays open until acknowledged or acted on: this is acting on it. Meeting
+    // one SLA (first touch) closes only the triggers about that SLA's clocks (a trigger carries
+    // its clock's due time); meeting every SLA closes all of the lead's.
+    match kind {
+        None => store::triggers::acknowledge_sla_of_lead(tenant, lead, now).await,
+        Some(_) => {
+            let due: Vec<DateTime<Utc>> = stopped.iter().map(|c| c.due_at).collect();
+            store::triggers::acknowledge_sla_due(tenant, lead, &due, now).await
+        }
+    }
 }
 
 /// Marks the lead's running SLA clocks of `kind` (or all) met at `now`, and counts those met in
-/// time in the rollups, in the same transaction.
+/// time in the rollups, in the same transaction; returns the clocks it stopped.
 pub(crate) async fn stop_clocks<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     lead: Uuid,
     kind: Option<entity::SlaKind>,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<Vec<entity::sla_clock::Model>> {
     let running = store::clocks::running(tenant, lead, kind).await?;
     if running.is_empty() {
-        return Ok(());
+        return Ok(running);
     }
     store::clocks::mark_met(tenant, &running, now).await?;
     for clock in running.iter().filter(|c| now <= c.due_at) {
@@ -95,7 +103,7 @@ pub(crate) async fn stop_clocks<C: ConnectionTrait>(
         };
         rollups::count(tenant, Fact::SlaMet, clock.due_at, &credit).await?;
     }
-    Ok(())
+    Ok(running)
 }
 
 /// The lead's tags with `tag` as its one recycling tag (FUTURE, RE_ENGAGE, CHECK_BACK).
