@@ -5,6 +5,7 @@
 mod support;
 
 mod abuse_limits;
+mod account_routing;
 mod alignment_health;
 mod api_tokens;
 mod auth;

@@ -73,6 +73,31 @@ pub struct Terms {
     pub rejection: RejectionTerms,
     pub source_rule: SourceRule,
     pub commitments: Commitments,
+    /// How leads are routed before the rules (absent in older contracts: the defaults).
+    #[serde(default)]
+    pub routing: RoutingTerms,
+}
+
+/// Lead-to-account routing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingTerms {
+    /// A lead at an account that is a customer, has an open deal or has an owner goes to the
+    /// account's owner before the routing rules (a named account's owner always does).
+    #[serde(default = "yes")]
+    pub account_owner_first: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for RoutingTerms {
+    fn default() -> Self {
+        RoutingTerms {
+            account_owner_first: true,
+        }
+    }
 }
 
 /// A month of calendar time: the longest first-touch window a contract may promise.
@@ -124,6 +149,7 @@ impl Terms {
                 icp_share: 0.8,
                 contact_completeness: 0.9,
             },
+            routing: RoutingTerms::default(),
         }
     }
 

@@ -1,5 +1,6 @@
-//! Routing: who gets a lead. The named account's owner wins first; then the first rule whose
-//! criteria match, to its rep or its pool (round robin or weighted, skipping reps who are out of
+//! Routing: who gets a lead. The account's owner wins first (a named account always; under the
+//! contract's `accountOwnerFirst`, any account that is a customer, has an open deal or an owner:
+//! lead-to-account routing); then the first rule whose criteria match, to its rep or its pool (round robin or weighted, skipping reps who are out of
 //! office or at capacity); then the fallback queue. Only a member whose role takes leads is ever
 //! picked: a rep routing knows nothing of (removed from the workspace, say) gets nothing.
 
@@ -34,12 +35,78 @@ pub struct RepState {
     pub takes_leads: bool,
 }
 
+/// What ties a lead's account to its owner, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AccountTie {
+    NamedAccount,
+    Customer,
+    OpenDeal,
+    Owned,
+}
+
+/// The lead's account as lead-to-account routing sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountMatch {
+    pub owner: Uuid,
+    pub tie: AccountTie,
+}
+
+impl AccountMatch {
+    /// Whether the lead's account claims it before the rules: a named account's owner always;
+    /// with `account_owner_first` (the contract's term, on by default), the owner of an account
+    /// that is a customer, has an open deal or simply has an owner.
+    pub fn of(
+        owner: Option<Uuid>,
+        named: bool,
+        customer: bool,
+        open_deal: bool,
+        account_owner_first: bool,
+    ) -> Option<Self> {
+        let owner = owner?;
+        let tie = if named {
+            AccountTie::NamedAccount
+        } else if !account_owner_first {
+            return None;
+        } else if customer {
+            AccountTie::Customer
+        } else if open_deal {
+            AccountTie::OpenDeal
+        } else {
+            AccountTie::Owned
+        };
+        Some(AccountMatch { owner, tie })
+    }
+
+    fn explanation(&self) -> &'static str {
+        match self.tie {
+            AccountTie::NamedAccount => "the account is a named account; its owner takes the lead",
+            AccountTie::Customer => {
+                "lead-to-account: the account is a customer; its owner takes the lead before the rules"
+            }
+            AccountTie::OpenDeal => {
+                "lead-to-account: the account has an open deal; its owner takes the lead before the rules"
+            }
+            AccountTie::Owned => {
+                "lead-to-account: the account has an owner; its owner takes the lead before the rules"
+            }
+        }
+    }
+}
+
 /// Why the lead went where it went, kept on the lead (`lead.routing`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "by")]
 pub enum RouteReason {
     NamedAccountOwner,
-    Rule { rule_id: Uuid, rule: String },
+    /// Lead-to-account routing: the account's owner, before the rules.
+    AccountOwner {
+        tie: AccountTie,
+    },
+    Rule {
+        rule_id: Uuid,
+        rule: String,
+    },
     Fallback,
 }
 
@@ -80,15 +147,18 @@ fn pick(rule: &RuleSpec, reps: &HashMap<Uuid, RepState>) -> Option<Uuid> {
 /// Routes a lead. `rules` are in order; the first that matches and has an eligible rep wins.
 pub fn route(
     lead: &dyn Facts,
-    named_account_owner: Option<Uuid>,
+    account: Option<AccountMatch>,
     rules: &[RuleSpec],
     reps: &HashMap<Uuid, RepState>,
 ) -> Route {
-    if let Some(owner) = named_account_owner.filter(|o| eligible(o, None, reps)) {
+    if let Some(account) = account.filter(|a| eligible(&a.owner, None, reps)) {
         return Route {
-            owner: Some(owner),
-            reason: RouteReason::NamedAccountOwner,
-            explanation: "the account is a named account; its owner takes the lead".into(),
+            owner: Some(account.owner),
+            reason: match account.tie {
+                AccountTie::NamedAccount => RouteReason::NamedAccountOwner,
+                tie => RouteReason::AccountOwner { tie },
+            },
+            explanation: account.explanation().into(),
         };
     }
     let mut skipped = Vec::new();
@@ -164,6 +234,42 @@ mod tests {
             .collect()
     }
 
+    fn named(owner: Uuid) -> Option<AccountMatch> {
+        AccountMatch::of(Some(owner), true, false, false, true)
+    }
+
+    #[test]
+    fn the_account_owner_comes_before_the_rules_when_the_contract_says_so() {
+        let owner = Uuid::now_v7();
+        let rep = Uuid::now_v7();
+        let rules = vec![rule(
+            "US",
+            json!({"field": "account.country", "op": "EQ", "value": "US"}),
+            &[(rep, 1)],
+            false,
+            0,
+        )];
+        let reps = seated(&[owner, rep]);
+        for (customer, open_deal, tie) in [
+            (true, true, AccountTie::Customer),
+            (false, true, AccountTie::OpenDeal),
+            (false, false, AccountTie::Owned),
+        ] {
+            let account = AccountMatch::of(Some(owner), false, customer, open_deal, true);
+            let routed = route(&us_lead(), account, &rules, &reps);
+            assert_eq!(routed.owner, Some(owner));
+            assert_eq!(routed.reason, RouteReason::AccountOwner { tie });
+            assert!(routed.explanation.contains("lead-to-account"));
+        }
+        assert_eq!(AccountMatch::of(None, true, true, true, true), None);
+        let off = AccountMatch::of(Some(owner), false, true, true, false);
+        assert_eq!(off, None, "accountOwnerFirst off: the rules decide");
+        assert_eq!(route(&us_lead(), off, &rules, &reps).owner, Some(rep));
+        let away = HashMap::from([(owner, RepState::default()), (rep, reps[&rep])]);
+        let account = AccountMatch::of(Some(owner), false, true, false, true);
+        assert_eq!(route(&us_lead(), account, &rules, &away).owner, Some(rep));
+    }
+
     fn us_lead() -> StaticFacts {
         StaticFacts::new().with(Field::AccountCountry, "US")
     }
@@ -179,7 +285,7 @@ mod tests {
             false,
             0,
         )];
-        let routed = route(&us_lead(), Some(owner), &rules, &seated(&[owner, rep]));
+        let routed = route(&us_lead(), named(owner), &rules, &seated(&[owner, rep]));
         assert_eq!(routed.owner, Some(owner));
         assert_eq!(routed.reason, RouteReason::NamedAccountOwner);
     }
@@ -290,7 +396,7 @@ mod tests {
             0,
         );
         assert_eq!(route(&us_lead(), None, &[pool], &reps).owner, Some(rep));
-        let named = route(&us_lead(), Some(gone), &[], &reps);
+        let named = route(&us_lead(), named(gone), &[], &reps);
         assert_eq!(
             named.owner, None,
             "a removed named-account owner gets nothing"

@@ -35,7 +35,8 @@ impl LeadContract {
     }
     /// The terms: `acceptance`, `scoring` (behaviour rules, decay, MQL threshold, hand-raisers,
     /// PQL model), `slas` (first touch for WARM and HOT MQLs, status update, minimum touches,
-    /// business calendar), `rejection` (window, reason codes), `sourceRule` and `commitments`.
+    /// business calendar), `rejection` (window, reason codes), `sourceRule`, `commitments` and
+    /// `routing` (`accountOwnerFirst`: lead-to-account routing before the rules).
     async fn terms(&self) -> Json<Value> {
         Json(self.0.terms.clone())
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::{account, opportunity, opportunity_stage_change, Lifecycle, OpportunityStage};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    Select,
+    QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -39,6 +39,29 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         }
         Ok(())
     }
+}
+
+/// Which of these accounts have an open deal (one neither won nor lost).
+pub async fn accounts_with_open_deals<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    accounts: &[Uuid],
+) -> AppResult<std::collections::HashSet<Uuid>> {
+    if accounts.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<Uuid> = tenant
+        .select::<opportunity::Entity>()
+        .select_only()
+        .column(opportunity::Column::AccountId)
+        .filter(opportunity::Column::AccountId.is_in(accounts.iter().copied()))
+        .filter(
+            opportunity::Column::Stage
+                .is_not_in([OpportunityStage::ClosedWon, OpportunityStage::ClosedLost]),
+        )
+        .into_tuple()
+        .all(tenant.conn())
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Inserts a new deal.

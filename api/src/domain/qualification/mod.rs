@@ -23,7 +23,7 @@ use super::{
     criteria::Criteria,
     lifecycle::{next_stage, Transition, TransitionError},
     plays::Signal,
-    routing::{route, RepState, Route, RouteReason, RuleSpec},
+    routing::{route, AccountMatch, RepState, Route, RouteReason, RuleSpec},
     scoring::{decay_at, mql_kind, score_at, LedgerEntry, MqlKind, ScoreBreakdown},
     text::display_name,
     views::{lead_view, AccountView, ContactView, LeadView},
@@ -45,8 +45,9 @@ pub struct LeadFacts<'a> {
     pub ledger: &'a [LedgerEntry],
     pub contact: &'a ContactView,
     pub account: Option<&'a AccountView>,
-    /// The account's owner when it is a named account: routing gives it the lead first.
-    pub named_owner: Option<Uuid>,
+    /// The account's owner when its account claims the lead before the rules (a named account;
+    /// a customer, an open deal or an owner under `accountOwnerFirst`).
+    pub account_owner: Option<AccountMatch>,
     /// The account's segment, which SLA clocks are credited to.
     pub segment: Option<String>,
     /// Leads from a paused source do not qualify.
@@ -66,8 +67,8 @@ pub struct RoutingSnapshot {
 }
 
 impl RoutingSnapshot {
-    pub fn route(&self, view: &LeadView<'_>, named_owner: Option<Uuid>) -> Route {
-        route(view, named_owner, &self.rules, &self.reps)
+    pub fn route(&self, view: &LeadView<'_>, account: Option<AccountMatch>) -> Route {
+        route(view, account, &self.rules, &self.reps)
     }
 
     /// Counts an assignment: the rep's load and the rule's round-robin position.
@@ -244,7 +245,7 @@ fn qualify(
     let now = policy.now;
     let mut view = lead_view(lead, facts.contact, facts.account);
     view.score = Some(score.total);
-    let routed = routing.route(&view, facts.named_owner);
+    let routed = routing.route(&view, facts.account_owner);
     let to = next_stage(lead.stage, Transition::Qualify)?;
     // The new owner is on the stage change's record, so their manager sees it.
     if let Some(owner) = routed.owner {

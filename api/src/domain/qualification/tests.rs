@@ -103,7 +103,9 @@ fn decide_for<'a>(
         ledger,
         contact,
         account: None,
-        named_owner,
+        account_owner: named_owner.and_then(|o| {
+            crate::domain::routing::AccountMatch::of(Some(o), true, false, false, true)
+        }),
         segment: Some("MID_MARKET".into()),
         source_paused,
         events: Vec::new(),
@@ -395,7 +397,7 @@ fn the_contracts_acceptance_criteria_read_the_rescored_lead() {
             ledger,
             contact: &contact,
             account: None,
-            named_owner: None,
+            account_owner: None,
             segment: None,
             source_paused: false,
             events: Vec::new(),

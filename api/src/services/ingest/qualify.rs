@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{contact, event, lead_contract, source};
+use entity::{contact, event, lead_contract, source, Lifecycle};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -18,7 +18,7 @@ use crate::{
         permissions::{role_allows, Permission},
         plays::Signal,
         qualification::{assess, decide, Assessment, LeadFacts, Policy, RoutingSnapshot},
-        routing::RepState,
+        routing::{AccountMatch, RepState},
         scoring::LedgerEntry,
         views::{AccountView, ContactView},
     },
@@ -47,6 +47,8 @@ struct Known<'r> {
     contact: ContactView,
     account: Option<AccountView>,
     source_paused: bool,
+    /// Whether the lead's account has an open deal (lead-to-account routing).
+    open_deal: bool,
 }
 
 /// Updates the scores of every lead that received events, qualifies those that now meet the
@@ -122,6 +124,17 @@ async fn known_leads<'r, C: ConnectionTrait>(
     let resolved = batch.resolved;
     let mut ids: Vec<&Uuid> = batch.ledgers.keys().collect();
     ids.sort();
+    let owned: Vec<Uuid> = ids
+        .iter()
+        .filter_map(|id| resolved.contacts.get(*id)?.account_id)
+        .filter(|a| {
+            resolved
+                .accounts
+                .get(a)
+                .is_some_and(|a| a.owner_id.is_some())
+        })
+        .collect();
+    let open_deals = store::opportunities::accounts_with_open_deals(tenant, &owned).await?;
     let mut known = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(before) = resolved.contacts.get(id) else {
@@ -143,6 +156,7 @@ async fn known_leads<'r, C: ConnectionTrait>(
             contact: contact_view(before),
             account: account.map(account_view),
             source_paused,
+            open_deal: before.account_id.is_some_and(|a| open_deals.contains(&a)),
         });
     }
     Ok(known)
@@ -160,7 +174,15 @@ fn facts_of<'a>(lead: &'a Known<'_>, batch: &'a Batch<'_>) -> LeadFacts<'a> {
         ledger: &batch.ledgers[&before.id],
         contact: &lead.contact,
         account: lead.account.as_ref(),
-        named_owner: account.filter(|a| a.named_account).and_then(|a| a.owner_id),
+        account_owner: account.and_then(|a| {
+            AccountMatch::of(
+                a.owner_id,
+                a.named_account,
+                a.lifecycle == Lifecycle::Customer,
+                lead.open_deal,
+                batch.terms.routing.account_owner_first,
+            )
+        }),
         segment: account.and_then(|a| a.segment.clone()),
         source_paused: lead.source_paused,
         events: events
