@@ -8,6 +8,7 @@ mod abuse_limits;
 mod alignment_health;
 mod api_tokens;
 mod auth;
+mod backtest;
 mod browser;
 mod bus_recovery;
 mod catalog;
