@@ -9,6 +9,7 @@ mod account_routing;
 mod alignment_health;
 mod api_tokens;
 mod auth;
+mod backtest;
 mod browser;
 mod bus_recovery;
 mod catalog;

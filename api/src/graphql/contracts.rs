@@ -205,3 +205,18 @@ impl ContractMutation {
         Ok(LeadContract(signed))
     }
 }
+
+#[async_graphql::ComplexObject]
+impl crate::services::backtest::BacktestSource {
+    /// The source of the row's leads; null for leads of no source.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<super::catalog::Source>> {
+        let Some(source_id) = self.source_id else {
+            return Ok(None);
+        };
+        Ok(
+            load_one(&ctx.data_unchecked::<Loaders>().sources, source_id)
+                .await?
+                .map(super::catalog::Source),
+        )
+    }
+}

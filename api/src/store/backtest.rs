@@ -1,12 +1,15 @@
 //! The history a back-test replays: the range's events in keyset pages, the leads' fits, and
 //! what actually happened to them (MQL entries, won deals, rejections).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use entity::{contact, event, opportunity, rejection, stage_change, LeadStage, OpportunityStage};
+use entity::{
+    account, contact, event, opportunity, rejection, stage_change, LeadStage, OpportunityStage,
+};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -59,22 +62,28 @@ pub async fn events_page<C: ConnectionTrait>(
         .await?)
 }
 
-/// The fit score of each of `ids` whose fit is at least `min_fit`.
-pub async fn fits_at_least<C: ConnectionTrait>(
+/// The leads `ids`, with their accounts' rows.
+pub async fn leads_with_accounts<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     ids: HashSet<Uuid>,
-    min_fit: i32,
-) -> AppResult<HashMap<Uuid, i32>> {
-    let rows: Vec<(Uuid, i32)> = tenant
+) -> AppResult<(Vec<contact::Model>, Vec<account::Model>)> {
+    let leads = tenant
         .select::<contact::Entity>()
         .filter(contact::Column::Id.is_in(ids))
-        .filter(contact::Column::FitScore.gte(min_fit))
-        .select_only()
-        .columns([contact::Column::Id, contact::Column::FitScore])
-        .into_tuple()
         .all(tenant.conn())
         .await?;
-    Ok(rows.into_iter().collect())
+    let accounts: HashSet<Uuid> = leads.iter().filter_map(|l| l.account_id).collect();
+    let accounts = match accounts.is_empty() {
+        true => Vec::new(),
+        false => {
+            tenant
+                .select::<account::Entity>()
+                .filter(account::Column::Id.is_in(accounts))
+                .all(tenant.conn())
+                .await?
+        }
+    };
+    Ok((leads, accounts))
 }
 
 /// How many leads became MQLs in the range.
@@ -107,17 +116,68 @@ pub async fn mql_leads_among<C: ConnectionTrait>(
         .await?)
 }
 
-/// How many deals were won in the range (only those of `leads`, when given).
+/// How many deals were won in the range: those with a lead and those without.
 pub async fn won_deals<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: Range,
-    leads: Option<&[Uuid]>,
-) -> AppResult<u64> {
-    let mut query = tenant.select::<opportunity::Entity>().filter(won_in(range));
-    if let Some(leads) = leads {
-        query = query.filter(opportunity::Column::LeadId.is_in(leads.iter().copied()));
-    }
-    Ok(query.count(tenant.conn()).await?)
+) -> AppResult<(u64, u64)> {
+    let with_lead = tenant
+        .select::<opportunity::Entity>()
+        .filter(won_in(range))
+        .filter(opportunity::Column::LeadId.is_not_null())
+        .count(tenant.conn())
+        .await?;
+    let without_lead = tenant
+        .select::<opportunity::Entity>()
+        .filter(won_in(range))
+        .filter(opportunity::Column::LeadId.is_null())
+        .count(tenant.conn())
+        .await?;
+    Ok((with_lead, without_lead))
+}
+
+/// How many deals each of `leads` won in the range (leads without a won deal left out).
+pub async fn won_deals_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    range: Range,
+    leads: &[Uuid],
+) -> AppResult<Vec<(Uuid, i64)>> {
+    use opportunity::Column as O;
+    Ok(tenant
+        .select::<opportunity::Entity>()
+        .filter(won_in(range))
+        .filter(O::LeadId.is_in(leads.iter().copied()))
+        .select_only()
+        .column(O::LeadId)
+        .column_as(O::Id.count(), "won")
+        .group_by(O::LeadId)
+        .into_tuple()
+        .all(tenant.conn())
+        .await?)
+}
+
+/// How many deals with a lead were won in the range, by the source of their lead.
+pub async fn won_deals_by_lead_source<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    range: Range,
+) -> AppResult<Vec<(Option<Uuid>, i64)>> {
+    use opportunity::Column as O;
+    let lead = opportunity::Entity::belongs_to(contact::Entity)
+        .from(O::LeadId)
+        .to(contact::Column::Id)
+        .into();
+    Ok(tenant
+        .select::<opportunity::Entity>()
+        .filter(won_in(range))
+        .join(JoinType::InnerJoin, lead)
+        .filter(contact::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .select_only()
+        .column(contact::Column::SourceId)
+        .column_as(O::Id.count(), "won")
+        .group_by(contact::Column::SourceId)
+        .into_tuple()
+        .all(tenant.conn())
+        .await?)
 }
 
 /// How many of `leads` sales rejected in the range.
