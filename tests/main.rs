@@ -35,6 +35,7 @@ mod plays;
 mod readme;
 mod record_permissions;
 mod records;
+mod recycling;
 mod revenue_metrics;
 mod schema_drift;
 mod session_end;
