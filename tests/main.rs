@@ -38,6 +38,7 @@ mod plays;
 mod readme;
 mod record_permissions;
 mod records;
+mod recycling;
 mod revenue_metrics;
 mod schema_drift;
 mod session_end;

@@ -211,6 +211,8 @@ pub async fn ensure_contacts(
                         tags: json!([]),
                         opted_out_at: None,
                         custom: json!({}),
+                        check_back_on: None,
+                        recycle_tag: None,
                         created_at: now - Duration::days(rng.below(365) as i64),
                         updated_at: now,
                     }

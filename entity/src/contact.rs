@@ -41,6 +41,10 @@ pub struct Model {
     /// The contact asked not to be contacted: every play stops and none starts.
     pub opted_out_at: Option<DateTimeUtc>,
     pub custom: Json,
+    /// The date a CHECK_BACK lead returns to its owner; cleared when it does.
+    pub check_back_on: Option<Date>,
+    /// The lead's recycling tag (FUTURE, RE_ENGAGE, CHECK_BACK), also one of its `tags`.
+    pub recycle_tag: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -216,6 +216,8 @@ string_enum! {
         SourcePaused = "SOURCE_PAUSED",
         /// A webhook its owner registered was disabled (deliveries kept failing, or 410).
         WebhookDisabled = "WEBHOOK_DISABLED",
+        /// A CHECK_BACK lead's date came: it is back with its owner.
+        CheckBackDue = "CHECK_BACK_DUE",
     }
 }
 

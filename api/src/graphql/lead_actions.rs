@@ -31,6 +31,28 @@ pub enum RecycleTag {
     CheckBack,
 }
 
+impl RecycleTag {
+    /// The stored spelling (in the lead's tags and `recycle_tag`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecycleTag::Future => "FUTURE",
+            RecycleTag::ReEngage => "RE_ENGAGE",
+            RecycleTag::CheckBack => "CHECK_BACK",
+        }
+    }
+
+    /// The tag a stored spelling names.
+    pub fn parse(stored: &str) -> Option<RecycleTag> {
+        [
+            RecycleTag::Future,
+            RecycleTag::ReEngage,
+            RecycleTag::CheckBack,
+        ]
+        .into_iter()
+        .find(|tag| tag.as_str() == stored)
+    }
+}
+
 #[derive(InputObject)]
 pub struct BantInput {
     pub budget: String,
@@ -298,13 +320,15 @@ impl LeadActionMutation {
                 AppError::bad_input("until", "CHECK_BACK needs the date to check back").into(),
             );
         }
-        let name = match tag {
-            RecycleTag::Future => "FUTURE",
-            RecycleTag::ReEngage => "RE_ENGAGE",
-            RecycleTag::CheckBack => "CHECK_BACK",
-        };
-        let lead =
-            actions::recycle(ctx.state(), actor, ws, parse_id(&id, "lead")?, name, until).await?;
+        let lead = actions::recycle(
+            ctx.state(),
+            actor,
+            ws,
+            parse_id(&id, "lead")?,
+            tag.as_str(),
+            until,
+        )
+        .await?;
         Ok(Lead(lead))
     }
 

@@ -130,6 +130,18 @@ impl Lead {
     async fn tags(&self) -> Vec<String> {
         serde_json::from_value(self.0.tags.clone()).unwrap_or_default()
     }
+    /// The lead's recycling tag while it is recycled (FUTURE, RE_ENGAGE, CHECK_BACK).
+    async fn recycle_tag(&self) -> Option<super::lead_actions::RecycleTag> {
+        self.0
+            .recycle_tag
+            .as_deref()
+            .and_then(super::lead_actions::RecycleTag::parse)
+    }
+    /// The date a CHECK_BACK lead returns to its owner (with a CHECK_BACK_DUE trigger); null
+    /// once it has.
+    async fn check_back_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.check_back_on
+    }
     /// When the contact asked not to be contacted (every play stopped then).
     async fn opted_out_at(&self) -> Option<DateTime<Utc>> {
         self.0.opted_out_at
@@ -189,6 +201,10 @@ pub struct LeadFilter {
     pub search: Option<String>,
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
+    /// Leads recycled with this tag.
+    pub recycle_tag: Option<super::lead_actions::RecycleTag>,
+    /// Leads carrying every one of these tags.
+    pub tags: Option<Vec<String>>,
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
@@ -244,6 +260,8 @@ impl LeadQuery {
             search: filter.search,
             created_after: filter.created_after,
             created_before: filter.created_before,
+            recycle_tag: filter.recycle_tag.map(|tag| tag.as_str().to_owned()),
+            tags: filter.tags.unwrap_or_default(),
         };
         let order = order_by.unwrap_or_default();
         let sort = match order.field {

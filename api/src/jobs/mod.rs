@@ -24,6 +24,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let mut handled = clocks::run_once(state, now).await?;
     handled += nurture::run_once(state, now).await?;
+    handled += nurture::check_back(state, now).await?;
     handled += periodic::source_rule(state, now).await?;
     handled += periodic::stalled_opportunities(state, now).await?;
     Ok(handled)
@@ -55,6 +56,9 @@ pub fn start(state: &AppState) {
             if Instant::now() >= next_slow {
                 if let Err(err) = nurture::run_once(&state, now).await {
                     tracing::error!(error = ?err, "return to nurture failed; retrying later");
+                }
+                if let Err(err) = nurture::check_back(&state, now).await {
+                    tracing::error!(error = ?err, "check-back leads failed; retrying later");
                 }
                 if let Err(err) = periodic::source_rule(&state, now).await {
                     tracing::error!(error = ?err, "monthly source rule failed; retrying later");

@@ -118,3 +118,83 @@ async fn return_to_nurture<C: ConnectionTrait>(
     store::lead_actions::save_lead(tenant, row).await?;
     Ok(())
 }
+
+/// Hands back every CHECK_BACK lead whose date came (the date in UTC on the domain clock): it
+/// leaves NURTURE for MQL with the owner it had, its recycling tag and date cleared, and the
+/// owner gets `CHECK_BACK_DUE`. Claimed once per lead (the date is cleared in the same unit of
+/// work); returns how many came back.
+pub async fn check_back(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let workspaces = due_work::workspace_ids(&state.store.global()).await?;
+    let mut back = 0;
+    for workspace_id in workspaces {
+        let mut work = UnitOfWork::begin(state, workspace_id).await?;
+        let (tenant, notices) = work.parts();
+        let due = due_work::check_backs_due(&tenant, now.date_naive(), BATCH).await?;
+        if due.is_empty() {
+            continue;
+        }
+        let (contract, _) = contracts::active_terms(&tenant).await?;
+        for lead in due {
+            hand_back(&tenant, lead, contract.as_ref(), now, notices).await?;
+            back += 1;
+        }
+        work.commit().await?;
+    }
+    Ok(back)
+}
+
+async fn hand_back<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead: contact::Model,
+    contract: Option<&entity::lead_contract::Model>,
+    now: DateTime<Utc>,
+    notices: &mut Notices,
+) -> AppResult<()> {
+    let date = lead.check_back_on;
+    let to = next_stage(lead.stage, Transition::Qualify)
+        .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))?;
+    let why = match date {
+        Some(date) => format!("check back on {date}: back to its owner"),
+        None => "check back: back to its owner".to_owned(),
+    };
+    record_stage_change(
+        tenant,
+        &lead,
+        StageMove {
+            to,
+            actor: None,
+            reason: why.clone(),
+            contract,
+            at: now,
+            credit: Credit::default(),
+        },
+        notices,
+    )
+    .await?;
+    if let Some(owner) = lead.owner_id {
+        notices.triggers.push(
+            triggers::write(
+                tenant,
+                NewTrigger {
+                    recipient_id: owner,
+                    kind: TriggerKind::CheckBackDue,
+                    lead_id: Some(lead.id),
+                    play_id: None,
+                    step: None,
+                    due_at: None,
+                    message: format!("{}: {why}", display_name(&lead)),
+                },
+                now,
+            )
+            .await?,
+        );
+    }
+    let mut row = lead;
+    crate::services::lead_actions::clear_recycle_tag(&mut row);
+    row.stage = to;
+    row.stage_changed_at = Some(now);
+    row.assigned_at = row.owner_id.map(|_| now);
+    row.updated_at = now;
+    store::lead_actions::save_lead(tenant, row).await?;
+    Ok(())
+}

@@ -110,6 +110,23 @@ pub async fn gone_quiet<C: ConnectionTrait>(
         .await?)
 }
 
+/// NURTURE leads whose CHECK_BACK date is `today` or earlier, claimed for this transaction.
+pub async fn check_backs_due<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    today: chrono::NaiveDate,
+    batch: u64,
+) -> AppResult<Vec<contact::Model>> {
+    let select = tenant
+        .select::<contact::Entity>()
+        .filter(contact::Column::CheckBackOn.lte(today))
+        .filter(contact::Column::Stage.eq(LeadStage::Nurture))
+        .order_by_asc(contact::Column::CheckBackOn)
+        .order_by_asc(contact::Column::Id);
+    Ok(claim(tenant.conn(), select, batch)
+        .all(tenant.conn())
+        .await?)
+}
+
 /// Every workspace's id (the nurture pass visits them one at a time).
 pub async fn workspace_ids<C: ConnectionTrait>(global: &Global<'_, C>) -> AppResult<Vec<Uuid>> {
     Ok(workspace::Entity::find()

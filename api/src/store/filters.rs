@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::{account, contact, LeadStage, Lifecycle};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, Query},
-    ColumnTrait, Condition, ConnectionTrait, QueryFilter, Select,
+    sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr},
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, QueryFilter, Select,
 };
 use uuid::Uuid;
 
@@ -45,6 +45,25 @@ pub struct LeadFilter {
     pub search: Option<String>,
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
+    /// The lead's recycling tag (FUTURE, RE_ENGAGE, CHECK_BACK).
+    pub recycle_tag: Option<String>,
+    /// Tags the lead carries, every one of them.
+    pub tags: Vec<String>,
+}
+
+/// The lead carries `tag` in its JSON tags: containment on Postgres (the GIN index over
+/// `tags::jsonb`), `json_each` on SQLite.
+fn has_tag(backend: DbBackend, tag: &str) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            "\"contacts\".\"tags\"::jsonb @> $1::jsonb",
+            [serde_json::json!([tag]).to_string()],
+        ),
+        _ => Expr::cust_with_values(
+            "EXISTS (SELECT 1 FROM json_each(\"contacts\".\"tags\") WHERE json_each.value = ?)",
+            [tag.to_owned()],
+        ),
+    }
 }
 
 impl<C: ConnectionTrait> Tenant<'_, C> {
@@ -122,6 +141,13 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         }
         if let Some(text) = filter.search.as_deref().filter(|t| !t.trim().is_empty()) {
             query = query.filter(search(&[L::Name, L::Email], text));
+        }
+        if let Some(tag) = &filter.recycle_tag {
+            query = query.filter(L::RecycleTag.eq(tag.clone()));
+        }
+        let backend = self.conn().get_database_backend();
+        for tag in &filter.tags {
+            query = query.filter(has_tag(backend, tag));
         }
         query
     }

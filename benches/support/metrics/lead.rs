@@ -132,6 +132,8 @@ impl Gen<'_> {
             tags: json!([]),
             opted_out_at: None,
             custom: json!({}),
+            check_back_on: None,
+            recycle_tag: None,
             created_at: created,
             updated_at: s.at,
         });

@@ -150,6 +150,7 @@ pub fn assess<'a>(facts: LeadFacts<'a>, policy: &Policy<'_>) -> Assessment<'a> {
     let accepted = lead.fit_score >= terms.acceptance.min_fit
         && policy.acceptance.is_none_or(|c| c.evaluate(&view));
     let qualifies = matches!(lead.stage, LeadStage::Lead | LeadStage::Nurture)
+        && waits_no_longer(&lead, policy.now)
         && accepted
         && !facts.source_paused;
     Assessment {
@@ -159,6 +160,13 @@ pub fn assess<'a>(facts: LeadFacts<'a>, policy: &Policy<'_>) -> Assessment<'a> {
         kind,
         qualifies,
     }
+}
+
+/// A FUTURE or RE_ENGAGE lead re-enters qualification on its next engagement; a CHECK_BACK lead
+/// waits for its date (the check-back job hands it back to its owner then).
+pub fn waits_no_longer(lead: &contact::Model, now: DateTime<Utc>) -> bool {
+    lead.check_back_on
+        .is_none_or(|date| date <= now.date_naive())
 }
 
 /// Routes and plans what the assessment calls for. `routing` must be given when

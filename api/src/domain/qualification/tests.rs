@@ -47,6 +47,8 @@ fn lead(fit: i32) -> contact::Model {
         tags: json!([]),
         opted_out_at: None,
         custom: json!({}),
+        check_back_on: None,
+        recycle_tag: None,
         created_at: now(),
         updated_at: now(),
     }
@@ -411,4 +413,18 @@ fn the_contracts_acceptance_criteria_read_the_rescored_lead() {
         behaviour("demo_request", 50),
         behaviour("session", 10)
     ]));
+}
+
+#[test]
+fn a_check_back_lead_waits_for_its_date_and_other_recycled_leads_do_not() {
+    let mut nurtured = lead(30);
+    nurtured.stage = LeadStage::Nurture;
+    assert!(
+        waits_no_longer(&nurtured, now()),
+        "FUTURE / RE_ENGAGE: no date"
+    );
+    nurtured.check_back_on = Some(now().date_naive() + Duration::days(1));
+    assert!(!waits_no_longer(&nurtured, now()));
+    nurtured.check_back_on = Some(now().date_naive());
+    assert!(waits_no_longer(&nurtured, now()), "its date came");
 }

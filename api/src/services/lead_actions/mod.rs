@@ -8,7 +8,7 @@ mod assign;
 mod moves;
 mod rejections;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::contact;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -106,10 +106,28 @@ pub(crate) async fn stop_clocks<C: ConnectionTrait>(
     Ok(running)
 }
 
-/// The lead's tags with `tag` as its one recycling tag (FUTURE, RE_ENGAGE, CHECK_BACK).
-pub(crate) fn with_recycle_tag(tags: &serde_json::Value, tag: &str) -> serde_json::Value {
-    let mut tags: Vec<String> = serde_json::from_value(tags.clone()).unwrap_or_default();
-    tags.retain(|t| !["FUTURE", "RE_ENGAGE", "CHECK_BACK"].contains(&t.as_str()));
+/// Gives the lead `tag` as its one recycling tag (FUTURE, RE_ENGAGE, CHECK_BACK): in its tags and
+/// in `recycle_tag`; `check_back_on` is the CHECK_BACK date (none for the other tags).
+pub(crate) fn set_recycle_tag(
+    lead: &mut contact::Model,
+    tag: &str,
+    check_back_on: Option<NaiveDate>,
+) {
+    let mut tags: Vec<String> = serde_json::from_value(lead.tags.clone()).unwrap_or_default();
+    tags.retain(|t| !RECYCLE_TAGS.contains(&t.as_str()));
     tags.push(tag.to_owned());
-    serde_json::json!(tags)
+    lead.tags = serde_json::json!(tags);
+    lead.recycle_tag = Some(tag.to_owned());
+    lead.check_back_on = check_back_on.filter(|_| tag == "CHECK_BACK");
 }
+
+/// Takes the recycling tag off the lead (its CHECK_BACK date came).
+pub(crate) fn clear_recycle_tag(lead: &mut contact::Model) {
+    let mut tags: Vec<String> = serde_json::from_value(lead.tags.clone()).unwrap_or_default();
+    tags.retain(|t| !RECYCLE_TAGS.contains(&t.as_str()));
+    lead.tags = serde_json::json!(tags);
+    lead.recycle_tag = None;
+    lead.check_back_on = None;
+}
+
+const RECYCLE_TAGS: [&str; 3] = ["FUTURE", "RE_ENGAGE", "CHECK_BACK"];

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use entity::{contact, opportunity};
 use uuid::Uuid;
 
-use super::{check_works_lead, meet_clocks, move_lead, transition_error, with_recycle_tag};
+use super::{check_works_lead, meet_clocks, move_lead, set_recycle_tag, transition_error};
 use crate::{
     auth::Actor,
     domain::lifecycle::{next_stage, Transition},
@@ -197,7 +197,7 @@ pub async fn recycle(
     };
     meet_clocks(&tenant, lead.id, None, now).await?;
     engine::stop_all(&tenant, lead.id, &reason, now).await?;
-    lead.tags = with_recycle_tag(&lead.tags, tag);
+    set_recycle_tag(&mut lead, tag, until);
     let lead = move_lead(
         &tenant,
         lead,

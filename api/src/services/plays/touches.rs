@@ -23,7 +23,7 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
-        lead_actions::{check_works_lead, meet_clocks, with_recycle_tag},
+        lead_actions::{check_works_lead, meet_clocks, set_recycle_tag},
         notices::{record_stage_change, Credit, Notices, StageMove},
         triggers::{self, NewTrigger},
         unit_of_work::UnitOfWork,
@@ -323,7 +323,7 @@ pub async fn recycle_exhausted<C: ConnectionTrait>(
         .await?;
         return Ok(lead);
     }
-    lead.tags = with_recycle_tag(&lead.tags, "RE_ENGAGE");
+    set_recycle_tag(&mut lead, "RE_ENGAGE", None);
     meet_clocks(tenant, lead.id, None, now).await?;
     engine::end(
         tenant,

@@ -140,6 +140,8 @@ pub(crate) fn blank_contact(workspace_id: Uuid, now: DateTime<Utc>) -> contact::
         tags: json!([]),
         opted_out_at: None,
         custom: json!({}),
+        check_back_on: None,
+        recycle_tag: None,
         created_at: now,
         updated_at: now,
     }
