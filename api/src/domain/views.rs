@@ -39,6 +39,8 @@ pub struct ContactView {
     pub seniority: Option<String>,
     pub tags: Vec<String>,
     pub custom: CustomFields,
+    /// The name of the lead's source (`lead.source`); the row holds only its id.
+    pub source: Option<String>,
 }
 
 /// The event being evaluated, borrowed from the ingested batch.
@@ -66,7 +68,8 @@ pub struct LeadView<'a> {
     pub event: Option<EventView<'a>>,
 }
 
-/// The lead-level view of a contact row, for fit, contract and routing criteria.
+/// The lead-level view of a contact row, for fit, contract, routing and play criteria: every
+/// lead field of the catalogue is filled from the row (the source's name from `contact`).
 pub fn lead_view<'a>(
     row: &'a entity::contact::Model,
     contact: &'a ContactView,
@@ -78,9 +81,9 @@ pub fn lead_view<'a>(
         fit_score: Some(row.fit_score),
         score: Some(row.engagement_score),
         engagement_score: Some(row.engagement_score),
-        pql_score: None,
+        pql_score: Some(row.pql_score),
         stage: Some(row.stage.as_str()),
-        source: None,
+        source: contact.source.as_deref(),
         source_detail: row.source_detail.as_deref(),
         event: None,
     }
@@ -281,6 +284,7 @@ mod tests {
             seniority: Some("VP".into()),
             tags: vec!["champion".into()],
             custom: CustomFields::from_json(&json!({"trial": true})),
+            source: Some("Webinar".into()),
         }
     }
 
@@ -295,7 +299,7 @@ mod tests {
             fit_score: Some(75),
             score: Some(60),
             engagement_score: Some(35),
-            pql_score: None,
+            pql_score: Some(40),
             stage: Some("MQL"),
             source: Some("Webinar"),
             source_detail: Some("Q3 pipeline webinar"),
@@ -338,8 +342,7 @@ mod tests {
         let (account, contact, properties) = (account(), contact(), Map::new());
         let lead = lead(Some(&account), &contact, &properties);
         for f in Field::FIXED {
-            let expected = *f != Field::LeadPqlScore;
-            assert_eq!(lead.get(f).is_some(), expected, "{f}");
+            assert!(lead.get(f).is_some(), "{f}");
         }
         assert_eq!(
             lead.get(&Field::LeadFitScore),
@@ -348,6 +351,56 @@ mod tests {
         assert_eq!(
             lead.get(&Field::EventType),
             Some(FactValue::Text("pricing_page_visit"))
+        );
+    }
+
+    #[test]
+    fn the_view_of_a_row_fills_every_lead_field() {
+        let contact = contact();
+        let row = entity::contact::Model {
+            id: uuid::Uuid::nil(),
+            workspace_id: uuid::Uuid::nil(),
+            email: None,
+            external_id: None,
+            account_id: None,
+            name: None,
+            title: None,
+            persona: None,
+            seniority: None,
+            personal_email: false,
+            source_id: Some(uuid::Uuid::nil()),
+            source_detail: Some("Q3 pipeline webinar".into()),
+            owner_id: None,
+            stage: entity::LeadStage::Lead,
+            fit_score: 70,
+            fit_breakdown: None,
+            engagement_score: 30,
+            pql_score: 45,
+            last_engaged_at: None,
+            mql_kind: None,
+            stage_changed_at: None,
+            assigned_at: None,
+            routing: None,
+            tags: json!([]),
+            opted_out_at: None,
+            custom: json!({}),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        let lead = lead_view(&row, &contact, None);
+        for f in Field::FIXED {
+            let name = f.to_string();
+            if name.starts_with("lead.") {
+                assert!(lead.get(f).is_some(), "{f}");
+            }
+        }
+        assert_eq!(
+            lead.get(&Field::LeadPqlScore),
+            Some(FactValue::Number(45.0))
+        );
+        assert_eq!(
+            lead.get(&Field::LeadSource),
+            Some(FactValue::Text("Webinar"))
         );
     }
 

@@ -9,7 +9,7 @@ use crate::{
         permissions::Permission,
         review::{AlignmentHealth, Indicator, Verdict, WeeklyPoint},
     },
-    services::metrics::alignment_of,
+    services::metrics::{alignment_of, theater_signals},
 };
 
 /// What the indicators say.
@@ -60,6 +60,9 @@ pub struct AlignmentHealthView {
     pub dispute_backlog: u64,
     /// Days since the oldest of those disputes was raised.
     pub oldest_dispute_days: Option<f64>,
+    /// Signs of alignment theater the indicators cannot show: "no signed contract: the seed's
+    /// default terms apply" while no contract is signed.
+    pub theater_signals: Vec<String>,
 }
 
 fn points(points: &[WeeklyPoint]) -> Vec<WeeklyPointView> {
@@ -94,6 +97,7 @@ impl From<AlignmentHealth> for AlignmentHealthView {
             sla_compliance: points(&h.sla_compliance),
             dispute_backlog: h.dispute_backlog,
             oldest_dispute_days: h.oldest_dispute_days,
+            theater_signals: Vec::new(),
         }
     }
 }
@@ -116,8 +120,14 @@ impl AlignmentQuery {
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
         let weeks = usize::try_from(weeks).unwrap_or(0);
-        Ok(alignment_of(&tenant, weeks, state.clock.now())
+        let mut view: AlignmentHealthView = alignment_of(&tenant, weeks, state.clock.now())
             .await?
-            .into())
+            .into();
+        view.theater_signals = theater_signals(&tenant)
+            .await?
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        Ok(view)
     }
 }

@@ -10,11 +10,8 @@ use super::{
     pagination::Page,
 };
 use crate::{
-    domain::{
-        criteria::Criteria,
-        scoring::{mql_kind, score_at, EntryKind, ScoreBreakdown},
-    },
-    services::{contracts, ingest::ledger_entry},
+    domain::scoring::{score_at, EntryKind, ScoreBreakdown},
+    services::{contracts, explain, ingest::ledger_entry},
 };
 
 #[derive(SimpleObject)]
@@ -48,6 +45,8 @@ pub struct LeadScore {
 pub struct QualificationCriterion {
     pub criterion: String,
     pub met: bool,
+    /// What decided it: for each contract acceptance criterion, each field it tests with the
+    /// lead's value (`lead.source = "Webinar"`, `account.industry missing`).
     pub detail: String,
 }
 
@@ -58,6 +57,9 @@ pub struct Qualification {
     /// HOT (a hand-raiser) or WARM when it qualifies.
     pub kind: Option<String>,
     pub criteria: Vec<QualificationCriterion>,
+    /// "no signed contract: the seed's default terms apply" while no contract is signed (a
+    /// theater signal); null under a signed contract.
+    pub notice: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -110,56 +112,22 @@ pub async fn score(ctx: &Context<'_>, row: &contact::Model) -> Result<LeadScore>
 }
 
 pub async fn qualification(ctx: &Context<'_>, row: &contact::Model) -> Result<Qualification> {
-    let (score, terms) = breakdown(ctx, row).await?;
-    let threshold = terms.scoring.mql_threshold;
-    let total = row.fit_score + score.total;
-    let source_paused = match row.source_id {
-        Some(id) => load_one(&ctx.data_unchecked::<Loaders>().sources, id)
-            .await?
-            .is_some_and(|s| s.paused),
-        None => false,
-    };
-    let mut criteria = vec![
-        QualificationCriterion {
-            criterion: "fits the ICP".into(),
-            met: row.fit_score >= terms.acceptance.min_fit,
-            detail: format!("fit {} (needs {})", row.fit_score, terms.acceptance.min_fit),
-        },
-        QualificationCriterion {
-            criterion: "score reaches the MQL threshold".into(),
-            met: total >= threshold && score.total > 0,
-            detail: format!(
-                "fit {} + engagement {} = {total} (threshold {threshold})",
-                row.fit_score, score.total
-            ),
-        },
-        QualificationCriterion {
-            criterion: "source is not paused".into(),
-            met: !source_paused,
-            detail: if source_paused {
-                "its source is paused by the source rule: new leads stay LEAD until revops resumes it".into()
-            } else {
-                "ok".into()
-            },
-        },
-    ];
-    if let Some(json) = &terms.acceptance.criteria {
-        if let Ok(extra) = Criteria::parse(json) {
-            criteria.push(QualificationCriterion {
-                criterion: format!("meets {extra}"),
-                met: true,
-                detail: "evaluated when the lead's events arrive".into(),
-            });
-        }
-    }
-    let kind = mql_kind(&terms.scoring, row.fit_score, &score);
-    let qualifies = criteria.iter().all(|c| c.met) && kind.is_some();
+    let state = ctx.state();
+    let tenant = state.store.tenant(row.workspace_id);
+    let report = explain::qualification(&tenant, row, state.clock.now()).await?;
     Ok(Qualification {
-        qualifies,
-        kind: kind
-            .filter(|_| qualifies)
-            .map(|k| format!("{k:?}").to_uppercase()),
-        criteria,
+        qualifies: report.qualifies,
+        kind: report.kind.map(|k| format!("{k:?}").to_uppercase()),
+        criteria: report
+            .criteria
+            .into_iter()
+            .map(|c| QualificationCriterion {
+                criterion: c.criterion,
+                met: c.met,
+                detail: c.detail,
+            })
+            .collect(),
+        notice: report.notice.map(str::to_owned),
     })
 }
 

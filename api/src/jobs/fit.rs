@@ -102,8 +102,10 @@ async fn score_contacts<C: ConnectionTrait>(
         .iter()
         .map(|a| (a.id, account_view(a)))
         .collect();
+    let refs: Vec<&_> = rows.iter().collect();
+    let sources = crate::services::fit::source_names(tenant, &refs).await?;
     for row in &rows {
-        let view = contact_view(row);
+        let view = contact_view(row, crate::services::fit::source_of(row, &sources));
         let account = row.account_id.and_then(|id| accounts.get(&id));
         let (score, breakdown) = stored(&models.contact(&lead_view(row, &view, account)));
         if score != row.fit_score || breakdown != row.fit_breakdown {

@@ -1,6 +1,8 @@
 //! Fit scores against the workspace's active ICPs: rows become domain views, views get scored.
 
-use entity::{account, contact, icp};
+use std::collections::HashMap;
+
+use entity::{account, contact, icp, source};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use uuid::Uuid;
@@ -105,7 +107,9 @@ pub fn account_view(row: &account::Model) -> AccountView {
     }
 }
 
-pub fn contact_view(row: &contact::Model) -> ContactView {
+/// The criteria view of a contact row; `source` is the name of its source (`lead.source`),
+/// which the row knows only by id (see [`source_names`]).
+pub fn contact_view(row: &contact::Model, source: Option<&str>) -> ContactView {
     let email_domain = row
         .email
         .as_deref()
@@ -120,7 +124,34 @@ pub fn contact_view(row: &contact::Model) -> ContactView {
         seniority: row.seniority.clone(),
         tags: strings(&row.tags),
         custom: CustomFields::from_json(&row.custom),
+        source: source.map(str::to_owned),
     }
+}
+
+/// The names of the sources of `contacts`, by id, for [`contact_view`].
+pub async fn source_names<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    contacts: &[&contact::Model],
+) -> AppResult<HashMap<Uuid, String>> {
+    let mut ids: Vec<Uuid> = contacts.iter().filter_map(|c| c.source_id).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(tenant
+        .get_many::<source::Entity>(&ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+/// The source name of `row` among `names`.
+pub fn source_of<'n>(row: &contact::Model, names: &'n HashMap<Uuid, String>) -> Option<&'n str> {
+    row.source_id
+        .and_then(|id| names.get(&id))
+        .map(String::as_str)
 }
 
 /// The columns a fit result is stored in.

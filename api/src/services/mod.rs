@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod backtest;
 pub mod catalog;
 pub mod contracts;
+pub mod explain;
 pub mod fit;
 pub mod goals;
 pub mod icps;

@@ -28,6 +28,19 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         Ok(ids.into_iter().collect())
     }
 
+    /// Every source of the workspace: its name by id.
+    pub async fn source_names(&self) -> AppResult<std::collections::HashMap<Uuid, String>> {
+        let rows: Vec<(Uuid, String)> = self
+            .select::<source::Entity>()
+            .select_only()
+            .column(source::Column::Id)
+            .column(source::Column::Name)
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     pub async fn source_by_name(&self, name: &str) -> AppResult<Option<source::Model>> {
         Ok(self
             .select::<source::Entity>()

@@ -141,6 +141,9 @@ pub struct CriteriaError {
 pub struct ClauseResult {
     pub description: String,
     pub met: bool,
+    /// The facts that decided it: each field the clause tests with its value, as
+    /// `lead.source = "Webinar"` (or `lead.source missing`), joined by `, `.
+    pub value: String,
 }
 
 impl Criteria {
@@ -192,11 +195,51 @@ impl Criteria {
         let clause = |c: &Criteria| ClauseResult {
             description: c.to_string(),
             met: c.evaluate(facts),
+            value: c.deciding_values(facts),
         };
         match self {
             Criteria::All(children) => children.iter().map(clause).collect(),
             other => vec![clause(other)],
         }
+    }
+}
+
+impl Criteria {
+    /// Each field the criteria test, once, with the value the facts give it.
+    fn deciding_values(&self, facts: &(impl Facts + ?Sized)) -> String {
+        let mut fields: Vec<&Field> = Vec::new();
+        self.collect_fields(&mut fields);
+        fields
+            .iter()
+            .map(|field| match facts.get(field) {
+                Some(value) => format!("{field} = {}", fact_text(value)),
+                None => format!("{field} missing"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn collect_fields<'c>(&'c self, into: &mut Vec<&'c Field>) {
+        match self {
+            Criteria::All(children) | Criteria::Any(children) => {
+                children.iter().for_each(|c| c.collect_fields(into))
+            }
+            Criteria::Not(child) => child.collect_fields(into),
+            Criteria::Compare(c) => {
+                if !into.contains(&&c.field) {
+                    into.push(&c.field);
+                }
+            }
+        }
+    }
+}
+
+fn fact_text(value: FactValue<'_>) -> String {
+    match value {
+        FactValue::Text(s) => format!("{s:?}"),
+        FactValue::Number(n) => number_to_json(n).to_string(),
+        FactValue::Bool(b) => b.to_string(),
+        FactValue::TextList(items) => format!("{items:?}"),
     }
 }
 
@@ -391,10 +434,12 @@ mod tests {
                 ClauseResult {
                     description: "account.employees BETWEEN 200 and 1000".into(),
                     met: true,
+                    value: "account.employees = 350".into(),
                 },
                 ClauseResult {
                     description: "lead.score GTE 50".into(),
                     met: false,
+                    value: "lead.score = 20".into(),
                 },
             ]
         );
@@ -404,6 +449,19 @@ mod tests {
             [ClauseResult {
                 description: "NOT lead.score GTE 50".into(),
                 met: true,
+                value: "lead.score = 20".into(),
+            }]
+        );
+        let group = parsed(json!({"any": [
+            {"field": "lead.source", "op": "EQ", "value": "webinar"},
+            {"field": "lead.score", "op": "GTE", "value": 50},
+        ]}));
+        assert_eq!(
+            group.explain(&facts),
+            [ClauseResult {
+                description: "(lead.source EQ \"webinar\" OR lead.score GTE 50)".into(),
+                met: false,
+                value: "lead.source missing, lead.score = 20".into(),
             }]
         );
     }

@@ -253,8 +253,13 @@ impl Merge {
 
     /// Every contact of the batch gets its fit against its account as it now stands.
     fn rescore(&mut self, fit: &FitModels) {
+        let sources: HashMap<Uuid, String> = self
+            .sources
+            .values()
+            .map(|s| (s.id, s.name.clone()))
+            .collect();
         for row in self.contacts.values_mut() {
-            let view = contact_view(row);
+            let view = contact_view(row, crate::services::fit::source_of(row, &sources));
             let account = row
                 .account_id
                 .and_then(|id| self.accounts_by_id.get(&id))

@@ -140,20 +140,19 @@ async fn known_leads<'r, C: ConnectionTrait>(
         let Some(before) = resolved.contacts.get(id) else {
             continue;
         };
-        let source_paused = match before.source_id {
+        let source = match before.source_id {
             Some(id) => match resolved.sources.get(&id) {
-                Some(known) => known.paused,
-                None => tenant
-                    .get::<source::Entity>(id)
-                    .await
-                    .is_ok_and(|s| s.paused),
+                Some(known) => Some(known.clone()),
+                None => tenant.get::<source::Entity>(id).await.ok(),
             },
-            None => false,
+            None => None,
         };
+        let source_paused = source.as_ref().is_some_and(|s| s.paused);
+        let source_name = source.map(|s| s.name);
         let account = before.account_id.and_then(|a| resolved.accounts.get(&a));
         known.push(Known {
             before,
-            contact: contact_view(before),
+            contact: contact_view(before, source_name.as_deref()),
             account: account.map(account_view),
             source_paused,
             open_deal: before.account_id.is_some_and(|a| open_deals.contains(&a)),

@@ -34,3 +34,15 @@ pub async fn alignment_of<C: ConnectionTrait>(
     let facts = load_facts(tenant, &span, as_of, Some(GroupBy::Week), Report::Health).await?;
     Ok(alignment_health(&facts, as_of, weeks)?)
 }
+
+/// The theater signals the indicators cannot show: a workspace running on terms nobody signed
+/// says "no signed contract".
+pub async fn theater_signals<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Vec<&'static str>> {
+    let signed = crate::services::contracts::active(tenant).await?.is_some();
+    Ok(match signed {
+        true => Vec::new(),
+        false => vec![crate::services::explain::NO_SIGNED_CONTRACT],
+    })
+}

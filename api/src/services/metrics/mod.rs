@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use entity::LeadStage;
 use sea_orm::ConnectionTrait;
 
-pub use alignment::alignment_of;
+pub use alignment::{alignment_of, theater_signals};
 pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;
 pub use planning::{goal_progress, waterfall_of, WaterfallRequest};

@@ -315,7 +315,9 @@ pub async fn signal_lead<C: ConnectionTrait>(
         None => None,
     };
     let account_facts = account.as_ref().map(crate::services::fit::account_view);
-    let contact_facts = crate::services::fit::contact_view(&lead);
+    let sources = crate::services::fit::source_names(tenant, &[&lead]).await?;
+    let contact_facts =
+        crate::services::fit::contact_view(&lead, crate::services::fit::source_of(&lead, &sources));
     let view = crate::services::fit::lead_view(&lead, &contact_facts, account_facts.as_ref());
     let (_, terms) = crate::services::contracts::active_terms(tenant).await?;
     engine

@@ -315,8 +315,10 @@ async fn rescore_contacts_of<C: sea_orm::ConnectionTrait>(
     let views: HashMap<Uuid, _> = accounts.iter().map(|a| (a.id, account_view(a))).collect();
     let ids: Vec<Uuid> = views.keys().copied().collect();
     let contacts = tenant.contacts_of_accounts(&ids).await?;
+    let refs: Vec<&_> = contacts.iter().collect();
+    let sources = crate::services::fit::source_names(tenant, &refs).await?;
     for row in contacts {
-        let contact = contact_view(&row);
+        let contact = contact_view(&row, crate::services::fit::source_of(&row, &sources));
         let account = row.account_id.and_then(|id| views.get(&id));
         let (score, breakdown) = stored(&fit.contact(&lead_view(&row, &contact, account)));
         if score != row.fit_score || breakdown != row.fit_breakdown {

@@ -206,7 +206,8 @@ pub async fn upsert_contacts(
     take_identity_turn(&tenant).await?;
     let members = member_ids(&tenant).await?;
     let fit = FitModels::load(&tenant).await?;
-    let sources: std::collections::HashSet<Uuid> = tenant.source_ids().await?;
+    let source_names = tenant.source_names().await?;
+    let sources: std::collections::HashSet<Uuid> = source_names.keys().copied().collect();
 
     let external_ids: Vec<String> = valid
         .iter()
@@ -291,7 +292,7 @@ pub async fn upsert_contacts(
             account_id,
         };
         apply(&mut row, v, refs);
-        let contact = contact_view(&row);
+        let contact = contact_view(&row, crate::services::fit::source_of(&row, &source_names));
         let (score, breakdown) =
             stored(&fit.contact(&lead_view(&row, &contact, account_fit_view.as_ref())));
         row.fit_score = score;
