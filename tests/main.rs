@@ -29,6 +29,7 @@ mod isolation;
 mod lead_scenario;
 mod lead_work;
 mod limits;
+mod list_connections;
 mod metric_rollups;
 mod persisted_queries;
 mod plays;

@@ -4,7 +4,11 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::GoalMetric;
 
-use super::{context::ContextExt, metrics::RangeInput};
+use super::{
+    context::ContextExt,
+    metrics::RangeInput,
+    pagination::{connection, Page, PageArgs},
+};
 use crate::{
     domain::{
         permissions::Permission,
@@ -241,11 +245,25 @@ impl PlanningQuery {
     }
 
     /// Shared goals with their attainment, latest period first.
-    #[graphql(complexity = "crate::graphql::cost::GOALS + child_complexity")]
-    async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<GoalView>> {
+    #[graphql(
+        complexity = "crate::graphql::cost::GOALS + first.or(last).unwrap_or(20).max(0) as usize * child_complexity"
+    )]
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<GoalView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
-        let statuses = goals::statuses(ctx.state(), workspace_id).await?;
-        Ok(statuses.into_iter().map(Into::into).collect())
+        let page = goals::status_page(
+            ctx.state(),
+            workspace_id,
+            PageArgs::new(ctx, first, after, last, before),
+        )
+        .await?;
+        Ok(connection(page, GoalView::from))
     }
 }
 

@@ -191,6 +191,27 @@ pub async fn statuses(state: &AppState, workspace_id: Uuid) -> AppResult<Vec<Goa
     Ok(statuses)
 }
 
+/// A page of goals with their attainment, latest period first.
+pub async fn status_page(
+    state: &AppState,
+    workspace_id: Uuid,
+    args: store::keyset::PageArgs,
+) -> AppResult<store::keyset::RowPage<GoalStatus>> {
+    let tenant = state.store.tenant(workspace_id);
+    let now = state.clock.now();
+    let page = store::goals::page(&tenant, args, state.config.max_page_size).await?;
+    let mut rows = Vec::with_capacity(page.rows.len());
+    for (cursor, row) in page.rows {
+        rows.push((cursor, status_of(&tenant, row, now).await?));
+    }
+    Ok(store::keyset::RowPage {
+        rows,
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+        total_count: page.total_count,
+    })
+}
+
 /// Creates a goal ([`create`]; problems are named under `input`) and measures it.
 pub async fn create_goal(
     state: &AppState,

@@ -74,6 +74,31 @@ pub async fn tests(
     Ok(tests)
 }
 
+/// A page of messaging tests, most recently started first (only running ones when
+/// `running_only`), each with its counts so far.
+pub async fn test_page(
+    state: &AppState,
+    workspace_id: Uuid,
+    running_only: bool,
+    args: store::keyset::PageArgs,
+) -> AppResult<store::keyset::RowPage<(messaging_test::Model, MessagingTest)>> {
+    let tenant = state.store.tenant(workspace_id);
+    let now = state.clock.now();
+    let page =
+        store::reviews::test_page(&tenant, running_only, args, state.config.max_page_size).await?;
+    let mut rows = Vec::with_capacity(page.rows.len());
+    for (cursor, row) in page.rows {
+        let test = test_with_counts(&tenant, &row, now).await?;
+        rows.push((cursor, (row, test)));
+    }
+    Ok(store::keyset::RowPage {
+        rows,
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+        total_count: page.total_count,
+    })
+}
+
 /// Creates a messaging test (problems are named under `input`), with its counts so far.
 pub async fn start_test(
     state: &AppState,
