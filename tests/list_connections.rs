@@ -221,3 +221,90 @@ async fn the_review_and_partner_lists_are_paged_connections() {
         .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
 }
+
+#[actix_web::test]
+async fn goals_show_at_risk_and_a_messaging_test_ends_with_its_result() {
+    let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
+    let team = team(&app).await;
+    let owner = team.owner.access.as_str();
+    app.state.clock.freeze_at(
+        chrono::DateTime::parse_from_rfc3339("2027-03-16T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+
+    // Half of March gone with no SAL: behind. April has not started: not at risk.
+    for (name, start) in [("March SALs", "2027-03-01"), ("April SALs", "2027-04-01")] {
+        let made = app
+            .gql(
+                Some(owner),
+                "mutation($n: String!, $s: NaiveDate!, $o: [ID!]!) { createGoal(input: {name: $n, metric: SALS, target: 10, period: {start: $s, months: 1}, ownerIds: $o}) { id } }",
+                json!({"n": name, "s": start, "o": [team.cmo.user_id, team.cro.user_id]}),
+            )
+            .await;
+        made.data("createGoal");
+    }
+    let goals = app
+        .gql(
+            Some(owner),
+            "{ goals { nodes { name atRisk } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        goals.data("goals")["nodes"],
+        json!([
+            {"name": "April SALs", "atRisk": false},
+            {"name": "March SALs", "atRisk": true},
+        ])
+    );
+
+    // A running test ends now, with its result; it is no longer running, and ends only once.
+    let mut assets = Vec::new();
+    for name in ["A copy", "B copy"] {
+        let made = app
+            .gql(
+                Some(owner),
+                "mutation($n: String!) { createAsset(input: {name: $n, kind: EBOOK, funnelStage: AWARENESS}) { id } }",
+                json!({"n": name}),
+            )
+            .await;
+        assets.push(made.data("createAsset")["id"].clone());
+    }
+    let test = app
+        .gql(
+            Some(owner),
+            "mutation($a: ID!, $b: ID!) { createMessagingTest(input: {name: \"Subjects\", startedAt: \"2027-03-01T09:00:00Z\", variants: [{label: \"A\", assetId: $a}, {label: \"B\", assetId: $b}]}) { id endedAt } }",
+            json!({"a": assets[0], "b": assets[1]}),
+        )
+        .await;
+    let id = test.data("createMessagingTest")["id"].clone();
+    assert_eq!(test.data("createMessagingTest")["endedAt"], Value::Null);
+    const END: &str = "mutation($id: ID!) { endMessagingTest(id: $id) { id endedAt result { conclusive variants { label touches } } } }";
+    let ended = app.gql(Some(owner), END, json!({"id": id})).await;
+    let ended = ended.data("endMessagingTest");
+    assert!(
+        ended["endedAt"]
+            .as_str()
+            .unwrap()
+            .starts_with("2027-03-16T12:00:00"),
+        "{ended}"
+    );
+    assert_eq!(ended["result"]["conclusive"], false);
+    assert_eq!(ended["result"]["variants"].as_array().unwrap().len(), 2);
+    let running = app
+        .gql(
+            Some(owner),
+            "{ messagingTests(runningOnly: true) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(running.data("messagingTests")["totalCount"], 0);
+    let again = app.gql(Some(owner), END, json!({"id": id})).await;
+    assert_eq!(again.code(), "CONFLICT");
+    // A rep may not end one.
+    let by_rep = app
+        .gql(Some(&team.rep.access), END, json!({"id": id}))
+        .await;
+    assert_eq!(by_rep.code(), "FORBIDDEN");
+}

@@ -163,6 +163,9 @@ pub struct GoalView {
     pub actual: Option<f64>,
     /// actual / target: 1.0 is on target.
     pub attainment: Option<f64>,
+    /// Behind its period: attainment below the share of the period gone by (never before the
+    /// period starts, nor without an attainment).
+    pub at_risk: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -172,6 +175,7 @@ impl From<GoalStatus> for GoalView {
             row,
             goal,
             progress,
+            at_risk,
         } = status;
         Self {
             id: row.id.into(),
@@ -193,6 +197,7 @@ impl From<GoalStatus> for GoalView {
                 .collect(),
             actual: progress.actual,
             attainment: progress.attainment,
+            at_risk,
             created_at: row.created_at,
         }
     }

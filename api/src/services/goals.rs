@@ -164,6 +164,8 @@ pub struct GoalStatus {
     pub row: goal::Model,
     pub goal: Goal,
     pub progress: GoalProgress,
+    /// Behind its period at the time it was measured ([`crate::domain::planning::at_risk`]).
+    pub at_risk: bool,
 }
 
 async fn status_of<C: ConnectionTrait>(
@@ -173,10 +175,12 @@ async fn status_of<C: ConnectionTrait>(
 ) -> AppResult<GoalStatus> {
     let goal = goal_of(&row)?;
     let progress = goal_progress(tenant, &goal, as_of).await?;
+    let at_risk = crate::domain::planning::at_risk(&goal.period, progress.attainment, as_of);
     Ok(GoalStatus {
         row,
         goal,
         progress,
+        at_risk,
     })
 }
 

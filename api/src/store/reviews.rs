@@ -165,6 +165,13 @@ pub async fn action_items<C: ConnectionTrait>(
     Ok(query.all(tenant.conn()).await?)
 }
 
+pub async fn save_test<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: messaging_test::ActiveModel,
+) -> AppResult<messaging_test::Model> {
+    Ok(row.update(tenant.conn()).await?)
+}
+
 pub async fn insert_test<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     row: messaging_test::ActiveModel,

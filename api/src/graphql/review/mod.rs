@@ -239,6 +239,14 @@ impl ReviewMutation {
         Ok((&row).into())
     }
 
+    /// Ends a running messaging test now; the answer holds its result (CONFLICT once ended).
+    async fn end_messaging_test(&self, ctx: &Context<'_>, id: ID) -> Result<MessagingTestView> {
+        let workspace_id = ctx.actor()?.require(Permission::ManageCatalog)?;
+        let id = parse_id(&id, "messaging test")?;
+        let (row, test) = review::end_test(ctx.state(), workspace_id, id).await?;
+        Ok(MessagingTestView::new(&row, &test))
+    }
+
     /// A messaging or campaign test: two or more variants, each an asset used in cadence steps
     /// or campaigns; reply rates come from the touches that used them.
     async fn create_messaging_test(

@@ -99,6 +99,28 @@ pub async fn test_page(
     })
 }
 
+/// Ends a running messaging test now, with its result as measured; CONFLICT when it has
+/// already ended.
+pub async fn end_test(
+    state: &AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<(messaging_test::Model, MessagingTest)> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let row = tenant.get::<messaging_test::Entity>(id).await?;
+    if row.ended_at.is_some() {
+        return Err(AppError::Conflict("the test has already ended".into()));
+    }
+    let now = state.clock.now();
+    let mut active: messaging_test::ActiveModel = row.into();
+    active.ended_at = Set(Some(now));
+    let saved = store::reviews::save_test(&tenant, active).await?;
+    work.commit().await?;
+    let counted = test_with_counts(&state.store.tenant(workspace_id), &saved, now).await?;
+    Ok((saved, counted))
+}
+
 /// Creates a messaging test (problems are named under `input`), with its counts so far.
 pub async fn start_test(
     state: &AppState,
