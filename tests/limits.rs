@@ -203,7 +203,7 @@ async fn alias_and_root_field_floods_are_refused_before_they_run() {
         .gql(
             Some(&viewer.access),
             "{ funnel { stage } metrics { from } alignmentHealth { verdict } revenueReview { weekOf }
-               goals { id } icpInsights { months } }",
+               goals { nodes { id } } icpInsights { months } }",
             json!({}),
         )
         .await;
@@ -287,7 +287,7 @@ async fn the_caps_are_configurable() {
     let expensive = app
         .gql(
             Some(&owner.access),
-            "{ funnel { stage } goals { id } }",
+            "{ funnel { stage } goals { nodes { id } } }",
             json!({}),
         )
         .await;

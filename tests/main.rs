@@ -34,6 +34,7 @@ mod lead_qualification;
 mod lead_scenario;
 mod lead_work;
 mod limits;
+mod list_connections;
 mod metric_rollups;
 mod persisted_queries;
 mod plays;

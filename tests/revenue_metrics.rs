@@ -691,12 +691,12 @@ async fn the_waterfall_and_goals_use_the_actual_rates() {
     let listed = app
         .gql(
             Some(&week.team.rep.access),
-            "{ goals { name attainment } }",
+            "{ goals { nodes { name attainment } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        listed.data("goals"),
+        &listed.data("goals")["nodes"],
         &json!([{"name": "March SALs", "attainment": 0.5}])
     );
     // One team alone does not make a shared goal; reps do not set goals.
@@ -716,6 +716,11 @@ async fn the_waterfall_and_goals_use_the_actual_rates() {
         )
         .await;
     assert_eq!(by_rep.code(), "FORBIDDEN");
-    let goals_after = app.gql(Some(cmo), "{ goals { name } }", json!({})).await;
-    assert_eq!(goals_after.data("goals").as_array().unwrap().len(), 1);
+    let goals_after = app
+        .gql(Some(cmo), "{ goals { nodes { name } } }", json!({}))
+        .await;
+    assert_eq!(
+        goals_after.data("goals")["nodes"].as_array().unwrap().len(),
+        1
+    );
 }

@@ -137,10 +137,14 @@ async fn internal_addresses_are_refused_at_registration_in_every_spelling() {
         assert_eq!(reply.field(), Some("input.url"), "{url}");
     }
     let listed = app
-        .gql(Some(&owner.access), "{ webhooks { url } }", json!({}))
+        .gql(
+            Some(&owner.access),
+            "{ webhooks { nodes { url } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(
-        listed.data("webhooks"),
+        &listed.data("webhooks")["nodes"],
         &json!([{"url": "https://hooks.example.com/"}])
     );
 }
@@ -341,7 +345,7 @@ async fn a_page_of_deliveries_reads_its_attempts_in_one_query() {
             .unwrap();
         }
     }
-    let page = "query($id: ID!, $n: Int!) { webhookDeliveries(webhookId: $id, first: $n) { id attemptLog { statusCode error } } }";
+    let page = "query($id: ID!, $n: Int!) { webhookDeliveries(webhookId: $id, first: $n) { nodes { id attemptLog { statusCode error } } } }";
     let mut costs = Vec::new();
     for n in [3, 30] {
         // The fewest of three runs: background work may still be counting.
@@ -351,7 +355,7 @@ async fn a_page_of_deliveries_reads_its_attempts_in_one_query() {
             let reply = app
                 .gql(Some(&owner.access), page, json!({"id": hook_id, "n": n}))
                 .await;
-            let deliveries = reply.data("webhookDeliveries").as_array().unwrap();
+            let deliveries = reply.data("webhookDeliveries")["nodes"].as_array().unwrap();
             assert_eq!(deliveries.len(), n);
             for delivery in deliveries {
                 assert_eq!(

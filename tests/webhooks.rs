@@ -134,12 +134,11 @@ async fn deliveries_are_signed_retried_and_disabled() {
     }
 
     // 410 Gone: the webhook is disabled at once and its owner told.
-    let hooks = "{ webhooks { id status disabledReason } }";
+    let hooks = "{ webhooks { nodes { id status disabledReason } } }";
     let gone_now = wait_for(&app, owner, &gone_id, |d| d[0]["status"] == "FAILED").await;
     assert_eq!(gone_now[0]["attempts"], 1);
     let listed = app.gql(Some(owner), hooks, json!({})).await;
-    let gone_row = listed
-        .data("webhooks")
+    let gone_row = listed.data("webhooks")["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -169,8 +168,7 @@ async fn deliveries_are_signed_retried_and_disabled() {
     // the day: given up. Seven.
     assert_eq!(down_now[0]["attempts"], 7);
     let listed = app.gql(Some(owner), hooks, json!({})).await;
-    let down_row = listed
-        .data("webhooks")
+    let down_row = listed.data("webhooks")["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -267,9 +265,13 @@ async fn webhooks_are_validated_and_only_managers_register_them() {
         .await;
     assert_eq!(by_rep.code(), "FORBIDDEN");
     let listed = app
-        .gql(Some(&team.owner.access), "{ webhooks { id } }", json!({}))
+        .gql(
+            Some(&team.owner.access),
+            "{ webhooks { nodes { id } } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(listed.data("webhooks"), &json!([]));
+    assert_eq!(listed.data("webhooks")["nodes"], json!([]));
 
     // A partner app with `webhooks:write` registers one; its owner is the token's creator.
     let (token, _) = app.api_token(&team.owner, &["webhooks:write"]).await;
@@ -287,7 +289,7 @@ async fn webhooks_are_validated_and_only_managers_register_them() {
     let id = made.data("createWebhook")["webhook"]["id"].clone();
     let (reader, _) = app.api_token(&team.owner, &["leads:read"]).await;
     let refused = app
-        .gql(Some(&reader), "{ webhooks { id } }", json!({}))
+        .gql(Some(&reader), "{ webhooks { nodes { id } } }", json!({}))
         .await;
     assert_eq!(refused.code(), "FORBIDDEN");
     let deleted = app

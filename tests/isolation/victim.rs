@@ -360,14 +360,14 @@ pub async fn snapshot(app: &TestApp, victim: &Session) -> Value {
                sources { edges { node { id name spend { amount } } } } campaigns { totalCount edges { node { id name } } }
                assets { edges { node { id name } } } opportunities { edges { node { id amount stage } } }
                icps { totalCount edges { node { id name status version } } }
-               leadContracts { totalCount edges { node { id status terms } } } routingRules { id name assignedCount }
+               leadContracts { totalCount edges { node { id status terms } } } routingRules { nodes { id name assignedCount } }
                rejections { edges { node { id disputedAt resolution } } } triggers { id acknowledgedAt }
                cadences { edges { node { id name updatedAt } } } plays { edges { node { id name status updatedAt } } }
                myTasks(filter: {status: OPEN}) { edges { node { id status } } }
                mql: leads(filter: {stage: [MQL]}) { edges { node { id enrollments { nodes { status } } touches { nodes { id } } } } }
                revenueReview { meeting { id attendance { userId present } decisions { decision } logPublishedAt actionItems { id } } }
-               actionItems(openOnly: false) { id completedAt } goals { id } messagingTests { id }
-               webhooks { id url status events } }",
+               actionItems(openOnly: false) { nodes { id completedAt } } goals { nodes { id } } messagingTests { nodes { id } }
+               webhooks { nodes { id url status events } } }",
             json!({}),
         )
         .await;

@@ -101,7 +101,7 @@ pub fn start_receiver(shared: Shared) -> String {
     format!("http://localhost:{port}")
 }
 
-pub const DELIVERIES: &str = "query($id: ID!) { webhookDeliveries(webhookId: $id) { eventId event status attempts lastStatusCode lastError payload attemptLog { statusCode latencyMs error } } }";
+pub const DELIVERIES: &str = "query($id: ID!) { webhookDeliveries(webhookId: $id) { nodes { eventId event status attempts lastStatusCode lastError payload attemptLog { statusCode latencyMs error } } } }";
 
 /// Polls the webhook's deliveries until `done` holds (the sender runs on its own).
 pub async fn wait_for(
@@ -117,7 +117,7 @@ pub async fn wait_for(
             let reply = app
                 .gql(Some(access), DELIVERIES, json!({"id": webhook}))
                 .await;
-            let deliveries = reply.data("webhookDeliveries").clone();
+            let deliveries = reply.data("webhookDeliveries")["nodes"].clone();
             done(&deliveries).then_some(deliveries)
         },
     )

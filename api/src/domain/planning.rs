@@ -347,5 +347,25 @@ pub fn attainment(actual: f64, target: f64) -> Option<f64> {
     (target.is_finite() && target > 0.0).then(|| actual / target)
 }
 
+/// Whether a goal is behind its period: its attainment (so far) is below the share of the
+/// period already gone by at `as_of`. A goal whose period has not started, or with no
+/// attainment to compare (no positive target, a rate with nothing to divide), is not at risk.
+pub fn at_risk(
+    period: &Period,
+    attainment: Option<f64>,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let range = period.range();
+    let Some(attainment) = attainment else {
+        return false;
+    };
+    if as_of <= range.from {
+        return false;
+    }
+    let whole = (range.to - range.from).num_seconds().max(1) as f64;
+    let gone = ((as_of - range.from).num_seconds() as f64 / whole).min(1.0);
+    attainment < gone
+}
+
 #[cfg(test)]
 mod tests;

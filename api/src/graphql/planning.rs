@@ -4,7 +4,11 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::GoalMetric;
 
-use super::{context::ContextExt, metrics::RangeInput};
+use super::{
+    context::ContextExt,
+    metrics::RangeInput,
+    pagination::{connection, Page, PageArgs},
+};
 use crate::{
     domain::{
         permissions::Permission,
@@ -159,6 +163,9 @@ pub struct GoalView {
     pub actual: Option<f64>,
     /// actual / target: 1.0 is on target.
     pub attainment: Option<f64>,
+    /// Behind its period: attainment below the share of the period gone by (never before the
+    /// period starts, nor without an attainment).
+    pub at_risk: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -168,6 +175,7 @@ impl From<GoalStatus> for GoalView {
             row,
             goal,
             progress,
+            at_risk,
         } = status;
         Self {
             id: row.id.into(),
@@ -189,6 +197,7 @@ impl From<GoalStatus> for GoalView {
                 .collect(),
             actual: progress.actual,
             attainment: progress.attainment,
+            at_risk,
             created_at: row.created_at,
         }
     }
@@ -241,11 +250,25 @@ impl PlanningQuery {
     }
 
     /// Shared goals with their attainment, latest period first.
-    #[graphql(complexity = "crate::graphql::cost::GOALS + child_complexity")]
-    async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<GoalView>> {
+    #[graphql(
+        complexity = "crate::graphql::cost::GOALS + first.or(last).unwrap_or(20).max(0) as usize * child_complexity"
+    )]
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<GoalView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
-        let statuses = goals::statuses(ctx.state(), workspace_id).await?;
-        Ok(statuses.into_iter().map(Into::into).collect())
+        let page = goals::status_page(
+            ctx.state(),
+            workspace_id,
+            PageArgs::new(ctx, first, after, last, before),
+        )
+        .await?;
+        Ok(connection(page, GoalView::from))
     }
 }
 

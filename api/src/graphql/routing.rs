@@ -4,11 +4,15 @@ use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObje
 use chrono::{DateTime, Utc};
 use entity::routing_rule;
 
-use super::{context::ContextExt, criteria_input::CriteriaInput};
+use super::{
+    context::ContextExt,
+    criteria_input::CriteriaInput,
+    pagination::{connection, Page, PageArgs},
+};
 use crate::{
     domain::{criteria::Criteria, permissions::Permission},
     services::routing::{self as rules, RuleFields},
-    store::parse_id,
+    store::{self, parse_id},
 };
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -117,12 +121,25 @@ pub struct RoutingQuery;
 
 #[Object]
 impl RoutingQuery {
-    /// Routing rules in the order they are tried.
-    async fn routing_rules(&self, ctx: &Context<'_>) -> Result<Vec<RoutingRule>> {
+    /// Routing rules in the order they are tried (by position).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn routing_rules(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<RoutingRule>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let rows = rules::list(&tenant).await?;
-        Ok(rows.into_iter().map(RoutingRule).collect())
+        let state = ctx.state();
+        let page = store::routing_rules::page(
+            &state.store.tenant(workspace_id),
+            PageArgs::new(ctx, first, after, last, before),
+            state.config.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, RoutingRule))
     }
 }
 

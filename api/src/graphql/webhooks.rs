@@ -9,13 +9,14 @@ use uuid::Uuid;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
+    pagination::{connection, Page, PageArgs},
 };
 use crate::{
     auth::Actor,
     domain::permissions::Permission,
     error::AppError,
     services::webhooks::{self, NewWebhook, WebhookPatch},
-    store::parse_id,
+    store::{self, parse_id},
 };
 
 /// An endpoint Accord POSTs signed events to.
@@ -165,29 +166,51 @@ pub struct WebhookQuery;
 #[Object]
 impl WebhookQuery {
     /// The workspace's webhooks, oldest first.
-    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<Webhook>> {
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn webhooks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Webhook>> {
         let workspace_id = manager(ctx.actor()?)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        Ok(webhooks::list(&tenant)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let state = ctx.state();
+        let page = store::webhooks::page(
+            &state.store.tenant(workspace_id),
+            PageArgs::new(ctx, first, after, last, before),
+            state.config.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, Webhook::from))
     }
 
-    /// A webhook's deliveries, newest first (at most `first`, default 50).
+    /// A webhook's deliveries, newest first, by status when asked.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
     async fn webhook_deliveries(
         &self,
         ctx: &Context<'_>,
         webhook_id: ID,
-        #[graphql(default = 50)] first: u64,
         status: Option<DeliveryStatus>,
-    ) -> Result<Vec<WebhookDelivery>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<WebhookDelivery>> {
         let workspace_id = manager(ctx.actor()?)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
+        let state = ctx.state();
         let webhook_id = parse_id(&webhook_id, "webhook")?;
-        let rows = webhooks::deliveries(&tenant, webhook_id, first, status).await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let page = webhooks::delivery_page(
+            &state.store.tenant(workspace_id),
+            webhook_id,
+            status,
+            PageArgs::new(ctx, first, after, last, before),
+            state.config.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, WebhookDelivery::from))
     }
 }
 

@@ -164,6 +164,8 @@ pub struct GoalStatus {
     pub row: goal::Model,
     pub goal: Goal,
     pub progress: GoalProgress,
+    /// Behind its period at the time it was measured ([`crate::domain::planning::at_risk`]).
+    pub at_risk: bool,
 }
 
 async fn status_of<C: ConnectionTrait>(
@@ -173,10 +175,12 @@ async fn status_of<C: ConnectionTrait>(
 ) -> AppResult<GoalStatus> {
     let goal = goal_of(&row)?;
     let progress = goal_progress(tenant, &goal, as_of).await?;
+    let at_risk = crate::domain::planning::at_risk(&goal.period, progress.attainment, as_of);
     Ok(GoalStatus {
         row,
         goal,
         progress,
+        at_risk,
     })
 }
 
@@ -189,6 +193,27 @@ pub async fn statuses(state: &AppState, workspace_id: Uuid) -> AppResult<Vec<Goa
         statuses.push(status_of(&tenant, row, now).await?);
     }
     Ok(statuses)
+}
+
+/// A page of goals with their attainment, latest period first.
+pub async fn status_page(
+    state: &AppState,
+    workspace_id: Uuid,
+    args: store::keyset::PageArgs,
+) -> AppResult<store::keyset::RowPage<GoalStatus>> {
+    let tenant = state.store.tenant(workspace_id);
+    let now = state.clock.now();
+    let page = store::goals::page(&tenant, args, state.config.max_page_size).await?;
+    let mut rows = Vec::with_capacity(page.rows.len());
+    for (cursor, row) in page.rows {
+        rows.push((cursor, status_of(&tenant, row, now).await?));
+    }
+    Ok(store::keyset::RowPage {
+        rows,
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+        total_count: page.total_count,
+    })
 }
 
 /// Creates a goal ([`create`]; problems are named under `input`) and measures it.

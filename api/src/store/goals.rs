@@ -3,7 +3,10 @@
 use entity::goal;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, QueryOrder};
 
-use super::Tenant;
+use super::{
+    keyset::{self, sort_value, Ordering, PageArgs, RowPage, SortKind},
+    Tenant,
+};
 use crate::error::AppResult;
 
 pub async fn insert<C: ConnectionTrait>(
@@ -21,4 +24,26 @@ pub async fn all<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<go
         .order_by_asc(goal::Column::Id)
         .all(tenant.conn())
         .await?)
+}
+
+/// Goals, latest period first, a page at a time.
+pub async fn page<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<goal::Model>> {
+    keyset::page(
+        tenant.conn(),
+        tenant.select::<goal::Entity>(),
+        goal::Column::Id,
+        Ordering {
+            column: goal::Column::PeriodStart,
+            kind: SortKind::Date,
+            descending: true,
+        },
+        |row: &goal::Model| (sort_value(row.period_start.to_string()), row.id),
+        args,
+        max_page_size,
+    )
+    .await
 }

@@ -43,6 +43,8 @@ pub enum SortKind {
     Float,
     Text,
     Time,
+    /// A calendar day, as `YYYY-MM-DD`.
+    Date,
 }
 
 /// The sort of a list: a non-null column and a direction; ties break on the id.
@@ -88,6 +90,10 @@ pub(super) fn decode_cursor(raw: &str, kind: SortKind, field: &str) -> AppResult
             .as_str()
             .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
             .map(|t| Value::from(t.with_timezone(&chrono::Utc))),
+        SortKind::Date => value
+            .as_str()
+            .and_then(|s| s.parse::<chrono::NaiveDate>().ok())
+            .map(Value::from),
     }
     .ok_or_else(bad)?;
     Ok((value, id))

@@ -12,7 +12,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::Tenant;
+use super::{
+    keyset::{self, by_created, time_key, Ordering, PageArgs, RowPage, SortKind},
+    Tenant,
+};
 use crate::{domain::metrics::Range, error::AppResult};
 
 /// The session of the week starting `week_of` (a Monday), if it was started.
@@ -162,6 +165,13 @@ pub async fn action_items<C: ConnectionTrait>(
     Ok(query.all(tenant.conn()).await?)
 }
 
+pub async fn save_test<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: messaging_test::ActiveModel,
+) -> AppResult<messaging_test::Model> {
+    Ok(row.update(tenant.conn()).await?)
+}
+
 pub async fn insert_test<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     row: messaging_test::ActiveModel,
@@ -242,4 +252,55 @@ pub async fn open_deals_in_stage_by<C: ConnectionTrait>(
         )
         .all(tenant.conn())
         .await?)
+}
+
+/// Action items, oldest first; only the open ones when `open_only`; a page at a time.
+pub async fn action_item_page<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    open_only: bool,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<action_item::Model>> {
+    let mut select = tenant.select::<action_item::Entity>();
+    if open_only {
+        select = select.filter(action_item::Column::CompletedAt.is_null());
+    }
+    keyset::page(
+        tenant.conn(),
+        select,
+        action_item::Column::Id,
+        by_created(action_item::Column::CreatedAt),
+        |row: &action_item::Model| (time_key(row.created_at), row.id),
+        args,
+        max_page_size,
+    )
+    .await
+}
+
+/// Messaging tests, most recently started first (only the running ones when `running_only`),
+/// a page at a time.
+pub async fn test_page<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    running_only: bool,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<messaging_test::Model>> {
+    let mut select = tenant.select::<messaging_test::Entity>();
+    if running_only {
+        select = select.filter(messaging_test::Column::EndedAt.is_null());
+    }
+    keyset::page(
+        tenant.conn(),
+        select,
+        messaging_test::Column::Id,
+        Ordering {
+            column: messaging_test::Column::StartedAt,
+            kind: SortKind::Time,
+            descending: true,
+        },
+        |row: &messaging_test::Model| (time_key(row.started_at), row.id),
+        args,
+        max_page_size,
+    )
+    .await
 }

@@ -46,3 +46,26 @@ pub async fn delete<C: ConnectionTrait>(tenant: &Tenant<'_, C>, id: Uuid) -> App
         .await?;
     Ok(())
 }
+
+/// The rules in the order routing tries them (by position), a page at a time.
+pub async fn page<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    args: super::keyset::PageArgs,
+    max_page_size: usize,
+) -> AppResult<super::keyset::RowPage<routing_rule::Model>> {
+    use super::keyset::{self, sort_value, Ordering, SortKind};
+    keyset::page(
+        tenant.conn(),
+        tenant.select::<routing_rule::Entity>(),
+        routing_rule::Column::Id,
+        Ordering {
+            column: routing_rule::Column::Position,
+            kind: SortKind::Int,
+            descending: false,
+        },
+        |row: &routing_rule::Model| (sort_value(row.position), row.id),
+        args,
+        max_page_size,
+    )
+    .await
+}

@@ -68,7 +68,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "webhookDeliveries",
-            query: "query($id: ID!) { webhookDeliveries(webhookId: $id) { id } }",
+            query: "query($id: ID!) { webhookDeliveries(webhookId: $id) { nodes { id } } }",
             variables: |v| json!({"id": v.webhook_id}),
             ..NOT_FOUND
         },

@@ -253,3 +253,24 @@ fn periods_are_whole_months() {
     assert_eq!(range.from, fixture::at(3, 1, 0, 0));
     assert_eq!(range.to, fixture::at(6, 1, 0, 0));
 }
+
+#[test]
+fn a_goal_is_at_risk_when_its_attainment_trails_the_period_gone_by() {
+    use chrono::TimeZone;
+    let march = Period {
+        start: NaiveDate::from_ymd_opt(2027, 3, 1).unwrap(),
+        months: 1,
+    };
+    let mid_march = chrono::Utc.with_ymd_and_hms(2027, 3, 16, 12, 0, 0).unwrap();
+    // Half the month gone: 30% is behind, 60% is ahead.
+    assert!(at_risk(&march, Some(0.3), mid_march));
+    assert!(!at_risk(&march, Some(0.6), mid_march));
+    // Not started yet, or nothing to compare: not at risk.
+    let february = chrono::Utc.with_ymd_and_hms(2027, 2, 20, 0, 0, 0).unwrap();
+    assert!(!at_risk(&march, Some(0.0), february));
+    assert!(!at_risk(&march, None, mid_march));
+    // After the period, anything short of the target is behind.
+    let april = chrono::Utc.with_ymd_and_hms(2027, 4, 10, 0, 0, 0).unwrap();
+    assert!(at_risk(&march, Some(0.99), april));
+    assert!(!at_risk(&march, Some(1.0), april));
+}

@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 pub use views::*;
 
-use super::context::ContextExt;
+use super::{
+    context::ContextExt,
+    pagination::{connection, Page, PageArgs},
+};
 use crate::{
     auth::Actor,
     domain::permissions::Permission,
@@ -19,7 +22,7 @@ use crate::{
         action_items::{self, NewActionItem},
         meeting, NewTest,
     },
-    store::{parse_id, parse_id_at},
+    store::{self, parse_id, parse_id_at},
 };
 
 #[derive(InputObject)]
@@ -87,25 +90,51 @@ impl ReviewQuery {
     }
 
     /// Action items, open ones only by default, oldest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn action_items(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = true)] open_only: bool,
-    ) -> Result<Vec<ActionItemView>> {
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<ActionItemView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
-        let tenant = ctx.state().store.tenant(workspace_id);
-        let rows = action_items::list(&tenant, open_only).await?;
-        Ok(rows.iter().map(Into::into).collect())
+        let state = ctx.state();
+        let page = store::reviews::action_item_page(
+            &state.store.tenant(workspace_id),
+            open_only,
+            PageArgs::new(ctx, first, after, last, before),
+            state.config.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, |row| ActionItemView::from(&row)))
     }
 
-    /// Messaging and campaign tests, most recent first.
-    async fn messaging_tests(&self, ctx: &Context<'_>) -> Result<Vec<MessagingTestView>> {
+    /// Messaging and campaign tests, most recently started first; only the running ones
+    /// (not yet ended) when `runningOnly`.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn messaging_tests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] running_only: bool,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<MessagingTestView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
-        let tests = review::tests(ctx.state(), workspace_id).await?;
-        Ok(tests
-            .iter()
-            .map(|(row, test)| MessagingTestView::new(row, test))
-            .collect())
+        let page = review::test_page(
+            ctx.state(),
+            workspace_id,
+            running_only,
+            PageArgs::new(ctx, first, after, last, before),
+        )
+        .await?;
+        Ok(connection(page, |(row, test)| {
+            MessagingTestView::new(&row, &test)
+        }))
     }
 }
 
@@ -208,6 +237,14 @@ impl ReviewMutation {
         let id = parse_id(&id, "action item")?;
         let row = action_items::complete(ctx.state(), workspace_id, id, me, runs_reviews).await?;
         Ok((&row).into())
+    }
+
+    /// Ends a running messaging test now; the answer holds its result (CONFLICT once ended).
+    async fn end_messaging_test(&self, ctx: &Context<'_>, id: ID) -> Result<MessagingTestView> {
+        let workspace_id = ctx.actor()?.require(Permission::ManageCatalog)?;
+        let id = parse_id(&id, "messaging test")?;
+        let (row, test) = review::end_test(ctx.state(), workspace_id, id).await?;
+        Ok(MessagingTestView::new(&row, &test))
     }
 
     /// A messaging or campaign test: two or more variants, each an asset used in cadence steps

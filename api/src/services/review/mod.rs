@@ -74,6 +74,53 @@ pub async fn tests(
     Ok(tests)
 }
 
+/// A page of messaging tests, most recently started first (only running ones when
+/// `running_only`), each with its counts so far.
+pub async fn test_page(
+    state: &AppState,
+    workspace_id: Uuid,
+    running_only: bool,
+    args: store::keyset::PageArgs,
+) -> AppResult<store::keyset::RowPage<(messaging_test::Model, MessagingTest)>> {
+    let tenant = state.store.tenant(workspace_id);
+    let now = state.clock.now();
+    let page =
+        store::reviews::test_page(&tenant, running_only, args, state.config.max_page_size).await?;
+    let mut rows = Vec::with_capacity(page.rows.len());
+    for (cursor, row) in page.rows {
+        let test = test_with_counts(&tenant, &row, now).await?;
+        rows.push((cursor, (row, test)));
+    }
+    Ok(store::keyset::RowPage {
+        rows,
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+        total_count: page.total_count,
+    })
+}
+
+/// Ends a running messaging test now, with its result as measured; CONFLICT when it has
+/// already ended.
+pub async fn end_test(
+    state: &AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<(messaging_test::Model, MessagingTest)> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let row = tenant.get::<messaging_test::Entity>(id).await?;
+    if row.ended_at.is_some() {
+        return Err(AppError::Conflict("the test has already ended".into()));
+    }
+    let now = state.clock.now();
+    let mut active: messaging_test::ActiveModel = row.into();
+    active.ended_at = Set(Some(now));
+    let saved = store::reviews::save_test(&tenant, active).await?;
+    work.commit().await?;
+    let counted = test_with_counts(&state.store.tenant(workspace_id), &saved, now).await?;
+    Ok((saved, counted))
+}
+
 /// Creates a messaging test (problems are named under `input`), with its counts so far.
 pub async fn start_test(
     state: &AppState,

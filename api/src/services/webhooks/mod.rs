@@ -168,6 +168,19 @@ pub async fn deliveries<C: ConnectionTrait>(
     store::webhooks::deliveries(tenant, webhook_id, first, status).await
 }
 
+/// A page of a webhook's deliveries, newest first, by status when asked; NOT_FOUND when the
+/// webhook is not in this workspace.
+pub async fn delivery_page<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    webhook_id: Uuid,
+    status: Option<DeliveryStatus>,
+    args: store::keyset::PageArgs,
+    max_page_size: usize,
+) -> AppResult<store::keyset::RowPage<webhook_delivery::Model>> {
+    tenant.get::<webhook::Entity>(webhook_id).await?;
+    store::webhooks::delivery_page(tenant, webhook_id, status, args, max_page_size).await
+}
+
 /// Puts `event` in the outbox of every active webhook that asked for it, inside the caller's
 /// transaction: the deliveries exist exactly when the change does. Every webhook gets the same
 /// event id. Returns how many deliveries were queued (add them to the transaction's
