@@ -382,6 +382,8 @@ mod tests {
             assigned_at: None,
             routing: None,
             tags: json!([]),
+            check_back_on: None,
+            recycle_tag: None,
             opted_out_at: None,
             custom: json!({}),
             created_at: chrono::DateTime::UNIX_EPOCH,

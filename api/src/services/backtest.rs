@@ -22,7 +22,7 @@ use crate::{
         views::{AccountView, ContactView},
     },
     error::{AppError, AppResult},
-    services::fit::{account_view, contact_view, lead_view},
+    services::fit::{account_view, contact_view, lead_view, source_names, source_of},
     state::AppState,
     store::{self, backtest::EventCursor, Tenant},
 };
@@ -279,6 +279,7 @@ async fn leads_of<C: ConnectionTrait>(
         return Ok(HashMap::new());
     }
     let (rows, accounts) = store::backtest::leads_with_accounts(tenant, ids).await?;
+    let sources = source_names(tenant, &rows.iter().collect::<Vec<_>>()).await?;
     let accounts: HashMap<Uuid, AccountView> = accounts
         .iter()
         .map(|row| (row.id, account_view(row)))
@@ -287,7 +288,7 @@ async fn leads_of<C: ConnectionTrait>(
         .into_iter()
         .map(|row| {
             let lead = Lead {
-                contact: contact_view(&row),
+                contact: contact_view(&row, source_of(&row, &sources)),
                 account: row.account_id.and_then(|id| accounts.get(&id).cloned()),
                 row,
             };
