@@ -70,6 +70,7 @@ pub async fn world(app: &TestApp) -> World {
         review_id: String::new(),
         action_item_id: String::new(),
         webhook_id: String::new(),
+        messaging_test_id: String::new(),
         attacker_review_id: String::new(),
         attacker_user_id: String::new(),
         attacker_asset_id: String::new(),
@@ -129,6 +130,25 @@ pub async fn world(app: &TestApp) -> World {
         )
         .await;
     ids.webhook_id = hook.data("createWebhook")["webhook"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let test = app
+        .gql(
+            Some(&victim.access),
+            "mutation { b: createAsset(input: {name: \"Victim B\", kind: EBOOK, funnelStage: AWARENESS}) { id } }",
+            json!({}),
+        )
+        .await;
+    let second_asset = test.data("b")["id"].as_str().unwrap().to_owned();
+    let test = app
+        .gql(
+            Some(&victim.access),
+            "mutation($a: ID!, $b: ID!) { createMessagingTest(input: {name: \"Victim test\", startedAt: \"2026-01-01T00:00:00Z\", variants: [{label: \"A\", assetId: $a}, {label: \"B\", assetId: $b}]}) { id } }",
+            json!({"a": ids.asset_id, "b": second_asset}),
+        )
+        .await;
+    ids.messaging_test_id = test.data("createMessagingTest")["id"]
         .as_str()
         .unwrap()
         .to_owned();

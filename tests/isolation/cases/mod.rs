@@ -43,6 +43,7 @@ pub struct VictimIds {
     pub review_id: String,
     pub action_item_id: String,
     pub webhook_id: String,
+    pub messaging_test_id: String,
     /// The attacker's own review, user and asset, to aim the other ids of the review
     /// operations, goals and messaging tests at the victim.
     pub attacker_review_id: String,
@@ -126,6 +127,7 @@ impl VictimIds {
             review_id: make(),
             action_item_id: make(),
             webhook_id: make(),
+            messaging_test_id: make(),
             attacker_review_id: make(),
             attacker_user_id: make(),
             attacker_asset_id: make(),

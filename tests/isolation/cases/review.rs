@@ -49,6 +49,12 @@ pub fn cases() -> Vec<Case> {
             ..NOT_FOUND
         },
         Case {
+            name: "endMessagingTest",
+            query: "mutation($id: ID!) { endMessagingTest(id: $id) { id } }",
+            variables: |v| json!({"id": v.messaging_test_id}),
+            ..NOT_FOUND
+        },
+        Case {
             name: "createMessagingTest (assetId)",
             query: "mutation($id: ID!, $mine: ID!) { createMessagingTest(input: {name: \"t\", startedAt: \"2026-01-01T00:00:00Z\", variants: [{label: \"A\", assetId: $mine}, {label: \"B\", assetId: $id}]}) { id } }",
             variables: |v| json!({"id": v.asset_id, "mine": v.attacker_asset_id}),
