@@ -44,9 +44,10 @@ async fn a_page_of_leads_with_account_and_owner_costs_constant_statements() {
 
     let mut costs = Vec::new();
     for n in [5, 50] {
-        // The fewest of three runs: background work woken by the upserts may still be counting.
+        // The fewest of six runs: background work woken by the upserts, or a pool statement on a
+        // loaded machine, can slip into a run, never into all of them.
         let mut fewest = u64::MAX;
-        for _ in 0..3 {
+        for _ in 0..6 {
             let before = app.state.prometheus.statements();
             let reply = app.gql(Some(&owner.access), PAGE, json!({"n": n})).await;
             let edges = reply.data("leads")["edges"].as_array().unwrap().len();
@@ -99,7 +100,7 @@ async fn child_lists_of_a_page_of_parents_cost_constant_statements() {
     let mut costs = Vec::new();
     for n in [5, 50] {
         let mut fewest = u64::MAX;
-        for _ in 0..3 {
+        for _ in 0..6 {
             let before = app.state.prometheus.statements();
             let reply = app
                 .gql(Some(&owner.access), CHILDREN, json!({"n": n}))
