@@ -24,7 +24,7 @@ use std::{
 use accord_api::{auth::session, services::routing::Target, state::AppState, store::Tenant};
 use awc::ws::{Frame, Message};
 use chrono::Utc;
-use entity::{lead_contract, routing_rule, user, ContractStatus};
+use entity::{lead_contract, refresh_token, routing_rule, user, ContractStatus};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 use serde_json::{json, Value};
@@ -219,7 +219,23 @@ async fn main() {
             .await
             .unwrap()
             .unwrap();
-        let issued = session::issue(&state, rep, Some(workspace_id), Uuid::now_v7())
+        // A session is a live refresh-token family; open one for the rep without a password.
+        let family_id = Uuid::now_v7();
+        refresh_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            family_id: Set(family_id),
+            user_id: Set(rep.id),
+            workspace_id: Set(Some(workspace_id)),
+            token_hash: Set(format!("bench-{family_id}")),
+            created_at: Set(Utc::now()),
+            expires_at: Set(Utc::now() + chrono::Duration::days(1)),
+            used_at: Set(None),
+            revoked_at: Set(None),
+        }
+        .insert(state.store.db())
+        .await
+        .expect("a session family");
+        let issued = session::issue(&state, rep, Some(workspace_id), family_id)
             .await
             .expect("session");
         tokens.push(issued.access_token);
