@@ -152,6 +152,7 @@ impl Permission {
                 | FollowTriggers
                 | WatchTriggers
                 | SetAvailability
+                | EditGoal
         )
     }
 
