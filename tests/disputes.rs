@@ -94,7 +94,10 @@ async fn an_upheld_dispute_takes_the_rejection_out_and_the_marketer_hears_both_o
             json!({}),
         )
         .await;
-    let rejections = listed.data("rejections")["edges"].as_array().unwrap().clone();
+    let rejections = listed.data("rejections")["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(rejections.len(), 3);
     let of = |lead: &str| -> Value {
         rejections
@@ -141,7 +144,10 @@ async fn an_upheld_dispute_takes_the_rejection_out_and_the_marketer_hears_both_o
         .await;
     assert_eq!(resolved.data("resolveDispute")["resolution"], "UPHELD");
     let after = read(&app, &team, day.clone(), &source).await;
-    assert_eq!(after.rejections, 2, "the upheld rejection left the day's count");
+    assert_eq!(
+        after.rejections, 2,
+        "the upheld rejection left the day's count"
+    );
     assert_eq!(after.source_rejections, 2, "and the source rule's months");
     assert_eq!(
         after.weekly[week].as_f64(),
@@ -159,7 +165,10 @@ async fn an_upheld_dispute_takes_the_rejection_out_and_the_marketer_hears_both_o
         .await;
     assert_eq!(resolved.data("resolveDispute")["resolution"], "DENIED");
     let denied_after = read(&app, &team, day.clone(), &source).await;
-    assert_eq!(denied_after.rejections, 2, "a denied dispute's rejection counts");
+    assert_eq!(
+        denied_after.rejections, 2,
+        "a denied dispute's rejection counts"
+    );
     assert_eq!(denied_after.source_rejections, 2);
     assert_eq!(denied_after.weekly[week].as_f64(), Some(0.5));
     let again = app

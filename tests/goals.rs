@@ -38,7 +38,10 @@ async fn goals_are_updated_by_their_owners_closed_once_and_show_at_risk() {
         .await;
     let goal = created.data("createGoal").clone();
     assert_eq!(goal["attainment"], 0.25);
-    assert_eq!(goal["atRisk"], true, "0.25 of the target, 0.468 of the month");
+    assert_eq!(
+        goal["atRisk"], true,
+        "0.25 of the target, 0.468 of the month"
+    );
     assert_eq!(goal["closedAt"], json!(null));
     let id = goal["id"].clone();
 

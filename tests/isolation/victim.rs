@@ -161,10 +161,7 @@ pub async fn world(app: &TestApp) -> World {
             json!({"o": [cmo.user_id, victim_rep.user_id]}),
         )
         .await;
-    ids.goal_id = goal.data("createGoal")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    ids.goal_id = goal.data("createGoal")["id"].as_str().unwrap().to_owned();
     let own = app
         .gql(
             Some(&attacker.access),
