@@ -20,6 +20,8 @@ pub struct Model {
     pub owners: Json,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
+    /// When the goal was closed; null while it is open.
+    pub closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -135,7 +135,8 @@ const SOURCES: [FactSource; 5] = [
         detail: "reason",
         at: "rejected_at",
         table: "rejections",
-        filter: "",
+        // A rejection whose dispute was upheld no longer counts.
+        filter: "WHERE resolution IS NULL OR resolution <> 'UPHELD'",
         dimensions: Dimensions {
             source: "source_id",
             segment: "segment",

@@ -71,6 +71,7 @@ pub async fn world(app: &TestApp) -> World {
         action_item_id: String::new(),
         webhook_id: String::new(),
         messaging_test_id: String::new(),
+        goal_id: String::new(),
         attacker_review_id: String::new(),
         attacker_user_id: String::new(),
         attacker_asset_id: String::new(),
@@ -152,6 +153,15 @@ pub async fn world(app: &TestApp) -> World {
         .as_str()
         .unwrap()
         .to_owned();
+    let cmo = app.member(&victim, "MARKETING_LEADER").await;
+    let goal = app
+        .gql(
+            Some(&victim.access),
+            "mutation($o: [ID!]!) { createGoal(input: {name: \"Victim goal\", metric: SALS, target: 4, period: {start: \"2026-01-01\", months: 1}, ownerIds: $o}) { id } }",
+            json!({"o": [cmo.user_id, victim_rep.user_id]}),
+        )
+        .await;
+    ids.goal_id = goal.data("createGoal")["id"].as_str().unwrap().to_owned();
     let own = app
         .gql(
             Some(&attacker.access),
@@ -386,7 +396,7 @@ pub async fn snapshot(app: &TestApp, victim: &Session) -> Value {
                myTasks(filter: {status: OPEN}) { edges { node { id status } } }
                mql: leads(filter: {stage: [MQL]}) { edges { node { id enrollments { nodes { status } } touches { nodes { id } } } } }
                revenueReview { meeting { id attendance { userId present } decisions { decision } logPublishedAt actionItems { id } } }
-               actionItems(openOnly: false) { nodes { id completedAt } } goals { nodes { id } } messagingTests { nodes { id } }
+               actionItems(openOnly: false) { nodes { id completedAt } } goals(includeClosed: true) { nodes { id name target closedAt } } messagingTests { nodes { id } }
                webhooks { nodes { id url status events } } }",
             json!({}),
         )

@@ -49,6 +49,7 @@ pub enum Permission {
     ReceiveDisputes,
     OwnGoalForMarketing,
     OwnGoalForSales,
+    EditGoal,
     HoldReviewQuorumForMarketing,
     HoldReviewQuorumForSales,
 }
@@ -133,6 +134,7 @@ impl Permission {
             | ReceiveDisputes
             | OwnGoalForMarketing
             | OwnGoalForSales
+            | EditGoal
             | HoldReviewQuorumForMarketing
             | HoldReviewQuorumForSales => None,
         }
@@ -150,6 +152,7 @@ impl Permission {
                 | FollowTriggers
                 | WatchTriggers
                 | SetAvailability
+                | EditGoal
         )
     }
 
@@ -192,6 +195,7 @@ impl Permission {
             ReceiveDisputes => "Be told when marketing disputes a rejection (a REJECTION_DISPUTED trigger)",
             OwnGoalForMarketing => "Be named an owner of a shared goal for the marketing team",
             OwnGoalForSales => "Be named an owner of a shared goal for the sales team",
+            EditGoal => "Update or close a shared goal (those who may own goals: the goals naming them)",
             HoldReviewQuorumForMarketing => "Count for marketing in the revenue review's quorum (no meeting when both sides are absent)",
             HoldReviewQuorumForSales => "Count for sales in the revenue review's quorum (no meeting when both sides are absent)",
         }
@@ -262,6 +266,18 @@ pub fn reach(role: Role, permission: Permission) -> Reach {
         ReceiveSlaEscalations | ReceiveDisputes => all_if(role == SalesLeader),
         OwnGoalForMarketing => all_if(matches!(role, MarketingLeader | Marketer)),
         OwnGoalForSales => all_if(matches!(role, SalesLeader | SalesManager | Rep)),
+        // Those who set goals edit any; a member who may own goals, the goals naming them.
+        EditGoal => {
+            if reach(role, EditRevenueRules) == Reach::All {
+                Reach::All
+            } else if reach(role, OwnGoalForMarketing) != Reach::Nothing
+                || reach(role, OwnGoalForSales) != Reach::Nothing
+            {
+                Reach::Own
+            } else {
+                Reach::Nothing
+            }
+        }
         HoldReviewQuorumForMarketing => all_if(role == MarketingLeader),
         HoldReviewQuorumForSales => all_if(role == SalesLeader),
     }

@@ -15,10 +15,10 @@ use crate::{
         planning::{ConversionRates, Period, StageNeeds, Team, Waterfall},
     },
     services::{
-        goals::{self, GoalStatus, NewGoal},
+        goals::{self, GoalChanges, GoalStatus, NewGoal},
         metrics::{waterfall_of, WaterfallRequest},
     },
-    store::parse_id_at,
+    store::{parse_id, parse_id_at},
 };
 
 /// Whole calendar months: a month, a quarter, a year.
@@ -164,9 +164,11 @@ pub struct GoalView {
     /// actual / target: 1.0 is on target.
     pub attainment: Option<f64>,
     /// Behind its period: attainment below the share of the period gone by (never before the
-    /// period starts, nor without an attainment).
+    /// period starts, nor without an attainment); a closed goal never is.
     pub at_risk: bool,
     pub created_at: DateTime<Utc>,
+    /// When `closeGoal` closed it; null while it is open.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 impl From<GoalStatus> for GoalView {
@@ -199,6 +201,7 @@ impl From<GoalStatus> for GoalView {
             attainment: progress.attainment,
             at_risk,
             created_at: row.created_at,
+            closed_at: row.closed_at,
         }
     }
 }
@@ -212,6 +215,27 @@ pub struct GoalInput {
     pub period: PeriodInput,
     /// Users who own it: at least one from marketing and one from sales.
     pub owner_ids: Vec<ID>,
+}
+
+/// What `updateGoal` changes: each field given replaces the goal's; the goal must still have
+/// owners from both teams.
+#[derive(InputObject, Default)]
+pub struct GoalUpdateInput {
+    pub name: Option<String>,
+    pub metric: Option<GoalMetric>,
+    /// For rates, a share (0.8 for 80%).
+    pub target: Option<f64>,
+    pub period: Option<PeriodInput>,
+    /// Users who own it: at least one from marketing and one from sales.
+    pub owner_ids: Option<Vec<ID>>,
+}
+
+fn owner_ids(raw: &[ID]) -> Result<Vec<uuid::Uuid>> {
+    Ok(raw
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| parse_id_at(raw, "member", &format!("input.ownerIds.{i}")))
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 #[derive(Default)]
@@ -249,13 +273,15 @@ impl PlanningQuery {
         Ok(DemandWaterfallView::new(waterfall, rates.from, rates.to))
     }
 
-    /// Shared goals with their attainment, latest period first.
+    /// Shared goals with their attainment, latest period first: the open ones, and the closed
+    /// ones too with `includeClosed: true`.
     #[graphql(
         complexity = "crate::graphql::cost::GOALS + first.or(last).unwrap_or(20).max(0) as usize * child_complexity"
     )]
     async fn goals(
         &self,
         ctx: &Context<'_>,
+        #[graphql(default = false)] include_closed: bool,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -265,6 +291,7 @@ impl PlanningQuery {
         let page = goals::status_page(
             ctx.state(),
             workspace_id,
+            include_closed,
             PageArgs::new(ctx, first, after, last, before),
         )
         .await?;
@@ -282,12 +309,7 @@ impl PlanningMutation {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::EditRevenueRules)?;
         let me = actor.user_id()?;
-        let owner_ids = input
-            .owner_ids
-            .iter()
-            .enumerate()
-            .map(|(i, raw)| parse_id_at(raw, "member", &format!("input.ownerIds.{i}")))
-            .collect::<Result<Vec<_>, _>>()?;
+        let owner_ids = owner_ids(&input.owner_ids)?;
         let new = NewGoal {
             name: input.name,
             metric: input.metric,
@@ -296,6 +318,45 @@ impl PlanningMutation {
             owner_ids,
         };
         Ok(goals::create_goal(ctx.state(), workspace_id, new, me)
+            .await?
+            .into())
+    }
+
+    /// Changes an open goal (CONFLICT once closed). Those who set goals edit any; a member who
+    /// may own goals (`OwnGoalForMarketing`, `OwnGoalForSales`) edits the goals naming them.
+    async fn update_goal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: GoalUpdateInput,
+    ) -> Result<GoalView> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditGoal)?;
+        let id = parse_id(&id, "goal")?;
+        let changes = GoalChanges {
+            name: input.name,
+            metric: input.metric,
+            target: input.target,
+            period: input.period.map(Into::into),
+            owner_ids: match &input.owner_ids {
+                Some(raw) => Some(owner_ids(raw)?),
+                None => None,
+            },
+        };
+        Ok(
+            goals::update_goal(ctx.state(), actor, workspace_id, id, changes)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Closes an open goal: it leaves `goals` (unless `includeClosed`) and is never at risk
+    /// again. Closing a closed goal is a CONFLICT. Who may: as `updateGoal`.
+    async fn close_goal(&self, ctx: &Context<'_>, id: ID) -> Result<GoalView> {
+        let actor = ctx.actor()?;
+        let workspace_id = actor.require(Permission::EditGoal)?;
+        let id = parse_id(&id, "goal")?;
+        Ok(goals::close_goal(ctx.state(), actor, workspace_id, id)
             .await?
             .into())
     }

@@ -8,6 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
+    auth::{Actor, Credential},
     domain::{
         metrics::month_start,
         permissions::{role_allows, Permission},
@@ -15,7 +16,7 @@ use crate::{
         validate,
     },
     error::{AppError, AppResult},
-    services::{metrics::goal_progress, unit_of_work::UnitOfWork},
+    services::{access, metrics::goal_progress, unit_of_work::UnitOfWork},
     state::AppState,
     store::{self, Tenant},
 };
@@ -83,17 +84,24 @@ pub struct NewGoal {
     pub owner_ids: Vec<Uuid>,
 }
 
-/// Creates a goal; its owners' teams come from their roles, and both teams must be there.
-pub async fn create<C: ConnectionTrait>(
+/// What `updateGoal` changes: each field given replaces the goal's.
+#[derive(Default)]
+pub struct GoalChanges {
+    pub name: Option<String>,
+    pub metric: Option<StoredMetric>,
+    pub target: Option<f64>,
+    pub period: Option<Period>,
+    pub owner_ids: Option<Vec<Uuid>>,
+}
+
+/// The owners named by `owner_ids`, each with the team their role owns goals for.
+async fn owners_of<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
-    input: NewGoal,
-    me: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<goal::Model> {
-    let name = validate::required_text(&input.name, "name", 200)?;
+    owner_ids: &[Uuid],
+) -> AppResult<Vec<GoalOwner>> {
     // Every id first: one that names nobody here is NOT_FOUND whatever the others are.
-    let mut members = Vec::with_capacity(input.owner_ids.len());
-    for (i, user_id) in input.owner_ids.iter().enumerate() {
+    let mut members = Vec::with_capacity(owner_ids.len());
+    for (i, user_id) in owner_ids.iter().enumerate() {
         let member = tenant
             .member_by_user(*user_id)
             .await?
@@ -113,6 +121,42 @@ pub async fn create<C: ConnectionTrait>(
             team,
         });
     }
+    Ok(owners)
+}
+
+/// The goal's rules ([`Goal::validate`]), their field named as the input names it.
+fn checked(goal: &Goal) -> AppResult<()> {
+    goal.validate().map_err(|err| {
+        let field = if err.field == "owners" {
+            "ownerIds".to_owned()
+        } else {
+            err.field
+        };
+        AppError::bad_input(field, err.message)
+    })
+}
+
+fn stored_owners(goal: &Goal) -> serde_json::Value {
+    let stored: Vec<StoredOwner> = goal
+        .owners
+        .iter()
+        .map(|o| StoredOwner {
+            user_id: o.member_id,
+            team: o.team,
+        })
+        .collect();
+    json!(stored)
+}
+
+/// Creates a goal; its owners' teams come from their roles, and both teams must be there.
+pub async fn create<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    input: NewGoal,
+    me: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<goal::Model> {
+    let name = validate::required_text(&input.name, "name", 200)?;
+    let owners = owners_of(tenant, &input.owner_ids).await?;
     let period = Period {
         start: month_start(input.period.start),
         months: input.period.months,
@@ -123,22 +167,7 @@ pub async fn create<C: ConnectionTrait>(
         period,
         owners,
     };
-    goal.validate().map_err(|err| {
-        let field = if err.field == "owners" {
-            "ownerIds".to_owned()
-        } else {
-            err.field
-        };
-        AppError::bad_input(field, err.message)
-    })?;
-    let stored: Vec<StoredOwner> = goal
-        .owners
-        .iter()
-        .map(|o| StoredOwner {
-            user_id: o.member_id,
-            team: o.team,
-        })
-        .collect();
+    checked(&goal)?;
     let row = goal::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
@@ -147,14 +176,105 @@ pub async fn create<C: ConnectionTrait>(
         target: Set(input.target),
         period_start: Set(period.start),
         period_months: Set(i32::try_from(period.months).unwrap_or(i32::MAX)),
-        owners: Set(json!(stored)),
+        owners: Set(stored_owners(&goal)),
         created_by: Set(me),
         created_at: Set(now),
+        closed_at: Set(None),
     };
     store::goals::insert(tenant, row).await
 }
 
-/// Every goal, latest period first.
+/// Checks that `actor` may edit or close `row` (`EditGoal`: those who set goals edit any, a
+/// member who may own goals edits the goals naming them), and that it is still open.
+async fn require_editable<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    actor: &Actor,
+    row: &goal::Model,
+) -> AppResult<Goal> {
+    let goal = goal_of(row)?;
+    let me = match actor.credential {
+        Credential::User { user_id, .. } => Some(user_id),
+        Credential::ApiToken { .. } => None,
+    };
+    let named = me.filter(|me| goal.owners.iter().any(|o| o.member_id == *me));
+    access::require_on(tenant, actor, Permission::EditGoal, named).await?;
+    if let Some(at) = row.closed_at {
+        return Err(AppError::Conflict(format!(
+            "this goal was closed at {}",
+            at.to_rfc3339()
+        )));
+    }
+    Ok(goal)
+}
+
+/// Changes an open goal (problems are named under `input`); the same rules as creating one.
+pub async fn update_goal(
+    state: &AppState,
+    actor: &Actor,
+    workspace_id: Uuid,
+    id: Uuid,
+    changes: GoalChanges,
+) -> AppResult<GoalStatus> {
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let row = tenant.get_for_update::<goal::Entity>(id).await?;
+    let mut goal = require_editable(&tenant, actor, &row).await?;
+    let inside = |err: AppError| err.inside("input");
+    let name = match &changes.name {
+        Some(name) => Some(validate::required_text(name, "name", 200).map_err(inside)?),
+        None => None,
+    };
+    if let Some(metric) = changes.metric {
+        goal.metric = metric_of(metric);
+    }
+    if let Some(target) = changes.target {
+        goal.target = target;
+    }
+    if let Some(period) = changes.period {
+        goal.period = Period {
+            start: month_start(period.start),
+            months: period.months,
+        };
+    }
+    if let Some(ids) = &changes.owner_ids {
+        goal.owners = owners_of(&tenant, ids).await.map_err(inside)?;
+    }
+    checked(&goal).map_err(inside)?;
+    let mut active = goal::ActiveModel::from(row);
+    if let Some(name) = name {
+        active.name = Set(name);
+    }
+    if let Some(metric) = changes.metric {
+        active.metric = Set(metric);
+    }
+    active.target = Set(goal.target);
+    active.period_start = Set(goal.period.start);
+    active.period_months = Set(i32::try_from(goal.period.months).unwrap_or(i32::MAX));
+    active.owners = Set(stored_owners(&goal));
+    let saved = store::goals::update(&tenant, active).await?;
+    work.commit().await?;
+    status_of(&state.store.tenant(workspace_id), saved, state.clock.now()).await
+}
+
+/// Closes an open goal: it leaves the open lists and is no longer at risk. Closing it again is
+/// a CONFLICT.
+pub async fn close_goal(
+    state: &AppState,
+    actor: &Actor,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<GoalStatus> {
+    let now = state.clock.now();
+    let work = UnitOfWork::begin(state, workspace_id).await?;
+    let tenant = work.tenant();
+    let row = tenant.get_for_update::<goal::Entity>(id).await?;
+    require_editable(&tenant, actor, &row).await?;
+    let saved = store::goals::close(&tenant, row, now).await?;
+    work.commit().await?;
+    status_of(&state.store.tenant(workspace_id), saved, now).await
+}
+
+/// Every open goal, latest period first.
 pub async fn list<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<goal::Model>> {
     store::goals::all(tenant).await
 }
@@ -164,7 +284,8 @@ pub struct GoalStatus {
     pub row: goal::Model,
     pub goal: Goal,
     pub progress: GoalProgress,
-    /// Behind its period at the time it was measured ([`crate::domain::planning::at_risk`]).
+    /// Behind its period at the time it was measured ([`crate::domain::planning::at_risk`]);
+    /// a closed goal never is.
     pub at_risk: bool,
 }
 
@@ -175,7 +296,8 @@ async fn status_of<C: ConnectionTrait>(
 ) -> AppResult<GoalStatus> {
     let goal = goal_of(&row)?;
     let progress = goal_progress(tenant, &goal, as_of).await?;
-    let at_risk = crate::domain::planning::at_risk(&goal.period, progress.attainment, as_of);
+    let at_risk = row.closed_at.is_none()
+        && crate::domain::planning::at_risk(&goal.period, progress.attainment, as_of);
     Ok(GoalStatus {
         row,
         goal,
@@ -184,7 +306,7 @@ async fn status_of<C: ConnectionTrait>(
     })
 }
 
-/// Every goal with its attainment, latest period first.
+/// Every open goal with its attainment, latest period first.
 pub async fn statuses(state: &AppState, workspace_id: Uuid) -> AppResult<Vec<GoalStatus>> {
     let tenant = state.store.tenant(workspace_id);
     let now = state.clock.now();
@@ -195,15 +317,18 @@ pub async fn statuses(state: &AppState, workspace_id: Uuid) -> AppResult<Vec<Goa
     Ok(statuses)
 }
 
-/// A page of goals with their attainment, latest period first.
+/// A page of goals with their attainment, latest period first: the open ones, and the closed
+/// ones too with `include_closed`.
 pub async fn status_page(
     state: &AppState,
     workspace_id: Uuid,
+    include_closed: bool,
     args: store::keyset::PageArgs,
 ) -> AppResult<store::keyset::RowPage<GoalStatus>> {
     let tenant = state.store.tenant(workspace_id);
     let now = state.clock.now();
-    let page = store::goals::page(&tenant, args, state.config.max_page_size).await?;
+    let page =
+        store::goals::page(&tenant, include_closed, args, state.config.max_page_size).await?;
     let mut rows = Vec::with_capacity(page.rows.len());
     for (cursor, row) in page.rows {
         rows.push((cursor, status_of(&tenant, row, now).await?));

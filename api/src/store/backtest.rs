@@ -180,7 +180,7 @@ pub async fn won_deals_by_lead_source<C: ConnectionTrait>(
         .await?)
 }
 
-/// How many of `leads` sales rejected in the range.
+/// How many of `leads` sales rejected in the range (a rejection a dispute overturned aside).
 pub async fn rejected_among<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: Range,
@@ -188,6 +188,7 @@ pub async fn rejected_among<C: ConnectionTrait>(
 ) -> AppResult<u64> {
     Ok(tenant
         .select::<rejection::Entity>()
+        .filter(super::rejections::counted())
         .filter(rejection::Column::RejectedAt.gte(range.from))
         .filter(rejection::Column::RejectedAt.lt(range.to))
         .filter(rejection::Column::ContactId.is_in(leads.iter().copied()))

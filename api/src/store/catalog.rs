@@ -211,7 +211,7 @@ pub async fn mqls_of_source<C: ConnectionTrait>(
         .await?)
 }
 
-/// The rejections of a source's leads in `[start, end)`.
+/// The rejections of a source's leads in `[start, end)` (not those a dispute overturned).
 pub async fn rejections_of_source<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     source_id: Uuid,
@@ -220,6 +220,7 @@ pub async fn rejections_of_source<C: ConnectionTrait>(
 ) -> AppResult<u64> {
     Ok(tenant
         .select::<rejection::Entity>()
+        .filter(super::rejections::counted())
         .filter(rejection::Column::SourceId.eq(source_id))
         .filter(rejection::Column::RejectedAt.gte(start))
         .filter(rejection::Column::RejectedAt.lt(end))

@@ -4,13 +4,27 @@
 use chrono::{DateTime, Utc};
 use entity::{rejection, source, RejectionReason};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, Select,
 };
 use uuid::Uuid;
 
 use super::Tenant;
 use crate::error::AppResult;
+
+/// The resolution of a dispute that overturned its rejection.
+pub const UPHELD: &str = "UPHELD";
+/// The resolution of a dispute that let its rejection stand.
+pub const DENIED: &str = "DENIED";
+
+/// The rejections that count (rejection rates, the source rule, alignment health, the
+/// rollups): all but those whose dispute was upheld.
+pub fn counted() -> Condition {
+    use rejection::Column as R;
+    Condition::any()
+        .add(R::Resolution.is_null())
+        .add(R::Resolution.ne(UPHELD))
+}
 
 /// Which rejections a list shows.
 #[derive(Default)]

@@ -44,6 +44,7 @@ pub struct VictimIds {
     pub action_item_id: String,
     pub webhook_id: String,
     pub messaging_test_id: String,
+    pub goal_id: String,
     /// The attacker's own review, user and asset, to aim the other ids of the review
     /// operations, goals and messaging tests at the victim.
     pub attacker_review_id: String,
@@ -128,6 +129,7 @@ impl VictimIds {
             action_item_id: make(),
             webhook_id: make(),
             messaging_test_id: make(),
+            goal_id: make(),
             attacker_review_id: make(),
             attacker_user_id: make(),
             attacker_asset_id: make(),

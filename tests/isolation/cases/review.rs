@@ -55,6 +55,18 @@ pub fn cases() -> Vec<Case> {
             ..NOT_FOUND
         },
         Case {
+            name: "updateGoal",
+            query: "mutation($id: ID!) { updateGoal(id: $id, input: {name: \"Taken\", target: 9}) { id } }",
+            variables: |v| json!({"id": v.goal_id}),
+            ..NOT_FOUND
+        },
+        Case {
+            name: "closeGoal",
+            query: "mutation($id: ID!) { closeGoal(id: $id) { id } }",
+            variables: |v| json!({"id": v.goal_id}),
+            ..NOT_FOUND
+        },
+        Case {
             name: "createMessagingTest (assetId)",
             query: "mutation($id: ID!, $mine: ID!) { createMessagingTest(input: {name: \"t\", startedAt: \"2026-01-01T00:00:00Z\", variants: [{label: \"A\", assetId: $mine}, {label: \"B\", assetId: $id}]}) { id } }",
             variables: |v| json!({"id": v.asset_id, "mine": v.attacker_asset_id}),

@@ -39,6 +39,7 @@ const EXPECTED: &[(Permission, &str)] = &[
     (Permission::ReceiveDisputes, "---A-----"),
     (Permission::OwnGoalForMarketing, "--A--A---"),
     (Permission::OwnGoalForSales, "---A--AA-"),
+    (Permission::EditGoal, "AAAAAOOO-"),
     (Permission::HoldReviewQuorumForMarketing, "--A------"),
     (Permission::HoldReviewQuorumForSales, "---A-----"),
 ];

@@ -185,7 +185,10 @@ pub async fn dispute(
     Ok(saved)
 }
 
-/// A leader settles a dispute: upheld sends the lead back to its rep as an MQL.
+/// A leader settles a dispute. Upheld sends the lead back to its rep as an MQL, and the
+/// rejection stops counting (rejection rates, the rollups, the source rule's months, alignment
+/// health) in the same unit of work. Either way the member who disputed receives
+/// `DISPUTE_RESOLVED` with the outcome.
 pub async fn resolve(
     state: &AppState,
     actor: &Actor,
@@ -206,7 +209,7 @@ pub async fn resolve(
             "this dispute is already resolved".into(),
         ));
     }
-    if upheld {
+    let lead = if upheld {
         let lead = tenant.lead_for_update(row.contact_id).await?;
         let to = next_stage(lead.stage, Transition::Reinstate).map_err(transition_error)?;
         let (contract, _) = contracts::active_terms(&tenant).await?;
@@ -225,7 +228,23 @@ pub async fn resolve(
             notices,
         )
         .await?;
-        if let Some(owner) = owner {
+        // The rejection was counted on its day: it is taken back there.
+        let credit = Attribution {
+            source_id: row.source_id,
+            segment: row.segment.clone(),
+            owner_id: Some(row.rejected_by),
+            campaign_id: None,
+            play_id: None,
+        };
+        rollups::uncount(
+            &tenant,
+            Fact::Rejected(row.reason),
+            row.rejected_at,
+            &credit,
+        )
+        .await?;
+        // The member who disputed hears of it below (once, should they own the lead).
+        if let Some(owner) = owner.filter(|owner| Some(*owner) != row.disputed_by) {
             notices.triggers.push(
                 triggers::write(
                     &tenant,
@@ -246,8 +265,42 @@ pub async fn resolve(
                 .await?,
             );
         }
+        lead
+    } else {
+        tenant.get::<contact::Entity>(row.contact_id).await?
+    };
+    let resolution = if upheld {
+        store::rejections::UPHELD
+    } else {
+        store::rejections::DENIED
+    };
+    if let Some(disputer) = row.disputed_by {
+        let outcome = if upheld {
+            "the rejection is overturned and no longer counts; the lead is back with its rep"
+        } else {
+            "the rejection stands"
+        };
+        notices.triggers.push(
+            triggers::write(
+                &tenant,
+                NewTrigger {
+                    recipient_id: disputer,
+                    kind: TriggerKind::DisputeResolved,
+                    lead_id: Some(row.contact_id),
+                    play_id: None,
+                    step: None,
+                    due_at: None,
+                    message: format!(
+                        "{resolution}: your dispute of the {} rejection of {}: {outcome}",
+                        row.reason.as_str(),
+                        display_name(&lead)
+                    ),
+                },
+                now,
+            )
+            .await?,
+        );
     }
-    let resolution = if upheld { "UPHELD" } else { "DENIED" };
     let saved = store::rejections::mark_resolved(&tenant, row, resolution, me, now).await?;
     work.commit().await?;
     Ok(saved)

@@ -157,6 +157,27 @@ pub async fn count<C: ConnectionTrait>(
     at: DateTime<Utc>,
     credit: &Attribution,
 ) -> AppResult<()> {
+    add(tenant, fact, at, credit, 1).await
+}
+
+/// Takes back one `fact` counted at `at` under `credit` (a rejection whose dispute was upheld),
+/// in the unit of work of the change that overturned it.
+pub async fn uncount<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    fact: Fact,
+    at: DateTime<Utc>,
+    credit: &Attribution,
+) -> AppResult<()> {
+    add(tenant, fact, at, credit, -1).await
+}
+
+async fn add<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    fact: Fact,
+    at: DateTime<Utc>,
+    credit: &Attribution,
+    n: i64,
+) -> AppResult<()> {
     let rows = DIMENSIONS.iter().map(|dimension| {
         let (key_id, key_text) = dimension.key(credit);
         metric_rollup::ActiveModel {
@@ -168,7 +189,7 @@ pub async fn count<C: ConnectionTrait>(
             detail: Set(fact.detail().to_owned()),
             key_id: Set(key_id),
             key_text: Set(key_text),
-            n: Set(1),
+            n: Set(n),
         }
     });
     store::rollups::add(tenant, rows.collect()).await

@@ -78,7 +78,7 @@ pub async fn first_touch_assignments<C: ConnectionTrait>(
 }
 
 /// The rejections made in `spans`, and with `open_disputes` those disputed and not resolved
-/// whenever they were made.
+/// whenever they were made; an upheld dispute's rejection does not count.
 pub async fn rejections_in<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     spans: &[Range],
@@ -99,6 +99,7 @@ pub async fn rejections_in<C: ConnectionTrait>(
     Ok(tenant
         .select::<rejection::Entity>()
         .filter(condition)
+        .filter(crate::store::rejections::counted())
         .all(tenant.conn())
         .await?)
 }
