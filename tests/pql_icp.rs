@@ -297,7 +297,7 @@ async fn icp_motion_and_buying_committee_shape_the_fit_and_start_plays() {
             account[key] = value.clone();
         }
     }
-    upsert_accounts(&app, owner, json!([prospect, customer])).await;
+    let accounts = upsert_accounts(&app, owner, json!([prospect, customer])).await;
     let people = [
         ("ann@prospect.io", "VP Sales"),
         ("bob@prospect.io", "Procurement Manager"),
@@ -375,4 +375,35 @@ async fn icp_motion_and_buying_committee_shape_the_fit_and_start_plays() {
     ingest(&app, &team.token, json!([again])).await;
     let ann = lead_at(&app, &team, "ann@prospect.io").await;
     assert_eq!(ann["enrollments"].as_array().unwrap().len(), 1, "{ann}");
+
+    // A won deal makes the prospect a customer: its people are the EXPAND ICP's now.
+    let deal = app
+        .gql(
+            Some(&owner.access),
+            "mutation($input: OpportunityInput!) { createOpportunity(input: $input) { id } }",
+            json!({"input": {"name": "First deal", "accountId": accounts[0], "amount": 20000.0}}),
+        )
+        .await
+        .data("createOpportunity")["id"]
+        .clone();
+    let won = app
+        .gql(
+            Some(&owner.access),
+            "mutation($id: ID!) { closeOpportunity(id: $id, won: true) { account { lifecycle } } }",
+            json!({"id": deal}),
+        )
+        .await;
+    assert_eq!(
+        won.data("closeOpportunity")["account"]["lifecycle"],
+        "CUSTOMER"
+    );
+    let bob = lead_at(&app, &team, "bob@prospect.io").await;
+    assert_eq!(bob["fitScore"], 10, "{bob}");
+    assert_eq!(
+        lines(&bob),
+        [
+            customers("Business email", 10, true),
+            customers("Admin", 30, false)
+        ]
+    );
 }

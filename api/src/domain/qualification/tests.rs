@@ -443,7 +443,14 @@ fn product_signals_at_the_pql_threshold_make_a_pql_clocked_like_a_hot_mql() {
         pql("icp_match", 10),
     ];
     let contact = ContactView::default();
-    let outcome = decide_for(&before, &ledger, &contact, None, false, &mut seated(&[rep]));
+    let outcome = decide_for(
+        &before,
+        &ledger,
+        &contact,
+        Some(rep),
+        false,
+        &mut seated(&[rep]),
+    );
     let q = qualified(&outcome);
     assert_eq!(
         q.reason,
@@ -452,7 +459,7 @@ fn product_signals_at_the_pql_threshold_make_a_pql_clocked_like_a_hot_mql() {
     assert_eq!(outcome.lead.mql_kind, Some(StoredMqlKind::Pql));
     assert_eq!(outcome.lead.pql_score, 100);
     assert_eq!(outcome.lead.owner_id, Some(rep));
-    let assignment = q.assignment.as_ref().expect("the free rep takes it");
+    let assignment = q.assignment.as_ref().expect("the account's owner takes it");
     assert_eq!(assignment.clocks[0].due_at, now() + Duration::minutes(5));
     assert_eq!(assignment.trigger.kind, TriggerKind::HotLeadEngaged);
     assert!(assignment
