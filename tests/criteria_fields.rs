@@ -44,8 +44,14 @@ fn cases(tag: &str) -> Vec<FieldCase> {
         },
         FieldCase {
             field: "lead.pqlScore",
-            // A pricing page visit is a PQL signal worth 10 in the seed model.
-            criterion: compare("lead.pqlScore", "GTE", json!(10)),
+            // A pricing page visit is a PQL signal worth 10 in the seed model. Where the seed
+            // ICP is active (the play context), both leads fit it and earn the "company matches
+            // the ICP" signal too (+10), so the one that visited pricing has 20.
+            criterion: compare(
+                "lead.pqlScore",
+                "GTE",
+                json!(if tag == "play" { 20 } else { 10 }),
+            ),
             meets: vec![
                 event(
                     &format!("{tag}-p1"),

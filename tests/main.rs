@@ -40,6 +40,7 @@ mod list_connections;
 mod metric_rollups;
 mod persisted_queries;
 mod plays;
+mod pql_icp;
 mod readme;
 mod record_permissions;
 mod records;

@@ -173,10 +173,12 @@ string_enum! {
 }
 
 string_enum! {
-    /// How hot an MQL is: a hand-raiser, or one who crossed the threshold by behaviour.
+    /// How an MQL qualified: a hand-raiser (HOT), by behaviour (WARM), or by product usage (PQL:
+    /// its PQL score reached the contract's PQL threshold; clocked like a HOT one).
     MqlKind {
         Hot = "HOT",
         Warm = "WARM",
+        Pql = "PQL",
     }
 }
 

@@ -6,6 +6,7 @@ use entity::{account, Lifecycle};
 
 use super::{
     context::ContextExt,
+    icps::PersonaPart,
     leads::Lead,
     loaders::{load_one, Loaders},
     opportunities::Opportunity,
@@ -13,17 +14,28 @@ use super::{
     types::User,
 };
 use crate::{
-    domain::{fit::FitLine, permissions::Permission},
+    domain::{
+        fit::{FitLine, PersonaRole},
+        permissions::Permission,
+    },
     services::records::{self, AccountInput, UpsertResult},
     store::{filters, lists, parse_id, parse_optional_id},
 };
 
-/// One criterion of the active ICP and whether the record meets it.
+/// One part of a fit: a criterion of the ICP and whether the record meets it, or (a lead's
+/// only) a buying-committee persona marked TRIGGERS or BLOCKS, its points and whether the lead
+/// is of that persona.
 #[derive(SimpleObject, Clone)]
 pub struct FitCriterion {
+    /// The criterion's name, or the persona's.
     pub criterion: String,
+    /// The criterion's weight, or the persona's points (TRIGGERS +15, BLOCKS -25).
     pub weight: i32,
     pub met: bool,
+    /// The name of the ICP version that scored this line.
+    pub icp: Option<String>,
+    /// Set on persona lines: the persona's part in the buying committee.
+    pub persona_role: Option<PersonaPart>,
 }
 
 pub fn fit_breakdown(stored: &Option<serde_json::Value>) -> Vec<FitCriterion> {
@@ -37,6 +49,12 @@ pub fn fit_breakdown(stored: &Option<serde_json::Value>) -> Vec<FitCriterion> {
             criterion: line.criterion,
             weight: line.weight,
             met: line.met,
+            icp: line.icp,
+            persona_role: line.persona_role.map(|role| match role {
+                PersonaRole::Triggers => PersonaPart::Triggers,
+                PersonaRole::Blocks => PersonaPart::Blocks,
+                PersonaRole::Influences => PersonaPart::Influences,
+            }),
         })
         .collect()
 }

@@ -83,11 +83,14 @@ impl Lead {
     async fn stage(&self) -> LeadStage {
         self.0.stage
     }
-    /// 0-100: how well the lead and its account match the best active ICP.
+    /// 0-100: how well the lead and its account match the best active ICP of its motion (EXPAND
+    /// for a customer's contact, LAND otherwise), buying-committee personas counted.
     async fn fit_score(&self) -> i32 {
         self.0.fit_score
     }
-    /// Each criterion of the ICP behind `fitScore`, met or not.
+    /// The parts of `fitScore`: each criterion of the ICP behind it, met or not, then each
+    /// persona its buying committee marks TRIGGERS or BLOCKS, with its points; each line names
+    /// the ICP.
     async fn fit_breakdown(&self) -> Vec<FitCriterion> {
         fit_breakdown(&self.0.fit_breakdown)
     }
@@ -98,7 +101,8 @@ impl Lead {
     async fn pql_score(&self) -> i32 {
         self.0.pql_score
     }
-    /// HOT (a hand-raiser) or WARM, once the lead is an MQL.
+    /// HOT (a hand-raiser), WARM (by behaviour) or PQL (by product usage), once the lead is an
+    /// MQL.
     async fn mql_kind(&self) -> Option<entity::MqlKind> {
         self.0.mql_kind
     }

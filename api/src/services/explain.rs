@@ -31,7 +31,7 @@ pub struct CriterionReport {
 /// The decision for a lead as it stands now.
 pub struct QualificationReport {
     pub qualifies: bool,
-    /// HOT or WARM when it qualifies.
+    /// HOT, PQL or WARM when it qualifies.
     pub kind: Option<MqlKind>,
     pub criteria: Vec<CriterionReport>,
     /// `NO_SIGNED_CONTRACT` when no contract is signed: the seed's terms judged the lead.
@@ -73,11 +73,12 @@ pub async fn qualification<C: ConnectionTrait>(
             detail: format!("fit {} (needs {})", row.fit_score, terms.acceptance.min_fit),
         },
         CriterionReport {
-            criterion: "score reaches the MQL threshold".into(),
-            met: total >= threshold && score.total > 0,
+            criterion: "score reaches the MQL threshold, or the PQL score the PQL threshold".into(),
+            met: (total >= threshold && score.total > 0)
+                || score.pql >= terms.scoring.pql_threshold,
             detail: format!(
-                "fit {} + engagement {} = {total} (threshold {threshold})",
-                row.fit_score, score.total
+                "fit {} + engagement {} = {total} (threshold {threshold}); PQL {} (threshold {})",
+                row.fit_score, score.total, score.pql, terms.scoring.pql_threshold
             ),
         },
         CriterionReport {

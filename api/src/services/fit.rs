@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use entity::{account, contact, icp, source};
+use entity::{account, contact, icp, source, IcpMotion};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use uuid::Uuid;
@@ -11,7 +11,10 @@ use uuid::Uuid;
 pub use crate::domain::views::lead_view;
 use crate::{
     domain::{
-        fit::{best_fit, parse_weighted, score_account, score_contact, FitResult, IcpModel},
+        fit::{
+            best_fit, contact_fit, parse_weighted, score_account, FitResult, IcpModel, Motion,
+            Persona,
+        },
         views::{AccountView, ContactView, CustomFields, LeadView},
     },
     error::{AppError, AppResult},
@@ -51,13 +54,16 @@ impl FitModels {
             .unwrap_or(0)
     }
 
-    /// The best fit of an account across the active ICPs; 0 with no breakdown when none is.
+    /// The best fit of an account across the active ICPs, whatever their motion (an account's
+    /// fit is its company match); 0 with no breakdown when none is.
     pub fn account(&self, view: &AccountView) -> FitResult {
         best_fit(self.0.iter().map(|icp| score_account(icp, view))).unwrap_or_else(no_fit)
     }
 
+    /// The best fit of a lead across the active ICPs of its motion (EXPAND for a customer's
+    /// contact, LAND otherwise); 0 with no breakdown when none is.
     pub fn contact(&self, lead: &LeadView<'_>) -> FitResult {
-        best_fit(self.0.iter().map(|icp| score_contact(icp, lead))).unwrap_or_else(no_fit)
+        contact_fit(&self.0, lead).unwrap_or_else(no_fit)
     }
 }
 
@@ -78,7 +84,19 @@ pub fn model_of(row: &icp::Model) -> AppResult<IcpModel> {
             )))
         })
     };
+    let personas: Vec<Persona> = serde_json::from_value(row.personas.clone()).map_err(|err| {
+        AppError::internal(std::io::Error::other(format!(
+            "stored ICP {} has invalid personas: {err}",
+            row.id
+        )))
+    })?;
     Ok(IcpModel {
+        name: row.name.clone(),
+        motion: match row.motion {
+            IcpMotion::Land => Motion::Land,
+            IcpMotion::Expand => Motion::Expand,
+        },
+        personas,
         account_criteria: parse(&row.account_criteria, "accountCriteria")?,
         contact_criteria: parse(&row.contact_criteria, "contactCriteria")?,
     })

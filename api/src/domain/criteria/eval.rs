@@ -181,7 +181,7 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = &str> {
 /// Whether every word of `phrase` is a whole word of `text`, in any order. Whole words keep
 /// "vp" from matching "MVP"; any order lets "vp sales" match "Sales VP". A phrase without
 /// words matches nothing (parsing refuses one anyway).
-fn matches_words(text: &str, phrase: &str) -> bool {
+pub fn matches_words(text: &str, phrase: &str) -> bool {
     let mut wanted = words(phrase).peekable();
     wanted.peek().is_some()
         && wanted.all(|word| words(text).any(|candidate| candidate.eq_ignore_ascii_case(word)))

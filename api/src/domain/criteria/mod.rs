@@ -18,7 +18,7 @@ use std::fmt;
 
 use serde_json::{json, Value};
 
-pub use eval::{FactValue, Facts, OwnedFact, StaticFacts};
+pub use eval::{matches_words, FactValue, Facts, OwnedFact, StaticFacts};
 pub use field::{Field, FieldKey, FieldKind, FieldNameError};
 
 /// Deepest nesting accepted: the root is at depth 1.

@@ -1,16 +1,26 @@
 //! Fit scoring: how well an account, or a contact at it, matches the active ICP (0-100).
 //!
-//! An ICP is two lists of named, weighted criteria. A score is the sum of the weights of the
-//! criteria met, clamped to 0-100, and always comes with its breakdown: both teams must be
-//! able to see why a lead scored what it did, not just the number.
+//! An ICP is two lists of named, weighted criteria, a motion and a buying committee. A score is
+//! the sum of the weights of the criteria met, clamped to 0-100, and always comes with its
+//! breakdown: both teams must be able to see why a lead scored what it did, not just the number.
+//!
+//! Two rules decide which ICP scores a lead and how its committee counts:
+//! - **Motion**: a LAND ICP scores leads at non-customers (new logos), an EXPAND ICP scores the
+//!   contacts of customers (an account whose lifecycle is CUSTOMER: a won deal makes it one).
+//!   An account's own fit is its company match and is scored by every active ICP, so the
+//!   closed-won analysis can compare won customers with the LAND profile.
+//! - **Buying committee**: a lead whose persona (its `persona`, or its title naming the persona
+//!   word for word) is one the ICP marks TRIGGERS gains [`TRIGGERS_POINTS`] (and can start a
+//!   `TRIGGERING_PERSONA` play); one marked BLOCKS loses [`BLOCKS_POINTS`]. INFLUENCES does not
+//!   move the score. Each such persona is a line of the breakdown.
 
 mod parse;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::criteria::Criteria;
-use super::views::{AccountView, LeadView};
+use super::criteria::{matches_words, Criteria};
+use super::views::{AccountView, ContactView, LeadView};
 
 pub use parse::parse_weighted;
 
@@ -33,21 +43,105 @@ pub struct WeightedCriterion {
     pub criteria: Criteria,
 }
 
-/// The weighted criteria of one ICP version.
+/// Points a lead gains when its persona TRIGGERS the buying motion under its ICP.
+pub const TRIGGERS_POINTS: i32 = 15;
+/// Points a lead loses when its persona BLOCKS the deal under its ICP: a blocker can kill a
+/// deal on their own, a trigger only starts one, so the penalty is the larger.
+pub const BLOCKS_POINTS: i32 = -25;
+
+/// Which accounts' leads an ICP scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Motion {
+    /// New logos: leads at accounts that are not customers (or at no known account).
+    #[default]
+    Land,
+    /// Customers: the contacts of accounts whose lifecycle is CUSTOMER.
+    Expand,
+}
+
+/// A persona's part in the buying committee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PersonaRole {
+    /// Their interest starts the buying motion: +[`TRIGGERS_POINTS`].
+    Triggers,
+    /// Weighs in; no effect on the score.
+    Influences,
+    /// Can kill the deal: [`BLOCKS_POINTS`].
+    Blocks,
+}
+
+impl PersonaRole {
+    /// The points a lead of this persona gets, `None` when the role does not score.
+    pub fn points(self) -> Option<i32> {
+        match self {
+            PersonaRole::Triggers => Some(TRIGGERS_POINTS),
+            PersonaRole::Blocks => Some(BLOCKS_POINTS),
+            PersonaRole::Influences => None,
+        }
+    }
+}
+
+/// A buying-committee persona of an ICP, stored as `{persona, role}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Persona {
+    pub persona: String,
+    pub role: PersonaRole,
+}
+
+/// Whether `contact` is of `persona`: its persona field says so (any case), or its title holds
+/// every word of it ("CFO" in "CFO & COO", "security" in "Head of Security").
+pub fn has_persona(contact: &ContactView, persona: &str) -> bool {
+    let persona = persona.trim();
+    contact
+        .persona
+        .as_deref()
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case(persona))
+        || contact
+            .title
+            .as_deref()
+            .is_some_and(|t| matches_words(t, persona))
+}
+
+/// The weighted criteria of one ICP version, with its name, motion and buying committee.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IcpModel {
+    /// The version's name, on every line of a breakdown it produced.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub motion: Motion,
+    #[serde(default)]
+    pub personas: Vec<Persona>,
     /// Tested against the account alone, so an account scores the same for all its contacts.
     pub account_criteria: Vec<WeightedCriterion>,
     /// Tested against the whole lead (contact, account, scores).
     pub contact_criteria: Vec<WeightedCriterion>,
 }
 
-/// One criterion of a breakdown.
+/// One line of a breakdown: a criterion, or a buying-committee persona (`persona_role` set,
+/// `criterion` the persona's name, `weight` its points, `met` whether the lead is of it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FitLine {
     pub criterion: String,
     pub weight: i32,
     pub met: bool,
+    /// The ICP the line comes from (absent from breakdowns stored before ICPs were named on
+    /// them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persona_role: Option<PersonaRole>,
+}
+
+/// Whether a stored breakdown says the lead is of a persona that TRIGGERS the buying motion.
+pub fn triggers_buying(breakdown: &Value) -> bool {
+    serde_json::from_value::<Vec<FitLine>>(breakdown.clone()).is_ok_and(|lines| {
+        lines
+            .iter()
+            .any(|l| l.met && l.persona_role == Some(PersonaRole::Triggers))
+    })
 }
 
 /// A fit score with every criterion that went into it, met or not, in ICP order; stored as
@@ -61,13 +155,16 @@ pub struct FitResult {
 /// The account's fit: its account criteria only.
 pub fn score_account(icp: &IcpModel, account: &AccountView) -> FitResult {
     tally(
+        icp,
         icp.account_criteria
             .iter()
             .map(|c| (c, c.criteria.evaluate(account))),
+        Vec::new(),
     )
 }
 
-/// A contact's fit: the account criteria on its account, then the contact criteria.
+/// A contact's fit: the account criteria on its account, then the contact criteria, then the
+/// buying committee's TRIGGERS and BLOCKS personas.
 ///
 /// Without an account every account criterion is unmet, even a negated one ("industry NOT IN
 /// Retail"): a lead cannot earn company points for a company nobody knows.
@@ -80,18 +177,61 @@ pub fn score_contact(icp: &IcpModel, lead: &LeadView<'_>) -> FitResult {
         .contact_criteria
         .iter()
         .map(|c| (c, c.criteria.evaluate(lead)));
-    tally(account.chain(contact))
+    let personas = icp
+        .personas
+        .iter()
+        .filter_map(|p| {
+            Some(FitLine {
+                criterion: p.persona.clone(),
+                weight: p.role.points()?,
+                met: has_persona(lead.contact, &p.persona),
+                icp: Some(icp.name.clone()),
+                persona_role: Some(p.role),
+            })
+        })
+        .collect();
+    tally(icp, account.chain(contact), personas)
 }
 
-fn tally<'a>(results: impl Iterator<Item = (&'a WeightedCriterion, bool)>) -> FitResult {
+/// Whether `lead` is at a customer (its account's lifecycle is CUSTOMER), which decides the
+/// motion of the ICP that scores it.
+pub fn motion_of(lead: &LeadView<'_>) -> Motion {
+    match lead.account.and_then(|a| a.lifecycle.as_deref()) {
+        Some("CUSTOMER") => Motion::Expand,
+        _ => Motion::Land,
+    }
+}
+
+/// A lead's fit: the best among the ICPs of its motion ([`motion_of`]); `None` when no such
+/// ICP is active.
+pub fn contact_fit<'a>(
+    icps: impl IntoIterator<Item = &'a IcpModel>,
+    lead: &LeadView<'_>,
+) -> Option<FitResult> {
+    let motion = motion_of(lead);
+    best_fit(
+        icps.into_iter()
+            .filter(|icp| icp.motion == motion)
+            .map(|icp| score_contact(icp, lead)),
+    )
+}
+
+fn tally<'a>(
+    icp: &IcpModel,
+    results: impl Iterator<Item = (&'a WeightedCriterion, bool)>,
+    personas: Vec<FitLine>,
+) -> FitResult {
     let breakdown: Vec<FitLine> = results
         .map(|(c, met)| FitLine {
             criterion: c.name.clone(),
             weight: c.weight,
             met,
+            icp: Some(icp.name.clone()),
+            persona_role: None,
         })
+        .chain(personas)
         .collect();
-    // At most 2 x 50 criteria of weight at most 100: the sum cannot overflow an i32.
+    // At most 2 x 50 criteria and the personas, of weight at most 100: no i32 overflow.
     let sum: i32 = breakdown.iter().filter(|l| l.met).map(|l| l.weight).sum();
     FitResult {
         score: sum.clamp(0, 100),
@@ -132,6 +272,9 @@ pub fn seed_icp() -> IcpModel {
         criteria: Criteria::parse(&criteria).expect("seed criteria are valid"),
     };
     IcpModel {
+        name: "Seed ICP".to_owned(),
+        motion: Motion::Land,
+        personas: Vec::new(),
         account_criteria: vec![
             rule(
                 "Company size in range",
@@ -297,7 +440,7 @@ mod tests {
                 "accountCriteria",
             )
             .unwrap(),
-            contact_criteria: vec![],
+            ..IcpModel::default()
         };
         assert_eq!(score_contact(&icp, &lead(None, &contact)).score, 0);
         let account = account();
@@ -362,7 +505,7 @@ mod tests {
         .unwrap();
         let icp = IcpModel {
             account_criteria,
-            contact_criteria: vec![],
+            ..IcpModel::default()
         };
         assert_eq!(score_account(&icp, &account()).score, 100);
     }
@@ -375,6 +518,8 @@ mod tests {
                 criterion: name.into(),
                 weight: score,
                 met: true,
+                icp: None,
+                persona_role: None,
             }],
         };
         let best = best_fit([result(40, "a"), result(70, "b"), result(70, "c")]).unwrap();
@@ -407,11 +552,122 @@ mod tests {
                 criterion: "Title matches ICP".into(),
                 weight: 25,
                 met: true,
+                icp: None,
+                persona_role: None,
             }],
         };
         let json = json!({"score": 25, "breakdown":
             [{"criterion": "Title matches ICP", "weight": 25, "met": true}]});
         assert_eq!(serde_json::to_value(&fit).unwrap(), json);
         assert_eq!(serde_json::from_value::<FitResult>(json).unwrap(), fit);
+    }
+
+    fn with_committee(motion: Motion) -> IcpModel {
+        IcpModel {
+            name: format!("{motion:?}"),
+            motion,
+            personas: vec![
+                Persona {
+                    persona: "VP Sales".into(),
+                    role: PersonaRole::Triggers,
+                },
+                Persona {
+                    persona: "Procurement".into(),
+                    role: PersonaRole::Blocks,
+                },
+                Persona {
+                    persona: "CFO".into(),
+                    role: PersonaRole::Influences,
+                },
+            ],
+            ..seed_icp()
+        }
+    }
+
+    #[test]
+    fn a_land_icp_scores_non_customers_and_an_expand_icp_customers() {
+        let land = IcpModel {
+            name: "New logos".into(),
+            ..seed_icp()
+        };
+        let expand = IcpModel {
+            name: "Customers".into(),
+            motion: Motion::Expand,
+            account_criteria: vec![],
+            ..seed_icp()
+        };
+        let contact = vp_sales("jane@acme.io", false);
+        let prospect = account();
+        let customer = AccountView {
+            lifecycle: Some("CUSTOMER".into()),
+            ..account()
+        };
+        let fit = contact_fit([&land, &expand], &lead(Some(&prospect), &contact)).unwrap();
+        assert_eq!(fit.score, 75);
+        assert!(fit
+            .breakdown
+            .iter()
+            .all(|l| l.icp.as_deref() == Some("New logos")));
+        let fit = contact_fit([&land, &expand], &lead(Some(&customer), &contact)).unwrap();
+        // The EXPAND ICP has no company rules: title 25 + business email 5.
+        assert_eq!(fit.score, 30);
+        assert!(fit
+            .breakdown
+            .iter()
+            .all(|l| l.icp.as_deref() == Some("Customers")));
+        // A lead without an account is a new logo; a customer's contact has no LAND fit.
+        assert_eq!(motion_of(&lead(None, &contact)), Motion::Land);
+        assert_eq!(contact_fit([&land], &lead(Some(&customer), &contact)), None);
+        assert_eq!(
+            contact_fit([&expand], &lead(Some(&prospect), &contact)),
+            None
+        );
+        // An account's own fit is its company match, whatever the motion.
+        assert_eq!(score_account(&land, &customer).score, 45);
+    }
+
+    #[test]
+    fn triggers_raise_the_fit_and_blocks_lower_it() {
+        let icp = with_committee(Motion::Land);
+        let account = account();
+        let vp = vp_sales("jane@acme.io", false);
+        let fit = score_contact(&icp, &lead(Some(&account), &vp));
+        assert_eq!(fit.score, 75 + TRIGGERS_POINTS);
+        let personas: Vec<_> = fit
+            .breakdown
+            .iter()
+            .filter_map(|l| Some((l.criterion.as_str(), l.persona_role?, l.weight, l.met)))
+            .collect();
+        assert_eq!(
+            personas,
+            [
+                ("VP Sales", PersonaRole::Triggers, 15, true),
+                ("Procurement", PersonaRole::Blocks, -25, false),
+            ]
+        );
+        let json = serde_json::to_value(&fit.breakdown).unwrap();
+        assert!(triggers_buying(&json));
+        assert_eq!(json[7]["persona_role"], "TRIGGERS");
+
+        let buyer = ContactView {
+            title: Some("Director".into()),
+            persona: Some("procurement".into()),
+            ..vp_sales("bo@acme.io", false)
+        };
+        let fit = score_contact(&icp, &lead(Some(&account), &buyer));
+        // size 20 + industry 15 + geography 10 + business email 5 - 25.
+        assert_eq!(fit.score, 25);
+        assert!(!triggers_buying(
+            &serde_json::to_value(&fit.breakdown).unwrap()
+        ));
+        // Influencers do not score: the CFO scores like anyone else.
+        let cfo = ContactView {
+            title: Some("CFO".into()),
+            ..vp_sales("cy@acme.io", false)
+        };
+        assert_eq!(score_contact(&icp, &lead(Some(&account), &cfo)).score, 50);
+        assert!(!triggers_buying(
+            &json!([{"criterion": "x", "weight": 1, "met": true}])
+        ));
     }
 }

@@ -39,6 +39,8 @@ pub enum PlayTrigger {
     SecurityPageViewed,
     /// The product reported a trial ending (`trial_ending`) for an account that is not a customer.
     TrialEnding,
+    /// A lead whose persona TRIGGERS the buying motion under the ICP that scores it engaged.
+    TriggeringPersona,
 }
 
 /// Something that happened to a lead, as the play engine sees it.
@@ -56,6 +58,8 @@ pub enum Signal<'a> {
     PqlReached,
     OpportunityStalled,
     ClosedLost,
+    /// The lead, of a persona its ICP marks TRIGGERS, engaged.
+    TriggeringPersona,
 }
 
 const SECURITY_EVENTS: [&str; 4] = [
@@ -123,6 +127,7 @@ impl PlayTrigger {
                 | PlayTrigger::TeamSize { .. }
                 | PlayTrigger::SecurityPageViewed
                 | PlayTrigger::TrialEnding
+                | PlayTrigger::TriggeringPersona
         )
     }
 
@@ -147,7 +152,8 @@ impl PlayTrigger {
             }
             (PlayTrigger::PqlReached, Signal::PqlReached)
             | (PlayTrigger::OpportunityStalled, Signal::OpportunityStalled)
-            | (PlayTrigger::ClosedLost, Signal::ClosedLost) => true,
+            | (PlayTrigger::ClosedLost, Signal::ClosedLost)
+            | (PlayTrigger::TriggeringPersona, Signal::TriggeringPersona) => true,
             (PlayTrigger::EnterpriseDomain { min_employees }, Signal::Event { .. }) => {
                 !lead.contact.personal_email
                     && lead.contact.email_domain.is_some()

@@ -1,5 +1,5 @@
 //! The decision for one lead after an event batch: its new scores, whether it becomes an MQL
-//! under the active contract (HOT or WARM), who gets it, which SLA clocks start, which triggers
+//! under the active contract (HOT, PQL or WARM), who gets it, which SLA clocks start, which triggers
 //! its owner receives and which play signals it raises. Pure: the ingestion service loads the
 //! facts, asks here, and applies the [`LeadOutcome`] through the store.
 //!
@@ -21,10 +21,11 @@ pub use plans::{Assignment, ClockPlan, TriggerPlan};
 use super::{
     contract::Terms,
     criteria::Criteria,
+    fit::triggers_buying,
     lifecycle::{next_stage, Transition, TransitionError},
     plays::Signal,
     routing::{route, AccountMatch, RepState, Route, RouteReason, RuleSpec},
-    scoring::{decay_at, mql_kind, score_at, LedgerEntry, MqlKind, ScoreBreakdown},
+    scoring::{decay_at, mql_kind, score_at, LedgerEntry, MqlKind, ScoreBreakdown, ScoringModel},
     text::display_name,
     views::{lead_view, AccountView, ContactView, LeadView},
 };
@@ -216,7 +217,8 @@ pub fn decide<'a>(
 }
 
 /// The events, then the score's move (both sides with decay as it stands now, so a lead that
-/// decayed below a threshold and climbs back crosses it again), then a PQL reached.
+/// decayed below a threshold and climbs back crosses it again), then a PQL reached, then, when
+/// the lead engaged and its fit says its persona TRIGGERS the buying motion, that.
 fn score_signals<'a>(assessment: &Assessment<'a>, policy: &Policy<'_>) -> Vec<Signal<'a>> {
     let scoring = &policy.terms.scoring;
     let before = assessment.facts.lead;
@@ -236,6 +238,10 @@ fn score_signals<'a>(assessment: &Assessment<'a>, policy: &Policy<'_>) -> Vec<Si
     });
     if before.pql_score < scoring.pql_threshold && score.pql >= scoring.pql_threshold {
         signals.push(Signal::PqlReached);
+    }
+    let engaged = !assessment.facts.events.is_empty();
+    if engaged && before.fit_breakdown.as_ref().is_some_and(triggers_buying) {
+        signals.push(Signal::TriggeringPersona);
     }
     signals
 }
@@ -260,10 +266,7 @@ fn qualify(
         lead.owner_id = Some(owner);
     }
     let moving = lead.clone();
-    let reason = format!(
-        "score {} + fit {} reached the MQL threshold of {}",
-        score.total, lead.fit_score, policy.terms.scoring.mql_threshold
-    );
+    let reason = qualified_because(kind, score, lead.fit_score, &policy.terms.scoring);
     lead.stage = to;
     lead.stage_changed_at = Some(now);
     lead.mql_kind = Some(stored_kind(kind));
@@ -283,10 +286,30 @@ fn qualify(
     })
 }
 
+/// The stage history's reason for an MQL: which path qualified it, with the figures.
+fn qualified_because(
+    kind: MqlKind,
+    score: &ScoreBreakdown,
+    fit: i32,
+    model: &ScoringModel,
+) -> String {
+    match kind {
+        MqlKind::Pql => format!(
+            "PQL: product score {} reached the PQL threshold of {}",
+            score.pql, model.pql_threshold
+        ),
+        MqlKind::Hot | MqlKind::Warm => format!(
+            "score {} + fit {} reached the MQL threshold of {}",
+            score.total, fit, model.mql_threshold
+        ),
+    }
+}
+
 /// The stored form of an MQL kind.
 pub fn stored_kind(kind: MqlKind) -> StoredMqlKind {
     match kind {
         MqlKind::Hot => StoredMqlKind::Hot,
         MqlKind::Warm => StoredMqlKind::Warm,
+        MqlKind::Pql => StoredMqlKind::Pql,
     }
 }

@@ -48,7 +48,8 @@ pub(super) fn assignment(
     let slas = &policy.terms.slas;
     let calendar = &slas.calendar;
     let first_touch_minutes = match kind {
-        MqlKind::Hot => slas.first_touch_hot_minutes,
+        // A PQL is clocked like a HOT MQL.
+        MqlKind::Hot | MqlKind::Pql => slas.first_touch_hot_minutes,
         MqlKind::Warm => slas.first_touch_warm_minutes,
     };
     let first_touch_due =
@@ -66,6 +67,7 @@ pub(super) fn assignment(
     ];
     let (trigger_kind, what) = match kind {
         MqlKind::Hot => (TriggerKind::HotLeadEngaged, "HOT lead (hand-raiser)"),
+        MqlKind::Pql => (TriggerKind::HotLeadEngaged, "PQL (product-qualified lead)"),
         MqlKind::Warm => (TriggerKind::LeadAssigned, "new MQL"),
     };
     let title = lead

@@ -428,3 +428,52 @@ fn a_check_back_lead_waits_for_its_date_and_other_recycled_leads_do_not() {
     nurtured.check_back_on = Some(now().date_naive());
     assert!(waits_no_longer(&nurtured, now()), "its date came");
 }
+
+#[test]
+fn product_signals_at_the_pql_threshold_make_a_pql_clocked_like_a_hot_mql() {
+    let rep = Uuid::now_v7();
+    let before = lead(30);
+    let pql = |rule: &str, points| entry(rule, EntryKind::Pql, points);
+    // 30 + 25 + 20 + 15 + 10 = 100: the seed's PQL threshold; no engagement score at all.
+    let ledger = [
+        pql("invited_3_teammates", 30),
+        pql("used_core_feature_10_times", 25),
+        pql("enabled_first_integration", 20),
+        pql("created_first_project", 15),
+        pql("icp_match", 10),
+    ];
+    let contact = ContactView::default();
+    let outcome = decide_for(
+        &before,
+        &ledger,
+        &contact,
+        Some(rep),
+        false,
+        &mut seated(&[rep]),
+    );
+    let q = qualified(&outcome);
+    assert_eq!(
+        q.reason,
+        "PQL: product score 100 reached the PQL threshold of 100"
+    );
+    assert_eq!(outcome.lead.mql_kind, Some(StoredMqlKind::Pql));
+    assert_eq!(outcome.lead.pql_score, 100);
+    assert_eq!(outcome.lead.owner_id, Some(rep));
+    let assignment = q.assignment.as_ref().expect("the account's owner takes it");
+    assert_eq!(assignment.clocks[0].due_at, now() + Duration::minutes(5));
+    assert_eq!(assignment.trigger.kind, TriggerKind::HotLeadEngaged);
+    assert!(assignment
+        .trigger
+        .message
+        .starts_with("PQL (product-qualified lead) assigned"));
+    // The PQL play hears the threshold reached, with the lead now owned.
+    assert!(outcome.signals.contains(&Signal::PqlReached));
+    assert!(outcome
+        .signals
+        .contains(&Signal::MqlAssigned(StoredMqlKind::Pql)));
+
+    // Under the contract's minimum fit, a PQL is not routed either.
+    let poor = lead(10);
+    let outcome = decide_for(&poor, &ledger, &contact, None, false, &mut seated(&[rep]));
+    assert!(matches!(outcome.step, Step::Rescored));
+}

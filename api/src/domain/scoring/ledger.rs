@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{DecayStep, ScoreRule, ScoringModel};
+use super::{DecayStep, ScoreRule, ScoringModel, ICP_MATCH_SIGNAL};
 
 /// Which score an entry counts towards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -44,7 +44,9 @@ impl LedgerEntry {
 }
 
 /// The entries an event adds to a lead whose ledger is `existing`: at most one behaviour and one
-/// PQL entry. An event already in the ledger adds nothing, so replays never count twice.
+/// PQL entry. An event already in the ledger adds nothing, so replays never count twice. An event
+/// named like [`ICP_MATCH_SIGNAL`] earns no PQL points: Accord records that signal itself
+/// ([`icp_match_entry`]), a partner app cannot claim it.
 pub fn entries_for_event(
     model: &ScoringModel,
     event_id: Uuid,
@@ -61,7 +63,10 @@ pub fn entries_for_event(
     ]
     .into_iter()
     .filter_map(|(kind, rules)| {
-        let rule = rules.iter().find(|r| r.event_type == event_type)?;
+        let rule = rules.iter().find(|r| {
+            r.event_type == event_type
+                && !(kind == EntryKind::Pql && event_type == ICP_MATCH_SIGNAL)
+        })?;
         let points = award(rule, kind, existing)?;
         Some(LedgerEntry {
             event_id,
@@ -72,6 +77,37 @@ pub fn entries_for_event(
         })
     })
     .collect()
+}
+
+/// The PQL entry "company matches the ICP" ([`ICP_MATCH_SIGNAL`]) for a lead whose fit matches
+/// its ICP ([`super::matches_icp`]), credited to `event_id` at `occurred_at`: the lead's latest
+/// event of the batch that found the match, so the entry names a real event and does not move
+/// the decay clock past the lead's own engagement. At most once per lead; none when the model
+/// has no such rule.
+pub fn icp_match_entry(
+    model: &ScoringModel,
+    event_id: Uuid,
+    occurred_at: DateTime<Utc>,
+    existing: &[LedgerEntry],
+) -> Option<LedgerEntry> {
+    let rule = model
+        .pql
+        .iter()
+        .find(|r| r.event_type == ICP_MATCH_SIGNAL)?;
+    if existing
+        .iter()
+        .any(|e| e.kind == EntryKind::Pql && e.rule == ICP_MATCH_SIGNAL)
+    {
+        return None;
+    }
+    let points = award(rule, EntryKind::Pql, existing)?;
+    Some(LedgerEntry {
+        event_id,
+        rule: ICP_MATCH_SIGNAL.to_owned(),
+        kind: EntryKind::Pql,
+        points,
+        occurred_at,
+    })
 }
 
 /// What `rule` may still award given the lead's entries, or `None` for no entry at all.
@@ -385,10 +421,24 @@ mod tests {
                 ("used_core_feature_10_times", 1),
                 ("enabled_first_integration", 2),
                 ("hit_80_percent_of_free_tier", 3),
+                // A partner app cannot send the ICP match: Accord records it.
                 (ICP_MATCH_SIGNAL, 4),
-                (ICP_MATCH_SIGNAL, 5),
             ],
         );
+        assert_eq!(score_at(&model, &entries, t0()).pql, 95);
+        let mut entries = entries;
+        let last = entries.last().unwrap().clone();
+        let icp = icp_match_entry(&model, last.event_id, last.occurred_at, &entries).unwrap();
+        assert_eq!(
+            (icp.rule.as_str(), icp.kind, icp.points),
+            (ICP_MATCH_SIGNAL, EntryKind::Pql, 10)
+        );
+        entries.push(icp);
+        // Once per lead.
+        assert_eq!(icp_match_entry(&model, last.event_id, t0(), &entries), None);
+        let mut without = model.clone();
+        without.pql.retain(|r| r.event_type != ICP_MATCH_SIGNAL);
+        assert_eq!(icp_match_entry(&without, last.event_id, t0(), &[]), None);
         let score = score_at(&model, &entries, t0() + Duration::days(45));
         assert_eq!(score.pql, 105);
         assert_eq!(score.behaviour, 0);

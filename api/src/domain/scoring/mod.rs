@@ -13,14 +13,22 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use ledger::{
-    decay_at, due_for_nurture, entries_for_event, next_change_at, score_at, EntryKind, LedgerEntry,
-    ScoreBreakdown, ScoreLine,
+    decay_at, due_for_nurture, entries_for_event, icp_match_entry, next_change_at, score_at,
+    EntryKind, LedgerEntry, ScoreBreakdown, ScoreLine,
 };
 pub use qualify::{crossing, is_pql, mql_kind, Crossing, MqlKind};
 
-/// The PQL signal that is not an event from a partner app: the API layer records it once, keyed
-/// by a stable id of the lead, when the lead's fit meets the contract ("company matches ICP").
+/// The PQL signal that is not an event from a partner app ("company matches the ICP"): Accord
+/// records it once per lead ([`icp_match_entry`]) when events of a lead whose fit matches the
+/// ICP ([`matches_icp`]) are scored.
 pub const ICP_MATCH_SIGNAL: &str = "icp_match";
+
+/// Whether a lead's fit means its company matches the ICP, for [`ICP_MATCH_SIGNAL`]: the fit
+/// meets the contract's minimum and is above zero (a workspace without an active ICP scores
+/// every fit 0, which matches nothing).
+pub fn matches_icp(fit: i32, min_fit: i32) -> bool {
+    fit > 0 && fit >= min_fit
+}
 /// Most rules in one list; every rule is looked up for every ingested event.
 pub const MAX_RULES: usize = 100;
 /// Longest event type, in characters.

@@ -1,4 +1,4 @@
-//! What a score means for the funnel: threshold crossings, MQL (HOT or WARM) and PQL.
+//! What a score means for the funnel: threshold crossings, MQL (HOT, PQL or WARM).
 
 use serde::{Deserialize, Serialize};
 
@@ -30,35 +30,42 @@ pub fn crossing(threshold: i32, before: i32, after: i32) -> Crossing {
 pub enum MqlKind {
     /// A hand-raiser (demo request, contact sales): five minutes to first touch.
     Hot,
+    /// Product-qualified: the PQL score reached the PQL threshold. Its own path to MQL, routed
+    /// and clocked like a HOT MQL (a user getting value from the product is worth a call now).
+    Pql,
     /// Crossed the threshold by behaviour.
     Warm,
 }
 
-/// Whether a lead's fit and engagement make it an MQL under the scoring terms, and which kind.
+/// Whether a lead's fit, engagement and product signals make it an MQL under the scoring terms,
+/// and which kind.
 ///
 /// The score half of the contract only: the API layer also checks the acceptance criteria (the
-/// contact fits the ICP, its source is not paused). Three choices the design left open:
-/// - `fit + score.total` must reach the threshold *and* the engagement score must be above zero:
-///   with the seed's fit rules a well-fitting contact reaches 50 on fit alone, and a list import
-///   is not a marketing-qualified lead until the person does something.
-/// - HOT when a hand-raiser event is anywhere in the ledger behind `score`, not only when it is
-///   the event being ingested: a lead that asked for a demo and then crosses the threshold on a
-///   later page view, or on a fit re-score, is still a person waiting for a call. A hand-raise
-///   alone does not make an MQL; it usually reaches the threshold by itself (+50).
-/// - The engagement score counts decay, so a lead gone cold stops being an MQL candidate.
+/// contact fits the ICP, its source is not paused). Two paths lead here:
+/// - **By engagement**: `fit + score.total` must reach the MQL threshold *and* the engagement
+///   score must be above zero: with the seed's fit rules a well-fitting contact reaches 50 on
+///   fit alone, and a list import is not a marketing-qualified lead until the person does
+///   something. The engagement score counts decay, so a lead gone cold stops being a candidate.
+/// - **By product usage**: the PQL score reaches the PQL threshold ([`is_pql`]), whatever the
+///   engagement score; PQL points do not decay.
+///
+/// The kind, strongest first: HOT when a hand-raiser event is anywhere in the ledger behind
+/// `score` and the engagement path holds (a lead that asked for a demo and then crosses the
+/// threshold on a later page view, or on a fit re-score, is still a person waiting for a call;
+/// a hand-raise alone does not make an MQL, it usually reaches the threshold by itself, +50);
+/// then PQL; then WARM.
 pub fn mql_kind(model: &ScoringModel, fit: i32, score: &ScoreBreakdown) -> Option<MqlKind> {
-    if score.total <= 0 || fit.saturating_add(score.total) < model.mql_threshold {
-        return None;
-    }
+    let engaged = score.total > 0 && fit.saturating_add(score.total) >= model.mql_threshold;
     let hand_raised = score
         .lines
         .iter()
         .any(|l| l.kind == EntryKind::Behaviour && model.hand_raisers.contains(&l.rule));
-    Some(if hand_raised {
-        MqlKind::Hot
-    } else {
-        MqlKind::Warm
-    })
+    match (engaged, is_pql(model, score)) {
+        (true, _) if hand_raised => Some(MqlKind::Hot),
+        (_, true) => Some(MqlKind::Pql),
+        (true, false) => Some(MqlKind::Warm),
+        (false, false) => None,
+    }
 }
 
 /// Whether the product signals make the lead a PQL.
@@ -207,5 +214,16 @@ mod tests {
         let score = score_at(&model, &entries, t0() + Duration::days(1));
         assert_eq!(score.pql, 100);
         assert!(is_pql(&model, &score));
+        // A PQL is an MQL of its own kind, without any engagement score or fit.
+        assert_eq!(score.total, 25);
+        assert_eq!(mql_kind(&model, 0, &score), Some(MqlKind::Pql));
+        let later = score_at(&model, &entries, t0() + Duration::days(90));
+        assert_eq!((later.total, later.pql), (5, 100));
+        assert_eq!(mql_kind(&model, -50, &later), Some(MqlKind::Pql));
+        // Enough engagement too: still a PQL, unless a hand was raised, which makes it HOT.
+        assert_eq!(mql_kind(&model, 40, &score), Some(MqlKind::Pql));
+        ingest(&model, &mut entries, "demo_request", 1);
+        let hot = score_at(&model, &entries, t0() + Duration::days(1));
+        assert_eq!(mql_kind(&model, 0, &hot), Some(MqlKind::Hot));
     }
 }

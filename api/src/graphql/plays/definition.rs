@@ -38,6 +38,8 @@ pub enum PlayTriggerKind {
     SecurityPageViewed,
     /// A `trial_ending` event arrived for an account that is not a customer.
     TrialEnding,
+    /// A lead whose persona the ICP's buying committee marks TRIGGERS engaged (once per lead).
+    TriggeringPersona,
 }
 
 /// A play's trigger; the fields a kind does not use are ignored.
@@ -81,6 +83,7 @@ impl PlayTriggerInput {
             },
             PlayTriggerKind::SecurityPageViewed => PlayTrigger::SecurityPageViewed,
             PlayTriggerKind::TrialEnding => PlayTrigger::TrialEnding,
+            PlayTriggerKind::TriggeringPersona => PlayTrigger::TriggeringPersona,
         })
     }
 }
@@ -137,6 +140,7 @@ impl From<PlayTrigger> for PlayTriggerSpec {
             }
             PlayTrigger::SecurityPageViewed => PlayTriggerKind::SecurityPageViewed,
             PlayTrigger::TrialEnding => PlayTriggerKind::TrialEnding,
+            PlayTrigger::TriggeringPersona => PlayTriggerKind::TriggeringPersona,
         };
         spec
     }

@@ -116,7 +116,7 @@ async fn evaluate(
 ) -> AppResult<()> {
     let (contract, terms) = contracts::active_terms(tenant).await?;
     let events = scoring::events_by_lead(inserted);
-    let ledgers = scoring::score(tenant, &terms, &events).await?;
+    let ledgers = scoring::score(tenant, &terms, &events, resolved).await?;
     let batch = Batch {
         contract: contract.as_ref(),
         terms: &terms,

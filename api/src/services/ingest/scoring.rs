@@ -1,5 +1,6 @@
 //! The batch's points: each new event's ledger entries, decided by the scoring terms against
-//! the lead's ledger so far, appended to the ledger.
+//! the lead's ledger so far, and the "company matches the ICP" PQL signal of a lead whose fit
+//! matches, appended to the ledger.
 
 use std::collections::HashMap;
 
@@ -7,10 +8,11 @@ use entity::{event, score_entry, ScoreKind};
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
+use super::identity::Resolved;
 use crate::{
     domain::{
         contract::Terms,
-        scoring::{entries_for_event, EntryKind, LedgerEntry},
+        scoring::{entries_for_event, icp_match_entry, matches_icp, EntryKind, LedgerEntry},
     },
     error::AppResult,
     store::{self, Tenant},
@@ -28,11 +30,14 @@ pub fn events_by_lead(inserted: &[event::Model]) -> HashMap<Uuid, Vec<&event::Mo
     by_contact
 }
 
-/// Scores each lead's new events and appends the entries; returns each lead's whole ledger.
+/// Scores each lead's new events and appends the entries; returns each lead's whole ledger. A
+/// lead whose fit (as resolved for the batch) matches the ICP earns the ICP signal with its
+/// latest event.
 pub async fn score<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     terms: &Terms,
     by_contact: &HashMap<Uuid, Vec<&event::Model>>,
+    resolved: &Resolved,
 ) -> AppResult<HashMap<Uuid, Vec<LedgerEntry>>> {
     let ledgers = load_ledgers(tenant, by_contact.keys().copied().collect()).await?;
     let mut new_entries = Vec::new();
@@ -50,6 +55,18 @@ pub async fn score<C: ConnectionTrait>(
                 new_entries.push(entry_row(tenant.workspace_id(), contact_id, &entry));
                 ledger.push(entry);
             }
+        }
+        let fit = resolved
+            .contacts
+            .get(&contact_id)
+            .map_or(0, |c| c.fit_score);
+        let icp = events
+            .last()
+            .filter(|_| matches_icp(fit, terms.acceptance.min_fit))
+            .and_then(|last| icp_match_entry(&terms.scoring, last.id, last.occurred_at, &ledger));
+        if let Some(entry) = icp {
+            new_entries.push(entry_row(tenant.workspace_id(), contact_id, &entry));
+            ledger.push(entry);
         }
         ledger_after.insert(contact_id, ledger);
     }

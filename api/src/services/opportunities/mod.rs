@@ -68,7 +68,7 @@ pub async fn insert_stage_changes<C: ConnectionTrait>(
 }
 
 /// What closing a deal sets off, in the transaction that closed it: a win makes the account a
-/// CUSTOMER; a loss fires the CLOSED_LOST plays for its primary contact (retargeting), once per
+/// CUSTOMER, so its contacts are rescored by the EXPAND ICP; a loss fires the CLOSED_LOST plays for its primary contact (retargeting), once per
 /// deal.
 pub async fn on_closed<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
@@ -77,6 +77,11 @@ pub async fn on_closed<C: ConnectionTrait>(
 ) -> AppResult<()> {
     if opp.stage == OpportunityStage::ClosedWon {
         deals::mark_account_customer(tenant, opp.account_id, now).await?;
+        let customer = tenant
+            .get_many::<entity::account::Entity>(&[opp.account_id])
+            .await?;
+        let fit = crate::services::fit::FitModels::load(tenant).await?;
+        crate::services::records::accounts::rescore_contacts_of(tenant, &fit, &customer).await?;
     } else if let Some(contact) = opp.primary_contact_id {
         crate::services::plays::engine::signal_lead(
             tenant,

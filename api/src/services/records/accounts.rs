@@ -303,8 +303,9 @@ impl AccountsByDomain {
     }
 }
 
-/// Rescores the contacts of accounts that changed, in the same transaction.
-async fn rescore_contacts_of<C: sea_orm::ConnectionTrait>(
+/// Rescores the contacts of accounts that changed (their criteria, or their lifecycle, which
+/// picks the ICP motion), in the same transaction.
+pub(crate) async fn rescore_contacts_of<C: sea_orm::ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     fit: &FitModels,
     accounts: &[account::Model],
