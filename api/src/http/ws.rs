@@ -12,9 +12,11 @@ use actix_web::{
     web, HttpRequest, HttpResponse,
 };
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
-use futures_util::StreamExt;
+use futures_util::{
+    stream::{self, AbortHandle, Abortable, BoxStream, SelectAll},
+    StreamExt,
+};
 use serde_json::{json, Value};
-use tokio::{sync::mpsc, task::JoinHandle};
 
 use super::{resolve_caller, socket_slots::SocketSlot, Caller};
 use crate::{
@@ -91,21 +93,22 @@ pub async fn handle(
         _slot: None,
         init_received: false,
         subscriptions: HashMap::new(),
+        streams: SelectAll::new(),
     };
     actix_web::rt::spawn(connection.run(stream));
     Ok(response)
 }
 
-/// What a subscription task hands back to the connection.
-enum Outgoing {
-    Next {
-        id: String,
-        payload: Value,
-        first: bool,
-    },
-    Done {
-        id: String,
-    },
+/// One response of a subscription, or `None` when its stream ended.
+type Outgoing = (String, Option<async_graphql::Response>);
+
+/// A running subscription: its stream lives in the connection's [`SelectAll`]; this is how to
+/// stop it and what its responses are finished with.
+struct Running {
+    abort: AbortHandle,
+    meta: Arc<RequestMeta>,
+    /// Whether it has sent a response yet (an error before the first is the protocol's `error`).
+    started: bool,
 }
 
 struct Connection {
@@ -119,7 +122,10 @@ struct Connection {
     /// This socket's place in its credential's count of open sockets.
     _slot: Option<SocketSlot>,
     init_received: bool,
-    subscriptions: HashMap<String, JoinHandle<()>>,
+    subscriptions: HashMap<String, Running>,
+    /// Every running subscription's responses, polled by the connection's own task: an idle
+    /// subscription costs its stream's state, not a task and a channel of its own.
+    streams: SelectAll<Abortable<BoxStream<'static, Outgoing>>>,
 }
 
 /// Why the connection ends, as a close frame.
@@ -128,7 +134,6 @@ struct Close(u16, &'static str);
 impl Connection {
     async fn run(mut self, mut stream: actix_ws::AggregatedMessageStream) {
         self.state.prometheus.ws_connections.inc();
-        let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Outgoing>();
         let mut shutdown = self.state.shutdown.clone();
         let mut bus = self.state.bus.subscribe();
         let init_deadline =
@@ -151,7 +156,7 @@ impl Connection {
                     Some(Ok(AggregatedMessage::Text(text))) => {
                         // Boxed: handling a message awaits database work whose state would
                         // otherwise sit inside every idle connection's task.
-                        if let Err(close) = Box::pin(self.on_text(&text, &out_tx)).await {
+                        if let Err(close) = Box::pin(self.on_text(&text)).await {
                             break Some(close);
                         }
                     }
@@ -164,7 +169,7 @@ impl Connection {
                     Some(Err(actix_ws::ProtocolError::Overflow)) => break Some(Close(1009, "message too big")),
                     Some(Err(_)) => break Some(Close(1002, "protocol error")),
                 },
-                Some(out) = out_rx.recv() => {
+                Some(out) = self.streams.next(), if !self.streams.is_empty() => {
                     if self.on_outgoing(out).await.is_err() { break None; }
                 }
                 _ = &mut init_deadline, if !self.init_received => {
@@ -189,8 +194,8 @@ impl Connection {
             }
         };
 
-        for (_, task) in self.subscriptions.drain() {
-            task.abort();
+        for (_, running) in self.subscriptions.drain() {
+            running.abort.abort();
             self.state.prometheus.subscriptions.dec();
         }
         self.state.prometheus.ws_connections.dec();
@@ -231,41 +236,44 @@ impl Connection {
         }
     }
 
-    async fn on_outgoing(&mut self, out: Outgoing) -> Result<(), ()> {
-        match out {
-            Outgoing::Next { id, payload, first } => {
-                let failed_before_start = first
-                    && payload.get("data").is_none_or(Value::is_null)
-                    && payload.get("errors").is_some();
-                let message = match (self.protocol, failed_before_start) {
-                    (Protocol::TransportWs, true) => {
-                        self.finish(&id);
-                        json!({"type": "error", "id": id, "payload": payload["errors"]})
-                    }
-                    (Protocol::TransportWs, false) => {
-                        json!({"type": "next", "id": id, "payload": payload})
-                    }
-                    (Protocol::LegacyWs, _) => {
-                        json!({"type": "data", "id": id, "payload": payload})
-                    }
-                };
-                self.send(message).await
+    async fn on_outgoing(&mut self, (id, response): Outgoing) -> Result<(), ()> {
+        let Some(mut response) = response else {
+            return if self.finish(&id) {
+                self.send(json!({"type": "complete", "id": id})).await
+            } else {
+                Ok(())
+            };
+        };
+        let Some(running) = self.subscriptions.get_mut(&id) else {
+            // Completed by the client while this response was on its way.
+            return Ok(());
+        };
+        let first = !std::mem::replace(&mut running.started, true);
+        finish_response(&mut response, &running.meta, &self.state);
+        let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
+        let failed_before_start = first
+            && payload.get("data").is_none_or(Value::is_null)
+            && payload.get("errors").is_some();
+        let message = match (self.protocol, failed_before_start) {
+            (Protocol::TransportWs, true) => {
+                self.finish(&id);
+                json!({"type": "error", "id": id, "payload": payload["errors"]})
             }
-            Outgoing::Done { id } => {
-                if self.finish(&id) {
-                    self.send(json!({"type": "complete", "id": id})).await
-                } else {
-                    Ok(())
-                }
+            (Protocol::TransportWs, false) => {
+                json!({"type": "next", "id": id, "payload": payload})
             }
-        }
+            (Protocol::LegacyWs, _) => {
+                json!({"type": "data", "id": id, "payload": payload})
+            }
+        };
+        self.send(message).await
     }
 
     /// Forgets a subscription; returns whether it was still running.
     fn finish(&mut self, id: &str) -> bool {
         match self.subscriptions.remove(id) {
-            Some(task) => {
-                task.abort();
+            Some(running) => {
+                running.abort.abort();
                 self.state.prometheus.subscriptions.dec();
                 true
             }
@@ -273,11 +281,7 @@ impl Connection {
         }
     }
 
-    async fn on_text(
-        &mut self,
-        text: &str,
-        out: &mpsc::UnboundedSender<Outgoing>,
-    ) -> Result<(), Close> {
+    async fn on_text(&mut self, text: &str) -> Result<(), Close> {
         let Ok(message) = serde_json::from_str::<Value>(text) else {
             return Err(Close(4400, "Invalid message received"));
         };
@@ -335,7 +339,7 @@ impl Connection {
                         .await;
                     return Ok(());
                 }
-                self.start(id.to_owned(), request, actor, out.clone());
+                self.start(id.to_owned(), request, actor);
                 Ok(())
             }
             (Protocol::TransportWs, "complete") | (Protocol::LegacyWs, "stop") => {
@@ -420,43 +424,33 @@ impl Connection {
         }
     }
 
-    fn start(
-        &mut self,
-        id: String,
-        request: async_graphql::Request,
-        actor: Actor,
-        out: mpsc::UnboundedSender<Outgoing>,
-    ) {
+    fn start(&mut self, id: String, request: async_graphql::Request, actor: Actor) {
         let meta = RequestMeta::new(uuid::Uuid::now_v7().to_string(), actor.rate_limit_key());
         let workspace_id = actor.workspace_id;
         let request = request
             .data(RequestActor(Some(actor)))
             .data(Arc::clone(&meta))
             .data(Loaders::new(&self.state.store, workspace_id));
-        let schema = self.schema.clone();
-        let state = self.state.clone();
-        let task_id = id.clone();
-        let task = actix_web::rt::spawn(async move {
-            let mut responses = schema.execute_stream(request);
-            let mut first = true;
-            while let Some(mut response) = responses.next().await {
-                finish_response(&mut response, &meta, &state);
-                let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
-                if out
-                    .send(Outgoing::Next {
-                        id: task_id.clone(),
-                        payload,
-                        first,
-                    })
-                    .is_err()
-                {
-                    return;
-                }
-                first = false;
-            }
-            let _ = out.send(Outgoing::Done { id: task_id });
-        });
-        self.subscriptions.insert(id, task);
+        let ended = id.clone();
+        let responses = self
+            .schema
+            .execute_stream(request)
+            .map({
+                let id = id.clone();
+                move |response| (id.clone(), Some(response))
+            })
+            .chain(stream::once(async move { (ended, None) }))
+            .boxed();
+        let (abort, registration) = AbortHandle::new_pair();
+        self.streams.push(Abortable::new(responses, registration));
+        self.subscriptions.insert(
+            id,
+            Running {
+                abort,
+                meta,
+                started: false,
+            },
+        );
         self.state.prometheus.subscriptions.inc();
     }
 }
