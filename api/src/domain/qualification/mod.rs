@@ -132,7 +132,7 @@ pub struct Qualification {
     /// The campaign the move is credited to.
     pub campaign_id: Option<Uuid>,
     pub route: Route,
-    /// `None` when routing found nobody (the fallback queue).
+    /// `None` when routing found nobody: the lead waits in the unassigned queue.
     pub assignment: Option<Assignment>,
 }
 
