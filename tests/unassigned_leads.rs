@@ -63,7 +63,10 @@ async fn availability(app: &TestApp, who: &Session, out_of_office: bool) {
             json!({"id": who.member_id, "o": out_of_office}),
         )
         .await;
-    assert_eq!(reply.data("setMemberAvailability")["outOfOffice"], out_of_office);
+    assert_eq!(
+        reply.data("setMemberAvailability")["outOfOffice"],
+        out_of_office
+    );
 }
 
 /// The team's one rule ("Everyone") redefined: its pool and capacity.
@@ -112,13 +115,19 @@ async fn an_mql_nobody_can_take_waits_in_the_queue_until_its_rep_is_back() {
         queue(&app, &team.rep).await,
         vec![first.clone(), second.clone()]
     );
-    let page = app.gql(Some(&team.marketer.access), QUEUE, json!({"first": 1})).await;
+    let page = app
+        .gql(Some(&team.marketer.access), QUEUE, json!({"first": 1}))
+        .await;
     let page = page.data("unassignedLeads");
     assert_eq!(page["edges"][0]["node"]["id"], json!(first));
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
     let cursor = page["edges"][0]["cursor"].clone();
     let next = app
-        .gql(Some(&team.marketer.access), QUEUE, json!({"first": 1, "after": cursor}))
+        .gql(
+            Some(&team.marketer.access),
+            QUEUE,
+            json!({"first": 1, "after": cursor}),
+        )
         .await;
     assert_eq!(
         next.data("unassignedLeads")["edges"][0]["node"]["id"],
@@ -127,16 +136,31 @@ async fn an_mql_nobody_can_take_waits_in_the_queue_until_its_rep_is_back() {
 
     // Revops and the sales manager hear of each, once, however often the lead engages again.
     let events = json!([{"idempotencyKey": "wait-again", "type": "pricing_page_visit", "contact": {"email": "wait@initech.com"}, "source": "Website"}]);
-    let again = app.gql(Some(&team.token), INGEST, json!({"e": events})).await;
-    assert_eq!(again.data("ingestEvents")["results"][0]["status"], "ACCEPTED");
+    let again = app
+        .gql(Some(&team.token), INGEST, json!({"e": events}))
+        .await;
+    assert_eq!(
+        again.data("ingestEvents")["results"][0]["status"],
+        "ACCEPTED"
+    );
     for who in [&revops, &manager] {
         let told = triggers(&app, who, "UNROUTABLE_LEAD", &first, true).await;
         assert_eq!(told.len(), 1, "{told:?}");
-        assert!(told[0]["message"].as_str().unwrap().contains("out of office"));
-        assert_eq!(triggers(&app, who, "UNROUTABLE_LEAD", &second, true).await.len(), 1);
+        assert!(told[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("out of office"));
+        assert_eq!(
+            triggers(&app, who, "UNROUTABLE_LEAD", &second, true)
+                .await
+                .len(),
+            1
+        );
     }
     for who in [&team.rep, &team.owner, &team.cro] {
-        assert!(triggers(&app, who, "UNROUTABLE_LEAD", &first, false).await.is_empty());
+        assert!(triggers(&app, who, "UNROUTABLE_LEAD", &first, false)
+            .await
+            .is_empty());
     }
 
     // A week later the rep is back: both are routed to them, the clocks start now.
@@ -157,14 +181,18 @@ async fn an_mql_nobody_can_take_waits_in_the_queue_until_its_rep_is_back() {
             "the first touch is due after the assignment, not after the qualification"
         );
         for who in [&revops, &manager] {
-            assert!(triggers(&app, who, "UNROUTABLE_LEAD", id, true).await.is_empty());
+            assert!(triggers(&app, who, "UNROUTABLE_LEAD", id, true)
+                .await
+                .is_empty());
             let closed = triggers(&app, who, "UNROUTABLE_LEAD", id, false).await;
             assert!(closed[0]["acknowledgedAt"].is_string());
         }
     }
     // No SLA ran while it waited: nothing is breached.
     accord_api::jobs::run_due(&app.state).await.unwrap();
-    assert!(triggers(&app, &team.rep, "SLA_BREACHED", &first, false).await.is_empty());
+    assert!(triggers(&app, &team.rep, "SLA_BREACHED", &first, false)
+        .await
+        .is_empty());
 }
 
 #[actix_web::test]
@@ -173,11 +201,17 @@ async fn capacity_freed_by_a_rejection_or_a_recycle_routes_the_waiting_mql() {
     let team = team(&app).await;
     edit_rule(&app, &team, &[&team.rep.user_id], Some(1)).await;
     let held = hot_lead(&app, &team, "held@initech.com", "Website").await;
-    assert_eq!(lead(&app, &team, &held).await["owner"]["id"], json!(team.rep.user_id));
+    assert_eq!(
+        lead(&app, &team, &held).await["owner"]["id"],
+        json!(team.rep.user_id)
+    );
     let waits = hot_lead(&app, &team, "waits@globex.com", "Website").await;
     let waiting = lead(&app, &team, &waits).await;
     assert_eq!(waiting["owner"], Value::Null, "at capacity: {waiting}");
-    assert!(waiting["routing"]["explanation"].as_str().unwrap().contains("capacity"));
+    assert!(waiting["routing"]["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("capacity"));
     assert_eq!(queue(&app, &team.owner).await, vec![waits.clone()]);
 
     // The rep rejects the lead they hold: the waiting one takes its place.
@@ -189,7 +223,10 @@ async fn capacity_freed_by_a_rejection_or_a_recycle_routes_the_waiting_mql() {
         )
         .await;
     rejected.data("rejectLead");
-    assert_eq!(lead(&app, &team, &waits).await["owner"]["id"], json!(team.rep.user_id));
+    assert_eq!(
+        lead(&app, &team, &waits).await["owner"]["id"],
+        json!(team.rep.user_id)
+    );
     assert!(queue(&app, &team.owner).await.is_empty());
 
     // Full again: the next waits until the rep closes (recycles) the one they hold.
@@ -203,7 +240,10 @@ async fn capacity_freed_by_a_rejection_or_a_recycle_routes_the_waiting_mql() {
         )
         .await;
     assert_eq!(recycled.data("recycleLead")["stage"], "NURTURE");
-    assert_eq!(lead(&app, &team, &third).await["owner"]["id"], json!(team.rep.user_id));
+    assert_eq!(
+        lead(&app, &team, &third).await["owner"]["id"],
+        json!(team.rep.user_id)
+    );
     assert!(queue(&app, &team.owner).await.is_empty());
 }
 
@@ -216,12 +256,30 @@ async fn an_empty_pool_waits_until_the_rule_names_a_rep() {
     edit_rule(&app, &team, &[&team.marketer.user_id], None).await;
     let id = hot_lead(&app, &team, "pool@initech.com", "Website").await;
     assert_eq!(queue(&app, &revops).await, vec![id.clone()]);
-    assert_eq!(triggers(&app, &revops, "UNROUTABLE_LEAD", &id, true).await.len(), 1);
+    assert_eq!(
+        triggers(&app, &revops, "UNROUTABLE_LEAD", &id, true)
+            .await
+            .len(),
+        1
+    );
 
-    edit_rule(&app, &team, &[&team.marketer.user_id, &team.rep.user_id], None).await;
+    edit_rule(
+        &app,
+        &team,
+        &[&team.marketer.user_id, &team.rep.user_id],
+        None,
+    )
+    .await;
     let routed = lead(&app, &team, &id).await;
     assert_eq!(routed["owner"]["id"], json!(team.rep.user_id), "{routed}");
     assert!(queue(&app, &revops).await.is_empty());
-    assert!(triggers(&app, &revops, "UNROUTABLE_LEAD", &id, true).await.is_empty());
-    assert_eq!(triggers(&app, &team.rep, "HOT_LEAD_ENGAGED", &id, false).await.len(), 1);
+    assert!(triggers(&app, &revops, "UNROUTABLE_LEAD", &id, true)
+        .await
+        .is_empty());
+    assert_eq!(
+        triggers(&app, &team.rep, "HOT_LEAD_ENGAGED", &id, false)
+            .await
+            .len(),
+        1
+    );
 }

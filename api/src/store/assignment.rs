@@ -82,7 +82,9 @@ pub async fn start_clock<C: ConnectionTrait>(
 }
 
 /// The unassigned queue: MQLs without an owner that are waiting to be routed.
-pub(super) fn waiting_select<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> Select<contact::Entity> {
+pub(super) fn waiting_select<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> Select<contact::Entity> {
     tenant
         .select::<contact::Entity>()
         .filter(contact::Column::WaitingSince.is_not_null())

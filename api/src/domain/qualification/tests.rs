@@ -277,7 +277,11 @@ fn with_nobody_to_take_it_the_mql_waits_in_the_fallback_queue() {
     assert_eq!(outcome.lead.assigned_at, None);
     assert_eq!(outcome.lead.stage, LeadStage::Mql);
     assert_eq!(outcome.lead.routing.as_ref().unwrap()["by"], "fallback");
-    assert_eq!(outcome.lead.waiting_since, Some(now()), "it joins the queue");
+    assert_eq!(
+        outcome.lead.waiting_since,
+        Some(now()),
+        "it joins the queue"
+    );
     let (revops, manager) = (Uuid::now_v7(), Uuid::now_v7());
     let told = unroutable(&outcome.lead, &q.route, &[revops, manager]);
     assert_eq!(
