@@ -263,6 +263,49 @@ async fn an_empty_pool_waits_until_the_rule_names_a_rep() {
         1
     );
 
+    // Two more wait; one is assigned by hand, the other recycled: both leave the queue and
+    // their UNROUTABLE_LEAD triggers close.
+    let by_hand = hot_lead(&app, &team, "hand@globex.com", "Website").await;
+    let dropped = hot_lead(&app, &team, "drop@hooli.com", "Website").await;
+    assert_eq!(
+        queue(&app, &revops).await,
+        vec![id.clone(), by_hand.clone(), dropped.clone()]
+    );
+    let assigned = app
+        .gql(
+            Some(&team.cro.access),
+            "mutation($id: ID!, $u: ID!) { assignLead(id: $id, userId: $u) { owner { id } waitingSince } }",
+            json!({"id": by_hand, "u": team.rep.user_id}),
+        )
+        .await;
+    assert_eq!(
+        assigned.data("assignLead"),
+        &json!({"owner": {"id": team.rep.user_id}, "waitingSince": null})
+    );
+    let recycled = app
+        .gql(
+            Some(&team.cro.access),
+            "mutation($id: ID!) { recycleLead(id: $id, tag: FUTURE) { stage waitingSince } }",
+            json!({"id": dropped}),
+        )
+        .await;
+    assert_eq!(
+        recycled.data("recycleLead"),
+        &json!({"stage": "NURTURE", "waitingSince": null})
+    );
+    assert_eq!(queue(&app, &revops).await, vec![id.clone()]);
+    for gone in [&by_hand, &dropped] {
+        assert!(triggers(&app, &revops, "UNROUTABLE_LEAD", gone, true)
+            .await
+            .is_empty());
+        assert_eq!(
+            triggers(&app, &revops, "UNROUTABLE_LEAD", gone, false)
+                .await
+                .len(),
+            1
+        );
+    }
+
     edit_rule(
         &app,
         &team,
