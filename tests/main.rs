@@ -52,6 +52,7 @@ mod socket_limits;
 mod statement_count;
 mod trace_export;
 mod two_instances;
+mod unassigned_leads;
 mod webhook_safety;
 mod webhooks;
 mod websocket;

@@ -213,6 +213,7 @@ pub async fn ensure_contacts(
                         custom: json!({}),
                         check_back_on: None,
                         recycle_tag: None,
+                        waiting_since: None,
                         created_at: now - Duration::days(rng.below(365) as i64),
                         updated_at: now,
                     }

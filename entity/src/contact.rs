@@ -45,6 +45,9 @@ pub struct Model {
     pub check_back_on: Option<Date>,
     /// The lead's recycling tag (FUTURE, RE_ENGAGE, CHECK_BACK), also one of its `tags`.
     pub recycle_tag: Option<String>,
+    /// When this MQL, which no rep could take, started waiting in the unassigned queue;
+    /// cleared when it is routed or assigned.
+    pub waiting_since: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

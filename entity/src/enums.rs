@@ -220,6 +220,9 @@ string_enum! {
         WebhookDisabled = "WEBHOOK_DISABLED",
         /// A CHECK_BACK lead's date came: it is back with its owner.
         CheckBackDue = "CHECK_BACK_DUE",
+        /// An MQL no rep could take (all out of office, at capacity, or nobody in its pool):
+        /// it waits in the unassigned queue until routing finds someone.
+        UnroutableLead = "UNROUTABLE_LEAD",
     }
 }
 

@@ -17,6 +17,7 @@ mod m20261206_000011_invitations;
 mod m20261206_000012_trusted_documents;
 mod m20261206_000013_lead_recycling;
 mod m20261206_000014_goal_closing;
+mod m20261206_000017_unassigned_leads;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_trusted_documents::Migration),
             Box::new(m20261206_000013_lead_recycling::Migration),
             Box::new(m20261206_000014_goal_closing::Migration),
+            Box::new(m20261206_000017_unassigned_leads::Migration),
         ]
     }
 }

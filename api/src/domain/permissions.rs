@@ -45,6 +45,7 @@ pub enum Permission {
     WatchTriggers,
     SetAvailability,
     HearOfPausedSources,
+    HearOfUnroutableLeads,
     ReceiveSlaEscalations,
     ReceiveDisputes,
     OwnGoalForMarketing,
@@ -130,6 +131,7 @@ impl Permission {
             | AssignLead
             | SetAvailability
             | HearOfPausedSources
+            | HearOfUnroutableLeads
             | ReceiveSlaEscalations
             | ReceiveDisputes
             | OwnGoalForMarketing
@@ -191,6 +193,7 @@ impl Permission {
             WatchTriggers => "See a member's triggers on the workspace activity stream",
             SetAvailability => "Mark a member out of office or back",
             HearOfPausedSources => "Be told (a SOURCE_PAUSED trigger) when the lead contract's source rule pauses a source",
+            HearOfUnroutableLeads => "Be told (an UNROUTABLE_LEAD trigger) when an MQL no rep can take starts waiting in the unassigned queue",
             ReceiveSlaEscalations => "Be told when a rep with no manager misses an SLA (an SLA_BREACHED trigger)",
             ReceiveDisputes => "Be told when marketing disputes a rejection (a REJECTION_DISPUTED trigger)",
             OwnGoalForMarketing => "Be named an owner of a shared goal for the marketing team",
@@ -262,6 +265,8 @@ pub fn reach(role: Role, permission: Permission) -> Reach {
             _ => sales_records,
         },
         HearOfPausedSources => all_if(role == MarketingLeader),
+        // Whoever runs routing (revops) and the managers whose reps would take the lead.
+        HearOfUnroutableLeads => all_if(matches!(role, Revops | SalesManager)),
         // Escalations go to the head of sales only: admins and revops are not on the hook.
         ReceiveSlaEscalations | ReceiveDisputes => all_if(role == SalesLeader),
         OwnGoalForMarketing => all_if(matches!(role, MarketingLeader | Marketer)),

@@ -1,7 +1,8 @@
 //! Routing: who gets a lead. The account's owner wins first (a named account always; under the
 //! contract's `accountOwnerFirst`, any account that is a customer, has an open deal or an owner:
 //! lead-to-account routing); then the first rule whose criteria match, to its rep or its pool (round robin or weighted, skipping reps who are out of
-//! office or at capacity); then the fallback queue. Only a member whose role takes leads is ever
+//! office or at capacity); then the unassigned queue (`RouteReason::Fallback`), where the lead
+//! waits until a rep is eligible. Only a member whose role takes leads is ever
 //! picked: a rep routing knows nothing of (removed from the workspace, say) gets nothing.
 
 use std::collections::HashMap;
@@ -181,10 +182,10 @@ pub fn route(
         }
     }
     let explanation = if skipped.is_empty() {
-        "no routing rule matched; the lead waits in the fallback queue".to_owned()
+        "no routing rule matched; the lead waits in the unassigned queue".to_owned()
     } else {
         format!(
-            "rules {} matched but every rep was out of office, at capacity or no longer takes leads; the lead waits in the fallback queue",
+            "rules {} matched but every rep was out of office, at capacity or no longer takes leads; the lead waits in the unassigned queue",
             skipped.join(", ")
         )
     };
@@ -408,9 +409,9 @@ mod tests {
     }
 
     #[test]
-    fn nothing_matching_goes_to_the_fallback_queue() {
+    fn nothing_matching_goes_to_the_unassigned_queue() {
         let routed = route(&us_lead(), None, &[], &HashMap::new());
         assert_eq!(routed.owner, None);
-        assert!(routed.explanation.contains("fallback"));
+        assert!(routed.explanation.contains("unassigned queue"));
     }
 }

@@ -384,6 +384,7 @@ mod tests {
             tags: json!([]),
             check_back_on: None,
             recycle_tag: None,
+            waiting_since: None,
             opted_out_at: None,
             custom: json!({}),
             created_at: chrono::DateTime::UNIX_EPOCH,

@@ -109,6 +109,11 @@ impl Lead {
     async fn assigned_at(&self) -> Option<DateTime<Utc>> {
         self.0.assigned_at
     }
+    /// Since when this MQL, which no rep could take, waits in the unassigned queue; null once
+    /// it is routed.
+    async fn waiting_since(&self) -> Option<DateTime<Utc>> {
+        self.0.waiting_since
+    }
     /// Every rule that fired, with its points, and the decay in force now.
     async fn score_breakdown(&self, ctx: &Context<'_>) -> Result<lead_explain::LeadScore> {
         lead_explain::score(ctx, &self.0).await
@@ -280,6 +285,27 @@ impl LeadQuery {
             sort,
             order.direction.descending(),
             PageArgs::new(ctx, first, after, last, before),
+            state.config.max_page_size,
+        )
+        .await?;
+        Ok(connection(rows, Lead))
+    }
+
+    /// The unassigned queue: MQLs no rep could take (all out of office, at capacity, or nobody
+    /// in their pool), longest waiting first. Each is routed, and leaves the queue, as soon as a
+    /// rep becomes eligible.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn unassigned_leads(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Lead>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadLeads)?;
+        let state = ctx.state();
+        let rows = lists::unassigned_leads(
+            &state.store.tenant(workspace_id),
+            PageArgs::new(ctx, first, after, None, None),
             state.config.max_page_size,
         )
         .await?;

@@ -23,6 +23,7 @@ pub mod review;
 pub mod routing;
 pub mod sources;
 pub mod triggers;
+pub mod unassigned;
 pub mod unit_of_work;
 pub mod webhooks;
 pub mod workspaces;

@@ -13,6 +13,7 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         records::{member_ids, owner},
+        unassigned,
         unit_of_work::UnitOfWork,
     },
     state::AppState,
@@ -132,8 +133,8 @@ pub async fn create(
     workspace_id: Uuid,
     fields: RuleFields,
 ) -> AppResult<routing_rule::Model> {
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let rule = validate_rule(&tenant, fields).await?;
     let now = Utc::now();
     let row = routing_rule::ActiveModel {
@@ -150,6 +151,7 @@ pub async fn create(
         updated_at: Set(now),
     };
     let created = store::routing_rules::insert(&tenant, row).await?;
+    unassigned::route_waiting(&tenant, notices, state.clock.now()).await?;
     work.commit().await?;
     Ok(created)
 }
@@ -162,8 +164,8 @@ pub async fn update(
     id: Uuid,
     fields: RuleFields,
 ) -> AppResult<routing_rule::Model> {
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let row = tenant.get::<routing_rule::Entity>(id).await?;
     let rule = validate_rule(&tenant, fields).await?;
     let mut active = row.into_active_model();
@@ -175,15 +177,17 @@ pub async fn update(
     active.capacity = Set(rule.capacity);
     active.updated_at = Set(Utc::now());
     let saved = store::routing_rules::save(&tenant, active).await?;
+    unassigned::route_waiting(&tenant, notices, state.clock.now()).await?;
     work.commit().await?;
     Ok(saved)
 }
 
 pub async fn delete(state: &AppState, workspace_id: Uuid, id: Uuid) -> AppResult<()> {
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let row = tenant.get::<routing_rule::Entity>(id).await?;
     store::routing_rules::delete(&tenant, row.id).await?;
+    unassigned::route_waiting(&tenant, notices, state.clock.now()).await?;
     work.commit().await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::{
         text::slugify,
     },
     error::{AppError, AppResult},
-    services::{access, contracts, plays::cadences, unit_of_work::UnitOfWork},
+    services::{access, contracts, plays::cadences, unassigned, unit_of_work::UnitOfWork},
     state::AppState,
 };
 
@@ -89,6 +89,8 @@ pub async fn change_role(
         updated.id,
         format!("role changed to {role:?}"),
     );
+    // A role that takes leads makes its holder eligible for the leads waiting for them.
+    unassigned::route_waiting(&tenant, notices, state.clock.now()).await?;
     work.commit().await?;
     Ok(updated)
 }
@@ -138,8 +140,8 @@ pub async fn set_availability(
     member_id: Uuid,
     out_of_office: bool,
 ) -> AppResult<membership::Model> {
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let member = tenant.get::<membership::Entity>(member_id).await?;
     access::require_on(
         &tenant,
@@ -149,6 +151,10 @@ pub async fn set_availability(
     )
     .await?;
     let saved = tenant.set_out_of_office(member, out_of_office).await?;
+    if !out_of_office {
+        // Back: the leads waiting for someone like them are routed now.
+        unassigned::route_waiting(&tenant, notices, state.clock.now()).await?;
+    }
     work.commit().await?;
     Ok(saved)
 }

@@ -1,7 +1,9 @@
 //! What assigning a qualified lead reads and writes: the routing snapshot (rules in order, the
-//! members and their open leads), the rule's round-robin counter and the SLA clocks.
+//! members and their open leads), the rule's round-robin counter, the SLA clocks and the
+//! unassigned queue (MQLs no rep could take, oldest first).
 
 use entity::{contact, membership, routing_rule, sla_clock, LeadStage};
+use sea_orm::Select;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -77,4 +79,31 @@ pub async fn start_clock<C: ConnectionTrait>(
 ) -> AppResult<()> {
     sla_clock::Entity::insert(clock).exec(tenant.conn()).await?;
     Ok(())
+}
+
+/// The unassigned queue: MQLs without an owner that are waiting to be routed.
+pub(super) fn waiting_select<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> Select<contact::Entity> {
+    tenant
+        .select::<contact::Entity>()
+        .filter(contact::Column::WaitingSince.is_not_null())
+        .filter(contact::Column::Stage.eq(LeadStage::Mql))
+        .filter(contact::Column::OwnerId.is_null())
+}
+
+/// Up to `limit` waiting MQLs, oldest first, locked for this transaction on Postgres (two
+/// changes routing the queue at once take turns instead of routing one lead twice).
+pub async fn waiting<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    limit: u64,
+) -> AppResult<Vec<contact::Model>> {
+    let mut select = waiting_select(tenant)
+        .order_by_asc(contact::Column::WaitingSince)
+        .order_by_asc(contact::Column::Id)
+        .limit(limit);
+    if tenant.conn().get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        select = select.lock_exclusive();
+    }
+    Ok(select.all(tenant.conn()).await?)
 }

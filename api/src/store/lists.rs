@@ -101,6 +101,30 @@ pub async fn leads<C: ConnectionTrait>(
     .await
 }
 
+/// The unassigned queue (MQLs no rep could take), longest waiting first, a page at a time.
+pub async fn unassigned_leads<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<contact::Model>> {
+    use contact::Column as L;
+    keyset::page(
+        tenant.conn(),
+        super::assignment::waiting_select(tenant),
+        L::Id,
+        by_created(L::WaitingSince),
+        |row: &contact::Model| {
+            (
+                time_key(row.waiting_since.unwrap_or(row.created_at)),
+                row.id,
+            )
+        },
+        args,
+        max_page_size,
+    )
+    .await
+}
+
 /// A tenant table listed oldest first by its creation time.
 pub trait CreatedInOrder: TenantEntity<Model: Identified + Sync> {
     fn created_column() -> Self::Column;

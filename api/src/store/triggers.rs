@@ -162,6 +162,24 @@ pub async fn acknowledge_sla_of_lead<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Closes the lead's open triggers of `kind` (an UNROUTABLE_LEAD once the lead is routed).
+pub async fn acknowledge_of_lead<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead: Uuid,
+    kind: TriggerKind,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    trigger::Entity::update_many()
+        .col_expr(trigger::Column::AcknowledgedAt, Some(now).into())
+        .filter(trigger::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(trigger::Column::LeadId.eq(lead))
+        .filter(trigger::Column::Kind.eq(kind))
+        .filter(trigger::Column::AcknowledgedAt.is_null())
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
 /// Closes the lead's open SLA triggers (warnings and breaches) about the clocks due at `due`:
 /// an SLA trigger carries its clock's due time, so meeting one SLA closes only its triggers.
 pub async fn acknowledge_sla_due<C: ConnectionTrait>(

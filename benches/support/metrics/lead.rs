@@ -134,6 +134,7 @@ impl Gen<'_> {
             custom: json!({}),
             check_back_on: None,
             recycle_tag: None,
+            waiting_since: None,
             created_at: created,
             updated_at: s.at,
         });

@@ -35,6 +35,7 @@ const EXPECTED: &[(Permission, &str)] = &[
     (Permission::WatchTriggers, "AAAAA-T--"),
     (Permission::SetAvailability, "AAOAAOTOO"),
     (Permission::HearOfPausedSources, "--A------"),
+    (Permission::HearOfUnroutableLeads, "----A-A--"),
     (Permission::ReceiveSlaEscalations, "---A-----"),
     (Permission::ReceiveDisputes, "---A-----"),
     (Permission::OwnGoalForMarketing, "--A--A---"),

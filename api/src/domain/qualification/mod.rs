@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use entity::{contact, LeadStage, MqlKind as StoredMqlKind, TriggerKind};
 use uuid::Uuid;
 
-pub use plans::{Assignment, ClockPlan, TriggerPlan};
+pub use plans::{unroutable, Assignment, ClockPlan, TriggerPlan};
 
 use super::{
     contract::Terms,
@@ -133,7 +133,7 @@ pub struct Qualification {
     /// The campaign the move is credited to.
     pub campaign_id: Option<Uuid>,
     pub route: Route,
-    /// `None` when routing found nobody (the fallback queue).
+    /// `None` when routing found nobody: the lead waits in the unassigned queue.
     pub assignment: Option<Assignment>,
 }
 
@@ -271,6 +271,8 @@ fn qualify(
     lead.stage_changed_at = Some(now);
     lead.mql_kind = Some(stored_kind(kind));
     lead.routing = Some(serde_json::to_value(&routed).unwrap_or_default());
+    // Nobody can take it: it waits in the unassigned queue from now.
+    lead.waiting_since = routed.owner.is_none().then_some(now);
     let assignment = routed.owner.map(|owner| {
         lead.assigned_at = Some(now);
         routing.assigned(&routed, owner);
@@ -303,6 +305,34 @@ fn qualified_because(
             score.total, fit, model.mql_threshold
         ),
     }
+}
+
+/// Routes a waiting MQL (one in the unassigned queue) again, as qualification would: when
+/// someone can take it now, stamps the owner, the route and the assignment time on `lead`, takes
+/// it out of the queue and plans the assignment, whose clocks start now. `None` (and `lead`
+/// untouched) while nobody can.
+pub fn route_waiting(
+    lead: &mut contact::Model,
+    view: &LeadView<'_>,
+    account_owner: Option<AccountMatch>,
+    segment: Option<String>,
+    routing: &mut RoutingSnapshot,
+    policy: &Policy<'_>,
+) -> Option<(Route, Assignment)> {
+    let routed = routing.route(view, account_owner);
+    let owner = routed.owner?;
+    let kind = match lead.mql_kind {
+        Some(StoredMqlKind::Hot) => MqlKind::Hot,
+        Some(StoredMqlKind::Pql) => MqlKind::Pql,
+        _ => MqlKind::Warm,
+    };
+    lead.owner_id = Some(owner);
+    lead.assigned_at = Some(policy.now);
+    lead.waiting_since = None;
+    lead.routing = Some(serde_json::to_value(&routed).unwrap_or_default());
+    routing.assigned(&routed, owner);
+    let assignment = plans::assignment(lead, owner, kind, segment, policy);
+    Some((routed, assignment))
 }
 
 /// The stored form of an MQL kind.

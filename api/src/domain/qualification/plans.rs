@@ -6,7 +6,7 @@ use entity::{contact, SlaKind, TriggerKind};
 use uuid::Uuid;
 
 use super::Policy;
-use crate::domain::{scoring::MqlKind, text::display_name};
+use crate::domain::{routing::Route, scoring::MqlKind, text::display_name};
 
 /// A lead going to `owner`.
 #[derive(Debug)]
@@ -91,4 +91,23 @@ pub(super) fn assignment(
         clocks,
         trigger,
     }
+}
+
+/// The UNROUTABLE_LEAD triggers of an MQL that nobody could take, one per recipient (the
+/// members who hear of unroutable leads): why routing found nobody, and that it waits.
+pub fn unroutable(lead: &contact::Model, route: &Route, recipients: &[Uuid]) -> Vec<TriggerPlan> {
+    let message = format!(
+        "{} is an MQL no rep can take ({}); it is in the unassigned queue until a rep is eligible",
+        display_name(lead),
+        route.explanation
+    );
+    recipients
+        .iter()
+        .map(|recipient| TriggerPlan {
+            recipient_id: *recipient,
+            kind: TriggerKind::UnroutableLead,
+            due_at: None,
+            message: message.clone(),
+        })
+        .collect()
 }

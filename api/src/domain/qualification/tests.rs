@@ -49,6 +49,7 @@ fn lead(fit: i32) -> contact::Model {
         custom: json!({}),
         check_back_on: None,
         recycle_tag: None,
+        waiting_since: None,
         created_at: now(),
         updated_at: now(),
     }
@@ -276,6 +277,20 @@ fn with_nobody_to_take_it_the_mql_waits_in_the_fallback_queue() {
     assert_eq!(outcome.lead.assigned_at, None);
     assert_eq!(outcome.lead.stage, LeadStage::Mql);
     assert_eq!(outcome.lead.routing.as_ref().unwrap()["by"], "fallback");
+    assert_eq!(
+        outcome.lead.waiting_since,
+        Some(now()),
+        "it joins the queue"
+    );
+    let (revops, manager) = (Uuid::now_v7(), Uuid::now_v7());
+    let told = unroutable(&outcome.lead, &q.route, &[revops, manager]);
+    assert_eq!(
+        told.iter().map(|t| t.recipient_id).collect::<Vec<_>>(),
+        vec![revops, manager]
+    );
+    assert!(told
+        .iter()
+        .all(|t| t.kind == TriggerKind::UnroutableLead && t.message.contains("Ada Lovelace")));
     assert!(!outcome
         .signals
         .iter()
@@ -476,4 +491,58 @@ fn product_signals_at_the_pql_threshold_make_a_pql_clocked_like_a_hot_mql() {
     let poor = lead(10);
     let outcome = decide_for(&poor, &ledger, &contact, None, false, &mut seated(&[rep]));
     assert!(matches!(outcome.step, Step::Rescored));
+}
+
+#[test]
+fn a_waiting_mql_is_routed_once_a_rep_is_eligible_and_its_clocks_start_then() {
+    let rep = Uuid::now_v7();
+    let mut waiting = lead(30);
+    waiting.stage = LeadStage::Mql;
+    waiting.mql_kind = Some(StoredMqlKind::Hot);
+    waiting.waiting_since = Some(now() - Duration::days(2));
+    let contact = ContactView::default();
+    let terms = Terms::seed();
+    let later = now() + Duration::hours(1);
+    let policy = Policy {
+        terms: &terms,
+        acceptance: None,
+        now: later,
+    };
+    let mut routing = seated(&[rep]);
+    routing.rules.push(RuleSpec {
+        id: Uuid::now_v7(),
+        name: "Everyone".into(),
+        criteria: crate::domain::criteria::Criteria::parse(
+            &json!({"field": "lead.fitScore", "op": "GTE", "value": 0}),
+        )
+        .unwrap(),
+        targets: vec![(rep, 1)],
+        weighted: false,
+        capacity: Some(1),
+        assigned_count: 0,
+    });
+    routing.reps.get_mut(&rep).unwrap().open_leads = 1;
+    let before = waiting.clone();
+    let view = crate::domain::views::lead_view(&before, &contact, None);
+    let full = route_waiting(&mut waiting, &view, None, None, &mut routing, &policy);
+    assert!(full.is_none(), "at capacity: it keeps waiting");
+    assert_eq!(waiting, before);
+
+    routing.reps.get_mut(&rep).unwrap().open_leads = 0;
+    let (route, assignment) =
+        route_waiting(&mut waiting, &view, None, None, &mut routing, &policy).unwrap();
+    assert!(matches!(route.reason, RouteReason::Rule { .. }));
+    assert_eq!(waiting.owner_id, Some(rep));
+    assert_eq!(waiting.assigned_at, Some(later));
+    assert_eq!(waiting.waiting_since, None);
+    assert_eq!(waiting.routing.as_ref().unwrap()["by"], "rule");
+    let first_touch = &assignment.clocks[0];
+    assert_eq!(first_touch.kind, SlaKind::FirstTouch);
+    assert_eq!(
+        first_touch.due_at,
+        later + Duration::minutes(5),
+        "a HOT lead's first touch counts from assignment, not from when it qualified"
+    );
+    assert_eq!(assignment.trigger.kind, TriggerKind::HotLeadEngaged);
+    assert_eq!(routing.reps[&rep].open_leads, 1);
 }

@@ -10,8 +10,8 @@
 mod answers;
 mod identity;
 mod input;
-mod outcome;
-mod qualify;
+pub(crate) mod outcome;
+pub(crate) mod qualify;
 mod scoring;
 
 use chrono::{DateTime, Utc};

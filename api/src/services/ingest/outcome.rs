@@ -12,14 +12,14 @@ use crate::{
     domain::{
         metrics::Attribution,
         qualification::{Assignment, LeadOutcome, Qualification, Step, TriggerPlan},
-        routing::RouteReason,
+        routing::{Route, RouteReason},
     },
     error::AppResult,
     services::{
         metrics::rollups::{self, Fact},
         notices::{record_stage_change, Credit, Notices, StageMove},
         triggers::{self, NewTrigger},
-        webhooks,
+        unassigned, webhooks,
     },
     store::{self, Tenant},
 };
@@ -67,9 +67,23 @@ async fn qualify<C: ConnectionTrait>(
     };
     record_stage_change(tenant, &qualification.moving, change, notices).await?;
     let Some(assignment) = &qualification.assignment else {
-        return Ok(());
+        return unassigned::announce(tenant, lead, &qualification.route, now, notices).await;
     };
-    if let RouteReason::Rule { rule_id, .. } = qualification.route.reason {
+    assigned(tenant, lead, &qualification.route, assignment, now, notices).await
+}
+
+/// What an assignment by routing writes: the rule's count, the `lead.assigned` webhook, the SLA
+/// clocks (running from `now`) and the owner's trigger. Ingestion and the unassigned queue share
+/// it.
+pub(crate) async fn assigned<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead: &contact::Model,
+    route: &Route,
+    assignment: &Assignment,
+    now: DateTime<Utc>,
+    notices: &mut Notices,
+) -> AppResult<()> {
+    if let RouteReason::Rule { rule_id, .. } = route.reason {
         store::assignment::count_rule_assignment(tenant, rule_id).await?;
     }
     let payload = serde_json::json!({
@@ -129,7 +143,7 @@ fn clock_credit(lead: &contact::Model, owner: Uuid, segment: &Option<String>) ->
     }
 }
 
-async fn write_trigger<C: ConnectionTrait>(
+pub(crate) async fn write_trigger<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     lead: &contact::Model,
     plan: &TriggerPlan,

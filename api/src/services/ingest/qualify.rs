@@ -200,7 +200,9 @@ fn facts_of<'a>(lead: &'a Known<'_>, batch: &'a Batch<'_>) -> LeadFacts<'a> {
 }
 
 /// The routing snapshot: the rules in order, and the members with their open leads.
-async fn load_routing<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<RoutingSnapshot> {
+pub(crate) async fn load_routing<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<RoutingSnapshot> {
     let rules = store::assignment::rules(tenant)
         .await?
         .iter()

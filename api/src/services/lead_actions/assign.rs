@@ -14,6 +14,7 @@ use crate::{
         access, contracts,
         plays::engine,
         triggers::{self, NewTrigger},
+        unassigned,
         unit_of_work::UnitOfWork,
         webhooks,
     },
@@ -60,6 +61,10 @@ pub async fn assign(
     );
     lead.owner_id = Some(owner);
     lead.assigned_at = Some(now);
+    // Out of the unassigned queue, if it waited there.
+    lead.waiting_since = None;
+    store::triggers::acknowledge_of_lead(&tenant, lead.id, TriggerKind::UnroutableLead, now)
+        .await?;
     lead.routing = Some(
         serde_json::json!({"by": "manual", "assignedBy": me, "explanation": "assigned by hand"}),
     );
@@ -84,6 +89,8 @@ pub async fn assign(
         )
         .await?,
     );
+    // The previous owner has room again.
+    unassigned::route_waiting(&tenant, notices, now).await?;
     work.commit().await?;
     Ok(lead)
 }

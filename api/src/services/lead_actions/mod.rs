@@ -54,6 +54,11 @@ async fn move_lead<C: ConnectionTrait>(
 ) -> AppResult<contact::Model> {
     let (to, now) = (change.to, change.at);
     record_stage_change(tenant, &lead, change, notices).await?;
+    // A lead that waited in the unassigned queue leaves it with its move.
+    if lead.waiting_since.take().is_some() {
+        let kind = entity::TriggerKind::UnroutableLead;
+        store::triggers::acknowledge_of_lead(tenant, lead.id, kind, now).await?;
+    }
     lead.stage = to;
     lead.stage_changed_at = Some(now);
     lead.updated_at = now;

@@ -14,6 +14,7 @@ use crate::{
         contracts,
         notices::{Credit, StageMove},
         plays::{engine, touches::touches_since},
+        unassigned,
         unit_of_work::UnitOfWork,
         webhooks,
     },
@@ -156,6 +157,7 @@ pub async fn convert(
         notices,
     )
     .await?;
+    unassigned::route_waiting(&tenant, notices, now).await?;
     work.commit().await?;
     Ok(opp)
 }
@@ -215,6 +217,7 @@ pub async fn recycle(
     let payload =
         serde_json::json!({"lead": webhooks::lead_data(&lead), "tag": tag, "until": until});
     notices.webhooks += webhooks::emit(&tenant, "lead.recycled", payload, now).await?;
+    unassigned::route_waiting(&tenant, notices, now).await?;
     work.commit().await?;
     Ok(lead)
 }

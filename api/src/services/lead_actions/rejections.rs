@@ -22,6 +22,7 @@ use crate::{
         notices::{Credit, StageMove},
         plays::engine,
         triggers::{self, NewTrigger},
+        unassigned,
         unit_of_work::UnitOfWork,
         webhooks,
     },
@@ -135,6 +136,7 @@ pub async fn reject(
     if let Some(source) = source {
         notices.extend(crate::services::sources::apply_rule(&tenant, source, &terms, now).await?);
     }
+    unassigned::route_waiting(&tenant, notices, now).await?;
     work.commit().await?;
     Ok(lead)
 }

@@ -142,6 +142,7 @@ pub(crate) fn blank_contact(workspace_id: Uuid, now: DateTime<Utc>) -> contact::
         custom: json!({}),
         check_back_on: None,
         recycle_tag: None,
+        waiting_since: None,
         created_at: now,
         updated_at: now,
     }
