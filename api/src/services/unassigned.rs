@@ -18,9 +18,10 @@ use super::{
 };
 use crate::{
     domain::{
+        contract::Terms,
         permissions::Permission,
         plays::Signal,
-        qualification::{self, Policy},
+        qualification::{self, Policy, RoutingSnapshot},
         routing::{AccountMatch, Route},
         views::lead_view,
     },
@@ -28,7 +29,7 @@ use crate::{
     store::{self, audiences, Tenant},
 };
 
-/// Waiting leads tried per change (oldest first); the rest wait for the next change.
+/// Waiting leads read at a time (oldest first); the whole queue is tried, page by page.
 const BATCH: u64 = 200;
 
 /// Tells the members who hear of unroutable leads that `lead` (just qualified, routed to
@@ -57,7 +58,7 @@ pub async fn route_waiting<C: ConnectionTrait>(
     notices: &mut Notices,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    let waiting = store::assignment::waiting(tenant, BATCH).await?;
+    let mut waiting = store::assignment::waiting(tenant, None, BATCH).await?;
     if waiting.is_empty() {
         return Ok(0);
     }
@@ -70,6 +71,40 @@ pub async fn route_waiting<C: ConnectionTrait>(
     let mut routing = load_routing(tenant).await?;
     let plays = PlayEngine::load(tenant).await?;
     let mut routed = 0;
+    loop {
+        let last = waiting.last().and_then(|l| Some((l.waiting_since?, l.id)));
+        let full = waiting.len() as u64 == BATCH;
+        routed += route_page(
+            tenant,
+            notices,
+            waiting,
+            &terms,
+            &policy,
+            &mut routing,
+            &plays,
+        )
+        .await?;
+        match last {
+            Some(after) if full => {
+                waiting = store::assignment::waiting(tenant, Some(after), BATCH).await?
+            }
+            _ => return Ok(routed),
+        }
+    }
+}
+
+/// Routes one page of the queue; returns how many found an owner.
+async fn route_page<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    notices: &mut Notices,
+    waiting: Vec<contact::Model>,
+    terms: &Terms,
+    policy: &Policy<'_>,
+    routing: &mut RoutingSnapshot,
+    plays: &PlayEngine,
+) -> AppResult<usize> {
+    let now = policy.now;
+    let mut routed = 0;
     for mut lead in waiting {
         let before = lead.clone();
         let seen = Seen::load(tenant, &before, terms.routing.account_owner_first).await?;
@@ -79,8 +114,8 @@ pub async fn route_waiting<C: ConnectionTrait>(
             &view,
             seen.account_owner,
             seen.segment.clone(),
-            &mut routing,
-            &policy,
+            routing,
+            policy,
         ) else {
             continue;
         };

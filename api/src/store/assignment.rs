@@ -2,11 +2,12 @@
 //! members and their open leads), the rule's round-robin counter, the SLA clocks and the
 //! unassigned queue (MQLs no rep could take, oldest first).
 
+use chrono::{DateTime, Utc};
 use entity::{contact, membership, routing_rule, sla_clock, LeadStage};
 use sea_orm::Select;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -92,16 +93,28 @@ pub(super) fn waiting_select<C: ConnectionTrait>(
         .filter(contact::Column::OwnerId.is_null())
 }
 
-/// Up to `limit` waiting MQLs, oldest first, locked for this transaction on Postgres (two
+/// Up to `limit` waiting MQLs after the `after` key (waiting since, id), oldest first, locked for this transaction on Postgres (two
 /// changes routing the queue at once take turns instead of routing one lead twice).
 pub async fn waiting<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
+    after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> AppResult<Vec<contact::Model>> {
     let mut select = waiting_select(tenant)
         .order_by_asc(contact::Column::WaitingSince)
         .order_by_asc(contact::Column::Id)
         .limit(limit);
+    if let Some((since, id)) = after {
+        select = select.filter(
+            Condition::any()
+                .add(contact::Column::WaitingSince.gt(since))
+                .add(
+                    Condition::all()
+                        .add(contact::Column::WaitingSince.eq(since))
+                        .add(contact::Column::Id.gt(id)),
+                ),
+        );
+    }
     if tenant.conn().get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         select = select.lock_exclusive();
     }
