@@ -173,6 +173,15 @@ string_enum! {
 }
 
 string_enum! {
+    /// A routing rule version goes draft -> published (the one routing uses) -> superseded.
+    RoutingRuleStatus {
+        Draft = "DRAFT",
+        Published = "PUBLISHED",
+        Superseded = "SUPERSEDED",
+    }
+}
+
+string_enum! {
     /// How hot an MQL is: a hand-raiser, or one who crossed the threshold by behaviour.
     MqlKind {
         Hot = "HOT",
