@@ -39,16 +39,16 @@ async fn lead(app: &TestApp, team: &Team, email: &str) -> Value {
         .clone()
 }
 
-/// Asserts the lead went to `owner` by the rule `rule_id`'s version `version` (`version_id`).
+/// Asserts the lead went to `owner` by `rule`, the version numbered `version`.
 fn assert_routed_by(lead: &Value, owner: &str, rule: &Value, version: i64) {
     assert_eq!(lead["stage"], "MQL", "{lead}");
     assert_eq!(lead["owner"]["id"], json!(owner), "{lead}");
     let routing = &lead["routing"];
     assert_eq!(routing["by"], "rule", "{lead}");
-    assert_eq!(routing["ruleId"], rule["ruleId"], "{lead}");
+    assert_eq!(routing["rule_id"], rule["ruleId"], "{lead}");
     assert_eq!(routing["rule"], "Everyone", "{lead}");
     assert_eq!(routing["version"], version, "{lead}");
-    assert_eq!(routing["versionId"], rule["id"], "{lead}");
+    assert_eq!(routing["version_id"], rule["id"], "{lead}");
     let explanation = routing["explanation"].as_str().unwrap();
     assert!(
         explanation.contains(&format!("rule `Everyone` (version {version}) matched")),

@@ -58,7 +58,7 @@ impl RoutingRule {
     async fn id(&self) -> ID {
         self.0.id.into()
     }
-    /// The rule, shared by every version of it (a lead's `routing.ruleId`).
+    /// The rule, shared by every version of it (a lead's `routing.rule_id`).
     async fn rule_id(&self) -> ID {
         self.0.family_id.into()
     }
