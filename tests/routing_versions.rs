@@ -142,7 +142,12 @@ async fn routing_rules_are_versioned_published_and_rolled_back_and_leads_name_th
     let live = app
         .gql(Some(&team.owner.access), &rollback, json!({"id": v2["id"]}))
         .await;
-    assert_eq!(live.code(), "CONFLICT", "the published version: {}", live.raw);
+    assert_eq!(
+        live.code(),
+        "CONFLICT",
+        "the published version: {}",
+        live.raw
+    );
 
     // Rolling back to version 1: its definition is live again, as version 3.
     let v3 = app
@@ -180,7 +185,12 @@ async fn routing_rules_are_versioned_published_and_rolled_back_and_leads_name_th
     assert_eq!(published(&app, &team).await[0]["assignedCount"], 4);
     assert_routed_by(&lead(&app, &team, "ann@one.example").await, &rep, &v1, 1);
     assert_routed_by(&lead(&app, &team, "bob@two.example").await, &rep, &v1, 1);
-    assert_routed_by(&lead(&app, &team, "cy@three.example").await, &other.user_id, &v2, 2);
+    assert_routed_by(
+        &lead(&app, &team, "cy@three.example").await,
+        &other.user_id,
+        &v2,
+        2,
+    );
 
     // Deleting a published version deletes the rule: nothing routes by it any more.
     app.gql(
@@ -191,9 +201,98 @@ async fn routing_rules_are_versioned_published_and_rolled_back_and_leads_name_th
     .await
     .data("deleteRoutingRule");
     let gone = app
-        .gql(Some(&team.owner.access), "{ routingRules { totalCount } }", json!({}))
+        .gql(
+            Some(&team.owner.access),
+            "{ routingRules { totalCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(gone.data("routingRules")["totalCount"], 0, "{}", gone.raw);
     let waiting = routed(&app, &team, "eve@five.example").await;
     assert_eq!(waiting["routing"]["by"], "fallback", "{waiting}");
+}
+
+/// Rules stored before versions existed become version 1 of themselves, published, and keep
+/// their round-robin count.
+#[actix_web::test]
+async fn rules_stored_before_versions_are_version_1_published() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{sea_query::Alias, ConnectionTrait, EntityTrait, Set};
+
+    let backend = crate::support::Backend::fresh();
+    let db = accord_api::db::connect_url(
+        &backend.database_url,
+        2,
+        backend.database_schema.as_deref(),
+        std::time::Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    // Everything up to lead recycling, the thirteenth migration.
+    Migrator::up(&db, Some(13)).await.unwrap();
+    let now = chrono::Utc::now();
+    let workspace_id = uuid::Uuid::now_v7();
+    entity::workspace::Entity::insert(entity::workspace::ActiveModel {
+        id: Set(workspace_id),
+        name: Set("Old".into()),
+        slug: Set("old-rules".into()),
+        created_at: Set(now),
+    })
+    .exec(&db)
+    .await
+    .unwrap();
+    let rule_id = uuid::Uuid::now_v7();
+    let columns = [
+        "id",
+        "workspace_id",
+        "name",
+        "position",
+        "criteria",
+        "targets",
+        "strategy",
+        "capacity",
+        "assigned_count",
+        "created_at",
+        "updated_at",
+    ];
+    let insert = sea_orm::sea_query::Query::insert()
+        .into_table(Alias::new("routing_rules"))
+        .columns(columns.map(Alias::new))
+        .values_panic([
+            rule_id.into(),
+            workspace_id.into(),
+            "Everyone".into(),
+            1.into(),
+            json!({"field": "lead.stage", "op": "EXISTS"}).into(),
+            json!([]).into(),
+            "ROUND_ROBIN".into(),
+            Option::<i32>::None.into(),
+            7i64.into(),
+            now.into(),
+            now.into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await.unwrap();
+
+    Migrator::up(&db, None).await.unwrap();
+
+    let rule = entity::routing_rule::Entity::find_by_id(rule_id)
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the rule is still there");
+    assert_eq!(rule.family_id, rule_id, "the rule is its own first version");
+    assert_eq!(rule.version, 1);
+    assert_eq!(rule.status, entity::RoutingRuleStatus::Published);
+    assert_eq!(rule.published_at, Some(rule.created_at));
+    assert_eq!(rule.assigned_count, 7);
+    let routed_by = accord_api::store::routing_rules::in_order(
+        &accord_api::store::Store::new(db.clone()).tenant(workspace_id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        routed_by.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![rule_id]
+    );
 }

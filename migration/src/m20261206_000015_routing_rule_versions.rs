@@ -45,7 +45,11 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         manager
-            .create_index(index(TABLE, &["workspace_id", "family_id", "version"], true))
+            .create_index(index(
+                TABLE,
+                &["workspace_id", "family_id", "version"],
+                true,
+            ))
             .await?;
         manager
             .create_index(index(TABLE, &["workspace_id", "status", "position"], false))
