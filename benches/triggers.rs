@@ -126,9 +126,14 @@ async fn fixture(state: &AppState, workspace_id: Uuid, reps: &[Uuid]) {
             weight: 1,
         })
         .collect();
+    let rule_id = Uuid::now_v7();
     routing_rule::Entity::insert(routing_rule::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(rule_id),
         workspace_id: Set(workspace_id),
+        family_id: Set(rule_id),
+        version: Set(1),
+        status: Set(entity::RoutingRuleStatus::Published),
+        published_at: Set(Some(Utc::now())),
         name: Set("Every rep".into()),
         position: Set(1),
         criteria: Set(json!({"field": "lead.stage", "op": "EXISTS"})),

@@ -46,6 +46,7 @@ mod record_permissions;
 mod records;
 mod recycling;
 mod revenue_metrics;
+mod routing_versions;
 mod schema_drift;
 mod session_end;
 mod socket_limits;

@@ -87,7 +87,15 @@ async fn edit_rule(app: &TestApp, team: &Team, targets: &[&str], capacity: Optio
             json!({"id": id, "t": targets, "c": capacity}),
         )
         .await;
-    reply.data("updateRoutingRule");
+    // Editing a published rule makes a draft; publishing it is what changes routing.
+    let draft = reply.data("updateRoutingRule")["id"].clone();
+    app.gql(
+        Some(&team.owner.access),
+        "mutation($id: ID!) { publishRoutingRule(id: $id) { id } }",
+        json!({"id": draft}),
+    )
+    .await
+    .data("publishRoutingRule");
 }
 
 fn at(value: &Value) -> DateTime<Utc> {

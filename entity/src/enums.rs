@@ -173,6 +173,15 @@ string_enum! {
 }
 
 string_enum! {
+    /// A routing rule version goes draft -> published (the one routing uses) -> superseded.
+    RoutingRuleStatus {
+        Draft = "DRAFT",
+        Published = "PUBLISHED",
+        Superseded = "SUPERSEDED",
+    }
+}
+
+string_enum! {
     /// How an MQL qualified: a hand-raiser (HOT), by behaviour (WARM), or by product usage (PQL:
     /// its PQL score reached the contract's PQL threshold; clocked like a HOT one).
     MqlKind {

@@ -18,6 +18,7 @@ mod m20261206_000012_trusted_documents;
 mod m20261206_000013_lead_recycling;
 mod m20261206_000014_goal_closing;
 mod m20261206_000017_unassigned_leads;
+mod m20261206_000015_routing_rule_versions;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_lead_recycling::Migration),
             Box::new(m20261206_000014_goal_closing::Migration),
             Box::new(m20261206_000017_unassigned_leads::Migration),
+            Box::new(m20261206_000015_routing_rule_versions::Migration),
         ]
     }
 }

@@ -12,10 +12,14 @@ use uuid::Uuid;
 
 use super::criteria::{Criteria, Facts};
 
-/// A routing rule, ready to evaluate.
+/// A routing rule's published version, ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct RuleSpec {
+    /// The rule, the same for every version of it.
     pub id: Uuid,
+    /// The version routing uses, and its number.
+    pub version_id: Uuid,
+    pub version: i32,
     pub name: String,
     pub criteria: Criteria,
     /// `(rep, weight)`; one entry routes to that rep, several form a pool.
@@ -23,7 +27,7 @@ pub struct RuleSpec {
     pub weighted: bool,
     /// Open leads a rep may hold before this rule skips them.
     pub capacity: Option<u32>,
-    /// Leads this rule has assigned so far: the round-robin position.
+    /// Leads this rule (every version of it) has assigned so far: the round-robin position.
     pub assigned_count: i64,
 }
 
@@ -104,9 +108,13 @@ pub enum RouteReason {
     AccountOwner {
         tie: AccountTie,
     },
+    /// A rule's published version: the rule (the same across versions), the version that
+    /// routed the lead and its number.
     Rule {
         rule_id: Uuid,
         rule: String,
+        version_id: Uuid,
+        version: i32,
     },
     Fallback,
 }
@@ -174,8 +182,13 @@ pub fn route(
                     reason: RouteReason::Rule {
                         rule_id: rule.id,
                         rule: rule.name.clone(),
+                        version_id: rule.version_id,
+                        version: rule.version,
                     },
-                    explanation: format!("rule `{}` matched: {}", rule.name, rule.criteria),
+                    explanation: format!(
+                        "rule `{}` (version {}) matched: {}",
+                        rule.name, rule.version, rule.criteria
+                    ),
                 }
             }
             None => skipped.push(rule.name.clone()),
@@ -211,6 +224,8 @@ mod tests {
     ) -> RuleSpec {
         RuleSpec {
             id: Uuid::now_v7(),
+            version_id: Uuid::now_v7(),
+            version: 1,
             name: name.into(),
             criteria: Criteria::parse(&criteria).unwrap(),
             targets: targets.to_vec(),
@@ -313,10 +328,13 @@ mod tests {
         ];
         let routed = route(&us_lead(), None, &rules, &seated(&[emea, na]));
         assert_eq!(routed.owner, Some(na));
-        assert!(
-            matches!(routed.reason, RouteReason::Rule { ref rule, .. } if rule == "North America")
-        );
-        assert!(routed.explanation.contains("North America"));
+        assert!(matches!(
+            routed.reason,
+            RouteReason::Rule { ref rule, version: 1, .. } if rule == "North America"
+        ));
+        assert!(routed
+            .explanation
+            .contains("rule `North America` (version 1) matched"));
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! Routing rules: ordered criteria with a rep or a pool.
+//! Routing rules: ordered criteria with a rep or a pool, in versions (draft, published,
+//! superseded).
 
 use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::routing_rule;
+use entity::{routing_rule, RoutingRuleStatus};
 
 use super::{
     context::ContextExt,
@@ -50,10 +51,33 @@ pub struct RoutingTarget {
 
 pub struct RoutingRule(pub routing_rule::Model);
 
+/// One version of a routing rule. Routing uses the PUBLISHED version of each rule.
 #[Object]
 impl RoutingRule {
+    /// This version.
     async fn id(&self) -> ID {
         self.0.id.into()
+    }
+    /// The rule, shared by every version of it (a lead's `routing.rule_id`).
+    async fn rule_id(&self) -> ID {
+        self.0.family_id.into()
+    }
+    /// 1 for the version a rule is created with; each edit of a published version, and each
+    /// rollback, makes the next.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn status(&self) -> RoutingRuleStatus {
+        self.0.status
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    /// Every version of this rule, oldest first.
+    async fn versions(&self, ctx: &Context<'_>) -> Result<Vec<RoutingRule>> {
+        let tenant = ctx.state().store.tenant(self.0.workspace_id);
+        let rows = rules::versions_of(&tenant, self.0.family_id).await?;
+        Ok(rows.into_iter().map(RoutingRule).collect())
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -89,6 +113,7 @@ impl RoutingRule {
     async fn capacity(&self) -> Option<i32> {
         self.0.capacity
     }
+    /// Leads the rule has assigned, under every version: the round-robin position.
     async fn assigned_count(&self) -> i64 {
         self.0.assigned_count
     }
@@ -121,11 +146,13 @@ pub struct RoutingQuery;
 
 #[Object]
 impl RoutingQuery {
-    /// Routing rules in the order they are tried (by position).
+    /// Routing rule versions (of one status when given: PUBLISHED for what routes) in the order
+    /// they are tried (by position).
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn routing_rules(
         &self,
         ctx: &Context<'_>,
+        status: Option<RoutingRuleStatus>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -135,6 +162,7 @@ impl RoutingQuery {
         let state = ctx.state();
         let page = store::routing_rules::page(
             &state.store.tenant(workspace_id),
+            status,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )
@@ -148,6 +176,7 @@ pub struct RoutingMutation;
 
 #[Object]
 impl RoutingMutation {
+    /// Creates a rule as version 1, published: it routes from now on.
     async fn create_routing_rule(
         &self,
         ctx: &Context<'_>,
@@ -158,6 +187,8 @@ impl RoutingMutation {
         Ok(RoutingRule(created))
     }
 
+    /// Edits a draft in place; editing a published or superseded version makes a new draft
+    /// version, which routes only once published.
     async fn update_routing_rule(
         &self,
         ctx: &Context<'_>,
@@ -170,6 +201,28 @@ impl RoutingMutation {
         Ok(RoutingRule(saved))
     }
 
+    /// Publishes a draft version: routing uses it from now on; the version published before is
+    /// superseded (and kept, to roll back to).
+    async fn publish_routing_rule(&self, ctx: &Context<'_>, id: ID) -> Result<RoutingRule> {
+        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
+        let id = parse_id(&id, "routing rule")?;
+        Ok(RoutingRule(
+            rules::publish(ctx.state(), workspace_id, id).await?,
+        ))
+    }
+
+    /// Rolls a rule back to a superseded version: its definition is published again as the
+    /// rule's next version.
+    async fn rollback_routing_rule(&self, ctx: &Context<'_>, id: ID) -> Result<RoutingRule> {
+        let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
+        let id = parse_id(&id, "routing rule")?;
+        Ok(RoutingRule(
+            rules::rollback(ctx.state(), workspace_id, id).await?,
+        ))
+    }
+
+    /// Deletes a draft version; deleting a published or superseded version deletes the rule
+    /// with all its versions.
     async fn delete_routing_rule(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let workspace_id = ctx.actor()?.require(Permission::EditRevenueRules)?;
         rules::delete(ctx.state(), workspace_id, parse_id(&id, "routing rule")?).await?;

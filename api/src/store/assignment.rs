@@ -3,7 +3,7 @@
 //! unassigned queue (MQLs no rep could take, oldest first).
 
 use chrono::{DateTime, Utc};
-use entity::{contact, membership, routing_rule, sla_clock, LeadStage};
+use entity::{contact, membership, routing_rule, sla_clock, LeadStage, RoutingRuleStatus};
 use sea_orm::Select;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
@@ -17,14 +17,16 @@ use crate::error::AppResult;
 /// Stages in which a lead counts against a rep's capacity.
 const OPEN_STAGES: [LeadStage; 3] = [LeadStage::Mql, LeadStage::Sal, LeadStage::Sql];
 
-/// The workspace's routing rules, in evaluation order.
+/// The workspace's routing rules (the published version of each), in evaluation order: by
+/// position, then the older rule first.
 pub async fn rules<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
 ) -> AppResult<Vec<routing_rule::Model>> {
     Ok(tenant
         .select::<routing_rule::Entity>()
+        .filter(routing_rule::Column::Status.eq(RoutingRuleStatus::Published))
         .order_by_asc(routing_rule::Column::Position)
-        .order_by_asc(routing_rule::Column::CreatedAt)
+        .order_by_asc(routing_rule::Column::FamilyId)
         .all(tenant.conn())
         .await?)
 }
@@ -56,7 +58,8 @@ pub async fn open_leads_by_owner<C: ConnectionTrait>(
         .await?)
 }
 
-/// Moves a rule's round-robin position on by one assignment.
+/// Moves a rule's round-robin position on by one assignment, on every version of the rule so
+/// that the next version published goes on from there.
 pub async fn count_rule_assignment<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rule_id: Uuid,
@@ -67,7 +70,7 @@ pub async fn count_rule_assignment<C: ConnectionTrait>(
             Expr::col(routing_rule::Column::AssignedCount).add(1),
         )
         .filter(routing_rule::Column::WorkspaceId.eq(tenant.workspace_id()))
-        .filter(routing_rule::Column::Id.eq(rule_id))
+        .filter(routing_rule::Column::FamilyId.eq(rule_id))
         .exec(tenant.conn())
         .await?;
     Ok(())

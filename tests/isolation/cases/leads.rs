@@ -37,6 +37,18 @@ pub fn cases() -> Vec<Case> {
             ..NOT_FOUND
         },
         Case {
+            name: "publishRoutingRule",
+            query: "mutation($id: ID!) { publishRoutingRule(id: $id) { id } }",
+            variables: |v| json!({"id": v.routing_rule_id}),
+            ..NOT_FOUND
+        },
+        Case {
+            name: "rollbackRoutingRule",
+            query: "mutation($id: ID!) { rollbackRoutingRule(id: $id) { id } }",
+            variables: |v| json!({"id": v.routing_rule_id}),
+            ..NOT_FOUND
+        },
+        Case {
             name: "deleteRoutingRule",
             query: "mutation($id: ID!) { deleteRoutingRule(id: $id) }",
             variables: |v| json!({"id": v.routing_rule_id}),

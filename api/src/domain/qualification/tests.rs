@@ -303,6 +303,8 @@ fn each_assignment_counts_towards_the_next_leads_routing() {
     let mut routing = seated(&[ann, bob]);
     routing.rules.push(RuleSpec {
         id: Uuid::now_v7(),
+        version_id: Uuid::now_v7(),
+        version: 1,
         name: "Everyone".into(),
         criteria: crate::domain::criteria::Criteria::parse(
             &json!({"field": "lead.fitScore", "op": "GTE", "value": 0}),
