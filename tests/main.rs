@@ -42,6 +42,7 @@ mod readme;
 mod record_permissions;
 mod records;
 mod recycling;
+mod reevaluation;
 mod revenue_metrics;
 mod schema_drift;
 mod session_end;

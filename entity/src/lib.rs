@@ -28,6 +28,7 @@ pub mod opportunity_stage_change;
 pub mod play;
 pub mod recipient_sequence;
 pub mod refresh_token;
+pub mod requalify_job;
 pub mod rejection;
 pub mod revenue_review;
 pub mod review_attendance;

@@ -16,6 +16,7 @@ mod m20261124_000010_deal_stays;
 mod m20261206_000011_invitations;
 mod m20261206_000012_trusted_documents;
 mod m20261206_000013_lead_recycling;
+mod m20261206_000016_reevaluation;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_invitations::Migration),
             Box::new(m20261206_000012_trusted_documents::Migration),
             Box::new(m20261206_000013_lead_recycling::Migration),
+            Box::new(m20261206_000016_reevaluation::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ pub mod qualification;
 pub mod review;
 pub mod routing;
 pub mod scopes;
+pub mod source_rule;
 pub mod scoring;
 pub mod text;
 pub mod validate;

@@ -35,6 +35,7 @@ pub mod people;
 pub mod periodic;
 pub mod plays;
 pub mod records;
+pub mod requalify;
 pub mod rejections;
 pub mod reviews;
 pub mod rollups;
@@ -304,6 +305,7 @@ tenant_entities! {
     sla_clock => "SLA clock",
     rejection => "rejection",
     fit_job => "fit job",
+    requalify_job => "re-evaluation job",
     cadence => "cadence",
     play => "play",
     enrollment => "enrollment",
