@@ -278,7 +278,10 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
     // been recorded (mid-month, so in the contract's time zone too).
     let db = app.db();
     let sqlite = app.state.config.is_sqlite();
-    let completed = [mid_month_before(Utc::now(), 1), mid_month_before(Utc::now(), 2)];
+    let completed = [
+        mid_month_before(Utc::now(), 1),
+        mid_month_before(Utc::now(), 2),
+    ];
     let ws = team.owner.workspace_id.clone().unwrap();
     let source = app
         .gql(
@@ -398,10 +401,14 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
         )
         .await;
     assert!(
-        rep_inbox.data("triggers").as_array().unwrap().iter().any(|t| t["kind"]
-            == "LEAD_ASSIGNED"
-            && t["lead"]["id"] == next
-            && !t["dueAt"].is_null()),
+        rep_inbox
+            .data("triggers")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["kind"] == "LEAD_ASSIGNED"
+                && t["lead"]["id"] == next
+                && !t["dueAt"].is_null()),
         "{}",
         rep_inbox.raw
     );

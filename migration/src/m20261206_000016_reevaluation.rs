@@ -5,7 +5,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::helpers::{create, index, name, tenant_fk, tenant_table};
+use crate::helpers::{create, index, name, tenant_table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -27,7 +27,6 @@ impl MigrationTrait for Migration {
                 .col(uuid_null(name("cursor")))
                 .col(timestamp_with_time_zone(name("created_at")))
                 .col(timestamp_with_time_zone_null(name("finished_at")))
-                .foreign_key(&mut tenant_fk(JOBS, "source_id", "sources"))
                 .to_owned(),
             &[
                 index(JOBS, &["status", "created_at"], false),
@@ -44,7 +43,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("contacts", &["workspace_id", "source_id", "stage"], false))
+            .create_index(index(
+                "contacts",
+                &["workspace_id", "source_id", "stage"],
+                false,
+            ))
             .await
     }
 

@@ -68,7 +68,10 @@ fn next(year: i32, month: u32) -> (i32, u32) {
 fn clipped(span: Span, window_from: Option<DateTime<Utc>>) -> Option<Span> {
     match window_from {
         Some(from) if from >= span.end => None,
-        Some(from) if from > span.start => Some(Span { start: from, ..span }),
+        Some(from) if from > span.start => Some(Span {
+            start: from,
+            ..span
+        }),
         _ => Some(span),
     }
 }

@@ -176,7 +176,8 @@ async fn pause<C: ConnectionTrait>(
         "source": {"id": source_id, "name": name, "pausedAt": now},
         "months": months.iter().zip(figures).map(|(s, f)| serde_json::json!({"month": s.month, "mqls": f.mqls, "rejections": f.rejections, "rate": f.rate()})).collect::<Vec<_>>(),
     });
-    notices.webhooks = crate::services::webhooks::emit(tenant, "source.paused", payload, now).await?;
+    notices.webhooks =
+        crate::services::webhooks::emit(tenant, "source.paused", payload, now).await?;
     Ok(notices)
 }
 
@@ -198,7 +199,9 @@ async fn tell_leaders<C: ConnectionTrait>(
             due_at: None,
             message: message.clone(),
         };
-        notices.triggers.push(triggers::write(tenant, new, now).await?);
+        notices
+            .triggers
+            .push(triggers::write(tenant, new, now).await?);
     }
     Ok(notices)
 }
