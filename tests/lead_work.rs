@@ -385,8 +385,8 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
         )
         .await;
     assert_eq!(resumed.data("resumeSource")["paused"], false);
-    // The lead it held back is re-evaluated in the background: an MQL, routed to the rep with
-    // its clock and trigger, as ingestion would have.
+    // The lead it held back is re-evaluated in the background: a HOT MQL, routed to the rep
+    // with its clock and trigger, as ingestion would have.
     accord_api::jobs::requalify::run_all(&app.state)
         .await
         .unwrap();
@@ -406,7 +406,7 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|t| t["kind"] == "LEAD_ASSIGNED"
+            .any(|t| t["kind"] == "HOT_LEAD_ENGAGED"
                 && t["lead"]["id"] == next
                 && !t["dueAt"].is_null()),
         "{}",

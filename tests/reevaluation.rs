@@ -89,9 +89,9 @@ async fn lead(app: &TestApp, owner: &Session, id: &str) -> Value {
 }
 
 /// Asserts the lead became an MQL routed to `rep` the way ingestion routes one: its owner, the
-/// stage history's move, and the rep's LEAD_ASSIGNED trigger carrying the first-touch clock's
-/// due time.
-async fn assert_routed(app: &TestApp, owner: &Session, rep: &Session, id: &str) {
+/// stage history's move, and the rep's trigger of `kind` (HOT_LEAD_ENGAGED for a hand-raiser,
+/// else LEAD_ASSIGNED) carrying the first-touch clock's due time.
+async fn assert_routed(app: &TestApp, owner: &Session, rep: &Session, id: &str, kind: &str) {
     let found = lead(app, owner, id).await;
     assert_eq!(found["stage"], "MQL", "{found}");
     assert_eq!(found["owner"]["id"], json!(rep.user_id), "{found}");
@@ -114,7 +114,7 @@ async fn assert_routed(app: &TestApp, owner: &Session, rep: &Session, id: &str) 
         .as_array()
         .unwrap()
         .iter()
-        .filter(|t| t["kind"] == "LEAD_ASSIGNED" && t["lead"]["id"] == id)
+        .filter(|t| t["kind"] == kind && t["lead"]["id"] == id)
         .collect();
     assert_eq!(assigned.len(), 1, "{}", inbox.raw);
     assert!(
@@ -180,7 +180,7 @@ async fn upserted_facts_that_lift_the_fit_make_the_lead_an_mql() {
         "{}",
         upserted.raw
     );
-    assert_routed(&app, &ws.owner, &ws.rep, &by_title).await;
+    assert_routed(&app, &ws.owner, &ws.rep, &by_title, "HOT_LEAD_ENGAGED").await;
     assert_eq!(lead(&app, &ws.owner, &by_title).await["mqlKind"], "HOT");
     assert_eq!(stage(&app, &ws.owner, &stays).await, "LEAD");
 
@@ -198,7 +198,7 @@ async fn upserted_facts_that_lift_the_fit_make_the_lead_an_mql() {
         "{}",
         accounts.raw
     );
-    assert_routed(&app, &ws.owner, &ws.rep, &by_size).await;
+    assert_routed(&app, &ws.owner, &ws.rep, &by_size, "HOT_LEAD_ENGAGED").await;
     assert_eq!(stage(&app, &ws.owner, &stays).await, "LEAD");
 }
 
@@ -256,7 +256,7 @@ async fn an_icp_activation_whose_rescoring_lifts_the_fit_makes_the_lead_an_mql()
     );
     run_background(&app).await;
 
-    assert_routed(&app, &ws.owner, &ws.rep, &intern).await;
+    assert_routed(&app, &ws.owner, &ws.rep, &intern, "HOT_LEAD_ENGAGED").await;
     assert_eq!(lead(&app, &ws.owner, &intern).await["fitScore"], 30);
     assert_eq!(stage(&app, &ws.owner, &analyst).await, "LEAD");
     let progress = app
@@ -344,7 +344,7 @@ async fn signing_a_contract_with_a_lower_threshold_makes_the_lead_an_mql() {
     assert_eq!(signed.data("signLeadContract")["status"], "ACTIVE");
     run_background(&app).await;
 
-    assert_routed(&app, &team.owner, &team.rep, &reader).await;
+    assert_routed(&app, &team.owner, &team.rep, &reader, "LEAD_ASSIGNED").await;
     assert_eq!(lead(&app, &team.owner, &reader).await["mqlKind"], "WARM");
     assert_eq!(
         stage(&app, &team.owner, &opener).await,
