@@ -415,13 +415,13 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
     let progress = app
         .gql(
             Some(&team.owner.access),
-            "{ leadReevaluation { reason sourceId status qualified } }",
+            "{ leadReevaluation { reason sourceId status } }",
             json!({}),
         )
         .await;
     assert_eq!(
         progress.data("leadReevaluation"),
-        &json!({"reason": "SOURCE_RESUMED", "sourceId": cheap, "status": "DONE", "qualified": 1})
+        &json!({"reason": "SOURCE_RESUMED", "sourceId": cheap, "status": "DONE"})
     );
 
     // A fresh window: the next rejection does not judge the two months that paused it again.
