@@ -1,6 +1,6 @@
 //! Working the lead: accept, reject inside the window (and not after), dispute and resolve,
 //! qualify, convert, recycle, reassign; and the source rule pausing a source whose rejection
-//! rate stays above 20% for two months.
+//! rate stayed above 20% for two completed months, and resuming it with a fresh window.
 
 use chrono::{Duration, Utc};
 use sea_orm::ConnectionTrait;
@@ -274,10 +274,14 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
             .await
             .data("rejectLead");
     }
-    // Last month: the same figures, written into the history as it would have been recorded.
+    // Two completed months with the same figures, written into the history as they would have
+    // been recorded (mid-month, so in the contract's time zone too).
     let db = app.db();
     let sqlite = app.state.config.is_sqlite();
-    let last_month = (Utc::now() - Duration::days(32)).to_rfc3339();
+    let completed = [
+        mid_month_before(Utc::now(), 1),
+        mid_month_before(Utc::now(), 2),
+    ];
     let ws = team.owner.workspace_id.clone().unwrap();
     let source = app
         .gql(
@@ -302,23 +306,26 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
             format!("'{id}'")
         }
     };
-    for _ in 0..10 {
-        db.execute_unprepared(&format!(
-            "INSERT INTO stage_changes (id, workspace_id, contact_id, from_stage, to_stage, changed_at, source_id) VALUES ({}, {}, {}, 'LEAD', 'MQL', '{last_month}', {})",
-            uuid_sql(&uuid::Uuid::now_v7().to_string()), uuid_sql(&ws), uuid_sql(&ids[9]), uuid_sql(&cheap)
-        ))
-        .await
-        .unwrap();
+    for month in &completed {
+        let month = month.to_rfc3339();
+        for _ in 0..10 {
+            db.execute_unprepared(&format!(
+                "INSERT INTO stage_changes (id, workspace_id, contact_id, from_stage, to_stage, changed_at, source_id) VALUES ({}, {}, {}, 'LEAD', 'MQL', '{month}', {})",
+                uuid_sql(&uuid::Uuid::now_v7().to_string()), uuid_sql(&ws), uuid_sql(&ids[9]), uuid_sql(&cheap)
+            ))
+            .await
+            .unwrap();
+        }
+        for _ in 0..3 {
+            db.execute_unprepared(&format!(
+                "INSERT INTO rejections (id, workspace_id, contact_id, rejected_by, source_id, reason, rejected_at) VALUES ({}, {}, {}, {}, {}, 'WRONG_SEGMENT', '{month}')",
+                uuid_sql(&uuid::Uuid::now_v7().to_string()), uuid_sql(&ws), uuid_sql(&ids[9]), uuid_sql(&team.rep.user_id), uuid_sql(&cheap)
+            ))
+            .await
+            .unwrap();
+        }
     }
-    for _ in 0..3 {
-        db.execute_unprepared(&format!(
-            "INSERT INTO rejections (id, workspace_id, contact_id, rejected_by, source_id, reason, rejected_at) VALUES ({}, {}, {}, {}, {}, 'WRONG_SEGMENT', '{last_month}')",
-            uuid_sql(&uuid::Uuid::now_v7().to_string()), uuid_sql(&ws), uuid_sql(&ids[9]), uuid_sql(&team.rep.user_id), uuid_sql(&cheap)
-        ))
-        .await
-        .unwrap();
-    }
-    // The third rejection this month crosses 20% again: the source is paused.
+    // The next rejection judges the two completed months, both over 20%: the source is paused.
     app.gql(Some(&team.rep.access), reject, json!({"id": ids[2]}))
         .await
         .data("rejectLead");
@@ -378,7 +385,72 @@ async fn a_source_rejected_above_twenty_percent_two_months_running_is_paused() {
         )
         .await;
     assert_eq!(resumed.data("resumeSource")["paused"], false);
+    // The lead it held back is re-evaluated in the background: a HOT MQL, routed to the rep
+    // with its clock and trigger, as ingestion would have.
+    accord_api::jobs::requalify::run_all(&app.state)
+        .await
+        .unwrap();
+    let held = stage_of(&app, &team, &next).await;
+    assert_eq!(held["stage"], "MQL", "{held}");
+    assert_eq!(held["owner"]["id"], json!(team.rep.user_id));
+    let rep_inbox = app
+        .gql(
+            Some(&team.rep.access),
+            "{ triggers(first: 100) { kind dueAt lead { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        rep_inbox
+            .data("triggers")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["kind"] == "HOT_LEAD_ENGAGED"
+                && t["lead"]["id"] == next
+                && !t["dueAt"].is_null()),
+        "{}",
+        rep_inbox.raw
+    );
+    let progress = app
+        .gql(
+            Some(&team.owner.access),
+            "{ leadReevaluation { reason sourceId status } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        progress.data("leadReevaluation"),
+        &json!({"reason": "SOURCE_RESUMED", "sourceId": cheap, "status": "DONE"})
+    );
+
+    // A fresh window: the next rejection does not judge the two months that paused it again.
+    app.gql(Some(&team.rep.access), reject, json!({"id": ids[3]}))
+        .await
+        .data("rejectLead");
+    let after = app
+        .gql(
+            Some(&team.owner.access),
+            "query { sources { edges { node { name paused } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(after.data("sources")["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["node"] == json!({"name": "Cheap list", "paused": false})));
     let _ = team.marketer;
+}
+
+/// Noon UTC on the 15th of the calendar month `back` months before the one `at` falls in, in
+/// the contract's time zone (the seed's New York).
+fn mid_month_before(at: chrono::DateTime<Utc>, back: u32) -> chrono::DateTime<Utc> {
+    use chrono::{Datelike, TimeZone};
+    let at = at.with_timezone(&chrono_tz::America::New_York);
+    let months = at.year() * 12 + at.month0() as i32 - back as i32;
+    Utc.with_ymd_and_hms(months / 12, months as u32 % 12 + 1, 15, 12, 0, 0)
+        .unwrap()
 }
 
 /// The first instant of the month after the one `at` falls in, plus a day.

@@ -45,6 +45,7 @@ mod readme;
 mod record_permissions;
 mod records;
 mod recycling;
+mod reevaluation;
 mod revenue_metrics;
 mod routing_versions;
 mod schema_drift;

@@ -118,6 +118,7 @@ pub async fn ensure_team(store: &Store, workspace_id: Uuid, reps: usize) -> (Vec
                 kind: Set(kind),
                 paused: Set(false),
                 paused_at: Set(None),
+                rule_window_from: Set(None),
                 created_at: Set(Utc::now()),
             })
             .exec(db)

@@ -225,6 +225,8 @@ string_enum! {
         RejectionDisputed = "REJECTION_DISPUTED",
         DisputeResolved = "DISPUTE_RESOLVED",
         SourcePaused = "SOURCE_PAUSED",
+        /// A source is over the contract's rejection limit in the month in progress.
+        SourceAtRisk = "SOURCE_AT_RISK",
         /// A webhook its owner registered was disabled (deliveries kept failing, or 410).
         WebhookDisabled = "WEBHOOK_DISABLED",
         /// A CHECK_BACK lead's date came: it is back with its owner.

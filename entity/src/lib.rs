@@ -29,6 +29,7 @@ pub mod play;
 pub mod recipient_sequence;
 pub mod refresh_token;
 pub mod rejection;
+pub mod requalify_job;
 pub mod revenue_review;
 pub mod review_attendance;
 pub mod review_decision;

@@ -15,6 +15,9 @@ pub struct Model {
     /// A paused source's new leads are not routed as MQLs until revops resumes it.
     pub paused: bool,
     pub paused_at: Option<DateTimeUtc>,
+    /// The source rule judges months from this instant on (set when revops resumes the source,
+    /// so the months that paused it do not pause it again).
+    pub rule_window_from: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

@@ -17,8 +17,9 @@ mod m20261206_000011_invitations;
 mod m20261206_000012_trusted_documents;
 mod m20261206_000013_lead_recycling;
 mod m20261206_000014_goal_closing;
-mod m20261206_000017_unassigned_leads;
 mod m20261206_000015_routing_rule_versions;
+mod m20261206_000016_reevaluation;
+mod m20261206_000017_unassigned_leads;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -45,8 +46,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_trusted_documents::Migration),
             Box::new(m20261206_000013_lead_recycling::Migration),
             Box::new(m20261206_000014_goal_closing::Migration),
-            Box::new(m20261206_000017_unassigned_leads::Migration),
             Box::new(m20261206_000015_routing_rule_versions::Migration),
+            Box::new(m20261206_000016_reevaluation::Migration),
+            Box::new(m20261206_000017_unassigned_leads::Migration),
         ]
     }
 }

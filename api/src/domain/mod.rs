@@ -19,6 +19,7 @@ pub mod review;
 pub mod routing;
 pub mod scopes;
 pub mod scoring;
+pub mod source_rule;
 pub mod text;
 pub mod validate;
 pub mod views;

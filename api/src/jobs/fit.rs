@@ -9,6 +9,8 @@ use crate::{
     error::AppResult,
     services::{
         fit::{account_view, contact_view, lead_view, stored, FitModels},
+        ingest::reevaluate,
+        notices::Notices,
         unit_of_work::UnitOfWork,
     },
     state::AppState,
@@ -23,7 +25,7 @@ const BATCH: u64 = 500;
 
 /// Runs one batch of the oldest unfinished job; returns whether there was one.
 pub async fn run_once(state: &AppState) -> AppResult<bool> {
-    let work = UnitOfWork::begin_global(state).await?;
+    let mut work = UnitOfWork::begin_global(state).await?;
     let Some(job) = store::fit::claim_job(&work.global(), DONE).await? else {
         return Ok(false);
     };
@@ -52,11 +54,16 @@ pub async fn run_once(state: &AppState) -> AppResult<bool> {
         }
     };
     let processed = job.processed + scored as i64;
+    let mut notices = Notices::default();
     if phase == DONE {
         finish(&work, &job, processed).await?;
+        // Leads whose fit rose may meet the contract now.
+        let why = reevaluate::reason::ICP_ACTIVATED;
+        reevaluate::queue(&tenant, why, None, state.clock.now(), &mut notices).await?;
     } else {
         store::fit::save_progress(&work.global(), job.id, phase, cursor, processed).await?;
     }
+    work.notices().extend(notices);
     work.commit().await?;
     Ok(true)
 }

@@ -7,6 +7,7 @@ pub mod clocks;
 pub mod fit;
 pub mod nurture;
 pub mod periodic;
+pub mod requalify;
 
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,16 @@ pub fn start(state: &AppState) {
                     Ok(false) => break,
                     Err(err) => {
                         tracing::error!(error = ?err, "fit-score job failed; retrying later");
+                        break;
+                    }
+                }
+            }
+            loop {
+                match requalify::run_once(&state).await {
+                    Ok(true) => continue,
+                    Ok(false) => break,
+                    Err(err) => {
+                        tracing::error!(error = ?err, "lead re-evaluation failed; retrying later");
                         break;
                     }
                 }

@@ -3,7 +3,7 @@
 //! job and period) in the transaction that does the work, so with several instances exactly
 //! one does it and a crash leaves it to the next attempt.
 
-use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use entity::{opportunity, OpportunityStage};
 
 use crate::{
@@ -24,26 +24,23 @@ use crate::{
 };
 
 /// Once a month per workspace: judges every running source on the months that ended (the
-/// contract's consecutive months up to last month) and pauses those over the limit, with a
-/// SOURCE_PAUSED trigger to the marketing leaders. Returns the workspaces judged.
+/// contract's consecutive calendar months up to last month, in the contract's time zone) and
+/// pauses those over the limit, with a SOURCE_PAUSED trigger to the marketing leaders. Returns
+/// the workspaces judged.
 pub async fn source_rule(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let period = format!("{:04}-{:02}", now.year(), now.month());
-    let month_start = Utc
-        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-        .single()
-        .expect("the first of a month exists");
-    let last_month = month_start - Duration::seconds(1);
     let mut judged = 0;
     for ws in periodic::workspaces(&state.store.global()).await? {
         let mut work = UnitOfWork::begin(state, ws.id).await?;
         let (tenant, notices) = work.parts();
         periodic::take_identity_turn(&tenant).await?;
+        let (_, terms) = contracts::active_terms(&tenant).await?;
+        let local = now.with_timezone(&terms.slas.calendar.time_zone);
+        let period = format!("{:04}-{:02}", local.year(), local.month());
         if !periodic::claim_period(&tenant, "source_rule", &period, now).await? {
             continue;
         }
-        let (_, terms) = contracts::active_terms(&tenant).await?;
         for running in periodic::running_sources(&tenant).await? {
-            notices.extend(sources::apply_rule(&tenant, running.id, &terms, last_month).await?);
+            notices.extend(sources::apply_rule(&tenant, running.id, &terms, now).await?);
         }
         work.commit().await?;
         judged += 1;

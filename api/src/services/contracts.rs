@@ -15,7 +15,7 @@ use crate::{
         permissions::{role_allows, Permission},
     },
     error::{AppError, AppResult},
-    services::unit_of_work::UnitOfWork,
+    services::{ingest::reevaluate, unit_of_work::UnitOfWork},
     state::AppState,
     store::{self, Tenant},
 };
@@ -148,8 +148,8 @@ pub async fn sign(
     signer: Uuid,
     role: Role,
 ) -> AppResult<lead_contract::Model> {
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let row = tenant.get::<lead_contract::Entity>(id).await?;
     if row.status != ContractStatus::Draft {
         return Err(AppError::Conflict(format!(
@@ -194,6 +194,9 @@ pub async fn sign(
         store::contracts::supersede_active(&tenant).await?;
         active.status = Set(ContractStatus::Active);
         active.activated_at = Set(Some(now));
+        // Leads the old terms held back (a lower threshold, wider criteria) may meet these.
+        let why = reevaluate::reason::CONTRACT_SIGNED;
+        reevaluate::queue(&tenant, why, None, state.clock.now(), notices).await?;
     }
     active.updated_at = Set(now);
     let saved = store::contracts::save(&tenant, active).await?;

@@ -1,5 +1,6 @@
 //! Source health: the rejection rate of each source per calendar month, from the stage history
-//! and the rejections (not from counters), and the contract's source rule that pauses a source.
+//! and the rejections (not from counters), and the contract's source rule that pauses a source
+//! (its months are `domain::source_rule`).
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use entity::{source, TriggerKind};
@@ -8,10 +9,14 @@ use uuid::Uuid;
 
 use crate::services::notices::Notices;
 use crate::{
-    domain::{contract::Terms, permissions::Permission},
+    domain::{
+        contract::{SourceRule, Terms},
+        permissions::Permission,
+        source_rule::{breached, completed_months, month_in_progress, Figures, Span},
+    },
     error::AppResult,
     services::triggers::{self, NewTrigger},
-    store::{audiences, catalog, Tenant},
+    store::{audiences, catalog, periodic, Tenant},
 };
 
 /// One source's figures for one calendar month.
@@ -81,9 +86,29 @@ pub async fn monthly_rates<C: ConnectionTrait>(
     Ok(rates)
 }
 
-/// Pauses the source when its rejection rate exceeded the contract's limit in each of the last
-/// `consecutiveMonths` months, and tells the members who hear of paused sources
-/// ([`Permission::HearOfPausedSources`]: the marketing leaders). Idempotent.
+/// The MQLs and rejections of the source in each span.
+async fn figures_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    source_id: Uuid,
+    spans: &[Span],
+) -> AppResult<Vec<Figures>> {
+    let mut figures = Vec::with_capacity(spans.len());
+    for span in spans {
+        figures.push(Figures {
+            mqls: catalog::mqls_of_source(tenant, source_id, span.start, span.end).await?,
+            rejections: catalog::rejections_of_source(tenant, source_id, span.start, span.end)
+                .await?,
+        });
+    }
+    Ok(figures)
+}
+
+/// The contract's source rule for one source, as of `now`. It judges the months that are over
+/// (calendar months in the contract's time zone, from the source's fresh window on): when the
+/// rejection rate exceeded the limit in each of the last `consecutiveMonths` of them, the source
+/// is paused and the members who hear of paused sources
+/// ([`Permission::HearOfPausedSources`]: the marketing leaders) are told. The month in
+/// progress only warns them (SOURCE_AT_RISK, once a month). Idempotent.
 pub async fn apply_rule<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     source_id: Uuid,
@@ -91,52 +116,93 @@ pub async fn apply_rule<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Notices> {
     let rule = &terms.source_rule;
+    let tz = terms.slas.calendar.time_zone;
     let row = tenant.get::<source::Entity>(source_id).await?;
     if row.paused {
         return Ok(Notices::default());
     }
-    let rates = monthly_rates(tenant, source_id, now, rule.consecutive_months).await?;
-    let breached = rates
-        .iter()
-        .all(|m| m.mqls >= u64::from(rule.min_mqls) && m.rate > rule.max_rejection_rate);
-    if !breached {
+    let window = row.rule_window_from;
+    let months = completed_months(now, tz, rule.consecutive_months, window);
+    let figures = figures_of(tenant, source_id, &months).await?;
+    if breached(rule, &figures) {
+        return pause(tenant, row, rule, &months, &figures, now).await;
+    }
+    let current = month_in_progress(now, tz, window);
+    let so_far = figures_of(tenant, source_id, std::slice::from_ref(&current)).await?[0];
+    if !so_far.over_limit(rule) {
         return Ok(Notices::default());
     }
-    let name = row.name.clone();
-    catalog::pause_source(tenant, row, now).await?;
-    let leaders = audiences::with_permission(tenant, Permission::HearOfPausedSources).await?;
-    let figures: Vec<String> = rates
-        .iter()
-        .map(|m| format!("{}: {} of {} rejected", m.month, m.rejections, m.mqls))
-        .collect();
-    let mut written = Vec::new();
-    for leader in leaders {
-        written.push(
-            triggers::write(tenant, NewTrigger {
-                recipient_id: leader,
-                kind: TriggerKind::SourcePaused,
-                lead_id: None,
-                play_id: None,
-                step: None,
-                due_at: None,
-                message: format!(
-                    "Source `{name}` is paused: its rejection rate passed {:.0}% for {} months ({})",
-                    rule.max_rejection_rate * 100.0,
-                    rule.consecutive_months,
-                    figures.join("; ")
-                ),
-            }, now)
-            .await?,
-        );
+    let job = format!("source_warning:{source_id}");
+    if !periodic::claim_period(tenant, &job, &current.month, now).await? {
+        return Ok(Notices::default());
     }
+    let message = format!(
+        "Source `{}` is over the contract's {:.0}% rejection limit this month ({}: {} of {} rejected); {} completed months like it pause it",
+        row.name,
+        rule.max_rejection_rate * 100.0,
+        current.month,
+        so_far.rejections,
+        so_far.mqls,
+        rule.consecutive_months
+    );
+    tell_leaders(tenant, TriggerKind::SourceAtRisk, message, now).await
+}
+
+/// Pauses the source the completed `months` breached the rule in, with a SOURCE_PAUSED trigger
+/// to the leaders who hear of it and a `source.paused` webhook.
+async fn pause<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    row: source::Model,
+    rule: &SourceRule,
+    months: &[Span],
+    figures: &[Figures],
+    now: DateTime<Utc>,
+) -> AppResult<Notices> {
+    let (source_id, name) = (row.id, row.name.clone());
+    catalog::pause_source(tenant, row, now).await?;
+    let listed: Vec<String> = months
+        .iter()
+        .zip(figures)
+        .map(|(s, f)| format!("{}: {} of {} rejected", s.month, f.rejections, f.mqls))
+        .collect();
+    let message = format!(
+        "Source `{name}` is paused: its rejection rate passed {:.0}% for {} months ({})",
+        rule.max_rejection_rate * 100.0,
+        rule.consecutive_months,
+        listed.join("; ")
+    );
+    let mut notices = tell_leaders(tenant, TriggerKind::SourcePaused, message, now).await?;
     let payload = serde_json::json!({
         "source": {"id": source_id, "name": name, "pausedAt": now},
-        "months": rates.iter().map(|m| serde_json::json!({"month": m.month, "mqls": m.mqls, "rejections": m.rejections, "rate": m.rate})).collect::<Vec<_>>(),
+        "months": months.iter().zip(figures).map(|(s, f)| serde_json::json!({"month": s.month, "mqls": f.mqls, "rejections": f.rejections, "rate": f.rate()})).collect::<Vec<_>>(),
     });
-    let webhooks = crate::services::webhooks::emit(tenant, "source.paused", payload, now).await?;
+    notices.webhooks =
+        crate::services::webhooks::emit(tenant, "source.paused", payload, now).await?;
+    Ok(notices)
+}
+
+/// A trigger for each member who hears of paused sources.
+async fn tell_leaders<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    kind: TriggerKind,
+    message: String,
+    now: DateTime<Utc>,
+) -> AppResult<Notices> {
     let mut notices = Notices::default();
-    notices.triggers = written;
-    notices.webhooks = webhooks;
+    for leader in audiences::with_permission(tenant, Permission::HearOfPausedSources).await? {
+        let new = NewTrigger {
+            recipient_id: leader,
+            kind,
+            lead_id: None,
+            play_id: None,
+            step: None,
+            due_at: None,
+            message: message.clone(),
+        };
+        notices
+            .triggers
+            .push(triggers::write(tenant, new, now).await?);
+    }
     Ok(notices)
 }
 
@@ -169,6 +235,7 @@ pub async fn by_names<C: ConnectionTrait>(
             kind: entity::SourceKind::Other,
             paused: false,
             paused_at: None,
+            rule_window_from: None,
             created_at: now,
         };
         known.insert(name.to_lowercase(), made.clone());

@@ -36,6 +36,7 @@ pub mod periodic;
 pub mod plays;
 pub mod records;
 pub mod rejections;
+pub mod requalify;
 pub mod reviews;
 pub mod rollups;
 pub mod routing_rules;
@@ -304,6 +305,7 @@ tenant_entities! {
     sla_clock => "SLA clock",
     rejection => "rejection",
     fit_job => "fit job",
+    requalify_job => "re-evaluation job",
     cadence => "cadence",
     play => "play",
     enrollment => "enrollment",

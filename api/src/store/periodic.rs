@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::{job_mark, opportunity, opportunity_stage_change, source, workspace};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::{serialize_identity_writes, Global, Tenant};
@@ -29,26 +31,27 @@ pub async fn claim_period<C: ConnectionTrait>(
     period: &str,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let taken = tenant
-        .select::<job_mark::Entity>()
-        .filter(job_mark::Column::Job.eq(job))
-        .filter(job_mark::Column::Period.eq(period))
-        .one(tenant.conn())
-        .await?
-        .is_some();
-    if taken {
-        return Ok(false);
-    }
-    job_mark::Entity::insert(job_mark::ActiveModel {
+    // One statement, so two transactions claiming at once do not both pass a look-up and then
+    // collide on the unique index: the second inserts nothing once the first commits.
+    let inserted = job_mark::Entity::insert(job_mark::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(tenant.workspace_id()),
         job: Set(job.to_owned()),
         period: Set(period.to_owned()),
         done_at: Set(now),
     })
-    .exec(tenant.conn())
+    .on_conflict(
+        OnConflict::columns([
+            job_mark::Column::WorkspaceId,
+            job_mark::Column::Job,
+            job_mark::Column::Period,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(tenant.conn())
     .await?;
-    Ok(true)
+    Ok(inserted == 1)
 }
 
 /// The sources not paused.

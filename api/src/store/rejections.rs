@@ -129,14 +129,19 @@ pub async fn mark_resolved<C: ConnectionTrait>(
     Ok(active.update(tenant.conn()).await?)
 }
 
-/// Lifts the source rule's pause from `row`.
+/// Lifts the source rule's pause from `row`; the rule judges it from `at` on.
 pub async fn resume_source<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     row: source::Model,
+    at: DateTime<Utc>,
 ) -> AppResult<source::Model> {
+    let was_paused = row.paused;
     let mut active = row.into_active_model();
     active.paused = Set(false);
     active.paused_at = Set(None);
+    if was_paused {
+        active.rule_window_from = Set(Some(at));
+    }
     Ok(active.update(tenant.conn()).await?)
 }
 

@@ -163,6 +163,26 @@ pub struct FitScoring {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// Progress of a background re-evaluation of leads against the lead contract, after a bulk
+/// change to their facts (an ICP activation's rescoring, a contract signed, a source resumed, a
+/// large upsert or import).
+#[derive(SimpleObject)]
+pub struct LeadReevaluation {
+    /// RECORDS, ICP_ACTIVATED, CONTRACT_SIGNED or SOURCE_RESUMED.
+    pub reason: String,
+    /// The source whose held-back leads are re-evaluated (SOURCE_RESUMED).
+    pub source_id: Option<ID>,
+    /// PENDING, RUNNING or DONE.
+    pub status: String,
+    /// The LEAD-stage leads to judge.
+    pub total: i64,
+    pub processed: i64,
+    /// The leads that became MQLs.
+    pub qualified: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Default)]
 pub struct IcpQuery;
 
@@ -211,6 +231,23 @@ impl IcpQuery {
             status: job.status,
             total: job.total,
             processed: job.processed,
+            started_at: job.created_at,
+            finished_at: job.finished_at,
+        }))
+    }
+
+    /// The latest background re-evaluation of leads against the lead contract, if any.
+    async fn lead_reevaluation(&self, ctx: &Context<'_>) -> Result<Option<LeadReevaluation>> {
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let job = crate::services::ingest::reevaluate::latest(&tenant).await?;
+        Ok(job.map(|job| LeadReevaluation {
+            reason: job.reason,
+            source_id: job.source_id.map(Into::into),
+            status: job.status,
+            total: job.total,
+            processed: job.processed,
+            qualified: job.qualified,
             started_at: job.created_at,
             finished_at: job.finished_at,
         }))

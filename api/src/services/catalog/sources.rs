@@ -40,6 +40,7 @@ pub async fn create_source(
         kind: input.kind,
         paused: false,
         paused_at: None,
+        rule_window_from: None,
         created_at: Utc::now(),
     };
     let created = catalog::insert_source(&work.tenant(), row).await?;

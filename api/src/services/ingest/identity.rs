@@ -217,6 +217,7 @@ impl Merge {
                 kind: SourceKind::Other,
                 paused: false,
                 paused_at: None,
+                rule_window_from: None,
                 created_at: now,
             };
             new_sources.push(created.clone());

@@ -12,6 +12,7 @@ mod identity;
 mod input;
 pub(crate) mod outcome;
 pub(crate) mod qualify;
+pub mod reevaluate;
 mod scoring;
 
 use chrono::{DateTime, Utc};
@@ -125,5 +126,5 @@ async fn evaluate(
         resolved,
         now,
     };
-    qualify::evaluate(tenant, &batch, notices).await
+    qualify::evaluate(tenant, &batch, notices).await.map(|_| ())
 }

@@ -17,7 +17,7 @@ use crate::{
         criteria::Criteria,
         permissions::{role_allows, Permission},
         plays::Signal,
-        qualification::{assess, decide, Assessment, LeadFacts, Policy, RoutingSnapshot},
+        qualification::{assess, decide, Assessment, LeadFacts, Policy, RoutingSnapshot, Step},
         routing::{AccountMatch, RepState},
         scoring::LedgerEntry,
         views::{AccountView, ContactView},
@@ -53,12 +53,13 @@ struct Known<'r> {
 
 /// Updates the scores of every lead that received events, qualifies those that now meet the
 /// contract, and enrolls leads in the plays their events, assignment or score crossings fire.
-/// Triggers and stage changes go into `notices`, to publish after commit.
+/// Triggers and stage changes go into `notices`, to publish after commit. Returns how many
+/// leads became MQLs. Ingestion and re-evaluation ([`super::reevaluate`]) both decide here.
 pub async fn evaluate<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     batch: &Batch<'_>,
     notices: &mut Notices,
-) -> AppResult<()> {
+) -> AppResult<u64> {
     let plays = PlayEngine::load(tenant).await?;
     let acceptance = batch
         .terms
@@ -83,9 +84,11 @@ pub async fn evaluate<C: ConnectionTrait>(
         false => None,
     };
     let mut changed = Vec::new();
+    let mut qualified = 0;
     for (assessment, lead) in assessments.into_iter().zip(&known) {
         let mut decided = decide(assessment, routing.as_mut(), &policy)
             .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))?;
+        qualified += u64::from(matches!(decided.step, Step::Qualified(_)));
         outcome::apply(tenant, &decided, batch, notices).await?;
         if !plays.is_empty() {
             let mut view = crate::domain::views::lead_view(
@@ -112,7 +115,8 @@ pub async fn evaluate<C: ConnectionTrait>(
             changed.push(decided.lead);
         }
     }
-    tenant.save_contacts(changed).await
+    tenant.save_contacts(changed).await?;
+    Ok(qualified)
 }
 
 /// The leads that received events, in id order, with their views and whether their source is

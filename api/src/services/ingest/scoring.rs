@@ -94,7 +94,7 @@ fn entry_row(
     }
 }
 
-async fn load_ledgers<C: ConnectionTrait>(
+pub(super) async fn load_ledgers<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     contacts: Vec<Uuid>,
 ) -> AppResult<HashMap<Uuid, Vec<LedgerEntry>>> {

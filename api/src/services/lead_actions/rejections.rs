@@ -18,6 +18,7 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         contracts,
+        ingest::reevaluate,
         metrics::rollups::{self, Fact},
         notices::{Credit, StageMove},
         plays::engine,
@@ -308,16 +309,24 @@ pub async fn resolve(
     Ok(saved)
 }
 
-/// Lifts the source rule's pause (revops and leaders: checked by the caller).
+/// Lifts the source rule's pause (revops and leaders: checked by the caller). The rule judges
+/// the source afresh from now on (the months that paused it do not count again), and the leads
+/// it held back are re-evaluated in the background.
 pub async fn resume_source(
     state: &AppState,
     workspace_id: Uuid,
     id: Uuid,
 ) -> AppResult<source::Model> {
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
+    let now = state.clock.now();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     let row = tenant.get::<source::Entity>(id).await?;
-    let saved = store::rejections::resume_source(&tenant, row).await?;
+    let was_paused = row.paused;
+    let saved = store::rejections::resume_source(&tenant, row, now).await?;
+    if was_paused {
+        let why = reevaluate::reason::SOURCE_RESUMED;
+        reevaluate::queue(&tenant, why, Some(id), now, notices).await?;
+    }
     work.commit().await?;
     Ok(saved)
 }

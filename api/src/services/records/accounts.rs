@@ -16,7 +16,7 @@ use crate::{
     domain::validate,
     error::{AppError, AppResult},
     services::fit::{account_view, contact_view, lead_view, stored, FitModels},
-    services::unit_of_work::UnitOfWork,
+    services::{ingest::reevaluate, unit_of_work::UnitOfWork},
     state::AppState,
     store::{self, records::take_identity_turn, Tenant},
 };
@@ -185,8 +185,8 @@ pub async fn upsert_accounts(
     }
 
     let now = state.clock.now();
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     take_identity_turn(&tenant).await?;
     let members = member_ids(&tenant).await?;
     let fit = FitModels::load(&tenant).await?;
@@ -238,7 +238,11 @@ pub async fn upsert_accounts(
     }
     tenant.insert_accounts(inserts).await?;
     // A contact's fit includes its account's criteria, so they move with the account.
-    rescore_contacts_of(&tenant, &fit, &changed).await?;
+    let touched = rescore_contacts_of(&tenant, &fit, &changed).await?;
+    // Their leads may meet the contract now (their fit, the account's facts).
+    if write == Write::Commit {
+        reevaluate::after_change(&tenant, &touched, now, notices).await?;
+    }
     write.finish(work).await?;
     Ok(results.into_iter().flatten().collect())
 }
@@ -304,20 +308,21 @@ impl AccountsByDomain {
 }
 
 /// Rescores the contacts of accounts that changed (their criteria, or their lifecycle, which
-/// picks the ICP motion), in the same transaction.
+/// picks the ICP motion), in the same transaction; returns their ids.
 pub(crate) async fn rescore_contacts_of<C: sea_orm::ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     fit: &FitModels,
     accounts: &[account::Model],
-) -> AppResult<()> {
+) -> AppResult<Vec<Uuid>> {
     if accounts.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let views: HashMap<Uuid, _> = accounts.iter().map(|a| (a.id, account_view(a))).collect();
     let ids: Vec<Uuid> = views.keys().copied().collect();
     let contacts = tenant.contacts_of_accounts(&ids).await?;
     let refs: Vec<&_> = contacts.iter().collect();
     let sources = crate::services::fit::source_names(tenant, &refs).await?;
+    let ids = contacts.iter().map(|c| c.id).collect();
     for row in contacts {
         let contact = contact_view(&row, crate::services::fit::source_of(&row, &sources));
         let account = row.account_id.and_then(|id| views.get(&id));
@@ -326,5 +331,5 @@ pub(crate) async fn rescore_contacts_of<C: sea_orm::ConnectionTrait>(
             tenant.set_contact_fit(row.id, score, breakdown).await?;
         }
     }
-    Ok(())
+    Ok(ids)
 }

@@ -22,7 +22,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     services::fit::{account_view, contact_view, lead_view, stored, FitModels},
-    services::unit_of_work::UnitOfWork,
+    services::{ingest::reevaluate, unit_of_work::UnitOfWork},
     state::AppState,
     store::{self, records::take_identity_turn},
 };
@@ -202,8 +202,8 @@ pub async fn upsert_contacts(
     }
 
     let now = state.clock.now();
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
     take_identity_turn(&tenant).await?;
     let members = member_ids(&tenant).await?;
     let fit = FitModels::load(&tenant).await?;
@@ -246,6 +246,7 @@ pub async fn upsert_contacts(
     let mut accounts = AccountsByDomain::load(&tenant, &domains, now).await?;
     let mut inserts = Vec::new();
     let mut seen: HashMap<Uuid, usize> = HashMap::new();
+    let mut touched = Vec::new();
 
     for (index, v) in valid {
         let path = format!("contacts[{index}]");
@@ -307,6 +308,7 @@ pub async fn upsert_contacts(
         }
         if status == UpsertStatus::Created {
             results[index] = Some(UpsertResult::written(index, status, row.id));
+            touched.push(row.id);
             inserts.push(row.into_active_model());
         } else if row == before {
             results[index] = Some(UpsertResult::written(
@@ -317,12 +319,17 @@ pub async fn upsert_contacts(
         } else {
             row.updated_at = now;
             results[index] = Some(UpsertResult::written(index, status, row.id));
+            touched.push(row.id);
             store::contacts::save(&tenant, row).await?;
         }
     }
     // Accounts first: contacts refer to them.
     accounts.insert_created(&tenant, &fit).await?;
     tenant.insert_contacts(inserts).await?;
+    // Leads whose facts changed may meet the contract now.
+    if write == Write::Commit {
+        reevaluate::after_change(&tenant, &touched, now, notices).await?;
+    }
     write.finish(work).await?;
     Ok(results.into_iter().flatten().collect())
 }
