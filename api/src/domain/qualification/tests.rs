@@ -511,8 +511,11 @@ fn a_waiting_mql_is_routed_once_a_rep_is_eligible_and_its_clocks_start_then() {
         now: later,
     };
     let mut routing = seated(&[rep]);
+    let rule = Uuid::now_v7();
     routing.rules.push(RuleSpec {
-        id: Uuid::now_v7(),
+        id: rule,
+        version_id: rule,
+        version: 1,
         name: "Everyone".into(),
         criteria: crate::domain::criteria::Criteria::parse(
             &json!({"field": "lead.fitScore", "op": "GTE", "value": 0}),
