@@ -41,6 +41,11 @@ pub struct AppState {
     pub sockets: Arc<crate::http::socket_slots::SocketSlots>,
     /// Automatic Persisted Queries known to this instance.
     pub persisted_queries: Arc<crate::http::persisted::PersistedQueries>,
+    /// Turns at the database for sockets setting up (the credential check of `connection_init`,
+    /// a subscription's first reads), as many as the pool has connections: a burst of sockets
+    /// (every rep reconnecting after a deploy) waits here at a few bytes each, instead of as
+    /// thousands of query futures queued on the pool, whose memory the allocator keeps.
+    pub socket_setup: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +124,9 @@ impl AppState {
         let persisted_queries = Arc::new(crate::http::persisted::PersistedQueries::new(
             config.persisted_query_cache_bytes,
         ));
+        let socket_setup = Arc::new(tokio::sync::Semaphore::new(
+            config.db_max_connections.max(1) as usize,
+        ));
         Ok(Self {
             config: Arc::new(config),
             store,
@@ -134,6 +142,7 @@ impl AppState {
             webhooks_wakeup: Arc::new(tokio::sync::Notify::new()),
             sockets: Arc::default(),
             persisted_queries,
+            socket_setup,
         })
     }
 

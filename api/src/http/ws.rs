@@ -368,7 +368,11 @@ impl Connection {
         let mut attempt = 0;
         let actor = loop {
             attempt += 1;
-            match resolve_caller(&self.state, authorization.as_deref()).await {
+            let caller = {
+                let _turn = self.state.socket_setup.acquire().await;
+                resolve_caller(&self.state, authorization.as_deref()).await
+            };
+            match caller {
                 Caller::Known(actor) => break actor,
                 Caller::Anonymous | Caller::Rejected => {
                     if self.protocol == Protocol::LegacyWs {
@@ -406,7 +410,11 @@ impl Connection {
         let Some(current) = &self.actor else {
             return Ok(());
         };
-        match resolve_caller(&self.state, self.authorization.as_deref()).await {
+        let caller = {
+            let _turn = self.state.socket_setup.acquire().await;
+            resolve_caller(&self.state, self.authorization.as_deref()).await
+        };
+        match caller {
             // E.g. an API token switched to (or from) allow-list mode.
             Caller::Known(actor) if actor.credential != current.credential => {
                 Err(Close(4403, "Forbidden: credential changed"))

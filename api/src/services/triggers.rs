@@ -154,10 +154,12 @@ pub async fn follow(
     since: Option<&ID>,
     recipient_id: Option<&ID>,
 ) -> AppResult<impl Stream<Item = TriggerNotice>> {
+    let turn = state.socket_setup.acquire().await;
     let (workspace_id, recipient) = recipient_of(state, actor, recipient_id).await?;
     // Subscribe before reading, so nothing committed in between falls through.
     let receiver = state.bus.subscribe();
     let last = sequence_of(state, workspace_id, recipient, since).await?;
+    drop(turn);
     let follow = Follow {
         state: state.clone(),
         workspace_id,
