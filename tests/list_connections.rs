@@ -308,3 +308,143 @@ async fn goals_show_at_risk_and_a_messaging_test_ends_with_its_result() {
         .await;
     assert_eq!(by_rep.code(), "FORBIDDEN");
 }
+
+/// The names `field` lists under `args`, read one at a time with `first: 1`/`after`.
+async fn names_one_by_one(app: &TestApp, token: &str, field: &str, args: &str) -> Vec<String> {
+    let document = format!(
+        "query($after: String) {{ {field}({args}, first: 1, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ name }} }} }} }}"
+    );
+    let mut names = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let reply = app
+            .gql(Some(token), &document, json!({"after": after}))
+            .await;
+        let page = reply.data(field).clone();
+        let edges = page["edges"].as_array().unwrap();
+        assert!(edges.len() <= 1, "{field}: {}", reply.raw);
+        for edge in edges {
+            names.push(edge["node"]["name"].as_str().unwrap().to_owned());
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            assert_eq!(page["totalCount"].as_u64(), Some(names.len() as u64));
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    names
+}
+
+/// A named list: the mutation creating a row from `$n` (its name) and `$k` (the value its
+/// filter picks on), the two `$k` values, and the filter selecting rows made with the first.
+struct NamedList {
+    field: &'static str,
+    create: &'static str,
+    created: &'static str,
+    picked: Value,
+    other: Value,
+    filter: fn(&Value) -> String,
+}
+
+#[actix_web::test]
+async fn named_lists_filter_and_order_by_name_and_creation() {
+    let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
+    let team = team(&app).await;
+    let owner = team.owner.access.as_str();
+    let hub = app
+        .gql(
+            Some(owner),
+            "mutation { createSource(input: {name: \"Campaign hub\", kind: EVENT}) { id } }",
+            json!({}),
+        )
+        .await
+        .data("createSource")["id"]
+        .clone();
+    let table = [
+        NamedList {
+            field: "sources",
+            create: "mutation($n: String!, $k: SourceKind!) { createSource(input: {name: $n, kind: $k}) { id } }",
+            created: "createSource",
+            picked: json!("ORGANIC"),
+            other: json!("WEBINAR"),
+            filter: |_| "kind: [ORGANIC]".to_owned(),
+        },
+        NamedList {
+            field: "campaigns",
+            create: "mutation($n: String!, $k: ID) { createCampaign(input: {name: $n, sourceId: $k}) { id } }",
+            created: "createCampaign",
+            picked: hub.clone(),
+            other: Value::Null,
+            filter: |hub| format!("sourceId: {hub}"),
+        },
+        NamedList {
+            field: "assets",
+            create: "mutation($n: String!, $k: AssetKind!) { createAsset(input: {name: $n, kind: $k, funnelStage: AWARENESS}) { id } }",
+            created: "createAsset",
+            picked: json!("EBOOK"),
+            other: json!("WEBINAR"),
+            filter: |_| "kind: [EBOOK]".to_owned(),
+        },
+    ];
+    for list in &table {
+        let field = list.field;
+        // Created out of name order; the middle one differs in the filtered field.
+        for (name, value) in [
+            ("zq bravo", &list.picked),
+            ("zq alpha", &list.other),
+            ("zq charlie", &list.picked),
+        ] {
+            app.gql(Some(owner), list.create, json!({"n": name, "k": value}))
+                .await
+                .data(list.created);
+        }
+        let mine = "filter: {nameContains: \"ZQ\"}";
+        assert_eq!(
+            names_one_by_one(&app, owner, field, mine).await,
+            ["zq bravo", "zq alpha", "zq charlie"],
+            "{field}: oldest first by default"
+        );
+        assert_eq!(
+            names_one_by_one(
+                &app,
+                owner,
+                field,
+                &format!("{mine}, orderBy: {{field: CREATED_AT, direction: DESC}}")
+            )
+            .await,
+            ["zq charlie", "zq alpha", "zq bravo"],
+            "{field}: newest first"
+        );
+        assert_eq!(
+            names_one_by_one(
+                &app,
+                owner,
+                field,
+                &format!("{mine}, orderBy: {{field: NAME}}")
+            )
+            .await,
+            ["zq alpha", "zq bravo", "zq charlie"],
+            "{field}: by name"
+        );
+        assert_eq!(
+            names_one_by_one(
+                &app,
+                owner,
+                field,
+                &format!("{mine}, orderBy: {{field: NAME, direction: DESC}}")
+            )
+            .await,
+            ["zq charlie", "zq bravo", "zq alpha"],
+            "{field}: by name, descending"
+        );
+        let picked = format!(
+            "filter: {{nameContains: \"zq\", {}}}, orderBy: {{field: NAME, direction: DESC}}",
+            (list.filter)(&list.picked)
+        );
+        assert_eq!(
+            names_one_by_one(&app, owner, field, &picked).await,
+            ["zq charlie", "zq bravo"],
+            "{field}: filtered"
+        );
+    }
+}

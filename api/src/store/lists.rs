@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use entity::{account, contact};
-use sea_orm::ConnectionTrait;
+use sea_orm::{Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{
-    filters::{AccountFilter, AccountSort, LeadFilter, LeadSort},
+    filters::{AccountFilter, AccountSort, LeadFilter, LeadSort, NamedSort},
     id_column,
     keyset::{self, by_created, sort_value, time_key, Ordering, PageArgs, RowPage, SortKind},
     Identified, Tenant, TenantEntity,
@@ -160,6 +160,72 @@ pub async fn oldest_first<E: CreatedInOrder, C: ConnectionTrait>(
         id_column::<E>(),
         by_created(E::created_column()),
         |row: &E::Model| (time_key(E::created_at(row)), row.id()),
+        args,
+        max_page_size,
+    )
+    .await
+}
+
+/// A tenant table whose rows carry a name, listable by creation time or by name.
+pub trait Named: CreatedInOrder {
+    fn name_column() -> Self::Column;
+    fn name(row: &Self::Model) -> &str;
+}
+
+macro_rules! named {
+    ($($module:ident),+ $(,)?) => {
+        $(
+            impl Named for entity::$module::Entity {
+                fn name_column() -> Self::Column {
+                    entity::$module::Column::Name
+                }
+                fn name(row: &Self::Model) -> &str {
+                    &row.name
+                }
+            }
+        )+
+    };
+}
+
+named!(source, campaign, asset);
+
+/// A list's filter, as a condition on the rows of `E`.
+pub trait ListFilter<E: EntityTrait> {
+    fn condition(&self) -> Condition;
+}
+
+/// Rows of `E` in the workspace matching `filter`, by creation time or by name (descending
+/// when asked), ties broken on the id, a page at a time.
+pub async fn named_list<E: Named, C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    filter: &impl ListFilter<E>,
+    sort: NamedSort,
+    descending: bool,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<E::Model>> {
+    let (column, kind) = match sort {
+        NamedSort::CreatedAt => (E::created_column(), SortKind::Time),
+        NamedSort::Name => (E::name_column(), SortKind::Text),
+    };
+    let key_of = move |row: &E::Model| {
+        let value = match sort {
+            NamedSort::CreatedAt => time_key(E::created_at(row)),
+            NamedSort::Name => sort_value(E::name(row)),
+        };
+        (value, row.id())
+    };
+    let ordering = Ordering {
+        column,
+        kind,
+        descending,
+    };
+    keyset::page(
+        tenant.conn(),
+        tenant.select::<E>().filter(filter.condition()),
+        id_column::<E>(),
+        ordering,
+        key_of,
         args,
         max_page_size,
     )

@@ -87,5 +87,11 @@ pub fn cases() -> Vec<Case> {
             variables: |v| json!({"s": v.source_id}),
             ..NOT_FOUND
         },
+        Case {
+            name: "campaigns (filter.sourceId)",
+            query: "query($s: ID) { campaigns(filter: {sourceId: $s}) { totalCount } }",
+            variables: |v| json!({"s": v.source_id}),
+            ..NOT_FOUND
+        },
     ]
 }
