@@ -336,7 +336,8 @@ async fn names_one_by_one(app: &TestApp, token: &str, field: &str, args: &str) -
 }
 
 /// A named list: the mutation creating a row from `$n` (its name) and `$k` (the value its
-/// filter picks on), the two `$k` values, and the filter selecting rows made with the first.
+/// filter picks on), the two `$k` values, a filter (given the first `$k` value) and the names
+/// it keeps, by name descending.
 struct NamedList {
     field: &'static str,
     create: &'static str,
@@ -344,6 +345,7 @@ struct NamedList {
     picked: Value,
     other: Value,
     filter: fn(&Value) -> String,
+    expect: &'static [&'static str],
 }
 
 #[actix_web::test]
@@ -367,7 +369,8 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             created: "createSource",
             picked: json!("ORGANIC"),
             other: json!("WEBINAR"),
-            filter: |_| "kind: [ORGANIC]".to_owned(),
+            filter: |_| "nameContains: \"zq\", kind: [ORGANIC]".to_owned(),
+            expect: &["zq charlie", "zq bravo"],
         },
         NamedList {
             field: "campaigns",
@@ -375,7 +378,8 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             created: "createCampaign",
             picked: hub.clone(),
             other: Value::Null,
-            filter: |hub| format!("sourceId: {hub}"),
+            filter: |hub| format!("nameContains: \"zq\", sourceId: {hub}"),
+            expect: &["zq charlie", "zq bravo"],
         },
         NamedList {
             field: "assets",
@@ -383,7 +387,26 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             created: "createAsset",
             picked: json!("EBOOK"),
             other: json!("WEBINAR"),
-            filter: |_| "kind: [EBOOK]".to_owned(),
+            filter: |_| "nameContains: \"zq\", kind: [EBOOK]".to_owned(),
+            expect: &["zq charlie", "zq bravo"],
+        },
+        NamedList {
+            field: "cadences",
+            create: "mutation($n: String!, $k: String) { createCadence(input: {name: $n, description: $k, steps: [{dayOffset: 0, channel: EMAIL, theme: NEXT_STEP}]}) { id } }",
+            created: "createCadence",
+            picked: json!("first"),
+            other: Value::Null,
+            filter: |_| "nameContains: \"Q CH\"".to_owned(),
+            expect: &["zq charlie"],
+        },
+        NamedList {
+            field: "icps",
+            create: "mutation($n: String!, $k: IcpMotion!) { createIcp(input: {name: $n, motion: $k}) { id } }",
+            created: "createIcp",
+            picked: json!("LAND"),
+            other: json!("EXPAND"),
+            filter: |_| "nameContains: \"zq\", motion: [LAND], status: [DRAFT]".to_owned(),
+            expect: &["zq charlie", "zq bravo"],
         },
     ];
     for list in &table {
@@ -438,13 +461,18 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             "{field}: by name, descending"
         );
         let picked = format!(
-            "filter: {{nameContains: \"zq\", {}}}, orderBy: {{field: NAME, direction: DESC}}",
+            "filter: {{{}}}, orderBy: {{field: NAME, direction: DESC}}",
             (list.filter)(&list.picked)
         );
         assert_eq!(
             names_one_by_one(&app, owner, field, &picked).await,
-            ["zq charlie", "zq bravo"],
+            list.expect,
             "{field}: filtered"
         );
     }
+    // The older `status` argument still applies next to the filter.
+    let icps = "{ d: icps(status: DRAFT, filter: {nameContains: \"zq\"}) { totalCount } a: icps(status: ACTIVE, filter: {nameContains: \"zq\", status: [DRAFT]}) { totalCount } }";
+    let reply = app.gql(Some(owner), icps, json!({})).await;
+    assert_eq!(reply.data("d")["totalCount"], 3);
+    assert_eq!(reply.data("a")["totalCount"], 0);
 }

@@ -16,6 +16,9 @@ const ORDERINGS: &[(&str, &str)] = &[
     ("campaigns", "created_at"),
     ("assets", "name"),
     ("assets", "created_at"),
+    ("cadences", "name"),
+    ("icps", "name"),
+    ("icps", "created_at"),
 ];
 
 #[async_trait::async_trait]

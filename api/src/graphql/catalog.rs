@@ -1,17 +1,17 @@
 //! Sources, campaigns, content assets and spend: what marketing runs and what it costs.
 
-use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{asset, campaign, source, spend, AssetKind, FunnelStage, SourceKind};
 
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{connection, OrderDirection, Page, PageArgs},
+    pagination::{connection, named_order, Page, PageArgs},
 };
 use crate::{
     domain::permissions::Permission,
-    store::{filters, filters::NamedSort, lists},
+    store::{filters, lists},
 };
 
 /// Money spent on a source or campaign in one month.
@@ -195,38 +195,6 @@ impl Asset {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-}
-
-/// An `orderBy` input for a named list: by creation time (the default) or by name, with the
-/// field enum it takes.
-macro_rules! named_order {
-    ($order:ident, $field:ident) => {
-        #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-        pub enum $field {
-            #[default]
-            CreatedAt,
-            Name,
-        }
-
-        #[derive(InputObject, Default)]
-        pub struct $order {
-            pub field: $field,
-            #[graphql(default)]
-            pub direction: OrderDirection,
-        }
-
-        impl $order {
-            /// The store's sort and whether it runs descending.
-            pub fn sort(order: Option<Self>) -> (NamedSort, bool) {
-                let order = order.unwrap_or_default();
-                let sort = match order.field {
-                    $field::CreatedAt => NamedSort::CreatedAt,
-                    $field::Name => NamedSort::Name,
-                };
-                (sort, order.direction.descending())
-            }
-        }
-    };
 }
 
 named_order!(SourceOrder, SourceOrderField);

@@ -57,6 +57,40 @@ impl OrderDirection {
     }
 }
 
+/// An `orderBy` input for a named list: by creation time (the default) or by name, with the
+/// field enum it takes.
+macro_rules! named_order {
+    ($order:ident, $field:ident) => {
+        #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
+        pub enum $field {
+            #[default]
+            CreatedAt,
+            Name,
+        }
+
+        #[derive(async_graphql::InputObject, Default)]
+        pub struct $order {
+            pub field: $field,
+            #[graphql(default)]
+            pub direction: $crate::graphql::pagination::OrderDirection,
+        }
+
+        impl $order {
+            /// The store's sort and whether it runs descending.
+            pub fn sort(order: Option<Self>) -> ($crate::store::filters::NamedSort, bool) {
+                let order = order.unwrap_or_default();
+                let sort = match order.field {
+                    $field::CreatedAt => $crate::store::filters::NamedSort::CreatedAt,
+                    $field::Name => $crate::store::filters::NamedSort::Name,
+                };
+                (sort, order.direction.descending())
+            }
+        }
+    };
+}
+
+pub(crate) use named_order;
+
 /// A page of rows as a connection of nodes.
 pub fn connection<M, N: OutputType>(page: RowPage<M>, to_node: impl Fn(M) -> N) -> Page<N> {
     let mut connection = Connection::with_additional_fields(

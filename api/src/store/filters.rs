@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    account, asset, campaign, contact, source, AssetKind, FunnelStage, LeadStage, Lifecycle,
-    SourceKind,
+    account, asset, cadence, campaign, contact, icp, source, AssetKind, FunnelStage, IcpMotion,
+    LeadStage, Lifecycle, SourceKind, VersionStatus,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr},
@@ -91,6 +91,38 @@ impl ListFilter<asset::Entity> for AssetFilter {
         }
         if let Some(stage) = &self.funnel_stage {
             all = all.add(As::FunnelStage.is_in(stage.iter().copied()));
+        }
+        all
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct CadenceFilter {
+    pub name_contains: Option<String>,
+}
+
+impl ListFilter<cadence::Entity> for CadenceFilter {
+    fn condition(&self) -> Condition {
+        name_contains(cadence::Column::Name, &self.name_contains)
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct IcpFilter {
+    pub name_contains: Option<String>,
+    pub status: Option<Vec<VersionStatus>>,
+    pub motion: Option<Vec<IcpMotion>>,
+}
+
+impl ListFilter<icp::Entity> for IcpFilter {
+    fn condition(&self) -> Condition {
+        use icp::Column as I;
+        let mut all = Condition::all().add(name_contains(I::Name, &self.name_contains));
+        if let Some(status) = &self.status {
+            all = all.add(I::Status.is_in(status.iter().copied()));
+        }
+        if let Some(motion) = &self.motion {
+            all = all.add(I::Motion.is_in(motion.iter().copied()));
         }
         all
     }

@@ -146,7 +146,7 @@ macro_rules! created_in_order {
     };
 }
 
-created_in_order!(source, campaign, asset, membership, invitation);
+created_in_order!(source, campaign, asset, cadence, icp, membership, invitation);
 
 /// Every row of `E` in the workspace, oldest first, a page at a time.
 pub async fn oldest_first<E: CreatedInOrder, C: ConnectionTrait>(
@@ -187,7 +187,7 @@ macro_rules! named {
     };
 }
 
-named!(source, campaign, asset);
+named!(source, campaign, asset, cadence, icp);
 
 /// A list's filter, as a condition on the rows of `E`.
 pub trait ListFilter<E: EntityTrait> {
