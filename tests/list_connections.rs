@@ -400,6 +400,15 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             expect: &["zq charlie"],
         },
         NamedList {
+            field: "routingRules",
+            create: "mutation($n: String!, $k: ID!) { createRoutingRule(input: {name: $n, position: 500, criteria: {field: \"lead.stage\", op: EXISTS}, targets: [{userId: $k}]}) { id } }",
+            created: "createRoutingRule",
+            picked: json!(team.rep.user_id),
+            other: json!(team.rep.user_id),
+            filter: |_| "nameContains: \"Q CH\", status: [PUBLISHED]".to_owned(),
+            expect: &["zq charlie"],
+        },
+        NamedList {
             field: "icps",
             create: "mutation($n: String!, $k: IcpMotion!) { createIcp(input: {name: $n, motion: $k}) { id } }",
             created: "createIcp",

@@ -19,6 +19,9 @@ const ORDERINGS: &[(&str, &str)] = &[
     ("cadences", "name"),
     ("icps", "name"),
     ("icps", "created_at"),
+    ("routing_rules", "name"),
+    ("routing_rules", "position"),
+    ("routing_rules", "created_at"),
 ];
 
 #[async_trait::async_trait]

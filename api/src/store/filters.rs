@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    account, asset, cadence, campaign, contact, icp, source, AssetKind, FunnelStage, IcpMotion,
-    LeadStage, Lifecycle, SourceKind, VersionStatus,
+    account, asset, cadence, campaign, contact, icp, routing_rule, source, AssetKind, FunnelStage,
+    IcpMotion, LeadStage, Lifecycle, RoutingRuleStatus, SourceKind, VersionStatus,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr},
@@ -126,6 +126,33 @@ impl ListFilter<icp::Entity> for IcpFilter {
         }
         all
     }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct RoutingRuleFilter {
+    pub name_contains: Option<String>,
+    pub status: Option<Vec<RoutingRuleStatus>>,
+}
+
+impl ListFilter<routing_rule::Entity> for RoutingRuleFilter {
+    fn condition(&self) -> Condition {
+        use routing_rule::Column as R;
+        let mut all = Condition::all().add(name_contains(R::Name, &self.name_contains));
+        if let Some(status) = &self.status {
+            all = all.add(R::Status.is_in(status.iter().copied()));
+        }
+        all
+    }
+}
+
+/// The orderings of the routing rules: the order routing tries them (the default), by name or
+/// by creation time.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum RoutingRuleSort {
+    #[default]
+    Position,
+    Name,
+    CreatedAt,
 }
 
 #[derive(Debug, Default, Clone)]

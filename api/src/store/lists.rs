@@ -2,11 +2,14 @@
 //! page at a time through [`super::keyset`].
 
 use chrono::{DateTime, Utc};
-use entity::{account, contact};
+use entity::{account, contact, routing_rule};
 use sea_orm::{Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{
-    filters::{AccountFilter, AccountSort, LeadFilter, LeadSort, NamedSort},
+    filters::{
+        AccountFilter, AccountSort, LeadFilter, LeadSort, NamedSort, RoutingRuleFilter,
+        RoutingRuleSort,
+    },
     id_column,
     keyset::{self, by_created, sort_value, time_key, Ordering, PageArgs, RowPage, SortKind},
     Identified, Tenant, TenantEntity,
@@ -224,6 +227,49 @@ pub async fn named_list<E: Named, C: ConnectionTrait>(
         tenant.conn(),
         tenant.select::<E>().filter(filter.condition()),
         id_column::<E>(),
+        ordering,
+        key_of,
+        args,
+        max_page_size,
+    )
+    .await
+}
+
+/// Routing rule versions matching `filter`, in the order routing tries them (by position), by
+/// name or by creation time (descending when asked), a page at a time.
+pub async fn routing_rules<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    filter: &RoutingRuleFilter,
+    sort: RoutingRuleSort,
+    descending: bool,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<routing_rule::Model>> {
+    use routing_rule::Column as R;
+    let (column, kind) = match sort {
+        RoutingRuleSort::Position => (R::Position, SortKind::Int),
+        RoutingRuleSort::Name => (R::Name, SortKind::Text),
+        RoutingRuleSort::CreatedAt => (R::CreatedAt, SortKind::Time),
+    };
+    let key_of = move |row: &routing_rule::Model| {
+        let value = match sort {
+            RoutingRuleSort::Position => sort_value(row.position),
+            RoutingRuleSort::Name => sort_value(row.name.clone()),
+            RoutingRuleSort::CreatedAt => time_key(row.created_at),
+        };
+        (value, row.id)
+    };
+    let ordering = Ordering {
+        column,
+        kind,
+        descending,
+    };
+    keyset::page(
+        tenant.conn(),
+        tenant
+            .select::<routing_rule::Entity>()
+            .filter(ListFilter::<routing_rule::Entity>::condition(filter)),
+        R::Id,
         ordering,
         key_of,
         args,
