@@ -309,10 +309,16 @@ async fn goals_show_at_risk_and_a_messaging_test_ends_with_its_result() {
     assert_eq!(by_rep.code(), "FORBIDDEN");
 }
 
-/// The names `field` lists under `args`, read one at a time with `first: 1`/`after`.
-async fn names_one_by_one(app: &TestApp, token: &str, field: &str, args: &str) -> Vec<String> {
+/// The names `field` lists under `args`, read one at a time with `first: 1`/`after`; `name`
+/// selects the node's name (`name: title` where it is a title).
+async fn names_one_by_one(
+    app: &TestApp,
+    token: &str,
+    (field, name): (&str, &str),
+    args: &str,
+) -> Vec<String> {
     let document = format!(
-        "query($after: String) {{ {field}({args}, first: 1, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ name }} }} }} }}"
+        "query($after: String) {{ {field}({args}, first: 1, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {name} }} }} }} }}"
     );
     let mut names = Vec::new();
     let mut after = Value::Null;
@@ -340,6 +346,7 @@ async fn names_one_by_one(app: &TestApp, token: &str, field: &str, args: &str) -
 /// it keeps, by name descending.
 struct NamedList {
     field: &'static str,
+    name: &'static str,
     create: &'static str,
     created: &'static str,
     picked: Value,
@@ -365,6 +372,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
     let table = [
         NamedList {
             field: "sources",
+            name: "name",
             create: "mutation($n: String!, $k: SourceKind!) { createSource(input: {name: $n, kind: $k}) { id } }",
             created: "createSource",
             picked: json!("ORGANIC"),
@@ -374,6 +382,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         },
         NamedList {
             field: "campaigns",
+            name: "name",
             create: "mutation($n: String!, $k: ID) { createCampaign(input: {name: $n, sourceId: $k}) { id } }",
             created: "createCampaign",
             picked: hub.clone(),
@@ -383,6 +392,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         },
         NamedList {
             field: "assets",
+            name: "name",
             create: "mutation($n: String!, $k: AssetKind!) { createAsset(input: {name: $n, kind: $k, funnelStage: AWARENESS}) { id } }",
             created: "createAsset",
             picked: json!("EBOOK"),
@@ -392,6 +402,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         },
         NamedList {
             field: "cadences",
+            name: "name",
             create: "mutation($n: String!, $k: String) { createCadence(input: {name: $n, description: $k, steps: [{dayOffset: 0, channel: EMAIL, theme: NEXT_STEP}]}) { id } }",
             created: "createCadence",
             picked: json!("first"),
@@ -401,6 +412,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         },
         NamedList {
             field: "routingRules",
+            name: "name",
             create: "mutation($n: String!, $k: ID!) { createRoutingRule(input: {name: $n, position: 500, criteria: {field: \"lead.stage\", op: EXISTS}, targets: [{userId: $k}]}) { id } }",
             created: "createRoutingRule",
             picked: json!(team.rep.user_id),
@@ -409,7 +421,18 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             expect: &["zq charlie"],
         },
         NamedList {
+            field: "actionItems",
+            name: "name: title",
+            create: "mutation($n: String!, $k: ID!) { createActionItem(input: {title: $n, ownerId: $k}) { id } }",
+            created: "createActionItem",
+            picked: json!(team.cro.user_id),
+            other: json!(team.cmo.user_id),
+            filter: |owner| format!("titleContains: \"zq\", ownerId: {owner}"),
+            expect: &["zq charlie", "zq bravo"],
+        },
+        NamedList {
             field: "icps",
+            name: "name",
             create: "mutation($n: String!, $k: IcpMotion!) { createIcp(input: {name: $n, motion: $k}) { id } }",
             created: "createIcp",
             picked: json!("LAND"),
@@ -420,6 +443,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
     ];
     for list in &table {
         let field = list.field;
+        let listed = (field, list.name);
         // Created out of name order; the middle one differs in the filtered field.
         for (name, value) in [
             ("zq bravo", &list.picked),
@@ -430,9 +454,14 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
                 .await
                 .data(list.created);
         }
-        let mine = "filter: {nameContains: \"ZQ\"}";
+        let (contains, by_name) = if list.name == "name" {
+            ("nameContains", "NAME")
+        } else {
+            ("titleContains", "TITLE")
+        };
+        let mine = format!("filter: {{{contains}: \"ZQ\"}}");
         assert_eq!(
-            names_one_by_one(&app, owner, field, mine).await,
+            names_one_by_one(&app, owner, listed, &mine).await,
             ["zq bravo", "zq alpha", "zq charlie"],
             "{field}: oldest first by default"
         );
@@ -440,7 +469,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             names_one_by_one(
                 &app,
                 owner,
-                field,
+                listed,
                 &format!("{mine}, orderBy: {{field: CREATED_AT, direction: DESC}}")
             )
             .await,
@@ -451,8 +480,8 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             names_one_by_one(
                 &app,
                 owner,
-                field,
-                &format!("{mine}, orderBy: {{field: NAME}}")
+                listed,
+                &format!("{mine}, orderBy: {{field: {by_name}}}")
             )
             .await,
             ["zq alpha", "zq bravo", "zq charlie"],
@@ -462,19 +491,19 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             names_one_by_one(
                 &app,
                 owner,
-                field,
-                &format!("{mine}, orderBy: {{field: NAME, direction: DESC}}")
+                listed,
+                &format!("{mine}, orderBy: {{field: {by_name}, direction: DESC}}")
             )
             .await,
             ["zq charlie", "zq bravo", "zq alpha"],
             "{field}: by name, descending"
         );
         let picked = format!(
-            "filter: {{{}}}, orderBy: {{field: NAME, direction: DESC}}",
+            "filter: {{{}}}, orderBy: {{field: {by_name}, direction: DESC}}",
             (list.filter)(&list.picked)
         );
         assert_eq!(
-            names_one_by_one(&app, owner, field, &picked).await,
+            names_one_by_one(&app, owner, listed, &picked).await,
             list.expect,
             "{field}: filtered"
         );

@@ -22,6 +22,8 @@ const ORDERINGS: &[(&str, &str)] = &[
     ("routing_rules", "name"),
     ("routing_rules", "position"),
     ("routing_rules", "created_at"),
+    ("action_items", "title"),
+    ("action_items", "created_at"),
 ];
 
 #[async_trait::async_trait]

@@ -57,15 +57,18 @@ impl OrderDirection {
     }
 }
 
-/// An `orderBy` input for a named list: by creation time (the default) or by name, with the
-/// field enum it takes.
+/// An `orderBy` input for a named list: by creation time (the default) or by name (a title
+/// where the row has one instead), with the field enum it takes.
 macro_rules! named_order {
     ($order:ident, $field:ident) => {
+        named_order!($order, $field, Name);
+    };
+    ($order:ident, $field:ident, $name:ident) => {
         #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
         pub enum $field {
             #[default]
             CreatedAt,
-            Name,
+            $name,
         }
 
         #[derive(async_graphql::InputObject, Default)]
@@ -81,7 +84,7 @@ macro_rules! named_order {
                 let order = order.unwrap_or_default();
                 let sort = match order.field {
                     $field::CreatedAt => $crate::store::filters::NamedSort::CreatedAt,
-                    $field::Name => $crate::store::filters::NamedSort::Name,
+                    $field::$name => $crate::store::filters::NamedSort::Name,
                 };
                 (sort, order.direction.descending())
             }

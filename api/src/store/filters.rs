@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    account, asset, cadence, campaign, contact, icp, routing_rule, source, AssetKind, FunnelStage,
-    IcpMotion, LeadStage, Lifecycle, RoutingRuleStatus, SourceKind, VersionStatus,
+    account, action_item, asset, cadence, campaign, contact, icp, routing_rule, source, AssetKind,
+    FunnelStage, IcpMotion, LeadStage, Lifecycle, RoutingRuleStatus, SourceKind, VersionStatus,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr},
@@ -153,6 +153,28 @@ pub enum RoutingRuleSort {
     Position,
     Name,
     CreatedAt,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ActionItemFilter {
+    pub title_contains: Option<String>,
+    pub owner_id: Option<Uuid>,
+    /// Only the ones not yet completed.
+    pub open_only: bool,
+}
+
+impl ListFilter<action_item::Entity> for ActionItemFilter {
+    fn condition(&self) -> Condition {
+        use action_item::Column as Ai;
+        let mut all = Condition::all().add(name_contains(Ai::Title, &self.title_contains));
+        if let Some(owner) = self.owner_id {
+            all = all.add(Ai::OwnerId.eq(owner));
+        }
+        if self.open_only {
+            all = all.add(Ai::CompletedAt.is_null());
+        }
+        all
+    }
 }
 
 #[derive(Debug, Default, Clone)]

@@ -149,7 +149,16 @@ macro_rules! created_in_order {
     };
 }
 
-created_in_order!(source, campaign, asset, cadence, icp, membership, invitation);
+created_in_order!(
+    source,
+    campaign,
+    asset,
+    cadence,
+    icp,
+    action_item,
+    membership,
+    invitation,
+);
 
 /// Every row of `E` in the workspace, oldest first, a page at a time.
 pub async fn oldest_first<E: CreatedInOrder, C: ConnectionTrait>(
@@ -191,6 +200,15 @@ macro_rules! named {
 }
 
 named!(source, campaign, asset, cadence, icp);
+
+impl Named for entity::action_item::Entity {
+    fn name_column() -> Self::Column {
+        entity::action_item::Column::Title
+    }
+    fn name(row: &Self::Model) -> &str {
+        &row.title
+    }
+}
 
 /// A list's filter, as a condition on the rows of `E`.
 pub trait ListFilter<E: EntityTrait> {
