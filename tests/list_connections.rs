@@ -347,6 +347,8 @@ async fn names_one_by_one(
 struct NamedList {
     field: &'static str,
     name: &'static str,
+    /// The name a row is made with, from the test's label.
+    spell: fn(&str) -> String,
     create: &'static str,
     created: &'static str,
     picked: Value,
@@ -373,6 +375,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         NamedList {
             field: "sources",
             name: "name",
+            spell: str::to_owned,
             create: "mutation($n: String!, $k: SourceKind!) { createSource(input: {name: $n, kind: $k}) { id } }",
             created: "createSource",
             picked: json!("ORGANIC"),
@@ -383,6 +386,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         NamedList {
             field: "campaigns",
             name: "name",
+            spell: str::to_owned,
             create: "mutation($n: String!, $k: ID) { createCampaign(input: {name: $n, sourceId: $k}) { id } }",
             created: "createCampaign",
             picked: hub.clone(),
@@ -393,6 +397,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         NamedList {
             field: "assets",
             name: "name",
+            spell: str::to_owned,
             create: "mutation($n: String!, $k: AssetKind!) { createAsset(input: {name: $n, kind: $k, funnelStage: AWARENESS}) { id } }",
             created: "createAsset",
             picked: json!("EBOOK"),
@@ -403,6 +408,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         NamedList {
             field: "cadences",
             name: "name",
+            spell: str::to_owned,
             create: "mutation($n: String!, $k: String) { createCadence(input: {name: $n, description: $k, steps: [{dayOffset: 0, channel: EMAIL, theme: NEXT_STEP}]}) { id } }",
             created: "createCadence",
             picked: json!("first"),
@@ -413,6 +419,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         NamedList {
             field: "routingRules",
             name: "name",
+            spell: str::to_owned,
             create: "mutation($n: String!, $k: ID!) { createRoutingRule(input: {name: $n, position: 500, criteria: {field: \"lead.stage\", op: EXISTS}, targets: [{userId: $k}]}) { id } }",
             created: "createRoutingRule",
             picked: json!(team.rep.user_id),
@@ -423,6 +430,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         NamedList {
             field: "actionItems",
             name: "name: title",
+            spell: str::to_owned,
             create: "mutation($n: String!, $k: ID!) { createActionItem(input: {title: $n, ownerId: $k}) { id } }",
             created: "createActionItem",
             picked: json!(team.cro.user_id),
@@ -431,8 +439,20 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             expect: &["zq charlie", "zq bravo"],
         },
         NamedList {
+            field: "webhooks",
+            name: "name: url",
+            spell: |label| format!("https://{}.example.com/hook", label.replace(' ', "-")),
+            create: "mutation($n: String!, $k: [String!]!) { createWebhook(input: {url: $n, events: $k}) { webhook { id } } }",
+            created: "createWebhook",
+            picked: json!(["lead.mql"]),
+            other: json!(["lead.assigned"]),
+            filter: |_| "urlContains: \"ZQ-C\", status: [ACTIVE]".to_owned(),
+            expect: &["zq charlie"],
+        },
+        NamedList {
             field: "icps",
             name: "name",
+            spell: str::to_owned,
             create: "mutation($n: String!, $k: IcpMotion!) { createIcp(input: {name: $n, motion: $k}) { id } }",
             created: "createIcp",
             picked: json!("LAND"),
@@ -450,19 +470,26 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
             ("zq alpha", &list.other),
             ("zq charlie", &list.picked),
         ] {
-            app.gql(Some(owner), list.create, json!({"n": name, "k": value}))
-                .await
-                .data(list.created);
+            app.gql(
+                Some(owner),
+                list.create,
+                json!({"n": (list.spell)(name), "k": value}),
+            )
+            .await
+            .data(list.created);
         }
-        let (contains, by_name) = if list.name == "name" {
-            ("nameContains", "NAME")
-        } else {
-            ("titleContains", "TITLE")
+        let (contains, by_name) = match list.name {
+            "name" => ("nameContains", "NAME"),
+            "name: title" => ("titleContains", "TITLE"),
+            _ => ("urlContains", "URL"),
+        };
+        let spelled = |labels: &[&str]| -> Vec<String> {
+            labels.iter().map(|label| (list.spell)(label)).collect()
         };
         let mine = format!("filter: {{{contains}: \"ZQ\"}}");
         assert_eq!(
             names_one_by_one(&app, owner, listed, &mine).await,
-            ["zq bravo", "zq alpha", "zq charlie"],
+            spelled(&["zq bravo", "zq alpha", "zq charlie"]),
             "{field}: oldest first by default"
         );
         assert_eq!(
@@ -473,7 +500,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
                 &format!("{mine}, orderBy: {{field: CREATED_AT, direction: DESC}}")
             )
             .await,
-            ["zq charlie", "zq alpha", "zq bravo"],
+            spelled(&["zq charlie", "zq alpha", "zq bravo"]),
             "{field}: newest first"
         );
         assert_eq!(
@@ -484,7 +511,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
                 &format!("{mine}, orderBy: {{field: {by_name}}}")
             )
             .await,
-            ["zq alpha", "zq bravo", "zq charlie"],
+            spelled(&["zq alpha", "zq bravo", "zq charlie"]),
             "{field}: by name"
         );
         assert_eq!(
@@ -495,7 +522,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
                 &format!("{mine}, orderBy: {{field: {by_name}, direction: DESC}}")
             )
             .await,
-            ["zq charlie", "zq bravo", "zq alpha"],
+            spelled(&["zq charlie", "zq bravo", "zq alpha"]),
             "{field}: by name, descending"
         );
         let picked = format!(
@@ -504,7 +531,7 @@ async fn named_lists_filter_and_order_by_name_and_creation() {
         );
         assert_eq!(
             names_one_by_one(&app, owner, listed, &picked).await,
-            list.expect,
+            spelled(list.expect),
             "{field}: filtered"
         );
     }

@@ -24,6 +24,8 @@ const ORDERINGS: &[(&str, &str)] = &[
     ("routing_rules", "created_at"),
     ("action_items", "title"),
     ("action_items", "created_at"),
+    ("webhooks", "url"),
+    ("webhooks", "created_at"),
 ];
 
 #[async_trait::async_trait]

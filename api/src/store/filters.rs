@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    account, action_item, asset, cadence, campaign, contact, icp, routing_rule, source, AssetKind,
-    FunnelStage, IcpMotion, LeadStage, Lifecycle, RoutingRuleStatus, SourceKind, VersionStatus,
+    account, action_item, asset, cadence, campaign, contact, icp, routing_rule, source, webhook,
+    AssetKind, FunnelStage, IcpMotion, LeadStage, Lifecycle, RoutingRuleStatus, SourceKind,
+    VersionStatus, WebhookStatus,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr},
@@ -172,6 +173,23 @@ impl ListFilter<action_item::Entity> for ActionItemFilter {
         }
         if self.open_only {
             all = all.add(Ai::CompletedAt.is_null());
+        }
+        all
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct WebhookFilter {
+    pub url_contains: Option<String>,
+    pub status: Option<Vec<WebhookStatus>>,
+}
+
+impl ListFilter<webhook::Entity> for WebhookFilter {
+    fn condition(&self) -> Condition {
+        use webhook::Column as W;
+        let mut all = Condition::all().add(name_contains(W::Url, &self.url_contains));
+        if let Some(status) = &self.status {
+            all = all.add(W::Status.is_in(status.iter().copied()));
         }
         all
     }

@@ -156,6 +156,7 @@ created_in_order!(
     cadence,
     icp,
     action_item,
+    webhook,
     membership,
     invitation,
 );
@@ -200,6 +201,15 @@ macro_rules! named {
 }
 
 named!(source, campaign, asset, cadence, icp);
+
+impl Named for entity::webhook::Entity {
+    fn name_column() -> Self::Column {
+        entity::webhook::Column::Url
+    }
+    fn name(row: &Self::Model) -> &str {
+        &row.url
+    }
+}
 
 impl Named for entity::action_item::Entity {
     fn name_column() -> Self::Column {
