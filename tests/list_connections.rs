@@ -308,3 +308,236 @@ async fn goals_show_at_risk_and_a_messaging_test_ends_with_its_result() {
         .await;
     assert_eq!(by_rep.code(), "FORBIDDEN");
 }
+
+/// The names `field` lists under `args`, read one at a time with `first: 1`/`after`; `name`
+/// selects the node's name (`name: title` where it is a title).
+async fn names_one_by_one(
+    app: &TestApp,
+    token: &str,
+    (field, name): (&str, &str),
+    args: &str,
+) -> Vec<String> {
+    let document = format!(
+        "query($after: String) {{ {field}({args}, first: 1, after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {name} }} }} }} }}"
+    );
+    let mut names = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let reply = app
+            .gql(Some(token), &document, json!({"after": after}))
+            .await;
+        let page = reply.data(field).clone();
+        let edges = page["edges"].as_array().unwrap();
+        assert!(edges.len() <= 1, "{field}: {}", reply.raw);
+        for edge in edges {
+            names.push(edge["node"]["name"].as_str().unwrap().to_owned());
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            assert_eq!(page["totalCount"].as_u64(), Some(names.len() as u64));
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    names
+}
+
+/// A named list: the mutation creating a row from `$n` (its name) and `$k` (the value its
+/// filter picks on), the two `$k` values, a filter (given the first `$k` value) and the names
+/// it keeps, by name descending.
+struct NamedList {
+    field: &'static str,
+    name: &'static str,
+    /// The name a row is made with, from the test's label.
+    spell: fn(&str) -> String,
+    create: &'static str,
+    created: &'static str,
+    picked: Value,
+    other: Value,
+    filter: fn(&Value) -> String,
+    expect: &'static [&'static str],
+}
+
+#[actix_web::test]
+async fn named_lists_filter_and_order_by_name_and_creation() {
+    let app = TestApp::start_with(|config| config.job_poll_ms = 3_600_000).await;
+    let team = team(&app).await;
+    let owner = team.owner.access.as_str();
+    let hub = app
+        .gql(
+            Some(owner),
+            "mutation { createSource(input: {name: \"Campaign hub\", kind: EVENT}) { id } }",
+            json!({}),
+        )
+        .await
+        .data("createSource")["id"]
+        .clone();
+    let table = [
+        NamedList {
+            field: "sources",
+            name: "name",
+            spell: str::to_owned,
+            create: "mutation($n: String!, $k: SourceKind!) { createSource(input: {name: $n, kind: $k}) { id } }",
+            created: "createSource",
+            picked: json!("ORGANIC"),
+            other: json!("WEBINAR"),
+            filter: |_| "nameContains: \"zq\", kind: [ORGANIC]".to_owned(),
+            expect: &["zq charlie", "zq bravo"],
+        },
+        NamedList {
+            field: "campaigns",
+            name: "name",
+            spell: str::to_owned,
+            create: "mutation($n: String!, $k: ID) { createCampaign(input: {name: $n, sourceId: $k}) { id } }",
+            created: "createCampaign",
+            picked: hub.clone(),
+            other: Value::Null,
+            filter: |hub| format!("nameContains: \"zq\", sourceId: {hub}"),
+            expect: &["zq charlie", "zq bravo"],
+        },
+        NamedList {
+            field: "assets",
+            name: "name",
+            spell: str::to_owned,
+            create: "mutation($n: String!, $k: AssetKind!) { createAsset(input: {name: $n, kind: $k, funnelStage: AWARENESS}) { id } }",
+            created: "createAsset",
+            picked: json!("EBOOK"),
+            other: json!("WEBINAR"),
+            filter: |_| "nameContains: \"zq\", kind: [EBOOK]".to_owned(),
+            expect: &["zq charlie", "zq bravo"],
+        },
+        NamedList {
+            field: "cadences",
+            name: "name",
+            spell: str::to_owned,
+            create: "mutation($n: String!, $k: String) { createCadence(input: {name: $n, description: $k, steps: [{dayOffset: 0, channel: EMAIL, theme: NEXT_STEP}]}) { id } }",
+            created: "createCadence",
+            picked: json!("first"),
+            other: Value::Null,
+            filter: |_| "nameContains: \"Q CH\"".to_owned(),
+            expect: &["zq charlie"],
+        },
+        NamedList {
+            field: "routingRules",
+            name: "name",
+            spell: str::to_owned,
+            create: "mutation($n: String!, $k: ID!) { createRoutingRule(input: {name: $n, position: 500, criteria: {field: \"lead.stage\", op: EXISTS}, targets: [{userId: $k}]}) { id } }",
+            created: "createRoutingRule",
+            picked: json!(team.rep.user_id),
+            other: json!(team.rep.user_id),
+            filter: |_| "nameContains: \"Q CH\", status: [PUBLISHED]".to_owned(),
+            expect: &["zq charlie"],
+        },
+        NamedList {
+            field: "actionItems",
+            name: "name: title",
+            spell: str::to_owned,
+            create: "mutation($n: String!, $k: ID!) { createActionItem(input: {title: $n, ownerId: $k}) { id } }",
+            created: "createActionItem",
+            picked: json!(team.cro.user_id),
+            other: json!(team.cmo.user_id),
+            filter: |owner| format!("titleContains: \"zq\", ownerId: {owner}"),
+            expect: &["zq charlie", "zq bravo"],
+        },
+        NamedList {
+            field: "webhooks",
+            name: "name: url",
+            spell: |label| format!("https://{}.example.com/hook", label.replace(' ', "-")),
+            create: "mutation($n: String!, $k: [String!]!) { createWebhook(input: {url: $n, events: $k}) { webhook { id } } }",
+            created: "createWebhook",
+            picked: json!(["lead.mql"]),
+            other: json!(["lead.assigned"]),
+            filter: |_| "urlContains: \"ZQ-C\", status: [ACTIVE]".to_owned(),
+            expect: &["zq charlie"],
+        },
+        NamedList {
+            field: "icps",
+            name: "name",
+            spell: str::to_owned,
+            create: "mutation($n: String!, $k: IcpMotion!) { createIcp(input: {name: $n, motion: $k}) { id } }",
+            created: "createIcp",
+            picked: json!("LAND"),
+            other: json!("EXPAND"),
+            filter: |_| "nameContains: \"zq\", motion: [LAND], status: [DRAFT]".to_owned(),
+            expect: &["zq charlie", "zq bravo"],
+        },
+    ];
+    for list in &table {
+        let field = list.field;
+        let listed = (field, list.name);
+        // Created out of name order; the middle one differs in the filtered field.
+        for (name, value) in [
+            ("zq bravo", &list.picked),
+            ("zq alpha", &list.other),
+            ("zq charlie", &list.picked),
+        ] {
+            app.gql(
+                Some(owner),
+                list.create,
+                json!({"n": (list.spell)(name), "k": value}),
+            )
+            .await
+            .data(list.created);
+        }
+        let (contains, by_name) = match list.name {
+            "name" => ("nameContains", "NAME"),
+            "name: title" => ("titleContains", "TITLE"),
+            _ => ("urlContains", "URL"),
+        };
+        let spelled = |labels: &[&str]| -> Vec<String> {
+            labels.iter().map(|label| (list.spell)(label)).collect()
+        };
+        let mine = format!("filter: {{{contains}: \"ZQ\"}}");
+        assert_eq!(
+            names_one_by_one(&app, owner, listed, &mine).await,
+            spelled(&["zq bravo", "zq alpha", "zq charlie"]),
+            "{field}: oldest first by default"
+        );
+        assert_eq!(
+            names_one_by_one(
+                &app,
+                owner,
+                listed,
+                &format!("{mine}, orderBy: {{field: CREATED_AT, direction: DESC}}")
+            )
+            .await,
+            spelled(&["zq charlie", "zq alpha", "zq bravo"]),
+            "{field}: newest first"
+        );
+        assert_eq!(
+            names_one_by_one(
+                &app,
+                owner,
+                listed,
+                &format!("{mine}, orderBy: {{field: {by_name}}}")
+            )
+            .await,
+            spelled(&["zq alpha", "zq bravo", "zq charlie"]),
+            "{field}: by name"
+        );
+        assert_eq!(
+            names_one_by_one(
+                &app,
+                owner,
+                listed,
+                &format!("{mine}, orderBy: {{field: {by_name}, direction: DESC}}")
+            )
+            .await,
+            spelled(&["zq charlie", "zq bravo", "zq alpha"]),
+            "{field}: by name, descending"
+        );
+        let picked = format!(
+            "filter: {{{}}}, orderBy: {{field: {by_name}, direction: DESC}}",
+            (list.filter)(&list.picked)
+        );
+        assert_eq!(
+            names_one_by_one(&app, owner, listed, &picked).await,
+            spelled(list.expect),
+            "{field}: filtered"
+        );
+    }
+    // The older `status` argument still applies next to the filter.
+    let icps = "{ d: icps(status: DRAFT, filter: {nameContains: \"zq\"}) { totalCount } a: icps(status: ACTIVE, filter: {nameContains: \"zq\", status: [DRAFT]}) { totalCount } }";
+    let reply = app.gql(Some(owner), icps, json!({})).await;
+    assert_eq!(reply.data("d")["totalCount"], 3);
+    assert_eq!(reply.data("a")["totalCount"], 0);
+}

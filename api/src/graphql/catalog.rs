@@ -1,15 +1,18 @@
 //! Sources, campaigns, content assets and spend: what marketing runs and what it costs.
 
-use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{asset, campaign, source, spend, AssetKind, FunnelStage, SourceKind};
 
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, named_order, Page, PageArgs},
 };
-use crate::{domain::permissions::Permission, store::lists};
+use crate::{
+    domain::permissions::Permission,
+    store::{filters, lists},
+};
 
 /// Money spent on a source or campaign in one month.
 #[derive(SimpleObject, Clone)]
@@ -194,16 +197,48 @@ impl Asset {
     }
 }
 
+named_order!(SourceOrder, SourceOrderField);
+named_order!(CampaignOrder, CampaignOrderField);
+named_order!(AssetOrder, AssetOrderField);
+
+#[derive(InputObject, Default)]
+pub struct SourceFilter {
+    /// Case-insensitive text in the name.
+    pub name_contains: Option<String>,
+    pub kind: Option<Vec<SourceKind>>,
+    pub paused: Option<bool>,
+}
+
+#[derive(InputObject, Default)]
+pub struct CampaignFilter {
+    /// Case-insensitive text in the name.
+    pub name_contains: Option<String>,
+    /// Campaigns of this source (another workspace's source is NOT_FOUND here).
+    pub source_id: Option<ID>,
+}
+
+#[derive(InputObject, Default)]
+pub struct AssetFilter {
+    /// Case-insensitive text in the name.
+    pub name_contains: Option<String>,
+    pub kind: Option<Vec<AssetKind>>,
+    pub funnel_stage: Option<Vec<FunnelStage>>,
+}
+
 #[derive(Default)]
 pub struct CatalogQuery;
 
-macro_rules! created_order_list {
-    ($ctx:expr, $entity:ident, $node:ident, $first:expr, $after:expr, $last:expr, $before:expr) => {{
-        let workspace_id = $ctx.actor()?.require(Permission::ReadWorkspace)?;
+/// One page of a named catalog list, filtered and ordered.
+macro_rules! named_list {
+    ($ctx:expr, $entity:ident, $node:ident, $spec:expr, $order:expr, $page:expr) => {{
         let state = $ctx.state();
-        let rows = lists::oldest_first::<$entity::Entity, _>(
-            &state.store.tenant(workspace_id),
-            PageArgs::new($ctx, $first, $after, $last, $before),
+        let (sort, descending) = $order;
+        let rows = lists::named_list::<$entity::Entity, _>(
+            &$page.0,
+            &$spec,
+            sort,
+            descending,
+            $page.1,
             state.config.max_page_size,
         )
         .await?;
@@ -213,42 +248,86 @@ macro_rules! created_order_list {
 
 #[Object]
 impl CatalogQuery {
-    /// Lead sources, oldest first.
+    /// Lead sources, filtered and ordered (oldest first by default); ties break on the id.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn sources(
         &self,
         ctx: &Context<'_>,
+        filter: Option<SourceFilter>,
+        order_by: Option<SourceOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Source>> {
-        created_order_list!(ctx, source, Source, first, after, last, before)
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let filter = filter.unwrap_or_default();
+        let spec = filters::SourceFilter {
+            name_contains: filter.name_contains,
+            kind: filter.kind,
+            paused: filter.paused,
+        };
+        let page = (tenant, PageArgs::new(ctx, first, after, last, before));
+        named_list!(ctx, source, Source, spec, SourceOrder::sort(order_by), page)
     }
 
-    /// Campaigns, oldest first.
+    /// Campaigns, filtered and ordered (oldest first by default); ties break on the id.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,
+        filter: Option<CampaignFilter>,
+        order_by: Option<CampaignOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Campaign>> {
-        created_order_list!(ctx, campaign, Campaign, first, after, last, before)
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let filter = filter.unwrap_or_default();
+        let spec = filters::CampaignFilter {
+            name_contains: filter.name_contains,
+            source_id: tenant
+                .filter_ref::<source::Entity>(&filter.source_id, "filter.sourceId")
+                .await?,
+        };
+        let page = (tenant, PageArgs::new(ctx, first, after, last, before));
+        named_list!(
+            ctx,
+            campaign,
+            Campaign,
+            spec,
+            CampaignOrder::sort(order_by),
+            page
+        )
     }
 
-    /// Content assets, oldest first.
+    /// Content assets, filtered and ordered (oldest first by default); ties break on the id.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn assets(
         &self,
         ctx: &Context<'_>,
+        filter: Option<AssetFilter>,
+        order_by: Option<AssetOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<Asset>> {
-        created_order_list!(ctx, asset, Asset, first, after, last, before)
+        let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
+        let tenant = ctx.state().store.tenant(workspace_id);
+        let filter = filter.unwrap_or_default();
+        let spec = filters::AssetFilter {
+            name_contains: filter.name_contains,
+            kind: filter.kind,
+            funnel_stage: filter.funnel_stage,
+        };
+        let page = (tenant, PageArgs::new(ctx, first, after, last, before));
+        named_list!(ctx, asset, Asset, spec, AssetOrder::sort(order_by), page)
     }
 }

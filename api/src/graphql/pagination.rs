@@ -57,6 +57,43 @@ impl OrderDirection {
     }
 }
 
+/// An `orderBy` input for a named list: by creation time (the default) or by name (a title
+/// where the row has one instead), with the field enum it takes.
+macro_rules! named_order {
+    ($order:ident, $field:ident) => {
+        named_order!($order, $field, Name);
+    };
+    ($order:ident, $field:ident, $name:ident) => {
+        #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
+        pub enum $field {
+            #[default]
+            CreatedAt,
+            $name,
+        }
+
+        #[derive(async_graphql::InputObject, Default)]
+        pub struct $order {
+            pub field: $field,
+            #[graphql(default)]
+            pub direction: $crate::graphql::pagination::OrderDirection,
+        }
+
+        impl $order {
+            /// The store's sort and whether it runs descending.
+            pub fn sort(order: Option<Self>) -> ($crate::store::filters::NamedSort, bool) {
+                let order = order.unwrap_or_default();
+                let sort = match order.field {
+                    $field::CreatedAt => $crate::store::filters::NamedSort::CreatedAt,
+                    $field::$name => $crate::store::filters::NamedSort::Name,
+                };
+                (sort, order.direction.descending())
+            }
+        }
+    };
+}
+
+pub(crate) use named_order;
+
 /// A page of rows as a connection of nodes.
 pub fn connection<M, N: OutputType>(page: RowPage<M>, to_node: impl Fn(M) -> N) -> Page<N> {
     let mut connection = Connection::with_additional_fields(

@@ -18,7 +18,7 @@ use super::{
     catalog::{Asset, Campaign},
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, named_order, Page, PageArgs},
 };
 use crate::{
     domain::permissions::Permission,
@@ -110,16 +110,28 @@ pub struct PlayFilter {
     pub campaign_id: Option<ID>,
 }
 
+named_order!(CadenceOrder, CadenceOrderField);
+
+#[derive(InputObject, Default)]
+pub struct CadenceFilter {
+    /// Case-insensitive text in the name.
+    pub name_contains: Option<String>,
+}
+
 #[derive(Default)]
 pub struct PlayQuery;
 
 #[Object]
 impl PlayQuery {
-    /// Cadences, oldest first (the seed's template first).
+    /// Cadences, filtered and ordered (oldest first by default: the seed's template first);
+    /// ties break on the id.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn cadences(
         &self,
         ctx: &Context<'_>,
+        filter: Option<CadenceFilter>,
+        order_by: Option<CadenceOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -127,8 +139,15 @@ impl PlayQuery {
     ) -> Result<Page<Cadence>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
-        let page = store::cadences::page(
+        let spec = store::filters::CadenceFilter {
+            name_contains: filter.unwrap_or_default().name_contains,
+        };
+        let (sort, descending) = CadenceOrder::sort(order_by);
+        let page = store::lists::named_list::<entity::cadence::Entity, _>(
             &state.store.tenant(workspace_id),
+            &spec,
+            sort,
+            descending,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )

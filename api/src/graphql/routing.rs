@@ -8,7 +8,7 @@ use entity::{routing_rule, RoutingRuleStatus};
 use super::{
     context::ContextExt,
     criteria_input::CriteriaInput,
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, OrderDirection, Page, PageArgs},
 };
 use crate::{
     domain::{criteria::Criteria, permissions::Permission},
@@ -141,18 +141,45 @@ fn fields_of(input: RoutingRuleInput) -> RuleFields {
     }
 }
 
+#[derive(InputObject, Default)]
+pub struct RoutingRuleFilter {
+    /// Case-insensitive text in the name.
+    pub name_contains: Option<String>,
+    pub status: Option<Vec<RoutingRuleStatus>>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RoutingRuleOrderField {
+    /// The order routing tries the rules.
+    #[default]
+    Position,
+    Name,
+    CreatedAt,
+}
+
+#[derive(InputObject, Default)]
+pub struct RoutingRuleOrder {
+    pub field: RoutingRuleOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
 #[derive(Default)]
 pub struct RoutingQuery;
 
 #[Object]
 impl RoutingQuery {
-    /// Routing rule versions (of one status when given: PUBLISHED for what routes) in the order
-    /// they are tried (by position).
+    /// Routing rule versions (of one status when given: PUBLISHED for what routes), filtered,
+    /// in the order they are tried (by position) unless `orderBy` says otherwise; ties break on
+    /// the id. `status` still works next to `filter.status`; both apply.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn routing_rules(
         &self,
         ctx: &Context<'_>,
         status: Option<RoutingRuleStatus>,
+        filter: Option<RoutingRuleFilter>,
+        order_by: Option<RoutingRuleOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -160,9 +187,26 @@ impl RoutingQuery {
     ) -> Result<Page<RoutingRule>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
-        let page = store::routing_rules::page(
+        let filter = filter.unwrap_or_default();
+        let statuses = match (filter.status, status) {
+            (Some(list), Some(one)) => Some(list.into_iter().filter(|s| *s == one).collect()),
+            (list, one) => list.or(one.map(|one| vec![one])),
+        };
+        let spec = store::filters::RoutingRuleFilter {
+            name_contains: filter.name_contains,
+            status: statuses,
+        };
+        let order = order_by.unwrap_or_default();
+        let sort = match order.field {
+            RoutingRuleOrderField::Position => store::filters::RoutingRuleSort::Position,
+            RoutingRuleOrderField::Name => store::filters::RoutingRuleSort::Name,
+            RoutingRuleOrderField::CreatedAt => store::filters::RoutingRuleSort::CreatedAt,
+        };
+        let page = store::lists::routing_rules(
             &state.store.tenant(workspace_id),
-            status,
+            &spec,
+            sort,
+            order.direction.descending(),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )

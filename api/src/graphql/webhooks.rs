@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, named_order, Page, PageArgs},
 };
 use crate::{
     auth::Actor,
@@ -160,16 +160,29 @@ fn manager(actor: &Actor) -> Result<Uuid, AppError> {
     actor.require(Permission::ManageWebhooks)
 }
 
+named_order!(WebhookOrder, WebhookOrderField, Url);
+
+#[derive(InputObject, Default)]
+pub struct WebhookFilter {
+    /// Case-insensitive text in the URL.
+    pub url_contains: Option<String>,
+    pub status: Option<Vec<WebhookStatus>>,
+}
+
 #[derive(Default)]
 pub struct WebhookQuery;
 
 #[Object]
 impl WebhookQuery {
-    /// The workspace's webhooks, oldest first.
+    /// The workspace's webhooks, filtered and ordered (oldest first by default); ties break on
+    /// the id.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn webhooks(
         &self,
         ctx: &Context<'_>,
+        filter: Option<WebhookFilter>,
+        order_by: Option<WebhookOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -177,8 +190,17 @@ impl WebhookQuery {
     ) -> Result<Page<Webhook>> {
         let workspace_id = manager(ctx.actor()?)?;
         let state = ctx.state();
-        let page = store::webhooks::page(
+        let filter = filter.unwrap_or_default();
+        let spec = store::filters::WebhookFilter {
+            url_contains: filter.url_contains,
+            status: filter.status,
+        };
+        let (sort, descending) = WebhookOrder::sort(order_by);
+        let page = store::lists::named_list::<webhook::Entity, _>(
             &state.store.tenant(workspace_id),
+            &spec,
+            sort,
+            descending,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )

@@ -5,10 +5,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use super::Tenant;
-use crate::{
-    error::AppResult,
-    store::keyset::{self, by_created, time_key, PageArgs, RowPage},
-};
+use crate::error::AppResult;
 
 /// One cadence, NOT_FOUND when it is not this workspace's.
 pub async fn get<C: ConnectionTrait>(
@@ -41,22 +38,4 @@ pub async fn save<C: ConnectionTrait>(
     row: cadence::ActiveModel,
 ) -> AppResult<cadence::Model> {
     Ok(row.update(tenant.conn()).await?)
-}
-
-/// One page of the workspace's cadences, oldest first (the seed's template first).
-pub async fn page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    args: PageArgs,
-    max_page_size: usize,
-) -> AppResult<RowPage<cadence::Model>> {
-    keyset::page(
-        tenant.conn(),
-        tenant.select::<cadence::Entity>(),
-        cadence::Column::Id,
-        by_created(cadence::Column::CreatedAt),
-        |row: &cadence::Model| (time_key(row.created_at), row.id),
-        args,
-        max_page_size,
-    )
-    .await
 }

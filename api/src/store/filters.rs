@@ -1,14 +1,18 @@
 //! The filters lists expose, turned into workspace-scoped selects.
 
 use chrono::{DateTime, Utc};
-use entity::{account, contact, LeadStage, Lifecycle};
+use entity::{
+    account, action_item, asset, cadence, campaign, contact, icp, routing_rule, source, webhook,
+    AssetKind, FunnelStage, IcpMotion, LeadStage, Lifecycle, RoutingRuleStatus, SourceKind,
+    VersionStatus, WebhookStatus,
+};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, QueryFilter, Select,
 };
 use uuid::Uuid;
 
-use super::Tenant;
+use super::{lists::ListFilter, Tenant};
 
 /// A case-insensitive substring condition on any of `columns`.
 fn search<C: ColumnTrait>(columns: &[C], text: &str) -> Condition {
@@ -16,6 +20,179 @@ fn search<C: ColumnTrait>(columns: &[C], text: &str) -> Condition {
     columns.iter().fold(Condition::any(), |any, column| {
         any.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.clone()))
     })
+}
+
+/// The orderings of a named list: by creation time (the default) or by name.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum NamedSort {
+    #[default]
+    CreatedAt,
+    Name,
+}
+
+/// A case-insensitive substring of the name, when one is given.
+fn name_contains<C: ColumnTrait>(column: C, text: &Option<String>) -> Condition {
+    match text.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(text) => search(&[column], text),
+        None => Condition::all(),
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct SourceFilter {
+    pub name_contains: Option<String>,
+    pub kind: Option<Vec<SourceKind>>,
+    pub paused: Option<bool>,
+}
+
+impl ListFilter<source::Entity> for SourceFilter {
+    fn condition(&self) -> Condition {
+        use source::Column as S;
+        let mut all = Condition::all().add(name_contains(S::Name, &self.name_contains));
+        if let Some(kind) = &self.kind {
+            all = all.add(S::Kind.is_in(kind.iter().copied()));
+        }
+        if let Some(paused) = self.paused {
+            all = all.add(S::Paused.eq(paused));
+        }
+        all
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct CampaignFilter {
+    pub name_contains: Option<String>,
+    pub source_id: Option<Uuid>,
+}
+
+impl ListFilter<campaign::Entity> for CampaignFilter {
+    fn condition(&self) -> Condition {
+        use campaign::Column as Ca;
+        let mut all = Condition::all().add(name_contains(Ca::Name, &self.name_contains));
+        if let Some(source) = self.source_id {
+            all = all.add(Ca::SourceId.eq(source));
+        }
+        all
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AssetFilter {
+    pub name_contains: Option<String>,
+    pub kind: Option<Vec<AssetKind>>,
+    pub funnel_stage: Option<Vec<FunnelStage>>,
+}
+
+impl ListFilter<asset::Entity> for AssetFilter {
+    fn condition(&self) -> Condition {
+        use asset::Column as As;
+        let mut all = Condition::all().add(name_contains(As::Name, &self.name_contains));
+        if let Some(kind) = &self.kind {
+            all = all.add(As::Kind.is_in(kind.iter().copied()));
+        }
+        if let Some(stage) = &self.funnel_stage {
+            all = all.add(As::FunnelStage.is_in(stage.iter().copied()));
+        }
+        all
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct CadenceFilter {
+    pub name_contains: Option<String>,
+}
+
+impl ListFilter<cadence::Entity> for CadenceFilter {
+    fn condition(&self) -> Condition {
+        name_contains(cadence::Column::Name, &self.name_contains)
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct IcpFilter {
+    pub name_contains: Option<String>,
+    pub status: Option<Vec<VersionStatus>>,
+    pub motion: Option<Vec<IcpMotion>>,
+}
+
+impl ListFilter<icp::Entity> for IcpFilter {
+    fn condition(&self) -> Condition {
+        use icp::Column as I;
+        let mut all = Condition::all().add(name_contains(I::Name, &self.name_contains));
+        if let Some(status) = &self.status {
+            all = all.add(I::Status.is_in(status.iter().copied()));
+        }
+        if let Some(motion) = &self.motion {
+            all = all.add(I::Motion.is_in(motion.iter().copied()));
+        }
+        all
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct RoutingRuleFilter {
+    pub name_contains: Option<String>,
+    pub status: Option<Vec<RoutingRuleStatus>>,
+}
+
+impl ListFilter<routing_rule::Entity> for RoutingRuleFilter {
+    fn condition(&self) -> Condition {
+        use routing_rule::Column as R;
+        let mut all = Condition::all().add(name_contains(R::Name, &self.name_contains));
+        if let Some(status) = &self.status {
+            all = all.add(R::Status.is_in(status.iter().copied()));
+        }
+        all
+    }
+}
+
+/// The orderings of the routing rules: the order routing tries them (the default), by name or
+/// by creation time.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum RoutingRuleSort {
+    #[default]
+    Position,
+    Name,
+    CreatedAt,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ActionItemFilter {
+    pub title_contains: Option<String>,
+    pub owner_id: Option<Uuid>,
+    /// Only the ones not yet completed.
+    pub open_only: bool,
+}
+
+impl ListFilter<action_item::Entity> for ActionItemFilter {
+    fn condition(&self) -> Condition {
+        use action_item::Column as Ai;
+        let mut all = Condition::all().add(name_contains(Ai::Title, &self.title_contains));
+        if let Some(owner) = self.owner_id {
+            all = all.add(Ai::OwnerId.eq(owner));
+        }
+        if self.open_only {
+            all = all.add(Ai::CompletedAt.is_null());
+        }
+        all
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct WebhookFilter {
+    pub url_contains: Option<String>,
+    pub status: Option<Vec<WebhookStatus>>,
+}
+
+impl ListFilter<webhook::Entity> for WebhookFilter {
+    fn condition(&self) -> Condition {
+        use webhook::Column as W;
+        let mut all = Condition::all().add(name_contains(W::Url, &self.url_contains));
+        if let Some(status) = &self.status {
+            all = all.add(W::Status.is_in(status.iter().copied()));
+        }
+        all
+    }
 }
 
 #[derive(Debug, Default, Clone)]

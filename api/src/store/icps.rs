@@ -8,33 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Tenant;
-use crate::{
-    error::AppResult,
-    store::keyset::{self, by_created, time_key, PageArgs, RowPage},
-};
-
-/// One page of the versions (of one status when given), oldest first.
-pub async fn page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    status: Option<VersionStatus>,
-    args: PageArgs,
-    max_page_size: usize,
-) -> AppResult<RowPage<icp::Model>> {
-    let mut query = tenant.select::<icp::Entity>();
-    if let Some(status) = status {
-        query = query.filter(icp::Column::Status.eq(status));
-    }
-    keyset::page(
-        tenant.conn(),
-        query,
-        icp::Column::Id,
-        by_created(icp::Column::CreatedAt),
-        |row: &icp::Model| (time_key(row.created_at), row.id),
-        args,
-        max_page_size,
-    )
-    .await
-}
+use crate::error::AppResult;
 
 /// Every version of one ICP, oldest first.
 pub async fn family<C: ConnectionTrait>(

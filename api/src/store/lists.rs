@@ -2,11 +2,14 @@
 //! page at a time through [`super::keyset`].
 
 use chrono::{DateTime, Utc};
-use entity::{account, contact};
-use sea_orm::ConnectionTrait;
+use entity::{account, contact, routing_rule};
+use sea_orm::{Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{
-    filters::{AccountFilter, AccountSort, LeadFilter, LeadSort},
+    filters::{
+        AccountFilter, AccountSort, LeadFilter, LeadSort, NamedSort, RoutingRuleFilter,
+        RoutingRuleSort,
+    },
     id_column,
     keyset::{self, by_created, sort_value, time_key, Ordering, PageArgs, RowPage, SortKind},
     Identified, Tenant, TenantEntity,
@@ -146,7 +149,17 @@ macro_rules! created_in_order {
     };
 }
 
-created_in_order!(source, campaign, asset, membership, invitation);
+created_in_order!(
+    source,
+    campaign,
+    asset,
+    cadence,
+    icp,
+    action_item,
+    webhook,
+    membership,
+    invitation,
+);
 
 /// Every row of `E` in the workspace, oldest first, a page at a time.
 pub async fn oldest_first<E: CreatedInOrder, C: ConnectionTrait>(
@@ -160,6 +173,133 @@ pub async fn oldest_first<E: CreatedInOrder, C: ConnectionTrait>(
         id_column::<E>(),
         by_created(E::created_column()),
         |row: &E::Model| (time_key(E::created_at(row)), row.id()),
+        args,
+        max_page_size,
+    )
+    .await
+}
+
+/// A tenant table whose rows carry a name, listable by creation time or by name.
+pub trait Named: CreatedInOrder {
+    fn name_column() -> Self::Column;
+    fn name(row: &Self::Model) -> &str;
+}
+
+macro_rules! named {
+    ($($module:ident),+ $(,)?) => {
+        $(
+            impl Named for entity::$module::Entity {
+                fn name_column() -> Self::Column {
+                    entity::$module::Column::Name
+                }
+                fn name(row: &Self::Model) -> &str {
+                    &row.name
+                }
+            }
+        )+
+    };
+}
+
+named!(source, campaign, asset, cadence, icp);
+
+impl Named for entity::webhook::Entity {
+    fn name_column() -> Self::Column {
+        entity::webhook::Column::Url
+    }
+    fn name(row: &Self::Model) -> &str {
+        &row.url
+    }
+}
+
+impl Named for entity::action_item::Entity {
+    fn name_column() -> Self::Column {
+        entity::action_item::Column::Title
+    }
+    fn name(row: &Self::Model) -> &str {
+        &row.title
+    }
+}
+
+/// A list's filter, as a condition on the rows of `E`.
+pub trait ListFilter<E: EntityTrait> {
+    fn condition(&self) -> Condition;
+}
+
+/// Rows of `E` in the workspace matching `filter`, by creation time or by name (descending
+/// when asked), ties broken on the id, a page at a time.
+pub async fn named_list<E: Named, C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    filter: &impl ListFilter<E>,
+    sort: NamedSort,
+    descending: bool,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<E::Model>> {
+    let (column, kind) = match sort {
+        NamedSort::CreatedAt => (E::created_column(), SortKind::Time),
+        NamedSort::Name => (E::name_column(), SortKind::Text),
+    };
+    let key_of = move |row: &E::Model| {
+        let value = match sort {
+            NamedSort::CreatedAt => time_key(E::created_at(row)),
+            NamedSort::Name => sort_value(E::name(row)),
+        };
+        (value, row.id())
+    };
+    let ordering = Ordering {
+        column,
+        kind,
+        descending,
+    };
+    keyset::page(
+        tenant.conn(),
+        tenant.select::<E>().filter(filter.condition()),
+        id_column::<E>(),
+        ordering,
+        key_of,
+        args,
+        max_page_size,
+    )
+    .await
+}
+
+/// Routing rule versions matching `filter`, in the order routing tries them (by position), by
+/// name or by creation time (descending when asked), a page at a time.
+pub async fn routing_rules<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    filter: &RoutingRuleFilter,
+    sort: RoutingRuleSort,
+    descending: bool,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<routing_rule::Model>> {
+    use routing_rule::Column as R;
+    let (column, kind) = match sort {
+        RoutingRuleSort::Position => (R::Position, SortKind::Int),
+        RoutingRuleSort::Name => (R::Name, SortKind::Text),
+        RoutingRuleSort::CreatedAt => (R::CreatedAt, SortKind::Time),
+    };
+    let key_of = move |row: &routing_rule::Model| {
+        let value = match sort {
+            RoutingRuleSort::Position => sort_value(row.position),
+            RoutingRuleSort::Name => sort_value(row.name.clone()),
+            RoutingRuleSort::CreatedAt => time_key(row.created_at),
+        };
+        (value, row.id)
+    };
+    let ordering = Ordering {
+        column,
+        kind,
+        descending,
+    };
+    keyset::page(
+        tenant.conn(),
+        tenant
+            .select::<routing_rule::Entity>()
+            .filter(ListFilter::<routing_rule::Entity>::condition(filter)),
+        R::Id,
+        ordering,
+        key_of,
         args,
         max_page_size,
     )

@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    keyset::{self, by_created, time_key, Ordering, PageArgs, RowPage, SortKind},
+    keyset::{self, time_key, Ordering, PageArgs, RowPage, SortKind},
     Tenant,
 };
 use crate::{domain::metrics::Range, error::AppResult};
@@ -252,29 +252,6 @@ pub async fn open_deals_in_stage_by<C: ConnectionTrait>(
         )
         .all(tenant.conn())
         .await?)
-}
-
-/// Action items, oldest first; only the open ones when `open_only`; a page at a time.
-pub async fn action_item_page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    open_only: bool,
-    args: PageArgs,
-    max_page_size: usize,
-) -> AppResult<RowPage<action_item::Model>> {
-    let mut select = tenant.select::<action_item::Entity>();
-    if open_only {
-        select = select.filter(action_item::Column::CompletedAt.is_null());
-    }
-    keyset::page(
-        tenant.conn(),
-        select,
-        action_item::Column::Id,
-        by_created(action_item::Column::CreatedAt),
-        |row: &action_item::Model| (time_key(row.created_at), row.id),
-        args,
-        max_page_size,
-    )
-    .await
 }
 
 /// Messaging tests, most recently started first (only the running ones when `running_only`),

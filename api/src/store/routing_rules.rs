@@ -105,32 +105,3 @@ pub async fn delete<C: ConnectionTrait>(tenant: &Tenant<'_, C>, id: Uuid) -> App
         .await?;
     Ok(())
 }
-
-/// The rule versions (of one status when given) in the order routing tries them (by
-/// position), a page at a time.
-pub async fn page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    status: Option<RoutingRuleStatus>,
-    args: super::keyset::PageArgs,
-    max_page_size: usize,
-) -> AppResult<super::keyset::RowPage<routing_rule::Model>> {
-    use super::keyset::{self, sort_value, Ordering, SortKind};
-    let mut query = tenant.select::<routing_rule::Entity>();
-    if let Some(status) = status {
-        query = query.filter(routing_rule::Column::Status.eq(status));
-    }
-    keyset::page(
-        tenant.conn(),
-        query,
-        routing_rule::Column::Id,
-        Ordering {
-            column: routing_rule::Column::Position,
-            kind: SortKind::Int,
-            descending: false,
-        },
-        |row: &routing_rule::Model| (sort_value(row.position), row.id),
-        args,
-        max_page_size,
-    )
-    .await
-}

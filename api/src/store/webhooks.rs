@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{
-    keyset::{self, by_created, time_key, Ordering, PageArgs, RowPage, SortKind},
+    keyset::{self, time_key, Ordering, PageArgs, RowPage, SortKind},
     Global, Tenant,
 };
 use crate::error::AppResult;
@@ -291,24 +291,6 @@ pub async fn record_attempt<C: ConnectionTrait>(
     }
     row.update(tenant.conn()).await?;
     Ok(())
-}
-
-/// The workspace's webhooks, oldest first, a page at a time.
-pub async fn page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    args: PageArgs,
-    max_page_size: usize,
-) -> AppResult<RowPage<webhook::Model>> {
-    keyset::page(
-        tenant.conn(),
-        tenant.select::<webhook::Entity>(),
-        webhook::Column::Id,
-        by_created(webhook::Column::CreatedAt),
-        |row: &webhook::Model| (time_key(row.created_at), row.id),
-        args,
-        max_page_size,
-    )
-    .await
 }
 
 /// A webhook's deliveries, newest first, by status when asked, a page at a time.

@@ -87,5 +87,18 @@ pub fn cases() -> Vec<Case> {
             variables: |v| json!({"s": v.source_id}),
             ..NOT_FOUND
         },
+        Case {
+            name: "actionItems (filter.ownerId)",
+            query: "query($o: ID) { actionItems(filter: {ownerId: $o}) { totalCount } }",
+            variables: |v| json!({"o": v.owner_user_id}),
+            expect: Expect::Data(|| json!({"totalCount": 0})),
+            ..NOT_FOUND
+        },
+        Case {
+            name: "campaigns (filter.sourceId)",
+            query: "query($s: ID) { campaigns(filter: {sourceId: $s}) { totalCount } }",
+            variables: |v| json!({"s": v.source_id}),
+            ..NOT_FOUND
+        },
     ]
 }

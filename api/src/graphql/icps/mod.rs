@@ -13,7 +13,7 @@ use super::{
     context::ContextExt,
     criteria_input::{weighted_json, WeightedCriterionInput},
     loaders::{load_one, Loaders},
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, named_order, Page, PageArgs},
     types::User,
 };
 use crate::{
@@ -183,17 +183,31 @@ pub struct LeadReevaluation {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+named_order!(IcpOrder, IcpOrderField);
+
+#[derive(InputObject, Default)]
+pub struct IcpFilter {
+    /// Case-insensitive text in the name.
+    pub name_contains: Option<String>,
+    pub status: Option<Vec<VersionStatus>>,
+    pub motion: Option<Vec<IcpMotion>>,
+}
+
 #[derive(Default)]
 pub struct IcpQuery;
 
 #[Object]
 impl IcpQuery {
-    /// ICP versions, oldest first.
+    /// ICP versions, filtered and ordered (oldest first by default); ties break on the id.
+    /// `status` (one status) still works next to `filter.status`; both apply.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn icps(
         &self,
         ctx: &Context<'_>,
         status: Option<VersionStatus>,
+        filter: Option<IcpFilter>,
+        order_by: Option<IcpOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -204,8 +218,20 @@ impl IcpQuery {
         let tenant = state.store.tenant(workspace_id);
         let args = PageArgs::new(ctx, first, after, last, before);
         let max = state.config.max_page_size;
+        let filter = filter.unwrap_or_default();
+        let statuses = match (filter.status, status) {
+            (Some(list), Some(one)) => Some(list.into_iter().filter(|s| *s == one).collect()),
+            (list, one) => list.or(one.map(|one| vec![one])),
+        };
+        let spec = store::filters::IcpFilter {
+            name_contains: filter.name_contains,
+            status: statuses,
+            motion: filter.motion,
+        };
+        let (sort, descending) = IcpOrder::sort(order_by);
         Ok(connection(
-            store::icps::page(&tenant, status, args, max).await?,
+            store::lists::named_list::<icp::Entity, _>(&tenant, &spec, sort, descending, args, max)
+                .await?,
             Icp,
         ))
     }

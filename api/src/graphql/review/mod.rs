@@ -11,7 +11,7 @@ pub use views::*;
 
 use super::{
     context::ContextExt,
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, named_order, Page, PageArgs},
 };
 use crate::{
     auth::Actor,
@@ -62,6 +62,16 @@ fn runner(actor: &Actor) -> Result<(Uuid, Uuid), AppError> {
     Ok((workspace_id, actor.user_id()?))
 }
 
+named_order!(ActionItemOrder, ActionItemOrderField, Title);
+
+#[derive(InputObject, Default)]
+pub struct ActionItemFilter {
+    /// Case-insensitive text in the title.
+    pub title_contains: Option<String>,
+    /// Items this person owns.
+    pub owner_id: Option<ID>,
+}
+
 #[derive(Default)]
 pub struct ReviewQuery;
 
@@ -89,12 +99,16 @@ impl ReviewQuery {
         })
     }
 
-    /// Action items, open ones only by default, oldest first.
+    /// Action items, open ones only by default, filtered and ordered (oldest first by
+    /// default); ties break on the id.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn action_items(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = true)] open_only: bool,
+        filter: Option<ActionItemFilter>,
+        order_by: Option<ActionItemOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -102,9 +116,18 @@ impl ReviewQuery {
     ) -> Result<Page<ActionItemView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
         let state = ctx.state();
-        let page = store::reviews::action_item_page(
-            &state.store.tenant(workspace_id),
+        let filter = filter.unwrap_or_default();
+        let spec = store::filters::ActionItemFilter {
+            title_contains: filter.title_contains,
+            owner_id: store::parse_optional_id(&filter.owner_id, "owner")?,
             open_only,
+        };
+        let (sort, descending) = ActionItemOrder::sort(order_by);
+        let page = store::lists::named_list::<entity::action_item::Entity, _>(
+            &state.store.tenant(workspace_id),
+            &spec,
+            sort,
+            descending,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )
