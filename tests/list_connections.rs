@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use crate::support::{
-    fixtures::{hot_lead, team},
+    fixtures::{hot_lead, team, three_messaging_tests},
     TestApp,
 };
 
@@ -123,35 +123,7 @@ async fn the_review_and_partner_lists_are_paged_connections() {
     );
 
     // Messaging tests, most recently started first; `runningOnly` leaves out the ended one.
-    let mut assets = Vec::new();
-    for name in ["A copy", "B copy"] {
-        let made = app
-            .gql(
-                Some(owner),
-                "mutation($n: String!) { createAsset(input: {name: $n, kind: EBOOK, funnelStage: AWARENESS}) { id } }",
-                json!({"n": name}),
-            )
-            .await;
-        assets.push(made.data("createAsset")["id"].clone());
-    }
-    for (name, started, ended) in [
-        (
-            "January",
-            "2026-01-05T09:00:00Z",
-            Some("2026-01-19T09:00:00Z"),
-        ),
-        ("March", "2026-03-02T09:00:00Z", None),
-        ("February", "2026-02-02T09:00:00Z", None),
-    ] {
-        let made = app
-            .gql(
-                Some(owner),
-                "mutation($n: String!, $s: DateTime!, $e: DateTime, $a: ID!, $b: ID!) { createMessagingTest(input: {name: $n, startedAt: $s, endedAt: $e, variants: [{label: \"A\", assetId: $a}, {label: \"B\", assetId: $b}]}) { id } }",
-                json!({"n": name, "s": started, "e": ended, "a": assets[0], "b": assets[1]}),
-            )
-            .await;
-        made.data("createMessagingTest");
-    }
+    three_messaging_tests(&app, owner).await;
     let tests = walk(&app, owner, "messagingTests", "", "name").await;
     assert_eq!(
         names(&tests, "name"),

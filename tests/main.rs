@@ -50,6 +50,7 @@ mod revenue_metrics;
 mod routing_versions;
 mod schema_drift;
 mod session_end;
+mod settings_lists;
 mod socket_limits;
 mod statement_count;
 mod trace_export;

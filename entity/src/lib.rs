@@ -20,6 +20,7 @@ pub mod job_mark;
 pub mod lead_contract;
 pub mod login_throttle;
 pub mod mail_outbox;
+pub mod member_directory;
 pub mod membership;
 pub mod messaging_test;
 pub mod metric_rollup;

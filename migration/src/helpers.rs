@@ -59,3 +59,32 @@ pub async fn create(
     }
     Ok(())
 }
+
+/// Creates each `(table, columns)` index (not unique).
+pub async fn create_indexes(
+    manager: &SchemaManager<'_>,
+    indexes: &[(&str, &[&str])],
+) -> Result<(), DbErr> {
+    for (table, columns) in indexes {
+        manager.create_index(index(table, columns, false)).await?;
+    }
+    Ok(())
+}
+
+/// Drops each `(table, columns)` index [`create_indexes`] made.
+pub async fn drop_indexes(
+    manager: &SchemaManager<'_>,
+    indexes: &[(&str, &[&str])],
+) -> Result<(), DbErr> {
+    for (table, columns) in indexes {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(format!("ix_{table}_{}", columns.join("_")))
+                    .table(name(table))
+                    .to_owned(),
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -21,6 +21,7 @@ mod m20261206_000015_routing_rule_versions;
 mod m20261206_000016_reevaluation;
 mod m20261206_000017_unassigned_leads;
 mod m20261206_000018_list_orderings;
+mod m20261206_000019_settings_lists;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_reevaluation::Migration),
             Box::new(m20261206_000017_unassigned_leads::Migration),
             Box::new(m20261206_000018_list_orderings::Migration),
+            Box::new(m20261206_000019_settings_lists::Migration),
         ]
     }
 }

@@ -3,53 +3,38 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::helpers::{index, name};
+use crate::helpers::{create_indexes, drop_indexes};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// `(table, sort column)` pairs, each indexed as `(workspace_id, column, id)`.
-const ORDERINGS: &[(&str, &str)] = &[
-    ("sources", "name"),
-    ("sources", "created_at"),
-    ("campaigns", "name"),
-    ("campaigns", "created_at"),
-    ("assets", "name"),
-    ("assets", "created_at"),
-    ("cadences", "name"),
-    ("icps", "name"),
-    ("icps", "created_at"),
-    ("routing_rules", "name"),
-    ("routing_rules", "position"),
-    ("routing_rules", "created_at"),
-    ("action_items", "title"),
-    ("action_items", "created_at"),
-    ("webhooks", "url"),
-    ("webhooks", "created_at"),
+/// Each indexed inside the workspace with the id as the tie-break.
+const ORDERINGS: &[(&str, &[&str])] = &[
+    ("sources", &["workspace_id", "name", "id"]),
+    ("sources", &["workspace_id", "created_at", "id"]),
+    ("campaigns", &["workspace_id", "name", "id"]),
+    ("campaigns", &["workspace_id", "created_at", "id"]),
+    ("assets", &["workspace_id", "name", "id"]),
+    ("assets", &["workspace_id", "created_at", "id"]),
+    ("cadences", &["workspace_id", "name", "id"]),
+    ("icps", &["workspace_id", "name", "id"]),
+    ("icps", &["workspace_id", "created_at", "id"]),
+    ("routing_rules", &["workspace_id", "name", "id"]),
+    ("routing_rules", &["workspace_id", "position", "id"]),
+    ("routing_rules", &["workspace_id", "created_at", "id"]),
+    ("action_items", &["workspace_id", "title", "id"]),
+    ("action_items", &["workspace_id", "created_at", "id"]),
+    ("webhooks", &["workspace_id", "url", "id"]),
+    ("webhooks", &["workspace_id", "created_at", "id"]),
 ];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, column) in ORDERINGS {
-            manager
-                .create_index(index(table, &["workspace_id", *column, "id"], false))
-                .await?;
-        }
-        Ok(())
+        create_indexes(manager, ORDERINGS).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, column) in ORDERINGS {
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(format!("ix_{table}_workspace_id_{column}_id"))
-                        .table(name(table))
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        drop_indexes(manager, ORDERINGS).await
     }
 }

@@ -1,7 +1,8 @@
 //! The revenue teams and leads the tests start from, each written once: a team working leads
 //! ([`team`]), a team on the seed ICP and cadence ([`seed_team`]), the contract signing and ICP
 //! they share ([`revenue_team`]), a hot lead ([`hot_lead`]), the seed scenario's events
-//! ([`vp_events`]), and an owner with one rep on any server ([`owner_and_rep`]).
+//! ([`vp_events`]), an owner with one rep on any server ([`owner_and_rep`]) and three messaging
+//! tests ([`three_messaging_tests`]).
 
 use serde_json::{json, Value};
 
@@ -227,4 +228,37 @@ pub async fn owner_and_rep(server: &impl Server, workspace: &str) -> (Session, S
     let owner = people::owner(server, workspace).await;
     let rep = people::member(server, &owner, "REP").await;
     (owner, rep)
+}
+
+/// Three messaging tests of two assets, created out of start order: January (ended), March and
+/// February (running).
+pub async fn three_messaging_tests(app: &TestApp, owner: &str) {
+    let mut assets = Vec::new();
+    for name in ["A copy", "B copy"] {
+        let made = app
+            .gql(
+                Some(owner),
+                "mutation($n: String!) { createAsset(input: {name: $n, kind: EBOOK, funnelStage: AWARENESS}) { id } }",
+                json!({"n": name}),
+            )
+            .await;
+        assets.push(made.data("createAsset")["id"].clone());
+    }
+    for (name, started, ended) in [
+        (
+            "January",
+            "2026-01-05T09:00:00Z",
+            Some("2026-01-19T09:00:00Z"),
+        ),
+        ("March", "2026-03-02T09:00:00Z", None),
+        ("February", "2026-02-02T09:00:00Z", None),
+    ] {
+        app.gql(
+            Some(owner),
+            "mutation($n: String!, $s: DateTime!, $e: DateTime, $a: ID!, $b: ID!) { createMessagingTest(input: {name: $n, startedAt: $s, endedAt: $e, variants: [{label: \"A\", assetId: $a}, {label: \"B\", assetId: $b}]}) { id } }",
+            json!({"n": name, "s": started, "e": ended, "a": assets[0], "b": assets[1]}),
+        )
+        .await
+        .data("createMessagingTest");
+    }
 }

@@ -164,6 +164,11 @@ impl TestApp {
         people::member(self, owner, role).await
     }
 
+    /// [`Self::member`], for a person called `name`.
+    pub async fn member_named(&self, owner: &Session, role: &str, name: &str) -> Session {
+        people::member_named(self, owner, role, name).await
+    }
+
     /// Follows the latest verification link mailed to `email`.
     pub async fn verify(&self, email: &str) -> Reply {
         people::verify(self, email).await

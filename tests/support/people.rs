@@ -37,11 +37,16 @@ impl Server for Remote<'_> {
 
 /// Signs a person up; returns their access token, refresh token and user id.
 pub async fn sign_up(server: &impl Server, email: &str) -> Session {
+    sign_up_named(server, email, "Test Person").await
+}
+
+/// Signs a person called `name` up.
+pub async fn sign_up_named(server: &impl Server, email: &str, name: &str) -> Session {
     let reply = server
         .gql(
             None,
-            "mutation($email: String!, $password: String!) { signUp(input: {email: $email, password: $password, name: \"Test Person\"}) { accessToken refreshToken user { id } } }",
-            json!({ "email": email, "password": PASSWORD }),
+            "mutation($email: String!, $password: String!, $name: String!) { signUp(input: {email: $email, password: $password, name: $name}) { accessToken refreshToken user { id } } }",
+            json!({ "email": email, "password": PASSWORD, "name": name }),
         )
         .await;
     let mut session = Session::from_payload(reply.data("signUp"));
@@ -69,12 +74,22 @@ pub async fn owner(server: &impl Server, workspace_name: &str) -> Session {
 /// confirm their address with the mailed link, the owner invites the address and they accept
 /// the mailed invitation. Returns their session in the workspace.
 pub async fn member(server: &impl Server, owner: &Session, role: &str) -> Session {
+    member_named(server, owner, role, "Test Person").await
+}
+
+/// [`member`], for a person called `name`.
+pub async fn member_named(
+    server: &impl Server,
+    owner: &Session,
+    role: &str,
+    name: &str,
+) -> Session {
     let email = format!(
         "{}-{}@example.com",
         role.to_lowercase(),
         uuid::Uuid::now_v7().simple()
     );
-    let person = sign_up(server, &email).await;
+    let person = sign_up_named(server, &email, name).await;
     verify(server, &email).await;
     server
         .gql(

@@ -1,6 +1,6 @@
 //! Accounts: the list, one account, and the batch upsert.
 
-use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Json, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::{account, Lifecycle};
 
@@ -10,7 +10,7 @@ use super::{
     leads::Lead,
     loaders::{load_one, Loaders},
     opportunities::Opportunity,
-    pagination::{connection, OrderDirection, Page, PageArgs},
+    pagination::{connection, list_order, Page, PageArgs},
     types::User,
 };
 use crate::{
@@ -19,7 +19,7 @@ use crate::{
         permissions::Permission,
     },
     services::records::{self, AccountInput, UpsertResult},
-    store::{filters, lists, parse_id, parse_optional_id},
+    store::{self, filters, lists, parse_id, parse_optional_id},
 };
 
 /// One part of a fit: a criterion of the ICP and whether the record meets it, or (a lead's
@@ -178,22 +178,13 @@ pub struct AccountFilter {
     pub created_before: Option<DateTime<Utc>>,
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AccountOrderField {
-    #[default]
+list_order!(AccountOrder, AccountOrderField => store::sorts::AccountSort, asc, {
     CreatedAt,
     UpdatedAt,
     Name,
     Domain,
     FitScore,
-}
-
-#[derive(InputObject, Default)]
-pub struct AccountOrder {
-    pub field: AccountOrderField,
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
+});
 
 /// Parses an optional id filter (kept for the lists not yet on `store::parse_optional_id`).
 pub fn optional_id(
@@ -236,19 +227,13 @@ impl AccountQuery {
             created_after: filter.created_after,
             created_before: filter.created_before,
         };
-        let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            AccountOrderField::CreatedAt => filters::AccountSort::CreatedAt,
-            AccountOrderField::UpdatedAt => filters::AccountSort::UpdatedAt,
-            AccountOrderField::Name => filters::AccountSort::Name,
-            AccountOrderField::Domain => filters::AccountSort::Domain,
-            AccountOrderField::FitScore => filters::AccountSort::FitScore,
-        };
-        let rows = lists::accounts(
-            &state.store.tenant(workspace_id),
-            &spec,
+        let (sort, descending) = AccountOrder::sort(order_by);
+        let tenant = state.store.tenant(workspace_id);
+        let rows = lists::sorted(
+            &tenant,
+            tenant.accounts_matching(&spec),
             sort,
-            order.direction.descending(),
+            descending,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )

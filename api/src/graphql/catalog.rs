@@ -233,7 +233,7 @@ macro_rules! named_list {
     ($ctx:expr, $entity:ident, $node:ident, $spec:expr, $order:expr, $page:expr) => {{
         let state = $ctx.state();
         let (sort, descending) = $order;
-        let rows = lists::named_list::<$entity::Entity, _>(
+        let rows = lists::filtered::<$entity::Entity, _>(
             &$page.0,
             &$spec,
             sort,

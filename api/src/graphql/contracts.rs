@@ -1,6 +1,6 @@
 //! The lead contract: versions, terms, signatures.
 
-use async_graphql::{Context, Json, Object, Result, ID};
+use async_graphql::{Context, InputObject, Json, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use entity::{lead_contract, ContractStatus};
 use serde_json::Value;
@@ -9,7 +9,7 @@ use super::metrics::RangeInput;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, list_order, narrowed, Page, PageArgs},
     types::User,
 };
 use crate::{
@@ -95,6 +95,16 @@ fn backtest_range(range: Option<RangeInput>, now: DateTime<Utc>) -> Result<Range
     Ok(range.into())
 }
 
+list_order!(LeadContractOrder, LeadContractOrderField => store::sorts::ContractSort, desc, {
+    CreatedAt,
+    Version,
+});
+
+#[derive(InputObject, Default)]
+pub struct LeadContractFilter {
+    pub status: Option<Vec<ContractStatus>>,
+}
+
 #[derive(Default)]
 pub struct ContractQuery;
 
@@ -124,12 +134,16 @@ impl ContractQuery {
         Ok(contracts::active(&tenant).await?.map(LeadContract))
     }
 
-    /// Every version, newest first.
+    /// Contract versions, filtered and ordered (newest first by default); ties break on the
+    /// id. `status` still works next to `filter.status`; both apply.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn lead_contracts(
         &self,
         ctx: &Context<'_>,
         status: Option<ContractStatus>,
+        filter: Option<LeadContractFilter>,
+        order_by: Option<LeadContractOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -137,13 +151,20 @@ impl ContractQuery {
     ) -> Result<Page<LeadContract>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
-        let tenant = state.store.tenant(workspace_id);
-        let args = PageArgs::new(ctx, first, after, last, before);
-        let max = state.config.max_page_size;
-        Ok(connection(
-            store::contracts::page(&tenant, status, args, max).await?,
-            LeadContract,
-        ))
+        let spec = store::filters::ContractFilter {
+            status: narrowed(filter.unwrap_or_default().status, status),
+        };
+        let (sort, descending) = LeadContractOrder::sort(order_by);
+        let page = store::lists::filtered::<lead_contract::Entity, _>(
+            &state.store.tenant(workspace_id),
+            &spec,
+            sort,
+            descending,
+            PageArgs::new(ctx, first, after, last, before),
+            state.config.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, LeadContract))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Leads (contacts): the list, one lead, and the batch upsert.
 
-use async_graphql::{Context, Enum, InputObject, Json, Object, Result, ID};
+use async_graphql::{Context, InputObject, Json, Object, Result, ID};
 use chrono::{DateTime, Utc};
 use entity::{contact, LeadStage};
 
@@ -10,13 +10,13 @@ use super::{
     context::ContextExt,
     lead_explain,
     loaders::{load_one, Loaders},
-    pagination::{connection, OrderDirection, Page, PageArgs},
+    pagination::{connection, list_order, Page, PageArgs},
     types::User,
 };
 use crate::{
     domain::permissions::Permission,
     services::records::{self, ContactInput, UpsertResult},
-    store::{filters, lists, parse_id, parse_optional_id},
+    store::{self, filters, lists, parse_id, parse_optional_id},
 };
 
 /// A person at an account, worked by marketing and sales.
@@ -216,21 +216,12 @@ pub struct LeadFilter {
     pub tags: Option<Vec<String>>,
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LeadOrderField {
-    #[default]
+list_order!(LeadOrder, LeadOrderField => store::sorts::LeadSort, asc, {
     CreatedAt,
     UpdatedAt,
     FitScore,
     EngagementScore,
-}
-
-#[derive(InputObject, Default)]
-pub struct LeadOrder {
-    pub field: LeadOrderField,
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
+});
 
 #[derive(Default)]
 pub struct LeadQuery;
@@ -272,18 +263,12 @@ impl LeadQuery {
             recycle_tag: filter.recycle_tag.map(|tag| tag.as_str().to_owned()),
             tags: filter.tags.unwrap_or_default(),
         };
-        let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            LeadOrderField::CreatedAt => filters::LeadSort::CreatedAt,
-            LeadOrderField::UpdatedAt => filters::LeadSort::UpdatedAt,
-            LeadOrderField::FitScore => filters::LeadSort::FitScore,
-            LeadOrderField::EngagementScore => filters::LeadSort::EngagementScore,
-        };
-        let rows = lists::leads(
-            &state.store.tenant(workspace_id),
-            &spec,
+        let (sort, descending) = LeadOrder::sort(order_by);
+        let rows = lists::sorted(
+            &tenant,
+            tenant.leads_matching(&spec),
             sort,
-            order.direction.descending(),
+            descending,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )

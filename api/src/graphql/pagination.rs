@@ -39,6 +39,15 @@ impl PageArgs {
     }
 }
 
+/// A filter's list of values narrowed by a single-value argument the list kept from before it
+/// had a filter: both apply.
+pub fn narrowed<T: PartialEq>(list: Option<Vec<T>>, one: Option<T>) -> Option<Vec<T>> {
+    match (list, one) {
+        (Some(list), Some(one)) => Some(list.into_iter().filter(|v| *v == one).collect()),
+        (list, one) => list.or(one.map(|one| vec![one])),
+    }
+}
+
 /// Whether the query selects the list's `totalCount`.
 pub fn counts_total(ctx: &async_graphql::Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
@@ -56,6 +65,53 @@ impl OrderDirection {
         self == OrderDirection::Desc
     }
 }
+
+/// An `orderBy` input (`$order`) and its field enum (`$field`), whose choices are the store's
+/// sort enum's (`$sort`) under the same names; without `orderBy` the list runs in the store's
+/// default order, ascending (`asc`) or descending (`desc`), which is also the direction's
+/// default.
+macro_rules! list_order {
+    ($order:ident, $field:ident => $sort:path, asc, { $($choice:ident),+ $(,)? }) => {
+        $crate::graphql::pagination::list_order!(@define $order, $field => $sort, Asc, "crate::graphql::pagination::OrderDirection::Asc", { $($choice),+ });
+    };
+    ($order:ident, $field:ident => $sort:path, desc, { $($choice:ident),+ $(,)? }) => {
+        $crate::graphql::pagination::list_order!(@define $order, $field => $sort, Desc, "crate::graphql::pagination::OrderDirection::Desc", { $($choice),+ });
+    };
+    (@define $order:ident, $field:ident => $sort:path, $direction:ident, $default:literal, { $($choice:ident),+ }) => {
+        #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+        pub enum $field {
+            $($choice),+
+        }
+
+        #[derive(async_graphql::InputObject)]
+        pub struct $order {
+            pub field: $field,
+            #[graphql(default_with = $default)]
+            pub direction: $crate::graphql::pagination::OrderDirection,
+        }
+
+        impl $order {
+            /// The store's sort and whether it runs descending.
+            pub fn sort(order: Option<Self>) -> ($sort, bool) {
+                type Sort = $sort;
+                match order {
+                    None => (
+                        Sort::default(),
+                        $crate::graphql::pagination::OrderDirection::$direction.descending(),
+                    ),
+                    Some(order) => {
+                        let sort = match order.field {
+                            $($field::$choice => Sort::$choice),+
+                        };
+                        (sort, order.direction.descending())
+                    }
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use list_order;
 
 /// An `orderBy` input for a named list: by creation time (the default) or by name (a title
 /// where the row has one instead), with the field enum it takes.
@@ -80,11 +136,11 @@ macro_rules! named_order {
 
         impl $order {
             /// The store's sort and whether it runs descending.
-            pub fn sort(order: Option<Self>) -> ($crate::store::filters::NamedSort, bool) {
+            pub fn sort(order: Option<Self>) -> ($crate::store::sorts::NamedSort, bool) {
                 let order = order.unwrap_or_default();
                 let sort = match order.field {
-                    $field::CreatedAt => $crate::store::filters::NamedSort::CreatedAt,
-                    $field::$name => $crate::store::filters::NamedSort::Name,
+                    $field::CreatedAt => $crate::store::sorts::NamedSort::CreatedAt,
+                    $field::$name => $crate::store::sorts::NamedSort::Name,
                 };
                 (sort, order.direction.descending())
             }

@@ -7,7 +7,7 @@ use entity::GoalMetric;
 use super::{
     context::ContextExt,
     metrics::RangeInput,
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, list_order, Page, PageArgs},
 };
 use crate::{
     domain::{
@@ -18,7 +18,7 @@ use crate::{
         goals::{self, GoalChanges, GoalStatus, NewGoal},
         metrics::{waterfall_of, WaterfallRequest},
     },
-    store::{parse_id, parse_id_at},
+    store::{self, parse_id, parse_id_at},
 };
 
 /// Whole calendar months: a month, a quarter, a year.
@@ -238,6 +238,21 @@ fn owner_ids(raw: &[ID]) -> Result<Vec<uuid::Uuid>> {
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+list_order!(GoalOrder, GoalOrderField => store::sorts::GoalSort, desc, {
+    PeriodStart,
+    Name,
+    CreatedAt,
+});
+
+#[derive(InputObject, Default)]
+pub struct GoalFilter {
+    /// Case-insensitive text in the name.
+    pub name_contains: Option<String>,
+    pub metric: Option<Vec<GoalMetric>>,
+    /// Only the closed goals (true) or only the open ones (false).
+    pub closed: Option<bool>,
+}
+
 #[derive(Default)]
 pub struct PlanningQuery;
 
@@ -273,8 +288,10 @@ impl PlanningQuery {
         Ok(DemandWaterfallView::new(waterfall, rates.from, rates.to))
     }
 
-    /// Shared goals with their attainment, latest period first: the open ones, and the closed
-    /// ones too with `includeClosed: true`.
+    /// Shared goals with their attainment, filtered and ordered (latest period first by
+    /// default); ties break on the id. The open ones only, unless `includeClosed: true` or
+    /// `filter.closed` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(
         complexity = "crate::graphql::cost::GOALS + first.or(last).unwrap_or(20).max(0) as usize * child_complexity"
     )]
@@ -282,16 +299,25 @@ impl PlanningQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] include_closed: bool,
+        filter: Option<GoalFilter>,
+        order_by: Option<GoalOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<GoalView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        let filter = filter.unwrap_or_default();
+        let spec = store::filters::GoalFilter {
+            name_contains: filter.name_contains,
+            metric: filter.metric,
+            closed: filter.closed.or((!include_closed).then_some(false)),
+        };
         let page = goals::status_page(
             ctx.state(),
             workspace_id,
-            include_closed,
+            &spec,
+            GoalOrder::sort(order_by),
             PageArgs::new(ctx, first, after, last, before),
         )
         .await?;

@@ -143,7 +143,7 @@ impl PlayQuery {
             name_contains: filter.unwrap_or_default().name_contains,
         };
         let (sort, descending) = CadenceOrder::sort(order_by);
-        let page = store::lists::named_list::<entity::cadence::Entity, _>(
+        let page = store::lists::filtered::<entity::cadence::Entity, _>(
             &state.store.tenant(workspace_id),
             &spec,
             sort,

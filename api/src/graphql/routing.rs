@@ -8,7 +8,7 @@ use entity::{routing_rule, RoutingRuleStatus};
 use super::{
     context::ContextExt,
     criteria_input::CriteriaInput,
-    pagination::{connection, OrderDirection, Page, PageArgs},
+    pagination::{connection, list_order, narrowed, Page, PageArgs},
 };
 use crate::{
     domain::{criteria::Criteria, permissions::Permission},
@@ -148,21 +148,12 @@ pub struct RoutingRuleFilter {
     pub status: Option<Vec<RoutingRuleStatus>>,
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RoutingRuleOrderField {
-    /// The order routing tries the rules.
-    #[default]
+// POSITION is the order routing tries the rules.
+list_order!(RoutingRuleOrder, RoutingRuleOrderField => store::sorts::RoutingRuleSort, asc, {
     Position,
     Name,
     CreatedAt,
-}
-
-#[derive(InputObject, Default)]
-pub struct RoutingRuleOrder {
-    pub field: RoutingRuleOrderField,
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
+});
 
 #[derive(Default)]
 pub struct RoutingQuery;
@@ -188,25 +179,17 @@ impl RoutingQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
         let filter = filter.unwrap_or_default();
-        let statuses = match (filter.status, status) {
-            (Some(list), Some(one)) => Some(list.into_iter().filter(|s| *s == one).collect()),
-            (list, one) => list.or(one.map(|one| vec![one])),
-        };
+        let statuses = narrowed(filter.status, status);
         let spec = store::filters::RoutingRuleFilter {
             name_contains: filter.name_contains,
             status: statuses,
         };
-        let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            RoutingRuleOrderField::Position => store::filters::RoutingRuleSort::Position,
-            RoutingRuleOrderField::Name => store::filters::RoutingRuleSort::Name,
-            RoutingRuleOrderField::CreatedAt => store::filters::RoutingRuleSort::CreatedAt,
-        };
-        let page = store::lists::routing_rules(
+        let (sort, descending) = RoutingRuleOrder::sort(order_by);
+        let page = store::lists::filtered(
             &state.store.tenant(workspace_id),
             &spec,
             sort,
-            order.direction.descending(),
+            descending,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{
     context::ContextExt,
     loaders::{load_one, Loaders},
-    pagination::{connection, named_order, Page, PageArgs},
+    pagination::{connection, list_order, named_order, narrowed, Page, PageArgs},
 };
 use crate::{
     auth::Actor,
@@ -169,6 +169,18 @@ pub struct WebhookFilter {
     pub status: Option<Vec<WebhookStatus>>,
 }
 
+list_order!(WebhookDeliveryOrder, WebhookDeliveryOrderField => store::sorts::DeliverySort, desc, {
+    CreatedAt,
+    NextAttemptAt,
+});
+
+#[derive(InputObject, Default)]
+pub struct WebhookDeliveryFilter {
+    pub status: Option<Vec<DeliveryStatus>>,
+    /// Event types, e.g. `lead.mql`.
+    pub event: Option<Vec<String>>,
+}
+
 #[derive(Default)]
 pub struct WebhookQuery;
 
@@ -196,7 +208,7 @@ impl WebhookQuery {
             status: filter.status,
         };
         let (sort, descending) = WebhookOrder::sort(order_by);
-        let page = store::lists::named_list::<webhook::Entity, _>(
+        let page = store::lists::filtered::<webhook::Entity, _>(
             &state.store.tenant(workspace_id),
             &spec,
             sort,
@@ -208,7 +220,8 @@ impl WebhookQuery {
         Ok(connection(page, Webhook::from))
     }
 
-    /// A webhook's deliveries, newest first, by status when asked.
+    /// A webhook's deliveries, filtered and ordered (newest first by default); ties break on
+    /// the id. `status` still works next to `filter.status`; both apply.
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     #[allow(clippy::too_many_arguments)]
     async fn webhook_deliveries(
@@ -216,6 +229,8 @@ impl WebhookQuery {
         ctx: &Context<'_>,
         webhook_id: ID,
         status: Option<DeliveryStatus>,
+        filter: Option<WebhookDeliveryFilter>,
+        order_by: Option<WebhookDeliveryOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -223,11 +238,16 @@ impl WebhookQuery {
     ) -> Result<Page<WebhookDelivery>> {
         let workspace_id = manager(ctx.actor()?)?;
         let state = ctx.state();
-        let webhook_id = parse_id(&webhook_id, "webhook")?;
+        let filter = filter.unwrap_or_default();
+        let spec = store::filters::DeliveryFilter {
+            webhook_id: parse_id(&webhook_id, "webhook")?,
+            status: narrowed(filter.status, status),
+            event: filter.event,
+        };
         let page = webhooks::delivery_page(
             &state.store.tenant(workspace_id),
-            webhook_id,
-            status,
+            &spec,
+            WebhookDeliveryOrder::sort(order_by),
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )

@@ -1,11 +1,11 @@
 //! Workspaces and their members.
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
-use entity::Role;
+use entity::{member_directory, membership, Role};
 
 use super::{
     context::ContextExt,
-    pagination::{connection, Page, PageArgs},
+    pagination::{connection, list_order, Page, PageArgs},
     types::{AuthPayload, Member, Workspace},
 };
 use crate::{
@@ -19,6 +19,22 @@ use crate::{
 #[derive(InputObject)]
 pub struct CreateWorkspaceInput {
     pub name: String,
+}
+
+list_order!(MemberOrder, MemberOrderField => store::sorts::MemberSort, asc, {
+    JoinedAt,
+    Name,
+    Email,
+});
+
+#[derive(InputObject, Default)]
+pub struct MemberFilter {
+    pub role: Option<Vec<Role>>,
+    /// Case-insensitive text in the member's name or email.
+    pub search: Option<String>,
+    pub out_of_office: Option<bool>,
+    /// The user id of the sales manager whose team they are on.
+    pub manager_id: Option<ID>,
 }
 
 #[derive(Default)]
@@ -35,11 +51,15 @@ impl WorkspaceQuery {
         Ok(workspace.into())
     }
 
-    /// The people in the current workspace, oldest seat first.
+    /// The people in the current workspace, filtered and ordered (oldest seat first by
+    /// default); ties break on the id.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn members(
         &self,
         ctx: &Context<'_>,
+        filter: Option<MemberFilter>,
+        order_by: Option<MemberOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -48,13 +68,26 @@ impl WorkspaceQuery {
         let workspace_id = ctx.actor()?.require(Permission::ReadWorkspace)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
-        let page = store::lists::oldest_first::<entity::membership::Entity, _>(
+        let filter = filter.unwrap_or_default();
+        let spec = store::filters::MemberFilter {
+            role: filter.role,
+            search: filter.search,
+            out_of_office: filter.out_of_office,
+            manager_id: store::parse_optional_id(&filter.manager_id, "manager")?,
+        };
+        let (sort, descending) = MemberOrder::sort(order_by);
+        let page = store::lists::filtered::<member_directory::Entity, _>(
             &tenant,
+            &spec,
+            sort,
+            descending,
             PageArgs::new(ctx, first, after, last, before),
             state.config.max_page_size,
         )
         .await?;
-        Ok(connection(page, Member::from))
+        Ok(connection(page, |row| {
+            Member::from(membership::Model::from(row))
+        }))
     }
 }
 

@@ -317,18 +317,18 @@ pub async fn statuses(state: &AppState, workspace_id: Uuid) -> AppResult<Vec<Goa
     Ok(statuses)
 }
 
-/// A page of goals with their attainment, latest period first: the open ones, and the closed
-/// ones too with `include_closed`.
+/// A page of the goals `filter` picks, in the order asked, with their attainment.
 pub async fn status_page(
     state: &AppState,
     workspace_id: Uuid,
-    include_closed: bool,
+    filter: &store::filters::GoalFilter,
+    (sort, descending): (store::sorts::GoalSort, bool),
     args: store::keyset::PageArgs,
 ) -> AppResult<store::keyset::RowPage<GoalStatus>> {
     let tenant = state.store.tenant(workspace_id);
     let now = state.clock.now();
-    let page =
-        store::goals::page(&tenant, include_closed, args, state.config.max_page_size).await?;
+    let max = state.config.max_page_size;
+    let page = store::lists::filtered(&tenant, filter, sort, descending, args, max).await?;
     let mut rows = Vec::with_capacity(page.rows.len());
     for (cursor, row) in page.rows {
         rows.push((cursor, status_of(&tenant, row, now).await?));

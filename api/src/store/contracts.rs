@@ -6,10 +6,7 @@ use sea_orm::{
 };
 
 use super::Tenant;
-use crate::{
-    error::AppResult,
-    store::keyset::{self, time_key, Ordering, PageArgs, RowPage, SortKind},
-};
+use crate::error::AppResult;
 
 /// The active version, if both leaders have signed one.
 pub async fn active<C: ConnectionTrait>(
@@ -31,33 +28,6 @@ pub async fn latest<C: ConnectionTrait>(
         .order_by_desc(lead_contract::Column::Version)
         .one(tenant.conn())
         .await?)
-}
-
-/// One page of the versions (of one status when given), newest first.
-pub async fn page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    status: Option<ContractStatus>,
-    args: PageArgs,
-    max_page_size: usize,
-) -> AppResult<RowPage<lead_contract::Model>> {
-    let mut query = tenant.select::<lead_contract::Entity>();
-    if let Some(status) = status {
-        query = query.filter(lead_contract::Column::Status.eq(status));
-    }
-    keyset::page(
-        tenant.conn(),
-        query,
-        lead_contract::Column::Id,
-        Ordering {
-            column: lead_contract::Column::CreatedAt,
-            kind: SortKind::Time,
-            descending: true,
-        },
-        |row: &lead_contract::Model| (time_key(row.created_at), row.id),
-        args,
-        max_page_size,
-    )
-    .await
 }
 
 pub async fn insert<C: ConnectionTrait>(

@@ -7,10 +7,7 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::{
-    keyset::{self, sort_value, Ordering, PageArgs, RowPage, SortKind},
-    Tenant,
-};
+use super::Tenant;
 use crate::error::{AppError, AppResult};
 
 pub async fn insert<C: ConnectionTrait>(
@@ -59,32 +56,4 @@ pub async fn all<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<Vec<go
         .order_by_asc(goal::Column::Id)
         .all(tenant.conn())
         .await?)
-}
-
-/// Goals, latest period first, a page at a time: the open ones, and with `include_closed` the
-/// closed ones too.
-pub async fn page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    include_closed: bool,
-    args: PageArgs,
-    max_page_size: usize,
-) -> AppResult<RowPage<goal::Model>> {
-    let mut query = tenant.select::<goal::Entity>();
-    if !include_closed {
-        query = query.filter(goal::Column::ClosedAt.is_null());
-    }
-    keyset::page(
-        tenant.conn(),
-        query,
-        goal::Column::Id,
-        Ordering {
-            column: goal::Column::PeriodStart,
-            kind: SortKind::Date,
-            descending: true,
-        },
-        |row: &goal::Model| (sort_value(row.period_start.to_string()), row.id),
-        args,
-        max_page_size,
-    )
-    .await
 }

@@ -42,6 +42,7 @@ pub mod rollups;
 pub mod routing_rules;
 pub mod scores;
 pub mod sessions;
+pub mod sorts;
 pub mod sql;
 pub mod stages;
 pub mod tasks;
@@ -284,6 +285,7 @@ macro_rules! tenant_entities {
 
 tenant_entities! {
     membership => "member",
+    member_directory => "member",
     invitation => "invitation",
     api_token => "API token",
     account => "account",

@@ -12,10 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
-    keyset::{self, time_key, Ordering, PageArgs, RowPage, SortKind},
-    Tenant,
-};
+use super::Tenant;
 use crate::{domain::metrics::Range, error::AppResult};
 
 /// The session of the week starting `week_of` (a Monday), if it was started.
@@ -252,32 +249,4 @@ pub async fn open_deals_in_stage_by<C: ConnectionTrait>(
         )
         .all(tenant.conn())
         .await?)
-}
-
-/// Messaging tests, most recently started first (only the running ones when `running_only`),
-/// a page at a time.
-pub async fn test_page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    running_only: bool,
-    args: PageArgs,
-    max_page_size: usize,
-) -> AppResult<RowPage<messaging_test::Model>> {
-    let mut select = tenant.select::<messaging_test::Entity>();
-    if running_only {
-        select = select.filter(messaging_test::Column::EndedAt.is_null());
-    }
-    keyset::page(
-        tenant.conn(),
-        select,
-        messaging_test::Column::Id,
-        Ordering {
-            column: messaging_test::Column::StartedAt,
-            kind: SortKind::Time,
-            descending: true,
-        },
-        |row: &messaging_test::Model| (time_key(row.started_at), row.id),
-        args,
-        max_page_size,
-    )
-    .await
 }

@@ -14,10 +14,7 @@ use sea_orm::{
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{
-    keyset::{self, time_key, Ordering, PageArgs, RowPage, SortKind},
-    Global, Tenant,
-};
+use super::{Global, Tenant};
 use crate::error::AppResult;
 
 /// How many webhooks the workspace holds. On Postgres two registrations at once take turns on
@@ -291,34 +288,4 @@ pub async fn record_attempt<C: ConnectionTrait>(
     }
     row.update(tenant.conn()).await?;
     Ok(())
-}
-
-/// A webhook's deliveries, newest first, by status when asked, a page at a time.
-pub async fn delivery_page<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    webhook_id: Uuid,
-    status: Option<DeliveryStatus>,
-    args: PageArgs,
-    max_page_size: usize,
-) -> AppResult<RowPage<webhook_delivery::Model>> {
-    let mut select = tenant
-        .select::<webhook_delivery::Entity>()
-        .filter(webhook_delivery::Column::WebhookId.eq(webhook_id));
-    if let Some(status) = status {
-        select = select.filter(webhook_delivery::Column::Status.eq(status));
-    }
-    keyset::page(
-        tenant.conn(),
-        select,
-        webhook_delivery::Column::Id,
-        Ordering {
-            column: webhook_delivery::Column::CreatedAt,
-            kind: SortKind::Time,
-            descending: true,
-        },
-        |row: &webhook_delivery::Model| (time_key(row.created_at), row.id),
-        args,
-        max_page_size,
-    )
-    .await
 }

@@ -95,6 +95,13 @@ pub fn cases() -> Vec<Case> {
             ..NOT_FOUND
         },
         Case {
+            name: "members (filter.managerId)",
+            query: "query($m: ID) { members(filter: {managerId: $m}) { totalCount } }",
+            variables: |v| json!({"m": v.owner_user_id}),
+            expect: Expect::Data(|| json!({"totalCount": 0})),
+            ..NOT_FOUND
+        },
+        Case {
             name: "campaigns (filter.sourceId)",
             query: "query($s: ID) { campaigns(filter: {sourceId: $s}) { totalCount } }",
             variables: |v| json!({"s": v.source_id}),

@@ -230,7 +230,7 @@ impl IcpQuery {
         };
         let (sort, descending) = IcpOrder::sort(order_by);
         Ok(connection(
-            store::lists::named_list::<icp::Entity, _>(&tenant, &spec, sort, descending, args, max)
+            store::lists::filtered::<icp::Entity, _>(&tenant, &spec, sort, descending, args, max)
                 .await?,
             Icp,
         ))

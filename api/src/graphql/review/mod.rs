@@ -11,7 +11,7 @@ pub use views::*;
 
 use super::{
     context::ContextExt,
-    pagination::{connection, named_order, Page, PageArgs},
+    pagination::{connection, list_order, named_order, Page, PageArgs},
 };
 use crate::{
     auth::Actor,
@@ -72,6 +72,20 @@ pub struct ActionItemFilter {
     pub owner_id: Option<ID>,
 }
 
+list_order!(MessagingTestOrder, MessagingTestOrderField => store::sorts::MessagingTestSort, desc, {
+    StartedAt,
+    Name,
+    CreatedAt,
+});
+
+#[derive(InputObject, Default)]
+pub struct MessagingTestFilter {
+    /// Case-insensitive text in the name.
+    pub name_contains: Option<String>,
+    /// Only the running tests (true) or only the ended ones (false).
+    pub running: Option<bool>,
+}
+
 #[derive(Default)]
 pub struct ReviewQuery;
 
@@ -123,7 +137,7 @@ impl ReviewQuery {
             open_only,
         };
         let (sort, descending) = ActionItemOrder::sort(order_by);
-        let page = store::lists::named_list::<entity::action_item::Entity, _>(
+        let page = store::lists::filtered::<entity::action_item::Entity, _>(
             &state.store.tenant(workspace_id),
             &spec,
             sort,
@@ -135,23 +149,33 @@ impl ReviewQuery {
         Ok(connection(page, |row| ActionItemView::from(&row)))
     }
 
-    /// Messaging and campaign tests, most recently started first; only the running ones
-    /// (not yet ended) when `runningOnly`.
+    /// Messaging and campaign tests, filtered and ordered (most recently started first by
+    /// default); ties break on the id. `runningOnly` keeps the running ones unless
+    /// `filter.running` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
     async fn messaging_tests(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] running_only: bool,
+        filter: Option<MessagingTestFilter>,
+        order_by: Option<MessagingTestOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Page<MessagingTestView>> {
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
+        let filter = filter.unwrap_or_default();
+        let spec = store::filters::MessagingTestFilter {
+            name_contains: filter.name_contains,
+            running: filter.running.or(running_only.then_some(true)),
+        };
         let page = review::test_page(
             ctx.state(),
             workspace_id,
-            running_only,
+            &spec,
+            MessagingTestOrder::sort(order_by),
             PageArgs::new(ctx, first, after, last, before),
         )
         .await?;

@@ -74,18 +74,19 @@ pub async fn tests(
     Ok(tests)
 }
 
-/// A page of messaging tests, most recently started first (only running ones when
-/// `running_only`), each with its counts so far.
+/// A page of the messaging tests `filter` picks, in the order asked, each with its counts so
+/// far.
 pub async fn test_page(
     state: &AppState,
     workspace_id: Uuid,
-    running_only: bool,
+    filter: &store::filters::MessagingTestFilter,
+    (sort, descending): (store::sorts::MessagingTestSort, bool),
     args: store::keyset::PageArgs,
 ) -> AppResult<store::keyset::RowPage<(messaging_test::Model, MessagingTest)>> {
     let tenant = state.store.tenant(workspace_id);
     let now = state.clock.now();
-    let page =
-        store::reviews::test_page(&tenant, running_only, args, state.config.max_page_size).await?;
+    let max = state.config.max_page_size;
+    let page = store::lists::filtered(&tenant, filter, sort, descending, args, max).await?;
     let mut rows = Vec::with_capacity(page.rows.len());
     for (cursor, row) in page.rows {
         let test = test_with_counts(&tenant, &row, now).await?;

@@ -168,17 +168,17 @@ pub async fn deliveries<C: ConnectionTrait>(
     store::webhooks::deliveries(tenant, webhook_id, first, status).await
 }
 
-/// A page of a webhook's deliveries, newest first, by status when asked; NOT_FOUND when the
-/// webhook is not in this workspace.
+/// A page of the deliveries `filter` picks (one webhook's), in the order asked; NOT_FOUND when
+/// the webhook is not in this workspace.
 pub async fn delivery_page<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
-    webhook_id: Uuid,
-    status: Option<DeliveryStatus>,
+    filter: &store::filters::DeliveryFilter,
+    (sort, descending): (store::sorts::DeliverySort, bool),
     args: store::keyset::PageArgs,
     max_page_size: usize,
 ) -> AppResult<store::keyset::RowPage<webhook_delivery::Model>> {
-    tenant.get::<webhook::Entity>(webhook_id).await?;
-    store::webhooks::delivery_page(tenant, webhook_id, status, args, max_page_size).await
+    tenant.get::<webhook::Entity>(filter.webhook_id).await?;
+    store::lists::filtered(tenant, filter, sort, descending, args, max_page_size).await
 }
 
 /// Puts `event` in the outbox of every active webhook that asked for it, inside the caller's

@@ -12,6 +12,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod settings;
+
+pub use settings::*;
+
 use super::{lists::ListFilter, Tenant};
 
 /// A case-insensitive substring condition on any of `columns`.
@@ -20,14 +24,6 @@ fn search<C: ColumnTrait>(columns: &[C], text: &str) -> Condition {
     columns.iter().fold(Condition::any(), |any, column| {
         any.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.clone()))
     })
-}
-
-/// The orderings of a named list: by creation time (the default) or by name.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub enum NamedSort {
-    #[default]
-    CreatedAt,
-    Name,
 }
 
 /// A case-insensitive substring of the name, when one is given.
@@ -144,16 +140,6 @@ impl ListFilter<routing_rule::Entity> for RoutingRuleFilter {
         }
         all
     }
-}
-
-/// The orderings of the routing rules: the order routing tries them (the default), by name or
-/// by creation time.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub enum RoutingRuleSort {
-    #[default]
-    Position,
-    Name,
-    CreatedAt,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -328,25 +314,4 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         }
         query
     }
-}
-
-/// The orders the account list offers; ties break on the id.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub enum AccountSort {
-    #[default]
-    CreatedAt,
-    UpdatedAt,
-    Name,
-    Domain,
-    FitScore,
-}
-
-/// The orders the lead list offers; ties break on the id.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub enum LeadSort {
-    #[default]
-    CreatedAt,
-    UpdatedAt,
-    FitScore,
-    EngagementScore,
 }
