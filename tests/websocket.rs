@@ -216,3 +216,60 @@ async fn an_unreachable_database_at_init_closes_with_a_retryable_code() {
     ws.init_without_ack(&owner.access).await;
     assert_eq!(ws.close_code().await, Some(1013));
 }
+
+#[actix_web::test]
+async fn fragmented_messages_are_put_together_within_the_size_limit() {
+    let app = TestApp::start_with(|config| config.max_ws_message_bytes = 2048).await;
+    let owner = app.owner("Fragments").await;
+    let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
+    let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {}", owner.access)}});
+    ws.send_fragmented(init, 40).await;
+    assert_eq!(ws.message().await["type"], "connection_ack");
+    ws.send_fragmented(json!({"type": "ping"}), 3).await;
+    assert_eq!(ws.message().await, json!({"type": "pong"}));
+    // Every frame is small; the message they make is not.
+    let big = json!({"type": "ping", "payload": {"pad": "x".repeat(4096)}});
+    ws.send_fragmented(big, 512).await;
+    assert_eq!(ws.close_code().await, Some(1009));
+}
+
+#[actix_web::test]
+async fn only_graphql_ws_upgrades_and_only_with_a_graphql_subprotocol() {
+    let app = TestApp::start().await;
+    let client = awc::Client::new();
+    let plain = client
+        .get(format!("http://{}/graphql/ws", app.addr))
+        .send()
+        .await
+        .expect("plain request");
+    assert_eq!(plain.status().as_u16(), 400);
+    let elsewhere = client
+        .ws(format!("ws://{}/graphql", app.addr))
+        .protocols([TRANSPORT_WS])
+        .connect()
+        .await;
+    match elsewhere {
+        Err(awc::error::WsClientError::InvalidResponseStatus(status)) => {
+            assert_eq!(status.as_u16(), 404)
+        }
+        other => panic!("upgrade elsewhere: {:?}", other.map(|(r, _)| r.status())),
+    }
+    let unoffered = client
+        .ws(format!("ws://{}/graphql/ws", app.addr))
+        .protocols(["chat"])
+        .connect()
+        .await;
+    match unoffered {
+        Err(awc::error::WsClientError::InvalidResponseStatus(status)) => {
+            assert_eq!(status.as_u16(), 400)
+        }
+        other => panic!(
+            "no GraphQL subprotocol: {:?}",
+            other.map(|(r, _)| r.status())
+        ),
+    }
+    // The server goes on serving after refusing.
+    let mut ws = WsClient::connect(&app, TRANSPORT_WS).await;
+    let owner = app.owner("Still serving").await;
+    ws.init(&owner.access).await;
+}

@@ -62,6 +62,29 @@ impl WsClient {
             .expect("websocket send");
     }
 
+    /// Sends `message` as a text message split into continuation frames of `piece` bytes.
+    pub async fn send_fragmented(&mut self, message: Value, piece: usize) {
+        use actix_http::ws::Item;
+        let text = message.to_string();
+        let chunks: Vec<Bytes> = text
+            .as_bytes()
+            .chunks(piece)
+            .map(Bytes::copy_from_slice)
+            .collect();
+        let last = chunks.len() - 1;
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let item = match i {
+                0 => Item::FirstText(chunk),
+                i if i == last => Item::Last(chunk),
+                _ => Item::Continue(chunk),
+            };
+            self.framed
+                .send(Message::Continuation(item))
+                .await
+                .expect("websocket send");
+        }
+    }
+
     pub async fn send_raw(&mut self, text: &str) {
         self.framed
             .send(Message::Text(text.to_owned().into()))

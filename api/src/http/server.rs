@@ -2,29 +2,48 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use actix_web::{dev::Server, middleware, App, HttpServer};
+use actix_http::HttpService;
+use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::{
+    dev::{AppConfig, Server},
+    middleware, App, HttpServer,
+};
 
+use super::ws::upgrade;
 use crate::{graphql::build_schema, state::AppState};
 
 /// Binds the configured address and builds the server (not yet running). Returns the addresses
 /// actually bound, which matters when the port is 0.
+///
+/// The app is served through actix-http's `HttpService` directly, as actix-web's `HttpServer`
+/// does, so that WebSocket upgrades can be taken off its HTTP/1 dispatcher ([`upgrade`]).
 pub fn build(state: &AppState) -> std::io::Result<(Server, Vec<SocketAddr>)> {
     let schema = build_schema(state);
     let config = state.config.clone();
+    let listener = std::net::TcpListener::bind(config.bind)?;
+    let addr = listener.local_addr()?;
     let app_state = state.clone();
-    let mut server = HttpServer::new(move || {
-        App::new()
-            .wrap(middleware::from_fn(super::request_id::middleware))
-            .configure(super::configure(app_state.clone(), schema.clone()))
-    })
-    .disable_signals()
-    .shutdown_timeout(config.shutdown_timeout_secs)
-    .bind(config.bind)?;
+    let mut builder = actix_server::Server::build()
+        .disable_signals()
+        .shutdown_timeout(config.shutdown_timeout_secs);
     if let Some(workers) = config.workers {
-        server = server.workers(workers);
+        builder = builder.workers(workers);
     }
-    let addrs = server.addrs();
-    let server = server.run();
+    let server = builder
+        .listen("accord", listener, move || {
+            let app = App::new()
+                .wrap(middleware::from_fn(super::request_id::middleware))
+                .configure(super::configure(app_state.clone(), schema.clone()))
+                .into_factory()
+                .map_err(|err: actix_web::Error| err.as_response_error().error_response());
+            HttpService::build()
+                .local_addr(addr)
+                .upgrade(upgrade::factory(app_state.clone(), schema.clone()))
+                .finish(map_config(app, |_| AppConfig::default()))
+                .tcp()
+        })?
+        .run();
+    let addrs = vec![addr];
     if let Some(metrics_bind) = config.metrics_bind {
         serve_metrics(state, metrics_bind)?;
     }

@@ -7,17 +7,18 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use actix_web::{
-    http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL},
-    web, HttpRequest, HttpResponse,
+use actix_http::{
+    header::{HeaderMap, SEC_WEBSOCKET_PROTOCOL},
+    ws::{CloseCode, CloseReason, ProtocolError},
 };
-use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
+use actix_web::HttpResponse;
 use futures_util::{
     stream::{self, AbortHandle, Abortable, BoxStream, SelectAll},
     StreamExt,
 };
 use serde_json::{json, Value};
 
+use self::transport::{Incoming, Transport};
 use super::{resolve_caller, socket_slots::SocketSlot, Caller};
 use crate::{
     auth::{Actor, Credential},
@@ -31,6 +32,9 @@ use crate::{
     state::AppState,
 };
 
+mod transport;
+pub mod upgrade;
+
 const KEEPALIVE: Duration = Duration::from_secs(15);
 const AUTH_ATTEMPTS: u32 = 3;
 
@@ -43,8 +47,8 @@ enum Protocol {
 }
 
 impl Protocol {
-    fn negotiate(req: &HttpRequest) -> Option<Self> {
-        let offered = req.headers().get(SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
+    fn negotiate(headers: &HeaderMap) -> Option<Self> {
+        let offered = headers.get(SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
         let offered: Vec<&str> = offered.split(',').map(str::trim).collect();
         if offered.contains(&"graphql-transport-ws") {
             Some(Protocol::TransportWs)
@@ -63,40 +67,11 @@ impl Protocol {
     }
 }
 
-pub async fn handle(
-    req: HttpRequest,
-    body: web::Payload,
-    state: web::Data<AppState>,
-    schema: web::Data<AccordSchema>,
-) -> Result<HttpResponse, actix_web::Error> {
-    let Some(protocol) = Protocol::negotiate(&req) else {
-        return Ok(HttpResponse::BadRequest()
-            .body("offer the graphql-transport-ws (or legacy graphql-ws) subprotocol"));
-    };
-    let (mut response, session, stream) = actix_ws::handle(&req, body)?;
-    response.headers_mut().insert(
-        SEC_WEBSOCKET_PROTOCOL,
-        HeaderValue::from_static(protocol.name()),
-    );
-    let max = state.config.max_ws_message_bytes;
-    let stream = stream
-        .max_frame_size(max)
-        .aggregate_continuations()
-        .max_continuation_size(max);
-    let connection = Connection {
-        state: state.get_ref().clone(),
-        schema: schema.get_ref().clone(),
-        protocol,
-        session,
-        actor: None,
-        authorization: None,
-        _slot: None,
-        init_received: false,
-        subscriptions: HashMap::new(),
-        streams: SelectAll::new(),
-    };
-    actix_web::rt::spawn(connection.run(stream));
-    Ok(response)
+/// `/graphql/ws` asked without an upgrade (upgrades never reach the app: see [`upgrade`]).
+pub async fn handle() -> HttpResponse {
+    HttpResponse::BadRequest().body(
+        "connect with a WebSocket offering the graphql-transport-ws (or legacy graphql-ws) subprotocol",
+    )
 }
 
 /// One response of a subscription, or `None` when its stream ended.
@@ -115,7 +90,7 @@ struct Connection {
     state: AppState,
     schema: AccordSchema,
     protocol: Protocol,
-    session: Session,
+    transport: Transport,
     actor: Option<Actor>,
     /// The credential as sent in `connection_init`, checked again every so often.
     authorization: Option<String>,
@@ -132,7 +107,27 @@ struct Connection {
 struct Close(u16, &'static str);
 
 impl Connection {
-    async fn run(mut self, mut stream: actix_ws::AggregatedMessageStream) {
+    fn new(
+        state: AppState,
+        schema: AccordSchema,
+        protocol: Protocol,
+        transport: Transport,
+    ) -> Self {
+        Self {
+            state,
+            schema,
+            protocol,
+            transport,
+            actor: None,
+            authorization: None,
+            _slot: None,
+            init_received: false,
+            subscriptions: HashMap::new(),
+            streams: SelectAll::new(),
+        }
+    }
+
+    async fn run(mut self) {
         self.state.prometheus.ws_connections.inc();
         let mut shutdown = self.state.shutdown.clone();
         let mut bus = self.state.bus.subscribe();
@@ -152,21 +147,21 @@ impl Connection {
                 .and_then(Actor::expires_at)
                 .map(|at| (at - chrono::Utc::now()).to_std().unwrap_or_default());
             tokio::select! {
-                message = stream.next() => match message {
-                    Some(Ok(AggregatedMessage::Text(text))) => {
+                message = self.transport.next() => match message {
+                    Some(Ok(Incoming::Text(text))) => {
                         // Boxed: handling a message awaits database work whose state would
                         // otherwise sit inside every idle connection's task.
                         if let Err(close) = Box::pin(self.on_text(&text)).await {
                             break Some(close);
                         }
                     }
-                    Some(Ok(AggregatedMessage::Binary(_))) => break Some(Close(4400, "binary messages are not supported")),
-                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                        if self.session.pong(&bytes).await.is_err() { break None; }
+                    Some(Ok(Incoming::Binary)) => break Some(Close(4400, "binary messages are not supported")),
+                    Some(Ok(Incoming::Ping(bytes))) => {
+                        if self.transport.pong(bytes).await.is_err() { break None; }
                     }
-                    Some(Ok(AggregatedMessage::Pong(_))) => {}
-                    Some(Ok(AggregatedMessage::Close(_))) | None => break None,
-                    Some(Err(actix_ws::ProtocolError::Overflow)) => break Some(Close(1009, "message too big")),
+                    Some(Ok(Incoming::Pong)) => {}
+                    Some(Ok(Incoming::Close)) | None => break None,
+                    Some(Err(ProtocolError::Overflow)) => break Some(Close(1009, "message too big")),
                     Some(Err(_)) => break Some(Close(1002, "protocol error")),
                 },
                 Some(out) = self.streams.next(), if !self.streams.is_empty() => {
@@ -187,7 +182,7 @@ impl Connection {
                 _ = keepalive.tick() => {
                     let alive = match self.protocol {
                         Protocol::LegacyWs if self.actor.is_some() => self.send(json!({"type": "ka"})).await,
-                        _ => self.session.ping(b"").await.map_err(|_| ()),
+                        _ => self.transport.ping().await.map_err(|_| ()),
                     };
                     if alive.is_err() { break None; }
                 }
@@ -201,7 +196,7 @@ impl Connection {
         self.state.prometheus.ws_connections.dec();
         if let Some(Close(code, reason)) = close {
             let _ = self
-                .session
+                .transport
                 .close(Some(CloseReason {
                     code: CloseCode::Other(code),
                     description: Some(reason.to_owned()),
@@ -211,7 +206,10 @@ impl Connection {
     }
 
     async fn send(&mut self, message: Value) -> Result<(), ()> {
-        self.session.text(message.to_string()).await.map_err(|_| ())
+        self.transport
+            .text(message.to_string())
+            .await
+            .map_err(|_| ())
     }
 
     fn is_revoked_by(&self, message: &BusMessage) -> bool {
