@@ -8,7 +8,8 @@
 //!
 //! Variables: ACCORD_BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
 //! ACCORD_BENCH_REDIS_URL (redis://127.0.0.1:6379), ACCORD_BENCH_REPS (1000),
-//! ACCORD_BENCH_EVENTS (2000), ACCORD_BENCH_SUBSCRIPTIONS (10000). Each run uses a fresh schema
+//! ACCORD_BENCH_EVENTS (2000), ACCORD_BENCH_SUBSCRIPTIONS (10000), ACCORD_BENCH_PROFILE_B (a
+//! command instance B runs under, e.g. `valgrind --tool=massif --massif-out-file=/tmp/b.massif`). Each run uses a fresh schema
 //! and drops it at the end.
 
 // Shared by several benchmarks; each uses part of it.
@@ -46,14 +47,24 @@ struct Server {
 }
 
 impl Server {
-    async fn start(config: &accord_api::config::Config) -> Self {
+    /// `wrapper`: a command line the binary runs under (a profiler), split on spaces.
+    async fn start(config: &accord_api::config::Config, wrapper: Option<&str>) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        let mut words = wrapper.unwrap_or_default().split_whitespace();
+        let mut command = match words.next() {
+            Some(program) => {
+                let mut command = Command::new(program);
+                command.args(words).arg(env!("CARGO_BIN_EXE_accord"));
+                command
+            }
+            None => Command::new(env!("CARGO_BIN_EXE_accord")),
+        };
+        let child = command
             .arg("serve")
             .env("ACCORD_BIND", addr.to_string())
             .env("DATABASE_URL", &config.database_url)
@@ -97,7 +108,17 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// SIGTERM first, so a profiler the server runs under writes its report; SIGKILL after 60 s.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..600 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -211,8 +232,9 @@ async fn main() {
     );
     // The bench's own state: migrations, the fixture and the reps' sessions.
     let state = AppState::build(config.clone()).await.expect("state builds");
-    let a = Server::start(&config).await;
-    let b = Server::start(&config).await;
+    let a = Server::start(&config, None).await;
+    let profiler = std::env::var("ACCORD_BENCH_PROFILE_B").ok();
+    let b = Server::start(&config, profiler.as_deref()).await;
     let (_, workspace) = support::owner_session(a.addr, "owner@bench-triggers.example.com").await;
     let workspace_id: Uuid = workspace.parse().unwrap();
     let (rep_ids, _) = support::generate::ensure_team(&state.store, workspace_id, reps).await;

@@ -191,6 +191,10 @@ impl Follow {
         loop {
             if let Some(next) = self.buffer.pop_front() {
                 self.last = next.sequence;
+                if self.buffer.is_empty() {
+                    // A replay can buffer a page of rows; an idle subscription keeps none.
+                    self.buffer = VecDeque::new();
+                }
                 return Some((next, self));
             }
             if self.behind {

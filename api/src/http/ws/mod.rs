@@ -177,7 +177,9 @@ impl Connection {
                 },
                 _ = sleep_or_never(expiry) => break Some(Close(4403, "Forbidden: credential expired")),
                 _ = recheck.tick(), if self.actor.is_some() => {
-                    if let Err(close) = self.recheck().await { break Some(close); }
+                    // Boxed like `on_text`: the credential check's database state is not kept
+                    // inside every idle connection.
+                    if let Err(close) = Box::pin(self.recheck()).await { break Some(close); }
                 }
                 _ = keepalive.tick() => {
                     let alive = match self.protocol {

@@ -5,7 +5,7 @@
 
 use std::io;
 
-use actix_codec::Framed;
+use actix_codec::{Framed, FramedParts};
 use actix_http::{
     body::BodySize,
     h1::{self, Message},
@@ -64,13 +64,15 @@ async fn serve(
         header::SEC_WEBSOCKET_PROTOCOL,
         HeaderValue::from_static(protocol.name()),
     );
+    // The request's headers point into the HTTP reader's 8 KiB buffer: let both go now rather
+    // than keep them for the socket's life.
+    drop(request);
     framed
         .send(Message::Item((accepted, BodySize::None)))
         .await?;
-    let parts = framed.into_parts();
-    let max = state.config.max_ws_message_bytes;
-    let transport = Transport::new(parts.io, &parts.read_buf, max);
-    drop(parts.read_buf);
+    let FramedParts { io, read_buf, .. } = framed.into_parts();
+    let transport = Transport::new(io, &read_buf, state.config.max_ws_message_bytes);
+    drop(read_buf);
     Connection::new(state, schema, protocol, transport)
         .run()
         .await;
