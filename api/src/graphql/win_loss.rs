@@ -257,8 +257,12 @@ impl WinLossQuery {
         &self,
         ctx: &Context<'_>,
         range: Option<RangeInput>,
-        #[graphql(default_with = "WinLossGroup::Reason")] group_by: WinLossGroup,
+        // Nullable, so that an unset variable reads as the default too.
+        #[graphql(default_with = "Some(WinLossGroup::Reason)")] group_by: Option<
+            WinLossGroup,
+        >,
     ) -> Result<WinLossReport> {
+        let group_by = group_by.unwrap_or(WinLossGroup::Reason);
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;
         let state = ctx.state();
         let tenant = state.store.tenant(workspace_id);
