@@ -138,7 +138,11 @@ async fn the_month(app: &TestApp) -> Team {
     .await;
     let owner = team.owner.access.as_str();
     let cadence = app
-        .gql(Some(owner), "{ cadences { edges { node { id } } } }", json!({}))
+        .gql(
+            Some(owner),
+            "{ cadences { edges { node { id } } } }",
+            json!({}),
+        )
         .await
         .data("cadences")["edges"][0]["node"]["id"]
         .clone();
@@ -162,7 +166,14 @@ async fn the_month(app: &TestApp) -> Team {
     let clock = &app.state.clock;
     clock.freeze_at(t0() - Duration::hours(11));
     let person = |email: &str, title: Option<&str>| json!({"email": email, "name": email.split('@').next(), "title": title});
-    ingest(app, &team, "eve", "demo_request", person("eve@b-corp.io", Some("CFO"))).await;
+    ingest(
+        app,
+        &team,
+        "eve",
+        "demo_request",
+        person("eve@b-corp.io", Some("CFO")),
+    )
+    .await;
     clock.advance_to(t0());
     for (email, title) in [
         ("ben@b-corp.io", Some("VP Sales")),
@@ -173,9 +184,18 @@ async fn the_month(app: &TestApp) -> Team {
         ingest(app, &team, email, "demo_request", person(email, title)).await;
     }
     clock.advance_to(t0() + Duration::minutes(1));
-    ingest(app, &team, "ben-webinar", "webinar_attended", person("ben@b-corp.io", Some("VP Sales"))).await;
+    ingest(
+        app,
+        &team,
+        "ben-webinar",
+        "webinar_attended",
+        person("ben@b-corp.io", Some("VP Sales")),
+    )
+    .await;
     clock.advance_to(t0() + Duration::minutes(2));
-    accord_api::jobs::run_due(&app.state).await.expect("jobs run");
+    accord_api::jobs::run_due(&app.state)
+        .await
+        .expect("jobs run");
     clock.advance_to(t0() + Duration::minutes(3));
     let ben = lead_id(app, &team, "ben@b-corp.io").await;
     let cy = lead_id(app, &team, "cy@c-corp.io").await;
@@ -233,9 +253,7 @@ async fn the_scorecard_measures_both_sides_of_the_contract() {
     app.state
         .clock
         .advance_to(Utc.with_ymd_and_hms(2027, 4, 1, 2, 0, 0).unwrap());
-    let reply = app
-        .gql(Some(&team.cmo.access), SCORECARD, json!({}))
-        .await;
+    let reply = app.gql(Some(&team.cmo.access), SCORECARD, json!({})).await;
     let card = reply.data("marketingScorecard");
     assert_eq!(card["month"], "2027-03");
     assert_eq!(card["timeZone"], "America/New_York");
@@ -280,9 +298,16 @@ async fn the_scorecard_measures_both_sides_of_the_contract() {
 
     // Any day names its month; February holds Eve only, and no clock fell due in it.
     let same = app
-        .gql(Some(&team.cmo.access), SCORECARD, json!({"m": "2027-03-15"}))
+        .gql(
+            Some(&team.cmo.access),
+            SCORECARD,
+            json!({"m": "2027-03-15"}),
+        )
         .await;
-    assert_eq!(same.data("marketingScorecard")["marketing"], card["marketing"]);
+    assert_eq!(
+        same.data("marketingScorecard")["marketing"],
+        card["marketing"]
+    );
     let february = app
         .gql(Some(&team.cmo.access), SCORECARD, json!({"m": "2027-02"}))
         .await;
@@ -297,7 +322,10 @@ async fn the_scorecard_measures_both_sides_of_the_contract() {
         ]
     );
     for sales in february["sales"].as_array().unwrap() {
-        assert!(sales["actual"].is_null() && sales["met"].is_null(), "{sales}");
+        assert!(
+            sales["actual"].is_null() && sales["met"].is_null(),
+            "{sales}"
+        );
         assert_eq!(sales["of"], 0);
     }
 }

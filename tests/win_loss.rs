@@ -36,7 +36,8 @@ fn close(actual: &Value, expected: f64) {
     );
 }
 
-const CREATE: &str = "mutation($input: OpportunityInput!) { createOpportunity(input: $input) { id competitor } }";
+const CREATE: &str =
+    "mutation($input: OpportunityInput!) { createOpportunity(input: $input) { id competitor } }";
 const CLOSE: &str = "mutation($id: ID!, $won: Boolean!, $r: String, $c: String) { closeOpportunity(id: $id, won: $won, reason: $r, competitor: $c) { stage lostReason competitor } }";
 
 const WIN_LOSS: &str = "query($r: RangeInput, $g: WinLossGroup) { winLoss(range: $r, groupBy: $g) { from to groupBy total { ...line } groups { key name metrics { ...line } } } } fragment line on WinLossLineView { won lost wonAmount lostAmount winRate averageCycleDays averageWonCycleDays averageLostCycleDays topLostReasons { reason count share } }";
@@ -60,7 +61,8 @@ async fn the_deals(app: &TestApp) -> Deals {
             ]}),
         )
         .await;
-    let ids: Vec<Value> = accounts.data("upsertAccounts")
+    let ids: Vec<Value> = accounts
+        .data("upsertAccounts")
         .as_array()
         .unwrap()
         .iter()
@@ -85,7 +87,10 @@ async fn the_deals(app: &TestApp) -> Deals {
                                  "amount": amount, "competitor": competitor, "ownerId": owner_id}}),
             )
             .await;
-        assert_eq!(made.data("createOpportunity")["competitor"], json!(competitor));
+        assert_eq!(
+            made.data("createOpportunity")["competitor"],
+            json!(competitor)
+        );
         deals.push(made.data("createOpportunity")["id"].clone());
     }
     // (deal, days after T0, won, reason), in time order.
@@ -194,8 +199,14 @@ async fn win_loss_counts_the_deals_closed_in_the_range() {
         groups(&by_competitor),
         vec![(json!("Rivalsoft"), 1, 1), (Value::Null, 1, 1)]
     );
-    close(&by_competitor["groups"][0]["metrics"]["averageCycleDays"], 17.0);
-    close(&by_competitor["groups"][1]["metrics"]["averageCycleDays"], 6.5);
+    close(
+        &by_competitor["groups"][0]["metrics"]["averageCycleDays"],
+        17.0,
+    );
+    close(
+        &by_competitor["groups"][1]["metrics"]["averageCycleDays"],
+        6.5,
+    );
     assert_eq!(by_competitor["groups"][1]["name"], "Unattributed");
 
     // SMB: D1 and D4; then one deal each, the larger first: ENTERPRISE (D3), MID_MARKET (D2).
@@ -305,9 +316,7 @@ async fn bad_win_loss_requests_and_competitors_are_refused() {
         .await;
     assert_eq!(reply.code(), "BAD_USER_INPUT");
     assert_eq!(reply.field(), Some("range.to"));
-    let reply = app
-        .gql(Some(cmo), WIN_LOSS, json!({"g": "REGION"}))
-        .await;
+    let reply = app.gql(Some(cmo), WIN_LOSS, json!({"g": "REGION"})).await;
     assert!(reply.raw.contains("errors"), "{}", reply.raw);
     // An API token without `metrics:read` reads no metrics.
     let reply = app.gql(Some(&team.token), WIN_LOSS, json!({})).await;
@@ -377,10 +386,7 @@ async fn bad_win_loss_requests_and_competitors_are_refused() {
         .await;
     let results = upserted.data("upsertOpportunities");
     assert_eq!(results[0]["status"], "REJECTED");
-    assert_eq!(
-        results[0]["error"]["field"],
-        "opportunities[0].competitor"
-    );
+    assert_eq!(results[0]["error"]["field"], "opportunities[0].competitor");
     assert_eq!(results[1]["status"], "CREATED");
     let listed = app
         .gql(
@@ -396,4 +402,37 @@ async fn bad_win_loss_requests_and_competitors_are_refused() {
             {"node": {"externalId": "x-2", "competitor": "Incumbent"}}
         ])
     );
+}
+
+#[actix_web::test]
+async fn the_demo_loses_deals_to_a_competitor() {
+    use accord_api::demo::{self, DemoArgs};
+    let app = TestApp::start().await;
+    let args = DemoArgs {
+        seed: 7,
+        days: 90,
+        leads_per_day: 4,
+    };
+    let report = demo::run(&app.state, &args).await.expect("the demo builds");
+    assert!(report.counts.lost >= 2, "{}", report.counts);
+    let token = crate::support::people::demo_access_token(&app, &report.email).await;
+    let reply = app
+        .gql(
+            Some(&token),
+            "{ winLoss(range: {from: \"2000-01-01T00:00:00Z\", to: \"2100-01-01T00:00:00Z\"}, groupBy: COMPETITOR) { total { lost } groups { key metrics { lost } } } }",
+            json!({}),
+        )
+        .await;
+    let win_loss = reply.data("winLoss");
+    // Lost deals take turns: to Rivalsoft, for no budget, to Rivalsoft (the i-th loss, from 0,
+    // is for no budget when i % 3 == 1).
+    assert_eq!(win_loss["total"]["lost"], report.counts.lost);
+    let rivalsoft = win_loss["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "Rivalsoft")
+        .unwrap_or_else(|| panic!("{win_loss}"));
+    let lost = i64::from(report.counts.lost);
+    assert_eq!(rivalsoft["metrics"]["lost"], lost - (lost + 1) / 3);
 }

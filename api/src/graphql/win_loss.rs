@@ -258,9 +258,7 @@ impl WinLossQuery {
         ctx: &Context<'_>,
         range: Option<RangeInput>,
         // Nullable, so that an unset variable reads as the default too.
-        #[graphql(default_with = "Some(WinLossGroup::Reason)")] group_by: Option<
-            WinLossGroup,
-        >,
+        #[graphql(default_with = "Some(WinLossGroup::Reason)")] group_by: Option<WinLossGroup>,
     ) -> Result<WinLossReport> {
         let group_by = group_by.unwrap_or(WinLossGroup::Reason);
         let workspace_id = ctx.actor()?.require(Permission::ReadMetrics)?;

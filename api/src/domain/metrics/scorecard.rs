@@ -221,7 +221,10 @@ mod tests {
         let now = at("2026-12-01T03:00:00Z"); // still November 30th in New York
         assert_eq!(month_of(None, tz, now), Ok(day("2026-11-01")));
         assert_eq!(month_of(Some("2026-02"), tz, now), Ok(day("2026-02-01")));
-        assert_eq!(month_of(Some(" 2026-02-17 "), tz, now), Ok(day("2026-02-01")));
+        assert_eq!(
+            month_of(Some(" 2026-02-17 "), tz, now),
+            Ok(day("2026-02-01"))
+        );
         for bad in ["2026-13", "February", "2026-02-30", ""] {
             let err = month_of(Some(bad), tz, now).unwrap_err();
             assert_eq!(err.field, "month", "{bad}");
@@ -282,9 +285,19 @@ mod tests {
             vec![
                 (Commitment::MqlVolume, 10.0, Some(12.0), Some(true)),
                 (Commitment::IcpShare, 0.8, Some(0.75), Some(false)),
-                (Commitment::ContactCompleteness, 0.9, Some(11.0 / 12.0), Some(true)),
+                (
+                    Commitment::ContactCompleteness,
+                    0.9,
+                    Some(11.0 / 12.0),
+                    Some(true)
+                ),
                 (Commitment::MqlsWithPlayTrigger, 1.0, Some(0.5), Some(false)),
-                (Commitment::SlaCompliance, 1.0, Some(10.0 / 12.0), Some(false)),
+                (
+                    Commitment::SlaCompliance,
+                    1.0,
+                    Some(10.0 / 12.0),
+                    Some(false)
+                ),
                 (Commitment::FirstTouchSla, 1.0, Some(0.75), Some(false)),
                 (Commitment::StatusUpdateSla, 1.0, Some(1.0), Some(true)),
             ]

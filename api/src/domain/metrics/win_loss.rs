@@ -170,9 +170,9 @@ pub fn win_loss(counts: &[ClosedCount], group_by: WinLossGroup) -> WinLoss {
         let key = match group_by {
             // The reason is the group: a won deal has none and stays in the total.
             WinLossGroup::Reason if count.won => continue,
-            WinLossGroup::Reason => WinLossKey::Text(
-                count.reason.clone().unwrap_or_else(|| UNSPECIFIED.into()),
-            ),
+            WinLossGroup::Reason => {
+                WinLossKey::Text(count.reason.clone().unwrap_or_else(|| UNSPECIFIED.into()))
+            }
             _ => count.key.clone(),
         };
         groups.entry(key).or_default().add(count);

@@ -57,7 +57,8 @@ pub fn lost_deals(mut deals: Vec<LostDeal>) -> LostDeals {
             .or_default() += 1;
     }
     let mut reasons: Vec<(&str, u64)> = reasons.into_iter().collect();
-    reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    // Stable: ties keep the map's order, by reason.
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
     let top_reasons = reasons
         .into_iter()
         .take(TOP_LOST_REASONS)

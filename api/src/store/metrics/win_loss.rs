@@ -44,7 +44,11 @@ pub async fn closed_counts<C: ConnectionTrait>(
 ) -> AppResult<Vec<ClosedCount>> {
     let pg = is_postgres(tenant);
     let (no_id, no_text, real) = if pg {
-        ("CAST(NULL AS uuid)", "CAST(NULL AS text)", "double precision")
+        (
+            "CAST(NULL AS uuid)",
+            "CAST(NULL AS text)",
+            "double precision",
+        )
     } else {
         ("NULL", "NULL", "REAL")
     };
