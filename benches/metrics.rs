@@ -58,10 +58,15 @@ const HEALTH: &str = "query { alignmentHealth(weeks: 8) { rejectionRate { points
 
 const REVIEW: &str = "query($w: NaiveDate!) { revenueReview(weekOf: $w) { weekOf agenda { reviewedFrom reviewedTo opportunities pipelineCreated pipelineBySource { key name opportunities amount } pipelineBySegment { key name opportunities amount } mqls rejections rejectionRate topReasons { reason count share } stuckDeals { opportunityId stage ownerId amount daysInStage medianDays daysOverMedian } test { testId name variants { label touches replies } leader lift z conclusive } checklist { rejections codedInTime everyRejectionCodedInTime topReasons { reason count } topReasonsKnown campaignTest campaignTestRecorded aligned } } meeting { id quorumMet decisions { id decision } logLate actionItems { id title completedAt } } staleActionItems { id title } decisionsPerMeeting } }";
 
+const WIN_LOSS: &str = "query($r: RangeInput!, $g: WinLossGroup) { winLoss(range: $r, groupBy: $g) { total { ...W } groups { key name metrics { ...W } } } } fragment W on WinLossLineView { won lost wonAmount lostAmount winRate averageCycleDays averageWonCycleDays averageLostCycleDays topLostReasons { reason count share } }";
+
+const SCORECARD: &str = "query($m: String) { marketingScorecard(month: $m) { month from to complete marketing { commitment target actual met count of } sales { commitment target actual met count of } } }";
+
 const WATERFALL: &str = "query($i: DemandWaterfallInput!) { demandWaterfall(input: $i) { rates { mqlToSal salToSql sqlToWon averageDealSize overridden } ratesFrom ratesTo total { customers sqls sals mqls } marketingRevenue marketing { customers sqls sals mqls } mqlsNeededPerMonth committedMqlsPerMonth gapPerMonth } }";
 
 /// The queries, over the 30 days before `now` (the review: the week holding `now`, which
-/// reviews the week before; the waterfall: rates over the 182 days before `now`).
+/// reviews the week before; win/loss: the 90 days before `now`; the scorecard: the month
+/// holding `now`; the waterfall: rates over the 182 days before `now`).
 fn specs(now: DateTime<Utc>) -> Vec<Spec> {
     let range = json!({"from": now - Duration::days(30), "to": now});
     let spec = |name: &str, query: String, variables: Value| Spec {
@@ -92,6 +97,22 @@ fn specs(now: DateTime<Utc>) -> Vec<Spec> {
             "revenueReview(weekOf)",
             REVIEW.into(),
             json!({"w": monday_of(now)}),
+        ),
+        // Win/loss over its default span, the 90 days before `now`.
+        spec(
+            "winLoss by REASON",
+            WIN_LOSS.into(),
+            json!({"r": {"from": now - Duration::days(90), "to": now}, "g": "REASON"}),
+        ),
+        spec(
+            "winLoss by SEGMENT",
+            WIN_LOSS.into(),
+            json!({"r": {"from": now - Duration::days(90), "to": now}, "g": "SEGMENT"}),
+        ),
+        spec(
+            "marketingScorecard(month)",
+            SCORECARD.into(),
+            json!({"m": now.format("%Y-%m").to_string()}),
         ),
         spec(
             "demandWaterfall",

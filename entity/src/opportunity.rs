@@ -22,6 +22,8 @@ pub struct Model {
     pub stage: OpportunityStage,
     pub close_date: Option<Date>,
     pub lost_reason: Option<String>,
+    /// The competitor the deal was up against (for a lost deal: lost to).
+    pub competitor: Option<String>,
     pub created_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
     /// When it entered its current stage (the stage history has every move).

@@ -22,6 +22,7 @@ mod m20261206_000016_reevaluation;
 mod m20261206_000017_unassigned_leads;
 mod m20261206_000018_list_orderings;
 mod m20261206_000019_settings_lists;
+mod m20261206_000022_deal_competitor;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_unassigned_leads::Migration),
             Box::new(m20261206_000018_list_orderings::Migration),
             Box::new(m20261206_000019_settings_lists::Migration),
+            Box::new(m20261206_000022_deal_competitor::Migration),
         ]
     }
 }

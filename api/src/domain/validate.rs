@@ -35,6 +35,21 @@ pub fn optional_text(raw: Option<&str>, field: &str) -> AppResult<Option<String>
     }
 }
 
+/// The longest competitor name a deal keeps.
+pub const MAX_COMPETITOR: usize = 200;
+
+/// A deal's competitor: trimmed, at most 200 characters; blank is none.
+pub fn competitor(raw: Option<&str>, field: &str) -> AppResult<Option<String>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(name) if name.chars().count() > MAX_COMPETITOR => Err(AppError::bad_input(
+            field,
+            format!("must be at most {MAX_COMPETITOR} characters"),
+        )),
+        Some(name) => Ok(Some(name.to_owned())),
+    }
+}
+
 /// A company domain from what people paste: scheme, `www.` and paths are dropped.
 pub fn company_domain(raw: &str, field: &str) -> AppResult<String> {
     let lowered = raw.trim().to_lowercase();

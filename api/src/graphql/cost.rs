@@ -24,6 +24,10 @@ pub const REVENUE_REVIEW: usize = 300;
 pub const DEMAND_WATERFALL: usize = 200;
 /// The attainment of every goal, each over its period.
 pub const GOALS: usize = 200;
+/// The deals closed in a range, counted in the database per group.
+pub const WIN_LOSS: usize = 100;
+/// A month's MQLs and SLA clocks, counted in the database.
+pub const MARKETING_SCORECARD: usize = 100;
 /// One source's months of MQLs and rejections.
 pub const SOURCE_HEALTH: usize = 50;
 
@@ -39,6 +43,8 @@ pub const EXPENSIVE_ROOT_FIELDS: &[(&str, usize)] = &[
     ("demandWaterfall", DEMAND_WATERFALL),
     ("goals", GOALS),
     ("sourceHealth", SOURCE_HEALTH),
+    ("winLoss", WIN_LOSS),
+    ("marketingScorecard", MARKETING_SCORECARD),
 ];
 
 /// Whether a root field of Query is one of the expensive ones.

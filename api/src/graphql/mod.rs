@@ -35,6 +35,7 @@ pub mod trusted_documents;
 pub mod trusted_guard;
 pub mod types;
 pub mod webhooks;
+pub mod win_loss;
 pub mod work;
 pub mod workspaces;
 
@@ -64,6 +65,7 @@ pub struct QueryRoot(
     alignment::AlignmentQuery,
     review::ReviewQuery,
     planning::PlanningQuery,
+    win_loss::WinLossQuery,
     webhooks::WebhookQuery,
     trusted_documents::TrustedDocumentQuery,
 );

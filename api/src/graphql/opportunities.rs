@@ -94,6 +94,10 @@ impl Opportunity {
     async fn lost_reason(&self) -> Option<&str> {
         self.0.lost_reason.as_deref()
     }
+    /// The competitor the deal was up against (for a lost deal: lost to).
+    async fn competitor(&self) -> Option<&str> {
+        self.0.competitor.as_deref()
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -245,13 +249,15 @@ impl OpportunityMutation {
         Ok(Opportunity(updated))
     }
 
-    /// Wins or loses the deal. A win makes the account a CUSTOMER.
+    /// Wins or loses the deal. A win makes the account a CUSTOMER. A loss needs a `reason`;
+    /// `competitor` (at most 200 characters) names who it was lost to, or won against.
     async fn close_opportunity(
         &self,
         ctx: &Context<'_>,
         id: ID,
         won: bool,
         reason: Option<String>,
+        competitor: Option<String>,
     ) -> Result<Opportunity> {
         let actor = ctx.actor()?;
         let workspace_id = actor.require(Permission::WriteOpportunities)?;
@@ -260,8 +266,17 @@ impl OpportunityMutation {
         if !won && reason.is_none() {
             return Err(AppError::bad_input("reason", "say why the deal was lost").into());
         }
-        let closed =
-            opportunities::close(ctx.state(), actor, workspace_id, id, won, reason).await?;
+        let competitor = validate::competitor(competitor.as_deref(), "competitor")?;
+        let closed = opportunities::close(
+            ctx.state(),
+            actor,
+            workspace_id,
+            id,
+            won,
+            reason,
+            competitor,
+        )
+        .await?;
         Ok(Opportunity(closed))
     }
 

@@ -95,6 +95,10 @@ const OPPORTUNITIES: &[Field] = &[
     field("stage", &["deal stage", "opportunity stage"]),
     field("close_date", &["expected close date"]),
     field("lost_reason", &["closed lost reason", "loss reason"]),
+    field(
+        "competitor",
+        &["lost to", "primary competitor", "competitor name"],
+    ),
     field("source", &["lead source", "deal source", "original source"]),
     field(
         "owner_email",

@@ -297,6 +297,7 @@ impl Record for OpportunityUpsertInput {
                 "a date (2026-03-31 or 03/31/2026)",
             )?),
             lost_reason: row.patch("lost_reason"),
+            competitor: row.patch("competitor"),
             owner_id: row.owner(&lookups.owners)?,
             source_id: row.source(&lookups.sources),
         })

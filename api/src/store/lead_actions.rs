@@ -54,6 +54,7 @@ pub async fn open_deal<C: ConnectionTrait>(
         stage: Set(OpportunityStage::Discovery),
         close_date: Set(deal.close_date),
         lost_reason: Set(None),
+        competitor: Set(None),
         created_at: Set(deal.at),
         closed_at: Set(None),
         stage_changed_at: Set(Some(deal.at)),

@@ -23,6 +23,8 @@ const LOST_REASONS: &[&str] = &[
     "Missing feature",
 ];
 
+const COMPETITORS: &[&str] = &["Rivalsoft", "Incumbent CRM", "Build in-house"];
+
 /// Opens the deal of lead `s` converted at `at`; returns the lead's planned move at the end of
 /// the deal (which does not happen when it falls after `now`).
 pub(super) fn open(
@@ -96,6 +98,9 @@ pub(super) fn open(
         stage,
         close_date: Some(end.date_naive()),
         lost_reason: (closed && !won).then(|| gen.rng.pick(LOST_REASONS).to_string()),
+        // From the id, not the generator: the rest of the data set stays as it was.
+        competitor: (closed && !won)
+            .then(|| COMPETITORS[(id.as_u128() % COMPETITORS.len() as u128) as usize].to_string()),
         created_at: at,
         closed_at: closed.then_some(end),
         stage_changed_at: Some(stage_at),

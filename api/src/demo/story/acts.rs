@@ -29,6 +29,12 @@ const GOOD_FIT_REASONS: [(&str, u32); 4] = [
     ("NO_BUDGET", 15),
 ];
 const OPEN_STAGES: [&str; 3] = ["QUALIFICATION", "PROPOSAL", "NEGOTIATION"];
+/// Why the story's deals are lost, in turn, and to whom: two of three go to Rivalsoft.
+const LOST: [(&str, Option<&str>); 3] = [
+    ("Went with a competitor", Some("Rivalsoft")),
+    ("No budget", None),
+    ("Went with a competitor", Some("Rivalsoft")),
+];
 const NEW_MQLS: &str = "{ leads(filter: {stage: [MQL]}, orderBy: {field: UPDATED_AT, direction: DESC}, first: 100) { nodes { id mqlKind assignedAt fitScore owner { id } account { name segment } source { name } } } }";
 
 impl Story<'_> {
@@ -481,16 +487,18 @@ impl Story<'_> {
     }
 
     /// Closes the deal; half the lost ones get the win-back play's first email a week later.
+    /// Lost deals take turns through the reasons (a pattern for `winLoss`: most go to one
+    /// competitor), without drawing from the random stream the rest of the story follows.
     async fn close(&mut self, deal: String, lead: LeadInfo, won: bool) -> Result<(), DemoError> {
-        let reason = if won {
-            "Chose Lumen"
+        let (reason, competitor) = if won {
+            ("Chose Lumen", None)
         } else {
-            "Went with a competitor"
+            LOST[self.counts.lost as usize % LOST.len()]
         };
         self.as_rep(
             lead.owner,
-            "mutation($id: ID!, $won: Boolean!, $r: String) { closeOpportunity(id: $id, won: $won, reason: $r) { id } }",
-            json!({"id": deal, "won": won, "r": reason}),
+            "mutation($id: ID!, $won: Boolean!, $r: String, $c: String) { closeOpportunity(id: $id, won: $won, reason: $r, competitor: $c) { id } }",
+            json!({"id": deal, "won": won, "r": reason, "c": competitor}),
         )
         .await?;
         if won {

@@ -18,9 +18,11 @@
 mod facts;
 mod funnel;
 mod range;
+pub mod scorecard;
 mod shared;
 mod spend;
 mod stats;
+pub mod win_loss;
 
 pub use facts::{
     Attribution, Counted, DailyCount, DealStatus, Facts, FirstTouch, OpenPipeline, Opportunity,

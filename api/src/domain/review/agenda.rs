@@ -1,6 +1,7 @@
 //! The review's fixed agenda (seed 004): pipeline created last week by source and segment; the
 //! lead rejection rate and its top three reasons; deals stuck in stage longer than the median
-//! for two weeks; one messaging or campaign test result. "Last week" is the Monday-to-Monday
+//! for two weeks; one messaging or campaign test result; and (seed 002's weekly win/loss) the
+//! deals lost, with their reasons and marketing's part. "Last week" is the Monday-to-Monday
 //! week before the week of the review.
 
 use std::collections::HashMap;
@@ -9,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::checklist::{aligned_checklist, AlignedChecklist};
+use super::lost_deals::{lost_deals, LostDeal, LostDeals};
 use super::metrics::{
     metrics, week_start, Facts, GroupBy, GroupKey, MetricsQuery, Range, ReasonCount,
 };
@@ -204,6 +206,8 @@ pub struct AgendaInput<'a> {
     pub tests: &'a [MessagingTest],
     /// The contract's rejection window (48 hours by default).
     pub rejection_window: Duration,
+    /// The deals lost in the reviewed week.
+    pub lost_deals: &'a [LostDeal],
 }
 
 /// The fixed agenda of one weekly review.
@@ -228,6 +232,8 @@ pub struct Agenda {
     pub stuck_deals: Vec<StuckDeal>,
     pub test: Option<TestResult>,
     pub checklist: AlignedChecklist,
+    /// Last week's lost deals: reasons, competitors and marketing's share (win/loss).
+    pub lost_deals: LostDeals,
 }
 
 /// Builds the agenda of the review held in the week of `input.week_of`.
@@ -285,6 +291,7 @@ pub fn agenda(input: &AgendaInput) -> Agenda {
         stuck_deals: stuck_deals(input.open_deals, input.stage_medians, input.as_of),
         test,
         checklist,
+        lost_deals: lost_deals(input.lost_deals.to_vec()),
     }
 }
 

@@ -7,6 +7,7 @@
 mod agenda;
 mod alignment;
 mod checklist;
+mod lost_deals;
 mod meeting;
 
 use super::metrics;
@@ -21,6 +22,7 @@ pub use alignment::{
     HEALTH_MIN_WEEKS, MID_FUNNEL, WIN_RATE_WINDOW_DAYS,
 };
 pub use checklist::{aligned_checklist, AlignedChecklist};
+pub use lost_deals::{lost_deals, LostDeal, LostDeals, LOST_DEALS_LISTED};
 pub use meeting::{
     decisions_per_meeting, log_late, quorum, stale_action_items, ActionItem, Attendance, Quorum,
     QuorumSide, Session, LOG_DEADLINE_HOURS, STALE_AFTER_DAYS,

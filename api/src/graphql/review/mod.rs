@@ -1,12 +1,14 @@
 //! The weekly revenue review: the agenda built from the numbers, the meeting's record
 //! (attendance and quorum, decisions, the published log), action items and messaging tests.
 
+mod lost_deals;
 mod views;
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+pub use lost_deals::*;
 pub use views::*;
 
 use super::{

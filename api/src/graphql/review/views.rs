@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{action_item, messaging_test, Role};
 use uuid::Uuid;
 
+use super::lost_deals::LostDealsView;
 use crate::{
     domain::{
         metrics::GroupKey,
@@ -174,7 +175,8 @@ impl From<&AlignedChecklist> for AlignedChecklistView {
 }
 
 /// The fixed agenda (seed 004): last week's pipeline by source and segment, the rejection rate
-/// and its top three reasons, stuck deals, one messaging test, and the checklist.
+/// and its top three reasons, stuck deals, one messaging test, the checklist, and the deals
+/// lost.
 #[derive(SimpleObject)]
 pub struct ReviewAgenda {
     /// The Monday of the week under review (the week before the meeting).
@@ -194,6 +196,8 @@ pub struct ReviewAgenda {
     pub stuck_deals: Vec<StuckDealView>,
     pub test: Option<TestResultView>,
     pub checklist: AlignedChecklistView,
+    /// Last week's lost deals with their reasons and marketing's share (win/loss).
+    pub lost_deals: LostDealsView,
 }
 
 impl From<&Agenda> for ReviewAgenda {
@@ -212,6 +216,7 @@ impl From<&Agenda> for ReviewAgenda {
             stuck_deals: a.stuck_deals.iter().map(Into::into).collect(),
             test: a.test.as_ref().map(Into::into),
             checklist: (&a.checklist).into(),
+            lost_deals: (&a.lost_deals).into(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod funnel;
 mod planning;
 pub mod rollups;
 mod sales;
+mod win_loss;
 
 use chrono::{DateTime, Utc};
 use entity::LeadStage;
@@ -17,6 +18,7 @@ pub use alignment::{alignment_of, theater_signals};
 pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;
 pub use planning::{goal_progress, waterfall_of, WaterfallRequest};
+pub use win_loss::{scorecard_of, win_loss_of};
 // Their home is the store now; these paths stay for the services that still name them here.
 pub(crate) use crate::store::{
     metrics::lower_median_stays,

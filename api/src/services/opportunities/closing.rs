@@ -15,7 +15,8 @@ use crate::{
 };
 
 /// Wins or loses a deal. A win makes the account a CUSTOMER; a loss fires the CLOSED_LOST plays
-/// for its primary contact (retargeting), once per deal.
+/// for its primary contact (retargeting), once per deal. `competitor`, when given, replaces the
+/// deal's (the one it was lost to, or won against).
 /// `actor` must reach the deal (`UpdateDeal`), checked on the row this transaction holds, so a
 /// reassignment committed meanwhile is seen.
 pub async fn close(
@@ -25,6 +26,7 @@ pub async fn close(
     id: Uuid,
     won: bool,
     reason: Option<String>,
+    competitor: Option<String>,
 ) -> AppResult<opportunity::Model> {
     let now = state.clock.now();
     let mut work = UnitOfWork::begin(state, workspace_id).await?;
@@ -45,6 +47,9 @@ pub async fn close(
         OpportunityStage::ClosedLost
     };
     row.lost_reason = if won { None } else { reason };
+    if competitor.is_some() {
+        row.competitor = competitor;
+    }
     row.closed_at = Some(now);
     row.stage_changed_at = Some(now);
     let updated = deals::save(&tenant, row).await?;
@@ -60,7 +65,7 @@ pub async fn close(
         "id": updated.id, "name": updated.name, "amount": updated.amount,
         "currency": updated.currency, "accountId": updated.account_id,
         "ownerId": updated.owner_id, "leadId": updated.lead_id,
-        "lostReason": updated.lost_reason, "closedAt": updated.closed_at,
+        "lostReason": updated.lost_reason, "competitor": updated.competitor, "closedAt": updated.closed_at,
     }});
     notices.webhooks += webhooks::emit(&tenant, event, payload, now).await?;
     work.commit().await?;

@@ -33,6 +33,8 @@ pub struct OpportunityInput {
     pub currency: Option<String>,
     pub stage: Option<OpportunityStage>,
     pub close_date: Option<NaiveDate>,
+    /// The competitor the deal is up against (at most 200 characters).
+    pub competitor: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -45,6 +47,8 @@ pub struct OpportunityPatch {
     pub close_date: MaybeUndefined<NaiveDate>,
     pub owner_id: MaybeUndefined<ID>,
     pub primary_contact_id: MaybeUndefined<ID>,
+    /// The competitor the deal is up against; `null` clears it.
+    pub competitor: MaybeUndefined<String>,
 }
 
 /// Opens a deal, owned by the actor unless they name an owner they reach with `UpdateDeal`.
@@ -58,6 +62,7 @@ pub async fn create(
     let amount = validate::non_negative_amount(input.amount, "input.amount")?;
     let currency =
         validate::currency(input.currency.as_deref().unwrap_or("USD"), "input.currency")?;
+    let competitor = validate::competitor(input.competitor.as_deref(), "input.competitor")?;
     let stage = input.stage.unwrap_or(OpportunityStage::Discovery);
     if is_closed(stage) {
         return Err(AppError::bad_input(
@@ -118,6 +123,7 @@ pub async fn create(
         stage,
         close_date: input.close_date,
         lost_reason: None,
+        competitor,
         created_at: state.clock.now(),
         closed_at: None,
         stage_changed_at: Some(state.clock.now()),
@@ -167,6 +173,13 @@ pub async fn update(
         }
     }
     input.close_date.update_to(&mut row.close_date);
+    match &input.competitor {
+        MaybeUndefined::Value(raw) => {
+            row.competitor = validate::competitor(Some(raw), "input.competitor")?
+        }
+        MaybeUndefined::Null => row.competitor = None,
+        MaybeUndefined::Undefined => {}
+    }
     match &input.owner_id {
         MaybeUndefined::Value(raw) => {
             let owner = owner(raw, &member_ids(&tenant).await?, "input.ownerId")?;

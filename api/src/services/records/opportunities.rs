@@ -43,6 +43,8 @@ pub struct OpportunityUpsertInput {
     pub stage: Option<OpportunityStage>,
     pub close_date: MaybeUndefined<NaiveDate>,
     pub lost_reason: MaybeUndefined<String>,
+    /// The competitor the deal is (or was) up against; at most 200 characters.
+    pub competitor: MaybeUndefined<String>,
     pub owner_id: MaybeUndefined<ID>,
     pub source_id: MaybeUndefined<ID>,
 }
@@ -56,6 +58,7 @@ struct Valid {
     stage: Option<OpportunityStage>,
     close_date: MaybeUndefined<NaiveDate>,
     lost_reason: MaybeUndefined<String>,
+    competitor: MaybeUndefined<String>,
     owner_id: MaybeUndefined<ID>,
     source_id: MaybeUndefined<ID>,
 }
@@ -83,8 +86,24 @@ fn validate_input(input: OpportunityUpsertInput, path: &str) -> AppResult<Valid>
         stage: input.stage,
         close_date: input.close_date,
         lost_reason: text_patch(input.lost_reason, &at("lostReason"))?,
+        competitor: competitor_patch(input.competitor, &at("competitor"))?,
         owner_id: input.owner_id,
         source_id: input.source_id,
+    })
+}
+
+/// A competitor to set (trimmed, at most 200 characters), or `null`/blank to clear it.
+fn competitor_patch(
+    value: MaybeUndefined<String>,
+    field: &str,
+) -> AppResult<MaybeUndefined<String>> {
+    Ok(match value {
+        MaybeUndefined::Value(v) => match validate::competitor(Some(&v), field)? {
+            Some(v) => MaybeUndefined::Value(v),
+            None => MaybeUndefined::Null,
+        },
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
     })
 }
 
@@ -124,6 +143,7 @@ fn blank_deal(
         stage: OpportunityStage::Discovery,
         close_date: None,
         lost_reason: None,
+        competitor: None,
         created_at: now,
         closed_at: None,
         stage_changed_at: Some(now),
@@ -171,6 +191,7 @@ fn apply(
     }
     v.close_date.update_to(&mut row.close_date);
     v.lost_reason.update_to(&mut row.lost_reason);
+    v.competitor.update_to(&mut row.competitor);
     refs.owner_id.update_to(&mut row.owner_id);
     refs.source_id.update_to(&mut row.source_id);
     let stage = moved?;

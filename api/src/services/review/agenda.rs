@@ -1,5 +1,5 @@
 //! The review's fixed agenda for one week, built from the shared metrics of the week before,
-//! the open deals against their stage medians, and the messaging test that ran.
+//! the open deals against their stage medians, the messaging test that ran, and the deals lost.
 
 use std::collections::HashMap;
 
@@ -45,11 +45,12 @@ pub async fn agenda_of<C: ConnectionTrait>(
 ) -> AppResult<Agenda> {
     let reviewed = reviewed_week(week_of);
     // Independent reads, at once.
-    let (facts, (open_deals, stage_medians), tests, terms) = tokio::try_join!(
+    let (facts, (open_deals, stage_medians), tests, terms, lost_deals) = tokio::try_join!(
         load_facts(tenant, &reviewed, as_of, None, Report::Review),
         open_deals(tenant, as_of),
         tests_of(tenant, &reviewed, as_of),
         contracts::active_terms(tenant),
+        store::metrics::win_loss::lost_deals(tenant, &reviewed),
     )?;
     let window = terms.1.rejection.window_hours;
     Ok(agenda(&AgendaInput {
@@ -60,6 +61,7 @@ pub async fn agenda_of<C: ConnectionTrait>(
         stage_medians: &stage_medians,
         tests: &tests,
         rejection_window: Duration::hours(i64::from(window)),
+        lost_deals: &lost_deals,
     }))
 }
 

@@ -6,6 +6,8 @@ mod funnel;
 mod history;
 mod medians;
 mod sales;
+pub mod scorecard;
+pub mod win_loss;
 
 pub use deals::{open_pipeline, opportunities, DealNeeds};
 pub use funnel::{median_stage_entry, stage_counts, stays_in, StageCounts, StayRow};

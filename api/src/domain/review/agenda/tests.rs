@@ -96,6 +96,7 @@ fn the_agenda_of_the_week_of_march_16() {
         stage_medians: &medians,
         tests: &tests,
         rejection_window: Duration::hours(48),
+        lost_deals: &[],
     };
     let agenda = agenda(&input);
     assert_eq!(agenda.week_of, date(3, 16));
