@@ -5,8 +5,10 @@
 use std::net::SocketAddr;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{action_item, revenue_review, review_attendance, review_decision};
-use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::{action_item, revenue_review, review_attendance, review_decision, Role};
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -17,16 +19,17 @@ fn id(value: &Value) -> Uuid {
     Uuid::parse_str(value["id"].as_str().expect("an id")).unwrap()
 }
 
-/// Signs up and adds the marketing and the sales leader; returns their user ids.
-pub async fn leaders(addr: SocketAddr, token: &str, workspace: Uuid) -> Vec<Uuid> {
+/// Signs up the marketing and the sales leader and seats them (directly: joining through the API
+/// takes a mailed invitation); returns their user ids.
+pub async fn leaders(addr: SocketAddr, db: &DatabaseConnection, workspace: Uuid) -> Vec<Uuid> {
     let mut ids = Vec::new();
     for (role, name) in [
-        ("MARKETING_LEADER", "Mara CMO"),
-        ("SALES_LEADER", "Sam CRO"),
+        (Role::MarketingLeader, "Mara CMO"),
+        (Role::SalesLeader, "Sam CRO"),
     ] {
         let email = format!(
             "{}-{}@bench.example.com",
-            role.to_lowercase(),
+            name.to_lowercase().replace(' ', "-"),
             workspace.simple()
         );
         let signed = gql(
@@ -36,14 +39,20 @@ pub async fn leaders(addr: SocketAddr, token: &str, workspace: Uuid) -> Vec<Uuid
             json!({"e": email, "n": name}),
         )
         .await;
-        ids.push(id(&signed["signUp"]["user"]));
-        gql(
-            addr,
-            Some(token),
-            &format!("mutation($e: String!) {{ addMember(input: {{email: $e, role: {role}}}) {{ id }} }}"),
-            json!({"e": email}),
-        )
-        .await;
+        let user_id = id(&signed["signUp"]["user"]);
+        ids.push(user_id);
+        entity::membership::Entity::insert(entity::membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace),
+            user_id: Set(user_id),
+            role: Set(role),
+            manager_id: Set(None),
+            out_of_office: Set(false),
+            created_at: Set(Utc::now()),
+        })
+        .exec(db)
+        .await
+        .expect("seat a leader");
     }
     ids
 }

@@ -68,7 +68,7 @@ pub async fn build_world(
     reps: usize,
 ) -> World {
     let (reps, sources) = ensure_team(&state.store, workspace_id, reps).await;
-    let leaders = review::leaders(addr, token, workspace_id).await;
+    let leaders = review::leaders(addr, state.store.db(), workspace_id).await;
     let assets = review::assets(addr, token).await;
     let mut campaigns = Vec::new();
     let mut plays = Vec::new();
