@@ -281,6 +281,15 @@ async fn contract_versions_tests_goals_and_deliveries_filter_and_order() {
     for email in ["ana@deliver.io", "ben@deliver.io"] {
         hot_lead(&app, &team, email, "Webinar").await;
     }
+    // Disabled, its pending deliveries are cancelled: the sender leaves them alone while they
+    // are paged by their next attempt.
+    app.gql(
+        Some(owner),
+        "mutation($id: ID!) { updateWebhook(id: $id, input: {active: false}) { id } }",
+        json!({"id": hook}),
+    )
+    .await
+    .data("updateWebhook");
     let of_hook = format!("webhookId: {hook}");
     let app = &app;
     let listed = |extra: &str| {
@@ -317,10 +326,10 @@ async fn contract_versions_tests_goals_and_deliveries_filter_and_order() {
             .await
             .len(),
         0,
-        "nothing was delivered: the sender is not running"
+        "the older argument and the filter both apply"
     );
     assert_eq!(
-        listed("filter: {status: [PENDING], event: [\"lead.mql\"]}")
+        listed("filter: {status: [CANCELLED], event: [\"lead.mql\"]}")
             .await
             .len(),
         2
