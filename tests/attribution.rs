@@ -24,8 +24,7 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 3, day, hour, 0, 0).unwrap()
 }
 
-const CREDIT: &str =
-    "opportunities pipeline won revenue spend costPerOpportunity returnOnSpend";
+const CREDIT: &str = "opportunities pipeline won revenue spend costPerOpportunity returnOnSpend";
 
 fn report_query(arguments: &str) -> String {
     format!(
@@ -49,11 +48,20 @@ async fn rep_does(app: &TestApp, team: &Team, query: &str, vars: Value, field: &
         .clone()
 }
 
-async fn event(app: &TestApp, team: &Team, email: &str, kind: &str, source: &str, campaign: &Value) {
+async fn event(
+    app: &TestApp,
+    team: &Team,
+    email: &str,
+    kind: &str,
+    source: &str,
+    campaign: &Value,
+) {
     let key = format!("{email}-{kind}-{}", app.state.clock.now().timestamp());
     let events = json!([{"idempotencyKey": key, "type": kind,
         "contact": {"email": email, "name": email}, "source": source, "campaignId": campaign}]);
-    let reply = app.gql(Some(&team.token), INGEST, json!({"e": events})).await;
+    let reply = app
+        .gql(Some(&team.token), INGEST, json!({"e": events}))
+        .await;
     assert_eq!(
         reply.data("ingestEvents")["results"][0]["status"],
         "ACCEPTED",
@@ -137,12 +145,23 @@ async fn the_month(app: &TestApp) -> (Team, Value, Value) {
     clock.advance_to(at(1, 9));
     event(app, &team, ana, "webinar_attended", "Webinar", &webinar).await;
     clock.advance_to(at(2, 9));
-    event(app, &team, ana, "pricing_page_visit", "Paid Search", &search).await;
+    event(
+        app,
+        &team,
+        ana,
+        "pricing_page_visit",
+        "Paid Search",
+        &search,
+    )
+    .await;
     clock.advance_to(at(2, 10));
     event(app, &team, ben, "demo_request", "Paid Search", &search).await;
     clock.advance_to(at(3, 9));
     event(app, &team, ana, "demo_request", "Webinar", &webinar).await;
-    let (ana_id, ben_id) = (lead_id(app, &team, ana).await, lead_id(app, &team, ben).await);
+    let (ana_id, ben_id) = (
+        lead_id(app, &team, ana).await,
+        lead_id(app, &team, ben).await,
+    );
     clock.advance_to(at(4, 9));
     rep_does(
         app,
@@ -165,7 +184,15 @@ async fn the_month(app: &TestApp) -> (Team, Value, Value) {
         assert_eq!(accepted["stage"], "SAL");
     }
     clock.advance_to(at(5, 9));
-    event(app, &team, ana, "case_study_download", "Paid Search", &search).await;
+    event(
+        app,
+        &team,
+        ana,
+        "case_study_download",
+        "Paid Search",
+        &search,
+    )
+    .await;
     clock.advance_to(at(5, 10));
     for lead in [&ana_id, &ben_id] {
         rep_does(
@@ -256,7 +283,9 @@ async fn w_shaped_and_the_other_models_credit_the_worked_example() {
     let (team, webinar, search) = the_month(&app).await;
     let cmo = Some(team.cmo.access.as_str());
 
-    let reply = app.gql(cmo, &report_query(&format!("({MARCH})")), json!({})).await;
+    let reply = app
+        .gql(cmo, &report_query(&format!("({MARCH})")), json!({}))
+        .await;
     let report = reply.data("attribution");
     assert_eq!(report["model"], "W_SHAPED");
     assert_eq!(report["groupBy"], "CAMPAIGN");
@@ -277,7 +306,12 @@ async fn w_shaped_and_the_other_models_credit_the_worked_example() {
         .collect();
     assert_eq!(
         names,
-        ["Unattributed", "Sales touches", "Spring webinar", "Search Q1"]
+        [
+            "Unattributed",
+            "Sales touches",
+            "Spring webinar",
+            "Search Q1"
+        ]
     );
     // E Corp's deal has no lead: all Unattributed.
     let none = by_name(groups, "Unattributed");
@@ -312,7 +346,11 @@ async fn w_shaped_and_the_other_models_credit_the_worked_example() {
 
     // First touch: Ana's Mar 1 webinar event, Ben's search event.
     let first = app
-        .gql(cmo, &report_query(&format!("(model: FIRST_TOUCH, {MARCH})")), json!({}))
+        .gql(
+            cmo,
+            &report_query(&format!("(model: FIRST_TOUCH, {MARCH})")),
+            json!({}),
+        )
         .await;
     let groups = &first.data("attribution")["groups"];
     credit(
@@ -329,7 +367,11 @@ async fn w_shaped_and_the_other_models_credit_the_worked_example() {
     );
     // Last touch: Ana's last touchpoint before her deal is the Mar 5 search event.
     let last = app
-        .gql(cmo, &report_query(&format!("(model: LAST_TOUCH, {MARCH})")), json!({}))
+        .gql(
+            cmo,
+            &report_query(&format!("(model: LAST_TOUCH, {MARCH})")),
+            json!({}),
+        )
         .await;
     let groups = &last.data("attribution")["groups"];
     credit(
@@ -346,7 +388,11 @@ async fn w_shaped_and_the_other_models_credit_the_worked_example() {
     );
     // Linear: a fifth of Ana each: webinar 2/5 (8,000), search 2/5 (8,000) + Ben, the rep 1/5.
     let linear = app
-        .gql(cmo, &report_query(&format!("(model: LINEAR, {MARCH})")), json!({}))
+        .gql(
+            cmo,
+            &report_query(&format!("(model: LINEAR, {MARCH})")),
+            json!({}),
+        )
         .await;
     let groups = &linear.data("attribution")["groups"];
     credit(
@@ -372,7 +418,11 @@ async fn sources_channels_the_default_range_and_who_may_ask() {
     // By source the campaigns' events and spend roll up to their sources; by channel to the
     // sources' kinds. Same shares as by campaign.
     let by_source = app
-        .gql(cmo, &report_query(&format!("(groupBy: SOURCE, {MARCH})")), json!({}))
+        .gql(
+            cmo,
+            &report_query(&format!("(groupBy: SOURCE, {MARCH})")),
+            json!({}),
+        )
         .await;
     let groups = &by_source.data("attribution")["groups"];
     credit(
@@ -382,7 +432,11 @@ async fn sources_channels_the_default_range_and_who_may_ask() {
         Some(12_000.0 / 3_100.0),
     );
     let by_channel = app
-        .gql(cmo, &report_query(&format!("(groupBy: CHANNEL, {MARCH})")), json!({}))
+        .gql(
+            cmo,
+            &report_query(&format!("(groupBy: CHANNEL, {MARCH})")),
+            json!({}),
+        )
         .await;
     let report = by_channel.data("attribution");
     assert_eq!(report["groupBy"], "CHANNEL");
@@ -394,7 +448,12 @@ async fn sources_channels_the_default_range_and_who_may_ask() {
         .collect();
     assert_eq!(
         keys,
-        [&Value::Null, &Value::Null, &json!("PAID_SEARCH"), &json!("WEBINAR")]
+        [
+            &Value::Null,
+            &Value::Null,
+            &json!("PAID_SEARCH"),
+            &json!("WEBINAR")
+        ]
     );
     credit(
         by_name(&report["groups"], "PAID_SEARCH"),
@@ -449,16 +508,28 @@ async fn sources_channels_the_default_range_and_who_may_ask() {
     assert_eq!(backwards.field(), Some("range.to"));
     let viewer = app.member(&team.owner, "VIEWER").await;
     let read = app
-        .gql(Some(&viewer.access), &report_query(&format!("({MARCH})")), json!({}))
+        .gql(
+            Some(&viewer.access),
+            &report_query(&format!("({MARCH})")),
+            json!({}),
+        )
         .await;
     close(&read.data("attribution")["total"]["pipeline"], 35_000.0);
     let refused = app
-        .gql(Some(&team.token), &report_query(&format!("({MARCH})")), json!({}))
+        .gql(
+            Some(&team.token),
+            &report_query(&format!("({MARCH})")),
+            json!({}),
+        )
         .await;
     assert_eq!(refused.code(), "FORBIDDEN");
     let (reader, _) = app.api_token(&team.owner, &["metrics:read"]).await;
     let read = app
-        .gql(Some(&reader), &report_query(&format!("({MARCH})")), json!({}))
+        .gql(
+            Some(&reader),
+            &report_query(&format!("({MARCH})")),
+            json!({}),
+        )
         .await;
     close(&read.data("attribution")["total"]["revenue"], 20_000.0);
 }

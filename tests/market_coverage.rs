@@ -17,7 +17,9 @@ use serde_json::{json, Value};
 
 use crate::support::documents::INGEST;
 use crate::support::fixtures::{team, Team};
-use crate::support::icps::{activate_icp, compare, create_icp, fit, rule, upsert_accounts, upsert_contacts};
+use crate::support::icps::{
+    activate_icp, compare, create_icp, fit, rule, upsert_accounts, upsert_contacts,
+};
 use crate::support::TestApp;
 
 fn now() -> DateTime<Utc> {
@@ -35,7 +37,9 @@ fn coverage_query(arguments: &str) -> String {
 async fn event(app: &TestApp, team: &Team, email: &str, kind: &str, at: DateTime<Utc>) {
     let events = json!([{"idempotencyKey": format!("{email}-{kind}"), "type": kind,
         "occurredAt": at.to_rfc3339(), "contact": {"email": email, "name": email}}]);
-    let reply = app.gql(Some(&team.token), INGEST, json!({"e": events})).await;
+    let reply = app
+        .gql(Some(&team.token), INGEST, json!({"e": events}))
+        .await;
     assert_eq!(
         reply.data("ingestEvents")["results"][0]["status"],
         "ACCEPTED",
@@ -97,7 +101,14 @@ async fn the_market(app: &TestApp) -> Team {
     assert_eq!(fit(app, &team.owner, "lead", &contacts[0]).await.0, 30);
     assert_eq!(fit(app, &team.owner, "lead", &contacts[1]).await.0, 0);
     event(app, &team, "ann@a1.io", "demo_request", now()).await;
-    event(app, &team, "cat@a2.io", "pricing_page_visit", now() - Duration::days(100)).await;
+    event(
+        app,
+        &team,
+        "cat@a2.io",
+        "pricing_page_visit",
+        now() - Duration::days(100),
+    )
+    .await;
     event(app, &team, "dan@a4.io", "demo_request", now()).await;
     event(app, &team, "eve@a5.io", "demo_request", now()).await;
     let ann = lead_id(app, &team, "ann@a1.io").await;
@@ -125,10 +136,21 @@ async fn the_market(app: &TestApp) -> Team {
 
 /// Asserts counts: accounts, ICP-fit, engaged, owned, in pipeline, customers.
 fn counts(actual: &Value, expected: [u64; 6]) {
-    let fields = ["accounts", "icpFit", "engaged", "owned", "inPipeline", "customers"];
+    let fields = [
+        "accounts",
+        "icpFit",
+        "engaged",
+        "owned",
+        "inPipeline",
+        "customers",
+    ];
     let got: Vec<u64> = fields
         .iter()
-        .map(|f| actual[f].as_u64().unwrap_or_else(|| panic!("{f}: {actual}")))
+        .map(|f| {
+            actual[f]
+                .as_u64()
+                .unwrap_or_else(|| panic!("{f}: {actual}"))
+        })
         .collect();
     assert_eq!(got, expected, "{actual}");
 }
@@ -159,7 +181,10 @@ async fn coverage_by_segment_region_and_industry_and_the_waterfall() {
     counts(&report["total"], [5, 4, 2, 1, 1, 1]);
     let by_segment = groups(report);
     assert_eq!(
-        by_segment.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+        by_segment
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect::<Vec<_>>(),
         [Value::Null, json!("MID_MARKET"), json!("SMB")]
     );
     assert_eq!(report["groups"][0]["name"], "Unattributed");
@@ -177,12 +202,19 @@ async fn coverage_by_segment_region_and_industry_and_the_waterfall() {
 
     // By region, from the country: US -> NORTH_AMERICA (a1, a4), gb -> EMEA (a2), BR -> LATAM
     // (a3); a5 has none.
-    let reply = app.gql(cmo, &coverage_query("(groupBy: REGION)"), json!({})).await;
+    let reply = app
+        .gql(cmo, &coverage_query("(groupBy: REGION)"), json!({}))
+        .await;
     let report = reply.data("marketCoverage");
     let by_region = groups(report);
     assert_eq!(
         by_region.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
-        [Value::Null, json!("EMEA"), json!("LATAM"), json!("NORTH_AMERICA")]
+        [
+            Value::Null,
+            json!("EMEA"),
+            json!("LATAM"),
+            json!("NORTH_AMERICA")
+        ]
     );
     counts(&by_region[0].1, [1, 1, 1, 0, 0, 0]);
     counts(&by_region[1].1, [1, 1, 0, 0, 1, 0]);
@@ -191,7 +223,9 @@ async fn coverage_by_segment_region_and_industry_and_the_waterfall() {
     counts(&report["total"], [5, 4, 2, 1, 1, 1]);
 
     // By industry: Retail (a4, not fit), Software (the other four).
-    let reply = app.gql(cmo, &coverage_query("(groupBy: INDUSTRY)"), json!({})).await;
+    let reply = app
+        .gql(cmo, &coverage_query("(groupBy: INDUSTRY)"), json!({}))
+        .await;
     let by_industry = groups(reply.data("marketCoverage"));
     assert_eq!(by_industry[0].0, "Retail");
     counts(&by_industry[0].1, [1, 0, 0, 0, 0, 0]);
@@ -199,7 +233,9 @@ async fn coverage_by_segment_region_and_industry_and_the_waterfall() {
     counts(&by_industry[1].1, [4, 4, 2, 1, 1, 1]);
 
     // A token without `metrics:read` may not ask; one with it may.
-    let refused = app.gql(Some(&team.token), &coverage_query(""), json!({})).await;
+    let refused = app
+        .gql(Some(&team.token), &coverage_query(""), json!({}))
+        .await;
     assert_eq!(refused.code(), "FORBIDDEN");
     let (reader, _) = app.api_token(&team.owner, &["metrics:read"]).await;
     let read = app.gql(Some(&reader), &coverage_query(""), json!({})).await;
@@ -219,7 +255,11 @@ async fn without_an_active_icp_nothing_is_addressable() {
     .await;
     event(&app, &team, "ann@a1.io", "demo_request", now()).await;
     let reply = app
-        .gql(Some(&team.cmo.access), &coverage_query("(groupBy: REGION)"), json!({}))
+        .gql(
+            Some(&team.cmo.access),
+            &coverage_query("(groupBy: REGION)"),
+            json!({}),
+        )
         .await;
     let report = reply.data("marketCoverage");
     // The account is known (fit 0): counted, but not ICP-fit, so nothing below it is.

@@ -42,7 +42,11 @@ fn range_or_default(range: Option<RangeInput>, now: DateTime<Utc>) -> Range {
 }
 
 /// `range`, or the `days` days up to `now` when none is asked for.
-pub(crate) fn range_or_last_days(range: Option<RangeInput>, now: DateTime<Utc>, days: i64) -> Range {
+pub(crate) fn range_or_last_days(
+    range: Option<RangeInput>,
+    now: DateTime<Utc>,
+    days: i64,
+) -> Range {
     range.map_or_else(
         || Range {
             from: now - chrono::Duration::days(days),

@@ -161,7 +161,8 @@ pub struct Credit {
 
 impl Credit {
     fn finish(&mut self) {
-        self.cost_per_opportunity = (self.opportunities > 0.0).then(|| self.spend / self.opportunities);
+        self.cost_per_opportunity =
+            (self.opportunities > 0.0).then(|| self.spend / self.opportunities);
         self.return_on_spend = (self.spend > 0.0).then(|| self.revenue / self.spend);
     }
 }

@@ -48,30 +48,28 @@ impl Region {
 
 const NORTH_AMERICA: &[&str] = &["US", "CA", "PR", "GU", "VI", "AS", "MP", "UM", "BM", "PM"];
 const LATAM: &[&str] = &[
-    "MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA", "CU", "DO", "HT", "JM", "TT", "BS", "BB",
-    "AG", "DM", "GD", "KN", "LC", "VC", "AI", "AW", "BQ", "CW", "SX", "KY", "TC", "VG", "MS",
-    "GP", "MQ", "BL", "MF", "AR", "BO", "BR", "CL", "CO", "EC", "GY", "PY", "PE", "SR", "UY",
-    "VE", "GF", "FK",
+    "MX", "GT", "BZ", "SV", "HN", "NI", "CR", "PA", "CU", "DO", "HT", "JM", "TT", "BS", "BB", "AG",
+    "DM", "GD", "KN", "LC", "VC", "AI", "AW", "BQ", "CW", "SX", "KY", "TC", "VG", "MS", "GP", "MQ",
+    "BL", "MF", "AR", "BO", "BR", "CL", "CO", "EC", "GY", "PY", "PE", "SR", "UY", "VE", "GF", "FK",
 ];
 const APAC: &[&str] = &[
-    "CN", "HK", "MO", "TW", "JP", "KR", "KP", "MN", "IN", "PK", "BD", "LK", "NP", "BT", "MV",
-    "AF", "SG", "MY", "ID", "TH", "VN", "PH", "KH", "LA", "MM", "BN", "TL", "AU", "NZ", "PG",
-    "FJ", "SB", "VU", "NC", "PF", "WS", "TO", "KI", "TV", "NR", "FM", "MH", "PW", "CK", "NU",
-    "TK", "WF", "KZ", "UZ", "TM", "KG", "TJ", "CX", "CC", "NF", "HM", "IO", "PN",
+    "CN", "HK", "MO", "TW", "JP", "KR", "KP", "MN", "IN", "PK", "BD", "LK", "NP", "BT", "MV", "AF",
+    "SG", "MY", "ID", "TH", "VN", "PH", "KH", "LA", "MM", "BN", "TL", "AU", "NZ", "PG", "FJ", "SB",
+    "VU", "NC", "PF", "WS", "TO", "KI", "TV", "NR", "FM", "MH", "PW", "CK", "NU", "TK", "WF", "KZ",
+    "UZ", "TM", "KG", "TJ", "CX", "CC", "NF", "HM", "IO", "PN",
 ];
 const EMEA: &[&str] = &[
     // Europe
-    "GB", "IE", "FR", "DE", "NL", "BE", "LU", "CH", "AT", "LI", "MC", "AD", "ES", "PT", "IT",
-    "SM", "VA", "MT", "GR", "CY", "DK", "SE", "NO", "FI", "IS", "EE", "LV", "LT", "PL", "CZ",
-    "SK", "HU", "SI", "HR", "BA", "RS", "ME", "MK", "AL", "XK", "RO", "BG", "MD", "UA", "BY",
-    "RU", "GE", "AM", "AZ", "TR", "GI", "FO", "GL", "AX", "SJ", "JE", "GG", "IM",
-    // Middle East
+    "GB", "IE", "FR", "DE", "NL", "BE", "LU", "CH", "AT", "LI", "MC", "AD", "ES", "PT", "IT", "SM",
+    "VA", "MT", "GR", "CY", "DK", "SE", "NO", "FI", "IS", "EE", "LV", "LT", "PL", "CZ", "SK", "HU",
+    "SI", "HR", "BA", "RS", "ME", "MK", "AL", "XK", "RO", "BG", "MD", "UA", "BY", "RU", "GE", "AM",
+    "AZ", "TR", "GI", "FO", "GL", "AX", "SJ", "JE", "GG", "IM", // Middle East
     "IL", "PS", "JO", "LB", "SY", "IQ", "IR", "SA", "AE", "QA", "BH", "KW", "OM", "YE",
     // Africa
-    "EG", "LY", "TN", "DZ", "MA", "EH", "SD", "SS", "ET", "ER", "DJ", "SO", "KE", "UG", "TZ",
-    "RW", "BI", "CD", "CG", "GA", "GQ", "CM", "CF", "TD", "NE", "NG", "BJ", "TG", "GH", "CI",
-    "BF", "ML", "SN", "GM", "GN", "GW", "SL", "LR", "MR", "CV", "ST", "AO", "ZM", "ZW", "MW",
-    "MZ", "NA", "BW", "ZA", "LS", "SZ", "MG", "MU", "SC", "KM", "RE", "YT", "SH",
+    "EG", "LY", "TN", "DZ", "MA", "EH", "SD", "SS", "ET", "ER", "DJ", "SO", "KE", "UG", "TZ", "RW",
+    "BI", "CD", "CG", "GA", "GQ", "CM", "CF", "TD", "NE", "NG", "BJ", "TG", "GH", "CI", "BF", "ML",
+    "SN", "GM", "GN", "GW", "SL", "LR", "MR", "CV", "ST", "AO", "ZM", "ZW", "MW", "MZ", "NA", "BW",
+    "ZA", "LS", "SZ", "MG", "MU", "SC", "KM", "RE", "YT", "SH",
 ];
 
 /// The region of an ISO 3166-1 alpha-2 country code (any case, surrounding space ignored).
@@ -148,9 +146,7 @@ pub fn coverage(group: CoverageGroup, rows: &[CoverageRow]) -> Coverage {
     for row in rows {
         let value = row.key.as_deref().map(str::trim).filter(|v| !v.is_empty());
         let key = match group {
-            CoverageGroup::Region => value
-                .and_then(region_of)
-                .map(|r| r.as_str().to_owned()),
+            CoverageGroup::Region => value.and_then(region_of).map(|r| r.as_str().to_owned()),
             CoverageGroup::Segment | CoverageGroup::Industry => value.map(str::to_owned),
         };
         total.add(&row.counts);
@@ -280,7 +276,10 @@ mod tests {
         // By segment the values are kept as they are; a blank one is none.
         let by_segment = coverage(
             CoverageGroup::Segment,
-            &[row(Some("SMB"), [2, 1, 0, 0, 0, 0]), row(Some(" "), [1, 0, 0, 0, 0, 0])],
+            &[
+                row(Some("SMB"), [2, 1, 0, 0, 0, 0]),
+                row(Some(" "), [1, 0, 0, 0, 0, 0]),
+            ],
         );
         assert_eq!(by_segment.groups[0].key, None);
         assert_eq!(by_segment.groups[1].key.as_deref(), Some("SMB"));

@@ -1,9 +1,10 @@
-//! Attribution and return on spend over a range, and the coverage of the addressable market:
-//! the store reads the rows in a few set-based statements, the domain computes.
+//! Attribution and return on spend over a range: the store reads the deals, their leads'
+//! touchpoints and MQL moves, the spend and the catalog in a few set-based statements (at
+//! once), the domain computes.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::OpportunityStage;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -11,13 +12,11 @@ use uuid::Uuid;
 use super::sales::spend_rows;
 use crate::{
     domain::metrics::{
-        attribution, coverage, waterfall, AttributionGroup, AttributionModel, AttributionReport,
-        Catalog, Coverage, CoverageCounts, CoverageGroup, CoverageRow, CreditedDeal,
-        MarketWaterfall, Range, SuspectCount, TouchOrigin, Touchpoint,
+        attribution, AttributionGroup, AttributionModel, AttributionReport, Catalog, CreditedDeal,
+        Range, TouchOrigin, Touchpoint,
     },
     error::AppResult,
-    services::contracts,
-    store::{metrics::attribution as rows, metrics::coverage as counts, Tenant},
+    store::{metrics::attribution as rows, Tenant},
 };
 
 /// The credit of the deals created or won in `range` under `model`, grouped by `group`, with
@@ -66,7 +65,9 @@ pub async fn attribution_of<C: ConnectionTrait>(
                     .closed_at
                     .filter(|_| deal.stage == OpportunityStage::ClosedWon),
                 mql_entries: lead.and_then(|l| mqls.get(&l).cloned()).unwrap_or_default(),
-                touchpoints: lead.and_then(|l| by_lead.get(&l).cloned()).unwrap_or_default(),
+                touchpoints: lead
+                    .and_then(|l| by_lead.get(&l).cloned())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -78,64 +79,4 @@ pub async fn attribution_of<C: ConnectionTrait>(
         campaign_sources: campaigns.into_iter().collect(),
     };
     Ok(attribution(&deals, &spend, &catalog, &range, model, group))
-}
-
-/// How far back an account's events make it engaged.
-pub const ENGAGED_DAYS: i64 = 90;
-
-/// The market coverage per group, and the waterfall over the whole workspace, as of `as_of`.
-pub struct MarketCoverage {
-    pub coverage: Coverage,
-    pub waterfall: MarketWaterfall,
-    /// The minimum fit of the active contract (the seed's without one).
-    pub min_fit: i32,
-    pub engaged_since: DateTime<Utc>,
-}
-
-pub async fn market_coverage_of<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    group: CoverageGroup,
-    as_of: DateTime<Utc>,
-) -> AppResult<MarketCoverage> {
-    let min_fit = contracts::active_terms(tenant).await?.1.acceptance.min_fit;
-    let since = as_of - Duration::days(ENGAGED_DAYS);
-    let (accounts, suspects) = tokio::try_join!(
-        counts::coverage_counts(tenant, group, min_fit, since, as_of),
-        counts::suspect_counts(tenant, min_fit),
-    )?;
-    let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    let rows: Vec<CoverageRow> = accounts
-        .into_iter()
-        .map(|row| CoverageRow {
-            key: row.group_value,
-            counts: CoverageCounts {
-                accounts: n(row.accounts),
-                icp_fit: n(row.icp_fit),
-                engaged: n(row.engaged),
-                owned: n(row.owned),
-                in_pipeline: n(row.in_pipeline),
-                customers: n(row.customers),
-            },
-        })
-        .collect();
-    let suspects: Vec<SuspectCount> = suspects
-        .into_iter()
-        .map(|row| SuspectCount {
-            inquired: row.inquired == 1,
-            reached: u8::try_from(row.reached).unwrap_or(0),
-            count: n(row.suspects),
-        })
-        .collect();
-    let coverage = coverage(group, &rows);
-    let waterfall = waterfall(
-        coverage.total.icp_fit,
-        coverage.total.customers,
-        &suspects,
-    );
-    Ok(MarketCoverage {
-        coverage,
-        waterfall,
-        min_fit,
-        engaged_since: since,
-    })
 }

@@ -4,6 +4,7 @@
 
 mod alignment;
 mod attribution;
+mod coverage;
 mod facts;
 mod funnel;
 mod planning;
@@ -15,7 +16,8 @@ use entity::LeadStage;
 use sea_orm::ConnectionTrait;
 
 pub use alignment::{alignment_of, theater_signals};
-pub use attribution::{attribution_of, market_coverage_of, MarketCoverage, ENGAGED_DAYS};
+pub use attribution::attribution_of;
+pub use coverage::{market_coverage_of, MarketCoverage, ENGAGED_DAYS};
 pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;
 pub use planning::{goal_progress, waterfall_of, WaterfallRequest};

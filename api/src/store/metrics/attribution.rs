@@ -80,7 +80,11 @@ pub async fn touchpoints<C: ConnectionTrait>(
     range: &Range,
 ) -> AppResult<Vec<TouchpointRow>> {
     let (no_id, zero, one) = if crate::store::sql::is_postgres(tenant) {
-        ("CAST(NULL AS uuid)", "CAST(0 AS bigint)", "CAST(1 AS bigint)")
+        (
+            "CAST(NULL AS uuid)",
+            "CAST(0 AS bigint)",
+            "CAST(1 AS bigint)",
+        )
     } else {
         ("NULL", "0", "1")
     };

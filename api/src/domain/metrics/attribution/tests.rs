@@ -148,7 +148,10 @@ fn w_shaped_worked_example_by_campaign() {
     assert_credit(&report.total, 3.0, 35_000.0, 1.0, 20_000.0);
     assert!(close(report.total.spend, 9_300.0));
     assert!(close(report.total.cost_per_opportunity.unwrap(), 3_100.0));
-    assert!(close(report.total.return_on_spend.unwrap(), 20_000.0 / 9_300.0));
+    assert!(close(
+        report.total.return_on_spend.unwrap(),
+        20_000.0 / 9_300.0
+    ));
     let keys: Vec<CreditKey> = report.groups.iter().map(|(k, _)| k.clone()).collect();
     assert_eq!(
         keys,
@@ -191,12 +194,33 @@ fn the_other_models_on_the_example() {
     let campaign = AttributionGroup::Campaign;
     // First touch: Ana all webinar, Ben all search.
     let first = run(AttributionModel::FirstTouch, campaign);
-    assert_credit(&group(&first, &CreditKey::Id(e.webinar)), 1.0, 20_000.0, 1.0, 20_000.0);
-    assert_credit(&group(&first, &CreditKey::Id(e.search)), 1.0, 10_000.0, 0.0, 0.0);
-    assert!(!first.groups.iter().any(|(k, _)| *k == CreditKey::SalesTouch));
+    assert_credit(
+        &group(&first, &CreditKey::Id(e.webinar)),
+        1.0,
+        20_000.0,
+        1.0,
+        20_000.0,
+    );
+    assert_credit(
+        &group(&first, &CreditKey::Id(e.search)),
+        1.0,
+        10_000.0,
+        0.0,
+        0.0,
+    );
+    assert!(!first
+        .groups
+        .iter()
+        .any(|(k, _)| *k == CreditKey::SalesTouch));
     // Last touch: Ana's last touchpoint before Mar 6 is the Mar 5 search event.
     let last = run(AttributionModel::LastTouch, campaign);
-    assert_credit(&group(&last, &CreditKey::Id(e.search)), 2.0, 30_000.0, 1.0, 20_000.0);
+    assert_credit(
+        &group(&last, &CreditKey::Id(e.search)),
+        2.0,
+        30_000.0,
+        1.0,
+        20_000.0,
+    );
     // The webinar campaign earned nothing under this model, and still shows what it cost.
     let webinar = group(&last, &CreditKey::Id(e.webinar));
     assert_credit(&webinar, 0.0, 0.0, 0.0, 0.0);
@@ -206,9 +230,27 @@ fn the_other_models_on_the_example() {
     // Linear: Ana's five touchpoints a fifth each: webinar 2/5 (8,000), search 2/5 (8,000),
     // sales 1/5 (4,000); Ben's 10,000 to search.
     let linear = run(AttributionModel::Linear, campaign);
-    assert_credit(&group(&linear, &CreditKey::Id(e.webinar)), 0.4, 8_000.0, 0.4, 8_000.0);
-    assert_credit(&group(&linear, &CreditKey::Id(e.search)), 1.4, 18_000.0, 0.4, 8_000.0);
-    assert_credit(&group(&linear, &CreditKey::SalesTouch), 0.2, 4_000.0, 0.2, 4_000.0);
+    assert_credit(
+        &group(&linear, &CreditKey::Id(e.webinar)),
+        0.4,
+        8_000.0,
+        0.4,
+        8_000.0,
+    );
+    assert_credit(
+        &group(&linear, &CreditKey::Id(e.search)),
+        1.4,
+        18_000.0,
+        0.4,
+        8_000.0,
+    );
+    assert_credit(
+        &group(&linear, &CreditKey::SalesTouch),
+        0.2,
+        4_000.0,
+        0.2,
+        4_000.0,
+    );
     // Every model credits the same totals.
     for report in [&first, &last, &linear] {
         assert_credit(&report.total, 3.0, 35_000.0, 1.0, 20_000.0);
@@ -229,7 +271,10 @@ fn campaign_events_and_spend_roll_up_to_their_source_and_channel() {
     let webinar = group(&by_source, &CreditKey::Id(e.webinar_source));
     assert_credit(&webinar, 0.6, 12_000.0, 0.6, 12_000.0);
     assert!(close(webinar.spend, 3_100.0));
-    assert!(close(group(&by_source, &CreditKey::Id(e.search_source)).spend, 6_200.0));
+    assert!(close(
+        group(&by_source, &CreditKey::Id(e.search_source)).spend,
+        6_200.0
+    ));
     let by_channel = attribution(
         &e.deals,
         &e.spend,
@@ -253,7 +298,10 @@ fn campaign_events_and_spend_roll_up_to_their_source_and_channel() {
         AttributionGroup::Campaign,
     );
     assert!(close(report.total.spend, 4_650.0));
-    assert!(close(group(&report, &CreditKey::Id(e.webinar)).spend, 1_550.0));
+    assert!(close(
+        group(&report, &CreditKey::Id(e.webinar)).spend,
+        1_550.0
+    ));
 }
 
 #[test]
@@ -280,7 +328,10 @@ fn w_shaped_when_positions_coincide() {
     assert!(close(s[0], 1.0 / 3.0) && close(s[1], 2.0 / 3.0), "{s:?}");
     // No MQL move (an imported lead): the first touch holds the MQL position.
     let s = w(&ordered(&[1, 2, 3]), &[]);
-    assert!(close(s[0], 0.6) && close(s[1], 0.1) && close(s[2], 0.3), "{s:?}");
+    assert!(
+        close(s[0], 0.6) && close(s[1], 0.1) && close(s[2], 0.3),
+        "{s:?}"
+    );
     // Three distinct positions, nothing else: a third each.
     let s = w(&ordered(&[1, 2, 3]), &[at(2, 10)]);
     assert!(s.iter().all(|x| close(*x, 1.0 / 3.0)), "{s:?}");
