@@ -64,9 +64,14 @@ const SCORECARD: &str = "query($m: String) { marketingScorecard(month: $m) { mon
 
 const WATERFALL: &str = "query($i: DemandWaterfallInput!) { demandWaterfall(input: $i) { rates { mqlToSal salToSql sqlToWon averageDealSize overridden } ratesFrom ratesTo total { customers sqls sals mqls } marketingRevenue marketing { customers sqls sals mqls } mqlsNeededPerMonth committedMqlsPerMonth gapPerMonth } }";
 
+const ATTRIBUTION: &str = "query($r: RangeInput!) { attribution(model: W_SHAPED, range: $r, groupBy: CAMPAIGN) { from to total { opportunities pipeline won revenue spend costPerOpportunity returnOnSpend } groups { key name salesTouches credit { opportunities pipeline won revenue spend costPerOpportunity returnOnSpend } } } }";
+
+const MARKET_COVERAGE: &str = "query { marketCoverage(groupBy: REGION) { minFit engagedSince total { accounts icpFit engaged owned inPipeline customers } groups { key name counts { accounts icpFit engaged owned inPipeline customers } } waterfall { addressableMarket suspects inquiries mqls sals sqls customers } } }";
+
 /// The queries, over the 30 days before `now` (the review: the week holding `now`, which
-/// reviews the week before; win/loss: the 90 days before `now`; the scorecard: the month
-/// holding `now`; the waterfall: rates over the 182 days before `now`).
+/// reviews the week before; win/loss and attribution: the 90 days before `now`, their default
+/// span; the scorecard: the month holding `now`; the waterfall: rates over the 182 days before
+/// `now`; the market coverage: as of the server's clock).
 fn specs(now: DateTime<Utc>) -> Vec<Spec> {
     let range = json!({"from": now - Duration::days(30), "to": now});
     let spec = |name: &str, query: String, variables: Value| Spec {
@@ -124,6 +129,12 @@ fn specs(now: DateTime<Utc>) -> Vec<Spec> {
                 "ratesFrom": {"from": now - Duration::days(182), "to": now},
             }}),
         ),
+        spec(
+            "attribution(W_SHAPED, CAMPAIGN)",
+            ATTRIBUTION.into(),
+            json!({"r": {"from": now - Duration::days(90), "to": now}}),
+        ),
+        spec("marketCoverage(REGION)", MARKET_COVERAGE.into(), json!({})),
     ]
 }
 

@@ -22,6 +22,10 @@ pub const ALIGNMENT_HEALTH: usize = 200;
 pub const REVENUE_REVIEW: usize = 300;
 /// Conversion rates over a range, worked back from a goal.
 pub const DEMAND_WATERFALL: usize = 200;
+/// Every deal of a range with its lead's events, touches and MQL moves, and the spend.
+pub const ATTRIBUTION: usize = 300;
+/// Every account counted per group, and the ICP-fit contacts by what they did.
+pub const MARKET_COVERAGE: usize = 300;
 /// The attainment of every goal, each over its period.
 pub const GOALS: usize = 200;
 /// The deals closed in a range, counted in the database per group.
@@ -42,6 +46,8 @@ pub const EXPENSIVE_ROOT_FIELDS: &[(&str, usize)] = &[
     ("revenueReview", REVENUE_REVIEW),
     ("demandWaterfall", DEMAND_WATERFALL),
     ("goals", GOALS),
+    ("attribution", ATTRIBUTION),
+    ("marketCoverage", MARKET_COVERAGE),
     ("sourceHealth", SOURCE_HEALTH),
     ("winLoss", WIN_LOSS),
     ("marketingScorecard", MARKETING_SCORECARD),

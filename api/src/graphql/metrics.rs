@@ -38,9 +38,18 @@ impl From<RangeInput> for Range {
 const DEFAULT_RANGE_DAYS: i64 = 30;
 
 fn range_or_default(range: Option<RangeInput>, now: DateTime<Utc>) -> Range {
+    range_or_last_days(range, now, DEFAULT_RANGE_DAYS)
+}
+
+/// `range`, or the `days` days up to `now` when none is asked for.
+pub(crate) fn range_or_last_days(
+    range: Option<RangeInput>,
+    now: DateTime<Utc>,
+    days: i64,
+) -> Range {
     range.map_or_else(
         || Range {
-            from: now - chrono::Duration::days(DEFAULT_RANGE_DAYS),
+            from: now - chrono::Duration::days(days),
             to: now,
         },
         Range::from,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activity;
 pub mod alignment;
 pub mod api_tokens;
+pub mod attribution;
 pub mod auth;
 pub mod catalog;
 pub mod catalog_mutations;
@@ -62,6 +63,7 @@ pub struct QueryRoot(
     plays::PlayQuery,
     work::WorkQuery,
     metrics::MetricsQuery,
+    attribution::AttributionQuery,
     alignment::AlignmentQuery,
     review::ReviewQuery,
     planning::PlanningQuery,

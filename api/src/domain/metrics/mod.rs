@@ -15,6 +15,8 @@
 //! - weeks start on Monday and months on the 1st, both in UTC;
 //! - amounts are in the workspace's currency, summed as they are.
 
+mod attribution;
+mod coverage;
 mod facts;
 mod funnel;
 mod range;
@@ -24,6 +26,14 @@ mod spend;
 mod stats;
 pub mod win_loss;
 
+pub use attribution::{
+    attribution, eligible, shares, AttributionGroup, AttributionModel, AttributionReport, Catalog,
+    Credit, CreditKey, CreditedDeal, TouchOrigin, Touchpoint,
+};
+pub use coverage::{
+    coverage, region_of, waterfall, Coverage, CoverageCounts, CoverageGroup, CoverageRow,
+    MarketWaterfall, Region, SuspectCount,
+};
 pub use facts::{
     Attribution, Counted, DailyCount, DealStatus, Facts, FirstTouch, OpenPipeline, Opportunity,
     Rejection, SlaClock, Spend, Stage, StageChange, StageStay,

@@ -3,6 +3,8 @@
 //! facts of its own range through indexes, then the pure domain computes.
 
 mod alignment;
+mod attribution;
+mod coverage;
 mod facts;
 mod funnel;
 mod planning;
@@ -15,6 +17,8 @@ use entity::LeadStage;
 use sea_orm::ConnectionTrait;
 
 pub use alignment::{alignment_of, theater_signals};
+pub use attribution::attribution_of;
+pub use coverage::{market_coverage_of, MarketCoverage, ENGAGED_DAYS};
 pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;
 pub use planning::{goal_progress, waterfall_of, WaterfallRequest};

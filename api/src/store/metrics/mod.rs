@@ -1,6 +1,8 @@
 //! The reads behind the dashboards' numbers: each loads the facts of one span of time through
 //! an index, and the services hand them to the pure domain.
 
+pub mod attribution;
+pub mod coverage;
 mod deals;
 mod funnel;
 mod history;

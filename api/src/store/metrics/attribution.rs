@@ -1,0 +1,150 @@
+//! The reads behind `attribution`: the deals of a range, and their leads' touchpoints and moves
+//! into MQL, each in one statement whose leads are the deals' (a subquery, never a row at a
+//! time); and the catalog the groups are keyed by.
+
+use chrono::{DateTime, Utc};
+use entity::{campaign, source, OpportunityStage};
+use sea_orm::{ConnectionTrait, FromQueryResult, QuerySelect};
+use uuid::Uuid;
+
+use crate::{
+    domain::metrics::Range,
+    error::AppResult,
+    store::{sql::statement, Tenant},
+};
+
+/// The deals a range credits: created in it (pipeline) or won in it (revenue). `$1` is the
+/// workspace, `$2` and `$3` the range.
+const DEALS: &str = "d.workspace_id = $1 AND ((d.created_at >= $2 AND d.created_at < $3) \
+    OR (d.stage = 'CLOSED_WON' AND d.closed_at >= $2 AND d.closed_at < $3))";
+
+/// A deal's lead: the one it was converted from, else its primary contact.
+const LEAD: &str = "COALESCE(d.lead_id, d.primary_contact_id)";
+
+#[derive(FromQueryResult)]
+pub struct CreditedDealRow {
+    pub amount: f64,
+    pub stage: OpportunityStage,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub lead_id: Option<Uuid>,
+}
+
+/// A touchpoint of one of the deals' leads: an event (with its source and campaign) or a rep's
+/// touch (`rep` is 1, no source or campaign).
+#[derive(FromQueryResult)]
+pub struct TouchpointRow {
+    pub id: Uuid,
+    pub contact_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub source_id: Option<Uuid>,
+    pub campaign_id: Option<Uuid>,
+    pub rep: i64,
+}
+
+#[derive(FromQueryResult)]
+pub struct MqlEntryRow {
+    pub contact_id: Uuid,
+    pub changed_at: DateTime<Utc>,
+}
+
+fn values<C: ConnectionTrait>(tenant: &Tenant<'_, C>, range: &Range) -> Vec<sea_orm::Value> {
+    vec![
+        tenant.workspace_id().into(),
+        range.from.into(),
+        range.to.into(),
+    ]
+}
+
+/// The deals created or won in `range`.
+pub async fn credited_deals<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    range: &Range,
+) -> AppResult<Vec<CreditedDealRow>> {
+    let sql = format!(
+        "SELECT d.amount, d.stage, d.created_at, d.closed_at, {LEAD} AS lead_id \
+         FROM opportunities d WHERE {DEALS}"
+    );
+    Ok(
+        CreditedDealRow::find_by_statement(statement(tenant, &sql, values(tenant, range)))
+            .all(tenant.conn())
+            .await?,
+    )
+}
+
+/// Every event and rep touch of the leads of the deals of `range` before its end (a deal
+/// credited by the range was created before it ends; the domain keeps those up to each
+/// deal's creation). Each lead is read through the `(workspace, contact, occurred_at)` index.
+pub async fn touchpoints<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    range: &Range,
+) -> AppResult<Vec<TouchpointRow>> {
+    let (no_id, zero, one) = if crate::store::sql::is_postgres(tenant) {
+        (
+            "CAST(NULL AS uuid)",
+            "CAST(0 AS bigint)",
+            "CAST(1 AS bigint)",
+        )
+    } else {
+        ("NULL", "0", "1")
+    };
+    let leads = format!("SELECT {LEAD} FROM opportunities d WHERE {DEALS}");
+    let sql = format!(
+        "SELECT e.id, e.contact_id, e.occurred_at AS at, e.source_id, e.campaign_id, {zero} AS rep \
+         FROM events e \
+         WHERE e.workspace_id = $1 AND e.occurred_at < $3 AND e.contact_id IN ({leads}) \
+         UNION ALL \
+         SELECT t.id, t.contact_id, t.occurred_at AS at, {no_id} AS source_id, \
+           {no_id} AS campaign_id, {one} AS rep \
+         FROM touches t \
+         WHERE t.workspace_id = $1 AND t.occurred_at < $3 AND t.contact_id IN ({leads})"
+    );
+    Ok(
+        TouchpointRow::find_by_statement(statement(tenant, &sql, values(tenant, range)))
+            .all(tenant.conn())
+            .await?,
+    )
+}
+
+/// Every move into MQL of the leads of the deals of `range`, before its end.
+pub async fn mql_moves<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    range: &Range,
+) -> AppResult<Vec<MqlEntryRow>> {
+    let sql = format!(
+        "SELECT s.contact_id, s.changed_at FROM stage_changes s \
+         WHERE s.workspace_id = $1 AND s.to_stage = 'MQL' AND s.changed_at < $3 \
+           AND s.contact_id IN (SELECT {LEAD} FROM opportunities d WHERE {DEALS})"
+    );
+    Ok(
+        MqlEntryRow::find_by_statement(statement(tenant, &sql, values(tenant, range)))
+            .all(tenant.conn())
+            .await?,
+    )
+}
+
+/// Every source's kind (the catalog is small: sources are channels, not leads).
+pub async fn source_kinds<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Vec<(Uuid, entity::SourceKind)>> {
+    Ok(tenant
+        .select::<source::Entity>()
+        .select_only()
+        .columns([source::Column::Id, source::Column::Kind])
+        .into_tuple()
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Every campaign's source.
+pub async fn campaign_sources<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+) -> AppResult<Vec<(Uuid, Option<Uuid>)>> {
+    Ok(tenant
+        .select::<campaign::Entity>()
+        .select_only()
+        .columns([campaign::Column::Id, campaign::Column::SourceId])
+        .into_tuple()
+        .all(tenant.conn())
+        .await?)
+}

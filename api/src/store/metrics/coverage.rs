@@ -1,0 +1,116 @@
+//! The reads behind `marketCoverage`: the accounts counted per value of one column in one
+//! statement, and the ICP-fit contacts at ICP-fit accounts counted by what they did in another.
+//! What an account or contact did is asked through indexes (contacts by account, events and
+//! stage changes by contact, deals by account), and only of the ICP-fit ones.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+
+use crate::{
+    domain::metrics::CoverageGroup,
+    error::AppResult,
+    store::{sql::statement, Tenant},
+};
+
+#[derive(FromQueryResult)]
+pub struct CoverageCountRow {
+    pub group_value: Option<String>,
+    pub accounts: i64,
+    pub icp_fit: i64,
+    pub engaged: i64,
+    pub owned: i64,
+    pub in_pipeline: i64,
+    pub customers: i64,
+}
+
+#[derive(FromQueryResult)]
+pub struct SuspectCountRow {
+    pub inquired: i64,
+    pub reached: i64,
+    pub suspects: i64,
+}
+
+/// An account (`a`) fits the ICP: the rule of `domain::scoring::matches_icp`, `$2` the minimum.
+const FIT: &str = "a.fit_score > 0 AND a.fit_score >= $2";
+
+/// The accounts counted per value of `group`'s column (the country for REGION): all, ICP-fit,
+/// and of those engaged since `since` (up to `as_of`), owned, with an open deal, customers.
+pub async fn coverage_counts<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    group: CoverageGroup,
+    min_fit: i32,
+    since: DateTime<Utc>,
+    as_of: DateTime<Utc>,
+) -> AppResult<Vec<CoverageCountRow>> {
+    let column = match group {
+        CoverageGroup::Segment => "a.segment",
+        CoverageGroup::Region => "a.country",
+        CoverageGroup::Industry => "a.industry",
+    };
+    // Nested rather than joined, as in the deal metrics: SQLite otherwise walks the events.
+    let engaged = "EXISTS (SELECT 1 FROM contacts c \
+        WHERE c.workspace_id = a.workspace_id AND c.account_id = a.id \
+          AND EXISTS (SELECT 1 FROM events e \
+            WHERE e.workspace_id = c.workspace_id AND e.contact_id = c.id \
+              AND e.occurred_at >= $3 AND e.occurred_at <= $4))";
+    let open_deal = "EXISTS (SELECT 1 FROM opportunities d \
+        WHERE d.workspace_id = a.workspace_id AND d.account_id = a.id \
+          AND d.stage NOT IN ('CLOSED_WON', 'CLOSED_LOST'))";
+    let flag = |condition: &str| format!("CASE WHEN {FIT} AND {condition} THEN 1 ELSE 0 END");
+    let sql = format!(
+        "SELECT group_value, CAST(COUNT(*) AS BIGINT) AS accounts, CAST(SUM(fit) AS BIGINT) AS icp_fit, \
+           CAST(SUM(engaged) AS BIGINT) AS engaged, CAST(SUM(owned) AS BIGINT) AS owned, \
+           CAST(SUM(in_pipeline) AS BIGINT) AS in_pipeline, \
+           CAST(SUM(customer) AS BIGINT) AS customers \
+         FROM (SELECT {column} AS group_value, \
+             CASE WHEN {FIT} THEN 1 ELSE 0 END AS fit, \
+             {engaged} AS engaged, {owned} AS owned, {in_pipeline} AS in_pipeline, \
+             {customer} AS customer \
+           FROM accounts a WHERE a.workspace_id = $1) counted \
+         GROUP BY group_value",
+        engaged = flag(engaged),
+        owned = flag("a.owner_id IS NOT NULL"),
+        in_pipeline = flag(open_deal),
+        customer = flag("a.lifecycle = 'CUSTOMER'"),
+    );
+    let values = vec![
+        tenant.workspace_id().into(),
+        min_fit.into(),
+        since.into(),
+        as_of.into(),
+    ];
+    Ok(
+        CoverageCountRow::find_by_statement(statement(tenant, &sql, values))
+            .all(tenant.conn())
+            .await?,
+    )
+}
+
+/// The ICP-fit contacts at ICP-fit accounts, counted by whether they have an event and the
+/// furthest stage on the funnel's path their history reached (0 none, 1 MQL .. 5 CUSTOMER).
+pub async fn suspect_counts<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    min_fit: i32,
+) -> AppResult<Vec<SuspectCountRow>> {
+    let sql = format!(
+        "SELECT inquired, reached, CAST(COUNT(*) AS BIGINT) AS suspects FROM ( \
+           SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM events e \
+               WHERE e.workspace_id = c.workspace_id AND e.contact_id = c.id) \
+             THEN 1 ELSE 0 END AS BIGINT) AS inquired, \
+             CAST(COALESCE((SELECT MAX(CASE s.to_stage WHEN 'MQL' THEN 1 WHEN 'SAL' THEN 2 \
+                 WHEN 'SQL' THEN 3 WHEN 'OPPORTUNITY' THEN 4 WHEN 'CUSTOMER' THEN 5 ELSE 0 END) \
+               FROM stage_changes s \
+               WHERE s.workspace_id = c.workspace_id AND s.contact_id = c.id), 0) AS BIGINT) \
+               AS reached \
+           FROM contacts c JOIN accounts a \
+             ON a.workspace_id = c.workspace_id AND a.id = c.account_id \
+           WHERE c.workspace_id = $1 AND {FIT} AND c.fit_score > 0 AND c.fit_score >= $2) people \
+         GROUP BY inquired, reached"
+    );
+    let values = vec![tenant.workspace_id().into(), min_fit.into()];
+    Ok(
+        SuspectCountRow::find_by_statement(statement(tenant, &sql, values))
+            .all(tenant.conn())
+            .await?,
+    )
+}
