@@ -195,8 +195,13 @@ pub async fn get(
     execute(req, state, schema, request, media, true).await
 }
 
-/// The operation the request will run, if its document parses and names one.
+/// The operation the request will run, if its document parses and names one. The schema
+/// parses the document again to run it: a document without either keyword can hold only
+/// queries, so the common read skips this first parse.
 fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    if !request.query.contains("mutation") && !request.query.contains("subscription") {
+        return None;
+    }
     let document = parse_query(&request.query).ok()?;
     let mut operations = document.operations.iter();
     let (_, operation) = match &request.operation_name {

@@ -70,7 +70,7 @@ pub(crate) async fn resolve_caller(state: &AppState, header: Option<&str>) -> Ca
     else {
         return Caller::Rejected;
     };
-    match crate::auth::actor::authenticate(&state.store, &state.jwt, token.trim()).await {
+    match crate::auth::actor::authenticate(state, token.trim()).await {
         Ok(actor) => Caller::Known(actor),
         Err(crate::auth::actor::AuthFailure::Invalid) => Caller::Rejected,
         Err(crate::auth::actor::AuthFailure::Unavailable(err)) => {
