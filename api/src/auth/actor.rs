@@ -109,25 +109,46 @@ pub enum AuthFailure {
     Unavailable(AppError),
 }
 
-/// Resolves a bearer token (an access JWT or an API token) into an actor. What it reads from
-/// the database is kept a few seconds in the state's [`CredentialCache`], so a repeated
-/// credential costs no round trip.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Actor, AuthFailure> {
+/// Where [`authenticate`] may find what it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// From the state's [`CredentialCache`](super::cache::CredentialCache) when it holds the
+    /// entry: a repeated credential costs no round trip.
+    Cached,
+    /// From the database (the cache is refreshed): for a socket's periodic re-check, whose point
+    /// is to catch a change whose bus message was lost.
+    Fresh,
+}
+
+/// Resolves a bearer token (an access JWT or an API token) into an actor.
+pub async fn authenticate(
+    state: &AppState,
+    token: &str,
+    lookup: Lookup,
+) -> Result<Actor, AuthFailure> {
     if token.starts_with(api_token::PREFIX) {
-        authenticate_api_token(state, token).await
+        authenticate_api_token(state, token, lookup).await
     } else {
-        authenticate_access_token(state, token).await
+        authenticate_access_token(state, token, lookup).await
     }
 }
 
-async fn authenticate_api_token(state: &AppState, token: &str) -> Result<Actor, AuthFailure> {
+async fn authenticate_api_token(
+    state: &AppState,
+    token: &str,
+    lookup: Lookup,
+) -> Result<Actor, AuthFailure> {
     if !api_token::is_well_formed(token) {
         return Err(AuthFailure::Invalid);
     }
     let cache = &state.credentials;
     let global = state.store.global();
     let digest = secret::digest(token);
-    let grant = match cache.token(&digest) {
+    let cached = match lookup {
+        Lookup::Cached => cache.token(&digest),
+        Lookup::Fresh => None,
+    };
+    let grant = match cached {
         Some(grant) => grant,
         None => {
             let ticket = cache.ticket();
@@ -168,7 +189,11 @@ async fn authenticate_api_token(state: &AppState, token: &str) -> Result<Actor, 
     })
 }
 
-async fn authenticate_access_token(state: &AppState, token: &str) -> Result<Actor, AuthFailure> {
+async fn authenticate_access_token(
+    state: &AppState,
+    token: &str,
+    lookup: Lookup,
+) -> Result<Actor, AuthFailure> {
     let claims = state.jwt.verify(token).map_err(|_| AuthFailure::Invalid)?;
     // A signature outlives its session: the token counts only while its family does.
     let cache = &state.credentials;
@@ -176,8 +201,8 @@ async fn authenticate_access_token(state: &AppState, token: &str) -> Result<Acto
         Some(workspace_id) => cache.seat(workspace_id, claims.sub),
         None => Some(None),
     };
-    let (live, role) = match (cache.family_is_live(claims.sid), cached_role) {
-        (Some(live), Some(role)) => (live, role),
+    let (live, role) = match (lookup, cache.family_is_live(claims.sid), cached_role) {
+        (Lookup::Cached, Some(live), Some(role)) => (live, role),
         _ => read_session(state, &claims).await?,
     };
     if !live {

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::{client_ip::client_ip, persisted, resolve_caller, Caller, RequestId};
 use crate::{
+    auth::actor::Lookup,
     error::{AppError, UNAVAILABLE_RETRY_AFTER_SECS},
     graphql::{
         context::{RequestActor, RequestMeta},
@@ -256,7 +257,7 @@ async fn execute(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let actor = match resolve_caller(&state, authorization).await {
+    let actor = match resolve_caller(&state, authorization, Lookup::Cached).await {
         Caller::Anonymous => None,
         Caller::Known(actor) => Some(actor),
         Caller::Rejected => {
