@@ -233,6 +233,9 @@ async fn without_the_bus_another_instance_refuses_within_the_ttl() {
     }
 }
 
+/// What to wait for on the other instance: a name, a credential, a query and the answer's test.
+type Check<'a> = (&'a str, &'a str, &'a str, fn(&Reply) -> bool);
+
 async fn remote(server: &ServerProcess, token: &str, query: &str, variables: Value) -> Reply {
     server.gql(Some(token), query, variables).await
 }
@@ -298,7 +301,7 @@ async fn over_the_bus_another_instance_refuses_at_once() {
 
     let within = Duration::from_secs(10);
     let b = &b;
-    let checks: [(&str, &str, &str, fn(&Reply) -> bool); 4] = [
+    let checks: [Check; 4] = [
         ("the promotion", &rep.access, TOKENS, |r| {
             r.body["errors"].is_null()
         }),

@@ -119,7 +119,7 @@ impl Account {
         let Some(owner_id) = self.0.owner_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().users(), owner_id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().users(), owner_id)
             .await?
             .map(User::from))
     }

@@ -87,11 +87,7 @@ impl Source {
     }
     /// Spend by month, newest first.
     async fn spend(&self, ctx: &Context<'_>) -> Result<Vec<Spend>> {
-        let rows = load_one(
-            &ctx.data_unchecked::<Loaders>().spend_by_source(),
-            self.0.id,
-        )
-        .await?;
+        let rows = load_one(ctx.data_unchecked::<Loaders>().spend_by_source(), self.0.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -120,7 +116,7 @@ impl Campaign {
             return Ok(None);
         };
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().sources(), source_id)
+            load_one(ctx.data_unchecked::<Loaders>().sources(), source_id)
                 .await?
                 .map(Source),
         )
@@ -148,7 +144,7 @@ impl Campaign {
     /// The plays that follow this campaign up, oldest first.
     async fn plays(&self, ctx: &Context<'_>) -> Result<Vec<super::plays::Play>> {
         Ok(load_one(
-            &ctx.data_unchecked::<Loaders>().plays_by_campaign(),
+            ctx.data_unchecked::<Loaders>().plays_by_campaign(),
             self.0.id,
         )
         .await?
@@ -160,7 +156,7 @@ impl Campaign {
     /// Spend by month, newest first.
     async fn spend(&self, ctx: &Context<'_>) -> Result<Vec<Spend>> {
         let rows = load_one(
-            &ctx.data_unchecked::<Loaders>().spend_by_campaign(),
+            ctx.data_unchecked::<Loaders>().spend_by_campaign(),
             self.0.id,
         )
         .await?;

@@ -79,7 +79,7 @@ impl Rejection {
     }
     async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
         Ok(load_one(
-            &ctx.data_unchecked::<Loaders>().contacts(),
+            ctx.data_unchecked::<Loaders>().contacts(),
             self.0.contact_id,
         )
         .await?
@@ -89,7 +89,7 @@ impl Rejection {
         let Some(id) = self.0.source_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().sources(), id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().sources(), id)
             .await?
             .map(Source))
     }

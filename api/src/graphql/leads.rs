@@ -54,7 +54,7 @@ impl Lead {
             return Ok(None);
         };
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().accounts(), account_id)
+            load_one(ctx.data_unchecked::<Loaders>().accounts(), account_id)
                 .await?
                 .map(Account),
         )
@@ -64,7 +64,7 @@ impl Lead {
             return Ok(None);
         };
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().sources(), source_id)
+            load_one(ctx.data_unchecked::<Loaders>().sources(), source_id)
                 .await?
                 .map(Source),
         )
@@ -76,7 +76,7 @@ impl Lead {
         let Some(owner_id) = self.0.owner_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().users(), owner_id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().users(), owner_id)
             .await?
             .map(User::from))
     }

@@ -41,7 +41,7 @@ impl Opportunity {
     }
     async fn account(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
         Ok(load_one(
-            &ctx.data_unchecked::<Loaders>().accounts(),
+            ctx.data_unchecked::<Loaders>().accounts(),
             self.0.account_id,
         )
         .await?
@@ -51,7 +51,7 @@ impl Opportunity {
         let Some(id) = self.0.primary_contact_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().contacts(), id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().contacts(), id)
             .await?
             .map(Lead))
     }
@@ -60,7 +60,7 @@ impl Opportunity {
         let Some(id) = self.0.lead_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().contacts(), id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().contacts(), id)
             .await?
             .map(Lead))
     }
@@ -68,7 +68,7 @@ impl Opportunity {
         let Some(id) = self.0.source_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().sources(), id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().sources(), id)
             .await?
             .map(Source))
     }
@@ -76,7 +76,7 @@ impl Opportunity {
         let Some(id) = self.0.owner_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().users(), id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().users(), id)
             .await?
             .map(User::from))
     }

@@ -52,7 +52,7 @@ impl Play {
     }
     async fn cadence(&self, ctx: &Context<'_>) -> Result<Option<Cadence>> {
         Ok(load_one(
-            &ctx.data_unchecked::<Loaders>().cadences(),
+            ctx.data_unchecked::<Loaders>().cadences(),
             self.0.cadence_id,
         )
         .await?
@@ -62,7 +62,7 @@ impl Play {
         let Some(id) = self.0.campaign_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().campaigns(), id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().campaigns(), id)
             .await?
             .map(Campaign))
     }
