@@ -17,6 +17,7 @@ mod catalog;
 mod child_lists;
 mod cli;
 mod contract_rejections;
+mod credential_cache;
 mod criteria_fields;
 mod db_outage;
 mod deal_stays;

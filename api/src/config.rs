@@ -253,6 +253,28 @@ pub struct Config {
     )]
     pub ws_recheck_secs: u64,
 
+    /// How long this instance trusts what it read about a credential (a session still live, a
+    /// member's role, an API token), in milliseconds; 0 reads the database on every request. A
+    /// change made on this instance applies at once, one made elsewhere as soon as the bus
+    /// carries it, and within this time even if that message is lost.
+    #[arg(
+        long,
+        env = "ACCORD_AUTH_CACHE_TTL_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub auth_cache_ttl_ms: u64,
+
+    /// Most sessions, seats and API tokens (each) the credential cache holds; the least
+    /// recently used go first.
+    #[arg(
+        long,
+        env = "ACCORD_AUTH_CACHE_ENTRIES",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub auth_cache_entries: usize,
+
     /// Query cost each user or API token may spend per rate-limit window.
     #[arg(
         long,
@@ -396,6 +418,10 @@ impl Config {
         Duration::from_secs(self.refresh_token_ttl_secs)
     }
 
+    pub fn auth_cache_ttl(&self) -> Duration {
+        Duration::from_millis(self.auth_cache_ttl_ms)
+    }
+
     /// Checks the values clap cannot, naming the variable at fault.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let scheme_ok = self.is_sqlite()
@@ -463,6 +489,7 @@ impl Config {
                 self.ws_max_sockets_per_credential as u64,
             ),
             ("ACCORD_WS_RECHECK_SECS", self.ws_recheck_secs),
+            ("ACCORD_AUTH_CACHE_ENTRIES", self.auth_cache_entries as u64),
             ("ACCORD_DB_ACQUIRE_TIMEOUT_MS", self.db_acquire_timeout_ms),
             ("ACCORD_RATE_LIMIT_WINDOW_SECS", self.rate_limit_window_secs),
             (

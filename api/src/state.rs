@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 use crate::{
-    auth::jwt::JwtKeys,
+    auth::{cache::CredentialCache, jwt::JwtKeys},
     bus::{Bus, MemoryBus, RedisBus},
     config::{Config, ConfigError},
     db,
@@ -46,6 +46,8 @@ pub struct AppState {
     /// (every rep reconnecting after a deploy) waits here at a few bytes each, instead of as
     /// thousands of query futures queued on the pool, whose memory the allocator keeps.
     pub socket_setup: Arc<tokio::sync::Semaphore>,
+    /// What authentication read lately (sessions, seats, API tokens), evicted over the bus.
+    pub credentials: Arc<CredentialCache>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +129,11 @@ impl AppState {
         let socket_setup = Arc::new(tokio::sync::Semaphore::new(
             config.db_max_connections.max(1) as usize,
         ));
+        let credentials = Arc::new(CredentialCache::new(
+            config.auth_cache_ttl(),
+            config.auth_cache_entries,
+        ));
+        credentials.listen(bus.as_ref());
         Ok(Self {
             config: Arc::new(config),
             store,
@@ -143,6 +150,7 @@ impl AppState {
             sockets: Arc::default(),
             persisted_queries,
             socket_setup,
+            credentials,
         })
     }
 
@@ -157,6 +165,9 @@ impl AppState {
     /// for the unit of work). A bus failure is logged, not returned: the change is committed
     /// and its rows are the truth.
     pub(crate) async fn publish(&self, message: crate::bus::BusMessage) {
+        // This instance forgets a revoked or changed credential before the request that changed
+        // it answers, whatever the bus does; the others when the message reaches them.
+        self.credentials.observe(&message);
         if let Err(err) = self.bus.publish(message).await {
             tracing::warn!(%err, "bus publish failed");
         }

@@ -4,14 +4,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use entity::Role;
 use uuid::Uuid;
 
-use super::{api_token, jwt::JwtKeys, secret};
+use super::{api_token, cache::TokenGrant, jwt::AccessClaims, secret};
 use crate::{
     domain::{
         permissions::{role_allows, Permission},
         scopes,
     },
     error::{AppError, AppResult},
-    store::{self, Store},
+    state::AppState,
+    store,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,65 +109,102 @@ pub enum AuthFailure {
     Unavailable(AppError),
 }
 
+/// Where [`authenticate`] may find what it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// From the state's [`CredentialCache`](super::cache::CredentialCache) when it holds the
+    /// entry: a repeated credential costs no round trip.
+    Cached,
+    /// From the database (the cache is refreshed): for a socket's periodic re-check, whose point
+    /// is to catch a change whose bus message was lost.
+    Fresh,
+}
+
 /// Resolves a bearer token (an access JWT or an API token) into an actor.
 pub async fn authenticate(
-    store: &Store,
-    keys: &JwtKeys,
+    state: &AppState,
     token: &str,
+    lookup: Lookup,
 ) -> Result<Actor, AuthFailure> {
     if token.starts_with(api_token::PREFIX) {
-        authenticate_api_token(store, token).await
+        authenticate_api_token(state, token, lookup).await
     } else {
-        authenticate_access_token(store, keys, token).await
+        authenticate_access_token(state, token, lookup).await
     }
 }
 
-async fn authenticate_api_token(store: &Store, token: &str) -> Result<Actor, AuthFailure> {
+async fn authenticate_api_token(
+    state: &AppState,
+    token: &str,
+    lookup: Lookup,
+) -> Result<Actor, AuthFailure> {
     if !api_token::is_well_formed(token) {
         return Err(AuthFailure::Invalid);
     }
-    let global = store.global();
-    let found = store::api_tokens::by_hash(&global, &secret::digest(token))
-        .await
-        .map_err(AuthFailure::Unavailable)?
-        .ok_or(AuthFailure::Invalid)?;
+    let cache = &state.credentials;
+    let global = state.store.global();
+    let digest = secret::digest(token);
+    let cached = match lookup {
+        Lookup::Cached => cache.token(&digest),
+        Lookup::Fresh => None,
+    };
+    let grant = match cached {
+        Some(grant) => grant,
+        None => {
+            let ticket = cache.ticket();
+            let grant = store::api_tokens::by_hash(&global, &digest)
+                .await
+                .map_err(AuthFailure::Unavailable)?
+                .filter(|found| found.revoked_at.is_none())
+                .map(|found| TokenGrant {
+                    scopes: store::api_tokens::scopes_of(&found),
+                    id: found.id,
+                    workspace_id: found.workspace_id,
+                    expires_at: found.expires_at,
+                    trusted_documents_only: found.trusted_documents_only,
+                });
+            cache.remember_token(ticket, digest, grant.clone());
+            grant
+        }
+    }
+    .ok_or(AuthFailure::Invalid)?;
     let now = Utc::now();
-    if found.revoked_at.is_some() || found.expires_at.is_some_and(|at| at <= now) {
+    if grant.expires_at.is_some_and(|at| at <= now) {
         return Err(AuthFailure::Invalid);
     }
-    if let Err(err) = store::api_tokens::touch(&global, &found).await {
-        tracing::warn!(error = ?err, "could not record API token use");
+    if cache.should_touch(grant.id) {
+        if let Err(err) = store::api_tokens::touch(&global, grant.id, now).await {
+            tracing::warn!(error = ?err, "could not record API token use");
+        }
     }
     Ok(Actor {
-        scopes: store::api_tokens::scopes_of(&found),
+        scopes: grant.scopes,
         credential: Credential::ApiToken {
-            token_id: found.id,
-            expires_at: found.expires_at,
-            trusted_documents_only: found.trusted_documents_only,
+            token_id: grant.id,
+            expires_at: grant.expires_at,
+            trusted_documents_only: grant.trusted_documents_only,
         },
-        workspace_id: Some(found.workspace_id),
+        workspace_id: Some(grant.workspace_id),
         role: None,
     })
 }
 
 async fn authenticate_access_token(
-    store: &Store,
-    keys: &JwtKeys,
+    state: &AppState,
     token: &str,
+    lookup: Lookup,
 ) -> Result<Actor, AuthFailure> {
-    let claims = keys.verify(token).map_err(|_| AuthFailure::Invalid)?;
+    let claims = state.jwt.verify(token).map_err(|_| AuthFailure::Invalid)?;
     // A signature outlives its session: the token counts only while its family does.
-    let global = store.global();
-    let seat = async {
-        match claims.wid {
-            Some(workspace_id) => {
-                store::people::membership_of(&global, workspace_id, claims.sub).await
-            }
-            None => Ok(None),
-        }
+    let cache = &state.credentials;
+    let cached_role = match claims.wid {
+        Some(workspace_id) => cache.seat(workspace_id, claims.sub),
+        None => Some(None),
     };
-    let live = store::sessions::family_is_live(&global, claims.sid);
-    let (seat, live) = tokio::try_join!(seat, live).map_err(AuthFailure::Unavailable)?;
+    let (live, role) = match (lookup, cache.family_is_live(claims.sid), cached_role) {
+        (Lookup::Cached, Some(live), Some(role)) => (live, role),
+        _ => read_session(state, &claims).await?,
+    };
     if !live {
         return Err(AuthFailure::Invalid);
     }
@@ -179,10 +217,37 @@ async fn authenticate_access_token(
                 .single()
                 .unwrap_or_else(Utc::now),
         },
-        workspace_id: seat.as_ref().map(|seat| seat.workspace_id),
-        role: seat.map(|seat| seat.role),
+        // Without a seat the token acts in no workspace (it was removed, or never had one).
+        workspace_id: role.and(claims.wid),
+        role,
         scopes: Vec::new(),
     })
+}
+
+/// Reads (and caches) whether the token's session is live and its role in its workspace.
+async fn read_session(
+    state: &AppState,
+    claims: &AccessClaims,
+) -> Result<(bool, Option<Role>), AuthFailure> {
+    let cache = &state.credentials;
+    let ticket = cache.ticket();
+    let global = state.store.global();
+    let seat = async {
+        match claims.wid {
+            Some(workspace_id) => {
+                store::people::membership_of(&global, workspace_id, claims.sub).await
+            }
+            None => Ok(None),
+        }
+    };
+    let live = store::sessions::family_is_live(&global, claims.sid);
+    let (seat, live) = tokio::try_join!(seat, live).map_err(AuthFailure::Unavailable)?;
+    let role = seat.map(|seat| seat.role);
+    cache.remember_family(ticket, claims.sid, live);
+    if let Some(workspace_id) = claims.wid {
+        cache.remember_seat(ticket, workspace_id, claims.sub, role);
+    }
+    Ok((live, role))
 }
 
 #[cfg(test)]

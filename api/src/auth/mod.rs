@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod address;
 pub mod api_token;
+pub mod cache;
 pub mod jwt;
 pub mod password;
 pub mod secret;

@@ -1,6 +1,7 @@
 //! The bus carries what happened after it was committed: activity for dashboards, triggers for
-//! reps, credential revocations for open sockets. Delivery is at-most-once; the database is the
-//! truth, so a subscriber that missed a message can catch up from its rows.
+//! reps, credential revocations and changes for open sockets and cached credentials. Delivery
+//! is at-most-once; the database is the truth, so a subscriber that missed a message can catch
+//! up from its rows.
 
 mod memory;
 mod redis_bus;
@@ -58,6 +59,16 @@ pub enum BusEvent {
     /// A member lost their seat; their sockets in that workspace close.
     MembershipEnded {
         user_id: Uuid,
+    },
+    /// A member's seat changed in a way that authorizes differently (a new role, a new seat):
+    /// instances forget the role they cached for it.
+    MembershipChanged {
+        user_id: Uuid,
+    },
+    /// An API token changed what it may do (its allow-list mode): instances forget the token
+    /// they cached (its open sockets notice at their next credential check).
+    ApiTokenChanged {
+        token_id: Uuid,
     },
     /// A trigger row was committed for a person. Subscribers that saw the recipient's previous
     /// sequence stream it as it is; any gap is read from the database.

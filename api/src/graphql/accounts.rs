@@ -119,7 +119,7 @@ impl Account {
         let Some(owner_id) = self.0.owner_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().users, owner_id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().users(), owner_id)
             .await?
             .map(User::from))
     }
@@ -134,7 +134,7 @@ impl Account {
         let loaders = ctx.data_unchecked::<Loaders>();
         let max = ctx.state().config.max_page_size;
         loaders
-            .contacts_by_account
+            .contacts_by_account()
             .page(ctx, self.0.id, first, after, max, Lead)
             .await
     }
@@ -149,7 +149,7 @@ impl Account {
         let loaders = ctx.data_unchecked::<Loaders>();
         let max = ctx.state().config.max_page_size;
         loaders
-            .opportunities_by_account
+            .opportunities_by_account()
             .page(ctx, self.0.id, first, after, max, Opportunity)
             .await
     }

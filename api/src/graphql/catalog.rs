@@ -87,7 +87,7 @@ impl Source {
     }
     /// Spend by month, newest first.
     async fn spend(&self, ctx: &Context<'_>) -> Result<Vec<Spend>> {
-        let rows = load_one(&ctx.data_unchecked::<Loaders>().spend_by_source, self.0.id).await?;
+        let rows = load_one(ctx.data_unchecked::<Loaders>().spend_by_source(), self.0.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -116,7 +116,7 @@ impl Campaign {
             return Ok(None);
         };
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().sources, source_id)
+            load_one(ctx.data_unchecked::<Loaders>().sources(), source_id)
                 .await?
                 .map(Source),
         )
@@ -132,7 +132,7 @@ impl Campaign {
             serde_json::from_value(self.0.asset_ids.clone()).unwrap_or_default();
         let loaded = ctx
             .data_unchecked::<Loaders>()
-            .assets
+            .assets()
             .load_many(ids.iter().copied())
             .await
             .map_err(|err| async_graphql::ErrorExtensions::extend(err.as_ref()))?;
@@ -144,7 +144,7 @@ impl Campaign {
     /// The plays that follow this campaign up, oldest first.
     async fn plays(&self, ctx: &Context<'_>) -> Result<Vec<super::plays::Play>> {
         Ok(load_one(
-            &ctx.data_unchecked::<Loaders>().plays_by_campaign,
+            ctx.data_unchecked::<Loaders>().plays_by_campaign(),
             self.0.id,
         )
         .await?
@@ -156,7 +156,7 @@ impl Campaign {
     /// Spend by month, newest first.
     async fn spend(&self, ctx: &Context<'_>) -> Result<Vec<Spend>> {
         let rows = load_one(
-            &ctx.data_unchecked::<Loaders>().spend_by_campaign,
+            ctx.data_unchecked::<Loaders>().spend_by_campaign(),
             self.0.id,
         )
         .await?;

@@ -65,7 +65,7 @@ impl LeadContract {
 
 async fn signer(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<User>> {
     let Some(id) = id else { return Ok(None) };
-    Ok(load_one(&ctx.data_unchecked::<Loaders>().users, id)
+    Ok(load_one(ctx.data_unchecked::<Loaders>().users(), id)
         .await?
         .map(User::from))
 }
@@ -235,7 +235,7 @@ impl crate::services::backtest::BacktestSource {
             return Ok(None);
         };
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().sources, source_id)
+            load_one(ctx.data_unchecked::<Loaders>().sources(), source_id)
                 .await?
                 .map(super::catalog::Source),
         )

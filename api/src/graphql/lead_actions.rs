@@ -78,17 +78,18 @@ impl Rejection {
         self.0.id.into()
     }
     async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
-        Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().contacts, self.0.contact_id)
-                .await?
-                .map(Lead),
+        Ok(load_one(
+            ctx.data_unchecked::<Loaders>().contacts(),
+            self.0.contact_id,
         )
+        .await?
+        .map(Lead))
     }
     async fn source(&self, ctx: &Context<'_>) -> Result<Option<Source>> {
         let Some(id) = self.0.source_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().sources, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().sources(), id)
             .await?
             .map(Source))
     }

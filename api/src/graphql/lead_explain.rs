@@ -78,7 +78,7 @@ async fn breakdown(
 ) -> Result<(ScoreBreakdown, crate::domain::contract::Terms)> {
     let tenant = ctx.state().store.tenant(row.workspace_id);
     let (_, terms) = contracts::active_terms(&tenant).await?;
-    let entries = load_one(&ctx.data_unchecked::<Loaders>().ledger_by_contact, row.id)
+    let entries = load_one(ctx.data_unchecked::<Loaders>().ledger_by_contact(), row.id)
         .await?
         .unwrap_or_default();
     let ledger: Vec<_> = entries.iter().map(ledger_entry).collect();
@@ -139,7 +139,7 @@ pub async fn history(
 ) -> Result<Page<StageChangeOut>> {
     let max = ctx.state().config.max_page_size;
     ctx.data_unchecked::<Loaders>()
-        .stages_by_contact
+        .stages_by_contact()
         .page(ctx, row.id, first, after, max, |c| StageChangeOut {
             from: c.from_stage,
             to: c.to_stage,

@@ -54,7 +54,7 @@ impl Lead {
             return Ok(None);
         };
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().accounts, account_id)
+            load_one(ctx.data_unchecked::<Loaders>().accounts(), account_id)
                 .await?
                 .map(Account),
         )
@@ -64,7 +64,7 @@ impl Lead {
             return Ok(None);
         };
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().sources, source_id)
+            load_one(ctx.data_unchecked::<Loaders>().sources(), source_id)
                 .await?
                 .map(Source),
         )
@@ -76,7 +76,7 @@ impl Lead {
         let Some(owner_id) = self.0.owner_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().users, owner_id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().users(), owner_id)
             .await?
             .map(User::from))
     }
@@ -166,7 +166,7 @@ impl Lead {
         let loaders = ctx.data_unchecked::<Loaders>();
         let max = ctx.state().config.max_page_size;
         loaders
-            .enrollments_by_contact
+            .enrollments_by_contact()
             .page(ctx, self.0.id, first, after, max, super::work::Enrollment)
             .await
     }
@@ -181,7 +181,7 @@ impl Lead {
         let loaders = ctx.data_unchecked::<Loaders>();
         let max = ctx.state().config.max_page_size;
         loaders
-            .touches_by_contact
+            .touches_by_contact()
             .page(ctx, self.0.id, first, after, max, super::work::Touch::from)
             .await
     }

@@ -2,7 +2,7 @@
 //! one query per relation, not N. The store defines how each relation is read
 //! (`store::loaders`).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
@@ -20,52 +20,59 @@ use crate::{
     },
 };
 
-/// Every loader a request may use.
-pub struct Loaders {
-    pub users: DataLoader<UserLoader>,
-    pub accounts: DataLoader<ById<account::Entity>>,
-    pub contacts: DataLoader<ById<contact::Entity>>,
-    pub sources: DataLoader<ById<source::Entity>>,
-    pub assets: DataLoader<ById<asset::Entity>>,
-    pub spend_by_source: DataLoader<ByParent<spend::Entity>>,
-    pub spend_by_campaign: DataLoader<ByParent<spend::Entity>>,
-    pub contacts_by_account: Children<contact::Entity>,
-    pub opportunities_by_account: Children<opportunity::Entity>,
-    pub ledger_by_contact: DataLoader<ByParent<score_entry::Entity>>,
-    pub stages_by_contact: Children<stage_change::Entity>,
-    pub plays: DataLoader<ById<play::Entity>>,
-    pub campaigns: DataLoader<ById<campaign::Entity>>,
-    pub cadences: DataLoader<ById<cadence::Entity>>,
-    pub plays_by_campaign: DataLoader<ByParent<play::Entity>>,
-    pub enrollments_by_contact: Children<enrollment::Entity>,
-    pub touches_by_contact: Children<touch::Entity>,
-    pub attempts_by_delivery: DataLoader<ByParent<webhook_attempt::Entity>>,
+/// Declares the loaders a request may use: each is made the first time a resolver asks for it
+/// (a request that loads nothing builds none), then shared by the rest of the request.
+macro_rules! loaders {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty = $make:expr;)*) => {
+        /// Every loader a request may use, each built on first use.
+        pub struct Loaders {
+            store: Store,
+            workspace_id: Option<Uuid>,
+            $($name: OnceLock<$ty>,)*
+        }
+
+        impl Loaders {
+            pub fn new(store: &Store, workspace_id: Option<Uuid>) -> Self {
+                Self {
+                    store: store.clone(),
+                    workspace_id,
+                    $($name: OnceLock::new(),)*
+                }
+            }
+
+            $(
+                $(#[$doc])*
+                pub fn $name(&self) -> &$ty {
+                    self.$name.get_or_init(|| {
+                        let make: fn(&Store, Option<Uuid>) -> $ty = $make;
+                        make(&self.store, self.workspace_id)
+                    })
+                }
+            )*
+        }
+    };
 }
 
-impl Loaders {
-    pub fn new(store: &Store, workspace_id: Option<Uuid>) -> Self {
-        let ws = workspace_id;
-        Self {
-            users: loaders::users(store),
-            accounts: loaders::by_id(store, ws),
-            contacts: loaders::by_id(store, ws),
-            sources: loaders::by_id(store, ws),
-            assets: loaders::by_id(store, ws),
-            spend_by_source: loaders::spend_by_source(store, ws),
-            spend_by_campaign: loaders::spend_by_campaign(store, ws),
-            ledger_by_contact: loaders::ledger_by_contact(store, ws),
-            contacts_by_account: loaders::contacts_by_account(store, ws),
-            opportunities_by_account: loaders::opportunities_by_account(store, ws),
-            stages_by_contact: loaders::stages_by_contact(store, ws),
-            enrollments_by_contact: loaders::enrollments_by_contact(store, ws),
-            touches_by_contact: loaders::touches_by_contact(store, ws),
-            plays: loaders::by_id(store, ws),
-            campaigns: loaders::by_id(store, ws),
-            cadences: loaders::by_id(store, ws),
-            plays_by_campaign: loaders::plays_by_campaign(store, ws),
-            attempts_by_delivery: loaders::attempts_by_delivery(store, ws),
-        }
-    }
+loaders! {
+    users: DataLoader<UserLoader> = |store, _| loaders::users(store);
+    accounts: DataLoader<ById<account::Entity>> = loaders::by_id;
+    contacts: DataLoader<ById<contact::Entity>> = loaders::by_id;
+    sources: DataLoader<ById<source::Entity>> = loaders::by_id;
+    assets: DataLoader<ById<asset::Entity>> = loaders::by_id;
+    plays: DataLoader<ById<play::Entity>> = loaders::by_id;
+    campaigns: DataLoader<ById<campaign::Entity>> = loaders::by_id;
+    cadences: DataLoader<ById<cadence::Entity>> = loaders::by_id;
+    spend_by_source: DataLoader<ByParent<spend::Entity>> = loaders::spend_by_source;
+    spend_by_campaign: DataLoader<ByParent<spend::Entity>> = loaders::spend_by_campaign;
+    ledger_by_contact: DataLoader<ByParent<score_entry::Entity>> = loaders::ledger_by_contact;
+    plays_by_campaign: DataLoader<ByParent<play::Entity>> = loaders::plays_by_campaign;
+    attempts_by_delivery: DataLoader<ByParent<webhook_attempt::Entity>> =
+        loaders::attempts_by_delivery;
+    contacts_by_account: Children<contact::Entity> = loaders::contacts_by_account;
+    opportunities_by_account: Children<opportunity::Entity> = loaders::opportunities_by_account;
+    stages_by_contact: Children<stage_change::Entity> = loaders::stages_by_contact;
+    enrollments_by_contact: Children<enrollment::Entity> = loaders::enrollments_by_contact;
+    touches_by_contact: Children<touch::Entity> = loaders::touches_by_contact;
 }
 
 /// Loads one row through a loader, mapping a loader failure to the API error.

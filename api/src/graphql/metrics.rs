@@ -303,10 +303,10 @@ impl MetricsGroup {
             return Ok(self.key.clone().unwrap_or_else(|| "Unattributed".into()));
         };
         let name = match self.group_by {
-            GroupBy::Source => load_one(&loaders.sources, id).await?.map(|s| s.name),
-            GroupBy::Campaign => load_one(&loaders.campaigns, id).await?.map(|c| c.name),
-            GroupBy::Play => load_one(&loaders.plays, id).await?.map(|p| p.name),
-            GroupBy::Rep => load_one(&loaders.users, id).await?.map(|u| u.name),
+            GroupBy::Source => load_one(loaders.sources(), id).await?.map(|s| s.name),
+            GroupBy::Campaign => load_one(loaders.campaigns(), id).await?.map(|c| c.name),
+            GroupBy::Play => load_one(loaders.plays(), id).await?.map(|p| p.name),
+            GroupBy::Rep => load_one(loaders.users(), id).await?.map(|u| u.name),
             _ => None,
         };
         Ok(name.unwrap_or_else(|| id.to_string()))

@@ -40,17 +40,18 @@ impl Opportunity {
         self.0.external_id.as_deref()
     }
     async fn account(&self, ctx: &Context<'_>) -> Result<Option<Account>> {
-        Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().accounts, self.0.account_id)
-                .await?
-                .map(Account),
+        Ok(load_one(
+            ctx.data_unchecked::<Loaders>().accounts(),
+            self.0.account_id,
         )
+        .await?
+        .map(Account))
     }
     async fn primary_contact(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
         let Some(id) = self.0.primary_contact_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().contacts, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().contacts(), id)
             .await?
             .map(Lead))
     }
@@ -59,7 +60,7 @@ impl Opportunity {
         let Some(id) = self.0.lead_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().contacts, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().contacts(), id)
             .await?
             .map(Lead))
     }
@@ -67,7 +68,7 @@ impl Opportunity {
         let Some(id) = self.0.source_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().sources, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().sources(), id)
             .await?
             .map(Source))
     }
@@ -75,7 +76,7 @@ impl Opportunity {
         let Some(id) = self.0.owner_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().users, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().users(), id)
             .await?
             .map(User::from))
     }

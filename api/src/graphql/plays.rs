@@ -51,17 +51,18 @@ impl Play {
         trigger_of(&self.0).map(Into::into)
     }
     async fn cadence(&self, ctx: &Context<'_>) -> Result<Option<Cadence>> {
-        Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().cadences, self.0.cadence_id)
-                .await?
-                .map(Cadence),
+        Ok(load_one(
+            ctx.data_unchecked::<Loaders>().cadences(),
+            self.0.cadence_id,
         )
+        .await?
+        .map(Cadence))
     }
     async fn campaign(&self, ctx: &Context<'_>) -> Result<Option<Campaign>> {
         let Some(id) = self.0.campaign_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().campaigns, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().campaigns(), id)
             .await?
             .map(Campaign))
     }
@@ -69,7 +70,7 @@ impl Play {
         let ids = asset_ids_of(&self.0);
         let loaded = ctx
             .data_unchecked::<Loaders>()
-            .assets
+            .assets()
             .load_many(ids.iter().copied())
             .await
             .map_err(|err| async_graphql::ErrorExtensions::extend(err.as_ref()))?;

@@ -113,7 +113,7 @@ impl From<membership::Model> for Member {
 #[ComplexObject]
 impl Member {
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        let user = load_one(&ctx.data_unchecked::<Loaders>().users, self.user_id)
+        let user = load_one(ctx.data_unchecked::<Loaders>().users(), self.user_id)
             .await?
             .ok_or(AppError::not_found("user"))?;
         Ok(user.into())

@@ -101,7 +101,7 @@ impl WebhookDelivery {
     async fn attempt_log(&self, ctx: &Context<'_>) -> Result<Vec<WebhookAttempt>> {
         // Through a loader: one query for the attempts of the whole page of deliveries.
         let loaders = ctx.data_unchecked::<Loaders>();
-        let rows = load_one(&loaders.attempts_by_delivery, self.delivery_id).await?;
+        let rows = load_one(loaders.attempts_by_delivery(), self.delivery_id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()

@@ -67,20 +67,21 @@ impl Task {
         let Some(id) = self.0.asset_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().assets, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().assets(), id)
             .await?
             .map(Asset))
     }
     async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Lead>> {
-        Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().contacts, self.0.contact_id)
-                .await?
-                .map(Lead),
+        Ok(load_one(
+            ctx.data_unchecked::<Loaders>().contacts(),
+            self.0.contact_id,
         )
+        .await?
+        .map(Lead))
     }
     async fn play(&self, ctx: &Context<'_>) -> Result<Option<Play>> {
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().plays, self.0.play_id)
+            load_one(ctx.data_unchecked::<Loaders>().plays(), self.0.play_id)
                 .await?
                 .map(Play),
         )
@@ -129,7 +130,7 @@ impl Enrollment {
     }
     async fn play(&self, ctx: &Context<'_>) -> Result<Option<Play>> {
         Ok(
-            load_one(&ctx.data_unchecked::<Loaders>().plays, self.0.play_id)
+            load_one(ctx.data_unchecked::<Loaders>().plays(), self.0.play_id)
                 .await?
                 .map(Play),
         )

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::{client_ip::client_ip, persisted, resolve_caller, Caller, RequestId};
 use crate::{
+    auth::actor::Lookup,
     error::{AppError, UNAVAILABLE_RETRY_AFTER_SECS},
     graphql::{
         context::{RequestActor, RequestMeta},
@@ -195,8 +196,13 @@ pub async fn get(
     execute(req, state, schema, request, media, true).await
 }
 
-/// The operation the request will run, if its document parses and names one.
+/// The operation the request will run, if its document parses and names one. The schema
+/// parses the document again to run it: a document without either keyword can hold only
+/// queries, so the common read skips this first parse.
 fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    if !request.query.contains("mutation") && !request.query.contains("subscription") {
+        return None;
+    }
     let document = parse_query(&request.query).ok()?;
     let mut operations = document.operations.iter();
     let (_, operation) = match &request.operation_name {
@@ -251,7 +257,7 @@ async fn execute(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let actor = match resolve_caller(&state, authorization).await {
+    let actor = match resolve_caller(&state, authorization, Lookup::Cached).await {
         Caller::Anonymous => None,
         Caller::Known(actor) => Some(actor),
         Caller::Rejected => {

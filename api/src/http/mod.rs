@@ -12,7 +12,11 @@ mod ws;
 
 use actix_web::web;
 
-use crate::{auth::Actor, graphql::AccordSchema, state::AppState};
+use crate::{
+    auth::{actor::Lookup, Actor},
+    graphql::AccordSchema,
+    state::AppState,
+};
 
 pub use request_id::RequestId;
 
@@ -60,7 +64,11 @@ pub(crate) enum Caller {
 }
 
 /// Reads `Authorization: Bearer …` (or the WebSocket's `connection_init` value) into a caller.
-pub(crate) async fn resolve_caller(state: &AppState, header: Option<&str>) -> Caller {
+pub(crate) async fn resolve_caller(
+    state: &AppState,
+    header: Option<&str>,
+    lookup: Lookup,
+) -> Caller {
     let Some(header) = header.map(str::trim).filter(|h| !h.is_empty()) else {
         return Caller::Anonymous;
     };
@@ -70,7 +78,7 @@ pub(crate) async fn resolve_caller(state: &AppState, header: Option<&str>) -> Ca
     else {
         return Caller::Rejected;
     };
-    match crate::auth::actor::authenticate(&state.store, &state.jwt, token.trim()).await {
+    match crate::auth::actor::authenticate(state, token.trim(), lookup).await {
         Ok(actor) => Caller::Known(actor),
         Err(crate::auth::actor::AuthFailure::Invalid) => Caller::Rejected,
         Err(crate::auth::actor::AuthFailure::Unavailable(err)) => {

@@ -136,11 +136,13 @@ pub async fn set_trusted_documents_only(
     token_id: Uuid,
     enabled: bool,
 ) -> AppResult<entity::api_token::Model> {
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let token = work
-        .tenant()
-        .set_trusted_documents_only(token_id, enabled)
-        .await?;
+    let mut work = UnitOfWork::begin(state, workspace_id).await?;
+    let (tenant, notices) = work.parts();
+    let token = tenant.set_trusted_documents_only(token_id, enabled).await?;
+    notices.announce(
+        workspace_id,
+        BusEvent::ApiTokenChanged { token_id: token.id },
+    );
     work.commit().await?;
     Ok(token)
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{secret, Actor},
-    bus::ActivityKind,
+    bus::{ActivityKind, BusEvent},
     error::{AppError, AppResult},
     mail::compose,
     services::{unit_of_work::UnitOfWork, workspaces::check_grant},
@@ -81,6 +81,11 @@ pub async fn accept(state: &AppState, user_id: Uuid, token: &str) -> AppResult<m
         .tenant_of(invitation.workspace_id)
         .add_member(user.id, invitation.role)
         .await?;
+    // A seat where there was none: an instance that cached "no seat" forgets it.
+    work.notices().announce(
+        invitation.workspace_id,
+        BusEvent::MembershipChanged { user_id: user.id },
+    );
     work.notices().activity(
         invitation.workspace_id,
         ActivityKind::MemberAdded,

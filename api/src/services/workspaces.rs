@@ -82,6 +82,12 @@ pub async fn change_role(
         ));
     }
     let updated = tenant.set_member_role(member, role).await?;
+    notices.announce(
+        workspace_id,
+        BusEvent::MembershipChanged {
+            user_id: updated.user_id,
+        },
+    );
     notices.activity(
         workspace_id,
         ActivityKind::MemberRoleChanged,

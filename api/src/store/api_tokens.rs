@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::api_token;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -86,20 +86,21 @@ pub async fn by_hash<C: ConnectionTrait>(
         .await?)
 }
 
+/// Records that the token was used at `now`. Each instance calls it at most once a minute per
+/// token; a row another instance wrote less than [`LAST_USED_GRANULARITY`] ago is left as it is.
 pub async fn touch<C: ConnectionTrait>(
     global: &Global<'_, C>,
-    token: &api_token::Model,
+    token_id: Uuid,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let now = Utc::now();
-    if token
-        .last_used_at
-        .is_some_and(|last| now - last < LAST_USED_GRANULARITY)
-    {
-        return Ok(());
-    }
     api_token::Entity::update_many()
         .col_expr(api_token::Column::LastUsedAt, Some(now).into())
-        .filter(api_token::Column::Id.eq(token.id))
+        .filter(api_token::Column::Id.eq(token_id))
+        .filter(
+            Condition::any()
+                .add(api_token::Column::LastUsedAt.is_null())
+                .add(api_token::Column::LastUsedAt.lt(now - LAST_USED_GRANULARITY)),
+        )
         .exec(global.conn())
         .await?;
     Ok(())

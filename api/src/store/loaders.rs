@@ -15,18 +15,25 @@ use uuid::Uuid;
 use super::{
     children::{Batched, ChildList, Children},
     keyset::{time_key, SortKind},
+    memo::Memo,
     people, Identified, Store, TenantEntity,
 };
 use crate::error::AppError;
 
 type LoadResult<V> = Result<HashMap<Uuid, V>, Arc<AppError>>;
 
+/// People by id (they belong to no workspace), each once per request.
+pub type UserLoader = Memo<UsersById>;
+
+/// Rows of one tenant table by id, each once per request.
+pub type ById<E> = Memo<RowsById<E>>;
+
 /// People by id (they belong to no workspace).
-pub struct UserLoader {
+pub struct UsersById {
     store: Store,
 }
 
-impl Loader<Uuid> for UserLoader {
+impl Loader<Uuid> for UsersById {
     type Value = user::Model;
     type Error = Arc<AppError>;
 
@@ -37,13 +44,13 @@ impl Loader<Uuid> for UserLoader {
 }
 
 /// Rows of one tenant table by id.
-pub struct ById<E> {
+pub struct RowsById<E> {
     store: Store,
     workspace_id: Option<Uuid>,
     entity: PhantomData<fn() -> E>,
 }
 
-impl<E> Loader<Uuid> for ById<E>
+impl<E> Loader<Uuid> for RowsById<E>
 where
     E: TenantEntity + Send + Sync + 'static,
     E::Model: Identified + Clone + Send + Sync + 'static,
@@ -98,9 +105,9 @@ impl<E: Batched> Loader<Uuid> for ByParent<E> {
 /// People by id.
 pub fn users(store: &Store) -> DataLoader<UserLoader> {
     DataLoader::new(
-        UserLoader {
+        Memo::new(UsersById {
             store: store.clone(),
-        },
+        }),
         tokio::spawn,
     )
 }
@@ -112,11 +119,11 @@ where
     E::Model: Identified + Clone + Send + Sync + 'static,
 {
     DataLoader::new(
-        ById {
+        Memo::new(RowsById {
             store: store.clone(),
             workspace_id,
             entity: PhantomData,
-        },
+        }),
         tokio::spawn,
     )
 }

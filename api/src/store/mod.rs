@@ -28,6 +28,7 @@ pub mod lead_actions;
 pub mod lists;
 pub mod loaders;
 pub mod members;
+pub mod memo;
 pub mod metrics;
 pub mod opportunities;
 pub mod outbox;

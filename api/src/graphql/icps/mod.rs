@@ -133,7 +133,7 @@ impl Icp {
         let Some(id) = self.0.owner_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().users, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().users(), id)
             .await?
             .map(User::from))
     }

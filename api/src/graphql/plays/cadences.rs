@@ -35,7 +35,7 @@ impl CadenceStep {
         let Some(id) = self.asset_id else {
             return Ok(None);
         };
-        Ok(load_one(&ctx.data_unchecked::<Loaders>().assets, id)
+        Ok(load_one(ctx.data_unchecked::<Loaders>().assets(), id)
             .await?
             .map(Asset))
     }

@@ -38,7 +38,7 @@ impl PipelineLineView {
     /// The source's name, the segment, or "Unattributed".
     async fn name(&self, ctx: &Context<'_>) -> Result<String> {
         if let Some(id) = self.source_id {
-            let source = load_one(&ctx.data_unchecked::<Loaders>().sources, id).await?;
+            let source = load_one(ctx.data_unchecked::<Loaders>().sources(), id).await?;
             return Ok(source.map_or_else(|| id.to_string(), |s| s.name));
         }
         Ok(self.key.clone().unwrap_or_else(|| "Unattributed".into()))

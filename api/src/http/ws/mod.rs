@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use self::transport::{Incoming, Transport};
 use super::{resolve_caller, socket_slots::SocketSlot, Caller};
 use crate::{
-    auth::{Actor, Credential},
+    auth::{actor::Lookup, Actor, Credential},
     bus::{BusEvent, BusMessage},
     graphql::{
         context::{RequestActor, RequestMeta},
@@ -370,7 +370,7 @@ impl Connection {
             attempt += 1;
             let caller = {
                 let _turn = self.state.socket_setup.acquire().await;
-                resolve_caller(&self.state, authorization.as_deref()).await
+                resolve_caller(&self.state, authorization.as_deref(), Lookup::Cached).await
             };
             match caller {
                 Caller::Known(actor) => break actor,
@@ -403,16 +403,17 @@ impl Connection {
         Ok(())
     }
 
-    /// Checks the credential again: revoked (even if its bus message was lost) or moved to
-    /// another role, the socket closes; the client reconnects under what holds now. A check that
-    /// cannot be made now is tried at the next tick.
+    /// Checks the credential again, in the database rather than the credential cache: revoked
+    /// (even if its bus message was lost) or moved to another role, the socket closes; the
+    /// client reconnects under what holds now. A check that cannot be made now is tried at the
+    /// next tick.
     async fn recheck(&mut self) -> Result<(), Close> {
         let Some(current) = &self.actor else {
             return Ok(());
         };
         let caller = {
             let _turn = self.state.socket_setup.acquire().await;
-            resolve_caller(&self.state, self.authorization.as_deref()).await
+            resolve_caller(&self.state, self.authorization.as_deref(), Lookup::Fresh).await
         };
         match caller {
             // E.g. an API token switched to (or from) allow-list mode.
