@@ -3,6 +3,7 @@
 pub mod generate;
 pub mod load;
 pub mod metrics;
+pub mod workspace;
 
 use std::net::SocketAddr;
 
