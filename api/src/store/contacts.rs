@@ -116,7 +116,7 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
                 )
             })
             .collect();
-        for chunk in rows.chunks(400) {
+        for chunk in rows.chunks(super::sql::rows_per_statement(31)) {
             contact::Entity::insert_many(
                 chunk
                     .iter()

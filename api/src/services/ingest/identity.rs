@@ -284,17 +284,19 @@ impl Merge {
             )
             .await?;
         let mut inserts = Vec::new();
+        let mut changed = Vec::new();
         for row in self.contacts.values() {
             match self.originals.get(&row.id) {
                 None => inserts.push(row.clone().into_active_model()),
                 Some(before) if before != row => {
-                    let mut changed = row.clone();
-                    changed.updated_at = self.now;
-                    store::identity::update_contact(tenant, changed).await?;
+                    let mut row = row.clone();
+                    row.updated_at = self.now;
+                    changed.push(row);
                 }
                 Some(_) => {}
             }
         }
+        tenant.save_contacts(changed).await?;
         tenant.insert_contacts(inserts).await
     }
 }

@@ -14,6 +14,7 @@ pub(crate) mod outcome;
 pub(crate) mod qualify;
 pub mod reevaluate;
 mod scoring;
+mod writes;
 
 use chrono::{DateTime, Utc};
 use entity::event;
