@@ -49,7 +49,9 @@ pub async fn ingest(
     let (mut answers, valid) = Answers::triage(inputs, now);
     let mut work = UnitOfWork::begin(state, workspace_id).await?;
     let (tenant, notices) = work.parts();
-    store::identity::take_turn(&tenant).await?;
+    // Shared with the workspace's other batches (see `identity::resolve` for how they share),
+    // exclusive of every other writer of leads.
+    store::identity::share_turn(&tenant).await?;
     let mut fresh = answers.replays(&tenant, valid).await?;
     answers.check_references(&tenant, &mut fresh).await?;
     let resolved = identity::resolve(&tenant, &fresh, now).await?;
@@ -84,8 +86,12 @@ async fn record(
     resolved: &Resolved,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<event::Model>> {
+    // In key order: two batches recording the same keys wait for each other in the same
+    // order, never in a cycle.
+    let mut fresh: Vec<&Item> = fresh.iter().collect();
+    fresh.sort_by(|a, b| a.1.key.cmp(&b.1.key));
     let rows: Vec<event::ActiveModel> = fresh
-        .iter()
+        .into_iter()
         .map(|(_, e)| {
             let who = &resolved.of_key[&e.key];
             event::ActiveModel {

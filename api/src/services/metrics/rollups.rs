@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// One way of crediting facts; every fact is counted once under each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dimension {
     All,
     Source,
@@ -192,8 +192,11 @@ impl Tally {
         if self.counts.is_empty() {
             return Ok(());
         }
-        let rows: Vec<metric_rollup::ActiveModel> = self
-            .counts
+        // In key order: concurrent batches counting the same days lock the rows in the same
+        // order.
+        let mut counts: Vec<(TallyKey, i64)> = self.counts.into_iter().collect();
+        counts.sort();
+        let rows: Vec<metric_rollup::ActiveModel> = counts
             .into_iter()
             .map(
                 |((dimension, fact, day, detail, key_id, key_text), n)| metric_rollup::ActiveModel {
