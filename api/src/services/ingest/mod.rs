@@ -86,15 +86,11 @@ async fn record(
     resolved: &Resolved,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<event::Model>> {
-    // In key order: two batches recording the same keys wait for each other in the same
-    // order, never in a cycle.
-    let mut fresh: Vec<&Item> = fresh.iter().collect();
-    fresh.sort_by(|a, b| a.1.key.cmp(&b.1.key));
-    let rows: Vec<event::ActiveModel> = fresh
-        .into_iter()
+    let mut rows: Vec<(&str, event::ActiveModel)> = fresh
+        .iter()
         .map(|(_, e)| {
             let who = &resolved.of_key[&e.key];
-            event::ActiveModel {
+            let row = event::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 workspace_id: Set(tenant.workspace_id()),
                 idempotency_key: Set(e.key.clone()),
@@ -108,10 +104,14 @@ async fn record(
                 asset_id: Set(e.asset_id),
                 properties: Set(serde_json::Value::Object(e.properties.clone())),
                 received_at: Set(now),
-            }
+            };
+            (e.key.as_str(), row)
         })
         .collect();
-    store::events::insert_new(tenant, rows).await
+    // Ids in the order sent (events of one moment score in that order); rows in key order, so
+    // two batches recording the same keys wait for each other in one order, never in a cycle.
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    store::events::insert_new(tenant, rows.into_iter().map(|(_, row)| row).collect()).await
 }
 
 /// Scores the recorded events and re-evaluates their leads under the active contract.
