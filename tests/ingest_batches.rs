@@ -16,7 +16,11 @@ use crate::support::{documents::INGEST, fixtures::team, TestApp};
 /// every event, so a batch's walk writes everything it can.
 async fn plays_and_webhook(app: &TestApp, owner: &str) -> Value {
     let cadence = app
-        .gql(Some(owner), "{ cadences { edges { node { id } } } }", json!({}))
+        .gql(
+            Some(owner),
+            "{ cadences { edges { node { id } } } }",
+            json!({}),
+        )
         .await
         .data("cadences")["edges"][0]["node"]["id"]
         .clone();
@@ -141,14 +145,11 @@ fn sessions(prefix: &str, people: std::ops::Range<usize>) -> Value {
 }
 
 #[actix_web::test]
-async fn concurrent_batches_with_overlapping_contacts_create_each_once_and_score_each_event_once()
-{
+async fn concurrent_batches_with_overlapping_contacts_create_each_once_and_score_each_event_once() {
     let app = TestApp::start().await;
     for round in 0..3 {
         let owner = app.owner(&format!("Overlap {round}")).await;
-        let (token, _) = app
-            .api_token(&owner, &["events:write", "leads:read"])
-            .await;
+        let (token, _) = app.api_token(&owner, &["events:write", "leads:read"]).await;
         // Ten people exist (an email open each, +2); the batches then name five of them each
         // and five of them both, and five new people each: three sessions (+10, capped at 50)
         // per person per batch.

@@ -116,7 +116,13 @@ async fn set_up(state: &AppState, addr: SocketAddr, owner: &str, workspace: &str
 
 /// Points the workspace's webhook at this run's sink.
 async fn point_webhook(addr: SocketAddr, owner: &str, sink: SocketAddr) {
-    let hooks = gql(addr, Some(owner), "{ webhooks { nodes { id } } }", json!({})).await;
+    let hooks = gql(
+        addr,
+        Some(owner),
+        "{ webhooks { nodes { id } } }",
+        json!({}),
+    )
+    .await;
     let id = hooks["webhooks"]["nodes"][0]["id"].clone();
     gql(
         addr,

@@ -151,7 +151,10 @@ pub(crate) fn stage_webhook(
     let mut data = crate::services::webhooks::lead_data(lead);
     data["stage"] = serde_json::json!(to);
     data["previousStage"] = serde_json::json!(lead.stage);
-    Some((event, serde_json::json!({"lead": data, "reason": row.reason})))
+    Some((
+        event,
+        serde_json::json!({"lead": data, "reason": row.reason}),
+    ))
 }
 
 /// The new stay of `lead` a move records: stamped with the lead's source, owner and `segment`,
@@ -190,7 +193,11 @@ pub(crate) fn stay_row(
 }
 
 /// Notes a recorded stay for publishing after commit.
-pub(crate) fn announce_stay(notices: &mut Notices, lead: &contact::Model, row: &stage_change::Model) {
+pub(crate) fn announce_stay(
+    notices: &mut Notices,
+    lead: &contact::Model,
+    row: &stage_change::Model,
+) {
     notices.announce(
         row.workspace_id,
         BusEvent::StageChanged(StageChangeNotice {
@@ -229,7 +236,13 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         Some(account_id) => store::stages::segment_of(tenant, account_id).await?,
         None => None,
     };
-    let stay = stay_row(tenant.workspace_id(), lead, &change, previous.as_ref(), segment);
+    let stay = stay_row(
+        tenant.workspace_id(),
+        lead,
+        &change,
+        previous.as_ref(),
+        segment,
+    );
     let row = store::stages::insert(tenant, stay.into_active_model()).await?;
     rollups::count(
         tenant,

@@ -95,7 +95,10 @@ pub async fn count_rule_assignments<C: ConnectionTrait>(
     }
     let mut by = sea_orm::sea_query::CaseStatement::new();
     for &(rule, n) in counts {
-        by = by.case(Expr::col(routing_rule::Column::FamilyId).eq(rule), Expr::val(n));
+        by = by.case(
+            Expr::col(routing_rule::Column::FamilyId).eq(rule),
+            Expr::val(n),
+        );
     }
     routing_rule::Entity::update_many()
         .col_expr(

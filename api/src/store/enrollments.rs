@@ -44,9 +44,14 @@ pub async fn insert_many<C: ConnectionTrait>(
 ) -> AppResult<()> {
     use sea_orm::IntoActiveModel;
     for chunk in rows.chunks(super::sql::rows_per_statement(13)) {
-        enrollment::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(tenant.conn())
-            .await?;
+        enrollment::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(tenant.conn())
+        .await?;
     }
     Ok(())
 }

@@ -261,7 +261,12 @@ pub async fn share_identity_writes<C: ConnectionTrait>(
     conn: &C,
     workspace_id: Uuid,
 ) -> AppResult<()> {
-    workspace_lock(conn, workspace_id, "SELECT pg_advisory_xact_lock_shared($1)").await
+    workspace_lock(
+        conn,
+        workspace_id,
+        "SELECT pg_advisory_xact_lock_shared($1)",
+    )
+    .await
 }
 
 /// Makes ingest batches that create records by natural key (contacts, accounts, sources) take
@@ -275,7 +280,10 @@ pub async fn take_creation_turn<C: ConnectionTrait>(conn: &C, workspace_id: Uuid
         conn.execute_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DbBackend::Postgres,
             "SELECT pg_advisory_xact_lock($1, $2)",
-            [((key >> 32) as u32 as i32).into(), (key as u32 as i32).into()],
+            [
+                ((key >> 32) as u32 as i32).into(),
+                (key as u32 as i32).into(),
+            ],
         ))
         .await?;
     }

@@ -114,9 +114,14 @@ pub async fn insert_many<C: ConnectionTrait>(
 ) -> AppResult<()> {
     use sea_orm::IntoActiveModel;
     for chunk in rows.chunks(super::sql::rows_per_statement(16)) {
-        stage_change::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(tenant.conn())
-            .await?;
+        stage_change::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(tenant.conn())
+        .await?;
     }
     Ok(())
 }

@@ -136,7 +136,10 @@ pub async fn append_many<C: ConnectionTrait>(
     let mut next: std::collections::HashMap<Uuid, i64> = moved
         .iter()
         .map(|row| {
-            let n = counts.iter().find(|(r, _)| *r == row.recipient_id).map_or(0, |c| c.1);
+            let n = counts
+                .iter()
+                .find(|(r, _)| *r == row.recipient_id)
+                .map_or(0, |c| c.1);
             (row.recipient_id, row.last_sequence - n + 1)
         })
         .collect();
@@ -164,9 +167,14 @@ pub async fn append_many<C: ConnectionTrait>(
         })
         .collect();
     for chunk in rows.chunks(super::sql::rows_per_statement(12)) {
-        trigger::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(tenant.conn())
-            .await?;
+        trigger::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(tenant.conn())
+        .await?;
     }
     Ok(rows)
 }

@@ -117,7 +117,9 @@ pub async fn evaluate<C: ConnectionTrait>(
             })
             .collect();
         let calendar = &batch.terms.slas.calendar;
-        plays.enroll_many(tenant, &asks, calendar, batch.now).await?;
+        plays
+            .enroll_many(tenant, &asks, calendar, batch.now)
+            .await?;
     }
     let mut changed = Vec::new();
     for (decided, lead) in decided.into_iter().zip(&known) {

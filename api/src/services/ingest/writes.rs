@@ -118,8 +118,11 @@ impl Writes {
             .account_id
             .and_then(|a| self.segments.get(&a).cloned().flatten());
         let row = stay_row(self.workspace_id, lead, &change, previous.as_ref(), segment);
-        self.tally
-            .count(Fact::Entered(row.to_stage), row.changed_at, &credit_of(&row));
+        self.tally.count(
+            Fact::Entered(row.to_stage),
+            row.changed_at,
+            &credit_of(&row),
+        );
         if let Some((event, payload)) = stage_webhook(lead, change.to, &row) {
             self.events.push((event, payload, row.changed_at));
         }

@@ -169,7 +169,14 @@ pub struct Tally {
     counts: HashMap<TallyKey, i64>,
 }
 
-type TallyKey = (Dimension, &'static str, NaiveDate, &'static str, Uuid, String);
+type TallyKey = (
+    Dimension,
+    &'static str,
+    NaiveDate,
+    &'static str,
+    Uuid,
+    String,
+);
 
 impl Tally {
     /// Counts one `fact` that happened at `at`, credited to `credit`, under every dimension.
@@ -198,8 +205,8 @@ impl Tally {
         counts.sort();
         let rows: Vec<metric_rollup::ActiveModel> = counts
             .into_iter()
-            .map(
-                |((dimension, fact, day, detail, key_id, key_text), n)| metric_rollup::ActiveModel {
+            .map(|((dimension, fact, day, detail, key_id, key_text), n)| {
+                metric_rollup::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     workspace_id: Set(tenant.workspace_id()),
                     dimension: Set(dimension.name().to_owned()),
@@ -209,8 +216,8 @@ impl Tally {
                     key_id: Set(key_id),
                     key_text: Set(key_text),
                     n: Set(n),
-                },
-            )
+                }
+            })
             .collect();
         for chunk in rows.chunks(store::sql::rows_per_statement(9)) {
             store::rollups::add(tenant, chunk.to_vec()).await?;
