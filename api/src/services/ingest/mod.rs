@@ -46,24 +46,55 @@ pub async fn ingest(
         ));
     }
     let now = state.clock.now();
+    // Where a batch's time goes, for the benchmark (`accord::ingest=debug`).
+    let mut phases = Phases::start();
     let (mut answers, valid) = Answers::triage(inputs, now);
     let mut work = UnitOfWork::begin(state, workspace_id).await?;
     let (tenant, notices) = work.parts();
     // Shared with the workspace's other batches (see `identity::resolve` for how they share),
     // exclusive of every other writer of leads.
     store::identity::share_turn(&tenant).await?;
+    phases.done("turn");
     let mut fresh = answers.replays(&tenant, valid).await?;
     answers.check_references(&tenant, &mut fresh).await?;
+    phases.done("replays");
     let resolved = identity::resolve(&tenant, &fresh, now).await?;
+    phases.done("identity");
     let inserted = record(&tenant, &fresh, &resolved, now).await?;
     answers.recorded(&tenant, &fresh, &inserted).await?;
+    phases.done("record");
     evaluate(&tenant, &inserted, &resolved, now, notices).await?;
+    phases.done("evaluate");
     // New enrollments have a step due now: let the job loop announce it without waiting.
     notices.wake_jobs();
     work.commit().await?;
+    phases.done("commit");
+    tracing::debug!(target: "accord::ingest", events = inserted.len(), phases = %phases.report, "batch");
     let results = answers.finish();
     count_answers(state, &results);
     Ok(results)
+}
+
+/// The time each phase of a batch took, in milliseconds.
+struct Phases {
+    last: std::time::Instant,
+    report: String,
+}
+
+impl Phases {
+    fn start() -> Self {
+        Phases {
+            last: std::time::Instant::now(),
+            report: String::new(),
+        }
+    }
+
+    fn done(&mut self, phase: &str) {
+        let now = std::time::Instant::now();
+        let ms = (now - self.last).as_secs_f64() * 1000.0;
+        self.report.push_str(&format!("{phase} {ms:.0} "));
+        self.last = now;
+    }
 }
 
 /// Counts the committed answers by status (the `ingested_events_total` counter).
