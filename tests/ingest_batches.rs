@@ -129,6 +129,8 @@ async fn a_batch_costs_the_same_statements_whatever_its_size() {
         .await;
     // lead.mql and lead.assigned for each of the 63 leads.
     assert_eq!(deliveries.data("webhookDeliveries")["totalCount"], 126);
+    // Printed for the README (run with --nocapture).
+    eprintln!("statements of batches of 3, 20 and 40 events: {costs:?}");
     assert_eq!(
         costs[1], costs[2],
         "statements for 20 and 40 events (after a warm-up of 3): {costs:?}"
