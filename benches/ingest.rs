@@ -45,7 +45,7 @@ fn batch(run: &str, number: usize, contacts: u64, rng: &mut support::generate::R
             json!({
                 "idempotencyKey": format!("{run}-{number}-{i}"),
                 "type": rng.pick(TYPES),
-                "contact": {"email": format!("person{person}@company{}.example.com", person / 10), "title": if person % 2 == 0 { "VP Sales" } else { "Head of Marketing" }},
+                "contact": {"email": format!("person{person}@company{}.example.com", person / 10), "title": if person.is_multiple_of(2) { "VP Sales" } else { "Head of Marketing" }},
                 "source": "Website",
             })
         })
@@ -135,7 +135,7 @@ async fn main() {
             *by_shape.entry(shape(&sql)).or_default() += 1;
         }
         let mut shapes: Vec<_> = by_shape.into_iter().collect();
-        shapes.sort_by(|a, b| b.1.cmp(&a.1));
+        shapes.sort_by_key(|s| std::cmp::Reverse(s.1));
         let total: usize = shapes.iter().map(|s| s.1).sum();
         println!("one batch alone: {total} statements");
         for (sql, count) in shapes.iter().take(40) {
