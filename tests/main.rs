@@ -30,6 +30,7 @@ mod fit_scoring;
 mod goals;
 mod http_spec;
 mod import;
+mod ingest_batches;
 mod insights;
 mod introspection;
 mod invitations;

@@ -3,6 +3,7 @@
 pub mod generate;
 pub mod load;
 pub mod metrics;
+pub mod workspace;
 
 use std::net::SocketAddr;
 
@@ -30,11 +31,17 @@ pub fn bench_config(schema: &str) -> Config {
     config.workers = Some(2);
     config.db_max_connections = 16;
     config.rate_limit_budget = u64::MAX / 2;
-    config.log_filter = "warn".into();
+    config.log_filter = std::env::var("ACCORD_BENCH_LOG").unwrap_or_else(|_| "warn".into());
     config
 }
 
 pub async fn start(config: Config) -> (AppState, SocketAddr) {
+    // Logs at `ACCORD_BENCH_LOG` (e.g. `warn,accord::ingest=debug` for each batch's phases).
+    std::mem::forget(accord_api::telemetry::init(
+        accord_api::config::LogFormat::Text,
+        &config.log_filter,
+        Default::default(),
+    ));
     let state = AppState::build(config).await.expect("state builds");
     let (server, addrs) = server::build(&state).expect("bind");
     actix_web::rt::spawn(server);

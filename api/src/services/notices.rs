@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{contact, lead_contract, stage_change, trigger, LeadStage};
-use sea_orm::{ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ConnectionTrait, IntoActiveModel};
 use uuid::Uuid;
 
 use crate::{
@@ -126,7 +126,7 @@ pub struct Credit {
 }
 
 /// Who and what a stay is credited to in the rollups: what its row was stamped with.
-fn credit_of(row: &stage_change::Model) -> Attribution {
+pub(crate) fn credit_of(row: &stage_change::Model) -> Attribution {
     Attribution {
         source_id: row.source_id,
         segment: row.segment.clone(),
@@ -136,24 +136,81 @@ fn credit_of(row: &stage_change::Model) -> Attribution {
     }
 }
 
-/// The partner webhook of a move into MQL, SAL or opportunity; how many deliveries it queued.
-async fn emit_stage_webhook<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
+/// The partner webhook of a move into MQL, SAL or opportunity: its event and payload.
+pub(crate) fn stage_webhook(
     lead: &contact::Model,
     to: LeadStage,
     row: &stage_change::Model,
-) -> AppResult<usize> {
+) -> Option<(&'static str, serde_json::Value)> {
     let event = match to {
         LeadStage::Mql => "lead.mql",
         LeadStage::Sal => "lead.accepted",
         LeadStage::Opportunity => "lead.converted",
-        _ => return Ok(0),
+        _ => return None,
     };
     let mut data = crate::services::webhooks::lead_data(lead);
     data["stage"] = serde_json::json!(to);
     data["previousStage"] = serde_json::json!(lead.stage);
-    let payload = serde_json::json!({"lead": data, "reason": row.reason});
-    crate::services::webhooks::emit(tenant, event, payload, row.changed_at).await
+    Some((
+        event,
+        serde_json::json!({"lead": data, "reason": row.reason}),
+    ))
+}
+
+/// The new stay of `lead` a move records: stamped with the lead's source, owner and `segment`,
+/// credited to what the move knows, the rest inherited from the `previous` stay.
+pub(crate) fn stay_row(
+    workspace_id: Uuid,
+    lead: &contact::Model,
+    change: &StageMove<'_>,
+    previous: Option<&stage_change::Model>,
+    segment: Option<String>,
+) -> stage_change::Model {
+    stage_change::Model {
+        id: Uuid::now_v7(),
+        workspace_id,
+        contact_id: lead.id,
+        from_stage: Some(lead.stage),
+        to_stage: change.to,
+        changed_at: change.at,
+        actor_id: change.actor,
+        reason: Some(change.reason.clone()),
+        contract_id: change.contract.map(|c| c.id),
+        source_id: lead.source_id,
+        owner_id: lead.owner_id,
+        segment,
+        campaign_id: change
+            .credit
+            .campaign_id
+            .or_else(|| previous.and_then(|p| p.campaign_id)),
+        play_id: change
+            .credit
+            .play_id
+            .or_else(|| previous.and_then(|p| p.play_id)),
+        left_at: None,
+        next_stage: None,
+    }
+}
+
+/// Notes a recorded stay for publishing after commit.
+pub(crate) fn announce_stay(
+    notices: &mut Notices,
+    lead: &contact::Model,
+    row: &stage_change::Model,
+) {
+    notices.announce(
+        row.workspace_id,
+        BusEvent::StageChanged(StageChangeNotice {
+            id: row.id,
+            lead_id: lead.id,
+            owner_id: lead.owner_id,
+            from_stage: row.from_stage,
+            to_stage: row.to_stage,
+            actor_id: row.actor_id,
+            reason: row.reason.clone(),
+            changed_at: row.changed_at,
+        }),
+    );
 }
 
 /// Records one stage change of `lead` in the history and notes it for publishing. The lead's
@@ -179,30 +236,14 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         Some(account_id) => store::stages::segment_of(tenant, account_id).await?,
         None => None,
     };
-    let inherited =
-        |pick: fn(&stage_change::Model) -> Option<Uuid>| previous.as_ref().and_then(pick);
-    let stay = stage_change::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
-        contact_id: Set(lead.id),
-        from_stage: Set(Some(lead.stage)),
-        to_stage: Set(change.to),
-        changed_at: Set(change.at),
-        actor_id: Set(change.actor),
-        reason: Set(Some(change.reason)),
-        contract_id: Set(change.contract.map(|c| c.id)),
-        source_id: Set(lead.source_id),
-        owner_id: Set(lead.owner_id),
-        segment: Set(segment),
-        campaign_id: Set(change
-            .credit
-            .campaign_id
-            .or_else(|| inherited(|p| p.campaign_id))),
-        play_id: Set(change.credit.play_id.or_else(|| inherited(|p| p.play_id))),
-        left_at: Set(None),
-        next_stage: Set(None),
-    };
-    let row = store::stages::insert(tenant, stay).await?;
+    let stay = stay_row(
+        tenant.workspace_id(),
+        lead,
+        &change,
+        previous.as_ref(),
+        segment,
+    );
+    let row = store::stages::insert(tenant, stay.into_active_model()).await?;
     rollups::count(
         tenant,
         Fact::Entered(row.to_stage),
@@ -210,20 +251,10 @@ pub async fn record_stage_change<C: ConnectionTrait>(
         &credit_of(&row),
     )
     .await?;
-    notices.webhooks += emit_stage_webhook(tenant, lead, change.to, &row).await?;
-    let workspace_id = tenant.workspace_id();
-    notices.announce(
-        workspace_id,
-        BusEvent::StageChanged(StageChangeNotice {
-            id: row.id,
-            lead_id: lead.id,
-            owner_id: lead.owner_id,
-            from_stage: row.from_stage,
-            to_stage: row.to_stage,
-            actor_id: row.actor_id,
-            reason: row.reason,
-            changed_at: row.changed_at,
-        }),
-    );
+    if let Some((event, payload)) = stage_webhook(lead, change.to, &row) {
+        notices.webhooks +=
+            crate::services::webhooks::emit(tenant, event, payload, row.changed_at).await?;
+    }
+    announce_stay(notices, lead, &row);
     Ok(())
 }

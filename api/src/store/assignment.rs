@@ -85,6 +85,46 @@ pub async fn start_clock<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Counts a batch's assignments on their rules: one UPDATE adding each rule family its count.
+pub async fn count_rule_assignments<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    counts: &[(Uuid, i64)],
+) -> AppResult<()> {
+    if counts.is_empty() {
+        return Ok(());
+    }
+    let mut by = sea_orm::sea_query::CaseStatement::new();
+    for &(rule, n) in counts {
+        by = by.case(
+            Expr::col(routing_rule::Column::FamilyId).eq(rule),
+            Expr::val(n),
+        );
+    }
+    routing_rule::Entity::update_many()
+        .col_expr(
+            routing_rule::Column::AssignedCount,
+            Expr::col(routing_rule::Column::AssignedCount).add(by),
+        )
+        .filter(routing_rule::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(routing_rule::Column::FamilyId.is_in(counts.iter().map(|c| c.0)))
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// Starts a batch's SLA clocks, as many to a statement as the bound values allow.
+pub async fn start_clocks<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    clocks: Vec<sla_clock::ActiveModel>,
+) -> AppResult<()> {
+    for chunk in clocks.chunks(super::sql::rows_per_statement(14)) {
+        sla_clock::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(tenant.conn())
+            .await?;
+    }
+    Ok(())
+}
+
 /// The unassigned queue: MQLs without an owner that are waiting to be routed.
 pub(super) fn waiting_select<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,

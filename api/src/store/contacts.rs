@@ -34,6 +34,33 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
             .await?)
     }
 
+    /// [`Self::contacts_by_keys`], each row locked until the transaction ends, in id order (two
+    /// batches locking overlapping contacts cannot deadlock). Postgres only.
+    pub async fn lock_contacts_by_keys(
+        &self,
+        external_ids: &[String],
+        emails: &[String],
+    ) -> AppResult<Vec<contact::Model>> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        if external_ids.is_empty() && emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut keys = Condition::any();
+        if !external_ids.is_empty() {
+            keys = keys.add(contact::Column::ExternalId.is_in(external_ids.iter().cloned()));
+        }
+        if !emails.is_empty() {
+            keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
+        }
+        Ok(self
+            .select::<contact::Entity>()
+            .filter(keys)
+            .order_by_asc(contact::Column::Id)
+            .lock_exclusive()
+            .all(self.conn())
+            .await?)
+    }
+
     pub async fn contacts_by_ids(&self, ids: &[Uuid]) -> AppResult<Vec<contact::Model>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -116,7 +143,7 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
                 )
             })
             .collect();
-        for chunk in rows.chunks(400) {
+        for chunk in rows.chunks(super::sql::rows_per_statement(31)) {
             contact::Entity::insert_many(
                 chunk
                     .iter()

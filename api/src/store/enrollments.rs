@@ -21,6 +21,41 @@ pub async fn active_of_lead<C: ConnectionTrait>(
         .await?)
 }
 
+/// The running enrollments of these leads.
+pub async fn active_of_leads<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_ids: &[Uuid],
+) -> AppResult<Vec<enrollment::Model>> {
+    if lead_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tenant
+        .select::<enrollment::Entity>()
+        .filter(enrollment::Column::ContactId.is_in(lead_ids.iter().copied()))
+        .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Writes new enrollments, as many to a statement as the bound values allow.
+pub async fn insert_many<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    rows: Vec<enrollment::Model>,
+) -> AppResult<()> {
+    use sea_orm::IntoActiveModel;
+    for chunk in rows.chunks(super::sql::rows_per_statement(13)) {
+        enrollment::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(tenant.conn())
+        .await?;
+    }
+    Ok(())
+}
+
 /// Every enrollment a play ever made (its figures).
 pub async fn of_play<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,

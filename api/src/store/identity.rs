@@ -1,10 +1,8 @@
 //! The records an event batch names by natural key and may create: sources by name (accounts
 //! and contacts have their own modules), and the workspace's identity-write turn.
 
-use entity::{contact, source};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use entity::source;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
 use super::Tenant;
 use crate::error::AppResult;
@@ -12,6 +10,16 @@ use crate::error::AppResult;
 /// Waits for the workspace's identity-write turn (see [`super::serialize_identity_writes`]).
 pub async fn take_turn<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<()> {
     super::serialize_identity_writes(tenant.conn(), tenant.workspace_id()).await
+}
+
+/// An ingest batch's share of that turn (see [`super::share_identity_writes`]).
+pub async fn share_turn<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<()> {
+    super::share_identity_writes(tenant.conn(), tenant.workspace_id()).await
+}
+
+/// The turn to create new natural keys (see [`super::take_creation_turn`]).
+pub async fn take_creation_turn<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> AppResult<()> {
+    super::take_creation_turn(tenant.conn(), tenant.workspace_id()).await
 }
 
 /// The sources with these names.
@@ -39,18 +47,6 @@ pub async fn insert_sources<C: ConnectionTrait>(
     }
     source::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
         .exec_without_returning(tenant.conn())
-        .await?;
-    Ok(())
-}
-
-/// Writes every column of a changed contact (one UPDATE).
-pub async fn update_contact<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    row: contact::Model,
-) -> AppResult<()> {
-    row.into_active_model()
-        .reset_all()
-        .update(tenant.conn())
         .await?;
     Ok(())
 }

@@ -252,12 +252,57 @@ pub async fn serialize_identity_writes<C: ConnectionTrait>(
     conn: &C,
     workspace_id: Uuid,
 ) -> AppResult<()> {
+    workspace_lock(conn, workspace_id, "SELECT pg_advisory_xact_lock($1)").await
+}
+
+/// Ingestion's side of [`serialize_identity_writes`]: the same lock, shared. Ingest batches of
+/// one workspace run side by side (they take turns only to create natural keys, see
+/// [`take_creation_turn`], and lock the leads they change); every other writer of leads still
+/// waits for them, and they for it.
+pub async fn share_identity_writes<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: Uuid,
+) -> AppResult<()> {
+    workspace_lock(
+        conn,
+        workspace_id,
+        "SELECT pg_advisory_xact_lock_shared($1)",
+    )
+    .await
+}
+
+/// Makes ingest batches that create records by natural key (contacts, accounts, sources) take
+/// turns within one workspace until they commit, so two batches naming the same new company
+/// cannot both create it. A separate lock from [`serialize_identity_writes`] (the two-key
+/// form); SQLite serializes writers already.
+pub async fn take_creation_turn<C: ConnectionTrait>(conn: &C, workspace_id: Uuid) -> AppResult<()> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let (high, low) = workspace_id.as_u64_pair();
+        let key = high ^ low;
+        conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1, $2)",
+            [
+                ((key >> 32) as u32 as i32).into(),
+                (key as u32 as i32).into(),
+            ],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+async fn workspace_lock<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: Uuid,
+    sql: &str,
+) -> AppResult<()> {
     if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
         let (high, low) = workspace_id.as_u64_pair();
         let key = (high ^ low) as i64;
         conn.execute_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
+            sql,
             [key.into()],
         ))
         .await?;

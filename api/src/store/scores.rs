@@ -22,12 +22,13 @@ pub async fn of_contacts<C: ConnectionTrait>(
         .await?)
 }
 
-/// Appends ledger rows, 500 to a statement.
+/// Appends ledger rows, as many to a statement as the bound values allow (a batch's entries
+/// fit one).
 pub async fn append<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<score_entry::ActiveModel>,
 ) -> AppResult<()> {
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(super::sql::rows_per_statement(8)) {
         score_entry::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(tenant.conn())
             .await?;

@@ -8,6 +8,12 @@ use super::Tenant;
 /// Lookups by id go in chunks well under both databases' limits on bound values.
 pub const CHUNK: usize = 5_000;
 
+/// How many rows of `columns` columns one multi-row INSERT takes: under SQLite's 32,766 bound
+/// values (Postgres allows 65,535). A batch of `MAX_EVENTS` leads fits one statement per table.
+pub fn rows_per_statement(columns: usize) -> usize {
+    (32_000 / columns.max(1)).max(1)
+}
+
 /// Whether `tenant`'s connection is to Postgres (some statements differ in their types or
 /// functions).
 pub fn is_postgres<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> bool {

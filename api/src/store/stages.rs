@@ -68,3 +68,60 @@ pub async fn insert<C: ConnectionTrait>(
         .exec_with_returning(tenant.conn())
         .await?)
 }
+
+/// The open stays of these leads, newest first (a batch's moves read them once).
+pub async fn open_stays_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_ids: &[Uuid],
+) -> AppResult<Vec<stage_change::Model>> {
+    if lead_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tenant
+        .select::<stage_change::Entity>()
+        .filter(stage_change::Column::ContactId.is_in(lead_ids.iter().copied()))
+        .filter(stage_change::Column::LeftAt.is_null())
+        .order_by_desc(stage_change::Column::ChangedAt)
+        .all(tenant.conn())
+        .await?)
+}
+
+/// Ends the open stays of these leads at `at`, noting the stage they moved on to.
+pub async fn close_stays_of<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    lead_ids: &[Uuid],
+    at: DateTime<Utc>,
+    next: LeadStage,
+) -> AppResult<()> {
+    if lead_ids.is_empty() {
+        return Ok(());
+    }
+    stage_change::Entity::update_many()
+        .col_expr(stage_change::Column::LeftAt, Expr::value(at))
+        .col_expr(stage_change::Column::NextStage, Expr::value(next))
+        .filter(stage_change::Column::WorkspaceId.eq(tenant.workspace_id()))
+        .filter(stage_change::Column::ContactId.is_in(lead_ids.iter().copied()))
+        .filter(stage_change::Column::LeftAt.is_null())
+        .exec(tenant.conn())
+        .await?;
+    Ok(())
+}
+
+/// Records new stays, as many to a statement as the bound values allow.
+pub async fn insert_many<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    rows: Vec<stage_change::Model>,
+) -> AppResult<()> {
+    use sea_orm::IntoActiveModel;
+    for chunk in rows.chunks(super::sql::rows_per_statement(16)) {
+        stage_change::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(tenant.conn())
+        .await?;
+    }
+    Ok(())
+}

@@ -19,13 +19,13 @@ pub async fn get<C: ConnectionTrait>(tenant: &Tenant<'_, C>, id: Uuid) -> AppRes
     tenant.get::<task::Entity>(id).await
 }
 
-/// Writes an enrollment's tasks in one statement.
+/// Writes tasks, as many to a statement as the bound values allow.
 pub async fn insert_many<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<task::ActiveModel>,
 ) -> AppResult<()> {
-    if !rows.is_empty() {
-        task::Entity::insert_many(rows)
+    for chunk in rows.chunks(super::sql::rows_per_statement(17)) {
+        task::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(tenant.conn())
             .await?;
     }

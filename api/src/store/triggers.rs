@@ -88,6 +88,97 @@ pub async fn append<C: ConnectionTrait>(
     .await?)
 }
 
+/// Writes the triggers of a batch, in order, each with its recipient's next sequence: every
+/// recipient's sequence moves once by its count of triggers (one UPDATE for all), and the rows
+/// go in with one INSERT. A recipient's first triggers create its sequence row first (a
+/// concurrent writer creating it too is skipped, not failed).
+pub async fn append_many<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    new: Vec<NewTrigger>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<trigger::Model>> {
+    use recipient_sequence::Column as S;
+    use sea_orm::sea_query::CaseStatement;
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut counts: Vec<(Uuid, i64)> = Vec::new();
+    for t in &new {
+        match counts.iter_mut().find(|(r, _)| *r == t.recipient_id) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((t.recipient_id, 1)),
+        }
+    }
+    counts.sort();
+    let workspace_id = tenant.workspace_id();
+    recipient_sequence::Entity::insert_many(counts.iter().map(|&(recipient, _)| {
+        recipient_sequence::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            recipient_id: Set(recipient),
+            last_sequence: Set(0),
+        }
+    }))
+    .on_conflict_do_nothing_on([S::WorkspaceId, S::RecipientId])
+    .exec_without_returning(tenant.conn())
+    .await?;
+    let mut by = CaseStatement::new();
+    for &(recipient, n) in &counts {
+        by = by.case(Expr::col(S::RecipientId).eq(recipient), Expr::val(n));
+    }
+    let moved = recipient_sequence::Entity::update_many()
+        .col_expr(S::LastSequence, Expr::col(S::LastSequence).add(by))
+        .filter(S::WorkspaceId.eq(workspace_id))
+        .filter(S::RecipientId.is_in(counts.iter().map(|(r, _)| *r)))
+        .exec_with_returning(tenant.conn())
+        .await?;
+    // The first sequence each recipient's triggers take, counting up in batch order.
+    let mut next: std::collections::HashMap<Uuid, i64> = moved
+        .iter()
+        .map(|row| {
+            let n = counts
+                .iter()
+                .find(|(r, _)| *r == row.recipient_id)
+                .map_or(0, |c| c.1);
+            (row.recipient_id, row.last_sequence - n + 1)
+        })
+        .collect();
+    let rows: Vec<trigger::Model> = new
+        .into_iter()
+        .map(|t| {
+            let sequence = next.get_mut(&t.recipient_id).map_or(1, |s| {
+                *s += 1;
+                *s - 1
+            });
+            trigger::Model {
+                id: Uuid::now_v7(),
+                workspace_id,
+                recipient_id: t.recipient_id,
+                sequence,
+                kind: t.kind,
+                lead_id: t.lead_id,
+                play_id: t.play_id,
+                step: t.step,
+                due_at: t.due_at,
+                message: t.message,
+                created_at: now,
+                acknowledged_at: None,
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(super::sql::rows_per_statement(12)) {
+        trigger::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(tenant.conn())
+        .await?;
+    }
+    Ok(rows)
+}
+
 /// Which of a recipient's triggers an inbox shows: only the open ones (not yet acknowledged),
 /// only the acknowledged ones, or both; of some kinds or of every kind.
 #[derive(Clone, Debug, Default)]

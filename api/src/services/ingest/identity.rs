@@ -48,9 +48,19 @@ pub async fn resolve<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Resolved> {
     let fit = FitModels::load(tenant).await?;
-    let mut merge = Merge::load(tenant, events, now).await?;
-    for (_, event) in events {
-        merge.absorb(event, &fit);
+    let mut merge = Merge::load(tenant, events, now, false).await?;
+    merge.absorb_all(events, &fit);
+    if store::sql::is_postgres(tenant) {
+        // Batches of one workspace run side by side. One that creates contacts, accounts or
+        // sources takes turns for it (until it commits); then every batch reads its contacts
+        // again, locked in id order until it commits, so a concurrent batch naming the same
+        // people waits for it and then reads what it wrote (scores, caps and stages included).
+        // SQLite runs one writer at a time already.
+        if merge.creates() {
+            store::identity::take_creation_turn(tenant).await?;
+        }
+        merge = Merge::load(tenant, events, now, true).await?;
+        merge.absorb_all(events, &fit);
     }
     merge.rescore(&fit);
     merge.write(tenant).await?;
@@ -81,10 +91,12 @@ struct Merge {
 
 impl Merge {
     /// Loads the sources, accounts and contacts the events name, and the contacts' accounts.
+    /// `lock`: the contacts found stay locked until the batch commits (Postgres).
     async fn load<C: ConnectionTrait>(
         tenant: &Tenant<'_, C>,
         events: &[Item],
         now: DateTime<Utc>,
+        lock: bool,
     ) -> AppResult<Self> {
         let names: Vec<String> = events
             .iter()
@@ -124,7 +136,11 @@ impl Merge {
             by_email: HashMap::new(),
             of_key: HashMap::new(),
         };
-        for row in tenant.contacts_by_keys(&external_ids, &emails).await? {
+        let found = match lock {
+            true => tenant.lock_contacts_by_keys(&external_ids, &emails).await?,
+            false => tenant.contacts_by_keys(&external_ids, &emails).await?,
+        };
+        for row in found {
             merge.index(&row);
             merge.contacts.insert(row.id, row);
         }
@@ -141,6 +157,19 @@ impl Merge {
             .map(|a| (a.id, a))
             .collect();
         Ok(merge)
+    }
+
+    fn absorb_all(&mut self, events: &[Item], fit: &FitModels) {
+        for (_, event) in events {
+            self.absorb(event, fit);
+        }
+    }
+
+    /// Whether the batch names records nobody has created yet.
+    fn creates(&self) -> bool {
+        !self.new_sources.is_empty()
+            || !self.new_accounts.is_empty()
+            || self.contacts.len() > self.originals.len()
     }
 
     /// Makes a contact findable by its keys for the rest of the batch.
@@ -284,17 +313,19 @@ impl Merge {
             )
             .await?;
         let mut inserts = Vec::new();
+        let mut changed = Vec::new();
         for row in self.contacts.values() {
             match self.originals.get(&row.id) {
                 None => inserts.push(row.clone().into_active_model()),
                 Some(before) if before != row => {
-                    let mut changed = row.clone();
-                    changed.updated_at = self.now;
-                    store::identity::update_contact(tenant, changed).await?;
+                    let mut row = row.clone();
+                    row.updated_at = self.now;
+                    changed.push(row);
                 }
                 Some(_) => {}
             }
         }
+        tenant.save_contacts(changed).await?;
         tenant.insert_contacts(inserts).await
     }
 }

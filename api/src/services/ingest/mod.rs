@@ -14,6 +14,7 @@ pub(crate) mod outcome;
 pub(crate) mod qualify;
 pub mod reevaluate;
 mod scoring;
+mod writes;
 
 use chrono::{DateTime, Utc};
 use entity::event;
@@ -45,22 +46,55 @@ pub async fn ingest(
         ));
     }
     let now = state.clock.now();
+    // Where a batch's time goes, for the benchmark (`accord::ingest=debug`).
+    let mut phases = Phases::start();
     let (mut answers, valid) = Answers::triage(inputs, now);
     let mut work = UnitOfWork::begin(state, workspace_id).await?;
     let (tenant, notices) = work.parts();
-    store::identity::take_turn(&tenant).await?;
+    // Shared with the workspace's other batches (see `identity::resolve` for how they share),
+    // exclusive of every other writer of leads.
+    store::identity::share_turn(&tenant).await?;
+    phases.done("turn");
     let mut fresh = answers.replays(&tenant, valid).await?;
     answers.check_references(&tenant, &mut fresh).await?;
+    phases.done("replays");
     let resolved = identity::resolve(&tenant, &fresh, now).await?;
+    phases.done("identity");
     let inserted = record(&tenant, &fresh, &resolved, now).await?;
     answers.recorded(&tenant, &fresh, &inserted).await?;
+    phases.done("record");
     evaluate(&tenant, &inserted, &resolved, now, notices).await?;
+    phases.done("evaluate");
     // New enrollments have a step due now: let the job loop announce it without waiting.
     notices.wake_jobs();
     work.commit().await?;
+    phases.done("commit");
+    tracing::debug!(target: "accord::ingest", events = inserted.len(), phases = %phases.report, "batch");
     let results = answers.finish();
     count_answers(state, &results);
     Ok(results)
+}
+
+/// The time each phase of a batch took, in milliseconds.
+struct Phases {
+    last: std::time::Instant,
+    report: String,
+}
+
+impl Phases {
+    fn start() -> Self {
+        Phases {
+            last: std::time::Instant::now(),
+            report: String::new(),
+        }
+    }
+
+    fn done(&mut self, phase: &str) {
+        let now = std::time::Instant::now();
+        let ms = (now - self.last).as_secs_f64() * 1000.0;
+        self.report.push_str(&format!("{phase} {ms:.0} "));
+        self.last = now;
+    }
 }
 
 /// Counts the committed answers by status (the `ingested_events_total` counter).
@@ -83,11 +117,11 @@ async fn record(
     resolved: &Resolved,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<event::Model>> {
-    let rows: Vec<event::ActiveModel> = fresh
+    let mut rows: Vec<(&str, event::ActiveModel)> = fresh
         .iter()
         .map(|(_, e)| {
             let who = &resolved.of_key[&e.key];
-            event::ActiveModel {
+            let row = event::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 workspace_id: Set(tenant.workspace_id()),
                 idempotency_key: Set(e.key.clone()),
@@ -101,10 +135,14 @@ async fn record(
                 asset_id: Set(e.asset_id),
                 properties: Set(serde_json::Value::Object(e.properties.clone())),
                 received_at: Set(now),
-            }
+            };
+            (e.key.as_str(), row)
         })
         .collect();
-    store::events::insert_new(tenant, rows).await
+    // Ids in the order sent (events of one moment score in that order); rows in key order, so
+    // two batches recording the same keys wait for each other in one order, never in a cycle.
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    store::events::insert_new(tenant, rows.into_iter().map(|(_, row)| row).collect()).await
 }
 
 /// Scores the recorded events and re-evaluates their leads under the active contract.

@@ -26,7 +26,7 @@ use crate::{
     services::{
         fit::{account_view, contact_view},
         notices::Notices,
-        plays::engine::PlayEngine,
+        plays::engine::{Ask, PlayEngine},
     },
     store::{self, Tenant},
 };
@@ -83,36 +83,50 @@ pub async fn evaluate<C: ConnectionTrait>(
         true => Some(load_routing(tenant).await?),
         false => None,
     };
+    let mut decided = Vec::with_capacity(known.len());
+    for assessment in assessments {
+        decided.push(
+            decide(assessment, routing.as_mut(), &policy)
+                .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))?,
+        );
+    }
+    let qualified = decided
+        .iter()
+        .filter(|d| matches!(d.step, Step::Qualified(_)))
+        .count() as u64;
+    outcome::apply_all(tenant, &decided, batch, notices).await?;
+    if !plays.is_empty() {
+        let views: Vec<_> = decided
+            .iter()
+            .zip(&known)
+            .map(|(d, lead)| {
+                let mut view =
+                    crate::domain::views::lead_view(&d.lead, &lead.contact, lead.account.as_ref());
+                view.score = Some(d.score);
+                view
+            })
+            .collect();
+        let asks: Vec<Ask<'_>> = decided
+            .iter()
+            .zip(views)
+            .map(|(d, view)| Ask {
+                lead: &d.lead,
+                view,
+                signals: &d.signals,
+                signal_key: None,
+            })
+            .collect();
+        let calendar = &batch.terms.slas.calendar;
+        plays
+            .enroll_many(tenant, &asks, calendar, batch.now)
+            .await?;
+    }
     let mut changed = Vec::new();
-    let mut qualified = 0;
-    for (assessment, lead) in assessments.into_iter().zip(&known) {
-        let mut decided = decide(assessment, routing.as_mut(), &policy)
-            .map_err(|err| AppError::internal(std::io::Error::other(err.to_string())))?;
-        qualified += u64::from(matches!(decided.step, Step::Qualified(_)));
-        outcome::apply(tenant, &decided, batch, notices).await?;
-        if !plays.is_empty() {
-            let mut view = crate::domain::views::lead_view(
-                &decided.lead,
-                &lead.contact,
-                lead.account.as_ref(),
-            );
-            view.score = Some(decided.score);
-            let calendar = &batch.terms.slas.calendar;
-            plays
-                .enroll(
-                    tenant,
-                    &decided.lead,
-                    &view,
-                    &decided.signals,
-                    None,
-                    calendar,
-                    batch.now,
-                )
-                .await?;
-        }
+    for (decided, lead) in decided.into_iter().zip(&known) {
         if decided.lead != *lead.before {
-            decided.lead.updated_at = batch.now;
-            changed.push(decided.lead);
+            let mut row = decided.lead;
+            row.updated_at = batch.now;
+            changed.push(row);
         }
     }
     tenant.save_contacts(changed).await?;
@@ -139,18 +153,32 @@ async fn known_leads<'r, C: ConnectionTrait>(
         })
         .collect();
     let open_deals = store::opportunities::accounts_with_open_deals(tenant, &owned).await?;
+    // The sources the batch did not name, read at once.
+    let mut unnamed: Vec<Uuid> = ids
+        .iter()
+        .filter_map(|id| resolved.contacts.get(*id)?.source_id)
+        .filter(|s| !resolved.sources.contains_key(s))
+        .collect();
+    unnamed.sort();
+    unnamed.dedup();
+    let other_sources: HashMap<Uuid, source::Model> = tenant
+        .get_many::<source::Entity>(&unnamed)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
     let mut known = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(before) = resolved.contacts.get(id) else {
             continue;
         };
-        let source = match before.source_id {
-            Some(id) => match resolved.sources.get(&id) {
-                Some(known) => Some(known.clone()),
-                None => tenant.get::<source::Entity>(id).await.ok(),
-            },
-            None => None,
-        };
+        let source = before.source_id.and_then(|id| {
+            resolved
+                .sources
+                .get(&id)
+                .or_else(|| other_sources.get(&id))
+                .cloned()
+        });
         let source_paused = source.as_ref().is_some_and(|s| s.paused);
         let source_name = source.map(|s| s.name);
         let account = before.account_id.and_then(|a| resolved.accounts.get(&a));

@@ -2,6 +2,8 @@
 //! transaction, so the counts are exactly those of the history; reports read whole days from
 //! here instead of loading the rows.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{metric_rollup, LeadStage, RejectionReason};
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
@@ -15,7 +17,7 @@ use crate::{
 };
 
 /// One way of crediting facts; every fact is counted once under each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dimension {
     All,
     Source,
@@ -158,6 +160,70 @@ pub async fn count<C: ConnectionTrait>(
     credit: &Attribution,
 ) -> AppResult<()> {
     add(tenant, fact, at, credit, 1).await
+}
+
+/// Facts gathered over a batch of changes, written with one upsert ([`Tally::write`]). A key
+/// counted twice is summed here first: one upsert may not touch a row twice.
+#[derive(Debug, Default)]
+pub struct Tally {
+    counts: HashMap<TallyKey, i64>,
+}
+
+type TallyKey = (
+    Dimension,
+    &'static str,
+    NaiveDate,
+    &'static str,
+    Uuid,
+    String,
+);
+
+impl Tally {
+    /// Counts one `fact` that happened at `at`, credited to `credit`, under every dimension.
+    pub fn count(&mut self, fact: Fact, at: DateTime<Utc>, credit: &Attribution) {
+        for dimension in DIMENSIONS {
+            let (key_id, key_text) = dimension.key(credit);
+            let key = (
+                dimension,
+                fact.name(),
+                at.date_naive(),
+                fact.detail(),
+                key_id,
+                key_text,
+            );
+            *self.counts.entry(key).or_default() += 1;
+        }
+    }
+
+    pub async fn write<C: ConnectionTrait>(self, tenant: &Tenant<'_, C>) -> AppResult<()> {
+        if self.counts.is_empty() {
+            return Ok(());
+        }
+        // In key order: concurrent batches counting the same days lock the rows in the same
+        // order.
+        let mut counts: Vec<(TallyKey, i64)> = self.counts.into_iter().collect();
+        counts.sort();
+        let rows: Vec<metric_rollup::ActiveModel> = counts
+            .into_iter()
+            .map(|((dimension, fact, day, detail, key_id, key_text), n)| {
+                metric_rollup::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    workspace_id: Set(tenant.workspace_id()),
+                    dimension: Set(dimension.name().to_owned()),
+                    fact: Set(fact.to_owned()),
+                    day: Set(day),
+                    detail: Set(detail.to_owned()),
+                    key_id: Set(key_id),
+                    key_text: Set(key_text),
+                    n: Set(n),
+                }
+            })
+            .collect();
+        for chunk in rows.chunks(store::sql::rows_per_statement(9)) {
+            store::rollups::add(tenant, chunk.to_vec()).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Takes back one `fact` counted at `at` under `credit` (a rejection whose dispute was upheld),

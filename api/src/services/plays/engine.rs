@@ -3,7 +3,7 @@
 //! enroll the lead and turn each cadence step into a task for its owner, due on a business day.
 //! Ending: every way a lead's plays stop, with their open tasks cancelled.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{cadence, contact, enrollment, play, task, EnrollmentStatus, LeadStage, TaskStatus};
@@ -92,20 +92,102 @@ impl PlayEngine {
         calendar: &BusinessCalendar,
         now: DateTime<Utc>,
     ) -> AppResult<Vec<enrollment::Model>> {
-        let Some(owner) = lead.owner_id else {
-            return Ok(Vec::new());
+        let ask = Ask {
+            lead,
+            view: *view,
+            signals,
+            signal_key,
         };
-        if self.plays.is_empty()
+        self.enroll_many(tenant, &[ask], calendar, now).await
+    }
+
+    /// [`PlayEngine::enroll`] for a batch of leads, in a constant number of statements: the
+    /// leads' running enrollments and the signal keys already used are read once, the
+    /// enrollments and their tasks written with one insert each.
+    pub async fn enroll_many<C: ConnectionTrait>(
+        &self,
+        tenant: &Tenant<'_, C>,
+        asks: &[Ask<'_>],
+        calendar: &BusinessCalendar,
+        now: DateTime<Utc>,
+    ) -> AppResult<Vec<enrollment::Model>> {
+        let fired: Vec<(&Ask<'_>, Vec<&LoadedPlay>)> = asks
+            .iter()
+            .map(|ask| (ask, self.fired(ask)))
+            .filter(|(_, plays)| !plays.is_empty())
+            .collect();
+        if fired.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lead_ids: Vec<Uuid> = fired.iter().map(|(ask, _)| ask.lead.id).collect();
+        let mut running: HashMap<Uuid, Vec<enrollment::Model>> = HashMap::new();
+        for row in store::enrollments::active_of_leads(tenant, &lead_ids).await? {
+            running.entry(row.contact_id).or_default().push(row);
+        }
+        let keys: Vec<String> = fired
+            .iter()
+            .flat_map(|(ask, plays)| plays.iter().filter_map(|p| key_of(ask, p)))
+            .collect();
+        let seen: HashSet<(Uuid, Option<String>)> =
+            store::enrollments::with_signal_keys(tenant, keys)
+                .await?
+                .into_iter()
+                .map(|e| (e.play_id, e.signal_key))
+                .collect();
+        let mut made = Vec::new();
+        let mut tasks = Vec::new();
+        for (ask, plays) in &fired {
+            let owner = ask.lead.owner_id.expect("only owned leads fire plays");
+            let candidates: Vec<Candidate> = plays
+                .iter()
+                .filter(|p| {
+                    let key = key_of(ask, p);
+                    key.is_none() || !seen.contains(&(p.row.id, key))
+                })
+                .map(|p| Candidate {
+                    play_id: p.row.id,
+                    priority: p.row.priority,
+                    exclusive: p.row.exclusive,
+                })
+                .collect();
+            let running = running.get(&ask.lead.id).map_or(&[][..], Vec::as_slice);
+            let chosen = select(
+                &candidates,
+                &Running {
+                    play_ids: running.iter().map(|e| e.play_id).collect(),
+                    has_exclusive: running.iter().any(|e| e.exclusive),
+                },
+            );
+            for play_id in chosen {
+                let play = plays
+                    .iter()
+                    .find(|p| p.row.id == play_id)
+                    .expect("chosen among the fired plays");
+                let key = key_of(ask, play);
+                let (row, steps) = start(tenant, play, ask.lead.id, owner, key, calendar, now);
+                made.push(row);
+                tasks.extend(steps);
+            }
+        }
+        store::enrollments::insert_many(tenant, made.clone()).await?;
+        store::tasks::insert_many(tenant, tasks).await?;
+        Ok(made)
+    }
+
+    /// The plays the signals of `ask` fire, if its lead may enter plays at all.
+    fn fired(&self, ask: &Ask<'_>) -> Vec<&LoadedPlay> {
+        let lead = ask.lead;
+        if lead.owner_id.is_none()
+            || self.plays.is_empty()
             || lead.opted_out_at.is_some()
             || matches!(lead.stage, LeadStage::Disqualified | LeadStage::Customer)
         {
-            return Ok(Vec::new());
+            return Vec::new();
         }
-        let fired: Vec<&LoadedPlay> = self
-            .plays
+        self.plays
             .iter()
             .filter(|p| {
-                signals.iter().any(|s| {
+                ask.signals.iter().any(|s| {
                     // Event criteria may test the event itself (`event.type`, properties).
                     let view = match s {
                         Signal::Event {
@@ -116,64 +198,36 @@ impl PlayEngine {
                                 event_type,
                                 properties,
                             }),
-                            ..*view
+                            ..ask.view
                         },
-                        _ => *view,
+                        _ => ask.view,
                     };
                     p.trigger.fires(p.criteria.as_ref(), s, &view)
                 })
             })
-            .collect();
-        if fired.is_empty() {
-            return Ok(Vec::new());
-        }
-        let key_of = |p: &LoadedPlay| {
-            signal_key.map(str::to_owned).or_else(|| {
-                p.trigger
-                    .once_per_lead()
-                    .then(|| format!("lead:{}", lead.id))
-            })
-        };
-        let running = active_enrollments(tenant, lead.id).await?;
-        let keys: Vec<String> = fired.iter().filter_map(|p| key_of(p)).collect();
-        let seen: Vec<(Uuid, Option<String>)> = store::enrollments::with_signal_keys(tenant, keys)
-            .await?
-            .into_iter()
-            .map(|e| (e.play_id, e.signal_key))
-            .collect();
-        let candidates: Vec<Candidate> = fired
-            .iter()
-            .filter(|p| {
-                let key = key_of(p);
-                key.is_none() || !seen.contains(&(p.row.id, key))
-            })
-            .map(|p| Candidate {
-                play_id: p.row.id,
-                priority: p.row.priority,
-                exclusive: p.row.exclusive,
-            })
-            .collect();
-        let chosen = select(
-            &candidates,
-            &Running {
-                play_ids: running.iter().map(|e| e.play_id).collect(),
-                has_exclusive: running.iter().any(|e| e.exclusive),
-            },
-        );
-        let mut made = Vec::new();
-        for play_id in chosen {
-            let play = fired
-                .iter()
-                .find(|p| p.row.id == play_id)
-                .expect("chosen among the fired plays");
-            made.push(start(tenant, play, lead.id, owner, key_of(play), calendar, now).await?);
-        }
-        Ok(made)
+            .collect()
     }
 }
 
-/// Writes the enrollment and one task per cadence step.
-async fn start<C: ConnectionTrait>(
+/// A lead that something happened to, for [`PlayEngine::enroll_many`].
+pub struct Ask<'a> {
+    pub lead: &'a contact::Model,
+    pub view: LeadView<'a>,
+    pub signals: &'a [Signal<'a>],
+    pub signal_key: Option<&'a str>,
+}
+
+/// The key that keeps `play` from enrolling the lead twice for one signal, if it has one.
+fn key_of(ask: &Ask<'_>, play: &LoadedPlay) -> Option<String> {
+    ask.signal_key.map(str::to_owned).or_else(|| {
+        play.trigger
+            .once_per_lead()
+            .then(|| format!("lead:{}", ask.lead.id))
+    })
+}
+
+/// The enrollment and one task per cadence step, to write.
+fn start<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     play: &LoadedPlay,
     lead_id: Uuid,
@@ -181,27 +235,23 @@ async fn start<C: ConnectionTrait>(
     signal_key: Option<String>,
     calendar: &BusinessCalendar,
     now: DateTime<Utc>,
-) -> AppResult<enrollment::Model> {
+) -> (enrollment::Model, Vec<task::ActiveModel>) {
     let workspace_id = tenant.workspace_id();
-    let row = store::enrollments::insert(
-        tenant,
-        enrollment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(workspace_id),
-            play_id: Set(play.row.id),
-            contact_id: Set(lead_id),
-            owner_id: Set(owner),
-            status: Set(EnrollmentStatus::Active),
-            exclusive: Set(play.row.exclusive),
-            signal_key: Set(signal_key),
-            enrolled_at: Set(now),
-            ends_at: Set(Some(ends_at(calendar, now, &play.steps))),
-            first_touch_at: Set(None),
-            ended_at: Set(None),
-            end_reason: Set(None),
-        },
-    )
-    .await?;
+    let row = enrollment::Model {
+        id: Uuid::now_v7(),
+        workspace_id,
+        play_id: play.row.id,
+        contact_id: lead_id,
+        owner_id: owner,
+        status: EnrollmentStatus::Active,
+        exclusive: play.row.exclusive,
+        signal_key,
+        enrolled_at: now,
+        ends_at: Some(ends_at(calendar, now, &play.steps)),
+        first_touch_at: None,
+        ended_at: None,
+        end_reason: None,
+    };
     let due = schedule(calendar, now, &play.steps);
     let tasks: Vec<task::ActiveModel> = play
         .steps
@@ -228,8 +278,7 @@ async fn start<C: ConnectionTrait>(
             completed_by: Set(None),
         })
         .collect();
-    store::tasks::insert_many(tenant, tasks).await?;
-    Ok(row)
+    (row, tasks)
 }
 
 pub async fn active_enrollments<C: ConnectionTrait>(

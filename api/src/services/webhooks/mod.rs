@@ -193,15 +193,28 @@ pub async fn emit<C: ConnectionTrait>(
 ) -> AppResult<usize> {
     debug_assert!(webhooks::EVENTS.contains(&event), "{event}");
     let hooks = store::webhooks::active(tenant).await?;
+    let (event_id, payload) = envelope(tenant.workspace_id(), event, data, now);
+    let wanting = wanting(&hooks, event);
+    store::webhooks::queue(tenant, &wanting, event_id, event, &payload, now).await?;
+    Ok(wanting.len())
+}
+
+/// An event's id and the body every receiver gets.
+pub fn envelope(workspace_id: Uuid, event: &str, data: Value, now: DateTime<Utc>) -> (Uuid, Value) {
     let event_id = Uuid::now_v7();
     let payload = json!({
         "id": event_id,
         "type": event,
         "createdAt": now,
-        "workspaceId": tenant.workspace_id(),
+        "workspaceId": workspace_id,
         "data": data,
     });
-    let wanting: Vec<Uuid> = hooks
+    (event_id, payload)
+}
+
+/// The webhooks among `hooks` that subscribed to `event`.
+pub fn wanting(hooks: &[entity::webhook::Model], event: &str) -> Vec<Uuid> {
+    hooks
         .iter()
         .filter(|hook| {
             let events: Vec<String> =
@@ -209,9 +222,7 @@ pub async fn emit<C: ConnectionTrait>(
             webhooks::wants(&events, event)
         })
         .map(|hook| hook.id)
-        .collect();
-    store::webhooks::queue(tenant, &wanting, event_id, event, &payload, now).await?;
-    Ok(wanting.len())
+        .collect()
 }
 
 /// The payload's view of a lead.
