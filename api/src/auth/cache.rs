@@ -300,11 +300,13 @@ mod tests {
     fn revocations_evict_only_what_they_name() {
         let cache = CredentialCache::new(Duration::from_secs(60), 10);
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        // Any seat will do: which one is the permission table's business.
+        let seat = <Role as sea_orm::Iterable>::iter().next().expect("a role");
         let ticket = cache.ticket();
         cache.remember_family(ticket, a, true);
         cache.remember_family(ticket, b, true);
-        cache.remember_seat(ticket, Uuid::nil(), a, Some(Role::Rep));
-        cache.remember_seat(ticket, Uuid::nil(), b, Some(Role::Rep));
+        cache.remember_seat(ticket, Uuid::nil(), a, Some(seat));
+        cache.remember_seat(ticket, Uuid::nil(), b, Some(seat));
         cache.remember_token(ticket, "da".into(), Some(grant(a)));
         cache.remember_token(ticket, "db".into(), Some(grant(b)));
 
@@ -315,7 +317,7 @@ mod tests {
         assert_eq!(cache.seat(Uuid::nil(), a), None);
         assert!(cache.token("da").is_none());
         assert_eq!(cache.family_is_live(b), Some(true));
-        assert_eq!(cache.seat(Uuid::nil(), b), Some(Some(Role::Rep)));
+        assert_eq!(cache.seat(Uuid::nil(), b), Some(Some(seat)));
         assert!(cache.token("db").is_some());
 
         cache.observe(&message(BusEvent::Resync));

@@ -138,8 +138,8 @@ impl AttributionRowView {
         };
         let loaders = ctx.data_unchecked::<Loaders>();
         let name = match self.group {
-            AttributionGroup::Campaign => load_one(&loaders.campaigns(), id).await?.map(|c| c.name),
-            _ => load_one(&loaders.sources(), id).await?.map(|s| s.name),
+            AttributionGroup::Campaign => load_one(loaders.campaigns(), id).await?.map(|c| c.name),
+            _ => load_one(loaders.sources(), id).await?.map(|s| s.name),
         };
         Ok(name.unwrap_or_else(|| id.to_string()))
     }

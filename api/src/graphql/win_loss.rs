@@ -111,8 +111,8 @@ impl WinLossGroupView {
             return Ok(self.key.clone().unwrap_or_else(|| "Unattributed".into()));
         };
         let name = match self.group_by {
-            WinLossGroup::Source => load_one(&loaders.sources(), id).await?.map(|s| s.name),
-            WinLossGroup::Owner => load_one(&loaders.users(), id).await?.map(|u| u.name),
+            WinLossGroup::Source => load_one(loaders.sources(), id).await?.map(|s| s.name),
+            WinLossGroup::Owner => load_one(loaders.users(), id).await?.map(|u| u.name),
             _ => None,
         };
         Ok(name.unwrap_or_else(|| id.to_string()))
