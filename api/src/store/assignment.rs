@@ -117,12 +117,7 @@ pub async fn start_clocks<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     clocks: Vec<sla_clock::ActiveModel>,
 ) -> AppResult<()> {
-    for chunk in clocks.chunks(super::sql::rows_per_statement(14)) {
-        sla_clock::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(tenant.conn())
-            .await?;
-    }
-    Ok(())
+    super::sql::insert_all::<sla_clock::Entity, _>(tenant, &clocks).await
 }
 
 /// The unassigned queue: MQLs without an owner that are waiting to be routed.

@@ -42,18 +42,11 @@ pub async fn insert_many<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<enrollment::Model>,
 ) -> AppResult<()> {
-    use sea_orm::IntoActiveModel;
-    for chunk in rows.chunks(super::sql::rows_per_statement(13)) {
-        enrollment::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(tenant.conn())
-        .await?;
-    }
-    Ok(())
+    let rows: Vec<_> = rows
+        .into_iter()
+        .map(sea_orm::IntoActiveModel::into_active_model)
+        .collect();
+    super::sql::insert_all::<enrollment::Entity, _>(tenant, &rows).await
 }
 
 /// Every enrollment a play ever made (its figures).

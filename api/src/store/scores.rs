@@ -1,7 +1,7 @@
 //! The score ledger: one row per point-bearing rule an event fired.
 
 use entity::score_entry;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::Tenant;
@@ -28,10 +28,5 @@ pub async fn append<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<score_entry::ActiveModel>,
 ) -> AppResult<()> {
-    for chunk in rows.chunks(super::sql::rows_per_statement(8)) {
-        score_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(tenant.conn())
-            .await?;
-    }
-    Ok(())
+    super::sql::insert_all::<score_entry::Entity, _>(tenant, &rows).await
 }

@@ -1,9 +1,10 @@
 //! Raw SQL for either backend: statements are written once, with Postgres' numbered
 //! placeholders, and bound for the backend of the connection they run on.
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Iterable, Statement, Value};
 
 use super::Tenant;
+use crate::error::AppResult;
 
 /// Lookups by id go in chunks well under both databases' limits on bound values.
 pub const CHUNK: usize = 5_000;
@@ -12,6 +13,23 @@ pub const CHUNK: usize = 5_000;
 /// values (Postgres allows 65,535). A batch of `MAX_EVENTS` leads fits one statement per table.
 pub fn rows_per_statement(columns: usize) -> usize {
     (32_000 / columns.max(1)).max(1)
+}
+
+/// Inserts `rows` of `E` with as few multi-row INSERTs as the bound values allow; the column
+/// count comes from the entity, so no caller counts it by hand.
+pub async fn insert_all<E, C>(tenant: &Tenant<'_, C>, rows: &[E::ActiveModel]) -> AppResult<()>
+where
+    E: EntityTrait,
+    E::ActiveModel: Clone,
+    C: ConnectionTrait,
+{
+    let columns = <E::Column as Iterable>::iter().count();
+    for chunk in rows.chunks(rows_per_statement(columns)) {
+        E::insert_many(chunk.to_vec())
+            .exec_without_returning(tenant.conn())
+            .await?;
+    }
+    Ok(())
 }
 
 /// Whether `tenant`'s connection is to Postgres (some statements differ in their types or

@@ -112,16 +112,9 @@ pub async fn insert_many<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<stage_change::Model>,
 ) -> AppResult<()> {
-    use sea_orm::IntoActiveModel;
-    for chunk in rows.chunks(super::sql::rows_per_statement(16)) {
-        stage_change::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(tenant.conn())
-        .await?;
-    }
-    Ok(())
+    let rows: Vec<_> = rows
+        .into_iter()
+        .map(sea_orm::IntoActiveModel::into_active_model)
+        .collect();
+    super::sql::insert_all::<stage_change::Entity, _>(tenant, &rows).await
 }

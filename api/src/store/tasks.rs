@@ -24,12 +24,7 @@ pub async fn insert_many<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<task::ActiveModel>,
 ) -> AppResult<()> {
-    for chunk in rows.chunks(super::sql::rows_per_statement(17)) {
-        task::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(tenant.conn())
-            .await?;
-    }
-    Ok(())
+    super::sql::insert_all::<task::Entity, _>(tenant, &rows).await
 }
 
 /// Marks an open task done by `by` at `now`.

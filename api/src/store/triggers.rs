@@ -166,16 +166,12 @@ pub async fn append_many<C: ConnectionTrait>(
             }
         })
         .collect();
-    for chunk in rows.chunks(super::sql::rows_per_statement(12)) {
-        trigger::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(tenant.conn())
-        .await?;
-    }
+    let active: Vec<_> = rows
+        .iter()
+        .cloned()
+        .map(IntoActiveModel::into_active_model)
+        .collect();
+    super::sql::insert_all::<trigger::Entity, _>(tenant, &active).await?;
     Ok(rows)
 }
 

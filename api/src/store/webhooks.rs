@@ -184,12 +184,7 @@ pub async fn queue_many<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<webhook_delivery::ActiveModel>,
 ) -> AppResult<()> {
-    for chunk in rows.chunks(super::sql::rows_per_statement(13)) {
-        webhook_delivery::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(tenant.conn())
-            .await?;
-    }
-    Ok(())
+    super::sql::insert_all::<webhook_delivery::Entity, _>(tenant, &rows).await
 }
 
 /// A webhook's deliveries, newest first, at most `first` (capped at 500), of one status when
