@@ -27,11 +27,8 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         if !emails.is_empty() {
             keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
         }
-        Ok(self
-            .select::<contact::Entity>()
-            .filter(keys)
-            .all(self.conn())
-            .await?)
+        let select = self.select::<contact::Entity>().filter(keys);
+        Ok(super::positional::all(select, self.conn()).await?)
     }
 
     /// [`Self::contacts_by_keys`], each row locked until the transaction ends, in id order (two
@@ -52,24 +49,22 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         if !emails.is_empty() {
             keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
         }
-        Ok(self
+        let select = self
             .select::<contact::Entity>()
             .filter(keys)
             .order_by_asc(contact::Column::Id)
-            .lock_exclusive()
-            .all(self.conn())
-            .await?)
+            .lock_exclusive();
+        Ok(super::positional::all(select, self.conn()).await?)
     }
 
     pub async fn contacts_by_ids(&self, ids: &[Uuid]) -> AppResult<Vec<contact::Model>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self
+        let select = self
             .select::<contact::Entity>()
-            .filter(contact::Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn())
-            .await?)
+            .filter(contact::Column::Id.is_in(ids.iter().copied()));
+        Ok(super::positional::all(select, self.conn()).await?)
     }
 
     pub async fn insert_contacts(&self, contacts: Vec<contact::ActiveModel>) -> AppResult<()> {

@@ -35,6 +35,7 @@ pub mod outbox;
 pub mod people;
 pub mod periodic;
 pub mod plays;
+pub mod positional;
 pub mod records;
 pub mod rejections;
 pub mod requalify;

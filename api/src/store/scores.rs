@@ -15,11 +15,10 @@ pub async fn of_contacts<C: ConnectionTrait>(
     if contacts.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(tenant
+    let select = tenant
         .select::<score_entry::Entity>()
-        .filter(score_entry::Column::ContactId.is_in(contacts))
-        .all(tenant.conn())
-        .await?)
+        .filter(score_entry::Column::ContactId.is_in(contacts));
+    Ok(super::positional::all(select, tenant.conn()).await?)
 }
 
 /// Appends ledger rows, as many to a statement as the bound values allow (a batch's entries
