@@ -125,38 +125,6 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
     }
 }
 
-impl<C: ConnectionTrait> Tenant<'_, C> {
-    /// Writes changed contacts back in a few statements (an upsert on the id), instead of one
-    /// UPDATE per row: ingestion touches hundreds of leads per batch.
-    pub async fn save_contacts(&self, rows: Vec<contact::Model>) -> AppResult<()> {
-        use sea_orm::{sea_query::OnConflict, IntoActiveModel, Iterable};
-        let columns: Vec<contact::Column> = contact::Column::iter()
-            .filter(|c| {
-                !matches!(
-                    c,
-                    contact::Column::Id | contact::Column::WorkspaceId | contact::Column::CreatedAt
-                )
-            })
-            .collect();
-        for chunk in rows.chunks(super::sql::rows_per_statement(31)) {
-            contact::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(IntoActiveModel::into_active_model),
-            )
-            .on_conflict(
-                OnConflict::column(contact::Column::Id)
-                    .update_columns(columns.clone())
-                    .to_owned(),
-            )
-            .exec_without_returning(self.conn())
-            .await?;
-        }
-        Ok(())
-    }
-}
-
 /// Writes a changed contact back (every column).
 pub async fn save<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,

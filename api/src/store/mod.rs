@@ -51,6 +51,7 @@ pub mod tasks;
 pub mod touches;
 pub mod triggers;
 pub mod trusted_documents;
+pub mod updates;
 pub mod webhooks;
 
 pub use ids::{parse_id, parse_id_at, parse_optional_id, parse_optional_id_at};

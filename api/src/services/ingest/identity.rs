@@ -354,19 +354,19 @@ impl Merge {
             )
             .await?;
         let mut inserts = Vec::new();
-        let mut changed = Vec::new();
-        for row in self.contacts.values() {
+        for row in self.contacts.values_mut() {
             match self.originals.get(&row.id) {
                 None => inserts.push(row.clone().into_active_model()),
-                Some(before) if before != row => {
-                    let mut row = row.clone();
-                    row.updated_at = self.now;
-                    changed.push(row);
-                }
+                Some(before) if before != row => row.updated_at = self.now,
                 Some(_) => {}
             }
         }
-        tenant.save_contacts(changed).await?;
+        let pairs: Vec<(&contact::Model, &contact::Model)> = self
+            .contacts
+            .values()
+            .filter_map(|row| Some((self.originals.get(&row.id)?, row)))
+            .collect();
+        store::updates::write_changed::<contact::Entity, _>(tenant, &pairs).await?;
         tenant.insert_contacts(inserts).await
     }
 }

@@ -121,15 +121,20 @@ pub async fn evaluate<C: ConnectionTrait>(
             .enroll_many(tenant, &asks, calendar, batch.now)
             .await?;
     }
-    let mut changed = Vec::new();
-    for (decided, lead) in decided.into_iter().zip(&known) {
-        if decided.lead != *lead.before {
+    let after: Vec<contact::Model> = decided
+        .into_iter()
+        .zip(&known)
+        .map(|(decided, lead)| {
             let mut row = decided.lead;
-            row.updated_at = batch.now;
-            changed.push(row);
-        }
-    }
-    tenant.save_contacts(changed).await?;
+            if row != *lead.before {
+                row.updated_at = batch.now;
+            }
+            row
+        })
+        .collect();
+    let pairs: Vec<(&contact::Model, &contact::Model)> =
+        known.iter().map(|lead| lead.before).zip(&after).collect();
+    store::updates::write_changed::<contact::Entity, _>(tenant, &pairs).await?;
     Ok(qualified)
 }
 
