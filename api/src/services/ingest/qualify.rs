@@ -121,21 +121,31 @@ pub async fn evaluate<C: ConnectionTrait>(
             .enroll_many(tenant, &asks, calendar, batch.now)
             .await?;
     }
+    write_leads(tenant, &known, decided, batch.now).await?;
+    Ok(qualified)
+}
+
+/// Writes back the leads the decisions changed (stamped `updated_at`).
+async fn write_leads<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    known: &[Known<'_>],
+    decided: Vec<crate::domain::qualification::LeadOutcome<'_>>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let after: Vec<contact::Model> = decided
         .into_iter()
-        .zip(&known)
+        .zip(known)
         .map(|(decided, lead)| {
             let mut row = decided.lead;
             if row != *lead.before {
-                row.updated_at = batch.now;
+                row.updated_at = now;
             }
             row
         })
         .collect();
     let pairs: Vec<(&contact::Model, &contact::Model)> =
         known.iter().map(|lead| lead.before).zip(&after).collect();
-    store::updates::write_changed::<contact::Entity, _>(tenant, &pairs).await?;
-    Ok(qualified)
+    store::updates::write_changed::<contact::Entity, _>(tenant, &pairs).await
 }
 
 /// The leads that received events, in id order, with their views and whether their source is
