@@ -71,6 +71,8 @@ pub trait TenantEntity: EntityTrait {
     fn workspace_column() -> Self::Column;
     /// The noun used in NOT_FOUND errors.
     const NOUN: &'static str;
+    /// A row of a plain select of this entity, read by position ([`positional`]).
+    fn decode(row: &sea_orm::QueryResult) -> Result<Self::Model, sea_orm::DbErr>;
 }
 
 /// A row with a UUID primary key.
@@ -170,9 +172,8 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
         E: TenantEntity,
         <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
     {
-        self.select::<E>()
-            .filter(id_condition::<E>(id))
-            .one(self.conn)
+        let select = self.select::<E>().filter(id_condition::<E>(id));
+        positional::one(select, self.conn)
             .await?
             .ok_or(AppError::not_found(E::NOUN))
     }
@@ -189,8 +190,7 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
         if self.conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             select = select.lock_exclusive();
         }
-        select
-            .one(self.conn)
+        positional::one(select, self.conn)
             .await?
             .ok_or(AppError::not_found(E::NOUN))
     }
@@ -226,11 +226,10 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self
+        let select = self
             .select::<E>()
-            .filter(id_column::<E>().is_in(ids.iter().copied()))
-            .all(self.conn)
-            .await?)
+            .filter(id_column::<E>().is_in(ids.iter().copied()));
+        Ok(positional::all(select, self.conn).await?)
     }
 }
 
@@ -320,6 +319,12 @@ macro_rules! tenant_entities {
                     entity::$module::Column::WorkspaceId
                 }
                 const NOUN: &'static str = $noun;
+
+                fn decode(
+                    row: &sea_orm::QueryResult,
+                ) -> Result<Self::Model, sea_orm::DbErr> {
+                    <entity::$module::Model as positional::Positional>::from_position(row)
+                }
             }
 
             impl Identified for entity::$module::Model {
