@@ -112,7 +112,8 @@ async fn account_triggers(app: &TestApp, team: &SeedTeam) -> Vec<(String, String
             json!({}),
         )
         .await;
-    reply.data("triggers")
+    reply
+        .data("triggers")
         .as_array()
         .unwrap()
         .iter()
@@ -127,7 +128,7 @@ async fn account_triggers(app: &TestApp, team: &SeedTeam) -> Vec<(String, String
 }
 
 fn stamp(at: DateTime<Utc>) -> Value {
-    json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    json!(at.to_rfc3339())
 }
 
 #[actix_web::test]
@@ -194,7 +195,12 @@ async fn an_account_crosses_once_leaves_by_decay_and_crosses_again() {
     assert_eq!(mine["totalCount"], 1);
     let theirs = in_market(&app, &team, json!({"ownerId": team.cro.user_id})).await;
     assert_eq!(theirs["totalCount"], 0);
-    let later = in_market(&app, &team, json!({"since": stamp(day2 + Duration::seconds(1))})).await;
+    let later = in_market(
+        &app,
+        &team,
+        json!({"since": stamp(day2 + Duration::seconds(1))}),
+    )
+    .await;
     assert_eq!(later["totalCount"], 0);
 
     // Ten days on, decay takes Ann and Ben down 5 each: 20 + 45 + 30 + 4 = 99, out of market.
@@ -251,7 +257,7 @@ async fn the_account_threshold_is_a_validated_contract_term() {
             json!({"id": contract["id"], "t": terms}),
         )
         .await;
-    assert_eq!(refused.code(), "BAD_INPUT", "{}", refused.raw);
+    assert_eq!(refused.code(), "BAD_USER_INPUT", "{}", refused.raw);
     assert_eq!(refused.field(), Some("terms.accounts.threshold"));
 
     // A contract whose threshold is 70 makes Acme a hot account on Ann's demo request alone:

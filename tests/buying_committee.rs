@@ -72,8 +72,11 @@ async fn a_committee_half_covered_then_covered_starts_its_play_once() {
     );
     let enrollments = "query($id: ID!) { lead(id: $id) { enrollments { nodes { play { id } } } } }";
     let ann = lead_id(&app, &team, "ann@acme.io").await;
-    let ann_plays = |reply: &crate::support::Reply| reply.data("lead")["enrollments"]["nodes"].clone();
-    let none = app.gql(Some(&team.owner.access), enrollments, json!({"id": ann})).await;
+    let ann_plays =
+        |reply: &crate::support::Reply| reply.data("lead")["enrollments"]["nodes"].clone();
+    let none = app
+        .gql(Some(&team.owner.access), enrollments, json!({"id": ann}))
+        .await;
     assert_eq!(ann_plays(&none), json!([]));
 
     // A day later Ben (CFO, 20 + fit 50: a WARM MQL, the rep's) attends a webinar: covered.
@@ -86,10 +89,14 @@ async fn a_committee_half_covered_then_covered_starts_its_play_once() {
         covered["personas"][1],
         seat("CFO", "INFLUENCES", [1, 1, 1, 1], &["ben@acme.io"])
     );
-    let started = app.gql(Some(&team.owner.access), enrollments, json!({"id": ann})).await;
+    let started = app
+        .gql(Some(&team.owner.access), enrollments, json!({"id": ann}))
+        .await;
     assert_eq!(ann_plays(&started), json!([{"play": {"id": play["id"]}}]));
     event(&app, &team, "ben@acme.io", "case_study_download").await;
-    let again = app.gql(Some(&team.owner.access), enrollments, json!({"id": ann})).await;
+    let again = app
+        .gql(Some(&team.owner.access), enrollments, json!({"id": ann}))
+        .await;
     assert_eq!(ann_plays(&again).as_array().unwrap().len(), 1);
 
     // 45 days on nobody has engaged for 30 days: engaged in 90 days, no longer covered.
@@ -125,7 +132,9 @@ async fn committees_of_a_page_of_accounts_cost_constant_statements() {
         let mut fewest = u64::MAX;
         for _ in 0..4 {
             let before = app.state.prometheus.statements();
-            let reply = app.gql(Some(&team.owner.access), page, json!({"n": n})).await;
+            let reply = app
+                .gql(Some(&team.owner.access), page, json!({"n": n}))
+                .await;
             let edges = reply.data("accounts")["edges"].as_array().unwrap().clone();
             assert_eq!(edges.len(), n);
             let firm = edges
@@ -144,7 +153,10 @@ async fn committees_of_a_page_of_accounts_cost_constant_statements() {
         }
         costs.push(fewest);
     }
-    assert_eq!(costs[0], costs[1], "statements for 5 and 25 accounts: {costs:?}");
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for 5 and 25 accounts: {costs:?}"
+    );
     // The page, the ICPs, the contacts, the leads by id: a handful, never one per account.
     assert!(costs[1] <= 6, "{costs:?}");
 }

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{accounts::AccountTerms, calendar::BusinessCalendar, criteria::Criteria, scoring::ScoringModel};
+use super::{
+    accounts::AccountTerms, calendar::BusinessCalendar, criteria::Criteria, scoring::ScoringModel,
+};
 
 /// Who the contract lets through as an MQL, besides the score threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -266,9 +268,9 @@ impl Terms {
                 return err(field, "must be between 0 and 1");
             }
         }
-        self.accounts
-            .validate()
-            .map_err(|(field, message)| ContractError::new(format!("terms.accounts.{field}"), message))
+        self.accounts.validate().map_err(|(field, message)| {
+            ContractError::new(format!("terms.accounts.{field}"), message)
+        })
     }
 }
 
@@ -302,7 +304,10 @@ mod tests {
         assert_eq!(json["rejection"]["windowHours"], 48);
         assert_eq!(json["sourceRule"]["maxRejectionRate"], 0.2);
         assert_eq!(json["scoring"]["mqlThreshold"], 50);
-        assert_eq!(json["accounts"], json!({"threshold": 100, "contactCap": 50}));
+        assert_eq!(
+            json["accounts"],
+            json!({"threshold": 100, "contactCap": 50})
+        );
         let back: Terms = serde_json::from_value(json).unwrap();
         assert_eq!(back, terms);
     }

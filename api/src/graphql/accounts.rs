@@ -162,6 +162,7 @@ impl Account {
     /// The buying committee under the active ICP of the account's motion (LAND for a prospect,
     /// EXPAND for a customer): each persona present, engaged in the last 30 and 90 days, owned,
     /// or missing. Null when no such ICP is active.
+    #[graphql(complexity = "super::cost::BUYING_COMMITTEE + child_complexity")]
     async fn buying_committee(
         &self,
         ctx: &Context<'_>,

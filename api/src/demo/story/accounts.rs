@@ -44,11 +44,18 @@ pub fn committee_events(
     let (Some(hot), Some(half)) = (named.next(), named.next()) else {
         return Vec::new();
     };
-    let day = |days_before: i64, hour: i64| end - Duration::days(days_before) + Duration::hours(hour);
+    let day =
+        |days_before: i64, hour: i64| end - Duration::days(days_before) + Duration::hours(hour);
     let revops = buyer(hot, "Riley", "Chen", "Head of Revenue Operations", "RevOps");
     let analyst = buyer(hot, "Sam", "Patel", "Data Analyst", "Analyst");
     let marketing = buyer(hot, "Alex", "Morgan", "VP of Marketing", "Marketing leader");
-    let half_revops = buyer(half, "Jordan", "Lee", "Head of Revenue Operations", "RevOps");
+    let half_revops = buyer(
+        half,
+        "Jordan",
+        "Lee",
+        "Head of Revenue Operations",
+        "RevOps",
+    );
     let half_analyst = buyer(half, "Casey", "Brooks", "Data Analyst", "Analyst");
     vec![
         // 45 days ago: engaged in the last 90 days, not the last 30.

@@ -119,7 +119,11 @@ pub fn committee_of<'a>(
     members: &[Member],
     now: DateTime<Utc>,
 ) -> Option<Committee> {
-    let motion = if customer { Motion::Expand } else { Motion::Land };
+    let motion = if customer {
+        Motion::Expand
+    } else {
+        Motion::Land
+    };
     let icp = icps.into_iter().find(|icp| icp.motion == motion)?;
     let views: Vec<(&Member, ContactView)> = members
         .iter()
@@ -152,7 +156,9 @@ pub fn committee_of<'a>(
                 persona: p.persona.clone(),
                 role: p.role,
                 present: ids(&|_| true),
-                engaged_30d: ids(&|m| engaged_within(m.last_engaged_at, now, RECENTLY_ENGAGED_DAYS)),
+                engaged_30d: ids(&|m| {
+                    engaged_within(m.last_engaged_at, now, RECENTLY_ENGAGED_DAYS)
+                }),
                 engaged_90d: ids(&|m| engaged_within(m.last_engaged_at, now, ENGAGED_DAYS)),
                 owned: ids(&|m| m.owner_id.is_some()),
             }
@@ -231,7 +237,10 @@ mod tests {
         let c = committee_of([&icp(Motion::Land)], false, &members, now()).unwrap();
         assert!(c.covered(), "30 days ago is still within the last 30 days");
         assert_eq!(
-            c.engaged().iter().map(|s| s.persona.as_str()).collect::<Vec<_>>(),
+            c.engaged()
+                .iter()
+                .map(|s| s.persona.as_str())
+                .collect::<Vec<_>>(),
             ["VP Sales", "CFO"]
         );
     }
@@ -267,11 +276,11 @@ mod tests {
     #[test]
     fn never_engaged_is_not_engaged() {
         assert!(!engaged_within(None, now(), 90));
-        assert!(engaged_within(Some(now() + Duration::minutes(5)), now(), 30));
-        assert!(!engaged_within(
-            Some(now() - Duration::days(31)),
+        assert!(engaged_within(
+            Some(now() + Duration::minutes(5)),
             now(),
             30
         ));
+        assert!(!engaged_within(Some(now() - Duration::days(31)), now(), 30));
     }
 }

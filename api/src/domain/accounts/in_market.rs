@@ -81,7 +81,11 @@ pub fn account_score(
         })
         .filter(|c| c.points > 0)
         .collect();
-    contributions.sort_by(|a, b| b.points.cmp(&a.points).then(a.contact_id.cmp(&b.contact_id)));
+    contributions.sort_by(|a, b| {
+        b.points
+            .cmp(&a.points)
+            .then(a.contact_id.cmp(&b.contact_id))
+    });
     let fit_points = fit.clamp(0, 100) / FIT_DIVISOR;
     let engagement_points = contributions
         .iter()

@@ -35,12 +35,7 @@ use crate::{
         notices::Notices,
         plays::engine::{Ask, PlayEngine},
     },
-    store::{
-        self,
-        account_signals::MemberRow,
-        triggers::NewTrigger,
-        Tenant,
-    },
+    store::{self, account_signals::MemberRow, triggers::NewTrigger, Tenant},
 };
 
 /// One account of the batch, scored.
