@@ -160,3 +160,64 @@ async fn committees_of_a_page_of_accounts_cost_constant_statements() {
     // The page, the ICPs, the contacts, the leads by id: a handful, never one per account.
     assert!(costs[1] <= 6, "{costs:?}");
 }
+
+#[actix_web::test]
+async fn the_demo_has_a_hot_account_and_a_committee_half_covered() {
+    use accord_api::demo::{self, DemoArgs};
+    let app = TestApp::start().await;
+    let args = DemoArgs {
+        seed: 7,
+        days: 50,
+        leads_per_day: 2,
+    };
+    let report = demo::run(&app.state, &args).await.expect("the demo builds");
+    let token = crate::support::people::demo_access_token(&app, &report.email).await;
+    let hot = app
+        .gql(
+            Some(&token),
+            "{ accountsInMarket(first: 50) { edges { node { score account { owner { id } } reason { personas contacts { name } } } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = hot.data("accountsInMarket")["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let scripted = edges
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["reason"]["contacts"][0]["name"] == "Riley Chen")
+        .unwrap_or_else(|| panic!("the scripted hot account: {}", hot.raw));
+    assert!(scripted["score"].as_i64().unwrap() >= 100, "{scripted}");
+    assert!(scripted["account"]["owner"]["id"].is_string(), "{scripted}");
+    let personas = scripted["reason"]["personas"].as_array().unwrap();
+    assert!(personas.contains(&json!("RevOps")) && personas.contains(&json!("Analyst")));
+
+    let half = app
+        .gql(
+            Some(&token),
+            "{ leads(filter: {search: \"jordan.lee@\"}) { edges { node { account { buyingCommittee { covered missing personas { persona engaged30d engaged90d } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let committee = half.data("leads")["edges"][0]["node"]["account"]["buyingCommittee"].clone();
+    assert_eq!(committee["covered"], false, "{}", half.raw);
+    let seat = |name: &str| {
+        committee["personas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["persona"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert!(
+        seat("RevOps")["engaged30d"].as_i64().unwrap() >= 1,
+        "{committee}"
+    );
+    assert_eq!(seat("Analyst")["engaged30d"], 0, "{committee}");
+    assert!(
+        seat("Analyst")["engaged90d"].as_i64().unwrap() >= 1,
+        "{committee}"
+    );
+}
