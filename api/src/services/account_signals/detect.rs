@@ -88,20 +88,20 @@ pub async fn on_events<C: ConnectionTrait>(
             types.entry(account).or_default().push(&e.event_type);
         }
     }
-    let none = Vec::new();
+    let scoring = Scoring {
+        workspace_id: tenant.workspace_id(),
+        icps: &icps,
+        terms,
+        now,
+    };
     let scored: Vec<Scored<'_>> = ids
         .iter()
         .map(|id| {
-            let rows = members.get(id).unwrap_or(&none);
-            score_one(
-                tenant.workspace_id(),
+            scoring.score(
                 &accounts[id],
-                rows,
+                members.get(id).map_or(&[][..], Vec::as_slice),
                 stored.get(id),
-                &icps,
-                terms,
                 types.get(id).map_or(&[][..], Vec::as_slice),
-                now,
             )
         })
         .collect();
@@ -115,91 +115,105 @@ pub async fn on_events<C: ConnectionTrait>(
     start_plays(tenant, &scored, terms, now).await
 }
 
-#[allow(clippy::too_many_arguments)]
-fn score_one<'a>(
+/// What every account of the batch is scored under.
+struct Scoring<'b> {
     workspace_id: Uuid,
-    account: &'a account::Model,
-    rows: &[MemberRow],
-    stored: Option<&account_signal::Model>,
-    icps: &[IcpModel],
-    terms: &Terms,
-    event_types: &[&str],
+    icps: &'b [IcpModel],
+    terms: &'b Terms,
     now: DateTime<Utc>,
-) -> Scored<'a> {
-    let members: Vec<Member> = rows.iter().map(member_of).collect();
-    let committee = committee_of(
-        icps,
-        account.lifecycle == entity::Lifecycle::Customer,
-        &members,
-        now,
-    );
-    let facts: Vec<ContactEngagementFacts> = rows
-        .iter()
-        .map(|r| ContactEngagementFacts {
-            contact_id: r.id,
-            behaviour: r.engagement_score,
-            last_engaged_at: r.last_engaged_at,
-        })
-        .collect();
-    let score = account_score(
-        &terms.scoring,
-        &terms.accounts,
-        account.fit_score,
-        &facts,
-        now,
-    );
-    let was_in = stored.and_then(|s| s.in_market_since);
-    let was_covered = stored.and_then(|s| s.committee_covered_at);
-    let verdict = assess(
-        &terms.accounts,
-        score.score,
-        was_in.is_some(),
-        committee.as_ref(),
-        was_covered.is_some(),
-    );
-    let names: HashMap<Uuid, &Option<String>> = rows.iter().map(|r| (r.id, &r.name)).collect();
-    // The reason is kept from the crossing while the account stays in market: it says why it
-    // became one. Below the threshold there is nothing to explain.
-    let reason = match (verdict.entered, verdict.in_market) {
-        (true, _) => {
-            let reason = MarketReason::new(
-                &terms.accounts,
-                account.fit_score,
-                &score,
-                |id| names.get(&id).and_then(|n| (*n).clone()),
-                committee.as_ref(),
-                event_types.iter().copied(),
-            );
-            serde_json::to_value(reason).ok()
+}
+
+impl Scoring<'_> {
+    /// Scores `account` from its contacts' `rows` against its `stored` signal; `event_types`
+    /// are the batch's events at it.
+    fn score<'a>(
+        &self,
+        account: &'a account::Model,
+        rows: &[MemberRow],
+        stored: Option<&account_signal::Model>,
+        event_types: &[&str],
+    ) -> Scored<'a> {
+        let Scoring {
+            workspace_id,
+            icps,
+            terms,
+            now,
+        } = *self;
+        let members: Vec<Member> = rows.iter().map(member_of).collect();
+        let committee = committee_of(
+            icps,
+            account.lifecycle == entity::Lifecycle::Customer,
+            &members,
+            now,
+        );
+        let facts: Vec<ContactEngagementFacts> = rows
+            .iter()
+            .map(|r| ContactEngagementFacts {
+                contact_id: r.id,
+                behaviour: r.engagement_score,
+                last_engaged_at: r.last_engaged_at,
+            })
+            .collect();
+        let score = account_score(
+            &terms.scoring,
+            &terms.accounts,
+            account.fit_score,
+            &facts,
+            now,
+        );
+        let was_in = stored.and_then(|s| s.in_market_since);
+        let was_covered = stored.and_then(|s| s.committee_covered_at);
+        let verdict = assess(
+            &terms.accounts,
+            score.score,
+            was_in.is_some(),
+            committee.as_ref(),
+            was_covered.is_some(),
+        );
+        let names: HashMap<Uuid, &Option<String>> = rows.iter().map(|r| (r.id, &r.name)).collect();
+        // The reason is kept from the crossing while the account stays in market: it says why it
+        // became one. Below the threshold there is nothing to explain.
+        let reason = match (verdict.entered, verdict.in_market) {
+            (true, _) => {
+                let reason = MarketReason::new(
+                    &terms.accounts,
+                    account.fit_score,
+                    &score,
+                    |id| names.get(&id).and_then(|n| (*n).clone()),
+                    committee.as_ref(),
+                    event_types.iter().copied(),
+                );
+                serde_json::to_value(reason).ok()
+            }
+            (false, true) => stored.and_then(|s| s.reason.clone()),
+            (false, false) => None,
+        };
+        let row = account_signal::Model {
+            id: stored.map_or_else(Uuid::now_v7, |s| s.id),
+            workspace_id,
+            account_id: account.id,
+            score: score.score,
+            in_market_since: match (verdict.entered, verdict.in_market) {
+                (true, _) => Some(now),
+                (false, true) => was_in,
+                (false, false) => None,
+            },
+            reason,
+            committee_covered_at: match (verdict.newly_covered, verdict.covered) {
+                (true, _) => Some(now),
+                (false, true) => was_covered,
+                (false, false) => None,
+            },
+            scored_at: now,
+        };
+        Scored {
+            account,
+            top_contact: score.contributions.first().map(|c| c.contact_id),
+            committee,
+            row,
+            entered: verdict.entered,
+            newly_covered: verdict.newly_covered,
         }
-        (false, true) => stored.and_then(|s| s.reason.clone()),
-        (false, false) => None,
-    };
-    let row = account_signal::Model {
-        id: stored.map_or_else(Uuid::now_v7, |s| s.id),
-        workspace_id,
-        account_id: account.id,
-        score: score.score,
-        in_market_since: match (verdict.entered, verdict.in_market) {
-            (true, _) => Some(now),
-            (false, true) => was_in,
-            (false, false) => None,
-        },
-        reason,
-        committee_covered_at: match (verdict.newly_covered, verdict.covered) {
-            (true, _) => Some(now),
-            (false, true) => was_covered,
-            (false, false) => None,
-        },
-        scored_at: now,
-    };
-    Scored {
-        account,
-        top_contact: score.contributions.first().map(|c| c.contact_id),
-        committee,
-        row,
-        entered: verdict.entered,
-        newly_covered: verdict.newly_covered,
     }
 }
 
