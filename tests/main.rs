@@ -6,6 +6,7 @@ mod support;
 
 mod abuse_limits;
 mod account_routing;
+mod accounts_in_market;
 mod alignment_health;
 mod api_tokens;
 mod attribution;
@@ -13,6 +14,7 @@ mod auth;
 mod backtest;
 mod browser;
 mod bus_recovery;
+mod buying_committee;
 mod catalog;
 mod child_lists;
 mod cli;

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one module per area, merged here. One data-free [`schema_builder`] serves
 //! the server, the SDL export and the tests.
 
+pub mod account_signals;
 pub mod accounts;
 pub mod activity;
 pub mod alignment;
@@ -68,6 +69,7 @@ pub struct QueryRoot(
     review::ReviewQuery,
     planning::PlanningQuery,
     win_loss::WinLossQuery,
+    account_signals::AccountSignalQuery,
     webhooks::WebhookQuery,
     trusted_documents::TrustedDocumentQuery,
 );

@@ -1,6 +1,7 @@
 //! Data access. Tenant data is reached only through [`Tenant`], which carries the workspace of the
 //! credential and adds it to every query, so a resolver cannot forget it.
 
+pub mod account_signals;
 pub mod accounts;
 pub mod api_tokens;
 pub mod assignment;
@@ -378,4 +379,5 @@ tenant_entities! {
     webhook => "webhook",
     webhook_delivery => "webhook delivery",
     webhook_attempt => "webhook attempt",
+    account_signal => "account signal",
 }

@@ -211,6 +211,9 @@ positional! {
     webhook_attempt::Model {
         id, workspace_id, delivery_id, attempted_at, status_code, latency_ms, error,
     }
+    account_signal::Model {
+        id, workspace_id, account_id, score, in_market_since, reason, committee_covered_at, scored_at,
+    }
 }
 
 #[cfg(test)]
@@ -280,7 +283,8 @@ mod tests {
             metric_rollup,
             webhook,
             webhook_delivery,
-            webhook_attempt
+            webhook_attempt,
+            account_signal
         );
     }
 }
