@@ -9,8 +9,8 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::{DateTime, Utc};
 use entity::{account, account_signal, contact, icp};
 use sea_orm::{
-    sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ use super::{
 use crate::error::{AppError, AppResult};
 
 /// A contact as a committee and an account score read it.
-#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MemberRow {
     pub id: Uuid,
     pub account_id: Option<Uuid>,
@@ -32,6 +32,34 @@ pub struct MemberRow {
     pub owner_id: Option<Uuid>,
     pub engagement_score: i32,
     pub last_engaged_at: Option<DateTime<Utc>>,
+}
+
+type MemberTuple = (
+    Uuid,
+    Option<Uuid>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<Uuid>,
+    i32,
+    Option<DateTime<Utc>>,
+);
+
+impl From<MemberTuple> for MemberRow {
+    fn from(row: MemberTuple) -> Self {
+        let (id, account_id, name, title, persona, owner_id, engagement_score, last_engaged_at) =
+            row;
+        MemberRow {
+            id,
+            account_id,
+            name,
+            title,
+            persona,
+            owner_id,
+            engagement_score,
+            last_engaged_at,
+        }
+    }
 }
 
 /// The contacts of `accounts` (the columns a committee and a score need), oldest first: one
@@ -59,9 +87,12 @@ pub async fn members_of<C: ConnectionTrait>(
                 ])
                 .filter(L::AccountId.is_in(chunk.iter().copied()))
                 .order_by_asc(L::Id)
-                .into_model::<MemberRow>()
+                // Read by position (see `store::positional`): thousands of rows per batch.
+                .into_tuple::<MemberTuple>()
                 .all(tenant.conn())
-                .await?,
+                .await?
+                .into_iter()
+                .map(MemberRow::from),
         );
     }
     Ok(rows)
@@ -74,24 +105,32 @@ pub async fn of_accounts<C: ConnectionTrait>(
 ) -> AppResult<Vec<account_signal::Model>> {
     let mut rows = Vec::new();
     for chunk in accounts.chunks(CHUNK) {
-        rows.extend(
-            tenant
-                .select::<account_signal::Entity>()
-                .filter(account_signal::Column::AccountId.is_in(chunk.iter().copied()))
-                .all(tenant.conn())
-                .await?,
-        );
+        let select = tenant
+            .select::<account_signal::Entity>()
+            .filter(account_signal::Column::AccountId.is_in(chunk.iter().copied()));
+        rows.extend(super::positional::all(select, tenant.conn()).await?);
     }
     Ok(rows)
 }
 
-/// Writes the signals of a batch's accounts with one multi-row upsert keyed by account (a row
-/// another batch created meanwhile is updated, not duplicated).
+/// Writes the signals of a batch's accounts: those `stored` before are updated in the columns
+/// that changed (an account staying in market keeps its reason, which is not written again);
+/// new ones with one multi-row upsert keyed by account (a row another batch created meanwhile
+/// is updated, not duplicated).
 pub async fn write<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
+    stored: &HashMap<Uuid, account_signal::Model>,
     rows: Vec<account_signal::Model>,
 ) -> AppResult<()> {
     use account_signal::Column as S;
+    let (known, rows): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|row| stored.contains_key(&row.account_id));
+    let pairs: Vec<(&account_signal::Model, &account_signal::Model)> = known
+        .iter()
+        .map(|row| (&stored[&row.account_id], row))
+        .collect();
+    super::updates::write_changed::<account_signal::Entity, _>(tenant, &pairs).await?;
     for chunk in rows.chunks(rows_per_statement(8)) {
         account_signal::Entity::insert_many(
             chunk

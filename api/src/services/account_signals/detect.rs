@@ -105,7 +105,8 @@ pub async fn on_events<C: ConnectionTrait>(
             )
         })
         .collect();
-    store::account_signals::write(tenant, scored.iter().map(|s| s.row.clone()).collect()).await?;
+    let rows = scored.iter().map(|s| s.row.clone()).collect();
+    store::account_signals::write(tenant, &stored, rows).await?;
     let triggers: Vec<NewTrigger> = scored
         .iter()
         .flat_map(|s| triggers_of(s, terms.accounts.threshold))
