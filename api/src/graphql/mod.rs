@@ -10,6 +10,7 @@ pub mod auth;
 pub mod catalog;
 pub mod catalog_mutations;
 pub mod child_pages;
+pub mod content;
 pub mod context;
 pub mod contracts;
 pub mod cost;
@@ -30,6 +31,7 @@ pub mod planning;
 pub mod plays;
 pub mod review;
 pub mod routing;
+pub mod timeline;
 pub mod trace_spans;
 pub mod triggers;
 pub mod trusted_documents;
@@ -68,6 +70,7 @@ pub struct QueryRoot(
     review::ReviewQuery,
     planning::PlanningQuery,
     win_loss::WinLossQuery,
+    content::ContentQuery,
     webhooks::WebhookQuery,
     trusted_documents::TrustedDocumentQuery,
 );

@@ -25,6 +25,7 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         fit::{account_view, contact_view},
+        intel,
         notices::Notices,
         plays::engine::{Ask, PlayEngine},
     },
@@ -94,9 +95,9 @@ pub async fn evaluate<C: ConnectionTrait>(
         .iter()
         .filter(|d| matches!(d.step, Step::Qualified(_)))
         .count() as u64;
-    outcome::apply_all(tenant, &decided, batch, notices).await?;
-    if !plays.is_empty() {
-        let views: Vec<_> = decided
+    let views: Vec<_> = match plays.is_empty() {
+        true => Vec::new(),
+        false => decided
             .iter()
             .zip(&known)
             .map(|(d, lead)| {
@@ -105,22 +106,28 @@ pub async fn evaluate<C: ConnectionTrait>(
                 view.score = Some(d.score);
                 view
             })
-            .collect();
-        let asks: Vec<Ask<'_>> = decided
-            .iter()
-            .zip(views)
-            .map(|(d, view)| Ask {
-                lead: &d.lead,
-                view,
-                signals: &d.signals,
-                signal_key: None,
-            })
-            .collect();
+            .collect(),
+    };
+    let asks: Vec<Ask<'_>> = decided
+        .iter()
+        .zip(views)
+        .map(|(d, view)| Ask {
+            lead: &d.lead,
+            view,
+            signals: &d.signals,
+            signal_key: None,
+        })
+        .collect();
+    // The triggers' intel, from what the batch holds (no query).
+    let intel = intel::of_batch(&decided, batch.ledgers, &plays, &asks);
+    outcome::apply_all(tenant, &decided, batch, intel, notices).await?;
+    if !asks.is_empty() {
         let calendar = &batch.terms.slas.calendar;
         plays
             .enroll_many(tenant, &asks, calendar, batch.now)
             .await?;
     }
+    drop(asks);
     let mut changed = Vec::new();
     for (decided, lead) in decided.into_iter().zip(&known) {
         if decided.lead != *lead.before {
