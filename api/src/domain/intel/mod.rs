@@ -192,7 +192,7 @@ pub fn fit_top(breakdown: Option<&Value>) -> Vec<IntelFit> {
 pub fn headline(kind: TriggerKind) -> &'static str {
     match kind {
         TriggerKind::LeadAssigned => "New lead assigned to you",
-        TriggerKind::HotLeadEngaged => "Your hot lead is engaging again",
+        TriggerKind::HotLeadEngaged => "Hot lead, act now",
         TriggerKind::PlayStepDue => "A play step is due",
         TriggerKind::SlaWarning => "An SLA on this lead is about to run out",
         TriggerKind::SlaBreached => "An SLA on this lead ran out",
