@@ -61,7 +61,8 @@ pub async fn use_counts<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
 ) -> AppResult<HashMap<Uuid, AssetCounts>> {
-    let tasks = "SELECT asset_id, COUNT(*) AS n, 0 AS play_uses, 0 AS replies, 0 AS meetings \
+    let tasks = "SELECT asset_id, COUNT(*) AS n, CAST(0 AS BIGINT) AS play_uses, \
+           CAST(0 AS BIGINT) AS replies, CAST(0 AS BIGINT) AS meetings \
          FROM tasks WHERE workspace_id = $1 AND asset_id IS NOT NULL \
            AND due_at >= $2 AND due_at < $3 AND status <> 'CANCELLED' \
          GROUP BY asset_id";
@@ -72,7 +73,8 @@ pub async fn use_counts<C: ConnectionTrait>(
          FROM touches WHERE workspace_id = $1 AND asset_id IS NOT NULL \
            AND occurred_at >= $2 AND occurred_at < $3 \
          GROUP BY asset_id";
-    let events = "SELECT asset_id, COUNT(*) AS n, 0 AS play_uses, 0 AS replies, 0 AS meetings \
+    let events = "SELECT asset_id, COUNT(*) AS n, CAST(0 AS BIGINT) AS play_uses, \
+           CAST(0 AS BIGINT) AS replies, CAST(0 AS BIGINT) AS meetings \
          FROM events WHERE workspace_id = $1 AND asset_id IS NOT NULL \
            AND occurred_at >= $2 AND occurred_at < $3 \
          GROUP BY asset_id";
