@@ -26,7 +26,8 @@ use crate::support::{
 };
 
 fn at(month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, month, day, hour, minute, 0).unwrap()
+    Utc.with_ymd_and_hms(2027, month, day, hour, minute, 0)
+        .unwrap()
 }
 
 const MARCH: &str = "{from: \"2027-03-01T00:00:00Z\", to: \"2027-04-01T00:00:00Z\"}";
@@ -218,10 +219,28 @@ async fn assets_are_judged_by_what_followed_and_the_stages_without_one_are_gaps(
             // 1 cadence task, 1 play touch (SENT), Ana reached at 09:50; after it her reply
             // moves her MQL -> SAL -> SQL at 10:00: 2 advances (her 09:00 MQL came before);
             // the Acme win.
-            row("Pricing one-pager", "DECISION", [1, 1, 1, 0, 1, 0, 0, 2, 1], 20000.0, true),
+            row(
+                "Pricing one-pager",
+                "DECISION",
+                [1, 1, 1, 0, 1, 0, 0, 2, 1],
+                20000.0,
+                true
+            ),
             // Ben's download in March (Cy's is April's): used, no result.
-            row("Industry report", "AWARENESS", [0, 0, 0, 1, 1, 0, 0, 0, 0], 0.0, false),
-            row("ROI calculator", "DECISION", [0, 0, 0, 0, 0, 0, 0, 0, 0], 0.0, false),
+            row(
+                "Industry report",
+                "AWARENESS",
+                [0, 0, 0, 1, 1, 0, 0, 0, 0],
+                0.0,
+                false
+            ),
+            row(
+                "ROI calculator",
+                "DECISION",
+                [0, 0, 0, 0, 0, 0, 0, 0, 0],
+                0.0,
+                false
+            ),
         ],
         "{all}"
     );
@@ -278,7 +297,10 @@ async fn assets_are_judged_by_what_followed_and_the_stages_without_one_are_gaps(
     .await;
     assert_eq!(
         (recent["from"].clone(), recent["to"].clone()),
-        (json!("2027-01-02T09:01:00+00:00"), json!("2027-04-02T09:01:00+00:00"))
+        (
+            json!("2027-01-02T09:01:00+00:00"),
+            json!("2027-04-02T09:01:00+00:00")
+        )
     );
     let report_row = recent["assets"]
         .as_array()

@@ -195,7 +195,10 @@ async fn every_trigger_about_a_lead_carries_its_intel_and_the_timeline_merges_it
             json!({"id": lead, "first": 50}),
         )
         .await;
-    let edges = all.data("lead")["timeline"]["edges"].as_array().unwrap().clone();
+    let edges = all.data("lead")["timeline"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
     let seen: Vec<(String, String, String)> = edges
         .iter()
         .map(|e| {
@@ -234,7 +237,10 @@ async fn every_trigger_about_a_lead_carries_its_intel_and_the_timeline_merges_it
         "{}",
         all.raw
     );
-    assert_eq!(all.data("lead")["timeline"]["pageInfo"]["hasNextPage"], false);
+    assert_eq!(
+        all.data("lead")["timeline"]["pageInfo"]["hasNextPage"],
+        false
+    );
     let node = |i: usize| &edges[i]["node"];
     assert_eq!(node(3)["points"], 50);
     assert_eq!(node(2)["eventType"], "demo_request");

@@ -155,11 +155,7 @@ impl ContentQuery {
             to: range.to,
             funnel_stage,
             content_gaps: report.gaps.iter().map(Into::into).collect(),
-            assets: report
-                .assets
-                .into_iter()
-                .map(AssetPerformanceRow)
-                .collect(),
+            assets: report.assets.into_iter().map(AssetPerformanceRow).collect(),
         })
     }
 }

@@ -180,8 +180,7 @@ impl Lead {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<async_graphql::connection::Connection<String, super::timeline::TimelineEntry>>
-    {
+    ) -> Result<async_graphql::connection::Connection<String, super::timeline::TimelineEntry>> {
         super::timeline::page(ctx, &self.0, first, after).await
     }
     /// Every touch logged, oldest first, a page at a time.

@@ -149,7 +149,9 @@ impl TimelineEntry {
         let Detail::Event(e) = &self.0.detail else {
             return Ok(None);
         };
-        let Some(id) = e.source_id else { return Ok(None) };
+        let Some(id) = e.source_id else {
+            return Ok(None);
+        };
         Ok(load_one(ctx.data_unchecked::<Loaders>().sources(), id)
             .await?
             .map(Source))

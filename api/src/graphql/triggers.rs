@@ -150,7 +150,7 @@ impl From<TriggerNotice> for Trigger {
             lead: row.lead_id.map(|id| LeadRef { id: id.into() }),
             play: row.play_id.map(|id| PlayRef { id: id.into() }),
             step: row.step,
-            intel: row.intel.map(Into::into),
+            intel: row.intel.map(|intel| (*intel).into()),
         }
     }
 }

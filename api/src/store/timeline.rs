@@ -62,7 +62,16 @@ pub async fn events<C: ConnectionTrait>(
     limit: u64,
 ) -> AppResult<Vec<event::Model>> {
     use event::Column as E;
-    read::<event::Entity, _>(tenant, E::ContactId, lead, E::OccurredAt, E::Id, bound, limit).await
+    read::<event::Entity, _>(
+        tenant,
+        E::ContactId,
+        lead,
+        E::OccurredAt,
+        E::Id,
+        bound,
+        limit,
+    )
+    .await
 }
 
 pub async fn score_entries<C: ConnectionTrait>(
@@ -72,8 +81,16 @@ pub async fn score_entries<C: ConnectionTrait>(
     limit: u64,
 ) -> AppResult<Vec<score_entry::Model>> {
     use score_entry::Column as S;
-    read::<score_entry::Entity, _>(tenant, S::ContactId, lead, S::OccurredAt, S::Id, bound, limit)
-        .await
+    read::<score_entry::Entity, _>(
+        tenant,
+        S::ContactId,
+        lead,
+        S::OccurredAt,
+        S::Id,
+        bound,
+        limit,
+    )
+    .await
 }
 
 pub async fn stage_changes<C: ConnectionTrait>(
@@ -83,8 +100,16 @@ pub async fn stage_changes<C: ConnectionTrait>(
     limit: u64,
 ) -> AppResult<Vec<stage_change::Model>> {
     use stage_change::Column as S;
-    read::<stage_change::Entity, _>(tenant, S::ContactId, lead, S::ChangedAt, S::Id, bound, limit)
-        .await
+    read::<stage_change::Entity, _>(
+        tenant,
+        S::ContactId,
+        lead,
+        S::ChangedAt,
+        S::Id,
+        bound,
+        limit,
+    )
+    .await
 }
 
 pub async fn triggers<C: ConnectionTrait>(
@@ -104,7 +129,16 @@ pub async fn touches<C: ConnectionTrait>(
     limit: u64,
 ) -> AppResult<Vec<touch::Model>> {
     use touch::Column as T;
-    read::<touch::Entity, _>(tenant, T::ContactId, lead, T::OccurredAt, T::Id, bound, limit).await
+    read::<touch::Entity, _>(
+        tenant,
+        T::ContactId,
+        lead,
+        T::OccurredAt,
+        T::Id,
+        bound,
+        limit,
+    )
+    .await
 }
 
 fn kind_name(kind: TimelineKind) -> &'static str {

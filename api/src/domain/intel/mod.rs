@@ -133,7 +133,10 @@ impl LeadIntel {
 pub fn last_events(ledger: &[LedgerEntry]) -> Vec<IntelEvent> {
     let mut events: Vec<(usize, IntelEvent)> = Vec::new();
     for (i, entry) in ledger.iter().enumerate() {
-        match events.iter_mut().find(|(_, e)| e.event_id == entry.event_id) {
+        match events
+            .iter_mut()
+            .find(|(_, e)| e.event_id == entry.event_id)
+        {
             Some((at, event)) => {
                 event.points = event.points.saturating_add(entry.points);
                 *at = (*at).max(i);
@@ -233,7 +236,13 @@ mod tests {
         Utc.with_ymd_and_hms(2027, 3, day, hour, 0, 0).unwrap()
     }
 
-    fn entry(event: u128, rule: &str, kind: EntryKind, points: i32, when: DateTime<Utc>) -> LedgerEntry {
+    fn entry(
+        event: u128,
+        rule: &str,
+        kind: EntryKind,
+        points: i32,
+        when: DateTime<Utc>,
+    ) -> LedgerEntry {
         LedgerEntry {
             event_id: Uuid::from_u128(event),
             rule: rule.to_owned(),
@@ -275,7 +284,10 @@ mod tests {
             entry(1, "a", EntryKind::Behaviour, 1, at(1, 9)),
             entry(2, "b", EntryKind::Behaviour, 2, at(1, 9)),
         ];
-        let kinds: Vec<String> = last_events(&ledger).into_iter().map(|e| e.event_type).collect();
+        let kinds: Vec<String> = last_events(&ledger)
+            .into_iter()
+            .map(|e| e.event_type)
+            .collect();
         assert_eq!(kinds, vec!["b", "a"]);
     }
 
@@ -290,7 +302,10 @@ mod tests {
             {"criterion": "geo", "weight": 10, "met": true}
         ]);
         let top = fit_top(Some(&breakdown));
-        let names: Vec<(&str, i32)> = top.iter().map(|f| (f.criterion.as_str(), f.weight)).collect();
+        let names: Vec<(&str, i32)> = top
+            .iter()
+            .map(|f| (f.criterion.as_str(), f.weight))
+            .collect();
         assert_eq!(
             names,
             vec![
@@ -324,7 +339,13 @@ mod tests {
     #[test]
     fn the_package_round_trips_as_stored_json() {
         let mut lead = LeadIntel::new(
-            &[entry(1, "webinar_attended", EntryKind::Behaviour, 20, at(1, 9))],
+            &[entry(
+                1,
+                "webinar_attended",
+                EntryKind::Behaviour,
+                20,
+                at(1, 9),
+            )],
             None,
             20,
             0,

@@ -78,7 +78,11 @@ pub fn bound(kind: TimelineKind, cursor: Option<&TimelineKey>) -> Bound {
 
 /// Merges per-kind lists (each already newest first and bounded by [`bound`]) into the page of
 /// `first` items; returns the page and whether more follow.
-pub fn merge<T>(lists: Vec<Vec<T>>, first: usize, key: impl Fn(&T) -> TimelineKey) -> (Vec<T>, bool) {
+pub fn merge<T>(
+    lists: Vec<Vec<T>>,
+    first: usize,
+    key: impl Fn(&T) -> TimelineKey,
+) -> (Vec<T>, bool) {
     let mut all: Vec<T> = lists.into_iter().flatten().collect();
     all.sort_by(|a, b| key(a).order(&key(b)));
     let more = all.len() > first;
@@ -144,8 +148,14 @@ mod tests {
             describe_score("pricing_page_visit", 25, false),
             "+25 behaviour points for pricing_page_visit"
         );
-        assert_eq!(describe_score("unsubscribe", -25, false), "-25 behaviour points for unsubscribe");
-        assert_eq!(describe_score("trial_started", 30, true), "+30 PQL points for trial_started");
+        assert_eq!(
+            describe_score("unsubscribe", -25, false),
+            "-25 behaviour points for unsubscribe"
+        );
+        assert_eq!(
+            describe_score("trial_started", 30, true),
+            "+30 PQL points for trial_started"
+        );
         assert_eq!(
             describe_stage(Some("LEAD"), "MQL", Some("score 70 reached 50")),
             "LEAD to MQL: score 70 reached 50"
@@ -155,7 +165,10 @@ mod tests {
             describe_trigger("LEAD_ASSIGNED", "Ana was assigned to you"),
             "LEAD_ASSIGNED: Ana was assigned to you"
         );
-        assert_eq!(describe_touch("EMAIL", "REPLIED", Some("")), "EMAIL touch, REPLIED");
+        assert_eq!(
+            describe_touch("EMAIL", "REPLIED", Some("")),
+            "EMAIL touch, REPLIED"
+        );
         assert_eq!(
             describe_touch("CALL", "CONNECTED", Some("budget in Q3")),
             "CALL touch, CONNECTED: budget in Q3"
@@ -193,7 +206,10 @@ mod tests {
         let at = cursor.at;
         assert_eq!(bound(Event, Some(&cursor)), Bound::Before(at));
         assert_eq!(bound(ScoreEntry, Some(&cursor)), Bound::Before(at));
-        assert_eq!(bound(StageChange, Some(&cursor)), Bound::BeforeId(at, Uuid::from_u128(7)));
+        assert_eq!(
+            bound(StageChange, Some(&cursor)),
+            Bound::BeforeId(at, Uuid::from_u128(7))
+        );
         assert_eq!(bound(Trigger, Some(&cursor)), Bound::AtOrBefore(at));
         assert_eq!(bound(Touch, None), Bound::All);
     }

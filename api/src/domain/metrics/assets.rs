@@ -117,9 +117,7 @@ pub fn content_gaps(assets: &[AssetPerformance], stages: &[FunnelStage]) -> Vec<
             }
             let used = of_stage
                 .iter()
-                .filter(|a| {
-                    a.counts.cadence_uses + a.counts.touches + a.counts.engagements > 0
-                })
+                .filter(|a| a.counts.cadence_uses + a.counts.touches + a.counts.engagements > 0)
                 .count() as u64;
             Some(ContentGap {
                 stage: *stage,
@@ -154,10 +152,22 @@ mod tests {
         };
         assert!(!used.performs());
         for counts in [
-            AssetCounts { replies: 1, ..Default::default() },
-            AssetCounts { meetings: 1, ..Default::default() },
-            AssetCounts { stage_advances: 1, ..Default::default() },
-            AssetCounts { won_deals: 1, ..Default::default() },
+            AssetCounts {
+                replies: 1,
+                ..Default::default()
+            },
+            AssetCounts {
+                meetings: 1,
+                ..Default::default()
+            },
+            AssetCounts {
+                stage_advances: 1,
+                ..Default::default()
+            },
+            AssetCounts {
+                won_deals: 1,
+                ..Default::default()
+            },
         ] {
             assert!(counts.performs());
         }
@@ -182,10 +192,40 @@ mod tests {
     #[test]
     fn gaps_are_the_stages_where_nothing_performs() {
         let mut assets = vec![
-            asset(1, "Blog", FunnelStage::Awareness, AssetCounts { engagements: 3, ..Default::default() }),
-            asset(2, "Case study", FunnelStage::Decision, AssetCounts { meetings: 1, won_deals: 1, ..Default::default() }),
-            asset(3, "ROI calculator", FunnelStage::Decision, AssetCounts::default()),
-            asset(4, "Webinar", FunnelStage::Consideration, AssetCounts { replies: 2, ..Default::default() }),
+            asset(
+                1,
+                "Blog",
+                FunnelStage::Awareness,
+                AssetCounts {
+                    engagements: 3,
+                    ..Default::default()
+                },
+            ),
+            asset(
+                2,
+                "Case study",
+                FunnelStage::Decision,
+                AssetCounts {
+                    meetings: 1,
+                    won_deals: 1,
+                    ..Default::default()
+                },
+            ),
+            asset(
+                3,
+                "ROI calculator",
+                FunnelStage::Decision,
+                AssetCounts::default(),
+            ),
+            asset(
+                4,
+                "Webinar",
+                FunnelStage::Consideration,
+                AssetCounts {
+                    replies: 2,
+                    ..Default::default()
+                },
+            ),
             asset(5, "Guide", FunnelStage::Awareness, AssetCounts::default()),
         ];
         let gaps = content_gaps(&assets, &FUNNEL_STAGES);
@@ -193,14 +233,25 @@ mod tests {
             gaps,
             vec![
                 // Two assets, the blog was read, neither earned a result.
-                ContentGap { stage: FunnelStage::Awareness, assets: 2, used: 1 },
+                ContentGap {
+                    stage: FunnelStage::Awareness,
+                    assets: 2,
+                    used: 1
+                },
                 // No asset at all.
-                ContentGap { stage: FunnelStage::Validation, assets: 0, used: 0 },
+                ContentGap {
+                    stage: FunnelStage::Validation,
+                    assets: 0,
+                    used: 0
+                },
             ]
         );
         assert!(content_gaps(&assets, &[FunnelStage::Decision]).is_empty());
         rank(&mut assets);
         let names: Vec<&str> = assets.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, vec!["Case study", "Webinar", "Blog", "Guide", "ROI calculator"]);
+        assert_eq!(
+            names,
+            vec!["Case study", "Webinar", "Blog", "Guide", "ROI calculator"]
+        );
     }
 }

@@ -167,12 +167,7 @@ pub fn scorecard(
             mqls.complete,
             mqls.mqls,
         ),
-        share_line(
-            Commitment::MqlsWithIntel,
-            1.0,
-            mqls.with_intel,
-            mqls.mqls,
-        ),
+        share_line(Commitment::MqlsWithIntel, 1.0, mqls.with_intel, mqls.mqls),
     ];
     let sales = vec![
         share_line(

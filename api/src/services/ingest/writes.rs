@@ -20,11 +20,11 @@ use crate::{
     },
     error::AppResult,
     services::{
+        intel,
         metrics::{
             rollups::{Fact, Tally},
             stage_of,
         },
-        intel,
         notices::{announce_stay, credit_of, stage_webhook, stay_row, Notices, StageMove},
         webhooks,
     },

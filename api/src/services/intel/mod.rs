@@ -105,7 +105,10 @@ pub async fn complete<C: ConnectionTrait>(
     rows.sort_by_key(|r| (r.occurred_at, r.id));
     let mut ledgers: HashMap<Uuid, Vec<LedgerEntry>> = HashMap::new();
     for row in &rows {
-        ledgers.entry(row.contact_id).or_default().push(ledger_entry(row));
+        ledgers
+            .entry(row.contact_id)
+            .or_default()
+            .push(ledger_entry(row));
     }
     let (_, terms) = contracts::active_terms(tenant).await?;
     // A lead's suggested play: the trigger's own, else the one it enrolled in first of those

@@ -104,8 +104,14 @@ pub async fn timeline<C: ConnectionTrait>(
             .into_iter()
             .map(|r| item(Detail::StageChange(r)))
             .collect(),
-        triggers.into_iter().map(|r| item(Detail::Trigger(r))).collect(),
-        touches.into_iter().map(|r| item(Detail::Touch(r))).collect(),
+        triggers
+            .into_iter()
+            .map(|r| item(Detail::Trigger(r)))
+            .collect(),
+        touches
+            .into_iter()
+            .map(|r| item(Detail::Touch(r)))
+            .collect(),
     ];
     let (page, has_next) = merge(lists, first, |(k, _, _)| *k);
     Ok(TimelinePage {

@@ -7,7 +7,9 @@ use sea_orm::ConnectionTrait;
 use super::stage_of;
 use crate::{
     domain::metrics::{
-        assets::{advances_by_asset, content_gaps, rank, AssetPerformance, ContentGap, FUNNEL_STAGES},
+        assets::{
+            advances_by_asset, content_gaps, rank, AssetPerformance, ContentGap, FUNNEL_STAGES,
+        },
         Range,
     },
     error::AppResult,
