@@ -55,6 +55,8 @@ pub struct TriggerIntel {
 /// A scored event in an intel package.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct IntelEvent {
+    /// The event; the nil id when the ledger was read compacted (one line per rule: its latest
+    /// event's time, the points the rule earned in all).
     pub event_id: ID,
     #[graphql(name = "type")]
     pub event_type: String,

@@ -129,14 +129,18 @@ impl LeadIntel {
 
 /// The last [`LAST_EVENTS`] scored events of a ledger, newest first: entries of one event are
 /// one line (their points added, PQL included); events of one moment keep the ledger's order,
-/// the later entry first.
+/// the later entry first. A ledger as scoring may read it compacted (one entry per rule, kind
+/// and sign, the nil event id, the latest time) gives one line per rule and time: the rule's
+/// latest event with the points the rule earned in all.
 pub fn last_events(ledger: &[LedgerEntry]) -> Vec<IntelEvent> {
+    // An event's entries share its id; a compacted group's share the rule and latest time.
+    let same = |a: &IntelEvent, e: &LedgerEntry| match e.event_id.is_nil() {
+        false => a.event_id == e.event_id,
+        true => a.event_id.is_nil() && a.occurred_at == e.occurred_at && a.event_type == e.rule,
+    };
     let mut events: Vec<(usize, IntelEvent)> = Vec::new();
     for (i, entry) in ledger.iter().enumerate() {
-        match events
-            .iter_mut()
-            .find(|(_, e)| e.event_id == entry.event_id)
-        {
+        match events.iter_mut().find(|(_, e)| same(e, entry)) {
             Some((at, event)) => {
                 event.points = event.points.saturating_add(entry.points);
                 *at = (*at).max(i);
@@ -276,6 +280,31 @@ mod tests {
             ]
         );
         assert!(last_events(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_compacted_ledger_gives_one_line_per_rule_at_its_latest_time() {
+        let nil = 0;
+        let ledger = vec![
+            // Visits summed (capped at 50) and their PQL line, the latest on Mar 2.
+            entry(nil, "pricing_page_visit", EntryKind::Behaviour, 50, at(2, 9)),
+            entry(nil, "pricing_page_visit", EntryKind::Pql, 10, at(2, 9)),
+            entry(nil, "webinar_attended", EntryKind::Behaviour, 20, at(1, 9)),
+            // This batch's event, not compacted.
+            entry(9, "demo_request", EntryKind::Behaviour, 50, at(3, 9)),
+        ];
+        let seen: Vec<(String, i32)> = last_events(&ledger)
+            .into_iter()
+            .map(|e| (e.event_type, e.points))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("demo_request".to_owned(), 50),
+                ("pricing_page_visit".to_owned(), 60),
+                ("webinar_attended".to_owned(), 20)
+            ]
+        );
     }
 
     #[test]
