@@ -103,6 +103,7 @@ async fn main() {
         }
     };
 
+    support::settle_postgres(state.store.db()).await;
     let statements_before = state.prometheus.statements();
     let started = Instant::now();
     let mut latencies = Vec::new();

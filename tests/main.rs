@@ -6,6 +6,7 @@ mod support;
 
 mod abuse_limits;
 mod account_routing;
+mod accounts_in_market;
 mod alignment_health;
 mod api_tokens;
 mod asset_performance;
@@ -14,6 +15,7 @@ mod auth;
 mod backtest;
 mod browser;
 mod bus_recovery;
+mod buying_committee;
 mod catalog;
 mod child_lists;
 mod cli;

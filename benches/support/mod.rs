@@ -100,3 +100,29 @@ pub async fn owner_session(addr: SocketAddr, email: &str) -> (String, String) {
             .to_owned(),
     )
 }
+
+/// Vacuums and analyzes every table of the connection's schema (Postgres; a no-op on SQLite).
+/// The machine's Postgres runs with autovacuum off (`conf.d/90-ci.conf`), so without this the
+/// planner reads statistics from before the data existed and updated tables keep every dead
+/// row: a benchmark would measure that, not the code.
+pub async fn settle_postgres(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let tables: Vec<String> = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = current_schema()",
+        ))
+        .await
+        .expect("list tables")
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").expect("name"))
+        .collect();
+    if !tables.is_empty() {
+        db.execute_unprepared(&format!("VACUUM (ANALYZE) {}", tables.join(", ")))
+            .await
+            .expect("vacuum");
+    }
+}

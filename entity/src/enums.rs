@@ -234,6 +234,12 @@ string_enum! {
         /// An MQL no rep could take (all out of office, at capacity, or nobody in its pool):
         /// it waits in the unassigned queue until routing finds someone.
         UnroutableLead = "UNROUTABLE_LEAD",
+        /// An account crossed the contract's account threshold: it is in market (a
+        /// marketing-qualified account). Sent to the account's owner once per crossing.
+        HotAccount = "HOT_ACCOUNT",
+        /// A TRIGGERS and an INFLUENCES persona of the ICP engaged at an account in the last 30
+        /// days; the message names the personas still missing. Sent to the account's owner.
+        CommitteeCovered = "COMMITTEE_COVERED",
     }
 }
 

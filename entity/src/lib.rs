@@ -1,6 +1,7 @@
 //! SeaORM entities, one file per table, and the enums they share. No logic lives here.
 
 pub mod account;
+pub mod account_signal;
 pub mod action_item;
 pub mod api_token;
 pub mod asset;

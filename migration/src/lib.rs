@@ -24,6 +24,7 @@ mod m20261206_000018_list_orderings;
 mod m20261206_000019_settings_lists;
 mod m20261206_000022_deal_competitor;
 mod m20261206_000023_intel;
+mod m20261206_000024_committee;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_settings_lists::Migration),
             Box::new(m20261206_000022_deal_competitor::Migration),
             Box::new(m20261206_000023_intel::Migration),
+            Box::new(m20261206_000024_committee::Migration),
         ]
     }
 }

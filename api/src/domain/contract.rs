@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{calendar::BusinessCalendar, criteria::Criteria, scoring::ScoringModel};
+use super::{
+    accounts::AccountTerms, calendar::BusinessCalendar, criteria::Criteria, scoring::ScoringModel,
+};
 
 /// Who the contract lets through as an MQL, besides the score threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +78,9 @@ pub struct Terms {
     /// How leads are routed before the rules (absent in older contracts: the defaults).
     #[serde(default)]
     pub routing: RoutingTerms,
+    /// When an account is in market (absent in older contracts: the defaults).
+    #[serde(default)]
+    pub accounts: AccountTerms,
 }
 
 /// Lead-to-account routing.
@@ -150,6 +155,7 @@ impl Terms {
                 contact_completeness: 0.9,
             },
             routing: RoutingTerms::default(),
+            accounts: AccountTerms::default(),
         }
     }
 
@@ -262,7 +268,9 @@ impl Terms {
                 return err(field, "must be between 0 and 1");
             }
         }
-        Ok(())
+        self.accounts.validate().map_err(|(field, message)| {
+            ContractError::new(format!("terms.accounts.{field}"), message)
+        })
     }
 }
 
@@ -296,6 +304,10 @@ mod tests {
         assert_eq!(json["rejection"]["windowHours"], 48);
         assert_eq!(json["sourceRule"]["maxRejectionRate"], 0.2);
         assert_eq!(json["scoring"]["mqlThreshold"], 50);
+        assert_eq!(
+            json["accounts"],
+            json!({"threshold": 100, "contactCap": 50})
+        );
         let back: Terms = serde_json::from_value(json).unwrap();
         assert_eq!(back, terms);
     }
@@ -361,6 +373,13 @@ mod tests {
         assert_eq!(
             terms.validate().unwrap_err().field,
             "terms.slas.firstTouchHotMinutes"
+        );
+
+        let mut terms = Terms::seed();
+        terms.accounts.threshold = 0;
+        assert_eq!(
+            terms.validate().unwrap_err().field,
+            "terms.accounts.threshold"
         );
 
         let mut terms = Terms::seed();

@@ -1,5 +1,6 @@
 //! Pure domain logic: no database, no HTTP. Every module here is unit-tested on its own.
 
+pub mod accounts;
 pub mod calendar;
 pub mod contract;
 pub mod criteria;

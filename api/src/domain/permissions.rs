@@ -174,7 +174,7 @@ impl Permission {
             WriteOpportunities => "Create deals (owned by the creator unless they name an owner they reach with UpdateDeal)",
             IngestEvents => "Send engagement events",
             ReadLeads => "Read leads",
-            ReadAccounts => "Read accounts",
+            ReadAccounts => "Read accounts, their buying committees and the accounts in market",
             ReadMetrics => "Read dashboards and metrics",
             ReadTriggers => "Read one's own trigger inbox",
             RunRevenueReview => "Start the weekly revenue review, record attendance, decisions and action items",

@@ -159,6 +159,16 @@ impl Account {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The buying committee under the active ICP of the account's motion (LAND for a prospect,
+    /// EXPAND for a customer): each persona present, engaged in the last 30 and 90 days, owned,
+    /// or missing. Null when no such ICP is active.
+    #[graphql(complexity = "super::cost::BUYING_COMMITTEE + child_complexity")]
+    async fn buying_committee(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::account_signals::BuyingCommittee>> {
+        super::account_signals::buying_committee(ctx, &self.0).await
+    }
 }
 
 #[derive(InputObject, Default)]

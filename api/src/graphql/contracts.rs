@@ -35,8 +35,9 @@ impl LeadContract {
     }
     /// The terms: `acceptance`, `scoring` (behaviour rules, decay, MQL threshold, hand-raisers,
     /// PQL model), `slas` (first touch for WARM and HOT MQLs, status update, minimum touches,
-    /// business calendar), `rejection` (window, reason codes), `sourceRule`, `commitments` and
-    /// `routing` (`accountOwnerFirst`: lead-to-account routing before the rules).
+    /// business calendar), `rejection` (window, reason codes), `sourceRule`, `commitments`,
+    /// `routing` (`accountOwnerFirst`: lead-to-account routing before the rules) and `accounts`
+    /// (`threshold`, `contactCap`: when an account is in market).
     async fn terms(&self) -> Json<Value> {
         Json(self.0.terms.clone())
     }

@@ -36,6 +36,9 @@ pub const MARKETING_SCORECARD: usize = 100;
 pub const ASSET_PERFORMANCE: usize = 300;
 /// One source's months of MQLs and rejections.
 pub const SOURCE_HEALTH: usize = 50;
+/// Every contact of one account matched against the active ICP's personas
+/// (`Account.buyingCommittee`, per account).
+pub const BUYING_COMMITTEE: usize = 10;
 
 /// The root fields that count against `ACCORD_MAX_EXPENSIVE_FIELDS`, with their cost (the
 /// grouped cost for `metrics`).

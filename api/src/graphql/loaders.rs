@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::{
     error::AppError,
     store::{
+        account_signals::{self, CommitteeLoader},
         children::Children,
         loaders::{self, ById, ByParent, UserLoader},
         Store,
@@ -73,6 +74,8 @@ loaders! {
     stages_by_contact: Children<stage_change::Entity> = loaders::stages_by_contact;
     enrollments_by_contact: Children<enrollment::Entity> = loaders::enrollments_by_contact;
     touches_by_contact: Children<touch::Entity> = loaders::touches_by_contact;
+    /// The active ICPs and an account's contacts, for `Account.buyingCommittee`.
+    committees: DataLoader<CommitteeLoader> = account_signals::committees;
 }
 
 /// Loads one row through a loader, mapping a loader failure to the API error.

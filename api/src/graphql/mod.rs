@@ -1,6 +1,7 @@
 //! The GraphQL schema: one module per area, merged here. One data-free [`schema_builder`] serves
 //! the server, the SDL export and the tests.
 
+pub mod account_signals;
 pub mod accounts;
 pub mod activity;
 pub mod alignment;
@@ -71,6 +72,7 @@ pub struct QueryRoot(
     planning::PlanningQuery,
     win_loss::WinLossQuery,
     content::ContentQuery,
+    account_signals::AccountSignalQuery,
     webhooks::WebhookQuery,
     trusted_documents::TrustedDocumentQuery,
 );

@@ -2,6 +2,7 @@
 //! not enough. Pure rules stay in `domain`; SQL stays in `store`.
 
 pub mod access;
+pub mod account_signals;
 pub mod api_tokens;
 pub mod backtest;
 pub mod catalog;

@@ -14,22 +14,20 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         if domains.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self
+        let select = self
             .select::<account::Entity>()
-            .filter(account::Column::Domain.is_in(domains.iter().cloned()))
-            .all(self.conn())
-            .await?)
+            .filter(account::Column::Domain.is_in(domains.iter().cloned()));
+        Ok(super::positional::all(select, self.conn()).await?)
     }
 
     pub async fn accounts_by_ids(&self, ids: &[Uuid]) -> AppResult<Vec<account::Model>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self
+        let select = self
             .select::<account::Entity>()
-            .filter(account::Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn())
-            .await?)
+            .filter(account::Column::Id.is_in(ids.iter().copied()));
+        Ok(super::positional::all(select, self.conn()).await?)
     }
 
     /// Inserts new accounts in one statement.

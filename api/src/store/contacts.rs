@@ -27,11 +27,8 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         if !emails.is_empty() {
             keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
         }
-        Ok(self
-            .select::<contact::Entity>()
-            .filter(keys)
-            .all(self.conn())
-            .await?)
+        let select = self.select::<contact::Entity>().filter(keys);
+        Ok(super::positional::all(select, self.conn()).await?)
     }
 
     /// [`Self::contacts_by_keys`], each row locked until the transaction ends, in id order (two
@@ -52,24 +49,22 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         if !emails.is_empty() {
             keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
         }
-        Ok(self
+        let select = self
             .select::<contact::Entity>()
             .filter(keys)
             .order_by_asc(contact::Column::Id)
-            .lock_exclusive()
-            .all(self.conn())
-            .await?)
+            .lock_exclusive();
+        Ok(super::positional::all(select, self.conn()).await?)
     }
 
     pub async fn contacts_by_ids(&self, ids: &[Uuid]) -> AppResult<Vec<contact::Model>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self
+        let select = self
             .select::<contact::Entity>()
-            .filter(contact::Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn())
-            .await?)
+            .filter(contact::Column::Id.is_in(ids.iter().copied()));
+        Ok(super::positional::all(select, self.conn()).await?)
     }
 
     pub async fn insert_contacts(&self, contacts: Vec<contact::ActiveModel>) -> AppResult<()> {
@@ -126,38 +121,6 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
             .filter(entity::account::Column::Id.eq(id))
             .exec(self.conn())
             .await?;
-        Ok(())
-    }
-}
-
-impl<C: ConnectionTrait> Tenant<'_, C> {
-    /// Writes changed contacts back in a few statements (an upsert on the id), instead of one
-    /// UPDATE per row: ingestion touches hundreds of leads per batch.
-    pub async fn save_contacts(&self, rows: Vec<contact::Model>) -> AppResult<()> {
-        use sea_orm::{sea_query::OnConflict, IntoActiveModel, Iterable};
-        let columns: Vec<contact::Column> = contact::Column::iter()
-            .filter(|c| {
-                !matches!(
-                    c,
-                    contact::Column::Id | contact::Column::WorkspaceId | contact::Column::CreatedAt
-                )
-            })
-            .collect();
-        for chunk in rows.chunks(super::sql::rows_per_statement(31)) {
-            contact::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(IntoActiveModel::into_active_model),
-            )
-            .on_conflict(
-                OnConflict::column(contact::Column::Id)
-                    .update_columns(columns.clone())
-                    .to_owned(),
-            )
-            .exec_without_returning(self.conn())
-            .await?;
-        }
         Ok(())
     }
 }

@@ -4,8 +4,8 @@
 //! the cursor, the page-size rule and the "strictly beyond" condition.
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, Value,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -141,7 +141,7 @@ pub async fn page<E, C>(
     max_page_size: usize,
 ) -> AppResult<RowPage<E::Model>>
 where
-    E: EntityTrait,
+    E: super::TenantEntity,
     E::Model: Sync,
     C: ConnectionTrait,
 {
@@ -187,7 +187,7 @@ where
             .order_by_desc(ordering.column)
             .order_by_desc(id_column)
     };
-    let mut rows = query.limit(limit as u64 + 1).all(conn).await?;
+    let mut rows = super::positional::all(query.limit(limit as u64 + 1), conn).await?;
     let has_more = rows.len() > limit;
     rows.truncate(limit);
     if backwards {

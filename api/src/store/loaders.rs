@@ -85,11 +85,11 @@ impl<E: Batched> Loader<Uuid> for ByParent<E> {
             return Ok(HashMap::new());
         };
         let tenant = self.store.tenant(workspace_id);
-        let rows = tenant
+        let select = tenant
             .select::<E>()
             .filter(self.parent.is_in(keys.iter().copied()))
-            .order_by_asc(self.order)
-            .all(tenant.conn())
+            .order_by_asc(self.order);
+        let rows = super::positional::all(select, tenant.conn())
             .await
             .map_err(AppError::from)?;
         let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();

@@ -1,6 +1,7 @@
 //! Data access. Tenant data is reached only through [`Tenant`], which carries the workspace of the
 //! credential and adds it to every query, so a resolver cannot forget it.
 
+pub mod account_signals;
 pub mod accounts;
 pub mod api_tokens;
 pub mod assignment;
@@ -35,6 +36,7 @@ pub mod outbox;
 pub mod people;
 pub mod periodic;
 pub mod plays;
+pub mod positional;
 pub mod records;
 pub mod rejections;
 pub mod requalify;
@@ -51,6 +53,7 @@ pub mod timeline;
 pub mod touches;
 pub mod triggers;
 pub mod trusted_documents;
+pub mod updates;
 pub mod webhooks;
 
 pub use ids::{parse_id, parse_id_at, parse_optional_id, parse_optional_id_at};
@@ -70,6 +73,8 @@ pub trait TenantEntity: EntityTrait {
     fn workspace_column() -> Self::Column;
     /// The noun used in NOT_FOUND errors.
     const NOUN: &'static str;
+    /// A row of a plain select of this entity, read by position ([`positional`]).
+    fn decode(row: &sea_orm::QueryResult) -> Result<Self::Model, sea_orm::DbErr>;
 }
 
 /// A row with a UUID primary key.
@@ -169,9 +174,8 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
         E: TenantEntity,
         <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
     {
-        self.select::<E>()
-            .filter(id_condition::<E>(id))
-            .one(self.conn)
+        let select = self.select::<E>().filter(id_condition::<E>(id));
+        positional::one(select, self.conn)
             .await?
             .ok_or(AppError::not_found(E::NOUN))
     }
@@ -188,8 +192,7 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
         if self.conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             select = select.lock_exclusive();
         }
-        select
-            .one(self.conn)
+        positional::one(select, self.conn)
             .await?
             .ok_or(AppError::not_found(E::NOUN))
     }
@@ -225,11 +228,10 @@ impl<'c, C: ConnectionTrait> Tenant<'c, C> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self
+        let select = self
             .select::<E>()
-            .filter(id_column::<E>().is_in(ids.iter().copied()))
-            .all(self.conn)
-            .await?)
+            .filter(id_column::<E>().is_in(ids.iter().copied()));
+        Ok(positional::all(select, self.conn).await?)
     }
 }
 
@@ -319,6 +321,12 @@ macro_rules! tenant_entities {
                     entity::$module::Column::WorkspaceId
                 }
                 const NOUN: &'static str = $noun;
+
+                fn decode(
+                    row: &sea_orm::QueryResult,
+                ) -> Result<Self::Model, sea_orm::DbErr> {
+                    <entity::$module::Model as positional::Positional>::from_position(row)
+                }
             }
 
             impl Identified for entity::$module::Model {
@@ -372,4 +380,5 @@ tenant_entities! {
     webhook => "webhook",
     webhook_delivery => "webhook delivery",
     webhook_attempt => "webhook attempt",
+    account_signal => "account signal",
 }

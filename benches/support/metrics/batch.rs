@@ -2,8 +2,8 @@
 //! the backend's limit on bound values allows, tables in foreign-key order.
 
 use entity::{
-    account, contact, event, opportunity, opportunity_stage_change, rejection, sla_clock,
-    stage_change, touch,
+    account, account_signal, contact, event, opportunity, opportunity_stage_change, rejection,
+    sla_clock, stage_change, touch,
 };
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, Iterable,
@@ -20,6 +20,7 @@ pub struct Batch {
     pub rejections: Vec<rejection::Model>,
     pub touches: Vec<touch::Model>,
     pub events: Vec<event::Model>,
+    pub signals: Vec<account_signal::Model>,
 }
 
 /// Row counts, for the generation report.
@@ -72,6 +73,7 @@ impl Batch {
         put(db, self.clocks).await?;
         put(db, self.rejections).await?;
         put(db, self.touches).await?;
+        put(db, self.signals).await?;
         Ok(self.events)
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use accord_api::state::AppState;
 use chrono::Duration;
-use entity::{account, event, Lifecycle};
+use entity::{account, account_signal, event, Lifecycle};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
     TransactionTrait,
@@ -175,6 +175,24 @@ fn chunk(gen: &mut Gen<'_>, first: u64, size: u64) -> Batch {
             created_at: now - Duration::days(380),
             updated_at: now,
         });
+        // Every tenth account is in market (`accountsInMarket`), another tenth scored below
+        // the threshold: drawn from the account's number, so the generator's random stream
+        // (and every other table) is the same as before these rows existed.
+        if number % 10 == 3 || number % 10 == 7 {
+            let in_market = number % 10 == 3;
+            batch.signals.push(account_signal::Model {
+                id: gen.ids.next(),
+                workspace_id: gen.world.workspace_id,
+                account_id: account.id,
+                score: if in_market { 100 + (number % 97) as i32 } else { 40 + (number % 59) as i32 },
+                in_market_since: in_market.then(|| now - Duration::hours((number % (90 * 24)) as i64)),
+                reason: in_market.then(|| json!({"threshold": 100, "fit": 60, "fitPoints": 30,
+                    "engagementPoints": 80, "contacts": [], "personas": ["RevOps"],
+                    "missingPersonas": ["Finance"], "events": [{"eventType": "demo_request", "count": 1}]})),
+                committee_covered_at: None,
+                scored_at: now - Duration::hours((number % 24) as i64),
+            });
+        }
         for _ in 0..LEADS_PER_ACCOUNT.min(first + size - n) {
             gen.lead(n, &account, &mut batch);
             n += 1;

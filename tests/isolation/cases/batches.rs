@@ -102,6 +102,13 @@ pub fn cases() -> Vec<Case> {
             ..NOT_FOUND
         },
         Case {
+            name: "accountsInMarket (filter.ownerId)",
+            query: "query($o: ID) { accountsInMarket(filter: {ownerId: $o}) { totalCount } }",
+            variables: |v| json!({"o": v.owner_user_id}),
+            expect: Expect::Data(|| json!({"totalCount": 0})),
+            ..NOT_FOUND
+        },
+        Case {
             name: "campaigns (filter.sourceId)",
             query: "query($s: ID) { campaigns(filter: {sourceId: $s}) { totalCount } }",
             variables: |v| json!({"s": v.source_id}),

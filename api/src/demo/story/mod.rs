@@ -2,6 +2,7 @@
 //! weekly reviews) played in time order, the clock moved to each act before it runs. Reps'
 //! choices are drawn from the seeded generator as the leads reach them.
 
+mod accounts;
 mod acts;
 mod journeys;
 mod meetings;
@@ -203,6 +204,9 @@ pub async fn tell(
         );
     }
     story.plan(end - Duration::minutes(2), Act::Goals);
+    for event in accounts::committee_events(&world.companies, start, end) {
+        story.plan(event.at, Act::Event(event));
+    }
 
     while let Some(((at, _), act)) = story.agenda.pop_first() {
         if at >= end {

@@ -208,6 +208,8 @@ pub fn headline(kind: TriggerKind) -> &'static str {
         TriggerKind::DisputeResolved => "The dispute over this lead was resolved",
         TriggerKind::CheckBackDue => "The lead's check-back date came",
         TriggerKind::UnroutableLead => "No rep could take this MQL",
+        TriggerKind::HotAccount => "The lead's account is in market",
+        TriggerKind::CommitteeCovered => "The lead's buying committee is covered",
         TriggerKind::SourcePaused | TriggerKind::SourceAtRisk | TriggerKind::WebhookDisabled => {
             "Needs your attention"
         }
@@ -287,7 +289,13 @@ mod tests {
         let nil = 0;
         let ledger = vec![
             // Visits summed (capped at 50) and their PQL line, the latest on Mar 2.
-            entry(nil, "pricing_page_visit", EntryKind::Behaviour, 50, at(2, 9)),
+            entry(
+                nil,
+                "pricing_page_visit",
+                EntryKind::Behaviour,
+                50,
+                at(2, 9),
+            ),
             entry(nil, "pricing_page_visit", EntryKind::Pql, 10, at(2, 9)),
             entry(nil, "webinar_attended", EntryKind::Behaviour, 20, at(1, 9)),
             // This batch's event, not compacted.

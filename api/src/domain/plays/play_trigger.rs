@@ -41,6 +41,10 @@ pub enum PlayTrigger {
     TrialEnding,
     /// A lead whose persona TRIGGERS the buying motion under the ICP that scores it engaged.
     TriggeringPersona,
+    /// The account's buying committee is covered: a TRIGGERS and an INFLUENCES persona of its
+    /// ICP engaged in the last 30 days (`domain::accounts`). Starts for the account's owned
+    /// TRIGGERS contact, once per account.
+    CommitteeCovered,
 }
 
 /// Something that happened to a lead, as the play engine sees it.
@@ -60,6 +64,8 @@ pub enum Signal<'a> {
     ClosedLost,
     /// The lead, of a persona its ICP marks TRIGGERS, engaged.
     TriggeringPersona,
+    /// The lead's account's buying committee became covered.
+    CommitteeCovered,
 }
 
 const SECURITY_EVENTS: [&str; 4] = [
@@ -153,7 +159,8 @@ impl PlayTrigger {
             (PlayTrigger::PqlReached, Signal::PqlReached)
             | (PlayTrigger::OpportunityStalled, Signal::OpportunityStalled)
             | (PlayTrigger::ClosedLost, Signal::ClosedLost)
-            | (PlayTrigger::TriggeringPersona, Signal::TriggeringPersona) => true,
+            | (PlayTrigger::TriggeringPersona, Signal::TriggeringPersona)
+            | (PlayTrigger::CommitteeCovered, Signal::CommitteeCovered) => true,
             (PlayTrigger::EnterpriseDomain { min_employees }, Signal::Event { .. }) => {
                 !lead.contact.personal_email
                     && lead.contact.email_domain.is_some()
@@ -301,6 +308,14 @@ mod tests {
         assert!(!hot_only.fires(None, &Signal::MqlAssigned(MqlKind::Warm), &view));
         assert!(PlayTrigger::ClosedLost.fires(None, &Signal::ClosedLost, &view));
         assert!(!PlayTrigger::ClosedLost.fires(None, &Signal::OpportunityStalled, &view));
+        let covered = PlayTrigger::CommitteeCovered;
+        assert!(covered.fires(None, &Signal::CommitteeCovered, &view));
+        assert!(!covered.fires(None, &Signal::TriggeringPersona, &view));
+        assert!(!PlayTrigger::TriggeringPersona.fires(None, &Signal::CommitteeCovered, &view));
+        assert_eq!(
+            serde_json::to_value(&covered).unwrap(),
+            json!({"kind": "COMMITTEE_COVERED"})
+        );
     }
 
     #[test]

@@ -42,7 +42,8 @@ pub struct Policy<'a> {
 pub struct LeadFacts<'a> {
     /// The lead after identity resolution, before its new scores.
     pub lead: &'a contact::Model,
-    /// Its whole score ledger, this batch's entries included.
+    /// Its score ledger, this batch's entries included: whole, or compacted as
+    /// [`crate::domain::scoring::compact`] says (the same score and decisions).
     pub ledger: &'a [LedgerEntry],
     pub contact: &'a ContactView,
     pub account: Option<&'a AccountView>,

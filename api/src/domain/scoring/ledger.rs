@@ -132,6 +132,38 @@ fn award(rule: &ScoreRule, kind: EntryKind, existing: &[LedgerEntry]) -> Option<
     Some(if rule.points < 0 { -points } else { points })
 }
 
+/// The ledger as scoring reads it: one entry per rule, kind and sign (interest or its opposite),
+/// holding the group's points summed and its latest time, in the order the groups first fired.
+/// Scoring a new event ([`entries_for_event`], [`icp_match_entry`]) and reading the score
+/// ([`score_at`]: totals, decay, last engagement, which rules fired) give the same answers on
+/// it as on the whole ledger; only the lines' event counts shrink to one. The store computes
+/// the same groups in SQL, so a batch reads a few rows per lead, not its whole history.
+/// Entries carry the nil event id: an event already recorded is never scored again anyway.
+pub fn compact(entries: &[LedgerEntry]) -> Vec<LedgerEntry> {
+    let mut groups: Vec<(DateTime<Utc>, LedgerEntry)> = Vec::new();
+    for entry in entries {
+        let engagement = entry.is_engagement();
+        match groups.iter_mut().find(|(_, g)| {
+            g.kind == entry.kind && g.rule == entry.rule && g.is_engagement() == engagement
+        }) {
+            Some((first, group)) => {
+                group.points = group.points.saturating_add(entry.points);
+                group.occurred_at = group.occurred_at.max(entry.occurred_at);
+                *first = (*first).min(entry.occurred_at);
+            }
+            None => groups.push((
+                entry.occurred_at,
+                LedgerEntry {
+                    event_id: Uuid::nil(),
+                    ..entry.clone()
+                },
+            )),
+        }
+    }
+    groups.sort_by_key(|(first, _)| *first);
+    groups.into_iter().map(|(_, group)| group).collect()
+}
+
 /// One rule that fired for a lead: its points in total and how many events it counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -572,5 +604,55 @@ mod tests {
         assert_eq!(json["occurredAt"], "2026-03-02T14:00:00Z");
         let back: LedgerEntry = serde_json::from_value(json).unwrap();
         assert_eq!(back, entries[0]);
+    }
+    #[test]
+    fn the_compact_ledger_scores_like_the_whole_one() {
+        let model = ScoringModel::seed();
+        let mut whole = ledger(
+            &model,
+            &[
+                ("email_open", 40),
+                ("session", 30),
+                ("email_open", 29),
+                ("pricing_page_visit", 20),
+                ("pricing_page_visit", 12),
+                ("session", 12),
+                ("unsubscribe", 11),
+                ("demo_request", 10),
+                ("email_open", 9),
+            ],
+        );
+        whole.sort_by_key(|e| e.occurred_at);
+        let small = compact(&whole);
+        assert!(small.len() < whole.len());
+        let now = t0() + Duration::days(3);
+        let (a, b) = (score_at(&model, &whole, now), score_at(&model, &small, now));
+        assert_eq!((a.behaviour, a.pql, a.total), (b.behaviour, b.pql, b.total));
+        assert_eq!((a.decay, a.last_engaged_at), (b.decay, b.last_engaged_at));
+        let rules = |s: &ScoreBreakdown| -> Vec<(String, EntryKind, i32)> {
+            s.lines
+                .iter()
+                .map(|l| (l.rule.clone(), l.kind, l.points))
+                .collect()
+        };
+        assert_eq!(rules(&a), rules(&b));
+        for event_type in [
+            "email_open",
+            "pricing_page_visit",
+            "demo_request",
+            "unsubscribe",
+        ] {
+            let id = Uuid::now_v7();
+            let at = t0() + Duration::days(2);
+            let from_whole: Vec<i32> = entries_for_event(&model, id, event_type, at, &whole)
+                .iter()
+                .map(|e| e.points)
+                .collect();
+            let from_small: Vec<i32> = entries_for_event(&model, id, event_type, at, &small)
+                .iter()
+                .map(|e| e.points)
+                .collect();
+            assert_eq!(from_whole, from_small, "{event_type}");
+        }
     }
 }

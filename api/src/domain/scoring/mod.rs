@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use ledger::{
-    decay_at, due_for_nurture, entries_for_event, icp_match_entry, next_change_at, score_at,
-    EntryKind, LedgerEntry, ScoreBreakdown, ScoreLine,
+    compact, decay_at, due_for_nurture, entries_for_event, icp_match_entry, next_change_at,
+    score_at, EntryKind, LedgerEntry, ScoreBreakdown, ScoreLine,
 };
 pub use qualify::{crossing, is_pql, mql_kind, Crossing, MqlKind};
 

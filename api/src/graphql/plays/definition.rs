@@ -40,6 +40,10 @@ pub enum PlayTriggerKind {
     TrialEnding,
     /// A lead whose persona the ICP's buying committee marks TRIGGERS engaged (once per lead).
     TriggeringPersona,
+    /// An account's buying committee became covered: a TRIGGERS and an INFLUENCES persona
+    /// engaged in the last 30 days. Enrolls the account's owned TRIGGERS contact, once per
+    /// account.
+    CommitteeCovered,
 }
 
 /// A play's trigger; the fields a kind does not use are ignored.
@@ -84,6 +88,7 @@ impl PlayTriggerInput {
             PlayTriggerKind::SecurityPageViewed => PlayTrigger::SecurityPageViewed,
             PlayTriggerKind::TrialEnding => PlayTrigger::TrialEnding,
             PlayTriggerKind::TriggeringPersona => PlayTrigger::TriggeringPersona,
+            PlayTriggerKind::CommitteeCovered => PlayTrigger::CommitteeCovered,
         })
     }
 }
@@ -141,6 +146,7 @@ impl From<PlayTrigger> for PlayTriggerSpec {
             PlayTrigger::SecurityPageViewed => PlayTriggerKind::SecurityPageViewed,
             PlayTrigger::TrialEnding => PlayTriggerKind::TrialEnding,
             PlayTrigger::TriggeringPersona => PlayTriggerKind::TriggeringPersona,
+            PlayTrigger::CommitteeCovered => PlayTriggerKind::CommitteeCovered,
         };
         spec
     }

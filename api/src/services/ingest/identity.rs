@@ -48,20 +48,20 @@ pub async fn resolve<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<Resolved> {
     let fit = FitModels::load(tenant).await?;
-    let mut merge = Merge::load(tenant, events, now, false).await?;
-    merge.absorb_all(events, &fit);
-    if store::sql::is_postgres(tenant) {
+    let keys = Keys::of(events);
+    let lock = store::sql::is_postgres(tenant);
+    if lock {
         // Batches of one workspace run side by side. One that creates contacts, accounts or
-        // sources takes turns for it (until it commits); then every batch reads its contacts
-        // again, locked in id order until it commits, so a concurrent batch naming the same
-        // people waits for it and then reads what it wrote (scores, caps and stages included).
-        // SQLite runs one writer at a time already.
-        if merge.creates() {
+        // sources takes turns for it (until it commits), decided from the keys alone, before
+        // it locks anything; then every batch reads its contacts locked in id order until it
+        // commits, so a concurrent batch naming the same people waits for it and then reads
+        // what it wrote (scores, caps and stages included). SQLite runs one writer at a time.
+        if keys.missing_in(tenant, events).await? {
             store::identity::take_creation_turn(tenant).await?;
         }
-        merge = Merge::load(tenant, events, now, true).await?;
-        merge.absorb_all(events, &fit);
     }
+    let mut merge = Merge::load(tenant, &keys, now, lock).await?;
+    merge.absorb_all(events, &fit);
     merge.rescore(&fit);
     merge.write(tenant).await?;
     Ok(Resolved {
@@ -89,47 +89,86 @@ struct Merge {
     of_key: HashMap<String, Who>,
 }
 
+/// The natural keys a batch names, each once.
+struct Keys {
+    sources: Vec<String>,
+    domains: Vec<String>,
+    external_ids: Vec<String>,
+    emails: Vec<String>,
+}
+
+impl Keys {
+    fn of(events: &[Item]) -> Self {
+        fn distinct(keys: impl Iterator<Item = String>) -> Vec<String> {
+            let mut keys: Vec<String> = keys.collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        }
+        Keys {
+            sources: distinct(events.iter().filter_map(|(_, e)| e.source.clone())),
+            domains: distinct(events.iter().filter_map(|(_, e)| account_domain(e))),
+            external_ids: distinct(events.iter().filter_map(|(_, e)| e.external_id.clone())),
+            emails: distinct(events.iter().filter_map(|(_, e)| e.email.clone())),
+        }
+    }
+
+    /// Whether the batch names a source, an account or a contact that does not exist yet (a
+    /// contact exists when either of its keys is known), read from the keys alone.
+    async fn missing_in<C: ConnectionTrait>(
+        &self,
+        tenant: &Tenant<'_, C>,
+        events: &[Item],
+    ) -> AppResult<bool> {
+        let known = store::identity::known_keys(
+            tenant,
+            &self.sources,
+            &self.domains,
+            &self.external_ids,
+            &self.emails,
+        )
+        .await?;
+        Ok(known.sources.len() < self.sources.len()
+            || known.domains.len() < self.domains.len()
+            || events.iter().any(|(_, e)| {
+                let by_external = e
+                    .external_id
+                    .as_ref()
+                    .is_some_and(|id| known.external_ids.contains(id));
+                let by_email = e.email.as_ref().is_some_and(|m| known.emails.contains(m));
+                !by_external && !by_email
+            }))
+    }
+}
+
 impl Merge {
-    /// Loads the sources, accounts and contacts the events name, and the contacts' accounts.
+    /// Loads the sources, accounts and contacts the batch names, and the contacts' accounts.
     /// `lock`: the contacts found stay locked until the batch commits (Postgres).
     async fn load<C: ConnectionTrait>(
         tenant: &Tenant<'_, C>,
-        events: &[Item],
+        keys: &Keys,
         now: DateTime<Utc>,
         lock: bool,
     ) -> AppResult<Self> {
-        let names: Vec<String> = events
-            .iter()
-            .filter_map(|(_, e)| e.source.clone())
-            .collect();
-        let sources = store::identity::sources_named(tenant, names)
+        let sources = store::identity::sources_named(tenant, keys.sources.clone())
             .await?
             .into_iter()
             .map(|s| (s.name.clone(), s))
             .collect();
-        let domains: Vec<String> = events
-            .iter()
-            .filter_map(|(_, e)| account_domain(e))
-            .collect();
-        let accounts = tenant
-            .accounts_by_domains(&domains)
+        let accounts: HashMap<String, account::Model> = tenant
+            .accounts_by_domains(&keys.domains)
             .await?
             .into_iter()
             .map(|a| (a.domain.clone(), a))
             .collect();
-        let external_ids: Vec<String> = events
-            .iter()
-            .filter_map(|(_, e)| e.external_id.clone())
-            .collect();
-        let emails: Vec<String> = events.iter().filter_map(|(_, e)| e.email.clone()).collect();
         let mut merge = Merge {
             workspace_id: tenant.workspace_id(),
             now,
             sources,
             new_sources: Vec::new(),
+            accounts_by_id: accounts.values().map(|a| (a.id, a.clone())).collect(),
             accounts,
             new_accounts: Vec::new(),
-            accounts_by_id: HashMap::new(),
             contacts: HashMap::new(),
             originals: HashMap::new(),
             by_external: HashMap::new(),
@@ -137,25 +176,34 @@ impl Merge {
             of_key: HashMap::new(),
         };
         let found = match lock {
-            true => tenant.lock_contacts_by_keys(&external_ids, &emails).await?,
-            false => tenant.contacts_by_keys(&external_ids, &emails).await?,
+            true => {
+                tenant
+                    .lock_contacts_by_keys(&keys.external_ids, &keys.emails)
+                    .await?
+            }
+            false => {
+                tenant
+                    .contacts_by_keys(&keys.external_ids, &keys.emails)
+                    .await?
+            }
         };
         for row in found {
             merge.index(&row);
             merge.contacts.insert(row.id, row);
         }
         merge.originals = merge.contacts.clone();
-        let kept: Vec<Uuid> = merge
+        // The contacts' accounts that no event names by domain.
+        let mut others: Vec<Uuid> = merge
             .contacts
             .values()
             .filter_map(|c| c.account_id)
+            .filter(|id| !merge.accounts_by_id.contains_key(id))
             .collect();
-        merge.accounts_by_id = tenant
-            .get_many::<account::Entity>(&kept)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
-            .collect();
+        others.sort_unstable();
+        others.dedup();
+        for account in tenant.accounts_by_ids(&others).await? {
+            merge.accounts_by_id.insert(account.id, account);
+        }
         Ok(merge)
     }
 
@@ -163,13 +211,6 @@ impl Merge {
         for (_, event) in events {
             self.absorb(event, fit);
         }
-    }
-
-    /// Whether the batch names records nobody has created yet.
-    fn creates(&self) -> bool {
-        !self.new_sources.is_empty()
-            || !self.new_accounts.is_empty()
-            || self.contacts.len() > self.originals.len()
     }
 
     /// Makes a contact findable by its keys for the rest of the batch.
@@ -313,19 +354,19 @@ impl Merge {
             )
             .await?;
         let mut inserts = Vec::new();
-        let mut changed = Vec::new();
-        for row in self.contacts.values() {
+        for row in self.contacts.values_mut() {
             match self.originals.get(&row.id) {
                 None => inserts.push(row.clone().into_active_model()),
-                Some(before) if before != row => {
-                    let mut row = row.clone();
-                    row.updated_at = self.now;
-                    changed.push(row);
-                }
+                Some(before) if before != row => row.updated_at = self.now,
                 Some(_) => {}
             }
         }
-        tenant.save_contacts(changed).await?;
+        let pairs: Vec<(&contact::Model, &contact::Model)> = self
+            .contacts
+            .values()
+            .filter_map(|row| Some((self.originals.get(&row.id)?, row)))
+            .collect();
+        store::updates::write_changed::<contact::Entity, _>(tenant, &pairs).await?;
         tenant.insert_contacts(inserts).await
     }
 }

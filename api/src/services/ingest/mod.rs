@@ -27,7 +27,7 @@ pub use scoring::ledger_entry;
 use self::{answers::Answers, answers::Item, identity::Resolved, qualify::Batch};
 use crate::{
     error::{AppError, AppResult},
-    services::{contracts, notices::Notices, unit_of_work::UnitOfWork},
+    services::{account_signals, contracts, notices::Notices, unit_of_work::UnitOfWork},
     state::AppState,
     store::{self, Tenant},
 };
@@ -164,5 +164,7 @@ async fn evaluate(
         resolved,
         now,
     };
-    qualify::evaluate(tenant, &batch, notices).await.map(|_| ())
+    qualify::evaluate(tenant, &batch, notices).await?;
+    // Accounts as a whole: scores, crossings, committees (set-based, constant statements).
+    account_signals::on_events(tenant, inserted, &resolved.accounts, &terms, now, notices).await
 }

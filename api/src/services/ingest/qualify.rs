@@ -108,16 +108,31 @@ pub async fn evaluate<C: ConnectionTrait>(
             .await?;
     }
     drop(asks);
-    let mut changed = Vec::new();
-    for (decided, lead) in decided.into_iter().zip(&known) {
-        if decided.lead != *lead.before {
-            let mut row = decided.lead;
-            row.updated_at = batch.now;
-            changed.push(row);
-        }
-    }
-    tenant.save_contacts(changed).await?;
+    write_leads(tenant, &known, decided, batch.now).await?;
     Ok(qualified)
+}
+
+/// Writes back the leads the decisions changed (stamped `updated_at`).
+async fn write_leads<C: ConnectionTrait>(
+    tenant: &Tenant<'_, C>,
+    known: &[Known<'_>],
+    decided: Vec<crate::domain::qualification::LeadOutcome<'_>>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let after: Vec<contact::Model> = decided
+        .into_iter()
+        .zip(known)
+        .map(|(decided, lead)| {
+            let mut row = decided.lead;
+            if row != *lead.before {
+                row.updated_at = now;
+            }
+            row
+        })
+        .collect();
+    let pairs: Vec<(&contact::Model, &contact::Model)> =
+        known.iter().map(|lead| lead.before).zip(&after).collect();
+    store::updates::write_changed::<contact::Entity, _>(tenant, &pairs).await
 }
 
 /// What the plays hear of each decided lead, in order (nothing when no play is active).

@@ -94,19 +94,31 @@ fn entry_row(
     }
 }
 
+/// The ledgers of these contacts as scoring reads them: grouped in the database
+/// ([`crate::domain::scoring::compact`]), a few rows per lead whatever its history.
 pub(super) async fn load_ledgers<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     contacts: Vec<Uuid>,
 ) -> AppResult<HashMap<Uuid, Vec<LedgerEntry>>> {
     let mut ledgers: HashMap<Uuid, Vec<LedgerEntry>> = HashMap::new();
-    for row in store::scores::of_contacts(tenant, contacts).await? {
+    for group in store::scores::groups_of_contacts(tenant, &contacts).await? {
         ledgers
-            .entry(row.contact_id)
+            .entry(group.contact_id)
             .or_default()
-            .push(ledger_entry(&row));
-    }
-    for ledger in ledgers.values_mut() {
-        ledger.sort_by_key(|e| e.occurred_at);
+            .push(LedgerEntry {
+                event_id: Uuid::nil(),
+                rule: group.rule,
+                kind: match group.kind {
+                    ScoreKind::Behaviour => EntryKind::Behaviour,
+                    ScoreKind::Pql => EntryKind::Pql,
+                },
+                points: i32::try_from(group.points).unwrap_or(if group.points < 0 {
+                    i32::MIN
+                } else {
+                    i32::MAX
+                }),
+                occurred_at: group.last_at,
+            });
     }
     Ok(ledgers)
 }
