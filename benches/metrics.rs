@@ -66,14 +66,17 @@ const WATERFALL: &str = "query($i: DemandWaterfallInput!) { demandWaterfall(inpu
 
 const ATTRIBUTION: &str = "query($r: RangeInput!) { attribution(model: W_SHAPED, range: $r, groupBy: CAMPAIGN) { from to total { opportunities pipeline won revenue spend costPerOpportunity returnOnSpend } groups { key name salesTouches credit { opportunities pipeline won revenue spend costPerOpportunity returnOnSpend } } } }";
 
+const ASSET_PERFORMANCE: &str = "query($r: RangeInput!) { assetPerformance(range: $r) { from to assets { assetId name funnelStage cadenceUses playUses touches engagements leadsReached replies meetings stageAdvances wonDeals wonAmount performs } contentGaps { funnelStage assets used } } }";
+
 const IN_MARKET: &str = "query { accountsInMarket(first: 20) { totalCount edges { node { score inMarketSince scoredAt account { name domain owner { email } buyingCommittee { covered missing personas { persona role present engaged30d engaged90d owned } } } reason { threshold fitPoints engagementPoints personas missingPersonas contacts { name personas engagement points } events { eventType count } } } } } }";
 
 const MARKET_COVERAGE: &str = "query { marketCoverage(groupBy: REGION) { minFit engagedSince total { accounts icpFit engaged owned inPipeline customers } groups { key name counts { accounts icpFit engaged owned inPipeline customers } } waterfall { addressableMarket suspects inquiries mqls sals sqls customers } } }";
 
 /// The queries, over the 30 days before `now` (the review: the week holding `now`, which
-/// reviews the week before; win/loss and attribution: the 90 days before `now`, their default
-/// span; the scorecard: the month holding `now`; the waterfall: rates over the 182 days before
-/// `now`; the market coverage and the accounts in market: as of the server's clock).
+/// reviews the week before; win/loss, attribution and asset performance: the 90 days before
+/// `now`, their default span; the scorecard: the month holding `now`; the waterfall: rates over
+/// the 182 days before `now`; the market coverage and the accounts in market: as of the
+/// server's clock).
 fn specs(now: DateTime<Utc>) -> Vec<Spec> {
     let range = json!({"from": now - Duration::days(30), "to": now});
     let spec = |name: &str, query: String, variables: Value| Spec {
@@ -139,6 +142,11 @@ fn specs(now: DateTime<Utc>) -> Vec<Spec> {
         spec("marketCoverage(REGION)", MARKET_COVERAGE.into(), json!({})),
         // The newest page of marketing-qualified accounts with each one's buying committee.
         spec("accountsInMarket(first: 20)", IN_MARKET.into(), json!({})),
+        spec(
+            "assetPerformance",
+            ASSET_PERFORMANCE.into(),
+            json!({"r": {"from": now - Duration::days(90), "to": now}}),
+        ),
     ]
 }
 

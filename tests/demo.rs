@@ -114,3 +114,45 @@ async fn the_demo_refuses_a_production_database() {
     let people = entity::user::Entity::find().count(app.db()).await.unwrap();
     assert_eq!(people, 0, "the refused demo created people");
 }
+
+/// The demo's content and triggers are worth looking at: some asset works and some does not,
+/// and the MQLs' triggers carry intel.
+#[actix_web::test]
+async fn the_story_has_content_that_works_and_triggers_with_intel() {
+    let app = TestApp::start().await;
+    let made = demo::run(&app.state, &small(11))
+        .await
+        .expect("the demo builds");
+    let token = demo_access_token(&app, &made.email).await;
+    let content = app
+        .gql(
+            Some(&token),
+            "{ assetPerformance { assets { name performs leadsReached } contentGaps { funnelStage } } }",
+            json!({}),
+        )
+        .await;
+    let assets = content.data("assetPerformance")["assets"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        assets.iter().any(|a| a["performs"] == true)
+            && assets.iter().any(|a| a["performs"] == false),
+        "{assets:?}"
+    );
+    let card = app
+        .gql(
+            Some(&token),
+            "{ marketingScorecard { marketing { commitment count of } } }",
+            json!({}),
+        )
+        .await;
+    let intel = card.data("marketingScorecard")["marketing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["commitment"] == "MQLS_WITH_INTEL")
+        .unwrap()
+        .clone();
+    assert!(intel["count"].as_i64().unwrap() > 0, "{intel}");
+}

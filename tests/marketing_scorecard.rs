@@ -14,8 +14,9 @@
 //!   (c-corp), Dee (d-corp), all with a name and a title, and Fay (fay@gmail.com: personal, no
 //!   account, no title). Four March MQLs: in the ICP Ben and Cy (2 / 4 = 0.5, met); complete
 //!   Ben, Cy and Dee (3 / 4 = 0.75, met); 4 >= 3 delivered (met).
-//! - T0 + 1 min Ben attends a webinar: the play enrolls him; its first step falls due and the
-//!   jobs send him a PLAY_STEP_DUE trigger: 1 / 4 MQLs with a play trigger (not met).
+//! - Each March MQL's owner got a LEAD_ASSIGNED trigger whose intel lists the demo request:
+//!   4 / 4 MQLs with intel (met). T0 + 1 min Ben attends a webinar: the play enrolls him (a
+//!   PLAY_STEP_DUE trigger follows; he already counted).
 //! - T0 + 3 min the rep touches Ben: the only first touch inside its 5 minutes. T0 + 1 day the
 //!   rep accepts Ben and rejects Cy: two status updates in time.
 //! - Sales in March: five first-touch clocks due (Eve, Ben, Cy, Dee, Fay), one met; five
@@ -274,7 +275,7 @@ async fn the_scorecard_measures_both_sides_of_the_contract() {
             line("MQL_VOLUME", json!(true), 4, 4),
             line("ICP_SHARE", json!(true), 2, 4),
             line("CONTACT_COMPLETENESS", json!(true), 3, 4),
-            line("MQLS_WITH_PLAY_TRIGGER", json!(false), 1, 4),
+            line("MQLS_WITH_INTEL", json!(true), 4, 4),
         ]
     );
     let marketing = &card["marketing"];
@@ -285,7 +286,7 @@ async fn the_scorecard_measures_both_sides_of_the_contract() {
     close(&marketing[2]["target"], 0.75);
     close(&marketing[2]["actual"], 0.75);
     close(&marketing[3]["target"], 1.0);
-    close(&marketing[3]["actual"], 0.25);
+    close(&marketing[3]["actual"], 1.0);
     assert_eq!(
         lines(&card["sales"]),
         vec![

@@ -1,5 +1,8 @@
 //! Accord's library: everything behind the thin `accord` binary.
 
+// The merged Query root's parts nest one level each when its layout is computed.
+#![recursion_limit = "256"]
+
 #[cfg(test)]
 mod architecture;
 pub mod auth;

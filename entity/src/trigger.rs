@@ -21,6 +21,9 @@ pub struct Model {
     pub message: String,
     pub created_at: DateTimeUtc,
     pub acknowledged_at: Option<DateTimeUtc>,
+    /// The lead intel package as it was when the trigger went out (JSON, the shape of
+    /// `api::domain::intel::Intel`); `None` for a trigger about no lead.
+    pub intel: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,7 @@ mod m20261206_000017_unassigned_leads;
 mod m20261206_000018_list_orderings;
 mod m20261206_000019_settings_lists;
 mod m20261206_000022_deal_competitor;
+mod m20261206_000023_intel;
 mod m20261206_000024_committee;
 
 pub use m20261123_000009_metric_rollups::{
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_list_orderings::Migration),
             Box::new(m20261206_000019_settings_lists::Migration),
             Box::new(m20261206_000022_deal_competitor::Migration),
+            Box::new(m20261206_000023_intel::Migration),
             Box::new(m20261206_000024_committee::Migration),
         ]
     }

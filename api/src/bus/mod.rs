@@ -94,6 +94,9 @@ pub struct TriggerNotice {
     pub message: String,
     pub created_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// The lead intel package stored with the trigger (boxed: most of a notice's size).
+    #[serde(default)]
+    pub intel: Option<Box<crate::domain::intel::Intel>>,
 }
 
 impl From<entity::trigger::Model> for TriggerNotice {
@@ -110,6 +113,10 @@ impl From<entity::trigger::Model> for TriggerNotice {
             message: row.message,
             created_at: row.created_at,
             acknowledged_at: row.acknowledged_at,
+            intel: row
+                .intel
+                .and_then(|json| serde_json::from_value(json).ok())
+                .map(Box::new),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod email;
 pub mod fit;
 pub mod insights;
+pub mod intel;
 pub mod lifecycle;
 pub mod metrics;
 pub mod outbound;

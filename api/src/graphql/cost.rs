@@ -32,6 +32,8 @@ pub const GOALS: usize = 200;
 pub const WIN_LOSS: usize = 100;
 /// A month's MQLs and SLA clocks, counted in the database.
 pub const MARKETING_SCORECARD: usize = 100;
+/// Every asset's uses, reached leads, the stage changes after and the deals won in a range.
+pub const ASSET_PERFORMANCE: usize = 300;
 /// One source's months of MQLs and rejections.
 pub const SOURCE_HEALTH: usize = 50;
 /// Every contact of one account matched against the active ICP's personas
@@ -54,6 +56,7 @@ pub const EXPENSIVE_ROOT_FIELDS: &[(&str, usize)] = &[
     ("sourceHealth", SOURCE_HEALTH),
     ("winLoss", WIN_LOSS),
     ("marketingScorecard", MARKETING_SCORECARD),
+    ("assetPerformance", ASSET_PERFORMANCE),
 ];
 
 /// Whether a root field of Query is one of the expensive ones.

@@ -170,6 +170,19 @@ impl Lead {
             .page(ctx, self.0.id, first, after, max, super::work::Enrollment)
             .await
     }
+    /// Everything that happened to the lead in one list, newest first: its events, the points
+    /// they earned (score entries), its stage changes, the triggers about it (with their intel)
+    /// and the touches logged, a page at a time (one read per kind and page). Items of one
+    /// moment come as EVENT, SCORE_ENTRY, STAGE_CHANGE, TRIGGER, TOUCH.
+    #[graphql(complexity = "super::cost::page_cost(first, child_complexity)")]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, super::timeline::TimelineEntry>> {
+        super::timeline::page(ctx, &self.0, first, after).await
+    }
     /// Every touch logged, oldest first, a page at a time.
     #[graphql(complexity = "super::cost::page_cost(first, child_complexity)")]
     async fn touches(

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod catalog;
 pub mod catalog_mutations;
 pub mod child_pages;
+pub mod content;
 pub mod context;
 pub mod contracts;
 pub mod cost;
@@ -31,6 +32,7 @@ pub mod planning;
 pub mod plays;
 pub mod review;
 pub mod routing;
+pub mod timeline;
 pub mod trace_spans;
 pub mod triggers;
 pub mod trusted_documents;
@@ -69,6 +71,7 @@ pub struct QueryRoot(
     review::ReviewQuery,
     planning::PlanningQuery,
     win_loss::WinLossQuery,
+    content::ContentQuery,
     account_signals::AccountSignalQuery,
     webhooks::WebhookQuery,
     trusted_documents::TrustedDocumentQuery,

@@ -3,11 +3,11 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
-use entity::{trigger, TriggerKind};
+use entity::{trigger, AssetKind, FunnelStage, TriggerKind};
 use futures_util::{Stream, StreamExt};
 
 use super::context::ContextExt;
-use crate::{bus::TriggerNotice, services::triggers};
+use crate::{bus::TriggerNotice, domain::intel::Intel, services::triggers};
 
 /// Something that needs a person now.
 #[derive(SimpleObject, Clone, Debug)]
@@ -25,6 +25,107 @@ pub struct Trigger {
     pub play: Option<PlayRef>,
     /// The cadence step (1-based) it is about.
     pub step: Option<i32>,
+    /// The lead intel package, as it was when the trigger went out (stored with the trigger,
+    /// streamed with it: no other query needed); null for a trigger about no lead.
+    pub intel: Option<TriggerIntel>,
+}
+
+/// Seed 002's lead intel package: all the context a rep needs to act on a lead now, compiled
+/// when the trigger was written.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TriggerIntel {
+    /// One sentence: the trigger's headline, the last scored event, the score and the fit.
+    pub why_now: String,
+    /// The lead's last three scored events (behaviour and PQL points of one event added),
+    /// newest first: the behavioural data the marketing SLA promises.
+    pub last_events: Vec<IntelEvent>,
+    /// The three heaviest fit lines the lead meets (ICP criteria and personas), by weight.
+    pub fit_top: Vec<IntelFit>,
+    /// The engagement score when the trigger went out (decay counted).
+    pub score: i32,
+    /// The fit score (0-100) then.
+    pub fit_score: i32,
+    /// The play the moment fires for the lead (the highest priority), else the play the
+    /// trigger is about, else a play the lead runs.
+    pub suggested_play: Option<IntelPlay>,
+    /// The suggested play's first asset.
+    pub suggested_asset: Option<IntelAsset>,
+}
+
+/// A scored event in an intel package.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct IntelEvent {
+    /// The event; the nil id when the ledger was read compacted (one line per rule: its latest
+    /// event's time, the points the rule earned in all).
+    pub event_id: ID,
+    #[graphql(name = "type")]
+    pub event_type: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The points it earned, all rules together.
+    pub points: i32,
+}
+
+/// A fit line the lead meets.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct IntelFit {
+    pub criterion: String,
+    pub weight: i32,
+}
+
+/// A play an intel package suggests.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct IntelPlay {
+    pub id: ID,
+    pub name: String,
+}
+
+/// An asset an intel package suggests, with what the rep needs to send it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct IntelAsset {
+    pub id: ID,
+    pub name: String,
+    pub kind: AssetKind,
+    pub funnel_stage: FunnelStage,
+    pub url: Option<String>,
+}
+
+impl From<Intel> for TriggerIntel {
+    fn from(i: Intel) -> Self {
+        TriggerIntel {
+            why_now: i.why_now,
+            last_events: i
+                .last_events
+                .into_iter()
+                .map(|e| IntelEvent {
+                    event_id: e.event_id.into(),
+                    event_type: e.event_type,
+                    occurred_at: e.occurred_at,
+                    points: e.points,
+                })
+                .collect(),
+            fit_top: i
+                .fit_top
+                .into_iter()
+                .map(|f| IntelFit {
+                    criterion: f.criterion,
+                    weight: f.weight,
+                })
+                .collect(),
+            score: i.score,
+            fit_score: i.fit_score,
+            suggested_play: i.suggested_play.map(|p| IntelPlay {
+                id: p.id.into(),
+                name: p.name,
+            }),
+            suggested_asset: i.suggested_asset.map(|a| IntelAsset {
+                id: a.id.into(),
+                name: a.name,
+                kind: a.kind,
+                funnel_stage: a.funnel_stage,
+                url: a.url,
+            }),
+        }
+    }
 }
 
 #[derive(SimpleObject, Clone, Debug)]
@@ -51,6 +152,7 @@ impl From<TriggerNotice> for Trigger {
             lead: row.lead_id.map(|id| LeadRef { id: id.into() }),
             play: row.play_id.map(|id| PlayRef { id: id.into() }),
             step: row.step,
+            intel: row.intel.map(|intel| (*intel).into()),
         }
     }
 }

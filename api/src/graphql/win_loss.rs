@@ -158,9 +158,10 @@ pub enum ScorecardCommitment {
     /// Share of the month's MQLs whose contact has a name, a title, a business email and an
     /// account, against `commitments.contactCompleteness`.
     ContactCompleteness,
-    /// Triggers carry no intel package yet: the share of the month's MQLs whose lead received
-    /// a play's trigger (step, theme, asset) after the hand-over, against every MQL.
-    MqlsWithPlayTrigger,
+    /// Share of the month's MQLs whose lead received, at or after the hand-over, a trigger whose
+    /// intel package has behavioural data attached (at least one scored event), against every
+    /// MQL (seed 002: "behavioural data attached").
+    MqlsWithIntel,
     /// Sales: SLA clocks due in the month and settled, met on time (both kinds), against all.
     SlaCompliance,
     /// Sales: first-touch clocks met on time.
@@ -175,7 +176,7 @@ impl From<Commitment> for ScorecardCommitment {
             Commitment::MqlVolume => Self::MqlVolume,
             Commitment::IcpShare => Self::IcpShare,
             Commitment::ContactCompleteness => Self::ContactCompleteness,
-            Commitment::MqlsWithPlayTrigger => Self::MqlsWithPlayTrigger,
+            Commitment::MqlsWithIntel => Self::MqlsWithIntel,
             Commitment::SlaCompliance => Self::SlaCompliance,
             Commitment::FirstTouchSla => Self::FirstTouchSla,
             Commitment::StatusUpdateSla => Self::StatusUpdateSla,
@@ -288,7 +289,7 @@ impl WinLossQuery {
 
     /// Marketing's side of the active lead contract measured for `month` ("2026-11" or any
     /// day of it; by default the current month in the contract's time zone): MQLs delivered,
-    /// ICP share, contact completeness and MQLs with a play trigger, each against its target,
+    /// ICP share, contact completeness and MQLs with intel, each against its target,
     /// beside sales' SLA compliance for the same month.
     #[graphql(complexity = "crate::graphql::cost::MARKETING_SCORECARD + child_complexity")]
     async fn marketing_scorecard(

@@ -103,6 +103,7 @@ async fn breach<C: ConnectionTrait>(
                 play_id: None,
                 step: None,
                 due_at: Some(clock.due_at),
+                intel: None,
                 message: rep_message,
             },
             now,
@@ -121,6 +122,7 @@ async fn breach<C: ConnectionTrait>(
                     play_id: None,
                     step: None,
                     due_at: Some(clock.due_at),
+                    intel: None,
                     message: format!(
                         "Escalation: {rep} missed the {what} SLA on {} (due {})",
                         display_name(&lead),
@@ -165,6 +167,7 @@ async fn warnings(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
                     play_id: None,
                     step: None,
                     due_at: Some(clock.due_at),
+                    intel: None,
                     message: format!(
                         "SLA warning: the {} on {} is due by {}",
                         sla_label(clock.kind),
@@ -222,6 +225,7 @@ async fn steps_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
                     play_id: Some(step.play_id),
                     step: Some(step.step),
                     due_at: Some(step.due_at),
+                    intel: None,
                     message: format!(
                         "Step {} of `{}` for {}: {}{instructions}",
                         step.step,
@@ -284,6 +288,7 @@ async fn run_out<C: ConnectionTrait>(
                         play_id: Some(run.play_id),
                         step: None,
                         due_at: None,
+                        intel: None,
                         message: format!(
                             "{} ran through {play_name} without a response: log {missing} \
                              more touch(es) (the contract asks for {minimum}) and it goes \

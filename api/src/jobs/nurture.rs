@@ -101,6 +101,7 @@ async fn return_to_nurture<C: ConnectionTrait>(
                     play_id: None,
                     step: None,
                     due_at: None,
+                    intel: None,
                     message: format!(
                         "{} went back to nurture after {days} days without engagement",
                         display_name(lead)
@@ -182,6 +183,7 @@ async fn hand_back<C: ConnectionTrait>(
                     play_id: None,
                     step: None,
                     due_at: None,
+                    intel: None,
                     message: format!("{}: {why}", display_name(&lead)),
                 },
                 now,

@@ -13,6 +13,7 @@ pub mod goals;
 pub mod icps;
 pub mod ingest;
 pub mod insights;
+pub mod intel;
 pub mod invitations;
 pub mod lead_actions;
 pub mod metrics;

@@ -197,6 +197,7 @@ async fn tell_leaders<C: ConnectionTrait>(
             play_id: None,
             step: None,
             due_at: None,
+            intel: None,
             message: message.clone(),
         };
         notices

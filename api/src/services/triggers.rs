@@ -23,13 +23,17 @@ use crate::{
     store::{self, parse_id, Tenant},
 };
 
-/// Writes the trigger row; the unit of work publishes it once the transaction committed (push
+/// Writes the trigger row, a trigger about a lead with its intel package (composed here when
+/// the caller brought none); the unit of work publishes it once the transaction committed (push
 /// the row on its notices' `triggers`).
 pub async fn write<C: sea_orm::ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     new: NewTrigger,
     now: DateTime<Utc>,
 ) -> AppResult<trigger::Model> {
+    let mut one = [new];
+    crate::services::intel::complete(tenant, &mut one, now).await?;
+    let [new] = one;
     store::triggers::append(tenant, new, now).await
 }
 

@@ -49,6 +49,7 @@ pub mod sorts;
 pub mod sql;
 pub mod stages;
 pub mod tasks;
+pub mod timeline;
 pub mod touches;
 pub mod triggers;
 pub mod trusted_documents;

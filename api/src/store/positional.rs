@@ -140,7 +140,7 @@ positional! {
     }
     trigger::Model {
         id, workspace_id, recipient_id, sequence, kind, lead_id, play_id, step, due_at, message,
-        created_at, acknowledged_at,
+        created_at, acknowledged_at, intel,
     }
     trusted_document::Model { id, workspace_id, api_token_id, sha256, document, created_at }
     recipient_sequence::Model { id, workspace_id, recipient_id, last_sequence }

@@ -14,7 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Tenant;
-use crate::error::AppResult;
+use crate::{domain::intel::Intel, error::AppResult};
 
 /// What a trigger is about, before it has a sequence.
 pub struct NewTrigger {
@@ -25,7 +25,14 @@ pub struct NewTrigger {
     /// The cadence step (1-based) the trigger is about.
     pub step: Option<i32>,
     pub due_at: Option<DateTime<Utc>>,
+    /// The lead intel package, composed before the trigger is written (see
+    /// `services::intel`); `None` for a trigger about no lead.
+    pub intel: Option<Intel>,
     pub message: String,
+}
+
+fn intel_json(intel: Option<&Intel>) -> Option<serde_json::Value> {
+    intel.and_then(|i| serde_json::to_value(i).ok())
 }
 
 /// The next sequence for `recipient`, allocated inside the caller's transaction so concurrent
@@ -80,6 +87,7 @@ pub async fn append<C: ConnectionTrait>(
         play_id: Set(new.play_id),
         step: Set(new.step),
         due_at: Set(new.due_at),
+        intel: Set(intel_json(new.intel.as_ref())),
         message: Set(new.message),
         created_at: Set(now),
         acknowledged_at: Set(None),
@@ -160,6 +168,7 @@ pub async fn append_many<C: ConnectionTrait>(
                 play_id: t.play_id,
                 step: t.step,
                 due_at: t.due_at,
+                intel: intel_json(t.intel.as_ref()),
                 message: t.message,
                 created_at: now,
                 acknowledged_at: None,

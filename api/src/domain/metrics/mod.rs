@@ -15,6 +15,7 @@
 //! - weeks start on Monday and months on the 1st, both in UTC;
 //! - amounts are in the workspace's currency, summed as they are.
 
+pub mod assets;
 mod attribution;
 mod coverage;
 mod facts;

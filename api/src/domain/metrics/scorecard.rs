@@ -13,10 +13,10 @@
 //!   contract names (`Commitments::contact_completeness`): a name, a title, a business email
 //!   (present and not a personal address) and an account; target
 //!   `commitments.contactCompleteness`;
-//! - MQLs with a play trigger: triggers carry no intel package yet, so this line is the honest
-//!   stand-in: of those MQLs, the ones whose lead received a play's trigger (a trigger row tied to
-//!   a play: the step, its theme and asset) at or after the hand-over. The contract states no
-//!   share for it; the seed's "behavioural data attached" means every MQL, so the target is 1;
+//! - MQLs with intel: of those MQLs, the ones whose lead received, at or after the hand-over, a
+//!   trigger carrying a lead intel package with behavioural data attached (at least one scored
+//!   event: `domain::intel`). The contract states no share for it; the seed's "behavioural data
+//!   attached" means every MQL, so the target is 1;
 //! - sales' SLA compliance: clocks due in the month whose outcome is known, met on time, per
 //!   kind and together, as the shared metrics count `slaCompliance`; the contract promises the
 //!   SLA to every MQL and writes no tolerance, so the target is 1.
@@ -35,7 +35,7 @@ pub enum Commitment {
     MqlVolume,
     IcpShare,
     ContactCompleteness,
-    MqlsWithPlayTrigger,
+    MqlsWithIntel,
     SlaCompliance,
     FirstTouchSla,
     StatusUpdateSla,
@@ -62,7 +62,7 @@ pub struct MqlCounts {
     pub mqls: u64,
     pub in_icp: u64,
     pub complete: u64,
-    pub with_play_trigger: u64,
+    pub with_intel: u64,
 }
 
 /// SLA clocks of one kind due in the month: settled (met, breached or past due) and met on time.
@@ -167,12 +167,7 @@ pub fn scorecard(
             mqls.complete,
             mqls.mqls,
         ),
-        share_line(
-            Commitment::MqlsWithPlayTrigger,
-            1.0,
-            mqls.with_play_trigger,
-            mqls.mqls,
-        ),
+        share_line(Commitment::MqlsWithIntel, 1.0, mqls.with_intel, mqls.mqls),
     ];
     let sales = vec![
         share_line(
@@ -254,7 +249,7 @@ mod tests {
     }
 
     /// 12 MQLs against 10 promised; 9 in the ICP (0.75 < 0.8); 11 complete (0.9166 >= 0.9);
-    /// 6 with a play trigger. Sales: 8 first-touch clocks settled, 6 met; 4 status clocks, all
+    /// 6 with intel. Sales: 8 first-touch clocks settled, 6 met; 4 status clocks, all
     /// met: 10 of 12 together.
     #[test]
     fn each_commitment_is_judged_against_its_target() {
@@ -268,7 +263,7 @@ mod tests {
                 mqls: 12,
                 in_icp: 9,
                 complete: 11,
-                with_play_trigger: 6,
+                with_intel: 6,
             },
             ClockCounts { due: 8, met: 6 },
             ClockCounts { due: 4, met: 4 },
@@ -291,7 +286,7 @@ mod tests {
                     Some(11.0 / 12.0),
                     Some(true)
                 ),
-                (Commitment::MqlsWithPlayTrigger, 1.0, Some(0.5), Some(false)),
+                (Commitment::MqlsWithIntel, 1.0, Some(0.5), Some(false)),
                 (
                     Commitment::SlaCompliance,
                     1.0,

@@ -107,10 +107,12 @@ pub async fn on_events<C: ConnectionTrait>(
         .collect();
     let rows = scored.iter().map(|s| s.row.clone()).collect();
     store::account_signals::write(tenant, &stored, rows).await?;
-    let triggers: Vec<NewTrigger> = scored
+    let mut triggers: Vec<NewTrigger> = scored
         .iter()
         .flat_map(|s| triggers_of(s, terms.accounts.threshold))
         .collect();
+    // The contact a trigger names gets its intel (reads only when an account crossed).
+    crate::services::intel::complete(tenant, &mut triggers, now).await?;
     let rows = store::triggers::append_many(tenant, triggers, now).await?;
     notices.triggers.extend(rows);
     start_plays(tenant, &scored, terms, now).await
@@ -249,6 +251,7 @@ fn triggers_of(scored: &Scored<'_>, threshold: i32) -> Vec<NewTrigger> {
             play_id: None,
             step: None,
             due_at: None,
+            intel: None,
             message: format!(
                 "{} ({}) is in market: account score {} reached {threshold}; committee personas missing: {missing}",
                 account.name, account.domain, scored.row.score,
@@ -269,6 +272,7 @@ fn triggers_of(scored: &Scored<'_>, threshold: i32) -> Vec<NewTrigger> {
             play_id: None,
             step: None,
             due_at: None,
+            intel: None,
             message: format!(
                 "{} ({}): buying committee covered ({} engaged); missing: {missing}",
                 account.name,

@@ -16,6 +16,7 @@ use crate::{
     },
     error::AppResult,
     services::{
+        intel::BatchIntel,
         notices::{Credit, Notices, StageMove},
         triggers::{self, NewTrigger},
     },
@@ -27,6 +28,7 @@ pub async fn apply_all<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     decided: &[LeadOutcome<'_>],
     batch: &Batch<'_>,
+    intel: BatchIntel,
     notices: &mut Notices,
 ) -> AppResult<()> {
     let qualified: Vec<(&contact::Model, &Qualification)> = decided
@@ -38,6 +40,7 @@ pub async fn apply_all<C: ConnectionTrait>(
         .collect();
     let moving: Vec<&contact::Model> = qualified.iter().map(|(_, q)| &q.moving).collect();
     let mut writes = Writes::for_moves(tenant, &moving, &batch.resolved.accounts).await?;
+    writes.intel = intel;
     // Who hears of MQLs nobody could take, read once when the batch has any.
     let unroutable_audience = match qualified.iter().any(|(_, q)| q.assignment.is_none()) {
         true => {
@@ -122,6 +125,7 @@ pub(crate) async fn write_trigger<C: ConnectionTrait>(
         play_id: None,
         step: None,
         due_at: plan.due_at,
+        intel: None,
         message: plan.message.clone(),
     };
     triggers::write(tenant, new, now).await

@@ -17,7 +17,9 @@ use crate::{
         criteria::Criteria,
         permissions::{role_allows, Permission},
         plays::Signal,
-        qualification::{assess, decide, Assessment, LeadFacts, Policy, RoutingSnapshot, Step},
+        qualification::{
+            assess, decide, Assessment, LeadFacts, LeadOutcome, Policy, RoutingSnapshot, Step,
+        },
         routing::{AccountMatch, RepState},
         scoring::LedgerEntry,
         views::{AccountView, ContactView},
@@ -25,6 +27,7 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         fit::{account_view, contact_view},
+        intel,
         notices::Notices,
         plays::engine::{Ask, PlayEngine},
     },
@@ -94,33 +97,17 @@ pub async fn evaluate<C: ConnectionTrait>(
         .iter()
         .filter(|d| matches!(d.step, Step::Qualified(_)))
         .count() as u64;
-    outcome::apply_all(tenant, &decided, batch, notices).await?;
-    if !plays.is_empty() {
-        let views: Vec<_> = decided
-            .iter()
-            .zip(&known)
-            .map(|(d, lead)| {
-                let mut view =
-                    crate::domain::views::lead_view(&d.lead, &lead.contact, lead.account.as_ref());
-                view.score = Some(d.score);
-                view
-            })
-            .collect();
-        let asks: Vec<Ask<'_>> = decided
-            .iter()
-            .zip(views)
-            .map(|(d, view)| Ask {
-                lead: &d.lead,
-                view,
-                signals: &d.signals,
-                signal_key: None,
-            })
-            .collect();
+    let asks = asks_of(&decided, &known, &plays);
+    // The triggers' intel, from what the batch holds (no query).
+    let intel = intel::of_batch(&decided, batch.ledgers, &plays, &asks);
+    outcome::apply_all(tenant, &decided, batch, intel, notices).await?;
+    if !asks.is_empty() {
         let calendar = &batch.terms.slas.calendar;
         plays
             .enroll_many(tenant, &asks, calendar, batch.now)
             .await?;
     }
+    drop(asks);
     write_leads(tenant, &known, decided, batch.now).await?;
     Ok(qualified)
 }
@@ -146,6 +133,32 @@ async fn write_leads<C: ConnectionTrait>(
     let pairs: Vec<(&contact::Model, &contact::Model)> =
         known.iter().map(|lead| lead.before).zip(&after).collect();
     store::updates::write_changed::<contact::Entity, _>(tenant, &pairs).await
+}
+
+/// What the plays hear of each decided lead, in order (nothing when no play is active).
+fn asks_of<'a>(
+    decided: &'a [LeadOutcome<'a>],
+    known: &'a [Known<'_>],
+    plays: &PlayEngine,
+) -> Vec<Ask<'a>> {
+    if plays.is_empty() {
+        return Vec::new();
+    }
+    decided
+        .iter()
+        .zip(known)
+        .map(|(d, lead)| {
+            let mut view =
+                crate::domain::views::lead_view(&d.lead, &lead.contact, lead.account.as_ref());
+            view.score = Some(d.score);
+            Ask {
+                lead: &d.lead,
+                view,
+                signals: &d.signals,
+                signal_key: None,
+            }
+        })
+        .collect()
 }
 
 /// The leads that received events, in id order, with their views and whether their source is

@@ -20,6 +20,7 @@ use crate::{
     },
     error::AppResult,
     services::{
+        intel,
         metrics::{
             rollups::{Fact, Tally},
             stage_of,
@@ -46,6 +47,8 @@ pub struct Writes {
     triggers: Vec<NewTrigger>,
     /// Webhook events: (name, data, when).
     events: Vec<(&'static str, Value, DateTime<Utc>)>,
+    /// The lead intel the batch composed in memory, for its triggers.
+    pub intel: intel::BatchIntel,
 }
 
 impl Writes {
@@ -92,6 +95,7 @@ impl Writes {
             clocks: Vec::new(),
             triggers: Vec::new(),
             events: Vec::new(),
+            intel: intel::BatchIntel::new(),
         }
     }
 
@@ -192,6 +196,7 @@ impl Writes {
             play_id: None,
             step: None,
             due_at: plan.due_at,
+            intel: self.intel.get(&lead.id).map(|i| i.for_trigger(plan.kind)),
             message: plan.message.clone(),
         });
     }
@@ -214,7 +219,9 @@ impl Writes {
         self.tally.write(tenant).await?;
         store::assignment::count_rule_assignments(tenant, &self.rules).await?;
         store::assignment::start_clocks(tenant, self.clocks).await?;
-        let rows = store::triggers::append_many(tenant, self.triggers, now).await?;
+        let mut triggers = self.triggers;
+        intel::complete(tenant, &mut triggers, now).await?;
+        let rows = store::triggers::append_many(tenant, triggers, now).await?;
         notices.triggers.extend(rows);
         notices.webhooks += queue_events(tenant, self.events).await?;
         Ok(())

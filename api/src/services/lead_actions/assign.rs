@@ -83,6 +83,7 @@ pub async fn assign(
                 play_id: None,
                 step: None,
                 due_at: Some(due),
+                intel: None,
                 message: format!("{} was assigned to you", display_name(&lead)),
             },
             now,

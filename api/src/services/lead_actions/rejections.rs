@@ -174,6 +174,7 @@ pub async fn dispute(
                     play_id: None,
                     step: None,
                     due_at: None,
+                    intel: None,
                     message: format!(
                         "Marketing disputes the {} rejection of a lead",
                         saved.reason.as_str()
@@ -258,6 +259,7 @@ pub async fn resolve(
                         play_id: None,
                         step: None,
                         due_at: None,
+                        intel: None,
                         message: format!(
                             "{} is back with you: marketing's dispute was upheld",
                             display_name(&lead)
@@ -293,6 +295,7 @@ pub async fn resolve(
                     play_id: None,
                     step: None,
                     due_at: None,
+                    intel: None,
                     message: format!(
                         "{resolution}: your dispute of the {} rejection of {}: {outcome}",
                         row.reason.as_str(),

@@ -3,6 +3,7 @@
 //! facts of its own range through indexes, then the pure domain computes.
 
 mod alignment;
+mod assets;
 mod attribution;
 mod coverage;
 mod facts;
@@ -17,6 +18,7 @@ use entity::LeadStage;
 use sea_orm::ConnectionTrait;
 
 pub use alignment::{alignment_of, theater_signals};
+pub use assets::{asset_performance_of, AssetReport};
 pub use attribution::attribution_of;
 pub use coverage::{market_coverage_of, MarketCoverage, ENGAGED_DAYS};
 pub use facts::{load_facts, Report};

@@ -6,15 +6,21 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{cadence, contact, enrollment, play, task, EnrollmentStatus, LeadStage, TaskStatus};
+use entity::{
+    asset, cadence, contact, enrollment, play, task, EnrollmentStatus, LeadStage, TaskStatus,
+};
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
-use super::{cadences::steps_of, definitions::trigger_of};
+use super::{
+    cadences::steps_of,
+    definitions::{asset_ids_of, trigger_of},
+};
 use crate::{
     domain::{
         calendar::BusinessCalendar,
         criteria::Criteria,
+        intel::{IntelAsset, IntelPlay},
         plays::{ends_at, schedule, select, CadenceStep, Candidate, PlayTrigger, Running, Signal},
         views::{EventView, LeadView},
     },
@@ -27,6 +33,8 @@ struct LoadedPlay {
     trigger: PlayTrigger,
     criteria: Option<Criteria>,
     steps: Vec<CadenceStep>,
+    /// The play's first asset, what the lead intel suggests with it.
+    asset: Option<IntelAsset>,
 }
 
 /// The workspace's active plays, loaded once per batch of work.
@@ -44,6 +52,19 @@ impl PlayEngine {
                 .into_iter()
                 .map(|c| (c.id, c))
                 .collect();
+        let first_assets: Vec<Uuid> = rows
+            .iter()
+            .filter_map(|p| asset_ids_of(p).first().copied())
+            .collect();
+        let assets: HashMap<Uuid, IntelAsset> = match first_assets.is_empty() {
+            true => HashMap::new(),
+            false => tenant
+                .get_many::<asset::Entity>(&first_assets)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, intel_asset(a)))
+                .collect(),
+        };
         let plays = rows
             .into_iter()
             .filter_map(|row| {
@@ -56,11 +77,15 @@ impl PlayEngine {
                     _ => None,
                 };
                 let steps = steps_of(cadences.get(&row.cadence_id)?);
+                let asset = asset_ids_of(&row)
+                    .first()
+                    .and_then(|id| assets.get(id).cloned());
                 Some(LoadedPlay {
                     row,
                     trigger,
                     criteria,
                     steps,
+                    asset,
                 })
             })
             .collect();
@@ -75,6 +100,26 @@ impl PlayEngine {
     /// building views when none does).
     pub fn wants(&self, probe: impl Fn(&PlayTrigger) -> bool) -> bool {
         self.plays.iter().any(|p| probe(&p.trigger))
+    }
+
+    /// What the lead intel suggests for `ask`: the highest-priority play its signals fire (ties as
+    /// [`select`] breaks them), with the play's first asset.
+    pub fn suggest(&self, ask: &Ask<'_>) -> Option<(IntelPlay, Option<IntelAsset>)> {
+        self.fired(ask)
+            .into_iter()
+            .min_by(|a, b| {
+                b.row
+                    .priority
+                    .cmp(&a.row.priority)
+                    .then(a.row.id.cmp(&b.row.id))
+            })
+            .map(|p| {
+                let play = IntelPlay {
+                    id: p.row.id,
+                    name: p.row.name.clone(),
+                };
+                (play, p.asset.clone())
+            })
     }
 
     /// Enrolls `lead` in the plays `signals` fire, honouring priority and exclusivity. A lead
@@ -380,4 +425,15 @@ pub async fn signal_lead<C: ConnectionTrait>(
             now,
         )
         .await
+}
+
+/// An asset as the lead intel names it.
+pub fn intel_asset(a: asset::Model) -> IntelAsset {
+    IntelAsset {
+        id: a.id,
+        name: a.name,
+        kind: a.kind,
+        funnel_stage: a.funnel_stage,
+        url: a.url,
+    }
 }

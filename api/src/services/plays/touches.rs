@@ -347,6 +347,7 @@ pub async fn recycle_exhausted<C: ConnectionTrait>(
                 play_id: Some(enrollment.play_id),
                 step: None,
                 due_at: None,
+                intel: None,
                 message: format!(
                     "{} went back to nurture as RE_ENGAGE: no response through the last step of {play_name}",
                     display_name(&lead)

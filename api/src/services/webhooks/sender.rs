@@ -251,6 +251,7 @@ async fn disable<C: ConnectionTrait>(
                 play_id: None,
                 step: None,
                 due_at: None,
+                intel: None,
                 message: format!("Webhook {url} was disabled: {reason}. Fix it and re-enable it."),
             },
             now,

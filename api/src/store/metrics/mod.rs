@@ -1,6 +1,7 @@
 //! The reads behind the dashboards' numbers: each loads the facts of one span of time through
 //! an index, and the services hand them to the pure domain.
 
+pub mod assets;
 pub mod attribution;
 pub mod coverage;
 mod deals;

@@ -1,5 +1,5 @@
 //! The scorecard's reads, each one aggregate statement: the MQLs handed over in a month with
-//! what marketing owes on each (ICP, complete contact data, a play's trigger), and the SLA
+//! what marketing owes on each (ICP, complete contact data, intel on its trigger), and the SLA
 //! clocks due in the month, settled and met, per kind.
 
 use chrono::{DateTime, Utc};
@@ -12,7 +12,10 @@ use crate::{
         Range,
     },
     error::AppResult,
-    store::{sql::statement, Tenant},
+    store::{
+        sql::{is_postgres, statement},
+        Tenant,
+    },
 };
 
 #[derive(FromQueryResult)]
@@ -20,7 +23,7 @@ struct MqlRow {
     mqls: i64,
     in_icp: Option<i64>,
     complete: Option<i64>,
-    with_play_trigger: Option<i64>,
+    with_intel: Option<i64>,
 }
 
 fn count(n: Option<i64>) -> u64 {
@@ -29,14 +32,21 @@ fn count(n: Option<i64>) -> u64 {
 
 /// The entries into MQL in `range` (through the `(workspace, stage, time)` index), counted with
 /// their lead's account in the ICP (fit > 0 and twice the fit >= `max_account_score`), their
-/// contact complete (name, title, a business email, an account) and a play's trigger to the
-/// lead at or after the entry.
+/// contact complete (name, title, a business email, an account) and a trigger about the lead at
+/// or after the entry (`(workspace, lead, created_at)` index) whose intel lists a scored event.
 pub async fn mql_counts<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
     max_account_score: i32,
 ) -> AppResult<MqlCounts> {
-    let sql = "SELECT COUNT(*) AS mqls, \
+    // The intel's behavioural data: a non-empty `lastEvents`.
+    let has_events = if is_postgres(tenant) {
+        "jsonb_array_length(CAST(t.intel AS jsonb) -> 'lastEvents') > 0"
+    } else {
+        "json_array_length(t.intel, $6) > 0"
+    };
+    let sql = format!(
+        "SELECT COUNT(*) AS mqls, \
            SUM(CASE WHEN $4 > 0 AND a.fit_score > 0 AND 2 * a.fit_score >= $4 \
                THEN 1 ELSE 0 END) AS in_icp, \
            SUM(CASE WHEN c.name IS NOT NULL AND TRIM(c.name) <> '' \
@@ -46,13 +56,15 @@ pub async fn mql_counts<C: ConnectionTrait>(
                THEN 1 ELSE 0 END) AS complete, \
            SUM(CASE WHEN EXISTS (SELECT 1 FROM triggers t \
                  WHERE t.workspace_id = s.workspace_id AND t.lead_id = s.contact_id \
-                   AND t.play_id IS NOT NULL AND t.created_at >= s.changed_at) \
-               THEN 1 ELSE 0 END) AS with_play_trigger \
+                   AND t.created_at >= s.changed_at \
+                   AND t.intel IS NOT NULL AND {has_events}) \
+               THEN 1 ELSE 0 END) AS with_intel \
          FROM stage_changes s \
          JOIN contacts c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id \
          LEFT JOIN accounts a ON a.workspace_id = c.workspace_id AND a.id = c.account_id \
          WHERE s.workspace_id = $1 AND s.to_stage = 'MQL' \
-           AND s.changed_at >= $2 AND s.changed_at < $3";
+           AND s.changed_at >= $2 AND s.changed_at < $3"
+    );
     let values = vec![
         tenant.workspace_id().into(),
         range.from.into(),
@@ -60,14 +72,19 @@ pub async fn mql_counts<C: ConnectionTrait>(
         max_account_score.into(),
         false.into(),
     ];
-    let row = MqlRow::find_by_statement(statement(tenant, sql, values))
+    let mut values = values;
+    if !is_postgres(tenant) {
+        // SQLite's JSON path, bound: the statement helper reads `$` as a placeholder.
+        values.push("$.lastEvents".into());
+    }
+    let row = MqlRow::find_by_statement(statement(tenant, &sql, values))
         .one(tenant.conn())
         .await?;
     Ok(row.map_or_else(MqlCounts::default, |row| MqlCounts {
         mqls: count(Some(row.mqls)),
         in_icp: count(row.in_icp),
         complete: count(row.complete),
-        with_play_trigger: count(row.with_play_trigger),
+        with_intel: count(row.with_intel),
     }))
 }
 
