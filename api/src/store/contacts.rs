@@ -10,6 +10,18 @@ use uuid::Uuid;
 use super::Tenant;
 use crate::error::AppResult;
 
+/// Contacts whose external id or email is among these (the natural keys a batch names).
+pub(super) fn key_condition(external_ids: &[String], emails: &[String]) -> Condition {
+    let mut keys = Condition::any();
+    if !external_ids.is_empty() {
+        keys = keys.add(contact::Column::ExternalId.is_in(external_ids.iter().cloned()));
+    }
+    if !emails.is_empty() {
+        keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
+    }
+    keys
+}
+
 impl<C: ConnectionTrait> Tenant<'_, C> {
     /// Contacts matching any of the natural keys: external ids or emails.
     pub async fn contacts_by_keys(
@@ -20,13 +32,7 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         if external_ids.is_empty() && emails.is_empty() {
             return Ok(Vec::new());
         }
-        let mut keys = Condition::any();
-        if !external_ids.is_empty() {
-            keys = keys.add(contact::Column::ExternalId.is_in(external_ids.iter().cloned()));
-        }
-        if !emails.is_empty() {
-            keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
-        }
+        let keys = key_condition(external_ids, emails);
         let select = self.select::<contact::Entity>().filter(keys);
         Ok(super::positional::all(select, self.conn()).await?)
     }
@@ -42,13 +48,7 @@ impl<C: ConnectionTrait> Tenant<'_, C> {
         if external_ids.is_empty() && emails.is_empty() {
             return Ok(Vec::new());
         }
-        let mut keys = Condition::any();
-        if !external_ids.is_empty() {
-            keys = keys.add(contact::Column::ExternalId.is_in(external_ids.iter().cloned()));
-        }
-        if !emails.is_empty() {
-            keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
-        }
+        let keys = key_condition(external_ids, emails);
         let select = self
             .select::<contact::Entity>()
             .filter(keys)

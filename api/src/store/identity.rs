@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use entity::{account, contact, source};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
 };
 
 use super::Tenant;
@@ -105,13 +105,7 @@ pub async fn known_keys<C: ConnectionTrait>(
     if external_ids.is_empty() && emails.is_empty() {
         return Ok(known);
     }
-    let mut keys = Condition::any();
-    if !external_ids.is_empty() {
-        keys = keys.add(contact::Column::ExternalId.is_in(external_ids.iter().cloned()));
-    }
-    if !emails.is_empty() {
-        keys = keys.add(contact::Column::Email.is_in(emails.iter().cloned()));
-    }
+    let keys = super::contacts::key_condition(external_ids, emails);
     let rows: Vec<(Option<String>, Option<String>)> = tenant
         .select::<contact::Entity>()
         .select_only()

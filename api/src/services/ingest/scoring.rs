@@ -112,11 +112,7 @@ pub(super) async fn load_ledgers<C: ConnectionTrait>(
                     ScoreKind::Behaviour => EntryKind::Behaviour,
                     ScoreKind::Pql => EntryKind::Pql,
                 },
-                points: i32::try_from(group.points).unwrap_or(if group.points < 0 {
-                    i32::MIN
-                } else {
-                    i32::MAX
-                }),
+                points: group.points.clamp(i32::MIN.into(), i32::MAX.into()) as i32,
                 occurred_at: group.last_at,
             });
     }
