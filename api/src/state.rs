@@ -18,8 +18,21 @@ use crate::{
 
 const DEV_SIGNING_KEY: &str = "dev_jwt_signing_key";
 
+/// The application state: one allocation shared by every request, socket and subscription,
+/// so that holding it costs a pointer (each open subscription keeps one all day).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct SharedState {
     pub config: Arc<Config>,
     pub store: Store,
     pub jwt: JwtKeys,
@@ -134,7 +147,7 @@ impl AppState {
             config.auth_cache_entries,
         ));
         credentials.listen(bus.as_ref());
-        Ok(Self {
+        Ok(Self(Arc::new(SharedState {
             config: Arc::new(config),
             store,
             jwt,
@@ -151,7 +164,14 @@ impl AppState {
             persisted_queries,
             socket_setup,
             credentials,
-        })
+        })))
+    }
+
+    /// The same state on another clock (the demo writes its story's past on a frozen clock).
+    pub fn with_clock(&self, clock: crate::clock::Clock) -> Self {
+        let mut shared = SharedState::clone(&self.0);
+        shared.clock = clock;
+        Self(Arc::new(shared))
     }
 
     /// Tells every open socket that the server is going away.

@@ -138,8 +138,7 @@ pub async fn run(state: &AppState, args: &DemoArgs) -> Result<DemoReport, DemoEr
         return setup::existing(state, &world, user).await;
     }
     let start = start_of(Utc::now(), args.days);
-    let mut past = state.clone();
-    past.clock = Clock::frozen_at(start);
+    let past = state.with_clock(Clock::frozen_at(start));
     let api = client::Api::new(&past);
     let team = setup::team(&api, &world).await?;
     let stopped = |cause| DemoError::Stopped {

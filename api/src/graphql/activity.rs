@@ -122,7 +122,9 @@ impl ActivitySubscription {
         // How far the role sees people's triggers (the permission table's `WatchTriggers`); a
         // sales manager's view of stage changes is narrowed to their team's leads too.
         let tenant = ctx.state().store.tenant(workspace_id);
-        let scope = match access::audience(&tenant, actor, Permission::WatchTriggers).await? {
+        // Boxed for the same reason as `playTriggers`' setup: the stream outlives it.
+        let audience = Box::pin(access::audience(&tenant, actor, Permission::WatchTriggers));
+        let scope = match audience.await? {
             Audience::Everyone => Scope::Everything,
             Audience::People(team) => Scope::Team(team),
             Audience::Nobody => Scope::NoTriggers,

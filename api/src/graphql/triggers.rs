@@ -214,12 +214,14 @@ impl TriggerSubscription {
         since: Option<ID>,
         recipient_id: Option<ID>,
     ) -> Result<impl Stream<Item = Trigger>> {
-        let stream = triggers::follow(
+        // Boxed: async-graphql keeps this future's slot (sized for its largest state, the
+        // database reads) beside the stream for the subscription's whole life.
+        let stream = Box::pin(triggers::follow(
             ctx.state(),
             ctx.actor()?,
             since.as_ref(),
             recipient_id.as_ref(),
-        )
+        ))
         .await?;
         Ok(stream.map(Trigger::from))
     }

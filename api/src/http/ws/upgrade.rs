@@ -73,9 +73,10 @@ async fn serve(
     let FramedParts { io, read_buf, .. } = framed.into_parts();
     let transport = Transport::new(io, &read_buf, state.config.max_ws_message_bytes);
     drop(read_buf);
-    Connection::new(state, schema, protocol, transport)
-        .run()
-        .await;
+    // The socket runs on a task of its own, sized for it alone: awaited here, it would sit for
+    // the socket's whole life inside the HTTP dispatcher's task, whose state is sized for an
+    // ordinary request. Shutdown still reaches it (`AppState::shutdown` closes it with 1001).
+    actix_web::rt::spawn(Connection::new(state, schema, protocol, transport).run());
     Ok(())
 }
 
