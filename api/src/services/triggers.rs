@@ -202,10 +202,16 @@ impl Follow {
                 return Some((next, self));
             }
             if self.behind {
+                // A burst of sockets subscribing (every rep reconnecting after a deploy) waits
+                // for turns at a few bytes each: a replay's query, built only once its turn
+                // comes, holds kilobytes while it waits for a pooled connection.
+                let turn = self.state.socket_setup.acquire().await;
                 let tenant = self.state.store.tenant(self.workspace_id);
                 // Boxed, so an idle subscription does not carry a database query's state.
                 let read = store::triggers::after(&tenant, self.recipient, self.last, REPLAY_PAGE);
-                match Box::pin(read).await {
+                let read = Box::pin(read).await;
+                drop(turn);
+                match read {
                     Ok(rows) => {
                         self.behind = rows.len() as u64 == REPLAY_PAGE;
                         self.buffer

@@ -157,7 +157,7 @@ impl Connection {
                     }
                     Some(Ok(Incoming::Binary)) => break Some(Close(4400, "binary messages are not supported")),
                     Some(Ok(Incoming::Ping(bytes))) => {
-                        if self.transport.pong(bytes).await.is_err() { break None; }
+                        if Box::pin(self.transport.pong(bytes)).await.is_err() { break None; }
                     }
                     Some(Ok(Incoming::Pong)) => {}
                     Some(Ok(Incoming::Close)) | None => break None,
@@ -165,7 +165,10 @@ impl Connection {
                     Some(Err(_)) => break Some(Close(1002, "protocol error")),
                 },
                 Some(out) = self.streams.next(), if !self.streams.is_empty() => {
-                    if self.on_outgoing(out).await.is_err() { break None; }
+                    // Boxed, like every handler below: what a handler holds while it awaits
+                    // (a response being encoded, a frame being written) would otherwise be part
+                    // of every idle connection's task.
+                    if Box::pin(self.on_outgoing(out)).await.is_err() { break None; }
                 }
                 _ = &mut init_deadline, if !self.init_received => {
                     break Some(Close(4408, "Connection initialisation timeout"));
@@ -182,11 +185,7 @@ impl Connection {
                     if let Err(close) = Box::pin(self.recheck()).await { break Some(close); }
                 }
                 _ = keepalive.tick() => {
-                    let alive = match self.protocol {
-                        Protocol::LegacyWs if self.actor.is_some() => self.send(json!({"type": "ka"})).await,
-                        _ => self.transport.ping().await.map_err(|_| ()),
-                    };
-                    if alive.is_err() { break None; }
+                    if Box::pin(self.keep_alive()).await.is_err() { break None; }
                 }
             }
         };
@@ -197,13 +196,18 @@ impl Connection {
         }
         self.state.prometheus.ws_connections.dec();
         if let Some(Close(code, reason)) = close {
-            let _ = self
-                .transport
-                .close(Some(CloseReason {
-                    code: CloseCode::Other(code),
-                    description: Some(reason.to_owned()),
-                }))
-                .await;
+            let reason = CloseReason {
+                code: CloseCode::Other(code),
+                description: Some(reason.to_owned()),
+            };
+            let _ = Box::pin(self.transport.close(Some(reason))).await;
+        }
+    }
+
+    async fn keep_alive(&mut self) -> Result<(), ()> {
+        match self.protocol {
+            Protocol::LegacyWs if self.actor.is_some() => self.send(json!({"type": "ka"})).await,
+            _ => self.transport.ping().await.map_err(|_| ()),
         }
     }
 
