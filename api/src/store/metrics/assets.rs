@@ -52,11 +52,12 @@ fn range_values<C: ConnectionTrait>(tenant: &Tenant<'_, C>, range: &Range) -> Ve
 }
 
 /// The rows of `table` (alias `x`) carrying each asset of the workspace's catalog with `at` in
-/// the range: one index seek per asset.
+/// the range: one index seek per asset (`asset_id IS NOT NULL` names the partial indexes'
+/// condition, for planners that do not infer it from the join).
 fn of_each_asset(table: &str, at: &str) -> String {
     format!(
         "assets a JOIN {table} x ON x.workspace_id = a.workspace_id AND x.asset_id = a.id \
-           AND x.{at} >= $2 AND x.{at} < $3 \
+           AND x.asset_id IS NOT NULL AND x.{at} >= $2 AND x.{at} < $3 \
          WHERE a.workspace_id = $1"
     )
 }
