@@ -1,6 +1,7 @@
 //! The reads behind `attribution`: the deals of a range, and their leads' touchpoints and moves
-//! into MQL, each in one statement whose leads are the deals' (a subquery, never a row at a
-//! time); and the catalog the groups are keyed by.
+//! into MQL, each in one statement whose leads are the deals' (a grouped subquery, never a row
+//! at a time, that also bounds each lead's rows by the creation of its latest deal: nothing
+//! later counts); and the catalog the groups are keyed by.
 
 use chrono::{DateTime, Utc};
 use entity::{campaign, source, OpportunityStage};
