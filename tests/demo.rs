@@ -115,8 +115,9 @@ async fn the_demo_refuses_a_production_database() {
     assert_eq!(people, 0, "the refused demo created people");
 }
 
-/// The demo's content and triggers are worth looking at: some asset works and some does not,
-/// and the MQLs' triggers carry intel.
+/// The demo's content and triggers are worth looking at: some asset works and one that reps
+/// use earns nothing (the comparison sheet stalled leads get), and the MQLs' triggers carry
+/// intel.
 #[actix_web::test]
 async fn the_story_has_content_that_works_and_triggers_with_intel() {
     let app = TestApp::start().await;
@@ -127,7 +128,7 @@ async fn the_story_has_content_that_works_and_triggers_with_intel() {
     let content = app
         .gql(
             Some(&token),
-            "{ assetPerformance { assets { name performs leadsReached } contentGaps { funnelStage } } }",
+            "{ assetPerformance { assets { name performs leadsReached touches replies meetings stageAdvances wonDeals } contentGaps { funnelStage } } }",
             json!({}),
         )
         .await;
@@ -135,10 +136,16 @@ async fn the_story_has_content_that_works_and_triggers_with_intel() {
         .as_array()
         .unwrap()
         .clone();
+    assert!(assets.iter().any(|a| a["performs"] == true), "{assets:?}");
+    let used_in_vain = assets
+        .iter()
+        .find(|a| a["name"] == "Feature comparison sheet")
+        .expect("the comparison sheet is in the catalog");
+    assert_eq!(used_in_vain["performs"], false, "{used_in_vain}");
     assert!(
-        assets.iter().any(|a| a["performs"] == true)
-            && assets.iter().any(|a| a["performs"] == false),
-        "{assets:?}"
+        used_in_vain["touches"].as_i64().unwrap() > 0
+            && used_in_vain["leadsReached"].as_i64().unwrap() > 0,
+        "{used_in_vain}"
     );
     let card = app
         .gql(

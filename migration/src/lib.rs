@@ -25,6 +25,7 @@ mod m20261206_000019_settings_lists;
 mod m20261206_000022_deal_competitor;
 mod m20261206_000023_intel;
 mod m20261206_000024_committee;
+mod m20261206_000025_dashboard_reads;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_deal_competitor::Migration),
             Box::new(m20261206_000023_intel::Migration),
             Box::new(m20261206_000024_committee::Migration),
+            Box::new(m20261206_000025_dashboard_reads::Migration),
         ]
     }
 }

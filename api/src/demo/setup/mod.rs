@@ -248,6 +248,12 @@ pub async fn catalog(api: &Api, world: &World, team: &Team) -> Result<Catalog, D
             "VALIDATION",
         ),
         (
+            "comparison",
+            "Feature comparison sheet",
+            "OTHER",
+            "DECISION",
+        ),
+        (
             "email_pain",
             "Email A: the cost of a missed hand-off",
             "OTHER",

@@ -127,7 +127,11 @@ impl Story<'_> {
         match act {
             Act::Event(event) => self.ingest(vec![event]).await,
             Act::Respond(lead) => self.respond(lead).await,
-            Act::Touch { lead, outcome } => self.touch(&lead, outcome).await,
+            Act::Touch {
+                lead,
+                outcome,
+                asset,
+            } => self.touch(&lead, outcome, asset).await,
             Act::Qualify(lead) => self.qualify(lead).await,
             Act::Convert(lead) => self.convert(lead).await,
             Act::Disqualify(lead) => {
@@ -248,6 +252,7 @@ impl Story<'_> {
             Act::Touch {
                 lead: lead.clone(),
                 outcome: first,
+                asset: None,
             },
         );
         let progress = if low_fit { 0.3 } else { 0.55 };
@@ -266,6 +271,7 @@ impl Story<'_> {
                 Act::Touch {
                     lead: lead.clone(),
                     outcome,
+                    asset: None,
                 },
             );
             let qualify_day = working_days_after(reply_day, self.rng.random_range(1..4));
@@ -280,11 +286,14 @@ impl Story<'_> {
                     .choose(&mut self.rng)
                     .expect("outcomes");
                 let at = working_time(&mut self.rng, day);
+                // A stalled lead's rep falls back on the comparison sheet: the story's asset
+                // that is used and earns nothing (no reply, meeting or advance follows it).
                 self.plan(
                     at,
                     Act::Touch {
                         lead: lead.clone(),
                         outcome,
+                        asset: Some("comparison"),
                     },
                 );
             }
@@ -360,8 +369,14 @@ impl Story<'_> {
         Ok(())
     }
 
-    /// Logs a touch, carrying out the rep's open cadence task for the lead when there is one.
-    async fn touch(&mut self, lead: &LeadInfo, outcome: &'static str) -> Result<(), DemoError> {
+    /// Logs a touch, carrying out the rep's open cadence task for the lead when there is one,
+    /// with the task's asset unless the rep sends `asset` of the catalog.
+    async fn touch(
+        &mut self,
+        lead: &LeadInfo,
+        outcome: &'static str,
+        asset: Option<&'static str>,
+    ) -> Result<(), DemoError> {
         let rep = self.member(lead.owner)?.clone();
         let tasks = self
             .api
@@ -373,8 +388,12 @@ impl Story<'_> {
             .await?;
         let task = &tasks["myTasks"]["nodes"][0];
         let channel = task["channel"].as_str().unwrap_or("CALL");
+        let asset = match asset {
+            Some(key) => json!(self.catalog.assets[key]),
+            None => task["asset"]["id"].clone(),
+        };
         let input = json!({"leadId": lead.id, "channel": channel, "outcome": outcome,
-                           "taskId": task["id"], "assetId": task["asset"]["id"]});
+                           "taskId": task["id"], "assetId": asset});
         self.api
             .run(
                 &rep,
@@ -513,6 +532,7 @@ impl Story<'_> {
                     Act::Touch {
                         lead,
                         outcome: "SENT",
+                        asset: None,
                     },
                 );
             }

@@ -76,6 +76,8 @@ pub enum Act {
     Touch {
         lead: LeadInfo,
         outcome: &'static str,
+        /// The catalog's asset the rep sends instead of the cadence task's, if any.
+        asset: Option<&'static str>,
     },
     Qualify(LeadInfo),
     Convert(LeadInfo),

@@ -78,12 +78,12 @@ pub const FUNNEL_STAGES: [FunnelStage; 4] = [
 ];
 
 /// The stage advances per asset, from the stage changes of reached leads after they were
-/// reached: `(asset, from, to)`.
-pub fn advances_by_asset(moves: &[(Uuid, Option<Stage>, Stage)]) -> HashMap<Uuid, u64> {
+/// reached, counted per `(asset, from, to)`.
+pub fn advances_by_asset(moves: &[(Uuid, Option<Stage>, Stage, u64)]) -> HashMap<Uuid, u64> {
     let mut counts = HashMap::new();
-    for (asset, from, to) in moves {
+    for (asset, from, to, n) in moves {
         if from.is_some_and(|from| from.advances_to(*to)) {
-            *counts.entry(*asset).or_insert(0) += 1;
+            *counts.entry(*asset).or_insert(0) += n;
         }
     }
     counts
@@ -177,15 +177,15 @@ mod tests {
     fn only_moves_down_the_path_are_advances() {
         let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let moves = vec![
-            (a, Some(Stage::Lead), Stage::Mql),
-            (a, Some(Stage::Mql), Stage::Sal),
-            (a, Some(Stage::Sal), Stage::Nurture),
-            (b, Some(Stage::Nurture), Stage::Mql),
-            (b, None, Stage::Lead),
-            (b, Some(Stage::Sql), Stage::Opportunity),
+            (a, Some(Stage::Lead), Stage::Mql, 1),
+            (a, Some(Stage::Mql), Stage::Sal, 3),
+            (a, Some(Stage::Sal), Stage::Nurture, 2),
+            (b, Some(Stage::Nurture), Stage::Mql, 4),
+            (b, None, Stage::Lead, 5),
+            (b, Some(Stage::Sql), Stage::Opportunity, 1),
         ];
         let counts = advances_by_asset(&moves);
-        assert_eq!(counts.get(&a), Some(&2));
+        assert_eq!(counts.get(&a), Some(&4));
         assert_eq!(counts.get(&b), Some(&1));
     }
 

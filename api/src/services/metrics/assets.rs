@@ -29,17 +29,18 @@ pub async fn asset_performance_of<C: ConnectionTrait>(
     stage: Option<FunnelStage>,
 ) -> AppResult<AssetReport> {
     range.validate("range")?;
-    let (catalog, mut uses, reached, moves, won) = tokio::try_join!(
+    let (catalog, mut uses, reach, won) = tokio::try_join!(
         rows::catalog(tenant, stage),
         rows::use_counts(tenant, &range),
-        rows::leads_reached(tenant, &range),
-        rows::moves_after_reach(tenant, &range),
+        rows::reach(tenant, &range),
         rows::won_deals(tenant, &range),
     )?;
-    let moves: Vec<_> = moves
+    let moves: Vec<_> = reach
+        .moves
         .into_iter()
-        .map(|(asset, from, to)| (asset, from.map(stage_of), stage_of(to)))
+        .map(|(asset, from, to, n)| (asset, from.map(stage_of), stage_of(to), n))
         .collect();
+    let reached = reach.leads;
     let advances = advances_by_asset(&moves);
     let mut assets: Vec<AssetPerformance> = catalog
         .into_iter()

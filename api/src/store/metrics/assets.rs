@@ -1,8 +1,12 @@
 //! `assetPerformance`'s reads, each one aggregate statement over a range (the definitions:
-//! `domain::metrics::assets`): cadence tasks by `(workspace, asset, due_at)`, touches and events
-//! by `(workspace, asset, occurred_at)`; the leads an asset reached and the stage changes after
-//! (by `(workspace, contact, changed_at)`); the deals won in the range at accounts it reached
-//! (by `(workspace, closed_at)`, then an index probe per deal and asset).
+//! `domain::metrics::assets`). Every read starts from the catalog's assets and seeks each
+//! asset's rows of the range through an index that leads with the asset (migration 000025):
+//! cadence tasks by `(workspace, asset, due_at)`, touches by `(workspace, asset, occurred_at,
+//! ...)` and the events that carry an asset by `(workspace, asset, occurred_at, contact)`
+//! (partial: most events carry none). The leads an asset reached are found once per request,
+//! and their stage changes after it are counted per `(asset, from, to)` in the same statement
+//! (by `(workspace, contact, changed_at)`); the deals won in the range (by `(workspace,
+//! closed_at)`) look up the assets that touched their accounts' contacts before the close.
 
 use std::collections::HashMap;
 
@@ -47,6 +51,17 @@ fn range_values<C: ConnectionTrait>(tenant: &Tenant<'_, C>, range: &Range) -> Ve
     ]
 }
 
+/// The rows of `table` (alias `x`) carrying each asset of the workspace's catalog with `at` in
+/// the range: one index seek per asset (`asset_id IS NOT NULL` names the partial indexes'
+/// condition, for planners that do not infer it from the join).
+fn of_each_asset(table: &str, at: &str) -> String {
+    format!(
+        "assets a JOIN {table} x ON x.workspace_id = a.workspace_id AND x.asset_id = a.id \
+           AND x.asset_id IS NOT NULL AND x.{at} >= $2 AND x.{at} < $3 \
+         WHERE a.workspace_id = $1"
+    )
+}
+
 #[derive(FromQueryResult)]
 struct UseRow {
     asset_id: Uuid,
@@ -61,28 +76,33 @@ pub async fn use_counts<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
 ) -> AppResult<HashMap<Uuid, AssetCounts>> {
-    let tasks = "SELECT asset_id, COUNT(*) AS n, CAST(0 AS BIGINT) AS play_uses, \
-           CAST(0 AS BIGINT) AS replies, CAST(0 AS BIGINT) AS meetings \
-         FROM tasks WHERE workspace_id = $1 AND asset_id IS NOT NULL \
-           AND due_at >= $2 AND due_at < $3 AND status <> 'CANCELLED' \
-         GROUP BY asset_id";
-    let touches = "SELECT asset_id, COUNT(*) AS n, \
-           SUM(CASE WHEN play_id IS NOT NULL THEN 1 ELSE 0 END) AS play_uses, \
-           SUM(CASE WHEN outcome = 'REPLIED' THEN 1 ELSE 0 END) AS replies, \
-           SUM(CASE WHEN outcome = 'MEETING_BOOKED' THEN 1 ELSE 0 END) AS meetings \
-         FROM touches WHERE workspace_id = $1 AND asset_id IS NOT NULL \
-           AND occurred_at >= $2 AND occurred_at < $3 \
-         GROUP BY asset_id";
-    let events = "SELECT asset_id, COUNT(*) AS n, CAST(0 AS BIGINT) AS play_uses, \
-           CAST(0 AS BIGINT) AS replies, CAST(0 AS BIGINT) AS meetings \
-         FROM events WHERE workspace_id = $1 AND asset_id IS NOT NULL \
-           AND occurred_at >= $2 AND occurred_at < $3 \
-         GROUP BY asset_id";
-    let read = |sql: &'static str| {
+    let zero = "CAST(0 AS BIGINT)";
+    let tasks = format!(
+        "SELECT a.id AS asset_id, CAST(COUNT(*) AS BIGINT) AS n, {zero} AS play_uses, \
+           {zero} AS replies, {zero} AS meetings \
+         FROM {} AND x.status <> 'CANCELLED' GROUP BY a.id",
+        of_each_asset("tasks", "due_at")
+    );
+    let touches = format!(
+        "SELECT a.id AS asset_id, CAST(COUNT(*) AS BIGINT) AS n, \
+           CAST(SUM(CASE WHEN x.play_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS play_uses, \
+           CAST(SUM(CASE WHEN x.outcome = 'REPLIED' THEN 1 ELSE 0 END) AS BIGINT) AS replies, \
+           CAST(SUM(CASE WHEN x.outcome = 'MEETING_BOOKED' THEN 1 ELSE 0 END) AS BIGINT) \
+             AS meetings \
+         FROM {} GROUP BY a.id",
+        of_each_asset("touches", "occurred_at")
+    );
+    let events = format!(
+        "SELECT a.id AS asset_id, CAST(COUNT(*) AS BIGINT) AS n, {zero} AS play_uses, \
+           {zero} AS replies, {zero} AS meetings \
+         FROM {} GROUP BY a.id",
+        of_each_asset("events", "occurred_at")
+    );
+    let read = |sql: &str| {
         UseRow::find_by_statement(statement(tenant, sql, range_values(tenant, range)))
             .all(tenant.conn())
     };
-    let (tasks, touches, events) = tokio::try_join!(read(tasks), read(touches), read(events))?;
+    let (tasks, touches, events) = tokio::try_join!(read(&tasks), read(&touches), read(&events))?;
     let mut counts: HashMap<Uuid, AssetCounts> = HashMap::new();
     for row in tasks {
         counts.entry(row.asset_id).or_default().cadence_uses = count(row.n);
@@ -100,63 +120,58 @@ pub async fn use_counts<C: ConnectionTrait>(
     Ok(counts)
 }
 
-/// Each (asset, lead) the asset reached in the range, at the first touch or event carrying it.
-const REACHED: &str = "SELECT asset_id, contact_id, MIN(at) AS first_at FROM ( \
-       SELECT t.asset_id, t.contact_id, t.occurred_at AS at FROM touches t \
-       WHERE t.workspace_id = $1 AND t.asset_id IS NOT NULL \
-         AND t.occurred_at >= $2 AND t.occurred_at < $3 \
-       UNION ALL \
-       SELECT e.asset_id, e.contact_id, e.occurred_at AS at FROM events e \
-       WHERE e.workspace_id = $1 AND e.asset_id IS NOT NULL \
-         AND e.occurred_at >= $2 AND e.occurred_at < $3) u \
-     GROUP BY asset_id, contact_id";
-
 #[derive(FromQueryResult)]
 struct ReachRow {
     asset_id: Uuid,
-    leads: i64,
+    from_stage: Option<LeadStage>,
+    to_stage: Option<LeadStage>,
+    n: i64,
 }
 
-/// Per asset, the leads it reached in `range`.
-pub async fn leads_reached<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    range: &Range,
-) -> AppResult<HashMap<Uuid, u64>> {
-    let sql = format!("SELECT asset_id, COUNT(*) AS leads FROM ({REACHED}) r GROUP BY asset_id");
+/// What the assets' reach led to in the range.
+#[derive(Debug, Default)]
+pub struct Reach {
+    /// Per asset, the leads it reached.
+    pub leads: HashMap<Uuid, u64>,
+    /// The stage changes of reached leads after the asset reached them, counted per
+    /// `(asset, from, to)`.
+    pub moves: Vec<(Uuid, Option<LeadStage>, LeadStage, u64)>,
+}
+
+/// Per asset, the leads it reached in `range` (at the first touch or event carrying it) and
+/// their stage changes after that, before the range's end: one statement, the reached leads
+/// found once (a materialized common table) and both counted in the database.
+pub async fn reach<C: ConnectionTrait>(tenant: &Tenant<'_, C>, range: &Range) -> AppResult<Reach> {
+    let sql = format!(
+        "WITH reached AS MATERIALIZED ( \
+           SELECT asset_id, contact_id, MIN(at) AS first_at FROM ( \
+             SELECT x.asset_id, x.contact_id, x.occurred_at AS at FROM {touches} \
+             UNION ALL \
+             SELECT x.asset_id, x.contact_id, x.occurred_at AS at FROM {events}) u \
+           GROUP BY asset_id, contact_id) \
+         SELECT r.asset_id, s.from_stage, s.to_stage, CAST(COUNT(*) AS BIGINT) AS n \
+         FROM reached r JOIN stage_changes s ON s.workspace_id = $1 \
+           AND s.contact_id = r.contact_id AND s.changed_at > r.first_at AND s.changed_at < $3 \
+         GROUP BY r.asset_id, s.from_stage, s.to_stage \
+         UNION ALL \
+         SELECT asset_id, NULL, NULL, CAST(COUNT(*) AS BIGINT) FROM reached GROUP BY asset_id",
+        touches = of_each_asset("touches", "occurred_at"),
+        events = of_each_asset("events", "occurred_at"),
+    );
     let rows = ReachRow::find_by_statement(statement(tenant, &sql, range_values(tenant, range)))
         .all(tenant.conn())
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.asset_id, count(Some(r.leads))))
-        .collect())
-}
-
-#[derive(FromQueryResult)]
-struct MoveRow {
-    asset_id: Uuid,
-    from_stage: Option<LeadStage>,
-    to_stage: LeadStage,
-}
-
-/// The stage changes in `range` of each lead an asset reached, after it reached the lead:
-/// `(asset, from, to)`.
-pub async fn moves_after_reach<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    range: &Range,
-) -> AppResult<Vec<(Uuid, Option<LeadStage>, LeadStage)>> {
-    let sql = format!(
-        "SELECT r.asset_id, s.from_stage, s.to_stage FROM ({REACHED}) r \
-         JOIN stage_changes s ON s.workspace_id = $1 AND s.contact_id = r.contact_id \
-           AND s.changed_at > r.first_at AND s.changed_at < $3"
-    );
-    let rows = MoveRow::find_by_statement(statement(tenant, &sql, range_values(tenant, range)))
-        .all(tenant.conn())
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.asset_id, r.from_stage, r.to_stage))
-        .collect())
+    let mut reach = Reach::default();
+    for row in rows {
+        let n = count(Some(row.n));
+        match row.to_stage {
+            Some(to) => reach.moves.push((row.asset_id, row.from_stage, to, n)),
+            None => {
+                reach.leads.insert(row.asset_id, n);
+            }
+        }
+    }
+    Ok(reach)
 }
 
 #[derive(FromQueryResult)]
@@ -167,7 +182,9 @@ struct WonRow {
 }
 
 /// Per asset: the deals won in `range` at an account where a contact was touched by, or
-/// engaged with, the asset before the close, and their amount.
+/// engaged with, the asset before the close, and their amount. Driven by the won deals: each
+/// one's contacts, and their touches and asset-carrying events before the close (by
+/// `(workspace, contact, occurred_at)`), each `(deal, asset)` once.
 pub async fn won_deals<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
@@ -177,21 +194,21 @@ pub async fn won_deals<C: ConnectionTrait>(
     } else {
         "REAL"
     };
+    let reached_by = |table: &str| {
+        format!(
+            "SELECT d.id, d.amount, x.asset_id FROM opportunities d \
+             JOIN contacts c ON c.workspace_id = d.workspace_id AND c.account_id = d.account_id \
+             JOIN {table} x ON x.workspace_id = c.workspace_id AND x.contact_id = c.id \
+               AND x.asset_id IS NOT NULL AND x.occurred_at < d.closed_at \
+             WHERE d.workspace_id = $1 AND d.stage = 'CLOSED_WON' \
+               AND d.closed_at >= $2 AND d.closed_at < $3"
+        )
+    };
     let sql = format!(
-        "SELECT a.id AS asset_id, COUNT(*) AS deals, CAST(SUM(d.amount) AS {real}) AS amount \
-         FROM opportunities d \
-         JOIN assets a ON a.workspace_id = d.workspace_id \
-         WHERE d.workspace_id = $1 AND d.stage = 'CLOSED_WON' \
-           AND d.closed_at >= $2 AND d.closed_at < $3 \
-           AND EXISTS (SELECT 1 FROM contacts c \
-             WHERE c.workspace_id = d.workspace_id AND c.account_id = d.account_id \
-               AND (EXISTS (SELECT 1 FROM touches t \
-                      WHERE t.workspace_id = c.workspace_id AND t.contact_id = c.id \
-                        AND t.asset_id = a.id AND t.occurred_at < d.closed_at) \
-                    OR EXISTS (SELECT 1 FROM events e \
-                      WHERE e.workspace_id = c.workspace_id AND e.contact_id = c.id \
-                        AND e.asset_id = a.id AND e.occurred_at < d.closed_at))) \
-         GROUP BY a.id"
+        "SELECT asset_id, CAST(COUNT(*) AS BIGINT) AS deals, CAST(SUM(amount) AS {real}) AS amount \
+         FROM ({touches} UNION {events}) w GROUP BY asset_id",
+        touches = reached_by("touches"),
+        events = reached_by("events"),
     );
     let rows = WonRow::find_by_statement(statement(tenant, &sql, range_values(tenant, range)))
         .all(tenant.conn())

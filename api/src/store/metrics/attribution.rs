@@ -1,10 +1,11 @@
 //! The reads behind `attribution`: the deals of a range, and their leads' touchpoints and moves
-//! into MQL, each in one statement whose leads are the deals' (a subquery, never a row at a
-//! time); and the catalog the groups are keyed by.
+//! into MQL, each in one statement whose leads are the deals' (a grouped subquery, never a row
+//! at a time, that also bounds each lead's rows by the creation of its latest deal: nothing
+//! later counts); and the catalog the groups are keyed by.
 
 use chrono::{DateTime, Utc};
 use entity::{campaign, source, OpportunityStage};
-use sea_orm::{ConnectionTrait, FromQueryResult, QuerySelect};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
@@ -31,8 +32,8 @@ pub struct CreditedDealRow {
 }
 
 /// A touchpoint of one of the deals' leads: an event (with its source and campaign) or a rep's
-/// touch (`rep` is 1, no source or campaign).
-#[derive(FromQueryResult)]
+/// touch (`rep` is 1, no source or campaign). Decoded by position (a deal's lead has a dozen
+/// touchpoints, so a range's deals bring many rows).
 pub struct TouchpointRow {
     pub id: Uuid,
     pub contact_id: Uuid,
@@ -42,10 +43,32 @@ pub struct TouchpointRow {
     pub rep: i64,
 }
 
+impl FromQueryResult for TouchpointRow {
+    fn from_query_result(row: &QueryResult, _prefix: &str) -> Result<Self, DbErr> {
+        Ok(TouchpointRow {
+            id: row.try_get_by_index(0)?,
+            contact_id: row.try_get_by_index(1)?,
+            at: row.try_get_by_index(2)?,
+            source_id: row.try_get_by_index(3)?,
+            campaign_id: row.try_get_by_index(4)?,
+            rep: row.try_get_by_index(5)?,
+        })
+    }
+}
+
 #[derive(FromQueryResult)]
 pub struct MqlEntryRow {
     pub contact_id: Uuid,
     pub changed_at: DateTime<Utc>,
+}
+
+/// The deals' leads, each with the creation of its latest deal of the range (`until`): what
+/// the lead did after it counts for none of them, so it is not read.
+fn leads() -> String {
+    format!(
+        "SELECT {LEAD} AS lead_id, MAX(d.created_at) AS until FROM opportunities d \
+         WHERE {DEALS} AND {LEAD} IS NOT NULL GROUP BY {LEAD}"
+    )
 }
 
 fn values<C: ConnectionTrait>(tenant: &Tenant<'_, C>, range: &Range) -> Vec<sea_orm::Value> {
@@ -72,9 +95,9 @@ pub async fn credited_deals<C: ConnectionTrait>(
     )
 }
 
-/// Every event and rep touch of the leads of the deals of `range` before its end (a deal
-/// credited by the range was created before it ends; the domain keeps those up to each
-/// deal's creation). Each lead is read through the `(workspace, contact, occurred_at)` index.
+/// Every event and rep touch of the leads of the deals of `range` up to the creation of the
+/// lead's latest deal (the domain keeps those up to each deal's creation). Each lead is read
+/// through the `(workspace, contact, occurred_at)` index.
 pub async fn touchpoints<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
@@ -88,16 +111,16 @@ pub async fn touchpoints<C: ConnectionTrait>(
     } else {
         ("NULL", "0", "1")
     };
-    let leads = format!("SELECT {LEAD} FROM opportunities d WHERE {DEALS}");
+    let leads = leads();
     let sql = format!(
         "SELECT e.id, e.contact_id, e.occurred_at AS at, e.source_id, e.campaign_id, {zero} AS rep \
-         FROM events e \
-         WHERE e.workspace_id = $1 AND e.occurred_at < $3 AND e.contact_id IN ({leads}) \
+         FROM ({leads}) l JOIN events e ON e.workspace_id = $1 AND e.contact_id = l.lead_id \
+           AND e.occurred_at <= l.until \
          UNION ALL \
          SELECT t.id, t.contact_id, t.occurred_at AS at, {no_id} AS source_id, \
            {no_id} AS campaign_id, {one} AS rep \
-         FROM touches t \
-         WHERE t.workspace_id = $1 AND t.occurred_at < $3 AND t.contact_id IN ({leads})"
+         FROM ({leads}) l JOIN touches t ON t.workspace_id = $1 AND t.contact_id = l.lead_id \
+           AND t.occurred_at <= l.until"
     );
     Ok(
         TouchpointRow::find_by_statement(statement(tenant, &sql, values(tenant, range)))
@@ -106,15 +129,17 @@ pub async fn touchpoints<C: ConnectionTrait>(
     )
 }
 
-/// Every move into MQL of the leads of the deals of `range`, before its end.
+/// Every move into MQL of the leads of the deals of `range`, up to the creation of the lead's
+/// latest deal.
 pub async fn mql_moves<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
 ) -> AppResult<Vec<MqlEntryRow>> {
     let sql = format!(
-        "SELECT s.contact_id, s.changed_at FROM stage_changes s \
-         WHERE s.workspace_id = $1 AND s.to_stage = 'MQL' AND s.changed_at < $3 \
-           AND s.contact_id IN (SELECT {LEAD} FROM opportunities d WHERE {DEALS})"
+        "SELECT s.contact_id, s.changed_at FROM ({leads}) l \
+         JOIN stage_changes s ON s.workspace_id = $1 AND s.contact_id = l.lead_id \
+           AND s.to_stage = 'MQL' AND s.changed_at <= l.until",
+        leads = leads()
     );
     Ok(
         MqlEntryRow::find_by_statement(statement(tenant, &sql, values(tenant, range)))
