@@ -133,7 +133,7 @@ pub async fn ensure(store: &Store, workspace_id: Uuid) -> u64 {
                         id,
                         workspace_id,
                         idempotency_key: format!("extras-{contact_id}-{e}"),
-                        payload_hash: format!("{id}"),
+                        payload_hash: id.simple().to_string(),
                         event_type: rule.into(),
                         occurred_at,
                         contact_id: *contact_id,
@@ -162,7 +162,7 @@ pub async fn ensure(store: &Store, workspace_id: Uuid) -> u64 {
             }
             let walk = [
                 (None, LeadStage::Lead, "created"),
-                (Some(LeadStage::Lead), LeadStage::Mql, "score crossed the threshold"),
+                (Some(LeadStage::Lead), LeadStage::Mql, "scored in"),
                 (Some(LeadStage::Mql), LeadStage::Nurture, "no answer"),
                 (Some(LeadStage::Nurture), LeadStage::Lead, "recycled"),
             ];
