@@ -12,8 +12,7 @@ use entity::{
     ScoreKind,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -38,6 +37,9 @@ const STAGES: &[OpportunityStage] = &[
 ];
 const EVENTS_PER_LEAD: usize = 20;
 
+/// A contact's id, account, source and owner.
+type ContactKeys = (Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
 /// Adds the deals and the scored, staged leads once. Returns how many deals the workspace has.
 pub async fn ensure(store: &Store, workspace_id: Uuid) -> u64 {
     let db = store.db();
@@ -57,7 +59,7 @@ pub async fn ensure(store: &Store, workspace_id: Uuid) -> u64 {
         .all(db)
         .await
         .unwrap();
-    let contacts: Vec<(Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>)> = contact::Entity::find()
+    let contacts: Vec<ContactKeys> = contact::Entity::find()
         .select_only()
         .columns([
             contact::Column::Id,
