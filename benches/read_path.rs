@@ -5,7 +5,10 @@
 //!     cargo bench --bench read_path
 //!
 //! Variables: ACCORD_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
-//! ACCORD_BENCH_CONTACTS (100000), ACCORD_BENCH_SECONDS (10), ACCORD_BENCH_CONCURRENCY (16).
+//! ACCORD_BENCH_CONTACTS (100000), ACCORD_BENCH_SECONDS (10), ACCORD_BENCH_CONCURRENCY (16);
+//! ACCORD_BENCH_PREPARE_ONLY=1 fills the workspace (with the deals and the scored, staged leads
+//! of `support/extras.rs` that the other dashboard lists read) and stops before measuring:
+//! `benches/peer/postgraphile.sh` does that, then serves the same schema with `accord serve`.
 
 // Shared by several benchmarks; each uses part of it.
 #[allow(dead_code)]
@@ -39,7 +42,12 @@ async fn main() {
     let made =
         support::generate::ensure_contacts(&state.store, workspace_id, contacts, &reps, &sources)
             .await;
+    let deals = support::extras::ensure(&state.store, workspace_id).await;
     support::generate::analyze(&state.store).await;
+    if std::env::var("ACCORD_BENCH_PREPARE_ONLY").is_ok_and(|v| v == "1") {
+        println!("workspace {workspace} with {made} contacts and {deals} deals, ready");
+        return;
+    }
     println!("workspace with {made} contacts; {concurrency} clients for {seconds} s");
 
     let body = json!({ "query": PAGE });

@@ -1,5 +1,6 @@
 //! Shared by the benchmarks: a server on a loopback port, its database, and a data generator.
 
+pub mod extras;
 pub mod generate;
 pub mod load;
 pub mod metrics;
