@@ -334,7 +334,7 @@ fn deliveries_moved_on(recorded: &[Recorded<'_>]) -> (String, Vec<sea_orm::Value
             DeliveryState::RetryAt(at) => (None, None, Some(at)),
             DeliveryState::Failed => (Some(DeliveryStatus::Failed), None, None),
         };
-        values.extend([
+        let row: [sea_orm::Value; DELIVERY_CHANGE.len()] = [
             r.delivery.workspace_id.into(),
             r.delivery.id.into(),
             (r.delivery.attempts + 1).into(),
@@ -343,7 +343,8 @@ fn deliveries_moved_on(recorded: &[Recorded<'_>]) -> (String, Vec<sea_orm::Value
             status.map(|s| s.to_value()).into(),
             delivered_at.into(),
             next_attempt_at.into(),
-        ]);
+        ];
+        values.extend(row);
         let placeholders: Vec<String> = (first..first + width).map(|n| format!("${n}")).collect();
         tuples.push(format!("({})", placeholders.join(", ")));
     }
