@@ -140,7 +140,12 @@ async fn record_queued(
 ) {
     let mut batch = Vec::with_capacity(RECORD_AT_ONCE);
     while queue.recv_many(&mut batch, RECORD_AT_ONCE).await > 0 {
-        record_finished(&state, &batch).await;
+        let recorded = record_finished(&state, &batch).await;
+        tracing::debug!(
+            finished = batch.len(),
+            recorded,
+            "webhook attempts recorded"
+        );
         let workspaces: Vec<Uuid> = batch.drain(..).map(|o| o.delivery.workspace_id).collect();
         release(&state, &in_flight, &workspaces);
     }
