@@ -65,6 +65,7 @@ mod statement_count;
 mod trace_export;
 mod two_instances;
 mod unassigned_leads;
+mod webhook_batches;
 mod webhook_safety;
 mod webhooks;
 mod websocket;

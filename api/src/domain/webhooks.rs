@@ -124,6 +124,53 @@ pub fn next_attempt(
     Retry::At(at.min(deadline))
 }
 
+/// What becomes of a delivery after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    Delivered,
+    RetryAt(DateTime<Utc>),
+    /// Given up: the delivery fails and its webhook is disabled.
+    GiveUp(GiveUp),
+}
+
+/// Why a delivery was given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// The receiver answered 410 Gone: it wants no more deliveries.
+    Gone,
+    /// Attempts kept failing for [`GIVE_UP_AFTER`].
+    TooLong,
+}
+
+impl GiveUp {
+    /// The reason kept on the disabled webhook and told its owner.
+    pub fn reason(self) -> &'static str {
+        match self {
+            GiveUp::Gone => "the receiver answered 410 Gone",
+            GiveUp::TooLong => "deliveries kept failing for 24 hours",
+        }
+    }
+}
+
+/// The fate of a delivery created at `created_at` whose attempt number `attempts` (1 for the
+/// first) ended in `failure` (`None`: delivered), with a jitter draw in `[0, 1)` for the retry.
+pub fn fate(
+    failure: Option<Failure>,
+    created_at: DateTime<Utc>,
+    attempts: u32,
+    now: DateTime<Utc>,
+    jitter: f64,
+) -> Fate {
+    match failure {
+        None => Fate::Delivered,
+        Some(Failure::Status(410)) => Fate::GiveUp(GiveUp::Gone),
+        Some(_) => match next_attempt(created_at, attempts, now, jitter) {
+            Retry::At(at) => Fate::RetryAt(at),
+            Retry::GiveUp => Fate::GiveUp(GiveUp::TooLong),
+        },
+    }
+}
+
 /// Why an attempt failed, as recorded in `lastError` and the attempt log: the class of failure
 /// only, never the transport's own text (which would describe the receiver's network to whoever
 /// registered the URL).
@@ -320,6 +367,31 @@ mod tests {
         }
         assert!(now - created >= GIVE_UP_AFTER, "{attempts} attempts");
         assert!((10..=20).contains(&attempts), "{attempts}");
+    }
+
+    #[test]
+    fn an_attempt_delivers_retries_or_gives_up() {
+        let created = Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap();
+        assert_eq!(fate(None, created, 1, created, 0.0), Fate::Delivered);
+        assert_eq!(
+            fate(Failure::of_status(500), created, 1, created, 0.0),
+            Fate::RetryAt(created + Duration::seconds(30))
+        );
+        assert_eq!(
+            fate(Some(Failure::Timeout), created, 2, created, 0.0),
+            Fate::RetryAt(created + Duration::seconds(60))
+        );
+        // 410 gives up at once, however young the delivery.
+        let gone = fate(Failure::of_status(410), created, 1, created, 0.0);
+        assert_eq!(gone, Fate::GiveUp(GiveUp::Gone));
+        // Any other failure a day on gives up too, for another reason.
+        let day = created + GIVE_UP_AFTER;
+        let late = fate(Failure::of_status(503), created, 9, day, 0.0);
+        assert_eq!(late, Fate::GiveUp(GiveUp::TooLong));
+        assert!(GiveUp::Gone.reason().contains("410"));
+        assert!(GiveUp::TooLong.reason().contains("24 hours"));
+        // A success after a day still delivers.
+        assert_eq!(fate(None, created, 9, day, 0.0), Fate::Delivered);
     }
 
     #[test]

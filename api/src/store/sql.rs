@@ -46,7 +46,12 @@ pub fn statement<C: ConnectionTrait>(
     sql: &str,
     values: Vec<Value>,
 ) -> Statement {
-    let backend = tenant.conn().get_database_backend();
+    statement_for(tenant.conn().get_database_backend(), sql, values)
+}
+
+/// [`statement`] for a backend named directly (statements over several workspaces, which carry
+/// each row's workspace in their condition, run outside a [`Tenant`]).
+pub fn statement_for(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     if backend == DbBackend::Postgres {
         return Statement::from_sql_and_values(backend, sql, values);
     }

@@ -6,15 +6,15 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
-    ActiveModelTrait,
+    ActiveEnum, ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, Iterable,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{Global, Tenant};
+use super::{sql, Global, Tenant};
 use crate::error::AppResult;
 
 /// How many webhooks the workspace holds. On Postgres two registrations at once take turns on
@@ -263,37 +263,177 @@ pub enum DeliveryState {
     Failed,
 }
 
-/// Logs the attempt and moves the delivery (of this workspace) to `state`.
-pub async fn record_attempt<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    delivery: webhook_delivery::Model,
-    attempt: Attempt,
-    state: DeliveryState,
+/// An attempt to record: the delivery as it was claimed, the attempt, and where it leaves the
+/// delivery.
+pub struct Recorded<'a> {
+    pub delivery: &'a webhook_delivery::Model,
+    pub attempt: Attempt,
+    pub state: DeliveryState,
+}
+
+/// Logs the attempts and moves their deliveries on, for deliveries of any workspace (the
+/// sender's, like [`due`] and [`lease`]): one multi-row INSERT of the attempts, each carrying
+/// its delivery's workspace, and one `UPDATE ... FROM (VALUES ...)` of the deliveries matched on
+/// workspace and id together, per chunk of bound values. A retried delivery keeps its status
+/// (one cancelled meanwhile stays cancelled); a delivered or failed one takes its new status.
+pub async fn record_attempts<C: ConnectionTrait>(
+    global: &Global<'_, C>,
+    recorded: &[Recorded<'_>],
 ) -> AppResult<()> {
-    webhook_attempt::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(tenant.workspace_id()),
-        delivery_id: Set(delivery.id),
-        attempted_at: Set(attempt.at),
-        status_code: Set(attempt.status_code),
-        latency_ms: Set(attempt.latency_ms),
-        error: Set(attempt.error.clone()),
+    if recorded.is_empty() {
+        return Ok(());
     }
-    .insert(tenant.conn())
-    .await?;
-    let attempts = delivery.attempts + 1;
-    let mut row = delivery.into_active_model();
-    row.attempts = Set(attempts);
-    row.last_status_code = Set(attempt.status_code);
-    row.last_error = Set(attempt.error);
-    match state {
-        DeliveryState::Delivered => {
-            row.status = Set(DeliveryStatus::Delivered);
-            row.delivered_at = Set(Some(attempt.at));
-        }
-        DeliveryState::RetryAt(at) => row.next_attempt_at = Set(at),
-        DeliveryState::Failed => row.status = Set(DeliveryStatus::Failed),
+    let attempts: Vec<webhook_attempt::ActiveModel> = recorded
+        .iter()
+        .map(|r| webhook_attempt::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(r.delivery.workspace_id),
+            delivery_id: Set(r.delivery.id),
+            attempted_at: Set(r.attempt.at),
+            status_code: Set(r.attempt.status_code),
+            latency_ms: Set(r.attempt.latency_ms),
+            error: Set(r.attempt.error.clone()),
+        })
+        .collect();
+    let columns = <webhook_attempt::Column as Iterable>::iter().count();
+    for chunk in attempts.chunks(sql::rows_per_statement(columns)) {
+        webhook_attempt::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(global.conn())
+            .await?;
     }
-    row.update(tenant.conn()).await?;
+    for chunk in recorded.chunks(sql::rows_per_statement(DELIVERY_CHANGE.len())) {
+        let (sql, values) = deliveries_moved_on(chunk);
+        let statement = sql::statement_for(global.conn().get_database_backend(), &sql, values);
+        global.conn().execute_raw(statement).await?;
+    }
     Ok(())
+}
+
+/// The columns of [`deliveries_moved_on`]'s `VALUES`, in order.
+const DELIVERY_CHANGE: [&str; 8] = [
+    "workspace_id",
+    "id",
+    "attempts",
+    "last_status_code",
+    "last_error",
+    "status",
+    "delivered_at",
+    "next_attempt_at",
+];
+
+/// The UPDATE that moves `recorded`'s deliveries on, with its values. A NULL status, delivery
+/// time or next attempt in `VALUES` leaves the delivery's own.
+fn deliveries_moved_on(recorded: &[Recorded<'_>]) -> (String, Vec<sea_orm::Value>) {
+    let width = DELIVERY_CHANGE.len();
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(recorded.len() * width);
+    let mut tuples = Vec::with_capacity(recorded.len());
+    for r in recorded {
+        let first = values.len() + 1;
+        let (status, delivered_at, next_attempt_at) = match r.state {
+            DeliveryState::Delivered => (Some(DeliveryStatus::Delivered), Some(r.attempt.at), None),
+            DeliveryState::RetryAt(at) => (None, None, Some(at)),
+            DeliveryState::Failed => (Some(DeliveryStatus::Failed), None, None),
+        };
+        let row: [sea_orm::Value; DELIVERY_CHANGE.len()] = [
+            r.delivery.workspace_id.into(),
+            r.delivery.id.into(),
+            (r.delivery.attempts + 1).into(),
+            r.attempt.status_code.into(),
+            r.attempt.error.clone().into(),
+            status.map(|s| s.to_value()).into(),
+            delivered_at.into(),
+            next_attempt_at.into(),
+        ];
+        values.extend(row);
+        let placeholders: Vec<String> = (first..first + width).map(|n| format!("${n}")).collect();
+        tuples.push(format!("({})", placeholders.join(", ")));
+    }
+    let t = "webhook_deliveries";
+    let sql = format!(
+        "WITH v(\"{names}\") AS (VALUES {tuples}) UPDATE \"{t}\" SET \
+         \"attempts\" = v.\"attempts\", \"last_status_code\" = v.\"last_status_code\", \
+         \"last_error\" = v.\"last_error\", \
+         \"status\" = COALESCE(v.\"status\", \"{t}\".\"status\"), \
+         \"delivered_at\" = COALESCE(v.\"delivered_at\", \"{t}\".\"delivered_at\"), \
+         \"next_attempt_at\" = COALESCE(v.\"next_attempt_at\", \"{t}\".\"next_attempt_at\") \
+         FROM v WHERE \"{t}\".\"workspace_id\" = v.\"workspace_id\" AND \"{t}\".\"id\" = v.\"id\"",
+        names = DELIVERY_CHANGE.join("\", \""),
+        tuples = tuples.join(", "),
+    );
+    (sql, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use entity::{webhook_delivery, DeliveryStatus};
+    use sea_orm::Value;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    use super::{deliveries_moved_on, Attempt, DeliveryState, Recorded, DELIVERY_CHANGE};
+
+    fn delivery(workspace_id: Uuid, attempts: i32) -> webhook_delivery::Model {
+        let now = Utc::now();
+        webhook_delivery::Model {
+            id: Uuid::now_v7(),
+            workspace_id,
+            webhook_id: Uuid::now_v7(),
+            event_id: Uuid::now_v7(),
+            event: "lead.mql".into(),
+            payload: json!({}),
+            status: DeliveryStatus::Pending,
+            attempts,
+            next_attempt_at: now,
+            last_status_code: None,
+            last_error: None,
+            created_at: now,
+            delivered_at: None,
+        }
+    }
+
+    #[test]
+    fn each_row_is_matched_in_its_own_workspace_and_a_retry_keeps_its_status() {
+        let (one, two) = (delivery(Uuid::now_v7(), 0), delivery(Uuid::now_v7(), 2));
+        let at = Utc::now();
+        let attempt = |code: i32, error: Option<&str>| Attempt {
+            at,
+            status_code: Some(code),
+            latency_ms: 5,
+            error: error.map(str::to_owned),
+        };
+        let recorded = [
+            Recorded {
+                delivery: &one,
+                attempt: attempt(200, None),
+                state: DeliveryState::Delivered,
+            },
+            Recorded {
+                delivery: &two,
+                attempt: attempt(500, Some("http 500")),
+                state: DeliveryState::RetryAt(at),
+            },
+        ];
+        let (sql, values) = deliveries_moved_on(&recorded);
+        assert!(sql.contains(
+            "WHERE \"webhook_deliveries\".\"workspace_id\" = v.\"workspace_id\" AND \"webhook_deliveries\".\"id\" = v.\"id\""
+        ));
+        assert!(
+            sql.contains("($9, $10, $11, $12, $13, $14, $15, $16)"),
+            "{sql}"
+        );
+        let width = DELIVERY_CHANGE.len();
+        assert_eq!(values.len(), 2 * width);
+        let (first, second) = values.split_at(width);
+        assert_eq!(first[0], Value::from(one.workspace_id));
+        assert_eq!(first[2], Value::from(1));
+        assert_eq!(first[5], Value::from(Some("DELIVERED".to_owned())));
+        assert_eq!(first[6], Value::from(Some(at)));
+        assert_eq!(first[7], Value::from(None::<chrono::DateTime<Utc>>));
+        assert_eq!(second[0], Value::from(two.workspace_id));
+        assert_eq!(second[2], Value::from(3));
+        // A retried delivery keeps the status it has (a cancelled one stays cancelled).
+        assert_eq!(second[5], Value::from(None::<String>));
+        assert_eq!(second[7], Value::from(Some(at)));
+    }
 }

@@ -4,6 +4,8 @@
 pub mod sender;
 mod transport;
 
+pub use transport::Answer;
+
 use chrono::{DateTime, Utc};
 use entity::{api_token, webhook, webhook_delivery, DeliveryStatus, WebhookStatus};
 use sea_orm::ConnectionTrait;

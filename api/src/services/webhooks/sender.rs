@@ -4,9 +4,13 @@
 //! `domain::webhooks` decides. Delivery is at least once: receivers de-duplicate on
 //! `Accord-Event-Id`.
 //!
-//! Each delivery is sent and recorded on its own, within the slots [`InFlight`] grants: a
-//! receiver that never answers holds one slot for the timeout, and the other deliveries (and
-//! other workspaces') go on around it.
+//! Each delivery is sent on its own, within the slots [`InFlight`] grants: a receiver that never
+//! answers holds one slot for the timeout, and the other deliveries (and other workspaces') go on
+//! around it. What the sends come to is recorded together: one recorder task per instance takes
+//! every finished attempt queued (up to [`RECORD_AT_ONCE`]) and records them in one transaction
+//! of multi-row statements ([`record_finished`]), then frees their slots. Attempts that finish
+//! while a transaction runs wait for the next one, so the busier the sender, the more each
+//! transaction records.
 
 use std::{cell::RefCell, rc::Rc, time::Duration as StdDuration};
 
@@ -14,12 +18,13 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{webhook, webhook_delivery, TriggerKind, WebhookStatus};
 use rand::RngExt as _;
 use sea_orm::ConnectionTrait;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::transport;
+use super::transport::{self, Answer};
 use crate::{
     domain::webhooks::{
-        next_attempt, signature, InFlight, Retry, MAX_IN_FLIGHT, MAX_IN_FLIGHT_PER_WORKSPACE,
+        fate, signature, Fate, GiveUp, InFlight, MAX_IN_FLIGHT, MAX_IN_FLIGHT_PER_WORKSPACE,
     },
     error::AppResult,
     services::{
@@ -30,7 +35,7 @@ use crate::{
     state::AppState,
     store::{
         self,
-        webhooks::{Attempt, DeliveryState, WebhookChange},
+        webhooks::{Attempt, DeliveryState, Recorded, WebhookChange},
         Tenant,
     },
 };
@@ -38,18 +43,23 @@ use crate::{
 /// A claimed delivery is hidden from other senders this much longer than the receiver's timeout.
 const LEASE_MARGIN: Duration = Duration::seconds(20);
 
-/// What one attempt came to.
-struct Outcome {
-    delivery: webhook_delivery::Model,
-    answer: transport::Answer,
+/// The most finished attempts one transaction records (an instance has no more in flight).
+pub const RECORD_AT_ONCE: usize = MAX_IN_FLIGHT;
+
+/// What one attempt came to: the delivery as it was claimed, and the receiver's answer.
+pub struct Outcome {
+    pub delivery: webhook_delivery::Model,
+    pub answer: Answer,
 }
 
-/// The sender of one instance: its client and the deliveries it has in flight.
+/// The sender of one instance: its client, the deliveries it has in flight, and the queue of
+/// finished attempts its recorder takes.
 #[derive(Clone)]
 struct Sender {
     state: AppState,
     client: awc::Client,
     in_flight: Rc<RefCell<InFlight>>,
+    finished: mpsc::UnboundedSender<Outcome>,
 }
 
 impl Sender {
@@ -75,31 +85,77 @@ impl Sender {
             let now = self.state.clock.now();
             let lease =
                 Duration::milliseconds(self.state.config.webhook_timeout_ms as i64) + LEASE_MARGIN;
-            let claimed = claim(&self.state, now, lease, free, &full, &self.in_flight).await?;
-            if claimed.is_empty() {
-                return Ok(started);
-            }
-            for (delivery, hook) in claimed {
+            let claim = claim(&self.state, now, lease, free, &full, &self.in_flight).await?;
+            let nothing = claim.leased.is_empty();
+            for (delivery, hook) in claim.leased {
                 self.in_flight.borrow_mut().start(delivery.workspace_id);
                 let sender = self.clone();
                 actix_web::rt::spawn(async move { sender.deliver(delivery, hook).await });
                 started += 1;
             }
+            // Another look only finds more when this one was cut short.
+            if nothing || !claim.more {
+                return Ok(started);
+            }
         }
     }
 
-    /// Sends one delivery and records the attempt. If recording fails the lease brings the
-    /// delivery back later.
+    /// Sends one delivery and hands the outcome to the recorder, which frees its slot once it is
+    /// recorded.
     async fn deliver(self, delivery: webhook_delivery::Model, hook: webhook::Model) {
         let workspace_id = delivery.workspace_id;
         let outcome = send(&self.client, delivery, hook, self.timeout()).await;
-        if let Err(err) = record(&self.state, outcome).await {
-            tracing::error!(error = ?err, "could not record a webhook attempt; retried later");
-        }
-        if self.in_flight.borrow_mut().finish(workspace_id) {
-            self.state.webhooks_wakeup.notify_one();
+        if self.finished.send(outcome).is_err() {
+            // The recorder is gone (the sender is stopping): the lease brings the delivery back.
+            self.release(&[workspace_id]);
         }
     }
+
+    /// Frees the slots of deliveries of these workspaces.
+    fn release(&self, workspaces: &[Uuid]) {
+        release(&self.state, &self.in_flight, workspaces);
+    }
+}
+
+/// Frees the slots of deliveries of these workspaces, and looks for due work they held back.
+fn release(state: &AppState, in_flight: &RefCell<InFlight>, workspaces: &[Uuid]) {
+    let mut look_again = false;
+    {
+        let mut in_flight = in_flight.borrow_mut();
+        for workspace_id in workspaces {
+            look_again |= in_flight.finish(*workspace_id);
+        }
+    }
+    if look_again {
+        state.webhooks_wakeup.notify_one();
+    }
+}
+
+/// The recorder: records whatever attempts have finished, up to [`RECORD_AT_ONCE`] a
+/// transaction, then frees their slots; until the sender and its deliveries are gone.
+async fn record_queued(
+    state: AppState,
+    in_flight: Rc<RefCell<InFlight>>,
+    mut queue: mpsc::UnboundedReceiver<Outcome>,
+) {
+    let mut batch = Vec::with_capacity(RECORD_AT_ONCE);
+    while queue.recv_many(&mut batch, RECORD_AT_ONCE).await > 0 {
+        let recorded = record_finished(&state, &batch).await;
+        tracing::debug!(
+            finished = batch.len(),
+            recorded,
+            "webhook attempts recorded"
+        );
+        let workspaces: Vec<Uuid> = batch.drain(..).map(|o| o.delivery.workspace_id).collect();
+        release(&state, &in_flight, &workspaces);
+    }
+}
+
+/// What one claim leased, and whether more may be due (it read as many as it could take, or
+/// some did not fit their workspace's slots).
+struct Claim {
+    leased: Vec<(webhook_delivery::Model, webhook::Model)>,
+    more: bool,
 }
 
 /// Leases up to `limit` due deliveries, none of the `full` workspaces' and no more of each
@@ -111,9 +167,10 @@ async fn claim(
     limit: usize,
     full: &[Uuid],
     in_flight: &RefCell<InFlight>,
-) -> AppResult<Vec<(webhook_delivery::Model, webhook::Model)>> {
+) -> AppResult<Claim> {
     let work = UnitOfWork::begin_global(state).await?;
     let rows = store::webhooks::due(&work.global(), now, limit, full).await?;
+    let found = rows.len();
     let workspaces: Vec<Uuid> = rows.iter().map(|d| d.workspace_id).collect();
     let fits = in_flight.borrow().pick(&workspaces);
     let rows: Vec<webhook_delivery::Model> = rows
@@ -121,19 +178,24 @@ async fn claim(
         .zip(fits)
         .filter_map(|(row, fits)| fits.then_some(row))
         .collect();
+    let more = found == limit || rows.len() < found;
     if rows.is_empty() {
         work.commit().await?;
-        return Ok(Vec::new());
+        return Ok(Claim {
+            leased: Vec::new(),
+            more,
+        });
     }
     let hooks = store::webhooks::lease(&work.global(), &rows, now + lease).await?;
     work.commit().await?;
-    Ok(rows
+    let leased = rows
         .into_iter()
         .filter_map(|d| {
             let hook = hooks.iter().find(|h| h.id == d.webhook_id)?.clone();
             Some((d, hook))
         })
-        .collect())
+        .collect();
+    Ok(Claim { leased, more })
 }
 
 async fn send(
@@ -161,64 +223,107 @@ async fn send(
     Outcome { delivery, answer }
 }
 
-/// Logs the attempt and moves the delivery on: delivered, retried later, or given up (which,
-/// like an HTTP 410, disables the webhook and tells its owner).
-async fn record(state: &AppState, outcome: Outcome) -> AppResult<()> {
-    let now = state.clock.now();
-    let Outcome { delivery, answer } = outcome;
-    let attempt = Attempt {
-        at: now,
-        status_code: answer.status_code.map(i32::from),
-        latency_ms: i32::try_from(answer.latency.as_millis()).unwrap_or(i32::MAX),
-        error: answer.failure.map(|failure| failure.label()),
+/// Records finished attempts: logs each and moves its delivery on (delivered, retried later, or
+/// given up, which, like an HTTP 410, disables the webhook and tells its owner), all in one
+/// transaction with a constant number of statements (more only for webhooks it disables). If
+/// that fails, each is tried on its own so one bad row (a delivery whose webhook was deleted
+/// meanwhile) does not hold back the others. Returns how many were recorded: the lease brings
+/// the others back.
+pub async fn record_finished(state: &AppState, outcomes: &[Outcome]) -> usize {
+    let err = match record_together(state, outcomes).await {
+        Ok(()) => return outcomes.len(),
+        Err(err) => err,
     };
-    let succeeded = answer.failure.is_none();
-    let gone = answer.status_code == Some(410);
-    let retry = if succeeded {
-        None
-    } else if gone {
-        Some(Retry::GiveUp)
-    } else {
-        let jitter: f64 = rand::rng().random();
-        let attempts = delivery.attempts + 1;
-        Some(next_attempt(
-            delivery.created_at,
-            attempts as u32,
-            now,
-            jitter,
-        ))
-    };
-    let webhook_id = delivery.webhook_id;
-    let mut work = UnitOfWork::begin(state, delivery.workspace_id).await?;
-    let (tenant, notices) = work.parts();
-    match retry {
-        None => {
-            let state = DeliveryState::Delivered;
-            store::webhooks::record_attempt(&tenant, delivery, attempt, state).await?;
-        }
-        Some(Retry::At(at)) => {
-            let state = DeliveryState::RetryAt(at);
-            store::webhooks::record_attempt(&tenant, delivery, attempt, state).await?;
-        }
-        Some(Retry::GiveUp) => {
-            let state = DeliveryState::Failed;
-            store::webhooks::record_attempt(&tenant, delivery, attempt, state).await?;
-            let reason = if gone {
-                "the receiver answered 410 Gone"
-            } else {
-                "deliveries kept failing for 24 hours"
-            };
-            disable(&tenant, webhook_id, reason, now, notices).await?;
+    if outcomes.len() == 1 {
+        tracing::error!(error = ?err, "could not record a webhook attempt; retried later");
+        return 0;
+    }
+    tracing::warn!(error = ?err, attempts = outcomes.len(), "could not record webhook attempts together; recording each");
+    let mut recorded = 0;
+    for outcome in outcomes {
+        if let Err(err) = record_together(state, std::slice::from_ref(outcome)).await {
+            tracing::error!(error = ?err, "could not record a webhook attempt; retried later");
+        } else {
+            recorded += 1;
         }
     }
+    recorded
+}
+
+/// Records `outcomes` in one unit of work, then counts them.
+async fn record_together(state: &AppState, outcomes: &[Outcome]) -> AppResult<()> {
+    let now = state.clock.now();
+    let fates: Vec<Fate> = {
+        let mut rng = rand::rng();
+        outcomes
+            .iter()
+            .map(|o| {
+                let attempts = u32::try_from(o.delivery.attempts + 1).unwrap_or(u32::MAX);
+                let jitter: f64 = rng.random();
+                fate(
+                    o.answer.failure,
+                    o.delivery.created_at,
+                    attempts,
+                    now,
+                    jitter,
+                )
+            })
+            .collect()
+    };
+    let rows: Vec<Recorded<'_>> = outcomes
+        .iter()
+        .zip(&fates)
+        .map(|(o, fate)| Recorded {
+            delivery: &o.delivery,
+            attempt: Attempt {
+                at: now,
+                status_code: o.answer.status_code.map(i32::from),
+                latency_ms: i32::try_from(o.answer.latency.as_millis()).unwrap_or(i32::MAX),
+                error: o.answer.failure.map(|failure| failure.label()),
+            },
+            state: match fate {
+                Fate::Delivered => DeliveryState::Delivered,
+                Fate::RetryAt(at) => DeliveryState::RetryAt(*at),
+                Fate::GiveUp(_) => DeliveryState::Failed,
+            },
+        })
+        .collect();
+    let mut work = UnitOfWork::begin_global(state).await?;
+    store::webhooks::record_attempts(&work.global(), &rows).await?;
+    let mut notices = Notices::default();
+    for (workspace_id, webhook_id, why) in given_up(outcomes, &fates) {
+        let tenant = work.tenant_of(workspace_id);
+        disable(&tenant, webhook_id, why.reason(), now, &mut notices).await?;
+    }
+    work.notices().extend(notices);
     work.commit().await?;
-    let outcome = if succeeded { "delivered" } else { "failed" };
-    state
-        .prometheus
-        .webhook_attempts
-        .with_label_values(&[outcome])
-        .inc();
+    for outcome in outcomes {
+        let label = if outcome.answer.failure.is_none() {
+            "delivered"
+        } else {
+            "failed"
+        };
+        state
+            .prometheus
+            .webhook_attempts
+            .with_label_values(&[label])
+            .inc();
+    }
     Ok(())
+}
+
+/// The webhooks to disable: each webhook with a delivery given up, once, with the first
+/// reason, and its workspace.
+fn given_up(outcomes: &[Outcome], fates: &[Fate]) -> Vec<(Uuid, Uuid, GiveUp)> {
+    let mut hooks: Vec<(Uuid, Uuid, GiveUp)> = Vec::new();
+    for (outcome, fate) in outcomes.iter().zip(fates) {
+        let Fate::GiveUp(why) = fate else { continue };
+        let hook = outcome.delivery.webhook_id;
+        if !hooks.iter().any(|(_, h, _)| *h == hook) {
+            hooks.push((outcome.delivery.workspace_id, hook, *why));
+        }
+    }
+    hooks
 }
 
 async fn disable<C: ConnectionTrait>(
@@ -283,6 +388,7 @@ pub fn start(state: &AppState) {
 
 async fn run(state: AppState, mut gone: tokio::sync::oneshot::Receiver<()>) {
     let timeout = StdDuration::from_millis(state.config.webhook_timeout_ms);
+    let (finished, queue) = mpsc::unbounded_channel();
     let sender = Sender {
         client: transport::client(timeout, state.config.webhook_allow_private),
         in_flight: Rc::new(RefCell::new(InFlight::new(
@@ -290,7 +396,13 @@ async fn run(state: AppState, mut gone: tokio::sync::oneshot::Receiver<()>) {
             MAX_IN_FLIGHT_PER_WORKSPACE,
         ))),
         state: state.clone(),
+        finished,
     };
+    actix_web::rt::spawn(record_queued(
+        state.clone(),
+        sender.in_flight.clone(),
+        queue,
+    ));
     let poll = StdDuration::from_millis(state.config.job_poll_ms);
     let mut shutdown = state.shutdown.clone();
     loop {
