@@ -398,7 +398,7 @@ async fn run(state: AppState, mut gone: tokio::sync::oneshot::Receiver<()>) {
         state: state.clone(),
         finished,
     };
-    actix_web::rt::spawn(record_queued(
+    let recorder = actix_web::rt::spawn(record_queued(
         state.clone(),
         sender.in_flight.clone(),
         queue,
@@ -412,8 +412,13 @@ async fn run(state: AppState, mut gone: tokio::sync::oneshot::Receiver<()>) {
         tokio::select! {
             _ = state.webhooks_wakeup.notified() => {}
             _ = tokio::time::sleep(poll) => {}
-            _ = shutdown.changed() => return,
-            _ = &mut gone => return,
+            _ = shutdown.changed() => break,
+            _ = &mut gone => break,
         }
     }
+    // Stopped while the runtime still runs: a recording cut short rolls back and its deliveries
+    // come back with their lease. Left to the runtime's teardown, the recorder would be dropped
+    // outside it, and its pooled connection could not be given back (sqlx panics there).
+    recorder.abort();
+    let _ = recorder.await;
 }
