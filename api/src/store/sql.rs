@@ -38,6 +38,20 @@ pub fn is_postgres<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> bool {
     tenant.conn().get_database_backend() == DbBackend::Postgres
 }
 
+/// `rows` tuples of `width` numbered placeholders each, numbered on from `$first`, as a `VALUES`
+/// list writes them: `($1, $2), ($3, $4)`. Rows of an `UPDATE ... FROM (VALUES ...)`.
+pub fn values_tuples(first: usize, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let start = first + row * width;
+            let placeholders: Vec<String> =
+                (start..start + width).map(|n| format!("${n}")).collect();
+            format!("({})", placeholders.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A statement written with Postgres' numbered placeholders (`$1` is `values[0]`; a number may
 /// recur), for the backend of `tenant`'s connection: SQLite gets a `?` and a value for each
 /// occurrence, in order.

@@ -84,21 +84,16 @@ where
     let width = names.len();
     for chunk in rows.chunks(sql::rows_per_statement(width + 1)) {
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * width + 1);
-        let mut tuples = Vec::with_capacity(chunk.len());
         for row in chunk {
-            let first = values.len() + 1;
             values.push(row.get(id));
             values.extend(columns.iter().map(|c| row.get(*c)));
-            let placeholders: Vec<String> =
-                (first..first + width).map(|n| format!("${n}")).collect();
-            tuples.push(format!("({})", placeholders.join(", ")));
         }
+        let tuples = sql::values_tuples(1, chunk.len(), width);
         values.push(tenant.workspace_id().into());
         let sql = format!(
             "WITH v(\"{names}\") AS (VALUES {tuples}) UPDATE \"{table}\" SET {assignments} FROM v \
              WHERE \"{table}\".\"{workspace}\" = ${last} AND \"{table}\".\"{id}\" = v.\"{id}\"",
             names = names.join("\", \""),
-            tuples = tuples.join(", "),
             workspace = workspace.as_str(),
             id = id.as_str(),
             last = values.len(),

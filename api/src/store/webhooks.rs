@@ -326,9 +326,7 @@ const DELIVERY_CHANGE: [&str; 8] = [
 fn deliveries_moved_on(recorded: &[Recorded<'_>]) -> (String, Vec<sea_orm::Value>) {
     let width = DELIVERY_CHANGE.len();
     let mut values: Vec<sea_orm::Value> = Vec::with_capacity(recorded.len() * width);
-    let mut tuples = Vec::with_capacity(recorded.len());
     for r in recorded {
-        let first = values.len() + 1;
         let (status, delivered_at, next_attempt_at) = match r.state {
             DeliveryState::Delivered => (Some(DeliveryStatus::Delivered), Some(r.attempt.at), None),
             DeliveryState::RetryAt(at) => (None, None, Some(at)),
@@ -345,9 +343,8 @@ fn deliveries_moved_on(recorded: &[Recorded<'_>]) -> (String, Vec<sea_orm::Value
             next_attempt_at.into(),
         ];
         values.extend(row);
-        let placeholders: Vec<String> = (first..first + width).map(|n| format!("${n}")).collect();
-        tuples.push(format!("({})", placeholders.join(", ")));
     }
+    let tuples = sql::values_tuples(1, recorded.len(), width);
     let t = "webhook_deliveries";
     let sql = format!(
         "WITH v(\"{names}\") AS (VALUES {tuples}) UPDATE \"{t}\" SET \
@@ -358,7 +355,6 @@ fn deliveries_moved_on(recorded: &[Recorded<'_>]) -> (String, Vec<sea_orm::Value
          \"next_attempt_at\" = COALESCE(v.\"next_attempt_at\", \"{t}\".\"next_attempt_at\") \
          FROM v WHERE \"{t}\".\"workspace_id\" = v.\"workspace_id\" AND \"{t}\".\"id\" = v.\"id\"",
         names = DELIVERY_CHANGE.join("\", \""),
-        tuples = tuples.join(", "),
     );
     (sql, values)
 }
