@@ -18,6 +18,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 const TYPES: &[&str] = &[
@@ -107,9 +108,13 @@ async fn main() {
     let statements_before = state.prometheus.statements();
     let started = Instant::now();
     let mut latencies = Vec::new();
-    for chunk in bodies.chunks(concurrency) {
-        let sends = chunk.iter().map(|body| send(body.to_string()));
-        latencies.extend(futures_util::future::join_all(sends).await);
+    // `concurrency` batches in flight all the time, as partner apps send: the next batch starts
+    // when any one finishes, not when its whole group has.
+    let mut in_flight =
+        futures_util::stream::iter(bodies.iter().map(|body| send(body.to_string())))
+            .buffer_unordered(concurrency);
+    while let Some(latency) = in_flight.next().await {
+        latencies.push(latency);
     }
     let elapsed = started.elapsed();
     // Background work the batches woke (webhook deliveries, due steps) is counted too.

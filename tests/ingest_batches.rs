@@ -194,3 +194,55 @@ async fn concurrent_batches_with_overlapping_contacts_create_each_once_and_score
         }
     }
 }
+
+/// Three sessions per person naming them by email and by their new external id.
+fn identified_sessions(prefix: &str, people: std::ops::Range<usize>) -> Value {
+    let events: Vec<Value> = people
+        .flat_map(|p| {
+            (0..3).map(move |i| json!({"idempotencyKey": format!("{prefix}-{p}-{i}"), "type": "session", "contact": {"email": format!("p{p}@keys.io"), "externalId": format!("crm-{p}")}}))
+        })
+        .collect();
+    json!({"e": events})
+}
+
+/// A batch that gives existing people a natural key (an external id) changes their rows' keys
+/// while another batch records events that refer to the same people: both are accepted (no
+/// deadlock between the contacts' locks and the events' references), each person keeps one row
+/// with the id, and every event is scored once.
+#[actix_web::test]
+async fn concurrent_batches_filling_the_same_contacts_keys_both_land() {
+    let app = TestApp::start().await;
+    let owner = app.owner("Key fill").await;
+    let (token, _) = app.api_token(&owner, &["events:write", "leads:read"]).await;
+    let opens: Vec<Value> = (0..15)
+        .map(|p| json!({"idempotencyKey": format!("open-{p}"), "type": "email_open", "contact": {"email": format!("p{p}@keys.io")}}))
+        .collect();
+    app.gql(Some(&token), INGEST, json!({"e": opens}))
+        .await
+        .data("ingestEvents");
+    let (a, b) = futures_util::join!(
+        app.gql(Some(&token), INGEST, identified_sessions("a", 0..10)),
+        app.gql(Some(&token), INGEST, identified_sessions("b", 5..15)),
+    );
+    for reply in [a, b] {
+        for result in reply.data("ingestEvents")["results"].as_array().unwrap() {
+            assert_eq!(result["status"], "ACCEPTED", "{result}");
+        }
+    }
+    let leads = app
+        .gql(
+            Some(&token),
+            "{ leads(first: 50) { totalCount edges { node { email externalId scoreBreakdown { behaviour } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(leads.data("leads")["totalCount"], 15, "each person once");
+    for edge in leads.data("leads")["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        let email = node["email"].as_str().unwrap();
+        let person: usize = email[1..email.find('@').unwrap()].parse().unwrap();
+        assert_eq!(node["externalId"], format!("crm-{person}"), "{email}");
+        let sessions = if (5..10).contains(&person) { 50 } else { 30 };
+        assert_eq!(node["scoreBreakdown"]["behaviour"], 2 + sessions, "{email}");
+    }
+}

@@ -11,6 +11,7 @@ mod answers;
 mod identity;
 mod input;
 pub(crate) mod outcome;
+mod phases;
 pub(crate) mod qualify;
 pub mod reevaluate;
 mod scoring;
@@ -24,7 +25,12 @@ use uuid::Uuid;
 pub use input::{EventAccountInput, EventContactInput, EventInput, IngestResult, IngestStatus};
 pub use scoring::ledger_entry;
 
-use self::{answers::Answers, answers::Item, identity::Resolved, qualify::Batch};
+use self::{
+    answers::{Answers, Item},
+    identity::Resolved,
+    phases::Phases,
+    qualify::Batch,
+};
 use crate::{
     error::{AppError, AppResult},
     services::{account_signals, contracts, notices::Notices, unit_of_work::UnitOfWork},
@@ -63,38 +69,15 @@ pub async fn ingest(
     let inserted = record(&tenant, &fresh, &resolved, now).await?;
     answers.recorded(&tenant, &fresh, &inserted).await?;
     phases.done("record");
-    evaluate(&tenant, &inserted, &resolved, now, notices).await?;
-    phases.done("evaluate");
+    evaluate(&tenant, &inserted, &resolved, now, notices, &mut phases).await?;
     // New enrollments have a step due now: let the job loop announce it without waiting.
     notices.wake_jobs();
     work.commit().await?;
     phases.done("commit");
-    tracing::debug!(target: "accord::ingest", events = inserted.len(), phases = %phases.report, "batch");
+    tracing::debug!(target: "accord::ingest", events = inserted.len(), phases = %phases, "batch");
     let results = answers.finish();
     count_answers(state, &results);
     Ok(results)
-}
-
-/// The time each phase of a batch took, in milliseconds.
-struct Phases {
-    last: std::time::Instant,
-    report: String,
-}
-
-impl Phases {
-    fn start() -> Self {
-        Phases {
-            last: std::time::Instant::now(),
-            report: String::new(),
-        }
-    }
-
-    fn done(&mut self, phase: &str) {
-        let now = std::time::Instant::now();
-        let ms = (now - self.last).as_secs_f64() * 1000.0;
-        self.report.push_str(&format!("{phase} {ms:.0} "));
-        self.last = now;
-    }
 }
 
 /// Counts the committed answers by status (the `ingested_events_total` counter).
@@ -152,10 +135,12 @@ async fn evaluate(
     resolved: &Resolved,
     now: DateTime<Utc>,
     notices: &mut Notices,
+    phases: &mut Phases,
 ) -> AppResult<()> {
     let (contract, terms) = contracts::active_terms(tenant).await?;
     let events = scoring::events_by_lead(inserted);
     let ledgers = scoring::score(tenant, &terms, &events, resolved).await?;
+    phases.done("score");
     let batch = Batch {
         contract: contract.as_ref(),
         terms: &terms,
@@ -164,7 +149,9 @@ async fn evaluate(
         resolved,
         now,
     };
-    qualify::evaluate(tenant, &batch, notices).await?;
+    qualify::evaluate(tenant, &batch, notices, phases).await?;
     // Accounts as a whole: scores, crossings, committees (set-based, constant statements).
-    account_signals::on_events(tenant, inserted, &resolved.accounts, &terms, now, notices).await
+    account_signals::on_events(tenant, inserted, &resolved.accounts, &terms, now, notices).await?;
+    phases.done("accounts");
+    Ok(())
 }

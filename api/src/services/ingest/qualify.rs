@@ -10,7 +10,7 @@ use entity::{contact, event, lead_contract, source, Lifecycle};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{identity::Resolved, outcome};
+use super::{identity::Resolved, outcome, phases::Phases};
 use crate::{
     domain::{
         contract::Terms,
@@ -62,6 +62,7 @@ pub async fn evaluate<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     batch: &Batch<'_>,
     notices: &mut Notices,
+    phases: &mut Phases,
 ) -> AppResult<u64> {
     let plays = PlayEngine::load(tenant).await?;
     let acceptance = batch
@@ -78,6 +79,7 @@ pub async fn evaluate<C: ConnectionTrait>(
         now: batch.now,
     };
     let known = known_leads(tenant, batch).await?;
+    phases.done("leads");
     let assessments: Vec<Assessment<'_>> = known
         .iter()
         .map(|lead| assess(facts_of(lead, batch), &policy))
@@ -100,7 +102,9 @@ pub async fn evaluate<C: ConnectionTrait>(
     let asks = asks_of(&decided, &known, &plays);
     // The triggers' intel, from what the batch holds (no query).
     let intel = intel::of_batch(&decided, batch.ledgers, &plays, &asks);
+    phases.done("decide");
     outcome::apply_all(tenant, &decided, batch, intel, notices).await?;
+    phases.done("outcomes");
     if !asks.is_empty() {
         let calendar = &batch.terms.slas.calendar;
         plays
@@ -108,7 +112,9 @@ pub async fn evaluate<C: ConnectionTrait>(
             .await?;
     }
     drop(asks);
+    phases.done("plays");
     write_leads(tenant, &known, decided, batch.now).await?;
+    phases.done("write");
     Ok(qualified)
 }
 

@@ -77,7 +77,7 @@ pub async fn reevaluate<C: ConnectionTrait>(
         resolved: &resolved,
         now,
     };
-    qualify::evaluate(tenant, &batch, notices).await
+    qualify::evaluate(tenant, &batch, notices, &mut super::phases::Phases::start()).await
 }
 
 fn ids_of(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
