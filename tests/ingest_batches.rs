@@ -146,6 +146,37 @@ fn sessions(prefix: &str, people: std::ops::Range<usize>) -> Value {
     json!({"e": events})
 }
 
+fn assert_all_accepted(replies: [crate::support::Reply; 2]) {
+    for reply in replies {
+        for result in reply.data("ingestEvents")["results"].as_array().unwrap() {
+            assert_eq!(result["status"], "ACCEPTED", "{result}");
+        }
+    }
+}
+
+/// The workspace's leads, each once (fifteen people), by the number in their email (`p<N>@`).
+async fn fifteen_leads(app: &TestApp, token: &str) -> Vec<(usize, Value)> {
+    let leads = app
+        .gql(
+            Some(token),
+            "{ leads(first: 50) { totalCount edges { node { email externalId scoreBreakdown { behaviour } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(leads.data("leads")["totalCount"], 15, "each person once");
+    leads.data("leads")["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| {
+            let node = edge["node"].clone();
+            let email = node["email"].as_str().unwrap();
+            let person = email[1..email.find('@').unwrap()].parse().unwrap();
+            (person, node)
+        })
+        .collect()
+}
+
 #[actix_web::test]
 async fn concurrent_batches_with_overlapping_contacts_create_each_once_and_score_each_event_once() {
     let app = TestApp::start().await;
@@ -165,22 +196,9 @@ async fn concurrent_batches_with_overlapping_contacts_create_each_once_and_score
             app.gql(Some(&token), INGEST, sessions("a", 0..10)),
             app.gql(Some(&token), INGEST, sessions("b", 5..15)),
         );
-        for reply in [a, b] {
-            for result in reply.data("ingestEvents")["results"].as_array().unwrap() {
-                assert_eq!(result["status"], "ACCEPTED", "{result}");
-            }
-        }
-        let leads = app
-            .gql(
-                Some(&token),
-                "{ leads(first: 50) { totalCount edges { node { email scoreBreakdown { behaviour } } } } }",
-                json!({}),
-            )
-            .await;
-        assert_eq!(leads.data("leads")["totalCount"], 15, "each person once");
-        for edge in leads.data("leads")["edges"].as_array().unwrap() {
-            let email = edge["node"]["email"].as_str().unwrap();
-            let person: usize = email[1..email.find('@').unwrap()].parse().unwrap();
+        assert_all_accepted([a, b]);
+        for (person, node) in fifteen_leads(&app, &token).await {
+            let email = node["email"].as_str().unwrap();
             let expected = match person {
                 0..=4 => 2 + 30,
                 // Six sessions from the two batches: the cap holds across them.
@@ -188,7 +206,7 @@ async fn concurrent_batches_with_overlapping_contacts_create_each_once_and_score
                 _ => 30,
             };
             assert_eq!(
-                edge["node"]["scoreBreakdown"]["behaviour"], expected,
+                node["scoreBreakdown"]["behaviour"], expected,
                 "{email}, round {round}"
             );
         }
@@ -224,23 +242,9 @@ async fn concurrent_batches_filling_the_same_contacts_keys_both_land() {
         app.gql(Some(&token), INGEST, identified_sessions("a", 0..10)),
         app.gql(Some(&token), INGEST, identified_sessions("b", 5..15)),
     );
-    for reply in [a, b] {
-        for result in reply.data("ingestEvents")["results"].as_array().unwrap() {
-            assert_eq!(result["status"], "ACCEPTED", "{result}");
-        }
-    }
-    let leads = app
-        .gql(
-            Some(&token),
-            "{ leads(first: 50) { totalCount edges { node { email externalId scoreBreakdown { behaviour } } } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(leads.data("leads")["totalCount"], 15, "each person once");
-    for edge in leads.data("leads")["edges"].as_array().unwrap() {
-        let node = &edge["node"];
+    assert_all_accepted([a, b]);
+    for (person, node) in fifteen_leads(&app, &token).await {
         let email = node["email"].as_str().unwrap();
-        let person: usize = email[1..email.find('@').unwrap()].parse().unwrap();
         assert_eq!(node["externalId"], format!("crm-{person}"), "{email}");
         let sessions = if (5..10).contains(&person) { 50 } else { 30 };
         assert_eq!(node["scoreBreakdown"]["behaviour"], 2 + sessions, "{email}");

@@ -430,18 +430,11 @@ impl Story<'_> {
     }
 
     async fn stage_of(&self, lead: &LeadInfo) -> Result<String, DemoError> {
-        let found = self
-            .api
-            .run(
-                self.team.owner(),
-                "query($id: ID!) { lead(id: $id) { stage } }",
-                json!({"id": lead.id}),
-            )
-            .await?;
-        Ok(text(&found["lead"]["stage"]))
+        Ok(text(&self.standing(lead).await?["stage"]))
     }
 
-    async fn convert(&mut self, lead: LeadInfo) -> Result<(), DemoError> {
+    /// The lead's stage and account, as its owner sees them.
+    async fn standing(&self, lead: &LeadInfo) -> Result<Value, DemoError> {
         let found = self
             .api
             .run(
@@ -450,9 +443,14 @@ impl Story<'_> {
                 json!({"id": lead.id}),
             )
             .await?;
+        Ok(found["lead"].clone())
+    }
+
+    async fn convert(&mut self, lead: LeadInfo) -> Result<(), DemoError> {
+        let standing = self.standing(&lead).await?;
         // A deal opens on an account: a lead from a personal email has none, so its rep keeps
         // working it as an SQL (which day the story reaches one depends on the calendar).
-        if text(&found["lead"]["stage"]) != "SQL" || found["lead"]["account"].is_null() {
+        if text(&standing["stage"]) != "SQL" || standing["account"].is_null() {
             return Ok(());
         }
         let amount = match lead.segment.as_str() {
