@@ -135,7 +135,7 @@ fn specs(now: DateTime<Utc>) -> Vec<Spec> {
             }}),
         ),
         spec(
-            "attribution(W_SHAPED, CAMPAIGN)",
+            "attribution W_SHAPED by CAMPAIGN",
             ATTRIBUTION.into(),
             json!({"r": {"from": now - Duration::days(90), "to": now}}),
         ),

@@ -13,6 +13,7 @@
 //! - a5.io: Software, no country, no segment. Eve: a demo request now (MQL).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::support::documents::INGEST;
@@ -269,4 +270,55 @@ async fn without_an_active_icp_nothing_is_addressable() {
         report["waterfall"],
         json!({"addressableMarket": 0, "suspects": 0, "inquiries": 0, "mqls": 0, "sals": 0, "sqls": 0, "customers": 0})
     );
+}
+
+/// The whole report, as a value to compare.
+async fn report(app: &TestApp, team: &Team) -> Value {
+    app.gql(Some(&team.cmo.access), &coverage_query(""), json!({}))
+        .await
+        .data("marketCoverage")
+        .clone()
+}
+
+#[actix_web::test]
+async fn a_lead_counts_where_its_history_went_and_the_facts_recount_from_the_history() {
+    let app = TestApp::start().await;
+    let team = the_market(&app).await;
+    // Ann (SQL) goes back to nurture: her history still reached SQL, so every step counts her.
+    let ann = lead_id(&app, &team, "ann@a1.io").await;
+    let recycled = app
+        .gql(
+            Some(&team.rep.access),
+            "mutation($id: ID!) { recycleLead(id: $id, tag: FUTURE) { stage } }",
+            json!({"id": ann}),
+        )
+        .await;
+    assert_eq!(recycled.data("recycleLead")["stage"], "NURTURE");
+    let kept = report(&app, &team).await;
+    assert_eq!(
+        kept["waterfall"],
+        json!({"addressableMarket": 4, "suspects": 4, "inquiries": 3, "mqls": 2, "sals": 1, "sqls": 1, "customers": 1})
+    );
+    counts(&kept["total"], [5, 4, 2, 1, 1, 1]);
+
+    // The facts the report counts from are kept as the history is written; wiped, the report
+    // loses what the people did, and recounting them from the history (what migration 000026
+    // and `rollups::rebuild` do) gives the same report as keeping them did.
+    let db = app.db();
+    for sql in [
+        "UPDATE contacts SET last_event_at = NULL, funnel_reach = 0",
+        "UPDATE accounts SET last_event_at = NULL",
+    ] {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    let wiped = report(&app, &team).await;
+    assert_eq!(
+        wiped["waterfall"],
+        json!({"addressableMarket": 4, "suspects": 4, "inquiries": 0, "mqls": 0, "sals": 0, "sqls": 0, "customers": 1})
+    );
+    counts(&wiped["total"], [5, 4, 0, 1, 1, 1]);
+    accord_api::services::metrics::rollups::rebuild(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(report(&app, &team).await, kept);
 }

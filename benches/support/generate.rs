@@ -215,6 +215,7 @@ pub async fn ensure_contacts(
                         check_back_on: None,
                         recycle_tag: None,
                         waiting_since: None,
+                        last_event_at: None,
                         created_at: now - Duration::days(rng.below(365) as i64),
                         updated_at: now,
                     }

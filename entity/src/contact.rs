@@ -48,6 +48,10 @@ pub struct Model {
     /// When this MQL, which no rep could take, started waiting in the unassigned queue;
     /// cleared when it is routed or assigned.
     pub waiting_since: Option<DateTimeUtc>,
+    /// When the contact's latest event occurred, whatever its points; null while it has none.
+    /// (`funnel_reach`, the furthest stage its history reached, is a column the stage history's
+    /// writes keep and the entity leaves out: see migration 000026.)
+    pub last_event_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

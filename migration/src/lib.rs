@@ -26,11 +26,13 @@ mod m20261206_000022_deal_competitor;
 mod m20261206_000023_intel;
 mod m20261206_000024_committee;
 mod m20261206_000025_dashboard_reads;
+mod m20261207_000026_market_facts;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
 };
 pub use m20261124_000010_deal_stays::STAY_ENDS as DEAL_STAY_ENDS;
+pub use m20261207_000026_market_facts::backfill as backfill_market_facts;
 
 pub struct Migrator;
 
@@ -61,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_intel::Migration),
             Box::new(m20261206_000024_committee::Migration),
             Box::new(m20261206_000025_dashboard_reads::Migration),
+            Box::new(m20261207_000026_market_facts::Migration),
         ]
     }
 }

@@ -385,6 +385,7 @@ mod tests {
             check_back_on: None,
             recycle_tag: None,
             waiting_since: None,
+            last_event_at: None,
             opted_out_at: None,
             custom: json!({}),
             created_at: chrono::DateTime::UNIX_EPOCH,

@@ -28,6 +28,7 @@ pub mod keyset;
 pub mod lead_actions;
 pub mod lists;
 pub mod loaders;
+pub mod market_facts;
 pub mod members;
 pub mod memo;
 pub mod metrics;

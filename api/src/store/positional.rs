@@ -104,8 +104,8 @@ positional! {
         id, workspace_id, email, external_id, account_id, name, title, persona, seniority,
         personal_email, source_id, source_detail, owner_id, stage, fit_score, fit_breakdown,
         engagement_score, pql_score, last_engaged_at, mql_kind, stage_changed_at, assigned_at,
-        routing, tags, opted_out_at, custom, check_back_on, recycle_tag, waiting_since, created_at,
-        updated_at,
+        routing, tags, opted_out_at, custom, check_back_on, recycle_tag, waiting_since,
+        last_event_at, created_at, updated_at,
     }
     source::Model { id, workspace_id, name, kind, paused, paused_at, rule_window_from, created_at }
     campaign::Model { id, workspace_id, name, source_id, starts_on, ends_on, asset_ids, created_at }

@@ -60,13 +60,17 @@ pub async fn on_days<C: ConnectionTrait>(
         .await?)
 }
 
-/// Recounts every workspace's rollups from the history, replacing them, and stamps first-touch
-/// clocks with their first touch (run it in one unit of work).
+/// Recounts every workspace's rollups from the history, replacing them, stamps first-touch
+/// clocks with their first touch, and sets the facts `marketCoverage` counts from (each lead's
+/// latest event and furthest stage, each account's latest event): run it in one unit of work.
 pub async fn rebuild<C: ConnectionTrait>(global: &super::Global<'_, C>) -> AppResult<()> {
     let conn = global.conn();
     conn.execute_unprepared(migration::STAMP_FIRST_TOUCHES)
         .await?;
     for sql in migration::backfill_metric_rollups(conn.get_database_backend()) {
+        conn.execute_unprepared(&sql).await?;
+    }
+    for sql in migration::backfill_market_facts() {
         conn.execute_unprepared(&sql).await?;
     }
     Ok(())

@@ -59,14 +59,16 @@ pub async fn segment_of<C: ConnectionTrait>(
         .flatten())
 }
 
-/// Records a new stay.
+/// Records a new stay (and how far along the funnel it takes the lead).
 pub async fn insert<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     row: stage_change::ActiveModel,
 ) -> AppResult<stage_change::Model> {
-    Ok(stage_change::Entity::insert(row)
+    let stay = stage_change::Entity::insert(row)
         .exec_with_returning(tenant.conn())
-        .await?)
+        .await?;
+    super::market_facts::raise_funnel_reach(tenant, [(stay.contact_id, stay.to_stage)]).await?;
+    Ok(stay)
 }
 
 /// The open stays of these leads, newest first (a batch's moves read them once).
@@ -107,11 +109,14 @@ pub async fn close_stays_of<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Records new stays, as many to a statement as the bound values allow.
+/// Records new stays, as many to a statement as the bound values allow (and how far along the
+/// funnel they take their leads).
 pub async fn insert_many<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     rows: Vec<stage_change::Model>,
 ) -> AppResult<()> {
+    let reaches: Vec<(Uuid, LeadStage)> = rows.iter().map(|r| (r.contact_id, r.to_stage)).collect();
+    super::market_facts::raise_funnel_reach(tenant, reaches).await?;
     let rows: Vec<_> = rows
         .into_iter()
         .map(sea_orm::IntoActiveModel::into_active_model)

@@ -135,6 +135,7 @@ impl Gen<'_> {
             check_back_on: None,
             recycle_tag: None,
             waiting_since: None,
+            last_event_at: None,
             created_at: created,
             updated_at: s.at,
         });

@@ -22,6 +22,8 @@
 
 use std::collections::BTreeMap;
 
+use entity::LeadStage;
+
 /// A region of the world, from a country code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Region {
@@ -170,6 +172,20 @@ pub struct SuspectCount {
     pub count: u64,
 }
 
+/// How far along the funnel's path a stay at `stage` takes a lead: 1 MQL, 2 SAL, 3 SQL,
+/// 4 OPPORTUNITY, 5 CUSTOMER; 0 for a stage off the path (a lead, nurture, recycled,
+/// disqualified). A lead's reach is the furthest of its stays' (`SuspectCount::reached`).
+pub fn funnel_reach(stage: LeadStage) -> i16 {
+    match stage {
+        LeadStage::Mql => 1,
+        LeadStage::Sal => 2,
+        LeadStage::Sql => 3,
+        LeadStage::Opportunity => 4,
+        LeadStage::Customer => 5,
+        _ => 0,
+    }
+}
+
 /// Seed 003's waterfall, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MarketWaterfall {
@@ -283,6 +299,23 @@ mod tests {
         );
         assert_eq!(by_segment.groups[0].key, None);
         assert_eq!(by_segment.groups[1].key.as_deref(), Some("SMB"));
+    }
+
+    #[test]
+    fn only_the_funnels_path_has_a_reach_and_it_grows_along_it() {
+        use sea_orm::Iterable;
+        let path = [
+            LeadStage::Mql,
+            LeadStage::Sal,
+            LeadStage::Sql,
+            LeadStage::Opportunity,
+            LeadStage::Customer,
+        ];
+        let reaches: Vec<i16> = path.iter().map(|s| funnel_reach(*s)).collect();
+        assert_eq!(reaches, [1, 2, 3, 4, 5]);
+        for stage in LeadStage::iter().filter(|s| !path.contains(s)) {
+            assert_eq!(funnel_reach(stage), 0, "{stage:?}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use attribution::{
     Credit, CreditKey, CreditedDeal, TouchOrigin, Touchpoint,
 };
 pub use coverage::{
-    coverage, region_of, waterfall, Coverage, CoverageCounts, CoverageGroup, CoverageRow,
+    coverage, funnel_reach, region_of, waterfall, Coverage, CoverageCounts, CoverageGroup, CoverageRow,
     MarketWaterfall, Region, SuspectCount,
 };
 pub use facts::{

@@ -50,6 +50,7 @@ fn lead(fit: i32) -> contact::Model {
         check_back_on: None,
         recycle_tag: None,
         waiting_since: None,
+        last_event_at: None,
         created_at: now(),
         updated_at: now(),
     }

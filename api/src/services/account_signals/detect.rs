@@ -48,8 +48,9 @@ struct Scored<'a> {
     top_contact: Option<Uuid>,
 }
 
-/// Scores the accounts of `events` (the batch's recorded events) under `terms` and announces the
-/// crossings. `accounts` are the batch's resolved accounts.
+/// Notes the accounts' latest events, scores the accounts of `events` (the batch's recorded
+/// events) under `terms` and announces the crossings. `accounts` are the batch's resolved
+/// accounts.
 pub async fn on_events<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     events: &[event::Model],
@@ -58,6 +59,8 @@ pub async fn on_events<C: ConnectionTrait>(
     now: DateTime<Utc>,
     notices: &mut Notices,
 ) -> AppResult<()> {
+    let latest = events.iter().filter_map(|e| Some((e.account_id?, e.occurred_at)));
+    store::market_facts::raise_account_last_event(tenant, latest).await?;
     let mut ids: Vec<Uuid> = events.iter().filter_map(|e| e.account_id).collect();
     ids.sort();
     ids.dedup();

@@ -113,26 +113,29 @@ pub async fn evaluate<C: ConnectionTrait>(
     }
     drop(asks);
     phases.done("plays");
-    write_leads(tenant, &known, decided, batch.now).await?;
+    write_leads(tenant, &known, decided, batch).await?;
     phases.done("write");
     Ok(qualified)
 }
 
-/// Writes back the leads the decisions changed (stamped `updated_at`).
+/// Writes back the leads the decisions changed (stamped `updated_at`), with their latest event.
 async fn write_leads<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     known: &[Known<'_>],
     decided: Vec<crate::domain::qualification::LeadOutcome<'_>>,
-    now: DateTime<Utc>,
+    batch: &Batch<'_>,
 ) -> AppResult<()> {
     let after: Vec<contact::Model> = decided
         .into_iter()
         .zip(known)
         .map(|(decided, lead)| {
             let mut row = decided.lead;
+            // An event is the lead's activity, not an edit of it: `updated_at` stays.
             if row != *lead.before {
-                row.updated_at = now;
+                row.updated_at = batch.now;
             }
+            let latest = batch.events.get(&row.id).into_iter().flatten();
+            row.last_event_at = latest.map(|e| e.occurred_at).max().max(row.last_event_at);
             row
         })
         .collect();

@@ -35,7 +35,7 @@ pub async fn market_coverage_of<C: ConnectionTrait>(
     let min_fit = contracts::active_terms(tenant).await?.1.acceptance.min_fit;
     let since = as_of - Duration::days(ENGAGED_DAYS);
     let (accounts, suspects) = tokio::try_join!(
-        counts::coverage_counts(tenant, group, min_fit, since, as_of),
+        counts::coverage_counts(tenant, group, min_fit, since),
         counts::suspect_counts(tenant, min_fit),
     )?;
     let n = |v: i64| u64::try_from(v).unwrap_or(0);

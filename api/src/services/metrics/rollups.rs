@@ -298,9 +298,9 @@ fn stage_named(name: &str) -> Option<LeadStage> {
     LeadStage::iter().find(|s| s.as_str() == name)
 }
 
-/// Recounts every workspace's rollups from the history, replacing them, and stamps first-touch
-/// clocks with their first touch: for data loaded straight into the tables (imports of
-/// history, the benchmark's generator).
+/// Recounts every workspace's rollups from the history, replacing them, stamps first-touch
+/// clocks with their first touch and sets the market facts (`store::market_facts`): for data
+/// loaded straight into the tables (imports of history, the benchmark's generator).
 pub async fn rebuild(state: &crate::state::AppState) -> AppResult<()> {
     let work = crate::services::unit_of_work::UnitOfWork::begin_global(state).await?;
     store::rollups::rebuild(&work.global()).await?;

@@ -143,6 +143,7 @@ pub(crate) fn blank_contact(workspace_id: Uuid, now: DateTime<Utc>) -> contact::
         check_back_on: None,
         recycle_tag: None,
         waiting_since: None,
+        last_event_at: None,
         created_at: now,
         updated_at: now,
     }

@@ -1,7 +1,9 @@
 //! The reads behind `marketCoverage`: the accounts counted per value of one column in one
 //! statement, and the ICP-fit contacts at ICP-fit accounts counted by what they did in another.
-//! What an account or contact did is asked through indexes (contacts by account, events and
-//! stage changes by contact, deals by account), and only of the ICP-fit ones.
+//! What an account or contact did is read from the facts the history's writes keep
+//! (`store::market_facts`, migration 000026), not from the history: an account's latest event,
+//! a contact's latest event and the furthest stage its stays reached. The contacts are counted
+//! from their index by account, which holds those facts.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -34,27 +36,22 @@ pub struct SuspectCountRow {
 const FIT: &str = "a.fit_score > 0 AND a.fit_score >= $2";
 
 /// The accounts counted per value of `group`'s column (the country for REGION): all, ICP-fit,
-/// and of those engaged since `since` (up to `as_of`), owned, with an open deal, customers.
+/// and of those engaged (an event since `since`; one stamped ahead of now counts too), owned,
+/// with an open deal, customers.
 pub async fn coverage_counts<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     group: CoverageGroup,
     min_fit: i32,
     since: DateTime<Utc>,
-    as_of: DateTime<Utc>,
 ) -> AppResult<Vec<CoverageCountRow>> {
     let column = match group {
         CoverageGroup::Segment => "a.segment",
         CoverageGroup::Region => "a.country",
         CoverageGroup::Industry => "a.industry",
     };
-    // Nested rather than joined, as in the deal metrics: SQLite otherwise walks the events.
-    let engaged = "EXISTS (SELECT 1 FROM contacts c \
-        WHERE c.workspace_id = a.workspace_id AND c.account_id = a.id \
-          AND EXISTS (SELECT 1 FROM events e \
-            WHERE e.workspace_id = c.workspace_id AND e.contact_id = c.id \
-              AND e.occurred_at >= $3 AND e.occurred_at <= $4))";
-    let open_deal = "EXISTS (SELECT 1 FROM opportunities d \
-        WHERE d.workspace_id = a.workspace_id AND d.account_id = a.id \
+    // The open deals' accounts, read once (not probed per account).
+    let open_deal = "a.id IN (SELECT d.account_id FROM opportunities d \
+        WHERE d.workspace_id = $1 AND d.account_id IS NOT NULL \
           AND d.stage NOT IN ('CLOSED_WON', 'CLOSED_LOST'))";
     let flag = |condition: &str| format!("CASE WHEN {FIT} AND {condition} THEN 1 ELSE 0 END");
     let sql = format!(
@@ -68,17 +65,12 @@ pub async fn coverage_counts<C: ConnectionTrait>(
              {customer} AS customer \
            FROM accounts a WHERE a.workspace_id = $1) counted \
          GROUP BY group_value",
-        engaged = flag(engaged),
+        engaged = flag("a.last_event_at >= $3"),
         owned = flag("a.owner_id IS NOT NULL"),
         in_pipeline = flag(open_deal),
         customer = flag("a.lifecycle = 'CUSTOMER'"),
     );
-    let values = vec![
-        tenant.workspace_id().into(),
-        min_fit.into(),
-        since.into(),
-        as_of.into(),
-    ];
+    let values = vec![tenant.workspace_id().into(), min_fit.into(), since.into()];
     Ok(
         CoverageCountRow::find_by_statement(statement(tenant, &sql, values))
             .all(tenant.conn())
@@ -94,14 +86,8 @@ pub async fn suspect_counts<C: ConnectionTrait>(
 ) -> AppResult<Vec<SuspectCountRow>> {
     let sql = format!(
         "SELECT inquired, reached, CAST(COUNT(*) AS BIGINT) AS suspects FROM ( \
-           SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM events e \
-               WHERE e.workspace_id = c.workspace_id AND e.contact_id = c.id) \
-             THEN 1 ELSE 0 END AS BIGINT) AS inquired, \
-             CAST(COALESCE((SELECT MAX(CASE s.to_stage WHEN 'MQL' THEN 1 WHEN 'SAL' THEN 2 \
-                 WHEN 'SQL' THEN 3 WHEN 'OPPORTUNITY' THEN 4 WHEN 'CUSTOMER' THEN 5 ELSE 0 END) \
-               FROM stage_changes s \
-               WHERE s.workspace_id = c.workspace_id AND s.contact_id = c.id), 0) AS BIGINT) \
-               AS reached \
+           SELECT CAST(CASE WHEN c.last_event_at IS NULL THEN 0 ELSE 1 END AS BIGINT) \
+               AS inquired, CAST(c.funnel_reach AS BIGINT) AS reached \
            FROM contacts c JOIN accounts a \
              ON a.workspace_id = c.workspace_id AND a.id = c.account_id \
            WHERE c.workspace_id = $1 AND {FIT} AND c.fit_score > 0 AND c.fit_score >= $2) people \
