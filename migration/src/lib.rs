@@ -27,6 +27,7 @@ mod m20261206_000023_intel;
 mod m20261206_000024_committee;
 mod m20261206_000025_dashboard_reads;
 mod m20261207_000026_market_facts;
+mod m20261207_000027_history_by_contact;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000024_committee::Migration),
             Box::new(m20261206_000025_dashboard_reads::Migration),
             Box::new(m20261207_000026_market_facts::Migration),
+            Box::new(m20261207_000027_history_by_contact::Migration),
         ]
     }
 }

@@ -25,13 +25,10 @@ pub struct Migration;
 const CONTACTS: &str = "contacts";
 const ACCOUNTS: &str = "accounts";
 const BY_ACCOUNT: [&str; 2] = ["workspace_id", "account_id"];
-const BY_ACCOUNT_WITH_FACTS: [&str; 5] = [
-    "workspace_id",
-    "account_id",
-    "fit_score",
-    "last_event_at",
-    "funnel_reach",
-];
+/// The name `helpers::index` gave the plain index by account (migration 000002).
+const BY_ACCOUNT_NAME: &str = "ix_contacts_workspace_id_account_id";
+/// The index by account with the facts: `(workspace, account, fit, latest event, reach)`.
+const ACCOUNT_FACTS: &str = "ix_contacts_account_facts";
 
 /// Statements that set the facts from the history, replacing what they held: each contact's
 /// latest event and furthest stage, then each account's latest event from its contacts. The
@@ -64,8 +61,8 @@ pub fn backfill() -> Vec<String> {
     ]
 }
 
-fn index_name(columns: &[&str]) -> String {
-    format!("ix_{CONTACTS}_{}", columns.join("_"))
+fn drop_index(name_of: &str) -> IndexDropStatement {
+    Index::drop().name(name_of).table(name(CONTACTS)).to_owned()
 }
 
 #[async_trait::async_trait]
@@ -76,7 +73,11 @@ impl MigrationTrait for Migration {
                 .alter_table(
                     Table::alter()
                         .table(name(table))
-                        .add_column(ColumnDef::new(name(column)).timestamp_with_time_zone().null())
+                        .add_column(
+                            ColumnDef::new(name(column))
+                                .timestamp_with_time_zone()
+                                .null(),
+                        )
                         .to_owned(),
                 )
                 .await?;
@@ -98,31 +99,21 @@ impl MigrationTrait for Migration {
         for sql in backfill() {
             db.execute_unprepared(&sql).await?;
         }
+        let mut by_account = index(CONTACTS, &BY_ACCOUNT, false);
+        for column in ["fit_score", "last_event_at", "funnel_reach"] {
+            by_account.col(name(column));
+        }
         manager
-            .create_index(index(CONTACTS, &BY_ACCOUNT_WITH_FACTS, false))
+            .create_index(by_account.name(ACCOUNT_FACTS).to_owned())
             .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(index_name(&BY_ACCOUNT))
-                    .table(name(CONTACTS))
-                    .to_owned(),
-            )
-            .await
+        manager.drop_index(drop_index(BY_ACCOUNT_NAME)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_index(index(CONTACTS, &BY_ACCOUNT, false))
             .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(index_name(&BY_ACCOUNT_WITH_FACTS))
-                    .table(name(CONTACTS))
-                    .to_owned(),
-            )
-            .await?;
+        manager.drop_index(drop_index(ACCOUNT_FACTS)).await?;
         for (table, column) in [
             (CONTACTS, "funnel_reach"),
             (CONTACTS, "last_event_at"),

@@ -32,8 +32,8 @@ pub use attribution::{
     Credit, CreditKey, CreditedDeal, TouchOrigin, Touchpoint,
 };
 pub use coverage::{
-    coverage, funnel_reach, region_of, waterfall, Coverage, CoverageCounts, CoverageGroup, CoverageRow,
-    MarketWaterfall, Region, SuspectCount,
+    coverage, funnel_reach, region_of, waterfall, Coverage, CoverageCounts, CoverageGroup,
+    CoverageRow, MarketWaterfall, Region, SuspectCount,
 };
 pub use facts::{
     Attribution, Counted, DailyCount, DealStatus, Facts, FirstTouch, OpenPipeline, Opportunity,

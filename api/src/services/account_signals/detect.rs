@@ -59,7 +59,9 @@ pub async fn on_events<C: ConnectionTrait>(
     now: DateTime<Utc>,
     notices: &mut Notices,
 ) -> AppResult<()> {
-    let latest = events.iter().filter_map(|e| Some((e.account_id?, e.occurred_at)));
+    let latest = events
+        .iter()
+        .filter_map(|e| Some((e.account_id?, e.occurred_at)));
     store::market_facts::raise_account_last_event(tenant, latest).await?;
     let mut ids: Vec<Uuid> = events.iter().filter_map(|e| e.account_id).collect();
     ids.sort();

@@ -5,8 +5,9 @@
 //! ...)` and the events that carry an asset by `(workspace, asset, occurred_at, contact)`
 //! (partial: most events carry none). The leads an asset reached are found once per request,
 //! and their stage changes after it are counted per `(asset, from, to)` in the same statement
-//! (by `(workspace, contact, changed_at)`); the deals won in the range (by `(workspace,
-//! closed_at)`) look up the assets that touched their accounts' contacts before the close.
+//! (by `(workspace, contact, changed_at)`, which carries the stages: migration 000027); the
+//! deals won in the range (by `(workspace, closed_at)`) look up the assets that touched their
+//! accounts' contacts before the close.
 
 use std::collections::HashMap;
 
