@@ -62,6 +62,7 @@ mod session_end;
 mod settings_lists;
 mod socket_limits;
 mod statement_count;
+mod store_sockets;
 mod trace_export;
 mod two_instances;
 mod unassigned_leads;

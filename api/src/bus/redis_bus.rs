@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use redis::{aio::ConnectionManager, AsyncCommands};
+use redis::{aio::ConnectionManager, io::tcp::TcpSettings, AsyncCommands, IntoConnectionInfo};
 use tokio::sync::broadcast;
 
 use super::{async_trait_free::BoxFuture, Bus, BusError, BusEvent, BusMessage, LOCAL_CAPACITY};
@@ -41,7 +41,12 @@ impl RedisBus {
     /// that share one Redis (instances of one deployment share their database, so its schema
     /// name serves).
     pub async fn connect(url: &str, namespace: &str) -> Result<Self, BusError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
+        // A publish goes out at once, not after the previous one's reply (Nagle's algorithm).
+        let info = url
+            .into_connection_info()
+            .map_err(unavailable)?
+            .set_tcp_settings(TcpSettings::default().set_nodelay(true));
+        let client = redis::Client::open(info).map_err(unavailable)?;
         let publisher = ConnectionManager::new(client.clone())
             .await
             .map_err(unavailable)?;

@@ -36,7 +36,10 @@ pub fn build(state: &AppState) -> std::io::Result<(Server, Vec<SocketAddr>)> {
                 .configure(super::configure(app_state.clone(), schema.clone()))
                 .into_factory()
                 .map_err(|err: actix_web::Error| err.as_response_error().error_response());
+            // Replies and socket pushes go out as soon as they are written, not after the
+            // client's delayed ACK of the previous segment (Nagle's algorithm, ~40 ms).
             HttpService::build()
+                .tcp_nodelay(true)
                 .local_addr(addr)
                 .upgrade(upgrade::factory(app_state.clone(), schema.clone()))
                 .finish(map_config(app, |_| AppConfig::default()))
