@@ -1,6 +1,7 @@
 //! Two writers of one record at once: each sees the other's commit instead of overwriting it
 //! with the row it read before (a closed deal stays closed, an accepted lead stays accepted).
 
+use accord_api::services::unit_of_work::UnitOfWork;
 use futures_util::future::join;
 use serde_json::json;
 
@@ -140,4 +141,33 @@ async fn touches_cannot_predate_the_assignment_or_come_from_the_future() {
         .gql(Some(&team.rep.access), log, json!({"id": lead, "at": null}))
         .await;
     assert!(now.body["errors"].is_null(), "{}", now.raw);
+}
+
+/// Writers of one process take turns at SQLite's write lock in the order they came: one that
+/// waits longer than SQLite's busy timeout (10 s) still gets its turn, where it used to fail
+/// with "database is locked" (on Postgres the writers lock rows, and the same holds).
+#[actix_web::test]
+async fn a_write_waiting_longer_than_the_busy_timeout_still_lands() {
+    let app = TestApp::start().await;
+    let team = team(&app).await;
+    let long_write = async {
+        let work = UnitOfWork::begin_global(&app.state).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+        work.commit().await.unwrap();
+    };
+    let events = json!([{"idempotencyKey": "after-the-long-write", "type": "pricing_page_visit", "contact": {"email": "patient@acme.com"}}]);
+    let event = async {
+        // Queued behind the long write, which has begun by now.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        // A member's session: an API token's use is also recorded, by a write of its own.
+        app.gql(Some(&team.owner.access), INGEST, json!({"e": events}))
+            .await
+    };
+    let ((), ingested) = join(long_write, event).await;
+    assert_eq!(
+        ingested.data("ingestEvents")["results"][0]["status"],
+        "ACCEPTED",
+        "{}",
+        ingested.raw
+    );
 }

@@ -12,12 +12,14 @@ use crate::{
     error::AppResult,
     services::notices::Notices,
     state::AppState,
-    store::{Global, Tenant},
+    store::{Global, Tenant, WriteTurn},
 };
 
 pub struct UnitOfWork<'s> {
     state: &'s AppState,
     txn: DatabaseTransaction,
+    /// Declared after `txn`, so a unit dropped uncommitted rolls back before the turn passes.
+    turn: WriteTurn,
     workspace_id: Option<Uuid>,
     notices: Notices,
 }
@@ -33,9 +35,11 @@ impl<'s> UnitOfWork<'s> {
     /// Begins a change to data of no workspace (people, sessions) or one that creates a
     /// workspace; [`UnitOfWork::tenant_of`] reaches a workspace once its id is known.
     pub async fn begin_global(state: &'s AppState) -> AppResult<Self> {
+        let (txn, turn) = state.store.begin_write().await?;
         Ok(Self {
             state,
-            txn: state.store.begin_write().await?,
+            txn,
+            turn,
             workspace_id: None,
             notices: Notices::default(),
         })
@@ -80,8 +84,16 @@ impl<'s> UnitOfWork<'s> {
     /// failure after commit is logged, not returned: the rows are the truth and subscribers
     /// catch up from them.
     pub async fn commit(self) -> AppResult<()> {
-        self.txn.commit().await?;
-        self.notices.publish(self.state).await;
+        let Self {
+            state,
+            txn,
+            turn,
+            notices,
+            ..
+        } = self;
+        txn.commit().await?;
+        drop(turn);
+        notices.publish(state).await;
         Ok(())
     }
 }

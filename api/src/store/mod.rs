@@ -59,6 +59,8 @@ pub mod webhooks;
 
 pub use ids::{parse_id, parse_id_at, parse_optional_id, parse_optional_id_at};
 
+use std::sync::Arc;
+
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     PrimaryKeyTrait, QueryFilter, QuerySelect, Select, SqliteTransactionMode, TransactionOptions,
@@ -88,11 +90,22 @@ pub trait Identified {
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// SQLite's one write lock, queued for in this process: a writer waiting in SQLite's busy
+    /// handler sleeps in steps of up to 100 ms, so waiters woke late, another often took the
+    /// lock first, and one could wait past the busy timeout and fail. On Postgres, `None`.
+    sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
+
+/// A turn at SQLite's write lock in this process, held until the transaction ends.
+pub(crate) type WriteTurn = Option<tokio::sync::OwnedMutexGuard<()>>;
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        let sqlite = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+        Self {
+            db,
+            sqlite_writer: sqlite.then(Arc::default),
+        }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -110,14 +123,21 @@ impl Store {
 
     /// Begins a write transaction (IMMEDIATE on SQLite, so it takes the write lock up front
     /// rather than failing with SQLITE_BUSY half-way).
-    pub(crate) async fn begin_write(&self) -> AppResult<DatabaseTransaction> {
-        Ok(self
+    /// On SQLite the writers of this process first queue for their turn, in arrival order; the
+    /// turn is to be held until the transaction ends.
+    pub(crate) async fn begin_write(&self) -> AppResult<(DatabaseTransaction, WriteTurn)> {
+        let turn = match &self.sqlite_writer {
+            Some(writer) => Some(writer.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self
             .db
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
-            .await?)
+            .await?;
+        Ok((txn, turn))
     }
 
     /// Whether the database answers (for `/readyz`).
