@@ -77,14 +77,13 @@ pub async fn drop_indexes(
     indexes: &[(&str, &[&str])],
 ) -> Result<(), DbErr> {
     for (table, columns) in indexes {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(format!("ix_{table}_{}", columns.join("_")))
-                    .table(name(table))
-                    .to_owned(),
-            )
-            .await?;
+        let index_name = format!("ix_{table}_{}", columns.join("_"));
+        manager.drop_index(drop_named(table, &index_name)).await?;
     }
     Ok(())
+}
+
+/// Drops the index of `table` called `index_name`.
+pub fn drop_named(table: &str, index_name: &str) -> IndexDropStatement {
+    Index::drop().name(index_name).table(name(table)).to_owned()
 }

@@ -17,7 +17,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::ConnectionTrait;
 
-use crate::helpers::{index, name};
+use crate::helpers::{drop_indexes, drop_named, index, name};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -25,8 +25,6 @@ pub struct Migration;
 const CONTACTS: &str = "contacts";
 const ACCOUNTS: &str = "accounts";
 const BY_ACCOUNT: [&str; 2] = ["workspace_id", "account_id"];
-/// The name `helpers::index` gave the plain index by account (migration 000002).
-const BY_ACCOUNT_NAME: &str = "ix_contacts_workspace_id_account_id";
 /// The index by account with the facts: `(workspace, account, fit, latest event, reach)`.
 const ACCOUNT_FACTS: &str = "ix_contacts_account_facts";
 
@@ -59,10 +57,6 @@ pub fn backfill() -> Vec<String> {
          WHERE accounts.workspace_id = m.workspace_id AND accounts.id = m.account_id"
             .to_owned(),
     ]
-}
-
-fn drop_index(name_of: &str) -> IndexDropStatement {
-    Index::drop().name(name_of).table(name(CONTACTS)).to_owned()
 }
 
 #[async_trait::async_trait]
@@ -106,14 +100,16 @@ impl MigrationTrait for Migration {
         manager
             .create_index(by_account.name(ACCOUNT_FACTS).to_owned())
             .await?;
-        manager.drop_index(drop_index(BY_ACCOUNT_NAME)).await
+        drop_indexes(manager, &[(CONTACTS, &BY_ACCOUNT)]).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_index(index(CONTACTS, &BY_ACCOUNT, false))
             .await?;
-        manager.drop_index(drop_index(ACCOUNT_FACTS)).await?;
+        manager
+            .drop_index(drop_named(CONTACTS, ACCOUNT_FACTS))
+            .await?;
         for (table, column) in [
             (CONTACTS, "funnel_reach"),
             (CONTACTS, "last_event_at"),

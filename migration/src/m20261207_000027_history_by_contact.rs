@@ -11,7 +11,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
-use crate::helpers::{index, name};
+use crate::helpers::{drop_indexes, drop_named, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -46,17 +46,9 @@ const INDEXES: [Covering; 3] = [
 ];
 
 impl Covering {
-    fn plain(&self) -> IndexCreateStatement {
-        index(
-            self.table,
-            &["workspace_id", "contact_id", self.time],
-            false,
-        )
-    }
-
-    /// The name `helpers::index` gives [`Self::plain`].
-    fn plain_name(&self) -> String {
-        format!("ix_{}_workspace_id_contact_id_{}", self.table, self.time)
+    /// The columns of the plain index it replaces.
+    fn plain(&self) -> [&'static str; 3] {
+        ["workspace_id", "contact_id", self.time]
     }
 
     fn create(&self, backend: DbBackend) -> String {
@@ -85,28 +77,18 @@ impl MigrationTrait for Migration {
         for covering in &INDEXES {
             db.execute_unprepared(&covering.create(db.get_database_backend()))
                 .await?;
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(covering.plain_name())
-                        .table(name(covering.table))
-                        .to_owned(),
-                )
-                .await?;
+            drop_indexes(manager, &[(covering.table, &covering.plain())]).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for covering in &INDEXES {
-            manager.create_index(covering.plain()).await?;
             manager
-                .drop_index(
-                    Index::drop()
-                        .name(covering.name)
-                        .table(name(covering.table))
-                        .to_owned(),
-                )
+                .create_index(index(covering.table, &covering.plain(), false))
+                .await?;
+            manager
+                .drop_index(drop_named(covering.table, covering.name))
                 .await?;
         }
         Ok(())
