@@ -18,6 +18,7 @@
 //! | day 12 | Ann pricing (+25)          | 75 -> 50 | 30       | 4  | 20+50+30+4 = 104: HOT again|
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use sea_orm::{EntityTrait, QuerySelect};
 use serde_json::{json, Value};
 
 use crate::support::{
@@ -208,6 +209,15 @@ async fn an_account_crosses_once_leaves_by_decay_and_crosses_again() {
     clock.freeze_at(day12);
     event(&app, &team, "cy@acme.io", "email_open").await;
     assert_eq!(in_market(&app, &team, json!(null)).await["totalCount"], 0);
+    // Out of market, the stored reason goes with it (only a crossing writes one).
+    let stored: Vec<Option<Value>> = entity::account_signal::Entity::find()
+        .select_only()
+        .column(entity::account_signal::Column::Reason)
+        .into_tuple()
+        .all(app.db())
+        .await
+        .unwrap();
+    assert_eq!(stored, [None]);
     // Ann's pricing visit: 75, capped at 50: 20 + 50 + 30 + 4 = 104, a second crossing.
     clock.freeze_at(day12 + Duration::hours(1));
     event(&app, &team, "ann@acme.io", "pricing_page_visit").await;

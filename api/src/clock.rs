@@ -7,7 +7,7 @@ use std::sync::{
     Arc,
 };
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 /// Marks a clock that runs (the system clock plus the offset) rather than standing still.
 const RUNNING: i64 = i64::MIN;
@@ -39,9 +39,13 @@ impl Clock {
         }
     }
 
+    /// Now, to the microsecond: what both databases store, so a time kept in memory (an event
+    /// just recorded, a lead just written) equals the same time read back.
     pub fn now(&self) -> DateTime<Utc> {
         match self.frozen_ms.load(Ordering::Relaxed) {
-            RUNNING => Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed)),
+            RUNNING => (Utc::now()
+                + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed)))
+            .trunc_subsecs(6),
             frozen => DateTime::from_timestamp_millis(frozen).unwrap_or_default(),
         }
     }
@@ -95,6 +99,12 @@ mod tests {
             (at + Duration::minutes(3)).timestamp_millis(),
             "never back"
         );
+    }
+
+    #[test]
+    fn a_running_clock_keeps_what_the_databases_store() {
+        let now = Clock::default().now();
+        assert_eq!(now.timestamp_subsec_nanos() % 1_000, 0);
     }
 
     #[test]

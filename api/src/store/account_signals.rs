@@ -98,38 +98,115 @@ pub async fn members_of<C: ConnectionTrait>(
     Ok(rows)
 }
 
-/// The stored signals of `accounts`.
+/// A stored signal as scoring reads it: all but the reason, which is written with a crossing
+/// and never read back by scoring (decoding every account's reason on every batch cost more
+/// than scoring the accounts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSignal {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub score: i32,
+    pub in_market_since: Option<DateTime<Utc>>,
+    pub committee_covered_at: Option<DateTime<Utc>>,
+    pub scored_at: DateTime<Utc>,
+}
+
+type StoredTuple = (
+    Uuid,
+    Uuid,
+    i32,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+);
+
+impl StoredSignal {
+    /// The stored row, its reason left out.
+    fn without_reason(&self, workspace_id: Uuid) -> account_signal::Model {
+        account_signal::Model {
+            id: self.id,
+            workspace_id,
+            account_id: self.account_id,
+            score: self.score,
+            in_market_since: self.in_market_since,
+            reason: None,
+            committee_covered_at: self.committee_covered_at,
+            scored_at: self.scored_at,
+        }
+    }
+}
+
+/// The stored signals of `accounts`, without their reasons.
 pub async fn of_accounts<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     accounts: &[Uuid],
-) -> AppResult<Vec<account_signal::Model>> {
+) -> AppResult<Vec<StoredSignal>> {
+    use account_signal::Column as S;
     let mut rows = Vec::new();
     for chunk in accounts.chunks(CHUNK) {
-        let select = tenant
+        let found: Vec<StoredTuple> = tenant
             .select::<account_signal::Entity>()
-            .filter(account_signal::Column::AccountId.is_in(chunk.iter().copied()));
-        rows.extend(super::positional::all(select, tenant.conn()).await?);
+            .select_only()
+            .columns([
+                S::Id,
+                S::AccountId,
+                S::Score,
+                S::InMarketSince,
+                S::CommitteeCoveredAt,
+                S::ScoredAt,
+            ])
+            .filter(S::AccountId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(tenant.conn())
+            .await?;
+        rows.extend(found.into_iter().map(
+            |(id, account_id, score, in_market_since, committee_covered_at, scored_at)| {
+                StoredSignal {
+                    id,
+                    account_id,
+                    score,
+                    in_market_since,
+                    committee_covered_at,
+                    scored_at,
+                }
+            },
+        ));
     }
     Ok(rows)
 }
 
 /// Writes the signals of a batch's accounts: those `stored` before are updated in the columns
-/// that changed (an account staying in market keeps its reason, which is not written again);
-/// new ones with one multi-row upsert keyed by account (a row another batch created meanwhile
-/// is updated, not duplicated).
+/// that changed, the reason only where the account entered or left the market (an account
+/// staying in market keeps the reason it crossed with); new ones with one multi-row upsert
+/// keyed by account (a row another batch created meanwhile is updated, not duplicated).
 pub async fn write<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
-    stored: &HashMap<Uuid, account_signal::Model>,
+    stored: &HashMap<Uuid, StoredSignal>,
     rows: Vec<account_signal::Model>,
 ) -> AppResult<()> {
     use account_signal::Column as S;
     let (known, rows): (Vec<_>, Vec<_>) = rows
         .into_iter()
         .partition(|row| stored.contains_key(&row.account_id));
-    let pairs: Vec<(&account_signal::Model, &account_signal::Model)> = known
+    let crossed: Vec<&account_signal::Model> = known
         .iter()
-        .map(|row| (&stored[&row.account_id], row))
+        .filter(|row| row.in_market_since != stored[&row.account_id].in_market_since)
         .collect();
+    super::updates::write_columns::<account_signal::Entity, _>(tenant, &crossed, &[S::Reason])
+        .await?;
+    let before: Vec<account_signal::Model> = known
+        .iter()
+        .map(|row| stored[&row.account_id].without_reason(tenant.workspace_id()))
+        .collect();
+    let after: Vec<account_signal::Model> = known
+        .into_iter()
+        .map(|row| account_signal::Model {
+            reason: None,
+            ..row
+        })
+        .collect();
+    let pairs: Vec<(&account_signal::Model, &account_signal::Model)> =
+        before.iter().zip(&after).collect();
     super::updates::write_changed::<account_signal::Entity, _>(tenant, &pairs).await?;
     for chunk in rows.chunks(rows_per_statement(8)) {
         account_signal::Entity::insert_many(

@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod assignment;
 pub mod audiences;
 pub mod backtest;
+mod bulk;
 pub mod cadences;
 pub mod catalog;
 pub mod children;
@@ -78,6 +79,10 @@ pub trait TenantEntity: EntityTrait {
     const NOUN: &'static str;
     /// A row of a plain select of this entity, read by position ([`positional`]).
     fn decode(row: &sea_orm::QueryResult) -> Result<Self::Model, sea_orm::DbErr>;
+    /// The columns in the order [`Self::mark_changed`] flags them.
+    const COLUMNS: &'static [&'static str];
+    /// Flags the columns in which two rows differ ([`positional::Positional::mark_changed`]).
+    fn mark_changed(old: &Self::Model, new: &Self::Model, changed: &mut [bool]);
 }
 
 /// A row with a UUID primary key.
@@ -347,6 +352,17 @@ macro_rules! tenant_entities {
                     row: &sea_orm::QueryResult,
                 ) -> Result<Self::Model, sea_orm::DbErr> {
                     <entity::$module::Model as positional::Positional>::from_position(row)
+                }
+
+                const COLUMNS: &'static [&'static str] =
+                    <entity::$module::Model as positional::Positional>::COLUMNS;
+
+                fn mark_changed(
+                    old: &Self::Model,
+                    new: &Self::Model,
+                    changed: &mut [bool],
+                ) {
+                    positional::Positional::mark_changed(old, new, changed)
                 }
             }
 

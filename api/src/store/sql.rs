@@ -1,7 +1,7 @@
 //! Raw SQL for either backend: statements are written once, with Postgres' numbered
 //! placeholders, and bound for the backend of the connection they run on.
 
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Iterable, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, IdenStatic, Iterable, Statement, Value};
 
 use super::Tenant;
 use crate::error::AppResult;
@@ -20,9 +20,25 @@ pub fn rows_per_statement(columns: usize) -> usize {
 pub async fn insert_all<E, C>(tenant: &Tenant<'_, C>, rows: &[E::ActiveModel]) -> AppResult<()>
 where
     E: EntityTrait,
+    E::Column: IdenStatic,
     E::ActiveModel: Clone,
     C: ConnectionTrait,
 {
+    if is_postgres(tenant) {
+        if let Some((columns, json)) = super::bulk::active_models::<E>(rows) {
+            let table = E::default().table_name().to_owned();
+            let list = super::bulk::column_list(&columns);
+            let sql = format!(
+                "INSERT INTO \"{table}\" ({list}) SELECT {list} \
+                 FROM json_populate_recordset(NULL::\"{table}\", $1::json)"
+            );
+            tenant
+                .conn()
+                .execute_raw(statement(tenant, &sql, vec![json.into()]))
+                .await?;
+            return Ok(());
+        }
+    }
     let columns = <E::Column as Iterable>::iter().count();
     for chunk in rows.chunks(rows_per_statement(columns)) {
         E::insert_many(chunk.to_vec())
@@ -41,15 +57,25 @@ pub fn is_postgres<C: ConnectionTrait>(tenant: &Tenant<'_, C>) -> bool {
 /// `rows` tuples of `width` numbered placeholders each, numbered on from `$first`, as a `VALUES`
 /// list writes them: `($1, $2), ($3, $4)`. Rows of an `UPDATE ... FROM (VALUES ...)`.
 pub fn values_tuples(first: usize, rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let start = first + row * width;
-            let placeholders: Vec<String> =
-                (start..start + width).map(|n| format!("${n}")).collect();
-            format!("({})", placeholders.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    use std::fmt::Write;
+    // Written into one string: a `format!` per placeholder cost a batch's write of 1,000 leads
+    // about 12 million instructions.
+    let mut out = String::with_capacity(rows * width * 7);
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        let start = first + row * width;
+        for n in start..start + width {
+            if n > start {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "${n}");
+        }
+        out.push(')');
+    }
+    out
 }
 
 /// A statement written with Postgres' numbered placeholders (`$1` is `values[0]`; a number may
@@ -86,4 +112,16 @@ pub fn statement_for(backend: DbBackend, sql: &str, values: Vec<Value>) -> State
     }
     positional.push_str(rest);
     Statement::from_sql_and_values(backend, positional, ordered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_tuples;
+
+    #[test]
+    fn values_tuples_number_on_from_the_first_placeholder() {
+        assert_eq!(values_tuples(1, 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(values_tuples(4, 1, 3), "($4, $5, $6)");
+        assert_eq!(values_tuples(1, 0, 3), "");
+    }
 }

@@ -26,7 +26,7 @@ where
         .collect();
     let columns = changed_columns::<E>(&changed);
     let rows: Vec<&E::Model> = changed.into_iter().map(|(_, row)| row).collect();
-    update_columns::<E, C>(tenant, &rows, &columns).await
+    write_columns::<E, C>(tenant, &rows, &columns).await
 }
 
 /// The columns, id and workspace aside, in which some pair differs.
@@ -34,30 +34,24 @@ fn changed_columns<E>(pairs: &[(&E::Model, &E::Model)]) -> Vec<E::Column>
 where
     E: TenantEntity,
 {
-    let fixed = [id_column::<E>(), E::workspace_column()];
-    let candidates: Vec<E::Column> = E::Column::iter()
-        .filter(|c| !fixed.iter().any(|f| f.as_str() == c.as_str()))
-        .collect();
-    let mut changed = vec![false; candidates.len()];
+    let mut changed = vec![false; E::COLUMNS.len()];
     for (old, new) in pairs {
-        for (at, column) in candidates.iter().enumerate() {
-            if !changed[at] && old.get(*column) != new.get(*column) {
-                changed[at] = true;
-            }
-        }
-        if changed.iter().all(|c| *c) {
-            break;
-        }
+        E::mark_changed(old, new, &mut changed);
     }
-    candidates
-        .into_iter()
-        .zip(changed)
-        .filter_map(|(column, changed)| changed.then_some(column))
+    let fixed = [id_column::<E>(), E::workspace_column()];
+    E::Column::iter()
+        .filter(|c| !fixed.iter().any(|f| f.as_str() == c.as_str()))
+        .filter(|c| {
+            E::COLUMNS
+                .iter()
+                .position(|name| *name == c.as_str())
+                .is_some_and(|at| changed[at])
+        })
         .collect()
 }
 
 /// Sets `columns` of each row to its values, matched by id within the workspace.
-async fn update_columns<E, C>(
+pub async fn write_columns<E, C>(
     tenant: &Tenant<'_, C>,
     rows: &[&E::Model],
     columns: &[E::Column],
@@ -73,6 +67,29 @@ where
     let table = E::default().table_name().to_owned();
     let id = id_column::<E>();
     let workspace = E::workspace_column();
+    if sql::is_postgres(tenant) {
+        let with_id: Vec<E::Column> = std::iter::once(id).chain(columns.iter().copied()).collect();
+        if let Some(json) = super::bulk::models::<E>(rows, &with_id) {
+            let assignments = columns
+                .iter()
+                .map(|c| format!("\"{0}\" = v.\"{0}\"", c.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE \"{table}\" SET {assignments} \
+                 FROM json_populate_recordset(NULL::\"{table}\", $1::json) v \
+                 WHERE \"{table}\".\"{workspace}\" = $2 AND \"{table}\".\"{id}\" = v.\"{id}\"",
+                workspace = workspace.as_str(),
+                id = id.as_str(),
+            );
+            let values = vec![json.into(), tenant.workspace_id().into()];
+            tenant
+                .conn()
+                .execute_raw(sql::statement(tenant, &sql, values))
+                .await?;
+            return Ok(());
+        }
+    }
     let names: Vec<&str> = std::iter::once(id.as_str())
         .chain(columns.iter().map(|c| c.as_str()))
         .collect();

@@ -35,7 +35,12 @@ use crate::{
         notices::Notices,
         plays::engine::{Ask, PlayEngine},
     },
-    store::{self, account_signals::MemberRow, triggers::NewTrigger, Tenant},
+    store::{
+        self,
+        account_signals::{MemberRow, StoredSignal},
+        triggers::NewTrigger,
+        Tenant,
+    },
 };
 
 /// One account of the batch, scored.
@@ -81,12 +86,11 @@ pub async fn on_events<C: ConnectionTrait>(
             members.entry(account).or_default().push(row);
         }
     }
-    let stored: HashMap<Uuid, account_signal::Model> =
-        store::account_signals::of_accounts(tenant, &ids)
-            .await?
-            .into_iter()
-            .map(|s| (s.account_id, s))
-            .collect();
+    let stored: HashMap<Uuid, StoredSignal> = store::account_signals::of_accounts(tenant, &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.account_id, s))
+        .collect();
     let mut types: HashMap<Uuid, Vec<&str>> = HashMap::new();
     for e in events {
         if let Some(account) = e.account_id {
@@ -138,7 +142,7 @@ impl Scoring<'_> {
         &self,
         account: &'a account::Model,
         rows: &[MemberRow],
-        stored: Option<&account_signal::Model>,
+        stored: Option<&StoredSignal>,
         event_types: &[&str],
     ) -> Scored<'a> {
         let Scoring {
@@ -179,10 +183,11 @@ impl Scoring<'_> {
             was_covered.is_some(),
         );
         let names: HashMap<Uuid, &Option<String>> = rows.iter().map(|r| (r.id, &r.name)).collect();
-        // The reason is kept from the crossing while the account stays in market: it says why it
-        // became one. Below the threshold there is nothing to explain.
-        let reason = match (verdict.entered, verdict.in_market) {
-            (true, _) => {
+        // The reason is written with the crossing and kept while the account stays in market (the
+        // store writes it only when the account enters or leaves): it says why it became one.
+        // Below the threshold there is nothing to explain.
+        let reason = match verdict.entered {
+            true => {
                 let reason = MarketReason::new(
                     &terms.accounts,
                     account.fit_score,
@@ -193,8 +198,7 @@ impl Scoring<'_> {
                 );
                 serde_json::to_value(reason).ok()
             }
-            (false, true) => stored.and_then(|s| s.reason.clone()),
-            (false, false) => None,
+            false => None,
         };
         let row = account_signal::Model {
             id: stored.map_or_else(Uuid::now_v7, |s| s.id),

@@ -19,7 +19,7 @@ mod writes;
 
 use chrono::{DateTime, Utc};
 use entity::event;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 pub use input::{EventAccountInput, EventContactInput, EventInput, IngestResult, IngestStatus};
@@ -100,32 +100,31 @@ async fn record(
     resolved: &Resolved,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<event::Model>> {
-    let mut rows: Vec<(&str, event::ActiveModel)> = fresh
+    let mut rows: Vec<event::Model> = fresh
         .iter()
         .map(|(_, e)| {
             let who = &resolved.of_key[&e.key];
-            let row = event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                workspace_id: Set(tenant.workspace_id()),
-                idempotency_key: Set(e.key.clone()),
-                payload_hash: Set(e.hash.clone()),
-                event_type: Set(e.event_type.clone()),
-                occurred_at: Set(e.occurred_at),
-                contact_id: Set(who.contact_id),
-                account_id: Set(who.account_id),
-                source_id: Set(who.source_id),
-                campaign_id: Set(e.campaign_id),
-                asset_id: Set(e.asset_id),
-                properties: Set(serde_json::Value::Object(e.properties.clone())),
-                received_at: Set(now),
-            };
-            (e.key.as_str(), row)
+            event::Model {
+                id: Uuid::now_v7(),
+                workspace_id: tenant.workspace_id(),
+                idempotency_key: e.key.clone(),
+                payload_hash: e.hash.clone(),
+                event_type: e.event_type.clone(),
+                occurred_at: e.occurred_at,
+                contact_id: who.contact_id,
+                account_id: who.account_id,
+                source_id: who.source_id,
+                campaign_id: e.campaign_id,
+                asset_id: e.asset_id,
+                properties: serde_json::Value::Object(e.properties.clone()),
+                received_at: now,
+            }
         })
         .collect();
     // Ids in the order sent (events of one moment score in that order); rows in key order, so
     // two batches recording the same keys wait for each other in one order, never in a cycle.
-    rows.sort_by(|a, b| a.0.cmp(b.0));
-    store::events::insert_new(tenant, rows.into_iter().map(|(_, row)| row).collect()).await
+    rows.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
+    store::events::insert_new(tenant, rows).await
 }
 
 /// Scores the recorded events and re-evaluates their leads under the active contract.
