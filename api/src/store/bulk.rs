@@ -55,13 +55,18 @@ where
     Some((columns, json.finish()))
 }
 
-/// `"a", "b"`: quoted column names for a column list.
-pub fn column_list<C: IdenStatic>(columns: &[C]) -> String {
-    columns
+/// `INSERT INTO "table" ("a", "b") SELECT "a", "b" FROM json_populate_recordset(...)` for the
+/// rows in `$1`, followed by `tail` (a conflict clause, `RETURNING`, or nothing).
+pub fn insert_sql<C: IdenStatic>(table: &str, columns: &[C], tail: &str) -> String {
+    let list = columns
         .iter()
         .map(|c| format!("\"{}\"", c.as_str()))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    format!(
+        "INSERT INTO \"{table}\" ({list}) SELECT {list} \
+         FROM json_populate_recordset(NULL::\"{table}\", $1::json) {tail}"
+    )
 }
 
 /// Rows as a JSON array of objects keyed by column name, or `None` when a field has a type this

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use entity::event;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityName, EntityTrait, IntoActiveModel, Iterable, QueryFilter,
     TryInsertResult,
 };
 use uuid::Uuid;
@@ -59,11 +59,10 @@ async fn insert_as_json<C: ConnectionTrait>(
     let Some(json) = super::bulk::models::<event::Entity>(&refs, &columns) else {
         return Ok(None);
     };
-    let list = super::bulk::column_list(&columns);
-    let sql = format!(
-        "INSERT INTO events ({list}) SELECT {list} \
-         FROM json_populate_recordset(NULL::events, $1::json) \
-         ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id"
+    let sql = super::bulk::insert_sql(
+        event::Entity.table_name(),
+        &columns,
+        "ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id",
     );
     let mut ids = HashSet::with_capacity(rows.len());
     for row in tenant

@@ -26,12 +26,7 @@ where
 {
     if is_postgres(tenant) {
         if let Some((columns, json)) = super::bulk::active_models::<E>(rows) {
-            let table = E::default().table_name().to_owned();
-            let list = super::bulk::column_list(&columns);
-            let sql = format!(
-                "INSERT INTO \"{table}\" ({list}) SELECT {list} \
-                 FROM json_populate_recordset(NULL::\"{table}\", $1::json)"
-            );
+            let sql = super::bulk::insert_sql(E::default().table_name(), &columns, "");
             tenant
                 .conn()
                 .execute_raw(statement(tenant, &sql, vec![json.into()]))

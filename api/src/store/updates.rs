@@ -67,14 +67,14 @@ where
     let table = E::default().table_name().to_owned();
     let id = id_column::<E>();
     let workspace = E::workspace_column();
+    let assignments = columns
+        .iter()
+        .map(|c| format!("\"{0}\" = v.\"{0}\"", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     if sql::is_postgres(tenant) {
         let with_id: Vec<E::Column> = std::iter::once(id).chain(columns.iter().copied()).collect();
         if let Some(json) = super::bulk::models::<E>(rows, &with_id) {
-            let assignments = columns
-                .iter()
-                .map(|c| format!("\"{0}\" = v.\"{0}\"", c.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ");
             let sql = format!(
                 "UPDATE \"{table}\" SET {assignments} \
                  FROM json_populate_recordset(NULL::\"{table}\", $1::json) v \
@@ -93,11 +93,6 @@ where
     let names: Vec<&str> = std::iter::once(id.as_str())
         .chain(columns.iter().map(|c| c.as_str()))
         .collect();
-    let assignments = columns
-        .iter()
-        .map(|c| format!("\"{0}\" = v.\"{0}\"", c.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
     let width = names.len();
     for chunk in rows.chunks(sql::rows_per_statement(width + 1)) {
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * width + 1);

@@ -182,24 +182,25 @@ impl Scoring<'_> {
             committee.as_ref(),
             was_covered.is_some(),
         );
-        let names: HashMap<Uuid, &Option<String>> = rows.iter().map(|r| (r.id, &r.name)).collect();
         // The reason is written with the crossing and kept while the account stays in market (the
         // store writes it only when the account enters or leaves): it says why it became one.
         // Below the threshold there is nothing to explain.
-        let reason = match verdict.entered {
-            true => {
-                let reason = MarketReason::new(
+        let reason = verdict
+            .entered
+            .then(|| {
+                // Only a crossing names its contacts.
+                let names: HashMap<Uuid, &Option<String>> =
+                    rows.iter().map(|r| (r.id, &r.name)).collect();
+                MarketReason::new(
                     &terms.accounts,
                     account.fit_score,
                     &score,
                     |id| names.get(&id).and_then(|n| (*n).clone()),
                     committee.as_ref(),
                     event_types.iter().copied(),
-                );
-                serde_json::to_value(reason).ok()
-            }
-            false => None,
-        };
+                )
+            })
+            .and_then(|reason| serde_json::to_value(reason).ok());
         let row = account_signal::Model {
             id: stored.map_or_else(Uuid::now_v7, |s| s.id),
             workspace_id,
