@@ -226,6 +226,70 @@ async fn deliveries_are_signed_retried_and_disabled() {
     }
 }
 
+/// A delivery whose attempt is still out when its webhook is turned off stays cancelled and
+/// keeps its place: the late attempt is logged, but it schedules no retry (lists ordered by the
+/// next attempt must not see the row move).
+#[actix_web::test]
+async fn an_attempt_that_ends_after_its_webhook_is_disabled_schedules_nothing() {
+    let app = TestApp::start_with(|config| {
+        config.job_poll_ms = 3_600_000;
+        config.webhook_timeout_ms = 1_000;
+        config.webhook_allow_private = true;
+    })
+    .await;
+    let team = team(&app).await;
+    let owner = &team.owner.access;
+    let shared: Shared = Arc::default();
+    shared
+        .lock()
+        .unwrap()
+        .defaults
+        .insert("/slow".into(), Answer::Hang);
+    let base = start_receiver(shared.clone());
+    let hook_id = app
+        .gql(
+            Some(owner),
+            "mutation($u: String!) { createWebhook(input: {url: $u, events: [\"lead.mql\"]}) { webhook { id } } }",
+            json!({"u": format!("{base}/slow")}),
+        )
+        .await
+        .data("createWebhook")["webhook"]["id"]
+        .clone();
+    hot_lead(&app, &team, "kim@in-flight.io", "Webinar").await;
+    wait::until(
+        "the attempt reaches the receiver",
+        StdDuration::from_secs(10),
+        || async {
+            let received = shared.lock().unwrap().received.contains_key("/slow");
+            received.then_some(())
+        },
+    )
+    .await;
+    let query = "query($id: ID!) { webhookDeliveries(webhookId: $id) { nodes { status attempts nextAttemptAt lastError } } }";
+    let deliveries =
+        |reply: crate::support::Reply| reply.data("webhookDeliveries")["nodes"][0].clone();
+    let leased = deliveries(app.gql(Some(owner), query, json!({"id": hook_id})).await);
+    assert_eq!(leased["attempts"], 0, "still out: {leased}");
+    app.gql(
+        Some(owner),
+        "mutation($id: ID!) { updateWebhook(id: $id, input: {active: false}) { id } }",
+        json!({"id": hook_id}),
+    )
+    .await
+    .data("updateWebhook");
+    wait_for(&app, owner, &hook_id, |d| d[0]["attempts"] == 1).await;
+    let after = deliveries(app.gql(Some(owner), query, json!({"id": hook_id})).await);
+    assert_eq!(after["status"], "CANCELLED");
+    assert_eq!(
+        after["lastError"], "timeout",
+        "the attempt is logged: {after}"
+    );
+    assert_eq!(
+        after["nextAttemptAt"], leased["nextAttemptAt"],
+        "a cancelled delivery is not rescheduled"
+    );
+}
+
 #[actix_web::test]
 async fn webhooks_are_validated_and_only_managers_register_them() {
     let app = TestApp::start().await;

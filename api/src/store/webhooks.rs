@@ -322,7 +322,9 @@ const DELIVERY_CHANGE: [&str; 8] = [
 ];
 
 /// The UPDATE that moves `recorded`'s deliveries on, with its values. A NULL status, delivery
-/// time or next attempt in `VALUES` leaves the delivery's own.
+/// time or next attempt in `VALUES` leaves the delivery's own; a delivery no longer pending (one
+/// cancelled while its attempt was out) is not rescheduled, so it keeps its place in lists ordered
+/// by the next attempt.
 fn deliveries_moved_on(recorded: &[Recorded<'_>]) -> (String, Vec<sea_orm::Value>) {
     let width = DELIVERY_CHANGE.len();
     let mut values: Vec<sea_orm::Value> = Vec::with_capacity(recorded.len() * width);
@@ -352,7 +354,9 @@ fn deliveries_moved_on(recorded: &[Recorded<'_>]) -> (String, Vec<sea_orm::Value
          \"last_error\" = v.\"last_error\", \
          \"status\" = COALESCE(v.\"status\", \"{t}\".\"status\"), \
          \"delivered_at\" = COALESCE(v.\"delivered_at\", \"{t}\".\"delivered_at\"), \
-         \"next_attempt_at\" = COALESCE(v.\"next_attempt_at\", \"{t}\".\"next_attempt_at\") \
+         \"next_attempt_at\" = CASE WHEN \"{t}\".\"status\" = 'PENDING' \
+           THEN COALESCE(v.\"next_attempt_at\", \"{t}\".\"next_attempt_at\") \
+           ELSE \"{t}\".\"next_attempt_at\" END \
          FROM v WHERE \"{t}\".\"workspace_id\" = v.\"workspace_id\" AND \"{t}\".\"id\" = v.\"id\"",
         names = DELIVERY_CHANGE.join("\", \""),
     );
