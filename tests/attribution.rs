@@ -14,6 +14,7 @@
 //! - Spend for March: 3,100 on Spring webinar, 6,200 on Search Q1.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::support::documents::INGEST;
@@ -84,8 +85,9 @@ async fn lead_id(app: &TestApp, team: &Team, email: &str) -> String {
         .to_owned()
 }
 
-/// Plays the month; returns the team and the two campaigns' ids (webinar, search).
-async fn the_month(app: &TestApp) -> (Team, Value, Value) {
+/// Plays the month; returns the team, the two campaigns' ids (webinar, search) and the two
+/// leads' deals (Ana's, Ben's).
+async fn the_month(app: &TestApp) -> (Team, Value, Value, Vec<Value>) {
     let team = team(app).await;
     let clock = &app.state.clock;
     clock.freeze_at(at(1, 8));
@@ -239,7 +241,7 @@ async fn the_month(app: &TestApp) -> (Team, Value, Value) {
     .await;
     assert_eq!(won["stage"], "CLOSED_WON");
     clock.advance_to(at(8, 12));
-    (team, webinar, search)
+    (team, webinar, search, deals)
 }
 
 fn close(actual: &Value, expected: f64) {
@@ -280,7 +282,7 @@ fn by_name<'a>(groups: &'a Value, name: &str) -> &'a Value {
 #[actix_web::test]
 async fn w_shaped_and_the_other_models_credit_the_worked_example() {
     let app = TestApp::start().await;
-    let (team, webinar, search) = the_month(&app).await;
+    let (team, webinar, search, _) = the_month(&app).await;
     let cmo = Some(team.cmo.access.as_str());
 
     let reply = app
@@ -412,7 +414,7 @@ async fn w_shaped_and_the_other_models_credit_the_worked_example() {
 #[actix_web::test]
 async fn sources_channels_the_default_range_and_who_may_ask() {
     let app = TestApp::start().await;
-    let (team, _, _) = the_month(&app).await;
+    let (team, _, _, _) = the_month(&app).await;
     let cmo = Some(team.cmo.access.as_str());
 
     // By source the campaigns' events and spend roll up to their sources; by channel to the
@@ -532,4 +534,118 @@ async fn sources_channels_the_default_range_and_who_may_ask() {
         )
         .await;
     close(&read.data("attribution")["total"]["revenue"], 20_000.0);
+}
+
+/// The credit lines the job keeps report what the history does; whatever changes a deal's
+/// credit makes it due again and it is credited from its history until the job keeps it anew:
+/// an event that arrives late, stamped before the deal was created, and an edit of the deal.
+#[actix_web::test]
+async fn kept_credit_follows_late_history_and_deal_edits() {
+    let app = TestApp::start().await;
+    let (team, webinar, search, deals) = the_month(&app).await;
+    let cmo = Some(team.cmo.access.as_str());
+    let read = || async {
+        app.gql(cmo, &report_query(&format!("({MARCH})")), json!({}))
+            .await
+            .data("attribution")
+            .clone()
+    };
+    let kept_lines = || async {
+        let row = app
+            .db()
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.db().get_database_backend(),
+                "SELECT COUNT(*) AS n FROM deal_credits",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    };
+    let from_history = read().await;
+    assert_eq!(kept_lines().await, 0, "the job has not run");
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    // Three deals, four models: Ana's lines (3 keys under W_SHAPED and LINEAR, 1 under first and
+    // last touch), Ben's (1 each), E Corp's (1 each): 8 + 4 + 4.
+    assert_eq!(kept_lines().await, 16);
+    assert_eq!(
+        read().await,
+        from_history,
+        "kept lines report what the history does"
+    );
+
+    // A webinar event for Ben arrives late, stamped Mar 1 09:00, before his deal (Mar 6 10:00):
+    // his touchpoints are now Mar 1 webinar (first touch) and Mar 2 10:00 search (MQL touch and
+    // opportunity-creation touch), a third and two thirds. Search: Ana's 0.35 + 2/3 = 1.0167,
+    // 7,000 + 6,666.67; webinar: Ana's 0.6 + 1/3 = 0.9333, 12,000 + 3,333.33.
+    let late = json!([{"idempotencyKey": "ben-late-webinar", "type": "webinar_attended",
+        "occurredAt": at(1, 9), "contact": {"email": "ben@b-corp.io", "name": "Ben"},
+        "source": "Webinar", "campaignId": webinar}]);
+    let reply = app.gql(Some(&team.token), INGEST, json!({"e": late})).await;
+    assert_eq!(
+        reply.data("ingestEvents")["results"][0]["status"],
+        "ACCEPTED"
+    );
+    let check = |report: &Value| {
+        let groups = &report["groups"];
+        let s = by_name(groups, "Search Q1");
+        assert_eq!(s["key"], search);
+        credit(
+            s,
+            [
+                0.35 + 2.0 / 3.0,
+                7_000.0 + 20_000.0 / 3.0,
+                0.35,
+                7_000.0,
+                6_200.0,
+            ],
+            Some(6_200.0 / (0.35 + 2.0 / 3.0)),
+            Some(7_000.0 / 6_200.0),
+        );
+        let w = by_name(groups, "Spring webinar");
+        credit(
+            w,
+            [
+                0.6 + 1.0 / 3.0,
+                12_000.0 + 10_000.0 / 3.0,
+                0.6,
+                12_000.0,
+                3_100.0,
+            ],
+            Some(3_100.0 / (0.6 + 1.0 / 3.0)),
+            Some(12_000.0 / 3_100.0),
+        );
+    };
+    check(&read().await);
+    assert_eq!(kept_lines().await, 12, "Ben's deal is due again");
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    // Ben's lines: two keys under W_SHAPED and LINEAR, one under first and last touch.
+    assert_eq!(kept_lines().await, 18);
+    check(&read().await);
+
+    // Ben's deal grows to 13,000: his two thirds of search are 8,666.67, his third of the
+    // webinar 4,333.33.
+    rep_does(
+        &app,
+        &team,
+        "mutation($id: ID!) { updateOpportunity(id: $id, input: {amount: 13000}) { amount } }",
+        json!({"id": deals[1]}),
+        "updateOpportunity",
+    )
+    .await;
+    let grown = |report: &Value| {
+        let groups = &report["groups"];
+        close(
+            &by_name(groups, "Search Q1")["credit"]["pipeline"],
+            7_000.0 + 26_000.0 / 3.0,
+        );
+        close(
+            &by_name(groups, "Spring webinar")["credit"]["pipeline"],
+            12_000.0 + 13_000.0 / 3.0,
+        );
+        close(&report["total"]["pipeline"], 38_000.0);
+    };
+    grown(&read().await);
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    grown(&read().await);
 }

@@ -8,6 +8,7 @@ pub mod asset;
 pub mod cadence;
 pub mod campaign;
 pub mod contact;
+pub mod deal_credit;
 pub mod email_token;
 pub mod enrollment;
 pub mod enums;

@@ -4,6 +4,7 @@
 //! state's [`crate::clock::Clock`], so tests can move time forward.
 
 pub mod clocks;
+pub mod credits;
 pub mod fit;
 pub mod nurture;
 pub mod periodic;
@@ -28,6 +29,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
     handled += nurture::check_back(state, now).await?;
     handled += periodic::source_rule(state, now).await?;
     handled += periodic::stalled_opportunities(state, now).await?;
+    handled += credits::run_all(state).await?;
     Ok(handled)
 }
 
@@ -78,6 +80,9 @@ pub fn start(state: &AppState) {
                         break;
                     }
                 }
+            }
+            if let Err(err) = credits::run_all(&state).await {
+                tracing::error!(error = ?err, "deal credits failed; retrying later");
             }
             loop {
                 match requalify::run_once(&state).await {

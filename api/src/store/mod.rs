@@ -14,6 +14,7 @@ pub mod children;
 pub mod clocks;
 pub mod contacts;
 pub mod contracts;
+pub mod deal_credits;
 pub mod due_work;
 pub mod email_tokens;
 pub mod enrollments;
@@ -418,4 +419,5 @@ tenant_entities! {
     webhook_delivery => "webhook delivery",
     webhook_attempt => "webhook attempt",
     account_signal => "account signal",
+    deal_credit => "deal credit",
 }

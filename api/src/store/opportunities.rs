@@ -75,17 +75,20 @@ pub async fn insert<C: ConnectionTrait>(
         .await?)
 }
 
-/// Writes a changed deal back (every column).
+/// Writes a changed deal back (every column); its attribution credit is due again (its
+/// amount, win or lead may have changed).
 pub async fn save<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     row: opportunity::Model,
 ) -> AppResult<opportunity::Model> {
     debug_assert_eq!(row.workspace_id, tenant.workspace_id());
-    Ok(row
+    let saved = row
         .into_active_model()
         .reset_all()
         .update(tenant.conn())
-        .await?)
+        .await?;
+    super::deal_credits::invalidate(tenant, &[saved.id]).await?;
+    Ok(saved)
 }
 
 /// Deletes a deal and its stage history (the history first: it references the deal).

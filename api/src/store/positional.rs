@@ -226,6 +226,10 @@ positional! {
     webhook_attempt::Model {
         id, workspace_id, delivery_id, attempted_at, status_code, latency_ms, error,
     }
+    deal_credit::Model {
+        id, workspace_id, opportunity_id, model, sales, source_id, campaign_id, share, amount,
+        created_at, won_at,
+    }
     account_signal::Model {
         id, workspace_id, account_id, score, in_market_since, reason, committee_covered_at, scored_at,
     }
@@ -299,7 +303,8 @@ mod tests {
             webhook,
             webhook_delivery,
             webhook_attempt,
-            account_signal
+            account_signal,
+            deal_credit
         );
     }
 }

@@ -226,6 +226,122 @@ pub fn shares(
     shares
 }
 
+/// What one touchpoint key (an event's source and campaign, or a rep's touch) earned of one
+/// deal under one model: the sum of its touchpoints' shares. A deal's lines sum to 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreditLine {
+    pub origin: TouchOrigin,
+    pub source_id: Option<Uuid>,
+    pub campaign_id: Option<Uuid>,
+    pub share: f64,
+}
+
+/// A deal's credit lines under `model`, one per touchpoint key that earned a share, in the
+/// order the keys first earned; a deal without touchpoints has one line without source or
+/// campaign (Unattributed under every grouping). Depends only on the touchpoints and moves
+/// up to the deal's creation, so it can be kept once computed.
+pub fn credit_lines(model: AttributionModel, deal: &CreditedDeal) -> Vec<CreditLine> {
+    let ordered = eligible(&deal.touchpoints, deal.created_at);
+    let mut lines: Vec<CreditLine> = Vec::new();
+    let earned = shares(model, &ordered, &deal.mql_entries, deal.created_at);
+    for (share, t) in earned.into_iter().zip(&ordered) {
+        if share <= 0.0 {
+            continue;
+        }
+        let (source_id, campaign_id) = match t.origin {
+            TouchOrigin::Sales => (None, None),
+            TouchOrigin::Event => (t.source_id, t.campaign_id),
+        };
+        let same = |l: &&mut CreditLine| {
+            l.origin == t.origin && l.source_id == source_id && l.campaign_id == campaign_id
+        };
+        match lines.iter_mut().find(same) {
+            Some(line) => line.share += share,
+            None => lines.push(CreditLine {
+                origin: t.origin,
+                source_id,
+                campaign_id,
+                share,
+            }),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(CreditLine {
+            origin: TouchOrigin::Event,
+            source_id: None,
+            campaign_id: None,
+            share: 1.0,
+        });
+    }
+    lines
+}
+
+/// What the deals of a range earned for one touchpoint key (before the grouping maps keys to
+/// campaigns, sources or channels). `spend` and the ratios stay unset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyedCredit {
+    pub origin: TouchOrigin,
+    pub source_id: Option<Uuid>,
+    pub campaign_id: Option<Uuid>,
+    pub credit: Credit,
+}
+
+/// Adds a deal's part of `credit` to it: `share` of a deal of `amount`, counted as pipeline
+/// when `created` in the range and as revenue when `won` in it.
+fn add_deal(credit: &mut Credit, share: f64, amount: f64, created: bool, won: bool) {
+    if created {
+        credit.opportunities += share;
+        credit.pipeline += amount * share;
+    }
+    if won {
+        credit.won += share;
+        credit.revenue += amount * share;
+    }
+}
+
+/// The deals created or won in `range`, counted whole (the report's total).
+pub fn deal_totals(deals: &[CreditedDeal], range: &Range) -> Credit {
+    let mut total = Credit::default();
+    for deal in deals {
+        let created = range.contains(deal.created_at);
+        let won = deal.won_at.is_some_and(|at| range.contains(at));
+        add_deal(&mut total, 1.0, deal.amount, created, won);
+    }
+    total
+}
+
+/// What the deals created or won in `range` earned per touchpoint key under `model`,
+/// computed from their touchpoints.
+pub fn keyed_credits(
+    deals: &[CreditedDeal],
+    range: &Range,
+    model: AttributionModel,
+) -> Vec<KeyedCredit> {
+    let mut keyed: Vec<KeyedCredit> = Vec::new();
+    let mut index: HashMap<(TouchOrigin, Option<Uuid>, Option<Uuid>), usize> = HashMap::new();
+    for deal in deals {
+        let created = range.contains(deal.created_at);
+        let won = deal.won_at.is_some_and(|at| range.contains(at));
+        if !(created || won) {
+            continue;
+        }
+        for line in credit_lines(model, deal) {
+            let key = (line.origin, line.source_id, line.campaign_id);
+            let at = *index.entry(key).or_insert_with(|| {
+                keyed.push(KeyedCredit {
+                    origin: line.origin,
+                    source_id: line.source_id,
+                    campaign_id: line.campaign_id,
+                    credit: Credit::default(),
+                });
+                keyed.len() - 1
+            });
+            add_deal(&mut keyed[at].credit, line.share, deal.amount, created, won);
+        }
+    }
+    keyed
+}
+
 /// The credit of every deal under `model`, grouped by `group`, with the spend of `range`.
 pub fn attribution(
     deals: &[CreditedDeal],
@@ -235,45 +351,39 @@ pub fn attribution(
     model: AttributionModel,
     group: AttributionGroup,
 ) -> AttributionReport {
-    let mut total = Credit::default();
+    let keyed = keyed_credits(deals, range, model);
+    report(
+        deal_totals(deals, range),
+        &keyed,
+        spend,
+        catalog,
+        range,
+        group,
+    )
+}
+
+/// The report from the range's deal totals and what each touchpoint key earned (kept lines
+/// and lines computed at request time may both be in `keyed`, a key more than once), grouped
+/// by `group`, with the spend of `range`.
+pub fn report(
+    mut total: Credit,
+    keyed: &[KeyedCredit],
+    spend: &[Spend],
+    catalog: &Catalog,
+    range: &Range,
+    group: AttributionGroup,
+) -> AttributionReport {
     let mut groups: BTreeMap<CreditKey, Credit> = BTreeMap::new();
-    for deal in deals {
-        let created = range.contains(deal.created_at);
-        let won = deal.won_at.is_some_and(|at| range.contains(at));
-        if !(created || won) {
-            continue;
-        }
-        let ordered = eligible(&deal.touchpoints, deal.created_at);
-        let mut credited: Vec<(CreditKey, f64)> =
-            shares(model, &ordered, &deal.mql_entries, deal.created_at)
-                .into_iter()
-                .zip(&ordered)
-                .filter(|(share, _)| *share > 0.0)
-                .map(|(share, t)| {
-                    let key = match t.origin {
-                        TouchOrigin::Sales => CreditKey::SalesTouch,
-                        TouchOrigin::Event => catalog.key(group, t.source_id, t.campaign_id),
-                    };
-                    (key, share)
-                })
-                .collect();
-        if credited.is_empty() {
-            credited.push((CreditKey::Unattributed, 1.0));
-        }
-        let add = |credit: &mut Credit, share: f64| {
-            if created {
-                credit.opportunities += share;
-                credit.pipeline += deal.amount * share;
-            }
-            if won {
-                credit.won += share;
-                credit.revenue += deal.amount * share;
-            }
+    for line in keyed {
+        let key = match line.origin {
+            TouchOrigin::Sales => CreditKey::SalesTouch,
+            TouchOrigin::Event => catalog.key(group, line.source_id, line.campaign_id),
         };
-        add(&mut total, 1.0);
-        for (key, share) in credited {
-            add(groups.entry(key).or_default(), share);
-        }
+        let credit = groups.entry(key).or_default();
+        credit.opportunities += line.credit.opportunities;
+        credit.pipeline += line.credit.pipeline;
+        credit.won += line.credit.won;
+        credit.revenue += line.credit.revenue;
     }
     for row in spend {
         let amount = share_of(row, range, None).in_range;

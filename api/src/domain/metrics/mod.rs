@@ -28,8 +28,9 @@ mod stats;
 pub mod win_loss;
 
 pub use attribution::{
-    attribution, eligible, shares, AttributionGroup, AttributionModel, AttributionReport, Catalog,
-    Credit, CreditKey, CreditedDeal, TouchOrigin, Touchpoint,
+    attribution, credit_lines, deal_totals, eligible, keyed_credits, report, shares,
+    AttributionGroup, AttributionModel, AttributionReport, Catalog, Credit, CreditKey, CreditLine,
+    CreditedDeal, KeyedCredit, TouchOrigin, Touchpoint,
 };
 pub use coverage::{
     coverage, funnel_reach, region_of, waterfall, Coverage, CoverageCounts, CoverageGroup,

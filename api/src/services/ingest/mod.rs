@@ -124,7 +124,14 @@ async fn record(
     // Ids in the order sent (events of one moment score in that order); rows in key order, so
     // two batches recording the same keys wait for each other in one order, never in a cycle.
     rows.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
-    store::events::insert_new(tenant, rows).await
+    let inserted = store::events::insert_new(tenant, rows).await?;
+    // An event stamped before one of its lead's deals was created counts in that deal's credit.
+    store::deal_credits::history_arrived(
+        tenant,
+        inserted.iter().map(|e| (e.contact_id, e.occurred_at)),
+    )
+    .await?;
+    Ok(inserted)
 }
 
 /// Scores the recorded events and re-evaluates their leads under the active contract.

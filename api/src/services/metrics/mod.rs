@@ -19,7 +19,7 @@ use sea_orm::ConnectionTrait;
 
 pub use alignment::{alignment_of, theater_signals};
 pub use assets::{asset_performance_of, AssetReport};
-pub use attribution::attribution_of;
+pub use attribution::{attribution_of, credited_deals};
 pub use coverage::{market_coverage_of, MarketCoverage, ENGAGED_DAYS};
 pub use facts::{load_facts, Report};
 pub use funnel::funnel_of;

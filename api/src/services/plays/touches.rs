@@ -125,6 +125,8 @@ pub async fn log(
         },
     )
     .await?;
+    // A touch logged for a time before one of the lead's deals was created counts in its credit.
+    store::deal_credits::history_arrived(&tenant, [(lead.id, occurred_at)]).await?;
     store::touches::set_first_touch_on_clocks(&tenant, lead.id, occurred_at).await?;
     meet_clocks(&tenant, lead.id, Some(SlaKind::FirstTouch), now).await?;
     if let Some(task) = task.filter(|t| t.status == TaskStatus::Open) {
