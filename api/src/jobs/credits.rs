@@ -7,7 +7,7 @@ use sea_orm::Set;
 use uuid::Uuid;
 
 use crate::{
-    domain::metrics::{credit_lines, AttributionModel},
+    domain::metrics::{credit_lines, AttributionModel, TouchOrigin},
     error::AppResult,
     services::{metrics::credited_deals, unit_of_work::UnitOfWork},
     state::AppState,
@@ -45,7 +45,7 @@ pub async fn run_once(state: &AppState) -> AppResult<bool> {
                     workspace_id: Set(workspace_id),
                     opportunity_id: Set(id),
                     model: Set(deal_credits::model_name(model).to_owned()),
-                    sales: Set(line.origin == crate::domain::metrics::TouchOrigin::Sales),
+                    sales: Set(line.origin == TouchOrigin::Sales),
                     source_id: Set(line.source_id),
                     campaign_id: Set(line.campaign_id),
                     share: Set(line.share),

@@ -22,9 +22,6 @@ use crate::{
     error::AppResult,
 };
 
-/// How many deals one statement names (well under both databases' limits on bound values).
-const IDS_PER_STATEMENT: usize = 5_000;
-
 /// A model's name as the lines keep it.
 pub fn model_name(model: AttributionModel) -> &'static str {
     match model {
@@ -33,13 +30,6 @@ pub fn model_name(model: AttributionModel) -> &'static str {
         AttributionModel::Linear => "LINEAR",
         AttributionModel::WShaped => "W_SHAPED",
     }
-}
-
-/// `$first, $first+1, ...`: one placeholder per id.
-fn placeholders(first: usize, n: usize) -> String {
-    sql::values_tuples(first, 1, n)
-        .trim_matches(|c| c == '(' || c == ')')
-        .to_owned()
 }
 
 /// Marks these deals' credit as due and deletes their lines.
@@ -59,13 +49,13 @@ async fn drop_lines<C: ConnectionTrait>(
     due: bool,
 ) -> AppResult<()> {
     let flag = if due { "TRUE" } else { "FALSE" };
-    for chunk in deals.chunks(IDS_PER_STATEMENT) {
+    for chunk in deals.chunks(sql::IDS_PER_STATEMENT) {
         let mut values: Vec<Value> = vec![tenant.workspace_id().into()];
         values.extend(chunk.iter().map(|id| Value::from(*id)));
-        let ids = placeholders(2, chunk.len());
+        let ids = sql::id_list(2, chunk.len());
         for sql in [
-            format!("UPDATE opportunities SET credits_due = {flag} WHERE workspace_id = $1 AND id IN ({ids})"),
-            format!("DELETE FROM deal_credits WHERE workspace_id = $1 AND opportunity_id IN ({ids})"),
+            format!("UPDATE opportunities SET credits_due = {flag} WHERE workspace_id = $1 AND id IN {ids}"),
+            format!("DELETE FROM deal_credits WHERE workspace_id = $1 AND opportunity_id IN {ids}"),
         ] {
             tenant
                 .conn()

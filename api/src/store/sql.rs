@@ -73,6 +73,14 @@ pub fn values_tuples(first: usize, rows: usize, width: usize) -> String {
     out
 }
 
+/// How many ids one `IN` list names (well under both databases' limits on bound values).
+pub const IDS_PER_STATEMENT: usize = 5_000;
+
+/// `($first, $first+1, ...)`: an `IN` list of `n` placeholders.
+pub fn id_list(first: usize, n: usize) -> String {
+    values_tuples(first, 1, n)
+}
+
 /// A statement written with Postgres' numbered placeholders (`$1` is `values[0]`; a number may
 /// recur), for the backend of `tenant`'s connection: SQLite gets a `?` and a value for each
 /// occurrence, in order.

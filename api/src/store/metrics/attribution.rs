@@ -24,9 +24,6 @@ const DEALS: &str = "d.workspace_id = $1 AND ((d.created_at >= $2 AND d.created_
 /// A deal's lead: the one it was converted from, else its primary contact.
 const LEAD: &str = "COALESCE(d.lead_id, d.primary_contact_id)";
 
-/// How many deals one statement names.
-const IDS_PER_STATEMENT: usize = 5_000;
-
 #[derive(FromQueryResult)]
 pub struct CreditedDealRow {
     pub id: Uuid,
@@ -70,7 +67,7 @@ pub struct MqlEntryRow {
 
 /// `d.workspace_id = $1 AND d.id IN ($2, ...)` for `n` deals.
 fn named(n: usize) -> String {
-    let ids = crate::store::sql::values_tuples(2, 1, n);
+    let ids = crate::store::sql::id_list(2, n);
     format!("d.workspace_id = $1 AND d.id IN {ids}")
 }
 
@@ -95,7 +92,7 @@ where
     T: FromQueryResult,
 {
     let mut rows = Vec::new();
-    for chunk in deals.chunks(IDS_PER_STATEMENT) {
+    for chunk in deals.chunks(crate::store::sql::IDS_PER_STATEMENT) {
         let mut values: Vec<sea_orm::Value> = vec![tenant.workspace_id().into()];
         values.extend(chunk.iter().map(|id| sea_orm::Value::from(*id)));
         let sql = sql_for(chunk.len());
