@@ -195,22 +195,25 @@ async fn main() {
     };
     // Background work due at start (SLA clocks that came due since generation, the monthly
     // source rule) is done before anything is timed.
-    // Deals whose attribution credit is not kept yet (all of a freshly generated workspace's)
-    // are credited here too.
+    // Deals whose attribution credit is not kept yet and accounts whose suspects are not
+    // counted yet (all of a freshly generated workspace's) are done here too.
     let started = Instant::now();
     accord_api::jobs::run_due(&state).await.unwrap();
     println!(
-        "due work (SLA clocks, deal credits) done in {:.1} s",
+        "due work (SLA clocks, deal credits, account suspects) done in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    // What autovacuum would do after the job's inserts (it is off on the CI machines): the
-    // credit lines' statistics and visibility, without which the planner expects one row and
+    // What autovacuum would do after the jobs' writes (it is off on the CI machines): the
+    // kept rows' statistics and visibility, without which the planner expects one row and
     // the index-only scan visits the table.
     let db = state.store.db();
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        sea_orm::ConnectionTrait::execute_unprepared(db, "VACUUM (ANALYZE) deal_credits")
-            .await
-            .unwrap();
+        for table in ["deal_credits", "account_suspects", "accounts"] {
+            let sql = format!("VACUUM (ANALYZE) {table}");
+            sea_orm::ConnectionTrait::execute_unprepared(db, &sql)
+                .await
+                .unwrap();
+        }
     }
 
     let client = Client::new(addr, &token);

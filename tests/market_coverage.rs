@@ -322,3 +322,151 @@ async fn a_lead_counts_where_its_history_went_and_the_facts_recount_from_the_his
         .unwrap();
     assert_eq!(report(&app, &team).await, kept);
 }
+
+/// One number from the test's database.
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    let db = app.db();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<Option<i64>>(0).unwrap().unwrap_or(0)
+}
+
+const DUE: &str = "SELECT COUNT(*) FROM accounts WHERE suspects_fit IS NULL";
+
+/// Whether the account of `domain` waits to be counted again.
+async fn due(app: &TestApp, domain: &str) -> bool {
+    let sql =
+        format!("SELECT COUNT(*) FROM accounts WHERE domain = '{domain}' AND suspects_fit IS NULL");
+    scalar(app, &sql).await == 1
+}
+
+/// The waterfall reads each account's kept suspects (migration 000030) and counts an account
+/// from its contacts while its count is due: every write that changes a contact's part (its
+/// first event, its fit, its account) and a new minimum fit in the contract make it due, and
+/// the job counts it again. Each step's figures against `the_market`'s: 4 suspects (Ann, Bob,
+/// Cat, Eve), 3 inquiries (Ann, Cat, Eve), 2 MQLs (Ann, Eve).
+#[actix_web::test]
+async fn kept_suspects_follow_contact_writes_and_the_contract() {
+    let app = TestApp::start().await;
+    let team = the_market(&app).await;
+    let waterfall = |suspects: u64, inquiries: u64, mqls: u64| json!({"addressableMarket": 4, "suspects": suspects, "inquiries": inquiries, "mqls": mqls, "sals": 1, "sqls": 1, "customers": 1});
+    let from_contacts = report(&app, &team).await;
+    assert_eq!(from_contacts["waterfall"], waterfall(4, 3, 2));
+    assert_eq!(scalar(&app, DUE).await, 5, "no account counted yet");
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!(scalar(&app, DUE).await, 0);
+    // Kept: Ann, Bob at a1; Cat at a2; Eve at a5 (Dan's and Ivy's fit is 0).
+    let kept = "SELECT SUM(suspects) FROM account_suspects";
+    assert_eq!(scalar(&app, kept).await, 4);
+    assert_eq!(report(&app, &team).await, from_contacts);
+
+    // The report reads the kept counts: one changed by hand shows.
+    app.db()
+        .execute_unprepared(
+            "UPDATE account_suspects SET suspects = suspects + 10 WHERE inquired = 0",
+        )
+        .await
+        .unwrap();
+    assert_eq!(report(&app, &team).await["waterfall"], waterfall(14, 3, 2));
+
+    // Bob's first event: a1 is due and counted from its contacts, so the hand-made 10 is gone,
+    // and Bob is an inquiry (and, at fit 30 with a pricing page visit now, an MQL).
+    event(&app, &team, "bob@a1.io", "pricing_page_visit", now()).await;
+    let bob = lead_id(&app, &team, "bob@a1.io").await;
+    let stage = app
+        .gql(
+            Some(&team.owner.access),
+            "query($id: ID!) { lead(id: $id) { stage } }",
+            json!({"id": bob}),
+        )
+        .await;
+    assert_eq!(stage.data("lead")["stage"], "MQL");
+    assert!(due(&app, "a1.io").await);
+    assert!(!due(&app, "a2.io").await);
+    assert_eq!(report(&app, &team).await["waterfall"], waterfall(4, 4, 3));
+
+    // Ivy is no longer an intern: her fit is 30, a fifth suspect, before the job runs.
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert!(!due(&app, "a1.io").await);
+    upsert_contacts(
+        &app,
+        &team.owner,
+        json!([{"email": "ivy@a1.io", "name": "Ivy", "title": "Engineer", "accountDomain": "a1.io"}]),
+    )
+    .await;
+    assert!(due(&app, "a1.io").await);
+    assert_eq!(report(&app, &team).await["waterfall"], waterfall(5, 4, 3));
+
+    // Bob moves to a2: both accounts are due, and the totals stay.
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    upsert_contacts(
+        &app,
+        &team.owner,
+        json!([{"email": "bob@a1.io", "name": "Bob", "accountDomain": "a2.io"}]),
+    )
+    .await;
+    assert!(due(&app, "a1.io").await && due(&app, "a2.io").await);
+    assert!(!due(&app, "a5.io").await);
+    assert_eq!(report(&app, &team).await["waterfall"], waterfall(5, 4, 3));
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!(report(&app, &team).await["waterfall"], waterfall(5, 4, 3));
+
+    // A contract with another minimum fit: every account counted at the old one is due (the
+    // hand-made 10 on Eve's row, an MQL's, goes with it), and the job counts them at the new one.
+    app.db()
+        .execute_unprepared("UPDATE account_suspects SET suspects = suspects + 10 WHERE account_id IN (SELECT id FROM accounts WHERE domain = 'a5.io')")
+        .await
+        .unwrap();
+    assert_eq!(
+        report(&app, &team).await["waterfall"],
+        waterfall(15, 14, 13)
+    );
+    let draft = app
+        .gql(
+            Some(&team.owner.access),
+            "mutation { draftLeadContract { id terms } }",
+            json!({}),
+        )
+        .await
+        .data("draftLeadContract")
+        .clone();
+    let mut terms = draft["terms"].clone();
+    terms["acceptance"]["minFit"] = json!(30);
+    app.gql(
+        Some(&team.owner.access),
+        "mutation($id: ID!, $t: JSON!) { updateLeadContract(id: $id, terms: $t) { id } }",
+        json!({"id": draft["id"], "t": terms}),
+    )
+    .await
+    .data("updateLeadContract");
+    for signer in [&team.cmo, &team.cro] {
+        app.gql(
+            Some(&signer.access),
+            crate::support::documents::SIGN_CONTRACT,
+            json!({"id": draft["id"]}),
+        )
+        .await
+        .data("signLeadContract");
+    }
+    assert_eq!(scalar(&app, DUE).await, 5);
+    // Every suspect's fit is 30, so the minimum of 30 keeps them all.
+    let at_thirty = report(&app, &team).await;
+    assert_eq!(at_thirty["minFit"], 30);
+    assert_eq!(at_thirty["waterfall"], waterfall(5, 4, 3));
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM accounts WHERE suspects_fit = 30"
+        )
+        .await,
+        5
+    );
+    assert_eq!(report(&app, &team).await, at_thirty);
+}

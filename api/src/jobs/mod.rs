@@ -9,6 +9,7 @@ pub mod fit;
 pub mod nurture;
 pub mod periodic;
 pub mod requalify;
+pub mod suspects;
 
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
     handled += periodic::source_rule(state, now).await?;
     handled += periodic::stalled_opportunities(state, now).await?;
     handled += credits::run_all(state).await?;
+    handled += suspects::run_all(state).await?;
     Ok(handled)
 }
 
@@ -83,6 +85,9 @@ pub fn start(state: &AppState) {
             }
             if let Err(err) = credits::run_all(&state).await {
                 tracing::error!(error = ?err, "deal credits failed; retrying later");
+            }
+            if let Err(err) = suspects::run_all(&state).await {
+                tracing::error!(error = ?err, "account suspects failed; retrying later");
             }
             loop {
                 match requalify::run_once(&state).await {

@@ -192,6 +192,9 @@ pub async fn sign(
     let sales = !for_marketing || row.sales_signed_by.is_some();
     if marketing && sales {
         store::contracts::supersede_active(&tenant).await?;
+        // The accounts' suspects were counted at the old terms' minimum fit.
+        let min_fit = terms_of(&row)?.acceptance.min_fit;
+        store::account_suspects::refit(&tenant, min_fit).await?;
         active.status = Set(ContractStatus::Active);
         active.activated_at = Set(Some(now));
         // Leads the old terms held back (a lower threshold, wider criteria) may meet these.

@@ -2,6 +2,7 @@
 //! credential and adds it to every query, so a resolver cannot forget it.
 
 pub mod account_signals;
+pub mod account_suspects;
 pub mod accounts;
 pub mod api_tokens;
 pub mod assignment;

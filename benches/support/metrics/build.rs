@@ -107,11 +107,14 @@ pub async fn generate(state: &AppState, world: &World, leads: u64) -> Counts {
         "  rollups recounted in {:.0} s",
         recount.elapsed().as_secs_f64()
     );
-    // The job loop credited deals while their leads' history was still going in, and nothing
-    // made them due again: every deal is due once more, credited with the due work at start.
+    // The job loop credited deals and counted accounts' suspects while the history was still
+    // going in, and nothing made them due again (the generator may write with triggers off):
+    // every deal and account is due once more, done with the due work at start.
     for sql in [
         "UPDATE opportunities SET credits_due = TRUE",
         "DELETE FROM deal_credits",
+        "UPDATE accounts SET suspects_fit = NULL",
+        "DELETE FROM account_suspects",
     ] {
         db.execute_unprepared(sql).await.unwrap();
     }

@@ -2,8 +2,9 @@
 //! statement, and the ICP-fit contacts at ICP-fit accounts counted by what they did in another.
 //! What an account or contact did is read from the facts the history's writes keep
 //! (`store::market_facts`, migration 000026), not from the history: an account's latest event,
-//! a contact's latest event and the furthest stage its stays reached. The contacts are counted
-//! from their index by account, which holds those facts.
+//! a contact's latest event and the furthest stage its stays reached. Each account's suspects
+//! are kept counted (`store::account_suspects`, migration 000030); an account whose count is
+//! due has its contacts counted from their index by account, which holds those facts.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -11,7 +12,11 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use crate::{
     domain::metrics::CoverageGroup,
     error::AppResult,
-    store::{sql::statement, Tenant},
+    store::{
+        account_suspects::{INQUIRED, SUSPECT},
+        sql::statement,
+        Tenant,
+    },
 };
 
 #[derive(FromQueryResult)]
@@ -79,18 +84,26 @@ pub async fn coverage_counts<C: ConnectionTrait>(
 }
 
 /// The ICP-fit contacts at ICP-fit accounts, counted by whether they have an event and the
-/// furthest stage on the funnel's path their history reached (0 none, 1 MQL .. 5 CUSTOMER).
+/// furthest stage on the funnel's path their history reached (0 none, 1 MQL .. 5 CUSTOMER):
+/// each account's kept counts (`store::account_suspects`) where they were counted at `min_fit`,
+/// and the contacts of the others, read in one statement so that every account counts once.
 pub async fn suspect_counts<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     min_fit: i32,
 ) -> AppResult<Vec<SuspectCountRow>> {
     let sql = format!(
-        "SELECT inquired, reached, CAST(COUNT(*) AS BIGINT) AS suspects FROM ( \
-           SELECT CAST(CASE WHEN c.last_event_at IS NULL THEN 0 ELSE 1 END AS BIGINT) \
-               AS inquired, CAST(c.funnel_reach AS BIGINT) AS reached \
-           FROM contacts c JOIN accounts a \
-             ON a.workspace_id = c.workspace_id AND a.id = c.account_id \
-           WHERE c.workspace_id = $1 AND {FIT} AND c.fit_score > 0 AND c.fit_score >= $2) people \
+        "SELECT inquired, reached, CAST(SUM(n) AS BIGINT) AS suspects FROM ( \
+           SELECT CAST(s.inquired AS BIGINT) AS inquired, CAST(s.reached AS BIGINT) AS reached, \
+             CAST(s.suspects AS BIGINT) AS n \
+           FROM accounts a JOIN account_suspects s \
+             ON s.workspace_id = a.workspace_id AND s.account_id = a.id \
+           WHERE a.workspace_id = $1 AND {FIT} AND a.suspects_fit = $2 \
+           UNION ALL \
+           SELECT CAST({INQUIRED} AS BIGINT), CAST(c.funnel_reach AS BIGINT), CAST(1 AS BIGINT) \
+           FROM accounts a JOIN contacts c \
+             ON c.workspace_id = a.workspace_id AND c.account_id = a.id \
+           WHERE a.workspace_id = $1 AND {FIT} \
+             AND (a.suspects_fit IS NULL OR a.suspects_fit <> $2) AND {SUSPECT}) people \
          GROUP BY inquired, reached"
     );
     let values = vec![tenant.workspace_id().into(), min_fit.into()];

@@ -1,0 +1,196 @@
+//! Each account's suspects kept as a fact (issue 20's `marketCoverage` at a million leads).
+//! The waterfall counted every ICP-fit contact at an ICP-fit account at request time (164,000
+//! contacts read from the index by account at a million leads: 250-420 ms); an account's count
+//! depends only on its own contacts and the contract's minimum fit, so it is counted once and
+//! kept:
+//!
+//! - `account_suspects`: per account, its contacts of at least the minimum fit counted by
+//!   whether they have an event and how far along the funnel their history reached.
+//! - `accounts.suspects_fit`: the minimum fit the account's rows were counted for; NULL when
+//!   they are missing or out of date. Kept out of the entity, so no write of an account model
+//!   can set it; the job (`jobs::suspects`) counts and sets it, the report counts an account
+//!   whose value is not the contract's from its contacts as before.
+//! - Triggers on `contacts` set it to NULL whenever a contact that is or was a possible
+//!   suspect (at an account, with a fit) joins, leaves, changes its account or its fit, takes
+//!   its first event or reaches further along the funnel: every writer of contacts (ingestion,
+//!   records, import, the fit job, the market facts, merges, erasure) is caught, so none has
+//!   to remember it.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+
+use crate::helpers::name;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const TABLE: &str = "account_suspects";
+const DUE_INDEX: &str = "ix_accounts_suspects_due";
+const TRIGGERS: [&str; 3] = [
+    "tr_contacts_suspects_insert",
+    "tr_contacts_suspects_update",
+    "tr_contacts_suspects_delete",
+];
+const FUNCTION: &str = "accord_account_suspects_due";
+
+/// The contact (`row` is OLD or NEW) may be a suspect of its account.
+fn may_count(row: &str) -> String {
+    format!("{row}.account_id IS NOT NULL AND {row}.fit_score > 0")
+}
+
+/// An update changed what the contact counts for.
+fn counted_change(distinct: &str) -> String {
+    format!(
+        "(OLD.account_id {distinct} NEW.account_id OR OLD.fit_score <> NEW.fit_score \
+          OR (OLD.last_event_at IS NULL) <> (NEW.last_event_at IS NULL) \
+          OR OLD.funnel_reach <> NEW.funnel_reach) \
+         AND (({old}) OR ({new}))",
+        old = may_count("OLD"),
+        new = may_count("NEW"),
+    )
+}
+
+/// Marks the account `row` names due (no write when it is due already).
+fn mark_due(row: &str) -> String {
+    format!(
+        "UPDATE accounts SET suspects_fit = NULL WHERE workspace_id = {row}.workspace_id \
+           AND id = {row}.account_id AND suspects_fit IS NOT NULL"
+    )
+}
+
+const UPDATED_COLUMNS: &str = "account_id, fit_score, last_event_at, funnel_reach";
+
+fn triggers(backend: DbBackend) -> Vec<String> {
+    let [insert, update, delete] = TRIGGERS;
+    match backend {
+        DbBackend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN \
+                   IF TG_OP <> 'INSERT' AND OLD.account_id IS NOT NULL THEN {old}; END IF; \
+                   IF TG_OP = 'INSERT' THEN {new}; \
+                   ELSIF TG_OP = 'UPDATE' AND NEW.account_id IS NOT NULL THEN \
+                     IF NEW.account_id IS DISTINCT FROM OLD.account_id THEN {new}; END IF; \
+                   END IF; \
+                   RETURN NULL; \
+                 END $$",
+                old = mark_due("OLD"),
+                new = mark_due("NEW"),
+            ),
+            format!(
+                "CREATE TRIGGER {insert} AFTER INSERT ON contacts FOR EACH ROW \
+                 WHEN ({}) EXECUTE FUNCTION {FUNCTION}()",
+                may_count("NEW")
+            ),
+            format!(
+                "CREATE TRIGGER {update} AFTER UPDATE OF {UPDATED_COLUMNS} ON contacts \
+                 FOR EACH ROW WHEN ({}) EXECUTE FUNCTION {FUNCTION}()",
+                counted_change("IS DISTINCT FROM")
+            ),
+            format!(
+                "CREATE TRIGGER {delete} AFTER DELETE ON contacts FOR EACH ROW \
+                 WHEN ({}) EXECUTE FUNCTION {FUNCTION}()",
+                may_count("OLD")
+            ),
+        ],
+        _ => vec![
+            format!(
+                "CREATE TRIGGER {insert} AFTER INSERT ON contacts WHEN {} \
+                 BEGIN {}; END",
+                may_count("NEW"),
+                mark_due("NEW")
+            ),
+            // Marking the same account twice writes it once: the second finds it due.
+            format!(
+                "CREATE TRIGGER {update} AFTER UPDATE OF {UPDATED_COLUMNS} ON contacts \
+                 WHEN {} BEGIN {}; {}; END",
+                counted_change("IS NOT"),
+                mark_due("OLD"),
+                mark_due("NEW")
+            ),
+            format!(
+                "CREATE TRIGGER {delete} AFTER DELETE ON contacts WHEN {} \
+                 BEGIN {}; END",
+                may_count("OLD"),
+                mark_due("OLD")
+            ),
+        ],
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(name("accounts"))
+                    .add_column(ColumnDef::new(name("suspects_fit")).integer().null())
+                    .to_owned(),
+            )
+            .await?;
+        let table = Table::create()
+            .table(name(TABLE))
+            .col(ColumnDef::new(name("workspace_id")).uuid().not_null())
+            .col(ColumnDef::new(name("account_id")).uuid().not_null())
+            .col(ColumnDef::new(name("inquired")).small_integer().not_null())
+            .col(ColumnDef::new(name("reached")).small_integer().not_null())
+            .col(ColumnDef::new(name("suspects")).integer().not_null())
+            .primary_key(
+                Index::create()
+                    .col(name("workspace_id"))
+                    .col(name("account_id"))
+                    .col(name("inquired"))
+                    .col(name("reached")),
+            )
+            .foreign_key(
+                ForeignKey::create()
+                    .from_tbl(name(TABLE))
+                    .from_col(name("workspace_id"))
+                    .from_col(name("account_id"))
+                    .to_tbl(name("accounts"))
+                    .to_col(name("workspace_id"))
+                    .to_col(name("id"))
+                    .on_delete(ForeignKeyAction::Cascade),
+            )
+            .to_owned();
+        manager.create_table(table).await?;
+        let db = manager.get_connection();
+        // The same syntax on both databases; the job finds due accounts through it.
+        db.execute_unprepared(&format!(
+            "CREATE INDEX {DUE_INDEX} ON accounts (workspace_id, id) WHERE suspects_fit IS NULL"
+        ))
+        .await?;
+        for sql in triggers(db.get_database_backend()) {
+            db.execute_unprepared(&sql).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
+        for trigger in TRIGGERS {
+            let on = if postgres { " ON contacts" } else { "" };
+            db.execute_unprepared(&format!("DROP TRIGGER {trigger}{on}"))
+                .await?;
+        }
+        if postgres {
+            db.execute_unprepared(&format!("DROP FUNCTION {FUNCTION}()"))
+                .await?;
+        }
+        db.execute_unprepared(&format!("DROP INDEX {DUE_INDEX}"))
+            .await?;
+        manager
+            .drop_table(Table::drop().table(name(TABLE)).to_owned())
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(name("accounts"))
+                    .drop_column(name("suspects_fit"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
