@@ -208,7 +208,7 @@ async fn main() {
     // the index-only scan visits the table.
     let db = state.store.db();
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        for table in ["deal_credits", "account_suspects", "accounts"] {
+        for table in ["deal_credits", "accounts"] {
             let sql = format!("VACUUM (ANALYZE) {table}");
             sea_orm::ConnectionTrait::execute_unprepared(db, &sql)
                 .await

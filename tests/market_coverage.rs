@@ -362,15 +362,13 @@ async fn kept_suspects_follow_contact_writes_and_the_contract() {
     accord_api::jobs::run_due(&app.state).await.unwrap();
     assert_eq!(scalar(&app, DUE).await, 0);
     // Kept: Ann, Bob at a1; Cat at a2; Eve at a5 (Dan's and Ivy's fit is 0).
-    let kept = "SELECT SUM(suspects) FROM account_suspects";
+    let kept = "SELECT SUM(suspects) FROM accounts";
     assert_eq!(scalar(&app, kept).await, 4);
     assert_eq!(report(&app, &team).await, from_contacts);
 
     // The report reads the kept counts: one changed by hand shows.
     app.db()
-        .execute_unprepared(
-            "UPDATE account_suspects SET suspects = suspects + 10 WHERE inquired = 0",
-        )
+        .execute_unprepared("UPDATE accounts SET suspects = suspects + 10 WHERE domain = 'a1.io'")
         .await
         .unwrap();
     assert_eq!(report(&app, &team).await["waterfall"], waterfall(14, 3, 2));
@@ -418,9 +416,12 @@ async fn kept_suspects_follow_contact_writes_and_the_contract() {
     assert_eq!(report(&app, &team).await["waterfall"], waterfall(5, 4, 3));
 
     // A contract with another minimum fit: every account counted at the old one is due (the
-    // hand-made 10 on Eve's row, an MQL's, goes with it), and the job counts them at the new one.
+    // hand-made 10 on Eve's account goes with it), and the job counts them at the new one.
     app.db()
-        .execute_unprepared("UPDATE account_suspects SET suspects = suspects + 10 WHERE account_id IN (SELECT id FROM accounts WHERE domain = 'a5.io')")
+        .execute_unprepared(
+            "UPDATE accounts SET suspects = suspects + 10, suspect_inquiries = suspect_inquiries + 10, \
+             suspect_mqls = suspect_mqls + 10 WHERE domain = 'a5.io'",
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -1,20 +1,21 @@
 //! Each account's suspects kept as a fact (issue 20's `marketCoverage` at a million leads).
-//! The waterfall counted every ICP-fit contact at an ICP-fit account at request time (164,000
-//! contacts read from the index by account at a million leads: 250-420 ms); an account's count
-//! depends only on its own contacts and the contract's minimum fit, so it is counted once and
-//! kept:
+//! The waterfall counted every ICP-fit contact at an ICP-fit account at request time (752,000
+//! contacts read from the index by account at a million leads); an account's count depends
+//! only on its own contacts and the contract's minimum fit, so it is counted once and kept on
+//! the account, where the report's one pass over the accounts sums it:
 //!
-//! - `account_suspects`: per account, its contacts of at least the minimum fit counted by
-//!   whether they have an event and how far along the funnel their history reached.
-//! - `accounts.suspects_fit`: the minimum fit the account's rows were counted for; NULL when
-//!   they are missing or out of date. Kept out of the entity, so no write of an account model
-//!   can set it; the job (`jobs::suspects`) counts and sets it, the report counts an account
-//!   whose value is not the contract's from its contacts as before.
-//! - Triggers on `contacts` set it to NULL whenever a contact that is or was a possible
-//!   suspect (at an account, with a fit) joins, leaves, changes its account or its fit, takes
-//!   its first event or reaches further along the funnel: every writer of contacts (ingestion,
-//!   records, import, the fit job, the market facts, merges, erasure) is caught, so none has
-//!   to remember it.
+//! - `accounts.suspects`, `suspect_inquiries`, `suspect_mqls`, `suspect_sals`,
+//!   `suspect_sqls`: its contacts of at least the minimum fit, those with an event, and of
+//!   those the ones whose history reached MQL, SAL, SQL or further (the waterfall's steps).
+//! - `accounts.suspects_fit`: the minimum fit they were counted for; NULL when they are out of
+//!   date. The job (`jobs::suspects`) counts and sets it; the report counts an account whose
+//!   value is not the contract's from its contacts as before. None of these columns is in the
+//!   account entity, so no write of an account model can set them.
+//! - Triggers on `contacts` set `suspects_fit` to NULL whenever a contact that is or was a
+//!   possible suspect (at an account, with a fit) joins, leaves, changes its account or its
+//!   fit, takes its first event or reaches further along the funnel: every writer of contacts
+//!   (ingestion, records, import, the fit job, the market facts, merges, erasure) is caught, so
+//!   none has to remember it.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
@@ -24,8 +25,17 @@ use crate::helpers::name;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const TABLE: &str = "account_suspects";
 const DUE_INDEX: &str = "ix_accounts_suspects_due";
+/// The accounts counted for another minimum fit than the contract's, found by the report.
+const FIT_INDEX: &str = "ix_accounts_suspects_fit";
+/// The kept counts, zero until the job counts the account.
+pub const COUNTS: [&str; 5] = [
+    "suspects",
+    "suspect_inquiries",
+    "suspect_mqls",
+    "suspect_sals",
+    "suspect_sqls",
+];
 const TRIGGERS: [&str; 3] = [
     "tr_contacts_suspects_insert",
     "tr_contacts_suspects_update",
@@ -129,38 +139,24 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let table = Table::create()
-            .table(name(TABLE))
-            .col(ColumnDef::new(name("workspace_id")).uuid().not_null())
-            .col(ColumnDef::new(name("account_id")).uuid().not_null())
-            .col(ColumnDef::new(name("inquired")).small_integer().not_null())
-            .col(ColumnDef::new(name("reached")).small_integer().not_null())
-            .col(ColumnDef::new(name("suspects")).integer().not_null())
-            .primary_key(
-                Index::create()
-                    .col(name("workspace_id"))
-                    .col(name("account_id"))
-                    .col(name("inquired"))
-                    .col(name("reached")),
-            )
-            .foreign_key(
-                ForeignKey::create()
-                    .from_tbl(name(TABLE))
-                    .from_col(name("workspace_id"))
-                    .from_col(name("account_id"))
-                    .to_tbl(name("accounts"))
-                    .to_col(name("workspace_id"))
-                    .to_col(name("id"))
-                    .on_delete(ForeignKeyAction::Cascade),
-            )
-            .to_owned();
-        manager.create_table(table).await?;
+        for column in COUNTS {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(name("accounts"))
+                        .add_column(ColumnDef::new(name(column)).integer().not_null().default(0))
+                        .to_owned(),
+                )
+                .await?;
+        }
         let db = manager.get_connection();
-        // The same syntax on both databases; the job finds due accounts through it.
-        db.execute_unprepared(&format!(
-            "CREATE INDEX {DUE_INDEX} ON accounts (workspace_id, id) WHERE suspects_fit IS NULL"
-        ))
-        .await?;
+        // The same syntax on both databases; the job finds due accounts through the first.
+        for sql in [
+            format!("CREATE INDEX {DUE_INDEX} ON accounts (workspace_id, id) WHERE suspects_fit IS NULL"),
+            format!("CREATE INDEX {FIT_INDEX} ON accounts (workspace_id, suspects_fit)"),
+        ] {
+            db.execute_unprepared(&sql).await?;
+        }
         for sql in triggers(db.get_database_backend()) {
             db.execute_unprepared(&sql).await?;
         }
@@ -179,18 +175,20 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!("DROP FUNCTION {FUNCTION}()"))
                 .await?;
         }
-        db.execute_unprepared(&format!("DROP INDEX {DUE_INDEX}"))
-            .await?;
-        manager
-            .drop_table(Table::drop().table(name(TABLE)).to_owned())
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(name("accounts"))
-                    .drop_column(name("suspects_fit"))
-                    .to_owned(),
-            )
-            .await
+        for index in [DUE_INDEX, FIT_INDEX] {
+            db.execute_unprepared(&format!("DROP INDEX {index}"))
+                .await?;
+        }
+        for column in COUNTS.into_iter().chain(["suspects_fit"]) {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(name("accounts"))
+                        .drop_column(name(column))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

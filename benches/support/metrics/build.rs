@@ -114,7 +114,6 @@ pub async fn generate(state: &AppState, world: &World, leads: u64) -> Counts {
         "UPDATE opportunities SET credits_due = TRUE",
         "DELETE FROM deal_credits",
         "UPDATE accounts SET suspects_fit = NULL",
-        "DELETE FROM account_suspects",
     ] {
         db.execute_unprepared(sql).await.unwrap();
     }
