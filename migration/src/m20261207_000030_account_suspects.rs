@@ -16,6 +16,8 @@
 //!   fit, takes its first event or reaches further along the funnel: every writer of contacts
 //!   (ingestion, records, import, the fit job, the market facts, merges, erasure) is caught, so
 //!   none has to remember it.
+//! - The open deals' accounts get a partial index of their own: the report's `inPipeline`
+//!   read every deal of the workspace to find them.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
@@ -28,6 +30,8 @@ pub struct Migration;
 const DUE_INDEX: &str = "ix_accounts_suspects_due";
 /// The accounts counted for another minimum fit than the contract's, found by the report.
 const FIT_INDEX: &str = "ix_accounts_suspects_fit";
+/// The open deals' accounts, which the report reads whole (a scan of every deal before).
+const OPEN_DEALS_INDEX: &str = "ix_opportunities_open_accounts";
 /// The kept counts, zero until the job counts the account.
 pub const COUNTS: [&str; 5] = [
     "suspects",
@@ -154,6 +158,10 @@ impl MigrationTrait for Migration {
         for sql in [
             format!("CREATE INDEX {DUE_INDEX} ON accounts (workspace_id, id) WHERE suspects_fit IS NULL"),
             format!("CREATE INDEX {FIT_INDEX} ON accounts (workspace_id, suspects_fit)"),
+            format!(
+                "CREATE INDEX {OPEN_DEALS_INDEX} ON opportunities (workspace_id, account_id) \
+                 WHERE stage NOT IN ('CLOSED_WON', 'CLOSED_LOST')"
+            ),
         ] {
             db.execute_unprepared(&sql).await?;
         }
@@ -175,7 +183,7 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!("DROP FUNCTION {FUNCTION}()"))
                 .await?;
         }
-        for index in [DUE_INDEX, FIT_INDEX] {
+        for index in [DUE_INDEX, FIT_INDEX, OPEN_DEALS_INDEX] {
             db.execute_unprepared(&format!("DROP INDEX {index}"))
                 .await?;
         }

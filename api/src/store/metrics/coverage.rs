@@ -62,7 +62,8 @@ pub async fn coverage_counts<C: ConnectionTrait>(
         CoverageGroup::Region => "a.country",
         CoverageGroup::Industry => "a.industry",
     };
-    // The open deals' accounts, read once (not probed per account).
+    // The open deals' accounts, read once (not probed per account) from their partial index
+    // (migration 000030), whose condition this one repeats word for word.
     let open_deal = "a.id IN (SELECT d.account_id FROM opportunities d \
         WHERE d.workspace_id = $1 AND d.account_id IS NOT NULL \
           AND d.stage NOT IN ('CLOSED_WON', 'CLOSED_LOST'))";
