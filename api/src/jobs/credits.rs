@@ -26,12 +26,12 @@ const MODELS: [AttributionModel; 4] = [
 
 /// Credits one batch of one workspace's due deals; returns whether there was one.
 pub async fn run_once(state: &AppState) -> AppResult<bool> {
-    let Some(workspace_id) = deal_credits::workspace_with_due(&state.store.global()).await? else {
+    let Some(workspace_id) = deal_credits::DUE.workspace(&state.store.global()).await? else {
         return Ok(false);
     };
     let work = UnitOfWork::begin(state, workspace_id).await?;
     let tenant = work.tenant();
-    let due = deal_credits::due_batch(&tenant, BATCH).await?;
+    let due = deal_credits::DUE.batch(&tenant, BATCH).await?;
     if due.is_empty() {
         // Another instance holds them.
         return Ok(false);

@@ -14,13 +14,15 @@ const BATCH: usize = 1_000;
 
 /// Counts one batch of one workspace's due accounts; returns whether there was one.
 pub async fn run_once(state: &AppState) -> AppResult<bool> {
-    let Some(workspace_id) = account_suspects::workspace_with_due(&state.store.global()).await?
+    let Some(workspace_id) = account_suspects::DUE
+        .workspace(&state.store.global())
+        .await?
     else {
         return Ok(false);
     };
     let work = UnitOfWork::begin(state, workspace_id).await?;
     let tenant = work.tenant();
-    let due = account_suspects::due_batch(&tenant, BATCH).await?;
+    let due = account_suspects::DUE.batch(&tenant, BATCH).await?;
     if due.is_empty() {
         // Another instance holds them.
         return Ok(false);

@@ -6,12 +6,13 @@
 //! contract's minimum changes, and the job (`jobs::suspects`) counts the account again and
 //! sets it, in one transaction.
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
 use super::{
-    sql::{self, is_postgres, statement},
-    Global, Tenant,
+    due_flags::DueRows,
+    sql::{self, statement},
+    Tenant,
 };
 use crate::error::AppResult;
 
@@ -34,52 +35,12 @@ pub async fn refit<C: ConnectionTrait>(tenant: &Tenant<'_, C>, min_fit: i32) -> 
     .await
 }
 
-/// A workspace with accounts whose suspects are due, if any.
-pub async fn workspace_with_due<C: ConnectionTrait>(
-    global: &Global<'_, C>,
-) -> AppResult<Option<Uuid>> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        workspace_id: Uuid,
-    }
-    let backend = global.conn().get_database_backend();
-    let sql = "SELECT workspace_id FROM accounts WHERE suspects_fit IS NULL LIMIT 1";
-    Ok(
-        Row::find_by_statement(sql::statement_for(backend, sql, vec![]))
-            .one(global.conn())
-            .await?
-            .map(|r| r.workspace_id),
-    )
-}
-
-/// Up to `limit` of the workspace's accounts whose suspects are due; on Postgres locked
-/// (accounts another job holds are skipped), so a contact's write that marks one due waits
+/// The accounts whose suspects are due. A contact's write that marks one the job holds waits
 /// until it is counted, and marks it again after.
-pub async fn due_batch<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    limit: usize,
-) -> AppResult<Vec<Uuid>> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        id: Uuid,
-    }
-    let lock = if is_postgres(tenant) {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT id FROM accounts WHERE workspace_id = $1 AND suspects_fit IS NULL \
-         ORDER BY id LIMIT {limit}{lock}"
-    );
-    let values = vec![tenant.workspace_id().into()];
-    Ok(Row::find_by_statement(statement(tenant, &sql, values))
-        .all(tenant.conn())
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect())
-}
+pub const DUE: DueRows = DueRows {
+    table: "accounts",
+    due: "suspects_fit IS NULL",
+};
 
 /// The kept counts of an account (`a`) at the minimum fit `$2`, as columns named like the
 /// report's: all suspects, inquiries, and the inquiries that reached MQL, SAL and SQL.

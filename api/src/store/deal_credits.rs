@@ -14,8 +14,9 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use uuid::Uuid;
 
 use super::{
+    due_flags::DueRows,
     sql::{self, is_postgres, statement},
-    Global, Tenant,
+    Tenant,
 };
 use crate::{
     domain::metrics::{AttributionModel, Credit, KeyedCredit, Range, TouchOrigin},
@@ -105,51 +106,12 @@ pub async fn history_arrived<C: ConnectionTrait>(
     invalidate(tenant, &affected).await
 }
 
-/// A workspace with deals whose credit is due, if any.
-pub async fn workspace_with_due<C: ConnectionTrait>(
-    global: &Global<'_, C>,
-) -> AppResult<Option<Uuid>> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        workspace_id: Uuid,
-    }
-    let backend = global.conn().get_database_backend();
-    let sql = "SELECT workspace_id FROM opportunities WHERE credits_due LIMIT 1";
-    Ok(
-        Row::find_by_statement(sql::statement_for(backend, sql, vec![]))
-            .one(global.conn())
-            .await?
-            .map(|r| r.workspace_id),
-    )
-}
-
-/// Up to `limit` of the workspace's deals whose credit is due; on Postgres locked (deals
-/// another job holds are skipped), so an invalidation waits until their lines are written.
-pub async fn due_batch<C: ConnectionTrait>(
-    tenant: &Tenant<'_, C>,
-    limit: usize,
-) -> AppResult<Vec<Uuid>> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        id: Uuid,
-    }
-    let lock = if is_postgres(tenant) {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT id FROM opportunities WHERE workspace_id = $1 AND credits_due \
-         ORDER BY id LIMIT {limit}{lock}"
-    );
-    let values = vec![tenant.workspace_id().into()];
-    Ok(Row::find_by_statement(statement(tenant, &sql, values))
-        .all(tenant.conn())
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect())
-}
+/// The deals whose credit is due. An invalidation of one the job holds waits until its lines
+/// are written.
+pub const DUE: DueRows = DueRows {
+    table: "opportunities",
+    due: "credits_due",
+};
 
 /// Writes the lines of these deals (computed from their history as it is now) and clears
 /// their flag.

@@ -16,6 +16,7 @@ pub mod clocks;
 pub mod contacts;
 pub mod contracts;
 pub mod deal_credits;
+pub mod due_flags;
 pub mod due_work;
 pub mod email_tokens;
 pub mod enrollments;
