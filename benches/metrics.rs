@@ -195,12 +195,13 @@ async fn main() {
     };
     // Background work due at start (SLA clocks that came due since generation, the monthly
     // source rule) is done before anything is timed.
-    // Deals whose attribution credit is not kept yet and accounts whose suspects are not
-    // counted yet (all of a freshly generated workspace's) are done here too.
+    // Deals whose attribution credit is not kept yet, accounts whose suspects are not counted
+    // yet and leads whose reach by the assets is not kept yet (all of a freshly generated
+    // workspace's) are done here too.
     let started = Instant::now();
     accord_api::jobs::run_due(&state).await.unwrap();
     println!(
-        "due work (SLA clocks, deal credits, account suspects) done in {:.1} s",
+        "due work (SLA clocks, deal credits, account suspects, asset reach) done in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     // What autovacuum would do after the jobs' writes (it is off on the CI machines): the
@@ -208,7 +209,12 @@ async fn main() {
     // the index-only scan visits the table.
     let db = state.store.db();
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        for table in ["deal_credits", "accounts"] {
+        for table in [
+            "deal_credits",
+            "accounts",
+            "asset_reach_lines",
+            "asset_reach_due",
+        ] {
             let sql = format!("VACUUM (ANALYZE) {table}");
             sea_orm::ConnectionTrait::execute_unprepared(db, &sql)
                 .await

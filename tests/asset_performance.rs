@@ -17,6 +17,7 @@
 //! - Apr 2 Cy downloads the industry report: outside March.
 
 use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::support::{
@@ -334,4 +335,111 @@ async fn assets_are_judged_by_what_followed_and_the_stages_without_one_are_gaps(
         (backwards.code(), backwards.field()),
         ("BAD_USER_INPUT", Some("range.to"))
     );
+}
+
+/// A lead's reach is kept as lines (migration 000031) and worked out from its history while it
+/// is due: a touch or event carrying an asset, and every stage change, make the lead due, and
+/// the report is the same before and after the job. A lead is reached once, at its first touch
+/// or event carrying the asset, and the counts of two ranges add up.
+#[actix_web::test]
+async fn kept_reach_follows_the_history_and_counts_a_lead_once() {
+    let app = TestApp::start().await;
+    let team = team(&app).await;
+    let clock = &app.state.clock;
+    clock.freeze_at(at(2, 1, 8, 0));
+    let report = asset(&app, &team, "Industry report", "WHITEPAPER", "AWARENESS").await;
+    let download = |key: &str, at: DateTime<Utc>| {
+        json!([{"idempotencyKey": key, "type": "report_download", "assetId": report,
+            "occurredAt": at.to_rfc3339(), "contact": person("ana@acme.io", "Ana"),
+            "account": {"domain": "acme.io", "name": "Acme"}}])
+    };
+    // (engagements, leads reached, stage advances) of the report in a month of 2027.
+    let month = |m: u32| {
+        let app = &app;
+        let team = &team;
+        async move {
+            let range = format!(
+                "{{from: \"{}\", to: \"{}\"}}",
+                at(m, 1, 0, 0).to_rfc3339(),
+                at(m + 1, 1, 0, 0).to_rfc3339()
+            );
+            let all = owner_does(
+                app,
+                team,
+                &format!("{{ assetPerformance(range: {range}) {{ assets {{ engagements leadsReached stageAdvances }} }} }}"),
+                json!({}),
+                "assetPerformance",
+            )
+            .await;
+            let row = &all["assets"][0];
+            [
+                &row["engagements"],
+                &row["leadsReached"],
+                &row["stageAdvances"],
+            ]
+            .map(|n| n.as_u64().unwrap())
+        }
+    };
+    let due = "SELECT COUNT(*) FROM asset_reach_due";
+    let lines = "SELECT COUNT(*) FROM asset_reach_lines";
+
+    // Feb 1: Ana downloads the report, her first reach.
+    clock.freeze_at(at(2, 1, 9, 0));
+    ingest(&app, &team, download("feb", at(2, 1, 9, 0))).await;
+    assert_eq!(scalar(&app, due).await, 1);
+    assert_eq!(month(2).await, [1, 1, 0], "worked out from her history");
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (0, 1));
+    assert_eq!(month(2).await, [1, 1, 0], "from her line");
+
+    // Mar 3 she requests a demo (LEAD -> MQL, an advance after the reach); Mar 4 she downloads
+    // the report again: in March an engagement and an advance, no new lead reached.
+    clock.freeze_at(at(3, 3, 9, 0));
+    ingest(
+        &app,
+        &team,
+        json!([{"idempotencyKey": "demo", "type": "demo_request",
+            "contact": person("ana@acme.io", "Ana")}]),
+    )
+    .await;
+    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (1, 0));
+    clock.freeze_at(at(3, 4, 9, 0));
+    ingest(&app, &team, download("mar", at(3, 4, 9, 0))).await;
+    let (feb, mar) = ([1, 1, 0], [1, 0, 1]);
+    assert_eq!((month(2).await, month(3).await), (feb, mar));
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (0, 2));
+    assert_eq!((month(2).await, month(3).await), (feb, mar));
+
+    // The report reads the kept lines: one changed by hand shows.
+    app.db()
+        .execute_unprepared(
+            "UPDATE asset_reach_lines SET advances = advances + 5 WHERE advances > 0",
+        )
+        .await
+        .unwrap();
+    assert_eq!(month(3).await, [1, 0, 6]);
+
+    // A download dated Jan 20 arrives late: she was first reached in January, her lines are
+    // worked out again (the hand-made 5 is gone) and February has no lead reached.
+    ingest(&app, &team, download("jan", at(1, 20, 9, 0))).await;
+    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (1, 0));
+    let expected = [[1, 1, 0], [1, 0, 0], [1, 0, 1]];
+    assert_eq!([month(1).await, month(2).await, month(3).await], expected);
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (0, 2));
+    assert_eq!([month(1).await, month(2).await, month(3).await], expected);
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    let db = app.db();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<Option<i64>>(0).unwrap().unwrap_or(0)
 }

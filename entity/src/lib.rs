@@ -5,6 +5,7 @@ pub mod account_signal;
 pub mod action_item;
 pub mod api_token;
 pub mod asset;
+pub mod asset_reach_line;
 pub mod cadence;
 pub mod campaign;
 pub mod contact;

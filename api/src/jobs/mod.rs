@@ -8,6 +8,7 @@ pub mod credits;
 pub mod fit;
 pub mod nurture;
 pub mod periodic;
+pub mod reach;
 pub mod requalify;
 pub mod suspects;
 
@@ -32,6 +33,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
     handled += periodic::stalled_opportunities(state, now).await?;
     handled += credits::run_all(state).await?;
     handled += suspects::run_all(state).await?;
+    handled += reach::run_all(state).await?;
     Ok(handled)
 }
 
@@ -88,6 +90,9 @@ pub fn start(state: &AppState) {
             }
             if let Err(err) = suspects::run_all(&state).await {
                 tracing::error!(error = ?err, "account suspects failed; retrying later");
+            }
+            if let Err(err) = reach::run_all(&state).await {
+                tracing::error!(error = ?err, "asset reach failed; retrying later");
             }
             loop {
                 match requalify::run_once(&state).await {

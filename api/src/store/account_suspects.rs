@@ -39,6 +39,7 @@ pub async fn refit<C: ConnectionTrait>(tenant: &Tenant<'_, C>, min_fit: i32) -> 
 /// until it is counted, and marks it again after.
 pub const DUE: DueRows = DueRows {
     table: "accounts",
+    key: "id",
     due: "suspects_fit IS NULL",
 };
 

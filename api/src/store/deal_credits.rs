@@ -110,6 +110,7 @@ pub async fn history_arrived<C: ConnectionTrait>(
 /// are written.
 pub const DUE: DueRows = DueRows {
     table: "opportunities",
+    key: "id",
     due: "credits_due",
 };
 

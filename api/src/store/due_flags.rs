@@ -1,7 +1,7 @@
-//! Facts kept by a job (`jobs::credits`, `jobs::suspects`): a row whose fact is out of date
-//! carries a due condition (an indexed flag), the job finds a workspace with due rows, then
-//! takes a batch of them locked, so that a write marking one due again waits until the job's
-//! transaction ends and marks it after.
+//! Facts kept by a job (`jobs::credits`, `jobs::suspects`, `jobs::reach`): a row whose fact is
+//! out of date carries a due condition (an indexed flag, or its presence on a due list), the
+//! job finds a workspace with due rows, then takes a batch of them locked, so that a write
+//! marking one due again waits until the job's transaction ends and marks it after.
 
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
@@ -12,9 +12,11 @@ use super::{
 };
 use crate::error::AppResult;
 
-/// A table whose rows carry a fact a job keeps, and the condition of a row whose fact is due.
+/// A table whose rows carry a fact a job keeps (or list what is due), the column naming the
+/// row's subject, and the condition of a row whose fact is due.
 pub struct DueRows {
     pub table: &'static str,
+    pub key: &'static str,
     pub due: &'static str,
 }
 
@@ -39,7 +41,7 @@ impl DueRows {
             .map(|r| r.workspace_id))
     }
 
-    /// Up to `limit` of the workspace's due rows, by id; on Postgres locked (rows another job
+    /// Up to `limit` of the workspace's due rows' keys, in order; on Postgres locked (rows another job
     /// holds are skipped).
     pub async fn batch<C: ConnectionTrait>(
         &self,
@@ -48,7 +50,7 @@ impl DueRows {
     ) -> AppResult<Vec<Uuid>> {
         #[derive(FromQueryResult)]
         struct Row {
-            id: Uuid,
+            due_key: Uuid,
         }
         let lock = if is_postgres(tenant) {
             " FOR UPDATE SKIP LOCKED"
@@ -56,15 +58,18 @@ impl DueRows {
             ""
         };
         let sql = format!(
-            "SELECT id FROM {} WHERE workspace_id = $1 AND {} ORDER BY id LIMIT {limit}{lock}",
-            self.table, self.due
+            "SELECT {key} AS due_key FROM {} WHERE workspace_id = $1 AND {} ORDER BY {key} \
+             LIMIT {limit}{lock}",
+            self.table,
+            self.due,
+            key = self.key
         );
         let values = vec![tenant.workspace_id().into()];
         Ok(Row::find_by_statement(statement(tenant, &sql, values))
             .all(tenant.conn())
             .await?
             .into_iter()
-            .map(|r| r.id)
+            .map(|r| r.due_key)
             .collect())
     }
 }

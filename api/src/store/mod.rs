@@ -5,6 +5,7 @@ pub mod account_signals;
 pub mod account_suspects;
 pub mod accounts;
 pub mod api_tokens;
+pub mod asset_reach;
 pub mod assignment;
 pub mod audiences;
 pub mod backtest;

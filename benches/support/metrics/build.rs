@@ -107,13 +107,19 @@ pub async fn generate(state: &AppState, world: &World, leads: u64) -> Counts {
         "  rollups recounted in {:.0} s",
         recount.elapsed().as_secs_f64()
     );
-    // The job loop credited deals and counted accounts' suspects while the history was still
-    // going in, and nothing made them due again (the generator may write with triggers off):
-    // every deal and account is due once more, done with the due work at start.
+    // The job loop credited deals, counted accounts' suspects and kept leads' reach while the
+    // history was still going in, and nothing made them due again (the generator may write
+    // with triggers off): every deal, account and reached lead is due once more, done with
+    // the due work at start.
     for sql in [
         "UPDATE opportunities SET credits_due = TRUE",
         "DELETE FROM deal_credits",
         "UPDATE accounts SET suspects_fit = NULL",
+        "DELETE FROM asset_reach_lines",
+        "DELETE FROM asset_reach_due",
+        "INSERT INTO asset_reach_due (workspace_id, contact_id) \
+         SELECT workspace_id, contact_id FROM touches WHERE asset_id IS NOT NULL \
+         UNION SELECT workspace_id, contact_id FROM events WHERE asset_id IS NOT NULL",
     ] {
         db.execute_unprepared(sql).await.unwrap();
     }

@@ -9,12 +9,14 @@
 //!   names the play); **touches**: every touch logged with the asset (a rep sent or showed it);
 //! - **engagements**: events carrying the asset in the range (the buyer downloaded, watched,
 //!   opened it);
-//! - a lead is **reached** by the asset at the first touch or event carrying it in the range;
-//!   **leads reached** counts them;
+//! - a lead is **reached** by the asset once, at the first touch or event carrying it (ever);
+//!   **leads reached** counts the leads first reached in the range, so that the counts of two
+//!   ranges add up to the count of both (a lead an asset reached in January and again in
+//!   March counts in January only);
 //! - **replies** and **meetings**: touches with the asset in the range whose outcome is REPLIED
 //!   or MEETING_BOOKED;
-//! - **stage advances**: stage changes in the range of a reached lead, after it was reached,
-//!   that move it further down the funnel's path (LEAD, MQL, SAL, SQL, OPPORTUNITY, CUSTOMER;
+//! - **stage advances**: stage changes in the range of a lead after the asset first reached it
+//!   (in the range or before), that move it further down the funnel's path (LEAD, MQL, SAL, SQL, OPPORTUNITY, CUSTOMER;
 //!   into NURTURE or DISQUALIFIED or out of them is no advance);
 //! - **won deals**: deals won in the range at an account where some contact was touched by, or
 //!   engaged with, the asset before the close (at any time), with their amount;
@@ -22,8 +24,9 @@
 //!   the range; a funnel stage is a **content gap** when none of its assets performs (none
 //!   exists, or none earned a result).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use chrono::{DateTime, Utc};
 use entity::FunnelStage;
 use uuid::Uuid;
 
@@ -87,6 +90,43 @@ pub fn advances_by_asset(moves: &[(Uuid, Option<Stage>, Stage, u64)]) -> HashMap
         }
     }
     counts
+}
+
+/// What the assets did for one lead at one time: reached it (its first touch or event carrying
+/// the asset), advanced it (a stage change after that). Summed over a range, a lead's lines
+/// give its part of the range's `leads reached` and `stage advances`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReachLine {
+    pub asset_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub reached: u32,
+    pub advances: u32,
+}
+
+/// One lead's lines, from each asset's first reach of it (`(asset, when)`) and its stage
+/// changes (`(from, to, when)`), one line per asset and time, in that order.
+pub fn reach_lines(
+    first_reaches: &[(Uuid, DateTime<Utc>)],
+    moves: &[(Option<Stage>, Stage, DateTime<Utc>)],
+) -> Vec<ReachLine> {
+    let mut lines: BTreeMap<(Uuid, DateTime<Utc>), (u32, u32)> = BTreeMap::new();
+    for &(asset, reached_at) in first_reaches {
+        lines.entry((asset, reached_at)).or_default().0 += 1;
+        for &(from, to, at) in moves {
+            if at > reached_at && from.is_some_and(|from| from.advances_to(to)) {
+                lines.entry((asset, at)).or_default().1 += 1;
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|((asset_id, at), (reached, advances))| ReachLine {
+            asset_id,
+            at,
+            reached,
+            advances,
+        })
+        .collect()
 }
 
 /// Orders the assets: those with more won deals, then stage advances, meetings and replies
@@ -187,6 +227,43 @@ mod tests {
         let counts = advances_by_asset(&moves);
         assert_eq!(counts.get(&a), Some(&4));
         assert_eq!(counts.get(&b), Some(&1));
+    }
+
+    #[test]
+    fn a_lead_is_reached_once_and_advanced_by_each_later_move_down_the_path() {
+        use chrono::TimeZone;
+        let day = |d: u32| Utc.with_ymd_and_hms(2027, 3, d, 9, 0, 0).unwrap();
+        let (deck, report) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        // The deck reached the lead on the 2nd, the report on the 6th. On the 1st it became an
+        // MQL (before either); on the 4th an SQL in two moves at once; on the 8th it went to
+        // nurture (no advance) and on the 9th back to MQL (none either).
+        let moves = vec![
+            (Some(Stage::Lead), Stage::Mql, day(1)),
+            (Some(Stage::Mql), Stage::Sal, day(4)),
+            (Some(Stage::Sal), Stage::Sql, day(4)),
+            (Some(Stage::Sql), Stage::Nurture, day(8)),
+            (Some(Stage::Nurture), Stage::Mql, day(9)),
+        ];
+        let line = |asset_id, at, reached, advances| ReachLine {
+            asset_id,
+            at,
+            reached,
+            advances,
+        };
+        assert_eq!(
+            reach_lines(&[(report, day(6)), (deck, day(2))], &moves),
+            vec![
+                line(deck, day(2), 1, 0),
+                line(deck, day(4), 0, 2),
+                line(report, day(6), 1, 0),
+            ]
+        );
+        // A move at the very time of the reach came with it, not after it.
+        assert_eq!(
+            reach_lines(&[(deck, day(4))], &moves),
+            vec![line(deck, day(4), 1, 0)]
+        );
+        assert!(reach_lines(&[], &moves).is_empty());
     }
 
     #[test]

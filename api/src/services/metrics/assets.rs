@@ -41,7 +41,10 @@ pub async fn asset_performance_of<C: ConnectionTrait>(
         .map(|(asset, from, to, n)| (asset, from.map(stage_of), stage_of(to), n))
         .collect();
     let reached = reach.leads;
-    let advances = advances_by_asset(&moves);
+    let mut advances = advances_by_asset(&moves);
+    for (asset, kept) in reach.advances {
+        *advances.entry(asset).or_default() += kept;
+    }
     let mut assets: Vec<AssetPerformance> = catalog
         .into_iter()
         .map(|a| {

@@ -3,9 +3,8 @@
 //! asset's rows of the range through an index that leads with the asset (migration 000025):
 //! cadence tasks by `(workspace, asset, due_at)`, touches by `(workspace, asset, occurred_at,
 //! ...)` and the events that carry an asset by `(workspace, asset, occurred_at, contact)`
-//! (partial: most events carry none). The leads an asset reached are found once per request,
-//! and their stage changes after it are counted per `(asset, from, to)` in the same statement
-//! (by `(workspace, contact, changed_at)`, which carries the stages: migration 000027); the
+//! (partial: most events carry none). The leads an asset reached and their advances after it
+//! are kept as lines (`store::asset_reach`, migration 000031), summed per request; the
 //! deals won in the range (by `(workspace, closed_at)`) look up the assets that touched their
 //! accounts' contacts before the close.
 
@@ -126,49 +125,69 @@ struct ReachRow {
     asset_id: Uuid,
     from_stage: Option<LeadStage>,
     to_stage: Option<LeadStage>,
-    n: i64,
+    reached: Option<i64>,
+    advances: Option<i64>,
 }
 
 /// What the assets' reach led to in the range.
 #[derive(Debug, Default)]
 pub struct Reach {
-    /// Per asset, the leads it reached.
+    /// Per asset, the leads it first reached in the range.
     pub leads: HashMap<Uuid, u64>,
-    /// The stage changes of reached leads after the asset reached them, counted per
-    /// `(asset, from, to)`.
+    /// Per asset, the stage advances kept for the range.
+    pub advances: HashMap<Uuid, u64>,
+    /// The stage changes in the range of the leads whose lines are due, after the asset first
+    /// reached them, counted per `(asset, from, to)`: the caller judges which are advances.
     pub moves: Vec<(Uuid, Option<LeadStage>, LeadStage, u64)>,
 }
 
-/// Per asset, the leads it reached in `range` (at the first touch or event carrying it) and
-/// their stage changes after that, before the range's end: one statement, the reached leads
-/// found once (a materialized common table) and both counted in the database.
+/// Per asset, the leads it first reached in `range` and their stage changes after that, in the
+/// range: the kept lines of the range (`store::asset_reach`), summed by an index by time that
+/// carries them, and for the leads whose lines are due the same worked out from their history,
+/// in one statement, so that a lead is counted exactly once (its lines or its history).
 pub async fn reach<C: ConnectionTrait>(tenant: &Tenant<'_, C>, range: &Range) -> AppResult<Reach> {
+    let carrying = |table: &str| {
+        format!(
+            "SELECT x.asset_id, x.contact_id, x.occurred_at AS at FROM asset_reach_due d \
+             JOIN {table} x ON x.workspace_id = d.workspace_id AND x.contact_id = d.contact_id \
+               AND x.asset_id IS NOT NULL \
+             WHERE d.workspace_id = $1"
+        )
+    };
     let sql = format!(
         "WITH reached AS MATERIALIZED ( \
-           SELECT asset_id, contact_id, MIN(at) AS first_at FROM ( \
-             SELECT x.asset_id, x.contact_id, x.occurred_at AS at FROM {touches} \
-             UNION ALL \
-             SELECT x.asset_id, x.contact_id, x.occurred_at AS at FROM {events}) u \
-           GROUP BY asset_id, contact_id) \
-         SELECT r.asset_id, s.from_stage, s.to_stage, CAST(COUNT(*) AS BIGINT) AS n \
+           SELECT asset_id, contact_id, MIN(at) AS first_at \
+           FROM ({touches} UNION ALL {events}) u GROUP BY asset_id, contact_id) \
+         SELECT r.asset_id, s.from_stage, s.to_stage, CAST(0 AS BIGINT) AS reached, \
+           CAST(COUNT(*) AS BIGINT) AS advances \
          FROM reached r JOIN stage_changes s ON s.workspace_id = $1 \
-           AND s.contact_id = r.contact_id AND s.changed_at > r.first_at AND s.changed_at < $3 \
+           AND s.contact_id = r.contact_id AND s.changed_at > r.first_at \
+           AND s.changed_at >= $2 AND s.changed_at < $3 \
          GROUP BY r.asset_id, s.from_stage, s.to_stage \
          UNION ALL \
-         SELECT asset_id, NULL, NULL, CAST(COUNT(*) AS BIGINT) FROM reached GROUP BY asset_id",
-        touches = of_each_asset("touches", "occurred_at"),
-        events = of_each_asset("events", "occurred_at"),
+         SELECT asset_id, NULL, NULL, CAST(COUNT(*) AS BIGINT), CAST(0 AS BIGINT) FROM reached \
+         WHERE first_at >= $2 AND first_at < $3 GROUP BY asset_id \
+         UNION ALL \
+         SELECT asset_id, NULL, NULL, CAST(SUM(reached) AS BIGINT), \
+           CAST(SUM(advances) AS BIGINT) \
+         FROM asset_reach_lines WHERE workspace_id = $1 AND at >= $2 AND at < $3 \
+         GROUP BY asset_id",
+        touches = carrying("touches"),
+        events = carrying("events"),
     );
     let rows = ReachRow::find_by_statement(statement(tenant, &sql, range_values(tenant, range)))
         .all(tenant.conn())
         .await?;
     let mut reach = Reach::default();
     for row in rows {
-        let n = count(Some(row.n));
+        let (reached, advances) = (count(row.reached), count(row.advances));
         match row.to_stage {
-            Some(to) => reach.moves.push((row.asset_id, row.from_stage, to, n)),
+            Some(to) => reach
+                .moves
+                .push((row.asset_id, row.from_stage, to, advances)),
             None => {
-                reach.leads.insert(row.asset_id, n);
+                *reach.leads.entry(row.asset_id).or_default() += reached;
+                *reach.advances.entry(row.asset_id).or_default() += advances;
             }
         }
     }
