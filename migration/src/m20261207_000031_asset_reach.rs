@@ -16,6 +16,9 @@
 //!   writer of history (ingestion, touches, import, merges, erasure, the generator) is caught.
 //!   On Postgres the mark is an upsert that takes the due row's lock, so a mark made while the
 //!   job holds the lead waits for the job's commit and marks it again after.
+//! - The contacts of an account, ids carried by an index of their own: the report's won deals
+//!   go from each deal won in the range to its account's contacts (52,610 at a million leads),
+//!   which the index by account and facts answered with a visit to each contact's row.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -144,6 +147,16 @@ fn range_index(backend: DbBackend) -> String {
     format!("CREATE INDEX ix_{LINES}_at ON {LINES} {columns}")
 }
 
+const ACCOUNT_IDS_INDEX: &str = "ix_contacts_account_ids";
+
+fn account_ids_index(backend: DbBackend) -> String {
+    let columns = match backend {
+        DbBackend::Postgres => "(workspace_id, account_id) INCLUDE (id)",
+        _ => "(workspace_id, account_id, id)",
+    };
+    format!("CREATE INDEX {ACCOUNT_IDS_INDEX} ON contacts {columns}")
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -180,6 +193,7 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         let backend = db.get_database_backend();
         db.execute_unprepared(&range_index(backend)).await?;
+        db.execute_unprepared(&account_ids_index(backend)).await?;
         for sql in triggers(backend) {
             db.execute_unprepared(&sql).await?;
         }
@@ -211,6 +225,8 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!("DROP FUNCTION {FUNCTION}()"))
                 .await?;
         }
+        db.execute_unprepared(&format!("DROP INDEX {ACCOUNT_IDS_INDEX}"))
+            .await?;
         for table in [DUE, LINES] {
             manager
                 .drop_table(Table::drop().table(name(table)).to_owned())

@@ -203,8 +203,9 @@ struct WonRow {
 
 /// Per asset: the deals won in `range` at an account where a contact was touched by, or
 /// engaged with, the asset before the close, and their amount. Driven by the won deals: each
-/// one's contacts, and their touches and asset-carrying events before the close (by
-/// `(workspace, contact, occurred_at)`), each `(deal, asset)` once.
+/// one's contacts (ids from the index by account that carries them, migration 000031), and
+/// their touches and asset-carrying events before the close (by `(workspace, contact,
+/// occurred_at)`), each `(deal, asset)` once.
 pub async fn won_deals<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
