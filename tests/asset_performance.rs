@@ -386,10 +386,10 @@ async fn kept_reach_follows_the_history_and_counts_a_lead_once() {
     // Feb 1: Ana downloads the report, her first reach.
     clock.freeze_at(at(2, 1, 9, 0));
     ingest(&app, &team, download("feb", at(2, 1, 9, 0))).await;
-    assert_eq!(scalar(&app, due).await, 1);
+    assert_eq!(app.scalar(due).await, 1);
     assert_eq!(month(2).await, [1, 1, 0], "worked out from her history");
     accord_api::jobs::run_due(&app.state).await.unwrap();
-    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (0, 1));
+    assert_eq!((app.scalar(due).await, app.scalar(lines).await), (0, 1));
     assert_eq!(month(2).await, [1, 1, 0], "from her line");
 
     // Mar 3 she requests a demo (LEAD -> MQL, an advance after the reach); Mar 4 she downloads
@@ -402,13 +402,13 @@ async fn kept_reach_follows_the_history_and_counts_a_lead_once() {
             "contact": person("ana@acme.io", "Ana")}]),
     )
     .await;
-    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (1, 0));
+    assert_eq!((app.scalar(due).await, app.scalar(lines).await), (1, 0));
     clock.freeze_at(at(3, 4, 9, 0));
     ingest(&app, &team, download("mar", at(3, 4, 9, 0))).await;
     let (feb, mar) = ([1, 1, 0], [1, 0, 1]);
     assert_eq!((month(2).await, month(3).await), (feb, mar));
     accord_api::jobs::run_due(&app.state).await.unwrap();
-    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (0, 2));
+    assert_eq!((app.scalar(due).await, app.scalar(lines).await), (0, 2));
     assert_eq!((month(2).await, month(3).await), (feb, mar));
 
     // The report reads the kept lines: one changed by hand shows.
@@ -423,23 +423,10 @@ async fn kept_reach_follows_the_history_and_counts_a_lead_once() {
     // A download dated Jan 20 arrives late: she was first reached in January, her lines are
     // worked out again (the hand-made 5 is gone) and February has no lead reached.
     ingest(&app, &team, download("jan", at(1, 20, 9, 0))).await;
-    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (1, 0));
+    assert_eq!((app.scalar(due).await, app.scalar(lines).await), (1, 0));
     let expected = [[1, 1, 0], [1, 0, 0], [1, 0, 1]];
     assert_eq!([month(1).await, month(2).await, month(3).await], expected);
     accord_api::jobs::run_due(&app.state).await.unwrap();
-    assert_eq!((scalar(&app, due).await, scalar(&app, lines).await), (0, 2));
+    assert_eq!((app.scalar(due).await, app.scalar(lines).await), (0, 2));
     assert_eq!([month(1).await, month(2).await, month(3).await], expected);
-}
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    let db = app.db();
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            sql,
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<Option<i64>>(0).unwrap().unwrap_or(0)
 }

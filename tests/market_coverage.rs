@@ -323,27 +323,13 @@ async fn a_lead_counts_where_its_history_went_and_the_facts_recount_from_the_his
     assert_eq!(report(&app, &team).await, kept);
 }
 
-/// One number from the test's database.
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    let db = app.db();
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            sql,
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<Option<i64>>(0).unwrap().unwrap_or(0)
-}
-
 const DUE: &str = "SELECT COUNT(*) FROM accounts WHERE suspects_fit IS NULL";
 
 /// Whether the account of `domain` waits to be counted again.
 async fn due(app: &TestApp, domain: &str) -> bool {
     let sql =
         format!("SELECT COUNT(*) FROM accounts WHERE domain = '{domain}' AND suspects_fit IS NULL");
-    scalar(app, &sql).await == 1
+    app.scalar(&sql).await == 1
 }
 
 /// The waterfall reads each account's kept suspects (migration 000030) and counts an account
@@ -358,12 +344,12 @@ async fn kept_suspects_follow_contact_writes_and_the_contract() {
     let waterfall = |suspects: u64, inquiries: u64, mqls: u64| json!({"addressableMarket": 4, "suspects": suspects, "inquiries": inquiries, "mqls": mqls, "sals": 1, "sqls": 1, "customers": 1});
     let from_contacts = report(&app, &team).await;
     assert_eq!(from_contacts["waterfall"], waterfall(4, 3, 2));
-    assert_eq!(scalar(&app, DUE).await, 5, "no account counted yet");
+    assert_eq!(app.scalar(DUE).await, 5, "no account counted yet");
     accord_api::jobs::run_due(&app.state).await.unwrap();
-    assert_eq!(scalar(&app, DUE).await, 0);
+    assert_eq!(app.scalar(DUE).await, 0);
     // Kept: Ann, Bob at a1; Cat at a2; Eve at a5 (Dan's and Ivy's fit is 0).
     let kept = "SELECT SUM(suspects) FROM accounts";
-    assert_eq!(scalar(&app, kept).await, 4);
+    assert_eq!(app.scalar(kept).await, 4);
     assert_eq!(report(&app, &team).await, from_contacts);
 
     // The report reads the kept counts: one changed by hand shows.
@@ -455,18 +441,15 @@ async fn kept_suspects_follow_contact_writes_and_the_contract() {
         .await
         .data("signLeadContract");
     }
-    assert_eq!(scalar(&app, DUE).await, 5);
+    assert_eq!(app.scalar(DUE).await, 5);
     // Every suspect's fit is 30, so the minimum of 30 keeps them all.
     let at_thirty = report(&app, &team).await;
     assert_eq!(at_thirty["minFit"], 30);
     assert_eq!(at_thirty["waterfall"], waterfall(5, 4, 3));
     accord_api::jobs::run_due(&app.state).await.unwrap();
     assert_eq!(
-        scalar(
-            &app,
-            "SELECT COUNT(*) FROM accounts WHERE suspects_fit = 30"
-        )
-        .await,
+        app.scalar("SELECT COUNT(*) FROM accounts WHERE suspects_fit = 30")
+            .await,
         5
     );
     assert_eq!(report(&app, &team).await, at_thirty);

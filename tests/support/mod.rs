@@ -121,6 +121,21 @@ impl TestApp {
         self.state.store.db()
     }
 
+    /// The first column of the one row `sql` returns, as a count (NULL is 0).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        use sea_orm::ConnectionTrait;
+        let db = self.db();
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<Option<i64>>(0).unwrap().unwrap_or(0)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
