@@ -196,12 +196,12 @@ async fn main() {
     // Background work due at start (SLA clocks that came due since generation, the monthly
     // source rule) is done before anything is timed.
     // Deals whose attribution credit is not kept yet, accounts whose suspects are not counted
-    // yet and leads whose reach by the assets is not kept yet (all of a freshly generated
-    // workspace's) are done here too.
+    // yet, leads whose reach by the assets and won deals whose assets are not kept yet (all of
+    // a freshly generated workspace's) are done here too.
     let started = Instant::now();
     accord_api::jobs::run_due(&state).await.unwrap();
     println!(
-        "due work (SLA clocks, deal credits, account suspects, asset reach) done in {:.1} s",
+        "due work (SLA clocks, deal credits, account suspects, asset reach, won deals' assets) done in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     // What autovacuum would do after the jobs' writes (it is off on the CI machines): the
@@ -214,6 +214,8 @@ async fn main() {
             "accounts",
             "asset_reach_lines",
             "asset_reach_due",
+            "won_deal_assets",
+            "won_deal_assets_due",
         ] {
             let sql = format!("VACUUM (ANALYZE) {table}");
             sea_orm::ConnectionTrait::execute_unprepared(db, &sql)

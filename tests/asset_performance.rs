@@ -430,3 +430,159 @@ async fn kept_reach_follows_the_history_and_counts_a_lead_once() {
     assert_eq!((app.scalar(due).await, app.scalar(lines).await), (0, 2));
     assert_eq!([month(1).await, month(2).await, month(3).await], expected);
 }
+
+/// A won deal's assets are kept as lines (migration 000032) and worked out from the history
+/// while the deal is due: winning it, changing it, a touch or event dated before its close at
+/// its account, and a contact leaving the account make it due, and the report is the same
+/// before and after the job. An event after the close changes nothing.
+#[actix_web::test]
+async fn kept_won_deal_assets_follow_the_history() {
+    let app = TestApp::start().await;
+    let team = team(&app).await;
+    let clock = &app.state.clock;
+    clock.freeze_at(at(2, 1, 8, 0));
+    let one_pager = asset(&app, &team, "Pricing one-pager", "CASE_STUDY", "DECISION").await;
+    let report = asset(&app, &team, "Industry report", "WHITEPAPER", "AWARENESS").await;
+    let download = |key: &str, email: &str, asset: &Value, at: DateTime<Utc>| {
+        json!([{"idempotencyKey": key, "type": "asset_download", "assetId": asset,
+            "occurredAt": at.to_rfc3339(), "contact": person(email, "Someone"),
+            "account": {"domain": "acme.io", "name": "Acme"}}])
+    };
+    // Per asset, by name: (won deals, won amount) in February 2027.
+    let february = || {
+        let app = &app;
+        let team = &team;
+        async move {
+            let range = format!(
+                "{{from: \"{}\", to: \"{}\"}}",
+                at(2, 1, 0, 0).to_rfc3339(),
+                at(3, 1, 0, 0).to_rfc3339()
+            );
+            let all = owner_does(
+                app,
+                team,
+                &format!("{{ assetPerformance(range: {range}) {{ assets {{ name wonDeals wonAmount }} }} }}"),
+                json!({}),
+                "assetPerformance",
+            )
+            .await;
+            let row = |name: &str| {
+                let row = all["assets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|a| a["name"] == name)
+                    .unwrap();
+                (
+                    row["wonDeals"].as_u64().unwrap(),
+                    row["wonAmount"].as_f64().unwrap(),
+                )
+            };
+            [row("Pricing one-pager"), row("Industry report")]
+        }
+    };
+    let due = "SELECT COUNT(*) FROM won_deal_assets_due";
+    let lines = "SELECT COUNT(*) FROM won_deal_assets";
+    let kept = || async { (app.scalar(due).await, app.scalar(lines).await) };
+
+    // Feb 1 Ana downloads the one-pager; Feb 10 a 20,000 deal at Acme is won.
+    clock.freeze_at(at(2, 1, 9, 0));
+    ingest(
+        &app,
+        &team,
+        download("ana", "ana@acme.io", &one_pager, at(2, 1, 9, 0)),
+    )
+    .await;
+    clock.freeze_at(at(2, 10, 9, 0));
+    let acme = owner_does(
+        &app,
+        &team,
+        "{ accounts(filter: {search: \"acme\"}) { edges { node { id } } } }",
+        json!({}),
+        "accounts",
+    )
+    .await["edges"][0]["node"]["id"]
+        .clone();
+    let deal = owner_does(
+        &app,
+        &team,
+        "mutation($a: ID!) { createOpportunity(input: {name: \"Acme\", accountId: $a, amount: 20000}) { id } }",
+        json!({"a": acme}),
+        "createOpportunity",
+    )
+    .await["id"]
+        .clone();
+    assert_eq!(kept().await, (0, 0), "an open deal is not due");
+    owner_does(
+        &app,
+        &team,
+        "mutation($id: ID!) { closeOpportunity(id: $id, won: true) { stage } }",
+        json!({"id": deal}),
+        "closeOpportunity",
+    )
+    .await;
+    assert_eq!(kept().await, (1, 0), "won: due");
+    let one = [(1, 20000.0), (0, 0.0)];
+    assert_eq!(february().await, one, "worked out from the history");
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!(kept().await, (0, 1));
+    assert_eq!(february().await, one, "from its line");
+
+    // The report reads the kept line: one changed by hand shows.
+    app.db()
+        .execute_unprepared("UPDATE won_deal_assets SET amount = 1")
+        .await
+        .unwrap();
+    assert_eq!(february().await, [(1, 1.0), (0, 0.0)]);
+
+    // Bo's download of the industry report, dated Feb 5, arrives late: before the close, so
+    // the deal is due again (the hand-made amount is gone) and both assets touched it.
+    clock.freeze_at(at(2, 20, 9, 0));
+    ingest(
+        &app,
+        &team,
+        download("bo", "bo@acme.io", &report, at(2, 5, 9, 0)),
+    )
+    .await;
+    assert_eq!(kept().await, (1, 0));
+    let both = [(1, 20000.0), (1, 20000.0)];
+    assert_eq!(february().await, both);
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!((kept().await, february().await), ((0, 2), both));
+
+    // Cy's download after the close changes nothing.
+    ingest(
+        &app,
+        &team,
+        download("cy", "cy@acme.io", &report, at(2, 20, 9, 0)),
+    )
+    .await;
+    assert_eq!(kept().await, (0, 2));
+
+    // The deal's amount changes: due, and the new amount counts.
+    owner_does(
+        &app,
+        &team,
+        "mutation($id: ID!) { updateOpportunity(id: $id, input: {amount: 30000}) { amount } }",
+        json!({"id": deal}),
+        "updateOpportunity",
+    )
+    .await;
+    assert_eq!(kept().await, (1, 0));
+    let more = [(1, 30000.0), (1, 30000.0)];
+    assert_eq!(february().await, more);
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!((kept().await, february().await), ((0, 2), more));
+
+    // Bo leaves Acme (any writer of contacts is caught): the report no longer touched the deal
+    // before its close (Cy's download came after it).
+    app.db()
+        .execute_unprepared("UPDATE contacts SET account_id = NULL WHERE email = 'bo@acme.io'")
+        .await
+        .unwrap();
+    assert_eq!(kept().await, (1, 0));
+    let alone = [(1, 30000.0), (0, 0.0)];
+    assert_eq!(february().await, alone);
+    accord_api::jobs::run_due(&app.state).await.unwrap();
+    assert_eq!((kept().await, february().await), ((0, 1), alone));
+}

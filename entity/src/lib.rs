@@ -51,6 +51,7 @@ pub mod user;
 pub mod webhook;
 pub mod webhook_attempt;
 pub mod webhook_delivery;
+pub mod won_deal_asset;
 pub mod workspace;
 
 pub use enums::*;

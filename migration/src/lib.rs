@@ -32,6 +32,7 @@ mod m20261207_000028_lean_lead_indexes;
 mod m20261207_000029_deal_credits;
 mod m20261207_000030_account_suspects;
 mod m20261207_000031_asset_reach;
+mod m20261207_000032_won_deal_assets;
 
 pub use m20261123_000009_metric_rollups::{
     backfill as backfill_metric_rollups, FIRST_TOUCHES as STAMP_FIRST_TOUCHES,
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000029_deal_credits::Migration),
             Box::new(m20261207_000030_account_suspects::Migration),
             Box::new(m20261207_000031_asset_reach::Migration),
+            Box::new(m20261207_000032_won_deal_assets::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod periodic;
 pub mod reach;
 pub mod requalify;
 pub mod suspects;
+pub mod won_deal_assets;
 
 use std::time::{Duration, Instant};
 
@@ -21,8 +22,8 @@ use crate::{error::AppResult, state::AppState};
 const SLOW_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs every kind of due work once, as of the state's clock: SLA warnings and breaches,
-/// cadence steps, plays that ran out, the return to nurture, the monthly source rule and stalled
-/// deals. The job loop calls it (the slow kinds less often); tests call it after moving the
+/// cadence steps, plays that ran out, the return to nurture, the monthly source rule, stalled
+/// deals and the kept facts (deal credits, account suspects, asset reach, won deals' assets). The job loop calls it (the slow kinds less often); tests call it after moving the
 /// clock. Returns how many items were handled.
 pub async fn run_due(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
@@ -34,6 +35,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
     handled += credits::run_all(state).await?;
     handled += suspects::run_all(state).await?;
     handled += reach::run_all(state).await?;
+    handled += won_deal_assets::run_all(state).await?;
     Ok(handled)
 }
 
@@ -93,6 +95,9 @@ pub fn start(state: &AppState) {
             }
             if let Err(err) = reach::run_all(&state).await {
                 tracing::error!(error = ?err, "asset reach failed; retrying later");
+            }
+            if let Err(err) = won_deal_assets::run_all(&state).await {
+                tracing::error!(error = ?err, "won deals' assets failed; retrying later");
             }
             loop {
                 match requalify::run_once(&state).await {

@@ -61,6 +61,7 @@ pub mod triggers;
 pub mod trusted_documents;
 pub mod updates;
 pub mod webhooks;
+pub mod won_deal_assets;
 
 pub use ids::{parse_id, parse_id_at, parse_optional_id, parse_optional_id_at};
 

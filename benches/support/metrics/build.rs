@@ -107,10 +107,10 @@ pub async fn generate(state: &AppState, world: &World, leads: u64) -> Counts {
         "  rollups recounted in {:.0} s",
         recount.elapsed().as_secs_f64()
     );
-    // The job loop credited deals, counted accounts' suspects and kept leads' reach while the
-    // history was still going in, and nothing made them due again (the generator may write
-    // with triggers off): every deal, account and reached lead is due once more, done with
-    // the due work at start.
+    // The job loop credited deals, counted accounts' suspects, kept leads' reach and won deals'
+    // assets while the history was still going in, and nothing made them due again (the
+    // generator may write with triggers off): every deal, account, reached lead and won deal is
+    // due once more, done with the due work at start.
     for sql in [
         "UPDATE opportunities SET credits_due = TRUE",
         "DELETE FROM deal_credits",
@@ -120,6 +120,10 @@ pub async fn generate(state: &AppState, world: &World, leads: u64) -> Counts {
         "INSERT INTO asset_reach_due (workspace_id, contact_id) \
          SELECT workspace_id, contact_id FROM touches WHERE asset_id IS NOT NULL \
          UNION SELECT workspace_id, contact_id FROM events WHERE asset_id IS NOT NULL",
+        "DELETE FROM won_deal_assets",
+        "DELETE FROM won_deal_assets_due",
+        "INSERT INTO won_deal_assets_due (workspace_id, opportunity_id) \
+         SELECT workspace_id, id FROM opportunities WHERE stage = 'CLOSED_WON'",
     ] {
         db.execute_unprepared(sql).await.unwrap();
     }

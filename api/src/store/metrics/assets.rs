@@ -4,9 +4,8 @@
 //! cadence tasks by `(workspace, asset, due_at)`, touches by `(workspace, asset, occurred_at,
 //! ...)` and the events that carry an asset by `(workspace, asset, occurred_at, contact)`
 //! (partial: most events carry none). The leads an asset reached and their advances after it
-//! are kept as lines (`store::asset_reach`, migration 000031), summed per request; the
-//! deals won in the range (by `(workspace, closed_at)`) look up the assets that touched their
-//! accounts' contacts before the close.
+//! are kept as lines (`store::asset_reach`, migration 000031), and so are the assets that
+//! touched each won deal (`store::won_deal_assets`, migration 000032), summed per request.
 
 use std::collections::HashMap;
 
@@ -19,6 +18,7 @@ use crate::{
     error::AppResult,
     store::{
         sql::{is_postgres, statement},
+        won_deal_assets::touched_before_close,
         Tenant,
     },
 };
@@ -202,10 +202,10 @@ struct WonRow {
 }
 
 /// Per asset: the deals won in `range` at an account where a contact was touched by, or
-/// engaged with, the asset before the close, and their amount. Driven by the won deals: each
-/// one's contacts (ids from the index by account that carries them, migration 000031), and
-/// their touches and asset-carrying events before the close (by `(workspace, contact,
-/// occurred_at)`), each `(deal, asset)` once.
+/// engaged with, the asset before the close, and their amount. The kept lines of the range
+/// (`store::won_deal_assets`, by an index by close that carries them), and for the deals
+/// whose lines are due the same worked out from the history, in one statement, so that a
+/// deal is counted exactly once (its lines or its history).
 pub async fn won_deals<C: ConnectionTrait>(
     tenant: &Tenant<'_, C>,
     range: &Range,
@@ -215,21 +215,17 @@ pub async fn won_deals<C: ConnectionTrait>(
     } else {
         "REAL"
     };
-    let reached_by = |table: &str| {
-        format!(
-            "SELECT d.id, d.amount, x.asset_id FROM opportunities d \
-             JOIN contacts c ON c.workspace_id = d.workspace_id AND c.account_id = d.account_id \
-             JOIN {table} x ON x.workspace_id = c.workspace_id AND x.contact_id = c.id \
-               AND x.asset_id IS NOT NULL AND x.occurred_at < d.closed_at \
-             WHERE d.workspace_id = $1 AND d.stage = 'CLOSED_WON' \
-               AND d.closed_at >= $2 AND d.closed_at < $3"
-        )
-    };
+    let due = touched_before_close(
+        "JOIN won_deal_assets_due q ON q.workspace_id = d.workspace_id \
+           AND q.opportunity_id = d.id",
+        "d.closed_at >= $2 AND d.closed_at < $3",
+    );
     let sql = format!(
         "SELECT asset_id, CAST(COUNT(*) AS BIGINT) AS deals, CAST(SUM(amount) AS {real}) AS amount \
-         FROM ({touches} UNION {events}) w GROUP BY asset_id",
-        touches = reached_by("touches"),
-        events = reached_by("events"),
+         FROM ({due} UNION ALL \
+           SELECT opportunity_id, amount, closed_at, asset_id FROM won_deal_assets \
+           WHERE workspace_id = $1 AND closed_at >= $2 AND closed_at < $3) w \
+         GROUP BY asset_id"
     );
     let rows = WonRow::find_by_statement(statement(tenant, &sql, range_values(tenant, range)))
         .all(tenant.conn())
