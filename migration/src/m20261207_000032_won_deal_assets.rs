@@ -119,11 +119,18 @@ fn function_name(table: &str) -> String {
 
 fn triggers(backend: DbBackend) -> Vec<String> {
     let postgres = backend == DbBackend::Postgres;
-    let distinct = if postgres { "IS DISTINCT FROM" } else { "IS NOT" };
+    let distinct = if postgres {
+        "IS DISTINCT FROM"
+    } else {
+        "IS NOT"
+    };
     let mut statements = Vec::new();
     for w in WATCHED {
         let table = w.table;
-        let (new, old) = (w.rows.replace("{row}", "NEW"), w.rows.replace("{row}", "OLD"));
+        let (new, old) = (
+            w.rows.replace("{row}", "NEW"),
+            w.rows.replace("{row}", "OLD"),
+        );
         let changed = w.changed.replace("{distinct}", distinct);
         let when_update = format!("(({old}) OR ({new})) AND ({changed})");
         let (old_mark, new_mark) = (mark_due(table, "OLD"), mark_due(table, "NEW"));
@@ -133,7 +140,8 @@ fn triggers(backend: DbBackend) -> Vec<String> {
         } else {
             format!("{old_mark}; {new_mark}")
         };
-        let [insert, update, delete] = ["insert", "update", "delete"].map(|op| trigger_name(table, op));
+        let [insert, update, delete] =
+            ["insert", "update", "delete"].map(|op| trigger_name(table, op));
         // A deleted deal's lines and due row go with it by cascade.
         let on_delete = table != "opportunities";
         if postgres {

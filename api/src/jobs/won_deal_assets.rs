@@ -3,8 +3,7 @@
 //! history, a batch at a time, each batch in one transaction with the deals' due rows locked.
 
 use crate::{
-    error::AppResult, services::unit_of_work::UnitOfWork, state::AppState,
-    store::won_deal_assets,
+    error::AppResult, services::unit_of_work::UnitOfWork, state::AppState, store::won_deal_assets,
 };
 
 /// Deals worked out per transaction.

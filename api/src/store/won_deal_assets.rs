@@ -73,9 +73,8 @@ pub async fn keep<C: ConnectionTrait>(tenant: &Tenant<'_, C>, deals: &[Uuid]) ->
             amount: Set(row.amount),
         }));
         for table in ["won_deal_assets", "won_deal_assets_due"] {
-            let sql = format!(
-                "DELETE FROM {table} WHERE workspace_id = $1 AND opportunity_id IN {ids}"
-            );
+            let sql =
+                format!("DELETE FROM {table} WHERE workspace_id = $1 AND opportunity_id IN {ids}");
             tenant
                 .conn()
                 .execute_raw(statement(tenant, &sql, values.clone()))
