@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::{
     domain::metrics::{credit_lines, AttributionModel, TouchOrigin},
     error::AppResult,
-    services::{metrics::credited_deals, unit_of_work::UnitOfWork},
+    services::metrics::credited_deals,
     state::AppState,
     store::deal_credits,
 };
@@ -24,48 +24,30 @@ const MODELS: [AttributionModel; 4] = [
     AttributionModel::WShaped,
 ];
 
-/// Credits one batch of one workspace's due deals; returns whether there was one.
-pub async fn run_once(state: &AppState) -> AppResult<bool> {
-    let Some(workspace_id) = deal_credits::DUE.workspace(&state.store.global()).await? else {
-        return Ok(false);
-    };
-    let work = UnitOfWork::begin(state, workspace_id).await?;
-    let tenant = work.tenant();
-    let due = deal_credits::DUE.batch(&tenant, BATCH).await?;
-    if due.is_empty() {
-        // Another instance holds them.
-        return Ok(false);
-    }
-    let mut lines = Vec::new();
-    for (id, deal) in credited_deals(&tenant, &due).await? {
-        for model in MODELS {
-            for line in credit_lines(model, &deal) {
-                lines.push(deal_credit::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    workspace_id: Set(workspace_id),
-                    opportunity_id: Set(id),
-                    model: Set(deal_credits::model_name(model).to_owned()),
-                    sales: Set(line.origin == TouchOrigin::Sales),
-                    source_id: Set(line.source_id),
-                    campaign_id: Set(line.campaign_id),
-                    share: Set(line.share),
-                    amount: Set(deal.amount),
-                    created_at: Set(deal.created_at),
-                    won_at: Set(deal.won_at),
-                });
-            }
-        }
-    }
-    deal_credits::keep(&tenant, &due, lines).await?;
-    work.commit().await?;
-    Ok(true)
-}
-
 /// Credits every due deal (the job loop's and [`super::run_due`]'s turn); returns the batches.
 pub async fn run_all(state: &AppState) -> AppResult<usize> {
-    let mut batches = 0;
-    while run_once(state).await? {
-        batches += 1;
-    }
-    Ok(batches)
+    super::facts::run_all(state, &deal_credits::DUE, BATCH, async |tenant, due| {
+        let mut lines = Vec::new();
+        for (id, deal) in credited_deals(tenant, due).await? {
+            for model in MODELS {
+                for line in credit_lines(model, &deal) {
+                    lines.push(deal_credit::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        workspace_id: Set(tenant.workspace_id()),
+                        opportunity_id: Set(id),
+                        model: Set(deal_credits::model_name(model).to_owned()),
+                        sales: Set(line.origin == TouchOrigin::Sales),
+                        source_id: Set(line.source_id),
+                        campaign_id: Set(line.campaign_id),
+                        share: Set(line.share),
+                        amount: Set(deal.amount),
+                        created_at: Set(deal.created_at),
+                        won_at: Set(deal.won_at),
+                    });
+                }
+            }
+        }
+        deal_credits::keep(tenant, due, lines).await
+    })
+    .await
 }

@@ -5,6 +5,7 @@
 
 pub mod clocks;
 pub mod credits;
+mod facts;
 pub mod fit;
 pub mod nurture;
 pub mod periodic;
@@ -23,8 +24,9 @@ const SLOW_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs every kind of due work once, as of the state's clock: SLA warnings and breaches,
 /// cadence steps, plays that ran out, the return to nurture, the monthly source rule, stalled
-/// deals and the kept facts (deal credits, account suspects, asset reach, won deals' assets). The job loop calls it (the slow kinds less often); tests call it after moving the
-/// clock. Returns how many items were handled.
+/// deals and the kept facts (deal credits, account suspects, asset reach, won deals' assets).
+/// The job loop calls it (the slow kinds less often); tests call it after moving the clock.
+/// Returns how many items were handled.
 pub async fn run_due(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let mut handled = clocks::run_once(state, now).await?;
