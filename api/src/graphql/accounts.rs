@@ -167,7 +167,7 @@ impl Account {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<super::account_signals::BuyingCommittee>> {
-        super::account_signals::buying_committee(ctx, &self.0).await
+        Box::pin(super::account_signals::buying_committee(ctx, &self.0)).await
     }
 }
 

@@ -73,12 +73,13 @@ impl Source {
             return Err(crate::error::AppError::bad_input("months", "must be 1 to 24").into());
         }
         let tenant = ctx.state().store.tenant(self.0.workspace_id);
-        let rates = crate::services::sources::monthly_rates(
+        // Boxed: see `loaders::load_one`.
+        let rates = Box::pin(crate::services::sources::monthly_rates(
             &tenant,
             self.0.id,
             chrono::Utc::now(),
             months as u32,
-        )
+        ))
         .await?;
         Ok(rates
             .into_iter()

@@ -20,8 +20,8 @@ impl<E: Batched> Children<E> {
         to_node: impl Fn(E::Model) -> N,
     ) -> async_graphql::Result<Page<N>> {
         use async_graphql::ErrorExtensions;
-        let rows = self
-            .load_page(parent, first, after, counts_total(ctx), max_page_size)
+        // Boxed so the parent's field futures stay small (see `loaders::load_one`).
+        let rows = Box::pin(self.load_page(parent, first, after, counts_total(ctx), max_page_size))
             .await
             .map_err(|e| e.extend())?;
         Ok(connection(rows, to_node))

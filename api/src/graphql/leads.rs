@@ -20,6 +20,8 @@ use crate::{
 };
 
 /// A person at an account, worked by marketing and sales.
+///
+/// The fields that read the database box their work (see `loaders::load_one` for why).
 pub struct Lead(pub contact::Model);
 
 #[Object]
@@ -116,11 +118,11 @@ impl Lead {
     }
     /// Every rule that fired, with its points, and the decay in force now.
     async fn score_breakdown(&self, ctx: &Context<'_>) -> Result<lead_explain::LeadScore> {
-        lead_explain::score(ctx, &self.0).await
+        Box::pin(lead_explain::score(ctx, &self.0)).await
     }
     /// Why the lead is or is not an MQL under the active contract, criterion by criterion.
     async fn qualification(&self, ctx: &Context<'_>) -> Result<lead_explain::Qualification> {
-        lead_explain::qualification(ctx, &self.0).await
+        Box::pin(lead_explain::qualification(ctx, &self.0)).await
     }
     /// Which routing rule sent the lead to its owner, and why.
     async fn routing(&self) -> Option<Json<serde_json::Value>> {
@@ -134,7 +136,7 @@ impl Lead {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<lead_explain::StageChangeOut>> {
-        lead_explain::history(ctx, &self.0, first, after).await
+        Box::pin(lead_explain::history(ctx, &self.0, first, after)).await
     }
     async fn tags(&self) -> Vec<String> {
         serde_json::from_value(self.0.tags.clone()).unwrap_or_default()
@@ -181,7 +183,7 @@ impl Lead {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<async_graphql::connection::Connection<String, super::timeline::TimelineEntry>> {
-        super::timeline::page(ctx, &self.0, first, after).await
+        Box::pin(super::timeline::page(ctx, &self.0, first, after)).await
     }
     /// Every touch logged, oldest first, a page at a time.
     #[graphql(complexity = "super::cost::page_cost(first, child_complexity)")]

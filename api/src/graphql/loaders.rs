@@ -9,6 +9,7 @@ use entity::{
     account, asset, cadence, campaign, contact, enrollment, opportunity, play, score_entry, source,
     spend, stage_change, touch, webhook_attempt,
 };
+use futures_util::future::BoxFuture;
 use uuid::Uuid;
 
 use crate::{
@@ -90,15 +91,20 @@ loaders! {
 }
 
 /// Loads one row through a loader, mapping a loader failure to the API error.
-pub async fn load_one<L>(
+///
+/// Boxed because a type's generated `resolve_field` future holds its largest field's future
+/// inline, and async-graphql moves that whole future for every field it resolves, scalars
+/// included: a loader's wait inline made each of a lead list's ~550 fields copy kilobytes
+/// (40% of the request's instructions under callgrind, README "Benchmarks").
+pub fn load_one<L>(
     loader: &DataLoader<L>,
     id: Uuid,
-) -> async_graphql::Result<Option<L::Value>>
+) -> BoxFuture<'_, async_graphql::Result<Option<L::Value>>>
 where
     L: Loader<Uuid, Error = Arc<AppError>>,
 {
     use async_graphql::ErrorExtensions;
-    loader.load_one(id).await.map_err(|err| err.extend())
+    Box::pin(async move { loader.load_one(id).await.map_err(|err| err.extend()) })
 }
 
 #[cfg(test)]

@@ -44,7 +44,12 @@ impl User {
             return Ok(Vec::new());
         }
         let user_id = actor.user_id()?;
-        let rows = store::people::workspaces_of(&ctx.state().store.global(), user_id).await?;
+        // Boxed: see `loaders::load_one`.
+        let rows = Box::pin(store::people::workspaces_of(
+            &ctx.state().store.global(),
+            user_id,
+        ))
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(seat, ws)| WorkspaceMembership {
