@@ -38,6 +38,7 @@ mod insights;
 mod introspection;
 mod invitations;
 mod isolation;
+mod lead_columns;
 mod lead_intel;
 mod lead_qualification;
 mod lead_scenario;

@@ -279,9 +279,10 @@ impl LeadQuery {
             tags: filter.tags.unwrap_or_default(),
         };
         let (sort, descending) = LeadOrder::sort(order_by);
-        let rows = lists::sorted(
+        let rows = lists::sorted_of(
             &tenant,
             tenant.leads_matching(&spec),
+            super::lead_columns::for_connection(ctx),
             sort,
             descending,
             PageArgs::new(ctx, first, after, last, before),

@@ -22,6 +22,7 @@ pub mod icps;
 pub mod ingest;
 pub mod invitations;
 pub mod lead_actions;
+mod lead_columns;
 pub mod lead_explain;
 pub mod leads;
 pub mod loaders;

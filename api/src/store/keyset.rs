@@ -145,6 +145,37 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
+    page_of(
+        conn,
+        select,
+        None,
+        id_column,
+        ordering,
+        key_of,
+        args,
+        max_page_size,
+    )
+    .await
+}
+
+/// [`page`], reading only `narrow`'s columns when given (the rest of each model is blank:
+/// the caller reads only what it asked for).
+#[allow(clippy::too_many_arguments)]
+pub async fn page_of<E, C>(
+    conn: &C,
+    select: Select<E>,
+    narrow: Option<&super::narrow::Narrow<E>>,
+    id_column: E::Column,
+    ordering: Ordering<E::Column>,
+    key_of: impl Fn(&E::Model) -> (Json, Uuid),
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<E::Model>>
+where
+    E: super::TenantEntity,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
     let first = page_size(args.first, "first", max_page_size)?;
     let last = page_size(args.last, "last", max_page_size)?;
     if first.is_some() && last.is_some() {
@@ -187,7 +218,11 @@ where
             .order_by_desc(ordering.column)
             .order_by_desc(id_column)
     };
-    let mut rows = super::positional::all(query.limit(limit as u64 + 1), conn).await?;
+    let query = query.limit(limit as u64 + 1);
+    let mut rows = match narrow {
+        None => super::positional::all(query, conn).await?,
+        Some(narrow) => narrow.all(query, conn).await?,
+    };
     let has_more = rows.len() > limit;
     rows.truncate(limit);
     if backwards {

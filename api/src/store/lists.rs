@@ -8,6 +8,7 @@ use sea_orm::{Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use super::{
     id_column,
     keyset::{self, by_created, time_key, Ordering, PageArgs, RowPage},
+    narrow::Narrow,
     sorts::ListSort,
     Identified, Tenant, TenantEntity,
 };
@@ -27,11 +28,31 @@ where
     E: TenantEntity<Model: Identified + Sync>,
     C: ConnectionTrait,
 {
+    sorted_of(tenant, select, None, sort, descending, args, max_page_size).await
+}
+
+/// [`sorted`], reading only `narrow`'s columns when given (with the id and the sort's column,
+/// which the cursors need).
+pub async fn sorted_of<E, C>(
+    tenant: &Tenant<'_, C>,
+    select: Select<E>,
+    narrow: Option<Narrow<E>>,
+    sort: impl ListSort<E>,
+    descending: bool,
+    args: PageArgs,
+    max_page_size: usize,
+) -> AppResult<RowPage<E::Model>>
+where
+    E: TenantEntity<Model: Identified + Sync>,
+    C: ConnectionTrait,
+{
     let spec = sort.spec();
     let key = spec.key;
-    keyset::page(
+    let narrow = narrow.map(|n| n.including(id_column::<E>()).including(spec.column));
+    keyset::page_of(
         tenant.conn(),
         select,
+        narrow.as_ref(),
         id_column::<E>(),
         Ordering {
             column: spec.column,

@@ -37,6 +37,7 @@ pub mod market_facts;
 pub mod members;
 pub mod memo;
 pub mod metrics;
+pub mod narrow;
 pub mod opportunities;
 pub mod outbox;
 pub mod people;
