@@ -66,12 +66,10 @@ fn columns_of<'a>(fields: impl Iterator<Item = &'a str>) -> Option<Narrow<contac
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::IdenStatic;
-
     use super::*;
 
     fn names(narrow: Option<Narrow<contact::Entity>>) -> Option<Vec<&'static str>> {
-        narrow.map(|n| n.columns().iter().map(|c| c.as_str()).collect())
+        narrow.map(|n| n.column_names())
     }
 
     #[test]

@@ -48,6 +48,11 @@ impl<E: TenantEntity> Narrow<E> {
         &self.columns
     }
 
+    /// The columns' names, in order.
+    pub fn column_names(&self) -> Vec<&'static str> {
+        self.columns.iter().map(|c| c.as_str()).collect()
+    }
+
     /// The same select with `column` too.
     pub fn including(mut self, column: E::Column) -> Self {
         if !self
