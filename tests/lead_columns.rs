@@ -110,24 +110,21 @@ async fn a_narrow_list_answers_what_the_whole_row_answers() {
     assert!(whole.body.get("errors").is_none(), "{}", whole.raw);
     let (narrow, whole) = (strip(&narrow.body), strip(&whole.body));
     assert_eq!(narrow, whole);
-    let ada = narrow["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|edge| &edge["node"])
-        .find(|node| node["email"] == "cfo@acme.com")
-        .expect("the CFO is listed");
+    let lead = |email: &str| -> Value {
+        narrow["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|edge| edge["node"].clone())
+            .find(|node| node["email"] == email)
+            .unwrap_or_else(|| panic!("{email} is listed"))
+    };
+    let ada = lead("cfo@acme.com");
     assert_eq!(ada["title"], "CFO");
     assert_eq!(ada["account"]["name"], "Acme");
     assert_eq!(ada["tags"], json!(["vip", "q4"]));
     assert_eq!(ada["customAttributes"], json!({"plan": "pro"}));
-    let buyer = narrow["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|edge| &edge["node"])
-        .find(|node| node["email"] == "buyer@acme.com")
-        .expect("the buyer is listed");
+    let buyer = lead("buyer@acme.com");
     assert_eq!(buyer["stage"], "MQL");
     assert!(buyer["owner"]["email"].is_string(), "{buyer}");
     assert!(buyer["engagementScore"].as_i64().unwrap() > 0, "{buyer}");

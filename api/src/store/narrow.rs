@@ -134,8 +134,9 @@ fn get<T: TryGetable>(row: &QueryResult, at: usize) -> Result<T, DbErr> {
     Ok(T::try_get_by_index(row, at)?)
 }
 
-/// A lead with every field at its zero: only ever filled in by [`Narrowable::decode_columns`].
-fn blank_contact() -> contact::Model {
+/// A lead with every field at its zero (a new contact's starting point, and what
+/// [`Narrowable::decode_columns`] fills in).
+pub(crate) fn blank_contact() -> contact::Model {
     contact::Model {
         id: Uuid::nil(),
         workspace_id: Uuid::nil(),

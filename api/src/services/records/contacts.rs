@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_graphql::{InputObject, MaybeUndefined, ID};
 use chrono::{DateTime, Utc};
-use entity::{account, contact, LeadStage};
+use entity::{account, contact};
 use sea_orm::IntoActiveModel;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -116,36 +116,10 @@ pub(crate) fn blank_contact(workspace_id: Uuid, now: DateTime<Utc>) -> contact::
     contact::Model {
         id: Uuid::now_v7(),
         workspace_id,
-        email: None,
-        external_id: None,
-        account_id: None,
-        name: None,
-        title: None,
-        persona: None,
-        seniority: None,
-        personal_email: false,
-        source_id: None,
-        source_detail: None,
-        owner_id: None,
-        stage: LeadStage::Lead,
-        fit_score: 0,
-        fit_breakdown: None,
-        engagement_score: 0,
-        pql_score: 0,
-        last_engaged_at: None,
-        mql_kind: None,
         stage_changed_at: Some(now),
-        assigned_at: None,
-        routing: None,
-        tags: json!([]),
-        opted_out_at: None,
-        custom: json!({}),
-        check_back_on: None,
-        recycle_tag: None,
-        waiting_since: None,
-        last_event_at: None,
         created_at: now,
         updated_at: now,
+        ..crate::store::narrow::blank_contact()
     }
 }
 
